@@ -1,0 +1,332 @@
+#include "domain/access_policy.h"
+
+#include <cstdint>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+
+namespace casebridge::domain {
+namespace {
+
+using v1::AgencyKind;
+using v1::CaseView;
+using v1::Role;
+
+using Mask = uint32_t;
+
+constexpr Mask Bit(int n) { return Mask{1} << n; }
+constexpr Mask R(Role r) { return Bit(static_cast<int>(r)); }
+constexpr Mask K(AgencyKind k) { return Bit(static_cast<int>(k)); }
+constexpr Mask L(Relationship r) { return Bit(static_cast<int>(r)); }
+
+// Role groups.
+constexpr Mask kPoliceRoles =
+    R(v1::ROLE_POLICE_OFFICER) | R(v1::ROLE_POLICE_SUPERVISOR);
+constexpr Mask kSupervisor = R(v1::ROLE_POLICE_SUPERVISOR);
+constexpr Mask kProsecutor = R(v1::ROLE_PROSECUTOR);
+constexpr Mask kPartnerRoles =
+    R(v1::ROLE_SAFEGUARDING_LEAD) | R(v1::ROLE_VICTIM_ADVOCATE);
+constexpr Mask kAuditor = R(v1::ROLE_AUDITOR);
+constexpr Mask kAdministrator = R(v1::ROLE_ADMINISTRATOR);
+constexpr Mask kEveryRole = kPoliceRoles | kProsecutor | kPartnerRoles |
+                            kAuditor | kAdministrator;
+
+// Agency kinds.
+constexpr Mask kPolice = K(v1::AGENCY_KIND_POLICE);
+constexpr Mask kCps = K(v1::AGENCY_KIND_CPS);
+constexpr Mask kPartners = K(v1::AGENCY_KIND_COUNCIL) |
+                           K(v1::AGENCY_KIND_HEALTH) |
+                           K(v1::AGENCY_KIND_VICTIM_SERVICE);
+constexpr Mask kAnyKind = kPolice | kCps | kPartners;
+
+// Relationships.
+constexpr Mask kNoCase = L(Relationship::kNoCase);
+constexpr Mask kOwning = L(Relationship::kOwningForce);
+constexpr Mask kShared =
+    L(Relationship::kShared) | L(Relationship::kAssignedAgency);
+constexpr Mask kAssigned = L(Relationship::kAssignedAgency);
+constexpr Mask kAnyCase = kOwning | kShared | L(Relationship::kNotShared);
+
+constexpr CaseView kNoContent = v1::CASE_VIEW_UNSPECIFIED;
+constexpr CaseView kFull = v1::CASE_VIEW_FULL;
+constexpr CaseView kProsecution = v1::CASE_VIEW_PROSECUTION;
+constexpr CaseView kSafeguarding = v1::CASE_VIEW_SAFEGUARDING;
+
+struct Rule {
+  Action action;
+  Mask roles;
+  Mask kinds;
+  Mask relationships;
+  CaseView view;
+};
+
+// THE access policy. Anything not allowed here is denied. Police of the
+// owning force hold the whole record; a force the case is shared with reads
+// it; the CPS reads the prosecution view of cases referred to it and records
+// decisions; partners read the safeguarding view of cases shared with them
+// and work on the actions assigned to their agency; auditors read the log
+// but no case content; administrators manage identity and nothing else.
+constexpr Rule kPolicy[] = {
+    // --- The case record -------------------------------------------------
+    {Action::kCreateCase, kPoliceRoles, kPolice, kNoCase, kNoContent},
+    {Action::kListCases, kPoliceRoles, kPolice, kNoCase, kNoContent},
+    {Action::kListCases, kProsecutor, kCps, kNoCase, kNoContent},
+    {Action::kListCases, kPartnerRoles, kPartners, kNoCase, kNoContent},
+
+    {Action::kReadCase, kPoliceRoles, kPolice, kOwning | kShared, kFull},
+    {Action::kReadCase, kProsecutor, kCps, kShared, kProsecution},
+    {Action::kReadCase, kPartnerRoles, kPartners, kShared, kSafeguarding},
+
+    {Action::kUpdateCase, kPoliceRoles, kPolice, kOwning, kFull},
+    {Action::kCloseCase, kPoliceRoles, kPolice, kOwning, kFull},
+    {Action::kReopenCase, kPoliceRoles, kPolice, kOwning, kFull},
+    {Action::kSetVictimServicesReferral, kPoliceRoles, kPolice, kOwning,
+     kFull},
+
+    {Action::kAddIncident, kPoliceRoles, kPolice, kOwning, kFull},
+    {Action::kUpdateIncident, kPoliceRoles, kPolice, kOwning, kFull},
+    {Action::kReadIncidents, kPoliceRoles, kPolice, kOwning | kShared, kFull},
+    {Action::kReadIncidents, kProsecutor, kCps, kShared, kProsecution},
+
+    {Action::kRecordRiskAssessment, kPoliceRoles, kPolice, kOwning, kFull},
+    {Action::kReadRiskAssessments, kPoliceRoles, kPolice, kOwning | kShared,
+     kFull},
+    {Action::kReadRiskAssessments, kProsecutor, kCps, kShared, kProsecution},
+
+    {Action::kFlagCase, kPoliceRoles, kPolice, kOwning, kFull},
+
+    {Action::kReadTimeline, kPoliceRoles, kPolice, kOwning | kShared, kFull},
+    {Action::kReadTimeline, kProsecutor, kCps, kShared, kProsecution},
+    {Action::kReadTimeline, kPartnerRoles, kPartners, kShared, kSafeguarding},
+
+    // --- Sharing ----------------------------------------------------------
+    {Action::kShareCase, kPoliceRoles, kPolice, kOwning, kFull},
+    {Action::kUnshareCase, kPoliceRoles, kPolice, kOwning, kFull},
+    {Action::kReadShares, kPoliceRoles, kPolice, kOwning | kShared, kFull},
+
+    // --- Stalking Protection Orders (only police apply) --------------------
+    {Action::kManageProtectionOrders, kPoliceRoles, kPolice, kOwning, kFull},
+    {Action::kReadProtectionOrders, kPoliceRoles, kPolice, kOwning | kShared,
+     kFull},
+    {Action::kReadProtectionOrders, kProsecutor, kCps, kShared, kProsecution},
+    {Action::kReadProtectionOrders, kPartnerRoles, kPartners, kShared,
+     kSafeguarding},
+    {Action::kReadProtectionOrderHistory, kPoliceRoles, kPolice,
+     kOwning | kShared, kFull},
+    {Action::kReadProtectionOrderHistory, kProsecutor, kCps, kShared,
+     kProsecution},
+    {Action::kReadOrderMeasures, kPoliceRoles, kPolice, kNoCase, kNoContent},
+
+    // --- Charging (police submit and respond, the CPS decides) -------------
+    {Action::kSubmitChargingFile, kPoliceRoles, kPolice, kOwning, kFull},
+    {Action::kRespondToActionPlan, kPoliceRoles, kPolice, kOwning, kFull},
+    {Action::kRecordProsecutionDecision, kProsecutor, kCps, kShared,
+     kProsecution},
+    {Action::kReadCharging, kPoliceRoles, kPolice, kOwning, kFull},
+    {Action::kReadCharging, kProsecutor, kCps, kShared, kProsecution},
+    {Action::kListChargingFiles, kPoliceRoles, kPolice, kNoCase, kNoContent},
+    {Action::kListChargingFiles, kProsecutor, kCps, kNoCase, kNoContent},
+
+    // --- Safeguarding actions ---------------------------------------------
+    {Action::kCreateSafeguardingAction, kPoliceRoles, kPolice, kOwning, kFull},
+    {Action::kCreateSafeguardingAction, kPartnerRoles, kPartners, kAssigned,
+     kSafeguarding},
+    {Action::kReadSafeguardingActions, kPoliceRoles, kPolice,
+     kOwning | kShared, kFull},
+    {Action::kReadSafeguardingActions, kPartnerRoles, kPartners, kShared,
+     kSafeguarding},
+    {Action::kUpdateSafeguardingAction, kPoliceRoles, kPolice, kOwning, kFull},
+    {Action::kUpdateSafeguardingAction, kPartnerRoles, kPartners, kAssigned,
+     kSafeguarding},
+    {Action::kReferToMarac, kPoliceRoles, kPolice, kOwning, kFull},
+    {Action::kListMyWork, kPoliceRoles, kPolice, kNoCase, kNoContent},
+    {Action::kListMyWork, kPartnerRoles, kPartners, kNoCase, kNoContent},
+
+    // --- Audit (no case content) -------------------------------------------
+    {Action::kReadAuditLog, kAuditor, kAnyKind, kNoCase | kAnyCase,
+     kNoContent},
+    {Action::kReadAuditLog, kSupervisor, kPolice, kOwning, kNoContent},
+    {Action::kReadCaseAccess, kAuditor, kAnyKind, kAnyCase, kNoContent},
+    {Action::kReadCaseAccess, kSupervisor, kPolice, kOwning, kNoContent},
+    {Action::kVerifyAuditLog, kAuditor, kAnyKind, kNoCase, kNoContent},
+
+    // --- Administration (never case content) --------------------------------
+    {Action::kAdminister, kAdministrator, kAnyKind, kNoCase, kNoContent},
+    {Action::kReadSelf, kEveryRole, kAnyKind, kNoCase, kNoContent},
+};
+
+// Wider views win when a principal holds several roles.
+int ViewRank(CaseView view) {
+  switch (view) {
+    case v1::CASE_VIEW_FULL:
+      return 3;
+    case v1::CASE_VIEW_PROSECUTION:
+      return 2;
+    case v1::CASE_VIEW_SAFEGUARDING:
+      return 1;
+    default:
+      return 0;
+  }
+}
+
+}  // namespace
+
+absl::string_view ActionName(Action action) {
+  switch (action) {
+    case Action::kCreateCase: return "create a case";
+    case Action::kListCases: return "list cases";
+    case Action::kReadCase: return "read the case";
+    case Action::kUpdateCase: return "update the case";
+    case Action::kCloseCase: return "close the case";
+    case Action::kReopenCase: return "reopen the case";
+    case Action::kSetVictimServicesReferral: return "record the victim-services referral";
+    case Action::kAddIncident: return "add an incident";
+    case Action::kReadIncidents: return "read incidents";
+    case Action::kUpdateIncident: return "update an incident";
+    case Action::kRecordRiskAssessment: return "record a risk assessment";
+    case Action::kReadRiskAssessments: return "read risk assessments";
+    case Action::kFlagCase: return "flag or unflag the case";
+    case Action::kReadTimeline: return "read the timeline";
+    case Action::kShareCase: return "share the case";
+    case Action::kUnshareCase: return "withdraw a share";
+    case Action::kReadShares: return "read the case's shares";
+    case Action::kManageProtectionOrders: return "apply for or record protection orders";
+    case Action::kReadProtectionOrders: return "read protection orders";
+    case Action::kReadProtectionOrderHistory: return "read protection order history";
+    case Action::kReadOrderMeasures: return "read protection order measures";
+    case Action::kSubmitChargingFile: return "submit a charging file";
+    case Action::kRespondToActionPlan: return "respond to an action plan";
+    case Action::kRecordProsecutionDecision: return "record prosecution advice or decisions";
+    case Action::kReadCharging: return "read charging files";
+    case Action::kListChargingFiles: return "list charging files";
+    case Action::kCreateSafeguardingAction: return "create a safeguarding action";
+    case Action::kReadSafeguardingActions: return "read safeguarding actions";
+    case Action::kUpdateSafeguardingAction: return "update a safeguarding action";
+    case Action::kReferToMarac: return "refer to MARAC";
+    case Action::kListMyWork: return "list your agency's work";
+    case Action::kReadAuditLog: return "read the audit log";
+    case Action::kReadCaseAccess: return "read who has seen the case";
+    case Action::kVerifyAuditLog: return "verify the audit log";
+    case Action::kAdminister: return "administer agencies, users and tokens";
+    case Action::kReadSelf: return "read your own user";
+  }
+  return "unknown action";
+}
+
+absl::string_view RelationshipName(Relationship relationship) {
+  switch (relationship) {
+    case Relationship::kNoCase: return "no case";
+    case Relationship::kOwningForce: return "owning force";
+    case Relationship::kShared: return "shared";
+    case Relationship::kAssignedAgency: return "assigned agency";
+    case Relationship::kNotShared: return "not shared";
+  }
+  return "unknown";
+}
+
+bool IsCaseAction(Action action) {
+  switch (action) {
+    case Action::kCreateCase:
+    case Action::kListCases:
+    case Action::kReadOrderMeasures:
+    case Action::kListChargingFiles:
+    case Action::kListMyWork:
+    case Action::kVerifyAuditLog:
+    case Action::kAdminister:
+    case Action::kReadSelf:
+      return false;
+    case Action::kReadAuditLog:  // Either: with or without a case filter.
+    default:
+      return true;
+  }
+}
+
+bool Principal::HasRole(v1::Role role) const {
+  for (v1::Role r : roles) {
+    if (r == role) return true;
+  }
+  return false;
+}
+
+Decision DecideForRole(Role role, AgencyKind agency_kind,
+                       Relationship relationship, Action action) {
+  Decision best;
+  for (const Rule& rule : kPolicy) {
+    if (rule.action != action) continue;
+    if ((rule.roles & R(role)) == 0) continue;
+    if ((rule.kinds & K(agency_kind)) == 0) continue;
+    if ((rule.relationships & L(relationship)) == 0) continue;
+    if (!best.allowed || ViewRank(rule.view) > ViewRank(best.view)) {
+      best = Decision{true, rule.view};
+    }
+  }
+  return best;
+}
+
+Decision Decide(const Principal& principal, Relationship relationship,
+                Action action) {
+  Decision best;
+  for (Role role : principal.roles) {
+    Decision d =
+        DecideForRole(role, principal.agency_kind, relationship, action);
+    if (d.allowed && (!best.allowed || ViewRank(d.view) > ViewRank(best.view))) {
+      best = d;
+    }
+  }
+  return best;
+}
+
+absl::StatusOr<CaseView> AuthorizeCaseAction(const Principal& principal,
+                                             Relationship relationship,
+                                             Action action,
+                                             absl::string_view what) {
+  Decision decision = Decide(principal, relationship, action);
+  if (decision.allowed) {
+    if (decision.view != v1::CASE_VIEW_UNSPECIFIED) return decision.view;
+    // Content-free actions (audit) still answer with the reader's view, so
+    // callers never get content they could not read directly.
+    Decision read = Decide(principal, relationship, Action::kReadCase);
+    return read.allowed ? read.view : v1::CASE_VIEW_UNSPECIFIED;
+  }
+  // A case the caller may not read is, to the caller, a case that does not
+  // exist: same code, same message.
+  if (relationship == Relationship::kNoCase ||
+      !Decide(principal, relationship, Action::kReadCase).allowed) {
+    return absl::NotFoundError(absl::StrCat(what, " not found"));
+  }
+  return absl::PermissionDeniedError(
+      absl::StrCat("your roles may not ", ActionName(action), " (", what,
+                   ")"));
+}
+
+absl::Status AuthorizeAction(const Principal& principal, Action action) {
+  if (Decide(principal, Relationship::kNoCase, action).allowed) {
+    return absl::OkStatus();
+  }
+  return absl::PermissionDeniedError(
+      absl::StrCat("your roles may not ", ActionName(action)));
+}
+
+bool RoleAllowedForAgencyKind(Role role, AgencyKind kind) {
+  switch (role) {
+    case v1::ROLE_POLICE_OFFICER:
+    case v1::ROLE_POLICE_SUPERVISOR:
+      return kind == v1::AGENCY_KIND_POLICE;
+    case v1::ROLE_PROSECUTOR:
+      return kind == v1::AGENCY_KIND_CPS;
+    // Advocates (ISAC/IDVA) are employed by victim services but also by
+    // councils and hospitals.
+    case v1::ROLE_SAFEGUARDING_LEAD:
+    case v1::ROLE_VICTIM_ADVOCATE:
+      return kind == v1::AGENCY_KIND_COUNCIL ||
+             kind == v1::AGENCY_KIND_HEALTH ||
+             kind == v1::AGENCY_KIND_VICTIM_SERVICE;
+    case v1::ROLE_AUDITOR:
+    case v1::ROLE_ADMINISTRATOR:
+      return kind != v1::AGENCY_KIND_UNSPECIFIED;
+    default:
+      return false;
+  }
+}
+
+}  // namespace casebridge::domain

@@ -1,0 +1,362 @@
+// The whole access matrix: every role x agency kind x relationship x action.
+// ExpectedView below restates the rules of DESIGN.md "Identity and access"
+// and the issues independently of the table in domain/access_policy.cc, so a
+// change to either that the other does not share fails here.
+#include "domain/access_policy.h"
+
+#include <set>
+
+#include "gtest/gtest.h"
+
+namespace casebridge::domain {
+namespace {
+
+using v1::AgencyKind;
+using v1::CaseView;
+using v1::Role;
+
+constexpr Role kRoles[] = {
+    v1::ROLE_POLICE_OFFICER,   v1::ROLE_POLICE_SUPERVISOR,
+    v1::ROLE_PROSECUTOR,       v1::ROLE_SAFEGUARDING_LEAD,
+    v1::ROLE_VICTIM_ADVOCATE,  v1::ROLE_AUDITOR,
+    v1::ROLE_ADMINISTRATOR,
+};
+constexpr AgencyKind kKinds[] = {
+    v1::AGENCY_KIND_POLICE, v1::AGENCY_KIND_CPS, v1::AGENCY_KIND_COUNCIL,
+    v1::AGENCY_KIND_HEALTH, v1::AGENCY_KIND_VICTIM_SERVICE,
+};
+
+constexpr CaseView kDeny = static_cast<CaseView>(-1);
+constexpr CaseView kNone = v1::CASE_VIEW_UNSPECIFIED;
+constexpr CaseView kFull = v1::CASE_VIEW_FULL;
+constexpr CaseView kPros = v1::CASE_VIEW_PROSECUTION;
+constexpr CaseView kSafe = v1::CASE_VIEW_SAFEGUARDING;
+
+bool IsPolice(Role r, AgencyKind k) {
+  return (r == v1::ROLE_POLICE_OFFICER || r == v1::ROLE_POLICE_SUPERVISOR) &&
+         k == v1::AGENCY_KIND_POLICE;
+}
+bool IsProsecutor(Role r, AgencyKind k) {
+  return r == v1::ROLE_PROSECUTOR && k == v1::AGENCY_KIND_CPS;
+}
+bool IsPartner(Role r, AgencyKind k) {
+  bool partner_kind = k == v1::AGENCY_KIND_COUNCIL ||
+                      k == v1::AGENCY_KIND_HEALTH ||
+                      k == v1::AGENCY_KIND_VICTIM_SERVICE;
+  return partner_kind &&
+         (r == v1::ROLE_SAFEGUARDING_LEAD || r == v1::ROLE_VICTIM_ADVOCATE);
+}
+
+// The rules as the design states them, cell by cell. kDeny = forbidden;
+// otherwise the view the caller gets (kNone: allowed, no case content).
+CaseView ExpectedView(Role role, AgencyKind kind, Relationship rel,
+                      Action action) {
+  const bool police = IsPolice(role, kind);
+  const bool cps = IsProsecutor(role, kind);
+  const bool partner = IsPartner(role, kind);
+  const bool owner = rel == Relationship::kOwningForce;
+  const bool shared =
+      rel == Relationship::kShared || rel == Relationship::kAssignedAgency;
+  const bool assigned = rel == Relationship::kAssignedAgency;
+  const bool no_case = rel == Relationship::kNoCase;
+
+  switch (action) {
+    // Only police open cases; police, CPS and partners list what they see.
+    case Action::kCreateCase:
+      return police && no_case ? kNone : kDeny;
+    case Action::kListCases:
+      return (police || cps || partner) && no_case ? kNone : kDeny;
+
+    // Reading the case: police of the owning force, or a force it is shared
+    // with, see all; the CPS the prosecution view of referred cases;
+    // partners the safeguarding view of cases shared with them.
+    case Action::kReadCase:
+    case Action::kReadTimeline:
+    case Action::kReadProtectionOrders:
+      if (police && (owner || shared)) return kFull;
+      if (cps && shared) return kPros;
+      if (partner && shared) return kSafe;
+      return kDeny;
+
+    // Incident narratives, risk detail and order hearings stay with police
+    // and the CPS.
+    case Action::kReadIncidents:
+    case Action::kReadRiskAssessments:
+    case Action::kReadProtectionOrderHistory:
+      if (police && (owner || shared)) return kFull;
+      if (cps && shared) return kPros;
+      return kDeny;
+
+    // The owning force keeps the record and applies for orders.
+    case Action::kUpdateCase:
+    case Action::kCloseCase:
+    case Action::kReopenCase:
+    case Action::kSetVictimServicesReferral:
+    case Action::kAddIncident:
+    case Action::kUpdateIncident:
+    case Action::kRecordRiskAssessment:
+    case Action::kFlagCase:
+    case Action::kShareCase:
+    case Action::kUnshareCase:
+    case Action::kManageProtectionOrders:
+    case Action::kSubmitChargingFile:
+    case Action::kRespondToActionPlan:
+    case Action::kReferToMarac:
+      return police && owner ? kFull : kDeny;
+
+    case Action::kReadShares:
+      return police && (owner || shared) ? kFull : kDeny;
+
+    case Action::kReadOrderMeasures:
+      return police && no_case ? kNone : kDeny;
+
+    // Only the CPS decides charge; partners see nothing of charging; police
+    // see their own force's files only.
+    case Action::kRecordProsecutionDecision:
+      return cps && shared ? kPros : kDeny;
+    case Action::kReadCharging:
+      if (police && owner) return kFull;
+      if (cps && shared) return kPros;
+      return kDeny;
+    case Action::kListChargingFiles:
+      return (police || cps) && no_case ? kNone : kDeny;
+
+    // Safeguarding: police of the owning force run it; a partner works on
+    // the actions assigned to its own agency.
+    case Action::kCreateSafeguardingAction:
+    case Action::kUpdateSafeguardingAction:
+      if (police && owner) return kFull;
+      if (partner && assigned) return kSafe;
+      return kDeny;
+    case Action::kReadSafeguardingActions:
+      if (police && (owner || shared)) return kFull;
+      if (partner && shared) return kSafe;
+      return kDeny;
+    case Action::kListMyWork:
+      return (police || partner) && no_case ? kNone : kDeny;
+
+    // Audit: auditors everything, supervisors their own force's cases.
+    case Action::kReadAuditLog:
+      if (role == v1::ROLE_AUDITOR) return kNone;
+      if (role == v1::ROLE_POLICE_SUPERVISOR &&
+          kind == v1::AGENCY_KIND_POLICE && owner) {
+        return kNone;
+      }
+      return kDeny;
+    case Action::kReadCaseAccess:
+      if (role == v1::ROLE_AUDITOR && !no_case) return kNone;
+      if (role == v1::ROLE_POLICE_SUPERVISOR &&
+          kind == v1::AGENCY_KIND_POLICE && owner) {
+        return kNone;
+      }
+      return kDeny;
+    case Action::kVerifyAuditLog:
+      return role == v1::ROLE_AUDITOR && no_case ? kNone : kDeny;
+
+    case Action::kAdminister:
+      return role == v1::ROLE_ADMINISTRATOR && no_case ? kNone : kDeny;
+    case Action::kReadSelf:
+      return no_case ? kNone : kDeny;
+  }
+  return kDeny;
+}
+
+TEST(AccessPolicyTest, EveryCellOfTheMatrixMatchesTheDesign) {
+  int cells = 0;
+  for (Role role : kRoles) {
+    for (AgencyKind kind : kKinds) {
+      for (Relationship rel : kAllRelationships) {
+        for (Action action : kAllActions) {
+          ++cells;
+          Decision got = DecideForRole(role, kind, rel, action);
+          CaseView want = ExpectedView(role, kind, rel, action);
+          SCOPED_TRACE(testing::Message()
+                       << v1::Role_Name(role) << " @ "
+                       << v1::AgencyKind_Name(kind) << ", "
+                       << RelationshipName(rel) << ", " << ActionName(action));
+          if (want == kDeny) {
+            EXPECT_FALSE(got.allowed);
+          } else {
+            EXPECT_TRUE(got.allowed);
+            EXPECT_EQ(got.view, want);
+          }
+        }
+      }
+    }
+  }
+  EXPECT_EQ(cells, 7 * 5 * 5 * static_cast<int>(std::size(kAllActions)));
+}
+
+// Invariants that must hold whatever the table says.
+TEST(AccessPolicyTest, AdministratorsAndAuditorsNeverSeeCaseContent) {
+  for (Role role : {v1::ROLE_ADMINISTRATOR, v1::ROLE_AUDITOR}) {
+    for (AgencyKind kind : kKinds) {
+      for (Relationship rel : kAllRelationships) {
+        for (Action action : kAllActions) {
+          Decision d = DecideForRole(role, kind, rel, action);
+          EXPECT_EQ(d.view, v1::CASE_VIEW_UNSPECIFIED)
+              << v1::Role_Name(role) << " " << ActionName(action);
+        }
+      }
+    }
+  }
+}
+
+TEST(AccessPolicyTest, NothingOfACaseNotSharedWithTheCallerExceptAudit) {
+  for (Role role : kRoles) {
+    for (AgencyKind kind : kKinds) {
+      for (Action action : kAllActions) {
+        Decision d =
+            DecideForRole(role, kind, Relationship::kNotShared, action);
+        if (d.allowed) {
+          EXPECT_EQ(role, v1::ROLE_AUDITOR) << ActionName(action);
+          EXPECT_EQ(d.view, v1::CASE_VIEW_UNSPECIFIED);
+        }
+      }
+    }
+  }
+}
+
+TEST(AccessPolicyTest, PartnersOnlyEverGetTheSafeguardingView) {
+  for (Role role : {v1::ROLE_SAFEGUARDING_LEAD, v1::ROLE_VICTIM_ADVOCATE}) {
+    for (AgencyKind kind : kKinds) {
+      for (Relationship rel : kAllRelationships) {
+        for (Action action : kAllActions) {
+          Decision d = DecideForRole(role, kind, rel, action);
+          EXPECT_NE(d.view, v1::CASE_VIEW_FULL);
+          EXPECT_NE(d.view, v1::CASE_VIEW_PROSECUTION);
+        }
+      }
+    }
+  }
+}
+
+TEST(AccessPolicyTest, RolesOutsideTheirAgencyKindGetNothingButThemselves) {
+  for (Role role : kRoles) {
+    for (AgencyKind kind : kKinds) {
+      if (RoleAllowedForAgencyKind(role, kind)) continue;
+      for (Relationship rel : kAllRelationships) {
+        for (Action action : kAllActions) {
+          if (action == Action::kReadSelf) continue;
+          EXPECT_FALSE(DecideForRole(role, kind, rel, action).allowed)
+              << v1::Role_Name(role) << " @ " << v1::AgencyKind_Name(kind)
+              << " " << ActionName(action);
+        }
+      }
+    }
+  }
+}
+
+TEST(AccessPolicyTest, EveryCaseContentActionImpliesTheCaseIsReadable) {
+  for (Role role : kRoles) {
+    for (AgencyKind kind : kKinds) {
+      for (Relationship rel : kAllRelationships) {
+        for (Action action : kAllActions) {
+          Decision d = DecideForRole(role, kind, rel, action);
+          if (!d.allowed || d.view == v1::CASE_VIEW_UNSPECIFIED) continue;
+          Decision read = DecideForRole(role, kind, rel, Action::kReadCase);
+          EXPECT_TRUE(read.allowed) << ActionName(action);
+          // An action never widens the view of the case itself.
+          EXPECT_EQ(read.view, d.view) << ActionName(action);
+        }
+      }
+    }
+  }
+}
+
+Principal MakePrincipal(AgencyKind kind, std::vector<Role> roles) {
+  Principal p;
+  p.user_id = "u";
+  p.agency_id = "a";
+  p.agency_kind = kind;
+  p.roles = std::move(roles);
+  return p;
+}
+
+TEST(AccessPolicyTest, SeveralRolesGetTheWidestView) {
+  Principal p = MakePrincipal(v1::AGENCY_KIND_POLICE,
+                              {v1::ROLE_AUDITOR, v1::ROLE_POLICE_OFFICER});
+  Decision d = Decide(p, Relationship::kOwningForce, Action::kReadCase);
+  EXPECT_TRUE(d.allowed);
+  EXPECT_EQ(d.view, v1::CASE_VIEW_FULL);
+  EXPECT_TRUE(Decide(p, Relationship::kNoCase, Action::kVerifyAuditLog).allowed);
+  EXPECT_FALSE(Decide(p, Relationship::kNoCase, Action::kAdminister).allowed);
+}
+
+TEST(AccessPolicyTest, NoRolesMeansNothing) {
+  Principal p = MakePrincipal(v1::AGENCY_KIND_POLICE, {});
+  for (Relationship rel : kAllRelationships) {
+    for (Action action : kAllActions) {
+      EXPECT_FALSE(Decide(p, rel, action).allowed);
+    }
+  }
+}
+
+TEST(AuthorizeCaseActionTest, InvisibleCaseIsNotFoundLikeAMissingOne) {
+  Principal council =
+      MakePrincipal(v1::AGENCY_KIND_COUNCIL, {v1::ROLE_SAFEGUARDING_LEAD});
+  auto r = AuthorizeCaseAction(council, Relationship::kNotShared,
+                               Action::kReadCase, "cases/SP-2026-000001");
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(r.status().message(), "cases/SP-2026-000001 not found");
+}
+
+TEST(AuthorizeCaseActionTest, VisibleCaseWithForbiddenActIsPermissionDenied) {
+  Principal council =
+      MakePrincipal(v1::AGENCY_KIND_COUNCIL, {v1::ROLE_SAFEGUARDING_LEAD});
+  auto r = AuthorizeCaseAction(council, Relationship::kShared,
+                               Action::kReadIncidents, "cases/x");
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kPermissionDenied);
+  auto ok = AuthorizeCaseAction(council, Relationship::kShared,
+                                Action::kReadCase, "cases/x");
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(*ok, v1::CASE_VIEW_SAFEGUARDING);
+}
+
+TEST(AuthorizeCaseActionTest, AuditorMayAskWhoSawACaseItCannotRead) {
+  Principal auditor = MakePrincipal(v1::AGENCY_KIND_POLICE, {v1::ROLE_AUDITOR});
+  auto r = AuthorizeCaseAction(auditor, Relationship::kNotShared,
+                               Action::kReadCaseAccess, "cases/x");
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(*r, v1::CASE_VIEW_UNSPECIFIED);
+  auto read = AuthorizeCaseAction(auditor, Relationship::kNotShared,
+                                  Action::kReadCase, "cases/x");
+  EXPECT_EQ(read.status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST(AuthorizeActionTest, AdministratorIsDeniedCaseCreation) {
+  Principal admin =
+      MakePrincipal(v1::AGENCY_KIND_POLICE, {v1::ROLE_ADMINISTRATOR});
+  EXPECT_EQ(AuthorizeAction(admin, Action::kCreateCase).code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_TRUE(AuthorizeAction(admin, Action::kAdminister).ok());
+}
+
+TEST(RoleAllowedForAgencyKindTest, Table) {
+  EXPECT_TRUE(RoleAllowedForAgencyKind(v1::ROLE_POLICE_OFFICER,
+                                       v1::AGENCY_KIND_POLICE));
+  EXPECT_FALSE(RoleAllowedForAgencyKind(v1::ROLE_POLICE_OFFICER,
+                                        v1::AGENCY_KIND_CPS));
+  EXPECT_TRUE(RoleAllowedForAgencyKind(v1::ROLE_PROSECUTOR, v1::AGENCY_KIND_CPS));
+  EXPECT_FALSE(RoleAllowedForAgencyKind(v1::ROLE_PROSECUTOR,
+                                        v1::AGENCY_KIND_POLICE));
+  EXPECT_TRUE(RoleAllowedForAgencyKind(v1::ROLE_SAFEGUARDING_LEAD,
+                                       v1::AGENCY_KIND_HEALTH));
+  EXPECT_FALSE(RoleAllowedForAgencyKind(v1::ROLE_SAFEGUARDING_LEAD,
+                                        v1::AGENCY_KIND_POLICE));
+  EXPECT_TRUE(RoleAllowedForAgencyKind(v1::ROLE_VICTIM_ADVOCATE,
+                                       v1::AGENCY_KIND_VICTIM_SERVICE));
+  EXPECT_TRUE(RoleAllowedForAgencyKind(v1::ROLE_VICTIM_ADVOCATE,
+                                       v1::AGENCY_KIND_HEALTH));
+  EXPECT_FALSE(RoleAllowedForAgencyKind(v1::ROLE_VICTIM_ADVOCATE,
+                                        v1::AGENCY_KIND_CPS));
+  for (AgencyKind k : kKinds) {
+    EXPECT_TRUE(RoleAllowedForAgencyKind(v1::ROLE_AUDITOR, k));
+    EXPECT_TRUE(RoleAllowedForAgencyKind(v1::ROLE_ADMINISTRATOR, k));
+  }
+  EXPECT_FALSE(RoleAllowedForAgencyKind(v1::ROLE_UNSPECIFIED,
+                                        v1::AGENCY_KIND_POLICE));
+}
+
+}  // namespace
+}  // namespace casebridge::domain
