@@ -1,0 +1,574 @@
+#include "storage/audit_log.h"
+
+#include <algorithm>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "nlohmann/json.hpp"
+#include "spdlog/spdlog.h"
+#include "storage/crypto.h"
+
+namespace casebridge::storage {
+namespace {
+
+// One statement appends a batch: the events and their place in the sealer's
+// queue, in the same transaction.
+constexpr Statement kInsertEvents = {
+    "cb_audit_insert", R"sql(
+WITH input AS (
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
+    ord int, event_time timestamptz, user_id uuid, username text,
+    agency_id uuid, roles smallint[], peer text, method text,
+    resources text[], case_id uuid, case_reference text,
+    case_owner_agency_id uuid, outcome text, message text, request_id text,
+    changed_fields text[], old_etag text, new_etag text,
+    content_disclosed boolean)
+), inserted AS (
+  INSERT INTO audit_events (
+    event_time, user_id, username, agency_id, roles, peer, method, resources,
+    case_id, case_reference, case_owner_agency_id, outcome, message,
+    request_id, changed_fields, old_etag, new_etag, content_disclosed)
+  SELECT event_time, user_id, username, agency_id, roles, peer, method,
+         resources, case_id, case_reference, case_owner_agency_id, outcome,
+         message, request_id, changed_fields, old_etag, new_etag,
+         content_disclosed
+  FROM input ORDER BY ord
+  RETURNING id
+)
+INSERT INTO audit_pending (event_id) SELECT id FROM inserted)sql"};
+
+// Only one sealer at a time across every server on the database.
+constexpr int64_t kSealerLockKey = 0x4361736553656c;  // "CaseSel"
+
+constexpr Statement kTrySealerLock = {
+    "cb_audit_sealer_lock", "SELECT pg_try_advisory_xact_lock($1::bigint)"};
+
+constexpr Statement kHead = {
+    "cb_audit_head",
+    "SELECT seq, chain_hash, cb_micros(seal_time) FROM audit_seals "
+    "ORDER BY seq DESC LIMIT 1"};
+
+// The columns every reader of stored events selects, in this order
+// (ReadStoredEvent below).
+#define CB_AUDIT_EVENT_COLUMNS                                              \
+  "e.id, cb_micros(e.event_time), coalesce(e.user_id::text, ''), "          \
+  "e.username, coalesce(e.agency_id::text, ''), array_to_json(e.roles), "   \
+  "e.peer, e.method, array_to_json(e.resources), "                          \
+  "coalesce(e.case_id::text, ''), e.case_reference, "                       \
+  "coalesce(e.case_owner_agency_id::text, ''), e.outcome, e.message, "      \
+  "e.request_id, array_to_json(e.changed_fields), e.old_etag, e.new_etag, " \
+  "e.content_disclosed"
+constexpr int kEventColumnCount = 19;
+
+constexpr Statement kPendingEvents = {
+    "cb_audit_pending",
+    "SELECT " CB_AUDIT_EVENT_COLUMNS
+    " FROM audit_pending p JOIN audit_events e ON e.id = p.event_id "
+    "ORDER BY p.event_id LIMIT $1"};
+
+constexpr Statement kInsertSeals = {
+    "cb_audit_seal", R"sql(
+WITH sealed AS (
+  INSERT INTO audit_seals (seq, event_id, content_hash, chain_hash)
+  SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bytea[], $4::bytea[])
+  RETURNING event_id
+)
+DELETE FROM audit_pending WHERE event_id IN (SELECT event_id FROM sealed))sql"};
+
+constexpr Statement kChainChunk = {
+    "cb_audit_chain_chunk",
+    "SELECT s.seq, s.event_id, s.content_hash, s.chain_hash, "
+    "e.id IS NOT NULL, " CB_AUDIT_EVENT_COLUMNS
+    " FROM audit_seals s LEFT JOIN audit_events e ON e.id = s.event_id "
+    "WHERE s.seq >= $1 AND s.seq <= $2 ORDER BY s.seq LIMIT $3"};
+
+constexpr Statement kChainHashAt = {
+    "cb_audit_chain_at", "SELECT chain_hash FROM audit_seals WHERE seq = $1"};
+
+// An event in the log that is neither chained nor waiting to be: it was put
+// there behind the server's back.
+constexpr Statement kOrphanEvent = {
+    "cb_audit_orphan",
+    "SELECT e.id FROM audit_events e "
+    "WHERE NOT EXISTS (SELECT 1 FROM audit_seals s WHERE s.event_id = e.id) "
+    "AND NOT EXISTS (SELECT 1 FROM audit_pending p WHERE p.event_id = e.id) "
+    "ORDER BY e.id LIMIT 1"};
+
+std::string Hex(absl::string_view raw) { return absl::BytesToHexString(raw); }
+
+// PostgreSQL text cannot hold NUL; JSON must be valid UTF-8. Audit fields
+// can carry what a caller sent, so both are made safe here, once.
+std::string Clean(const std::string& s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    if (c == '\0') {
+      out += "\\0";
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+nlohmann::json Strings(const std::vector<std::string>& values) {
+  nlohmann::json array = nlohmann::json::array();
+  for (const std::string& v : values) array.push_back(Clean(v));
+  return array;
+}
+
+nlohmann::json UuidOrNull(const std::string& id) {
+  if (id.empty()) return nullptr;
+  return id;
+}
+
+std::string EventsJson(absl::Span<const AuditEvent* const> events) {
+  nlohmann::json rows = nlohmann::json::array();
+  int ord = 0;
+  for (const AuditEvent* e : events) {
+    rows.push_back({
+        {"ord", ord++},
+        {"event_time", absl::FormatTime("%Y-%m-%dT%H:%M:%E6S+00:00", e->time,
+                                        absl::UTCTimeZone())},
+        {"user_id", UuidOrNull(e->user_id)},
+        {"username", Clean(e->username)},
+        {"agency_id", UuidOrNull(e->agency_id)},
+        {"roles", e->roles},
+        {"peer", Clean(e->peer)},
+        {"method", Clean(e->method)},
+        {"resources", Strings(e->resources)},
+        {"case_id", UuidOrNull(e->case_id)},
+        {"case_reference", Clean(e->case_reference)},
+        {"case_owner_agency_id", UuidOrNull(e->case_owner_agency_id)},
+        {"outcome", e->outcome},
+        {"message", Clean(e->message)},
+        {"request_id", Clean(e->request_id)},
+        {"changed_fields", Strings(e->changed_fields)},
+        {"old_etag", e->old_etag},
+        {"new_etag", e->new_etag},
+        {"content_disclosed", e->content_disclosed},
+    });
+  }
+  return rows.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// Reads the CB_AUDIT_EVENT_COLUMNS starting at column `first`.
+StoredAuditEvent ReadStoredEvent(const pqxx::row& row, int first) {
+  StoredAuditEvent out;
+  AuditEvent& e = out.event;
+  int c = first;
+  out.id = row[c++].as<int64_t>();
+  e.time = absl::FromUnixMicros(row[c++].as<int64_t>());
+  e.user_id = row[c++].c_str();
+  e.username = row[c++].c_str();
+  e.agency_id = row[c++].c_str();
+  for (const std::string& r : StringsFromJsonArray(row[c++].c_str())) {
+    e.roles.push_back(std::stoi(r));
+  }
+  e.peer = row[c++].c_str();
+  e.method = row[c++].c_str();
+  e.resources = StringsFromJsonArray(row[c++].c_str());
+  e.case_id = row[c++].c_str();
+  e.case_reference = row[c++].c_str();
+  e.case_owner_agency_id = row[c++].c_str();
+  e.outcome = row[c++].c_str();
+  e.message = row[c++].c_str();
+  e.request_id = row[c++].c_str();
+  e.changed_fields = StringsFromJsonArray(row[c++].c_str());
+  e.old_etag = row[c++].c_str();
+  e.new_etag = row[c++].c_str();
+  e.content_disclosed = row[c++].as<bool>();
+  return out;
+}
+
+std::string ContentHash(const StoredAuditEvent& stored) {
+  return Sha256(CanonicalAuditContent(stored.id, stored.event));
+}
+
+}  // namespace
+
+std::vector<std::string> StringsFromJsonArray(absl::string_view json) {
+  std::vector<std::string> out;
+  nlohmann::json parsed = nlohmann::json::parse(json.begin(), json.end(),
+                                                nullptr, /*allow_exceptions=*/false);
+  if (!parsed.is_array()) return out;
+  for (const auto& v : parsed) {
+    if (v.is_string()) {
+      out.push_back(v.get<std::string>());
+    } else {
+      out.push_back(v.dump());
+    }
+  }
+  return out;
+}
+
+std::string CanonicalAuditContent(int64_t id, const AuditEvent& e) {
+  std::string out = "cb-audit-v1;";
+  auto field = [&out](absl::string_view value) {
+    absl::StrAppend(&out, value.size(), ":", value, ";");
+  };
+  auto list = [&](const std::vector<std::string>& values) {
+    absl::StrAppend(&out, values.size(), "[");
+    for (const std::string& v : values) field(v);
+    out.push_back(']');
+  };
+  field(absl::StrCat(id));
+  field(absl::StrCat(absl::ToUnixMicros(e.time)));
+  field(e.user_id);
+  field(e.username);
+  field(e.agency_id);
+  std::vector<std::string> roles;
+  for (int r : e.roles) roles.push_back(absl::StrCat(r));
+  list(roles);
+  field(e.peer);
+  field(e.method);
+  list(e.resources);
+  field(e.case_id);
+  field(e.case_reference);
+  field(e.case_owner_agency_id);
+  field(e.outcome);
+  field(e.message);
+  field(e.request_id);
+  list(e.changed_fields);
+  field(e.old_etag);
+  field(e.new_etag);
+  field(e.content_disclosed ? "1" : "0");
+  return out;
+}
+
+std::string ChainHash(absl::string_view previous_chain_hash, int64_t sequence,
+                      absl::string_view content_hash) {
+  std::string input;
+  input.reserve(32 + 8 + 32);
+  if (previous_chain_hash.empty()) {
+    input.append(32, '\0');
+  } else {
+    input.append(previous_chain_hash.data(), previous_chain_hash.size());
+  }
+  for (int shift = 56; shift >= 0; shift -= 8) {
+    input.push_back(static_cast<char>((static_cast<uint64_t>(sequence) >> shift) & 0xff));
+  }
+  input.append(content_hash.data(), content_hash.size());
+  return Sha256(input);
+}
+
+AuditLog::AuditLog(Database* db, AuditLogOptions options)
+    : db_(db), options_(options) {}
+
+AuditLog::~AuditLog() { Stop(); }
+
+void AuditLog::Start() {
+  if (started_) return;
+  started_ = true;
+  {
+    absl::MutexLock lock(&mu_);
+    running_ = true;
+    stopping_ = false;
+  }
+  for (int i = 0; i < std::max(1, options_.writers); ++i) {
+    writers_.emplace_back([this] { WriterLoop(); });
+  }
+  sealer_ = std::thread([this] { SealerLoop(); });
+}
+
+void AuditLog::Stop() {
+  if (!started_) return;
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  for (std::thread& t : writers_) t.join();
+  {
+    absl::MutexLock lock(&mu_);
+    running_ = false;
+  }
+  writers_.clear();
+  sealer_stop_.Notify();
+  sealer_.join();
+  // Whatever the writers committed last gets its place in the chain now.
+  absl::StatusOr<int64_t> sealed = SealPending(absl::Now() + absl::Seconds(10));
+  if (!sealed.ok()) {
+    spdlog::warn("audit: final seal failed ({}); the next start seals them",
+                 sealed.status().ToString());
+  }
+  started_ = false;
+}
+
+void AuditLog::AppendInTransaction(Tx& tx, const AuditEvent& event) {
+  const AuditEvent* events[] = {&event};
+  tx.Exec(kInsertEvents, Params().Text(EventsJson(events)));
+}
+
+absl::Status AuditLog::AppendDurably(AuditEvent event) {
+  Pending pending{std::move(event), {}, {}};
+  bool synchronous;
+  {
+    absl::MutexLock lock(&mu_);
+    synchronous = !running_ || stopping_;
+    if (!synchronous) {
+      // Bounded queue: wait for room rather than drop.
+      auto has_room = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+        return queue_.size() < static_cast<size_t>(options_.max_batch) * 8;
+      };
+      mu_.Await(absl::Condition(&has_room));
+      queue_.push_back(&pending);
+    }
+  }
+  // Without writer threads (not started, or shutting down) the caller writes
+  // its own event.
+  if (synchronous) return WriteBatch({&pending});
+  pending.done.WaitForNotification();
+  return pending.status;
+}
+
+void AuditLog::WriterLoop() {
+  while (true) {
+    std::vector<Pending*> batch;
+    {
+      absl::MutexLock lock(&mu_);
+      auto ready = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+        return !queue_.empty() || stopping_;
+      };
+      mu_.Await(absl::Condition(&ready));
+      if (queue_.empty() && stopping_) return;
+      while (!queue_.empty() &&
+             batch.size() < static_cast<size_t>(options_.max_batch)) {
+        batch.push_back(queue_.front());
+        queue_.pop_front();
+      }
+    }
+    absl::Status status = WriteBatch(batch);
+    for (Pending* p : batch) {
+      p->status = status;
+      p->done.Notify();
+    }
+  }
+}
+
+absl::Status AuditLog::WriteBatch(const std::vector<Pending*>& batch) {
+  std::vector<const AuditEvent*> events;
+  events.reserve(batch.size());
+  for (const Pending* p : batch) events.push_back(&p->event);
+  std::string json = EventsJson(events);
+  absl::Status status;
+  // One retry for a broken connection or a conflict; then the callers get
+  // UNAVAILABLE and return no data.
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    status = db_->Transact(absl::Now() + absl::Seconds(10), [&](Tx& tx) {
+      tx.Exec(kInsertEvents, Params().Text(json));
+      return absl::OkStatus();
+    });
+    if (status.ok()) return status;
+    if (status.code() != absl::StatusCode::kUnavailable &&
+        status.code() != absl::StatusCode::kAborted) {
+      break;
+    }
+  }
+  spdlog::error("audit: could not write {} events: {}", batch.size(),
+                status.ToString());
+  return absl::UnavailableError(
+      "the audit log could not record this call, so nothing is returned; "
+      "try again shortly");
+}
+
+void AuditLog::SealerLoop() {
+  while (!sealer_stop_.WaitForNotificationWithTimeout(options_.seal_interval)) {
+    absl::StatusOr<int64_t> sealed = SealPending(absl::Now() + absl::Seconds(30));
+    if (!sealed.ok()) {
+      spdlog::warn("audit sealer: {}", sealed.status().ToString());
+    }
+  }
+}
+
+absl::StatusOr<int64_t> AuditLog::SealPending(absl::Time deadline) {
+  int64_t total = 0;
+  while (true) {
+    absl::StatusOr<int64_t> sealed = db_->TransactFor<int64_t>(
+        deadline, [&](Tx& tx) -> absl::StatusOr<int64_t> {
+          if (!tx.ExecOne(kTrySealerLock, Params().Int(kSealerLockKey))[0]
+                   .as<bool>()) {
+            return 0;  // Another server is sealing.
+          }
+          int64_t seq = 0;
+          std::string previous;
+          pqxx::result head = tx.Exec(kHead);
+          if (!head.empty()) {
+            seq = head[0][0].as<int64_t>();
+            previous = BytesFromField(head[0][1]);
+          }
+          pqxx::result rows =
+              tx.Exec(kPendingEvents, Params().Int(options_.max_seal_batch));
+          if (rows.empty()) return 0;
+          std::vector<std::string> seqs, ids, contents, chains;
+          for (const pqxx::row& row : rows) {
+            StoredAuditEvent stored = ReadStoredEvent(row, 0);
+            std::string content = ContentHash(stored);
+            std::string chain = ChainHash(previous, ++seq, content);
+            seqs.push_back(absl::StrCat(seq));
+            ids.push_back(absl::StrCat(stored.id));
+            contents.push_back(absl::StrCat("\\x", Hex(content)));
+            chains.push_back(absl::StrCat("\\x", Hex(chain)));
+            previous = std::move(chain);
+          }
+          tx.Exec(kInsertSeals, Params()
+                                    .TextArray(seqs)
+                                    .TextArray(ids)
+                                    .TextArray(contents)
+                                    .TextArray(chains));
+          return static_cast<int64_t>(rows.size());
+        });
+    if (!sealed.ok()) return sealed.status();
+    total += *sealed;
+    if (*sealed < options_.max_seal_batch) return total;
+  }
+}
+
+absl::StatusOr<AuditCheckpointValue> AuditLog::Head(absl::Time deadline) {
+  return db_->TransactFor<AuditCheckpointValue>(
+      deadline, [](Tx& tx) -> absl::StatusOr<AuditCheckpointValue> {
+        AuditCheckpointValue head;
+        pqxx::result r = tx.Exec(kHead);
+        if (!r.empty()) {
+          head.sequence = r[0][0].as<int64_t>();
+          head.chain_hash = BytesFromField(r[0][1]);
+          head.time = absl::FromUnixMicros(r[0][2].as<int64_t>());
+        }
+        return head;
+      });
+}
+
+absl::StatusOr<AuditVerification> AuditLog::Verify(
+    int64_t from_sequence, int64_t to_sequence,
+    const AuditCheckpointValue* checkpoint, absl::Time deadline) {
+  constexpr int kChunk = 20000;
+  AuditVerification result;
+  absl::StatusOr<AuditCheckpointValue> head = Head(deadline);
+  if (!head.ok()) return head.status();
+  result.head = *head;
+  int64_t from = from_sequence > 0 ? from_sequence : 1;
+  int64_t to = to_sequence > 0 ? std::min(to_sequence, head->sequence)
+                               : head->sequence;
+  auto fail = [&result](AuditProblem problem, int64_t seq, std::string detail) {
+    result.ok = false;
+    result.problem = problem;
+    result.first_bad_sequence = seq;
+    result.detail = std::move(detail);
+  };
+
+  if (checkpoint != nullptr && checkpoint->sequence > head->sequence) {
+    fail(AuditProblem::kRemoved, head->sequence + 1,
+         absl::StrCat("the chain ends at ", head->sequence,
+                      " but the checkpoint was taken at ",
+                      checkpoint->sequence, ": events were removed"));
+    return result;
+  }
+
+  // The hash the walk starts from: the one before `from`.
+  std::string previous;
+  if (from > 1) {
+    absl::Status s = db_->Transact(deadline, [&](Tx& tx) {
+      pqxx::result r = tx.Exec(kChainHashAt, Params().Int(from - 1));
+      if (!r.empty()) previous = BytesFromField(r[0][0]);
+      return absl::OkStatus();
+    });
+    if (!s.ok()) return s;
+    if (previous.empty()) {
+      fail(AuditProblem::kRemoved, from - 1,
+           absl::StrCat("the seal of event ", from - 1, " is missing"));
+      return result;
+    }
+  }
+
+  int64_t expected = from;
+  while (result.ok && expected <= to) {
+    absl::Status s = db_->Transact(deadline, [&](Tx& tx) {
+      pqxx::result rows = tx.Exec(
+          kChainChunk, Params().Int(expected).Int(to).Int(kChunk));
+      if (rows.empty()) {
+        fail(AuditProblem::kRemoved, expected,
+             absl::StrCat("the seals from ", expected, " to ", to,
+                          " are missing"));
+        return absl::OkStatus();
+      }
+      // Content hashes stored in this chunk, to tell a swap from an edit.
+      absl::flat_hash_map<std::string, int64_t> stored_content;
+      for (const pqxx::row& row : rows) {
+        stored_content[BytesFromField(row[2])] = row[0].as<int64_t>();
+      }
+      for (const pqxx::row& row : rows) {
+        int64_t seq = row[0].as<int64_t>();
+        int64_t event_id = row[1].as<int64_t>();
+        std::string content_hash = BytesFromField(row[2]);
+        std::string chain_hash = BytesFromField(row[3]);
+        if (seq != expected) {
+          fail(AuditProblem::kRemoved, expected,
+               absl::StrCat("the event sealed at ", expected,
+                            " is missing from the chain (next is ", seq, ")"));
+          return absl::OkStatus();
+        }
+        if (!row[4].as<bool>()) {
+          fail(AuditProblem::kRemoved, seq,
+               absl::StrCat("event ", event_id, " sealed at ", seq,
+                            " has been deleted"));
+          return absl::OkStatus();
+        }
+        StoredAuditEvent stored = ReadStoredEvent(row, 5);
+        std::string actual = ContentHash(stored);
+        if (actual != content_hash) {
+          auto other = stored_content.find(actual);
+          if (other != stored_content.end() && other->second != seq) {
+            fail(AuditProblem::kReordered, seq,
+                 absl::StrCat("event ", event_id, " at ", seq,
+                              " holds the content sealed at ", other->second));
+          } else {
+            fail(AuditProblem::kAltered, seq,
+                 absl::StrCat("event ", event_id, " at ", seq,
+                              " was altered after it was sealed"));
+          }
+          return absl::OkStatus();
+        }
+        std::string recomputed = ChainHash(previous, seq, content_hash);
+        if (recomputed != chain_hash) {
+          fail(AuditProblem::kInserted, seq,
+               absl::StrCat("the chain breaks at ", seq, " (event ", event_id,
+                            "): a seal was inserted, removed or rewritten"));
+          return absl::OkStatus();
+        }
+        if (checkpoint != nullptr && seq == checkpoint->sequence &&
+            chain_hash != checkpoint->chain_hash) {
+          fail(AuditProblem::kCheckpointMismatch, seq,
+               absl::StrCat("the chain no longer passes through the "
+                            "checkpoint at ", seq, ": history before it was "
+                            "rewritten"));
+          return absl::OkStatus();
+        }
+        previous = std::move(chain_hash);
+        ++result.events_checked;
+        ++expected;
+      }
+      return absl::OkStatus();
+    });
+    if (!s.ok()) return s;
+  }
+
+  // A whole-log walk also looks for events slipped in beside the chain.
+  if (result.ok && from == 1 && to == head->sequence) {
+    absl::Status s = db_->Transact(deadline, [&](Tx& tx) {
+      pqxx::result orphan = tx.Exec(kOrphanEvent);
+      if (!orphan.empty()) {
+        int64_t id = orphan[0][0].as<int64_t>();
+        fail(AuditProblem::kInserted, 0,
+             absl::StrCat("event ", id,
+                          " is in the log but was never chained: it was "
+                          "inserted outside the server"));
+      }
+      return absl::OkStatus();
+    });
+    if (!s.ok()) return s;
+  }
+  return result;
+}
+
+}  // namespace casebridge::storage

@@ -1,0 +1,161 @@
+#ifndef CASEBRIDGE_STORAGE_AUDIT_LOG_H_
+#define CASEBRIDGE_STORAGE_AUDIT_LOG_H_
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
+#include "absl/types/span.h"
+#include "storage/database.h"
+
+namespace casebridge::storage {
+
+// One RPC, as the audit log records it.
+struct AuditEvent {
+  absl::Time time;
+  std::string user_id;  // Empty when unauthenticated.
+  std::string username;
+  std::string agency_id;
+  std::vector<int> roles;
+  std::string peer;
+  std::string method;
+  std::vector<std::string> resources;
+  std::string case_id;
+  std::string case_reference;
+  std::string case_owner_agency_id;
+  std::string outcome;  // gRPC code name: OK, NOT_FOUND, ...
+  std::string message;
+  std::string request_id;
+  std::vector<std::string> changed_fields;
+  std::string old_etag;
+  std::string new_etag;
+  bool content_disclosed = false;
+};
+
+// An event as stored, with its place in the chain once sealed.
+struct StoredAuditEvent {
+  int64_t id = 0;
+  AuditEvent event;
+  int64_t sequence = 0;  // 0 until sealed.
+  std::string content_hash;
+  std::string chain_hash;
+};
+
+// The canonical bytes of an event (and its id) that its content hash covers:
+// every field, length-prefixed, in a fixed order. Changing this breaks every
+// existing chain, so it is versioned by the leading tag.
+std::string CanonicalAuditContent(int64_t id, const AuditEvent& event);
+// SHA-256(previous chain hash || big-endian seq || content hash). The first
+// event's previous hash is 32 zero bytes.
+std::string ChainHash(absl::string_view previous_chain_hash, int64_t sequence,
+                      absl::string_view content_hash);
+
+struct AuditCheckpointValue {
+  int64_t sequence = 0;
+  std::string chain_hash;  // Raw bytes; empty for an empty chain.
+  absl::Time time;
+};
+
+enum class AuditProblem { kNone, kAltered, kRemoved, kInserted, kCheckpointMismatch, kReordered };
+
+struct AuditVerification {
+  bool ok = true;
+  int64_t events_checked = 0;
+  int64_t first_bad_sequence = 0;
+  AuditProblem problem = AuditProblem::kNone;
+  std::string detail;
+  AuditCheckpointValue head;
+};
+
+struct AuditLogOptions {
+  // Most events one group commit writes.
+  int max_batch = 1000;
+  // Threads writing group commits; two let one batch fill while another
+  // commits.
+  int writers = 2;
+  // How often the sealer looks for committed, unchained events.
+  absl::Duration seal_interval = absl::Milliseconds(200);
+  int max_seal_batch = 10000;
+};
+
+// The one audit path. Writes append their event inside their own
+// transaction (AppendInTransaction), so the change and its record commit
+// together. Everything else (reads, denials, failures) goes through
+// AppendDurably, which group-commits events from many calls in one
+// transaction and returns only once the event is durable; a read whose event
+// cannot be written gets an error and must not return data. A sealer thread
+// chains committed events in the order it observes them.
+class AuditLog {
+ public:
+  AuditLog(Database* db, AuditLogOptions options = {});
+  ~AuditLog();
+
+  AuditLog(const AuditLog&) = delete;
+  AuditLog& operator=(const AuditLog&) = delete;
+
+  // Starts the group-commit writers and the sealer.
+  void Start();
+  // Writes everything queued, seals what is committed, stops the threads.
+  void Stop();
+
+  // Inside a caller's transaction. Throws like any statement (the caller's
+  // Database::Transact maps it).
+  static void AppendInTransaction(Tx& tx, const AuditEvent& event);
+
+  // Queues the event for the next group commit and blocks until it is
+  // committed (OK) or cannot be (UNAVAILABLE). Never drops an event: a full
+  // queue makes callers wait, and Stop() drains the queue.
+  absl::Status AppendDurably(AuditEvent event);
+
+  // Chains every committed, unsealed event now (the sealer does this on its
+  // own; tests and shutdown call it directly). Returns how many were sealed.
+  absl::StatusOr<int64_t> SealPending(absl::Time deadline);
+
+  absl::StatusOr<AuditCheckpointValue> Head(absl::Time deadline);
+
+  // Walks the chain from `from_sequence` (1 if 0) to `to_sequence` (the head
+  // if 0). With a checkpoint, also proves the chain passes through it.
+  absl::StatusOr<AuditVerification> Verify(
+      int64_t from_sequence, int64_t to_sequence,
+      const AuditCheckpointValue* checkpoint, absl::Time deadline);
+
+ private:
+  struct Pending {
+    AuditEvent event;
+    absl::Notification done;
+    absl::Status status;
+  };
+
+  void WriterLoop();
+  void SealerLoop();
+  absl::Status WriteBatch(const std::vector<Pending*>& batch);
+
+  Database* db_;
+  AuditLogOptions options_;
+
+  absl::Mutex mu_;
+  std::deque<Pending*> queue_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  // Writers are taking from the queue.
+  bool running_ ABSL_GUARDED_BY(mu_) = false;
+  bool started_ = false;  // Start()/Stop() run on one thread.
+  std::vector<std::thread> writers_;
+  std::thread sealer_;
+  absl::Notification sealer_stop_;
+};
+
+// Parses a JSON array of strings as array_to_json() prints it.
+std::vector<std::string> StringsFromJsonArray(absl::string_view json);
+
+}  // namespace casebridge::storage
+
+#endif  // CASEBRIDGE_STORAGE_AUDIT_LOG_H_

@@ -1,0 +1,20 @@
+#ifndef CASEBRIDGE_STORAGE_CRYPTO_H_
+#define CASEBRIDGE_STORAGE_CRYPTO_H_
+
+#include <string>
+
+#include "absl/strings/string_view.h"
+
+namespace casebridge::storage {
+
+// Raw 32-byte SHA-256 digest.
+std::string Sha256(absl::string_view data);
+
+// A new bearer token secret: "cbt_" + 43 characters of URL-safe base64 over
+// 32 bytes from the OS CSPRNG (OpenSSL RAND_bytes). Aborts if the CSPRNG
+// fails rather than hand out a guessable token.
+std::string NewTokenSecret();
+
+}  // namespace casebridge::storage
+
+#endif  // CASEBRIDGE_STORAGE_CRYPTO_H_

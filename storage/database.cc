@@ -1,0 +1,311 @@
+#include "storage/database.h"
+
+#include <exception>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "spdlog/spdlog.h"
+
+namespace casebridge::storage {
+namespace {
+
+// Adds libpq start-up options to a connection string in either syntax.
+std::string WithStartupOptions(const std::string& conn, absl::string_view options) {
+  if (absl::StartsWith(conn, "postgresql://") ||
+      absl::StartsWith(conn, "postgres://")) {
+    std::string encoded;
+    for (char c : options) {
+      if (absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_' ||
+          c == '-' || c == '.') {
+        encoded.push_back(c);
+      } else {
+        absl::StrAppend(&encoded, "%",
+                        absl::Hex(static_cast<unsigned char>(c), absl::kZeroPad2));
+      }
+    }
+    return absl::StrCat(conn, absl::StrContains(conn, "?") ? "&" : "?",
+                        "options=", encoded);
+  }
+  return absl::StrCat(conn, " options='", options, "'");
+}
+
+std::string FormatPgTime(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%E6S+00:00", t, absl::UTCTimeZone());
+}
+
+int64_t TimeoutMillis(absl::Duration d) {
+  int64_t ms = absl::ToInt64Milliseconds(d);
+  return ms < 1 ? 1 : ms;
+}
+
+}  // namespace
+
+// --- Params ------------------------------------------------------------------
+
+Params& Params::Text(absl::string_view value) {
+  values_.emplace_back(std::string(value));
+  return *this;
+}
+Params& Params::TextOrNull(absl::string_view value) {
+  if (value.empty()) return Null();
+  return Text(value);
+}
+Params& Params::Null() {
+  values_.emplace_back(std::nullopt);
+  return *this;
+}
+Params& Params::Int(int64_t value) {
+  values_.emplace_back(absl::StrCat(value));
+  return *this;
+}
+Params& Params::Bool(bool value) {
+  values_.emplace_back(value ? "true" : "false");
+  return *this;
+}
+Params& Params::Time(absl::Time value) {
+  values_.emplace_back(FormatPgTime(value));
+  return *this;
+}
+Params& Params::TimeOrNull(absl::Time value) {
+  if (value == absl::InfinitePast()) return Null();
+  return Time(value);
+}
+Params& Params::Bytes(absl::string_view raw) {
+  values_.emplace_back(absl::StrCat("\\x", absl::BytesToHexString(raw)));
+  return *this;
+}
+Params& Params::IntArray(const std::vector<int>& values) {
+  values_.emplace_back(absl::StrCat("{", absl::StrJoin(values, ","), "}"));
+  return *this;
+}
+Params& Params::TextArray(const std::vector<std::string>& values) {
+  // Array literal syntax: every element double-quoted, with backslash and
+  // double quote escaped (PostgreSQL docs, "Array Value Input").
+  std::string out = "{";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    out.push_back('"');
+    for (char c : values[i]) {
+      if (c == '"' || c == '\\') out.push_back('\\');
+      out.push_back(c);
+    }
+    out.push_back('"');
+  }
+  out.push_back('}');
+  values_.emplace_back(std::move(out));
+  return *this;
+}
+
+std::vector<const char*> Params::Pointers() const {
+  std::vector<const char*> out;
+  out.reserve(values_.size());
+  for (const auto& v : values_) out.push_back(v ? v->c_str() : nullptr);
+  return out;
+}
+
+// --- Tx ----------------------------------------------------------------------
+
+void Tx::Prepare(const Statement& statement) {
+  if (prepared_->insert(statement.name).second) {
+    work_->conn().prepare(statement.name, statement.sql);
+  }
+}
+
+pqxx::result Tx::Exec(const Statement& statement, const Params& params) {
+  Prepare(statement);
+  std::vector<const char*> pointers = params.Pointers();
+  return work_->exec_prepared(statement.name,
+                              pqxx::prepare::make_dynamic_params(pointers));
+}
+
+pqxx::row Tx::ExecOne(const Statement& statement, const Params& params) {
+  pqxx::result r = Exec(statement, params);
+  if (r.size() != 1) {
+    throw pqxx::unexpected_rows(absl::StrCat(statement.name, ": expected 1 row, got ",
+                                             r.size()));
+  }
+  return r[0];
+}
+
+// --- Database ----------------------------------------------------------------
+
+Database::Database(DatabaseOptions options) : options_(std::move(options)) {
+  std::string startup = absl::StrCat(
+      "-c statement_timeout=",
+      TimeoutMillis(options_.default_statement_timeout));
+  if (!options_.runtime_role.empty()) {
+    absl::StrAppend(&startup, " -c role=", options_.runtime_role);
+  }
+  runtime_connection_string_ =
+      WithStartupOptions(options_.connection_string, startup);
+}
+
+Database::~Database() = default;
+
+absl::StatusOr<std::unique_ptr<Database>> Database::Open(DatabaseOptions options) {
+  if (options.pool_size < 1) {
+    return absl::InvalidArgumentError("pool size must be at least 1");
+  }
+  std::unique_ptr<Database> db(new Database(std::move(options)));
+  for (int i = 0; i < db->options_.pool_size; ++i) {
+    db->slots_.push_back(std::make_unique<Slot>());
+  }
+  // Connect one eagerly so a wrong connection string fails at start-up; the
+  // rest connect on first use.
+  absl::Status first = db->Connect(*db->slots_.front());
+  if (!first.ok()) return first;
+  absl::MutexLock lock(&db->mu_);
+  for (auto& slot : db->slots_) db->free_.push_back(slot.get());
+  return db;
+}
+
+absl::Status Database::Connect(Slot& slot) {
+  try {
+    slot.prepared.clear();
+    slot.conn = std::make_unique<pqxx::connection>(runtime_connection_string_);
+    return absl::OkStatus();
+  } catch (...) {
+    slot.conn.reset();
+    absl::Status s = StatusFromCurrentException();
+    return absl::UnavailableError(
+        absl::StrCat("cannot connect to the database: ", s.message()));
+  }
+}
+
+absl::StatusOr<Database::Slot*> Database::Acquire(absl::Time deadline) {
+  absl::Time limit = std::min(deadline, absl::Now() + options_.acquire_timeout);
+  Slot* slot = nullptr;
+  {
+    absl::MutexLock lock(&mu_);
+    auto available = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+      return !free_.empty();
+    };
+    if (!mu_.AwaitWithDeadline(absl::Condition(&available), limit)) {
+      return absl::UnavailableError(absl::StrCat(
+          "all ", options_.pool_size,
+          " database connections are busy; try again shortly"));
+    }
+    slot = free_.back();
+    free_.pop_back();
+  }
+  if (slot->conn == nullptr || !slot->conn->is_open()) {
+    absl::Status s = Connect(*slot);
+    if (!s.ok()) {
+      Release(slot, /*broken=*/true);
+      return s;
+    }
+  }
+  return slot;
+}
+
+void Database::Release(Slot* slot, bool broken) {
+  if (broken) {
+    slot->conn.reset();
+    slot->prepared.clear();
+  }
+  absl::MutexLock lock(&mu_);
+  free_.push_back(slot);
+}
+
+absl::Status Database::Transact(absl::Time deadline,
+                                absl::FunctionRef<absl::Status(Tx&)> fn) {
+  if (deadline <= absl::Now()) {
+    return absl::DeadlineExceededError("the call's deadline has passed");
+  }
+  absl::StatusOr<Slot*> slot = Acquire(deadline);
+  if (!slot.ok()) return slot.status();
+  bool broken = false;
+  absl::Status status;
+  try {
+    pqxx::work work(*(*slot)->conn);
+    Tx tx(&work, &(*slot)->prepared);
+    // The call's deadline bounds every statement; the connection default
+    // covers calls without one.
+    absl::Duration remaining = deadline - absl::Now();
+    if (remaining < options_.default_statement_timeout) {
+      static constexpr Statement kSetTimeout = {
+          "cb_set_statement_timeout",
+          "SELECT set_config('statement_timeout', $1, true)"};
+      tx.Exec(kSetTimeout,
+              Params().Text(absl::StrCat(TimeoutMillis(remaining), "ms")));
+    }
+    status = fn(tx);
+    if (status.ok()) work.commit();
+  } catch (const pqxx::broken_connection&) {
+    broken = true;
+    status = StatusFromCurrentException();
+  } catch (const pqxx::in_doubt_error&) {
+    broken = true;
+    status = StatusFromCurrentException();
+  } catch (...) {
+    status = StatusFromCurrentException();
+    broken = (*slot)->conn == nullptr || !(*slot)->conn->is_open();
+  }
+  Release(*slot, broken);
+  return status;
+}
+
+absl::Status Database::Ping(absl::Time deadline) {
+  static constexpr Statement kPing = {"cb_ping", "SELECT 1"};
+  return Transact(deadline, [](Tx& tx) {
+    tx.Exec(kPing);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status StatusFromCurrentException() {
+  try {
+    throw;
+  } catch (const pqxx::in_doubt_error& e) {
+    return absl::UnavailableError(
+        "the database connection broke while committing; the change may or "
+        "may not have been saved — check before retrying");
+  } catch (const pqxx::broken_connection& e) {
+    return absl::UnavailableError("the database is unreachable");
+  } catch (const pqxx::unique_violation& e) {
+    return absl::AlreadyExistsError(absl::StrCat("already exists (",
+                                                 e.sqlstate(), ")"));
+  } catch (const pqxx::serialization_failure& e) {
+    return absl::AbortedError("concurrent change; retry the call");
+  } catch (const pqxx::deadlock_detected& e) {
+    return absl::AbortedError("concurrent change; retry the call");
+  } catch (const pqxx::sql_error& e) {
+    if (e.sqlstate() == "57014") {
+      return absl::DeadlineExceededError(
+          "the database did not answer before the call's deadline");
+    }
+    if (e.sqlstate() == "57P01" || e.sqlstate() == "57P02" ||
+        e.sqlstate() == "57P03" || e.sqlstate().rfind("08", 0) == 0) {
+      return absl::UnavailableError("the database is shutting down or unreachable");
+    }
+    spdlog::error("database error {}: {}", e.sqlstate(), e.what());
+    return absl::InternalError(
+        absl::StrCat("internal database error (SQLSTATE ", e.sqlstate(), ")"));
+  } catch (const pqxx::failure& e) {
+    spdlog::error("database failure: {}", e.what());
+    return absl::InternalError("internal database error");
+  } catch (const std::exception& e) {
+    spdlog::error("unexpected exception at the storage edge: {}", e.what());
+    return absl::InternalError("internal error");
+  } catch (...) {
+    return absl::InternalError("internal error");
+  }
+}
+
+std::string BytesFromField(const pqxx::field& field) {
+  // bytea_output = hex: "\x0a1b..."
+  absl::string_view text(field.c_str(), field.size());
+  if (absl::StartsWith(text, "\\x")) text.remove_prefix(2);
+  return absl::HexStringToBytes(text);
+}
+
+absl::Time TimeFromMicrosField(const pqxx::field& field) {
+  if (field.is_null()) return absl::InfinitePast();
+  return absl::FromUnixMicros(field.as<int64_t>());
+}
+
+}  // namespace casebridge::storage

@@ -1,0 +1,157 @@
+#ifndef CASEBRIDGE_STORAGE_DATABASE_H_
+#define CASEBRIDGE_STORAGE_DATABASE_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "pqxx/pqxx"
+
+namespace casebridge::storage {
+
+// A named SQL statement. Every query the server runs is one of these
+// constants, prepared once per connection; values are always bound as
+// parameters, never spliced into the text.
+struct Statement {
+  const char* name;
+  const char* sql;
+};
+
+// Positional parameters for a Statement, as text (PostgreSQL casts them to
+// the column types named in the SQL). Unset optionals bind NULL.
+class Params {
+ public:
+  Params& Text(absl::string_view value);
+  // Empty string binds NULL.
+  Params& TextOrNull(absl::string_view value);
+  Params& Null();
+  Params& Int(int64_t value);
+  Params& Bool(bool value);
+  Params& Time(absl::Time value);
+  // absl::InfinitePast() binds NULL.
+  Params& TimeOrNull(absl::Time value);
+  Params& Bytes(absl::string_view raw);  // bytea, hex-encoded.
+  // A PostgreSQL array literal of integers, e.g. {1,4,7}.
+  Params& IntArray(const std::vector<int>& values);
+  Params& TextArray(const std::vector<std::string>& values);
+
+  std::vector<const char*> Pointers() const;
+  size_t size() const { return values_.size(); }
+
+ private:
+  std::vector<std::optional<std::string>> values_;
+};
+
+// One transaction on one pooled connection. Handed to the function given to
+// Database::Transact; never outlives it.
+class Tx {
+ public:
+  pqxx::result Exec(const Statement& statement, const Params& params = {});
+  // Exactly one row, or NOT_FOUND-style handling is the caller's: throws
+  // pqxx::unexpected_rows when the count differs.
+  pqxx::row ExecOne(const Statement& statement, const Params& params = {});
+  pqxx::work& raw() { return *work_; }
+
+ private:
+  friend class Database;
+  Tx(pqxx::work* work, absl::flat_hash_set<std::string>* prepared)
+      : work_(work), prepared_(prepared) {}
+  void Prepare(const Statement& statement);
+
+  pqxx::work* work_;
+  absl::flat_hash_set<std::string>* prepared_;
+};
+
+struct DatabaseOptions {
+  // libpq connection string or URL of the database (as its owner).
+  std::string connection_string;
+  // Role every request runs as (SET at connection start-up). Empty: the
+  // connecting user itself.
+  std::string runtime_role = "casebridge_app";
+  int pool_size = 8;
+  // How long Acquire waits for a free connection when the call has no
+  // earlier deadline.
+  absl::Duration acquire_timeout = absl::Seconds(5);
+  // statement_timeout when the call has no deadline.
+  absl::Duration default_statement_timeout = absl::Seconds(30);
+};
+
+// A fixed-size, thread-safe pool of connections and the one way code runs
+// SQL: Transact() runs a function inside one transaction, passes the call's
+// deadline to PostgreSQL as statement_timeout, and turns libpqxx exceptions
+// into absl::Status at this edge:
+//   unique violation        -> ALREADY_EXISTS
+//   serialization/deadlock  -> ABORTED
+//   broken connection       -> UNAVAILABLE (the connection is replaced)
+//   statement timeout       -> DEADLINE_EXCEEDED
+//   commit outcome unknown  -> UNAVAILABLE
+//   anything else           -> INTERNAL
+class Database {
+ public:
+  static absl::StatusOr<std::unique_ptr<Database>> Open(DatabaseOptions options);
+  ~Database();
+
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  // Runs `fn` in a transaction that commits if it returns OK and rolls back
+  // otherwise. A pool exhausted until `deadline` gives UNAVAILABLE.
+  absl::Status Transact(absl::Time deadline,
+                        absl::FunctionRef<absl::Status(Tx&)> fn);
+
+  template <typename T>
+  absl::StatusOr<T> TransactFor(absl::Time deadline,
+                                absl::FunctionRef<absl::StatusOr<T>(Tx&)> fn) {
+    std::optional<absl::StatusOr<T>> result;
+    absl::Status status = Transact(deadline, [&](Tx& tx) -> absl::Status {
+      result.emplace(fn(tx));
+      return result->status();
+    });
+    if (!status.ok()) return status;
+    return *std::move(result);
+  }
+
+  // SELECT 1 on a pooled connection: is the database reachable?
+  absl::Status Ping(absl::Time deadline);
+
+  int pool_size() const { return options_.pool_size; }
+  const DatabaseOptions& options() const { return options_; }
+
+ private:
+  struct Slot {
+    std::unique_ptr<pqxx::connection> conn;
+    absl::flat_hash_set<std::string> prepared;
+  };
+
+  explicit Database(DatabaseOptions options);
+  absl::StatusOr<Slot*> Acquire(absl::Time deadline);
+  void Release(Slot* slot, bool broken);
+  absl::Status Connect(Slot& slot);
+
+  DatabaseOptions options_;
+  std::string runtime_connection_string_;
+  absl::Mutex mu_;
+  std::vector<std::unique_ptr<Slot>> slots_;
+  std::vector<Slot*> free_ ABSL_GUARDED_BY(mu_);
+};
+
+// Maps a libpqxx/standard exception (the one in flight) to a status.
+absl::Status StatusFromCurrentException();
+
+// Canonical hex of a bytea column value ("\x..." text form) as raw bytes.
+std::string BytesFromField(const pqxx::field& field);
+// Microseconds since the epoch, as selected with cb_micros(...).
+absl::Time TimeFromMicrosField(const pqxx::field& field);
+
+}  // namespace casebridge::storage
+
+#endif  // CASEBRIDGE_STORAGE_DATABASE_H_

@@ -1,0 +1,67 @@
+#include "storage/migrations.h"
+
+#include "absl/strings/str_cat.h"
+#include "pqxx/pqxx"
+#include "spdlog/spdlog.h"
+#include "storage/database.h"
+
+namespace casebridge::storage {
+namespace {
+
+// pg_advisory_lock key: any constant unique to Casebridge migrations.
+constexpr int64_t kMigrationLockKey = 0x43617365427269;  // "CaseBri"
+
+}  // namespace
+
+absl::Status ApplyMigrations(const std::string& owner_connection_string) {
+  try {
+    pqxx::connection conn(owner_connection_string);
+    {
+      pqxx::nontransaction lock(conn);
+      lock.exec(absl::StrCat("SELECT pg_advisory_lock(", kMigrationLockKey, ")"));
+    }
+    absl::Status result;
+    try {
+      {
+        pqxx::work w(conn);
+        w.exec(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " version int PRIMARY KEY,"
+            " file_name text NOT NULL,"
+            " applied_at timestamptz NOT NULL DEFAULT now())");
+        w.commit();
+      }
+      for (const Migration& m : Migrations()) {
+        pqxx::work w(conn);
+        pqxx::result done = w.exec_params(
+            "SELECT 1 FROM schema_migrations WHERE version = $1", m.version);
+        if (!done.empty()) continue;
+        spdlog::info("applying migration {}", m.file_name);
+        w.exec(m.sql);
+        w.exec_params(
+            "INSERT INTO schema_migrations (version, file_name) VALUES ($1, $2)",
+            m.version, std::string(m.file_name));
+        w.commit();
+      }
+    } catch (const std::exception& e) {
+      // Operators need the database's own words here.
+      result = absl::InternalError(e.what());
+    }
+    {
+      pqxx::nontransaction unlock(conn);
+      unlock.exec(
+          absl::StrCat("SELECT pg_advisory_unlock(", kMigrationLockKey, ")"));
+    }
+    if (!result.ok()) {
+      return absl::Status(result.code(),
+                          absl::StrCat("migration failed: ", result.message()));
+    }
+    return absl::OkStatus();
+  } catch (...) {
+    absl::Status s = StatusFromCurrentException();
+    return absl::Status(s.code(), absl::StrCat("cannot migrate the database: ",
+                                               s.message()));
+  }
+}
+
+}  // namespace casebridge::storage
