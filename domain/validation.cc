@@ -3,6 +3,7 @@
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 
 namespace casebridge::domain {
 namespace {
@@ -102,6 +103,21 @@ absl::Status CheckTimestamp(absl::string_view field,
     return FieldError(field, "is not a valid timestamp");
   }
   return absl::OkStatus();
+}
+
+std::string FormatEtag(int64_t version) { return absl::StrCat(version); }
+
+absl::StatusOr<int64_t> ParseEtag(absl::string_view field,
+                                  absl::string_view etag) {
+  if (etag.empty()) {
+    return FieldError(field,
+                      "is required: send the etag of the version you read");
+  }
+  int64_t version;
+  if (!absl::SimpleAtoi(etag, &version) || version < 1) {
+    return FieldError(field, "is not an etag this server issued");
+  }
+  return version;
 }
 
 absl::Time ToAbslTime(const google::protobuf::Timestamp& ts) {

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "google/protobuf/timestamp.pb.h"
@@ -47,6 +48,12 @@ absl::Status CheckEnum(absl::string_view field, int value, IsValid is_valid,
 absl::Status CheckTimestamp(absl::string_view field,
                             const google::protobuf::Timestamp& ts,
                             bool present, bool required);
+
+// Etags are the resource's row version in decimal. Parse is
+// INVALID_ARGUMENT naming `field` when missing or malformed.
+std::string FormatEtag(int64_t version);
+absl::StatusOr<int64_t> ParseEtag(absl::string_view field,
+                                  absl::string_view etag);
 
 absl::Time ToAbslTime(const google::protobuf::Timestamp& ts);
 google::protobuf::Timestamp ToProtoTime(absl::Time t);

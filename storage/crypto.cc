@@ -30,4 +30,16 @@ std::string NewTokenSecret() {
   return absl::StrCat("cbt_", encoded);
 }
 
+std::string NewUuid() {
+  unsigned char b[16];
+  if (RAND_bytes(b, sizeof(b)) != 1) std::abort();
+  b[6] = (b[6] & 0x0f) | 0x40;  // Version 4.
+  b[8] = (b[8] & 0x3f) | 0x80;  // RFC 4122 variant.
+  std::string hex = absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(b), sizeof(b)));
+  return absl::StrCat(hex.substr(0, 8), "-", hex.substr(8, 4), "-",
+                      hex.substr(12, 4), "-", hex.substr(16, 4), "-",
+                      hex.substr(20));
+}
+
 }  // namespace casebridge::storage

@@ -15,6 +15,11 @@ std::string Sha256(absl::string_view data);
 // fails rather than hand out a guessable token.
 std::string NewTokenSecret();
 
+// A random (version 4) UUID in canonical lower-case form. Ids are made here
+// rather than by the database so a create can record its request_id before
+// it writes (see storage/request_ids.h).
+std::string NewUuid();
+
 }  // namespace casebridge::storage
 
 #endif  // CASEBRIDGE_STORAGE_CRYPTO_H_

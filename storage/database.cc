@@ -211,8 +211,29 @@ void Database::Release(Slot* slot, bool broken) {
   free_.push_back(slot);
 }
 
+template <typename Transaction>
+absl::Status Database::RunIn(Slot& slot, absl::Time deadline,
+                             absl::FunctionRef<absl::Status(Tx&)> fn) {
+  Transaction work(*slot.conn);
+  Tx tx(&work, &slot.prepared);
+  // The call's deadline bounds every statement; the connection default
+  // covers calls without one.
+  absl::Duration remaining = deadline - absl::Now();
+  if (remaining < options_.default_statement_timeout) {
+    static constexpr Statement kSetTimeout = {
+        "cb_set_statement_timeout",
+        "SELECT set_config('statement_timeout', $1, true)"};
+    tx.Exec(kSetTimeout,
+            Params().Text(absl::StrCat(TimeoutMillis(remaining), "ms")));
+  }
+  absl::Status status = fn(tx);
+  if (status.ok()) work.commit();
+  return status;
+}
+
 absl::Status Database::Transact(absl::Time deadline,
-                                absl::FunctionRef<absl::Status(Tx&)> fn) {
+                                absl::FunctionRef<absl::Status(Tx&)> fn,
+                                Mode mode) {
   if (deadline <= absl::Now()) {
     return absl::DeadlineExceededError("the call's deadline has passed");
   }
@@ -221,20 +242,12 @@ absl::Status Database::Transact(absl::Time deadline,
   bool broken = false;
   absl::Status status;
   try {
-    pqxx::work work(*(*slot)->conn);
-    Tx tx(&work, &(*slot)->prepared);
-    // The call's deadline bounds every statement; the connection default
-    // covers calls without one.
-    absl::Duration remaining = deadline - absl::Now();
-    if (remaining < options_.default_statement_timeout) {
-      static constexpr Statement kSetTimeout = {
-          "cb_set_statement_timeout",
-          "SELECT set_config('statement_timeout', $1, true)"};
-      tx.Exec(kSetTimeout,
-              Params().Text(absl::StrCat(TimeoutMillis(remaining), "ms")));
+    if (mode == Mode::kReadOnly) {
+      status = RunIn<pqxx::transaction<pqxx::repeatable_read, pqxx::read_only>>(
+          **slot, deadline, fn);
+    } else {
+      status = RunIn<pqxx::work>(**slot, deadline, fn);
     }
-    status = fn(tx);
-    if (status.ok()) work.commit();
   } catch (const pqxx::broken_connection&) {
     broken = true;
     status = StatusFromCurrentException();

@@ -59,15 +59,15 @@ class Tx {
   // Exactly one row, or NOT_FOUND-style handling is the caller's: throws
   // pqxx::unexpected_rows when the count differs.
   pqxx::row ExecOne(const Statement& statement, const Params& params = {});
-  pqxx::work& raw() { return *work_; }
+  pqxx::transaction_base& raw() { return *work_; }
 
  private:
   friend class Database;
-  Tx(pqxx::work* work, absl::flat_hash_set<std::string>* prepared)
+  Tx(pqxx::transaction_base* work, absl::flat_hash_set<std::string>* prepared)
       : work_(work), prepared_(prepared) {}
   void Prepare(const Statement& statement);
 
-  pqxx::work* work_;
+  pqxx::transaction_base* work_;
   absl::flat_hash_set<std::string>* prepared_;
 };
 
@@ -103,19 +103,28 @@ class Database {
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
 
+  enum class Mode {
+    // READ COMMITTED, read-write: writes guard themselves with row versions.
+    kReadWrite,
+    // REPEATABLE READ, READ ONLY: every statement of a read sees one snapshot.
+    kReadOnly,
+  };
+
   // Runs `fn` in a transaction that commits if it returns OK and rolls back
   // otherwise. A pool exhausted until `deadline` gives UNAVAILABLE.
   absl::Status Transact(absl::Time deadline,
-                        absl::FunctionRef<absl::Status(Tx&)> fn);
+                        absl::FunctionRef<absl::Status(Tx&)> fn,
+                        Mode mode = Mode::kReadWrite);
 
   template <typename T>
   absl::StatusOr<T> TransactFor(absl::Time deadline,
-                                absl::FunctionRef<absl::StatusOr<T>(Tx&)> fn) {
+                                absl::FunctionRef<absl::StatusOr<T>(Tx&)> fn,
+                                Mode mode = Mode::kReadWrite) {
     std::optional<absl::StatusOr<T>> result;
     absl::Status status = Transact(deadline, [&](Tx& tx) -> absl::Status {
       result.emplace(fn(tx));
       return result->status();
-    });
+    }, mode);
     if (!status.ok()) return status;
     return *std::move(result);
   }
@@ -136,6 +145,9 @@ class Database {
   absl::StatusOr<Slot*> Acquire(absl::Time deadline);
   void Release(Slot* slot, bool broken);
   absl::Status Connect(Slot& slot);
+  template <typename Transaction>
+  absl::Status RunIn(Slot& slot, absl::Time deadline,
+                     absl::FunctionRef<absl::Status(Tx&)> fn);
 
   DatabaseOptions options_;
   std::string runtime_connection_string_;

@@ -1,0 +1,82 @@
+#include "services/authenticator.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "storage/crypto.h"
+
+namespace casebridge::services {
+namespace {
+
+constexpr size_t kMaxCacheEntries = 10000;
+constexpr size_t kMaxTokenLength = 512;
+
+}  // namespace
+
+Authenticator::Authenticator(storage::Database* db, absl::Duration cache_ttl)
+    : db_(db), cache_ttl_(cache_ttl) {}
+
+absl::StatusOr<domain::Principal> Authenticator::Authenticate(
+    absl::string_view authorization, absl::Time now, absl::Time deadline) {
+  if (authorization.empty()) {
+    return absl::UnauthenticatedError(
+        "no credentials: send the header 'authorization: Bearer <token>'");
+  }
+  absl::string_view token = absl::StripAsciiWhitespace(authorization);
+  if (!absl::ConsumePrefix(&token, "Bearer ") &&
+      !absl::ConsumePrefix(&token, "bearer ")) {
+    return absl::UnauthenticatedError(
+        "the authorization header must be 'Bearer <token>'");
+  }
+  token = absl::StripAsciiWhitespace(token);
+  if (token.empty() || token.size() > kMaxTokenLength) {
+    return absl::UnauthenticatedError("the bearer token is malformed");
+  }
+  std::string hash = storage::Sha256(token);
+
+  std::optional<storage::TokenRecord> record;
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = cache_.find(hash);
+    if (it != cache_.end() && now - it->second.fetched < cache_ttl_) {
+      record = it->second.record;
+    }
+  }
+  if (!record.has_value()) {
+    absl::StatusOr<std::optional<storage::TokenRecord>> found =
+        db_->TransactFor<std::optional<storage::TokenRecord>>(
+            deadline,
+            [&](storage::Tx& tx) { return identities_.FindToken(tx, hash); },
+            storage::Database::Mode::kReadOnly);
+    if (!found.ok()) return found.status();
+    if (!found->has_value()) {
+      return absl::UnauthenticatedError(
+          "unknown token: ask an administrator for a new one");
+    }
+    record = **found;
+    absl::MutexLock lock(&mu_);
+    if (cache_.size() >= kMaxCacheEntries) cache_.clear();
+    cache_[hash] = Entry{*record, now};
+  }
+  if (record->revoked) {
+    return absl::UnauthenticatedError("this token has been revoked");
+  }
+  if (record->user_disabled) {
+    return absl::UnauthenticatedError(
+        absl::StrCat("user ", record->principal.username, " is disabled"));
+  }
+  if (now >= record->expire_time) {
+    return absl::UnauthenticatedError(absl::StrCat(
+        "this token expired at ",
+        absl::FormatTime(absl::RFC3339_sec, record->expire_time,
+                         absl::UTCTimeZone())));
+  }
+  return record->principal;
+}
+
+void Authenticator::Invalidate() {
+  absl::MutexLock lock(&mu_);
+  cache_.clear();
+}
+
+}  // namespace casebridge::services

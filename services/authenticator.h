@@ -1,0 +1,48 @@
+#ifndef CASEBRIDGE_SERVICES_AUTHENTICATOR_H_
+#define CASEBRIDGE_SERVICES_AUTHENTICATOR_H_
+
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "domain/principal.h"
+#include "storage/database.h"
+#include "storage/identity_repository.h"
+
+namespace casebridge::services {
+
+// Turns the `authorization: Bearer <token>` header into a Principal, once
+// per call. Looks tokens up by the SHA-256 of the secret and keeps results
+// for `cache_ttl`, so a revocation or a disabled user made on another server
+// takes effect within that time (and at once on this one, via Invalidate).
+class Authenticator {
+ public:
+  Authenticator(storage::Database* db, absl::Duration cache_ttl);
+
+  // UNAUTHENTICATED for a missing, malformed, unknown, expired or revoked
+  // token or a disabled user, with a message saying which.
+  absl::StatusOr<domain::Principal> Authenticate(
+      absl::string_view authorization, absl::Time now, absl::Time deadline);
+
+  // Forget cached tokens (after a revocation or a user disabled here).
+  void Invalidate();
+
+ private:
+  struct Entry {
+    storage::TokenRecord record;
+    absl::Time fetched;
+  };
+
+  storage::Database* db_;
+  absl::Duration cache_ttl_;
+  storage::IdentityRepository identities_;
+  absl::Mutex mu_;
+  absl::flat_hash_map<std::string, Entry> cache_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace casebridge::services
+
+#endif  // CASEBRIDGE_SERVICES_AUTHENTICATOR_H_

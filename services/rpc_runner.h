@@ -1,0 +1,97 @@
+#ifndef CASEBRIDGE_SERVICES_RPC_RUNNER_H_
+#define CASEBRIDGE_SERVICES_RPC_RUNNER_H_
+
+#include <string>
+
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "domain/principal.h"
+#include "grpcpp/grpcpp.h"
+#include "services/authenticator.h"
+#include "services/clock.h"
+#include "storage/audit_log.h"
+#include "storage/database.h"
+
+namespace casebridge::services {
+
+// Everything one RPC knows about itself: who called, when, and what its audit
+// event will say. Handlers fill in the audit fields as they learn them.
+struct CallContext {
+  std::string method;  // Full method: /casebridge.v1.CaseService/GetCase
+  std::string peer;
+  absl::Time now;
+  absl::Time deadline = absl::InfiniteFuture();
+  domain::Principal principal;
+  storage::AuditEvent audit;
+  // The call's event was committed with its write (RpcRunner::Write).
+  bool audit_committed = false;
+
+  void AddResource(absl::string_view name) {
+    audit.resources.emplace_back(name);
+  }
+  // The call concerns this case (also set for refusals, so the log shows
+  // who tried).
+  void SetCase(absl::string_view id, absl::string_view reference,
+               absl::string_view owner_agency_id) {
+    audit.case_id = std::string(id);
+    audit.case_reference = std::string(reference);
+    audit.case_owner_agency_id = std::string(owner_agency_id);
+  }
+  // The response carries case content ("who has seen this case").
+  void DisclosesCaseContent() { audit.content_disclosed = true; }
+  void RecordChange(std::vector<std::string> fields, absl::string_view old_etag,
+                    absl::string_view new_etag) {
+    audit.changed_fields = std::move(fields);
+    audit.old_etag = std::string(old_etag);
+    audit.new_etag = std::string(new_etag);
+  }
+};
+
+// Runs every RPC of every service the same way: authenticate once, run the
+// handler (exceptions become INTERNAL), record exactly one audit event, log
+// one line, map the status to gRPC. A read's response is released only after
+// its audit event is durable; if it cannot be written the caller gets
+// UNAVAILABLE instead of the data.
+class RpcRunner {
+ public:
+  RpcRunner(storage::Database* db, storage::AuditLog* audit,
+            Authenticator* authenticator, const Clock* clock);
+
+  grpc::Status Run(grpc::ServerContext* context, absl::string_view method,
+                   absl::FunctionRef<absl::Status(CallContext&)> handler);
+
+  // One read-only transaction (one snapshot).
+  absl::Status Read(CallContext& call,
+                    absl::FunctionRef<absl::Status(storage::Tx&)> fn);
+  // One read-write transaction that also appends the call's audit event
+  // (outcome OK) before committing: no change without its record, no record
+  // of a change that did not happen.
+  absl::Status Write(CallContext& call,
+                     absl::FunctionRef<absl::Status(storage::Tx&)> fn);
+
+  storage::Database& db() { return *db_; }
+  storage::AuditLog& audit_log() { return *audit_; }
+  Authenticator& authenticator() { return *authenticator_; }
+  const Clock& clock() const { return *clock_; }
+
+ private:
+  storage::Database* db_;
+  storage::AuditLog* audit_;
+  Authenticator* authenticator_;
+  const Clock* clock_;
+};
+
+// The one error mapper: absl::Status -> grpc::Status, keeping code and
+// message; the field a FieldError names goes to the trailing metadata key
+// "casebridge-field" as well as the message.
+grpc::Status ToGrpcStatus(const absl::Status& status,
+                          grpc::ServerContext* context);
+
+// "OK", "NOT_FOUND", ... as the audit log records outcomes.
+std::string StatusCodeName(absl::StatusCode code);
+
+}  // namespace casebridge::services
+
+#endif  // CASEBRIDGE_SERVICES_RPC_RUNNER_H_

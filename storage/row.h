@@ -1,0 +1,42 @@
+#ifndef CASEBRIDGE_STORAGE_ROW_H_
+#define CASEBRIDGE_STORAGE_ROW_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "casebridge/v1/common.pb.h"
+#include "google/protobuf/timestamp.pb.h"
+#include "pqxx/pqxx"
+
+namespace casebridge::storage {
+
+// Small readers for result fields, shared by every repository.
+
+// Text of a field; "" for NULL.
+inline std::string Str(const pqxx::field& f) {
+  return f.is_null() ? std::string() : std::string(f.c_str(), f.size());
+}
+
+inline int64_t Int(const pqxx::field& f) {
+  return f.is_null() ? 0 : f.as<int64_t>();
+}
+
+inline bool Bool(const pqxx::field& f) { return !f.is_null() && f.as<bool>(); }
+
+// A field selected as cb_micros(...): set `out` unless NULL.
+void SetTimestamp(const pqxx::field& micros, google::protobuf::Timestamp* out);
+
+// A field selected as array_to_json(int_array)::text.
+std::vector<int> IntsFromJson(const pqxx::field& f);
+// A field selected as array_to_json(text_array)::text.
+std::vector<std::string> TextsFromJson(const pqxx::field& f);
+
+// A date column selected as text (YYYY-MM-DD): set `out` unless NULL.
+void SetDate(const pqxx::field& f, v1::Date* out);
+// "YYYY-MM-DD" for a date, "" when the date is unset (year 0).
+std::string DateText(const v1::Date& date);
+
+}  // namespace casebridge::storage
+
+#endif  // CASEBRIDGE_STORAGE_ROW_H_

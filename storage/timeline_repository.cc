@@ -1,0 +1,71 @@
+#include "storage/timeline_repository.h"
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "domain/resource_names.h"
+#include "storage/row.h"
+
+namespace casebridge::storage {
+namespace {
+
+constexpr Statement kAppend = {"cb_timeline_append",
+    "INSERT INTO case_timeline (case_id, event_time, kind, summary, resource, "
+    "actor_id, views, agency_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"};
+
+constexpr Statement kList = {"cb_timeline_list",
+    "SELECT id, cb_micros(event_time), kind, summary, resource, "
+    "coalesce(actor_id::text, '') FROM case_timeline "
+    "WHERE case_id = $1 AND (views & $2) <> 0 "
+    "AND (agency_id IS NULL OR agency_id = $3 OR ($2 & 3) <> 0) "
+    "AND ($4::bigint IS NULL OR (cb_micros(event_time), id) > ($4, $5::bigint)) "
+    "ORDER BY event_time, id LIMIT $6"};
+
+}  // namespace
+
+void TimelineRepository::Append(Tx& tx, const TimelineEntryInput& e) const {
+  tx.Exec(kAppend, Params()
+                       .Text(e.case_id)
+                       .Time(e.time)
+                       .Int(e.kind)
+                       .Text(e.summary)
+                       .Text(e.resource)
+                       .TextOrNull(e.actor_user_id)
+                       .Int(e.views)
+                       .TextOrNull(e.agency_id));
+}
+
+absl::StatusOr<Page<v1::TimelineEntry>> TimelineRepository::List(
+    Tx& tx, absl::string_view case_id, int view_bit,
+    absl::string_view agency_id,
+    const std::optional<domain::PageCursor>& after, int limit) const {
+  Params p;
+  p.Text(case_id).Int(view_bit).Text(agency_id);
+  if (after.has_value()) {
+    int64_t micros, id;
+    if (!absl::SimpleAtoi(after->sort_key, &micros) ||
+        !absl::SimpleAtoi(after->id, &id)) {
+      return absl::InvalidArgumentError("page_token: is not a token this server issued");
+    }
+    p.Int(micros).Int(id);
+  } else {
+    p.Null().Null();
+  }
+  p.Int(limit);
+  pqxx::result rows = tx.Exec(kList, p);
+  return PageFrom<v1::TimelineEntry>(
+      rows, limit,
+      [](const pqxx::row& r) {
+        v1::TimelineEntry e;
+        SetTimestamp(r[1], e.mutable_time());
+        e.set_kind(static_cast<v1::TimelineEntryKind>(Int(r[2])));
+        e.set_summary(Str(r[3]));
+        e.set_resource(Str(r[4]));
+        if (r[5].size() > 0) e.set_actor(domain::UserName(Str(r[5])));
+        return e;
+      },
+      [](const pqxx::row& r) {
+        return domain::PageCursor{Str(r[1]), Str(r[0])};
+      });
+}
+
+}  // namespace casebridge::storage
