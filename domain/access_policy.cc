@@ -307,6 +307,21 @@ absl::Status AuthorizeAction(const Principal& principal, Action action) {
       absl::StrCat("your roles may not ", ActionName(action)));
 }
 
+v1::CaseView SharedViewFor(AgencyKind kind) {
+  int best = 0;
+  CaseView view = v1::CASE_VIEW_UNSPECIFIED;
+  for (Role role : {v1::ROLE_POLICE_OFFICER, v1::ROLE_PROSECUTOR,
+                    v1::ROLE_SAFEGUARDING_LEAD, v1::ROLE_VICTIM_ADVOCATE}) {
+    Decision d = DecideForRole(role, kind, Relationship::kShared,
+                               Action::kReadCase);
+    if (d.allowed && ViewRank(d.view) > best) {
+      best = ViewRank(d.view);
+      view = d.view;
+    }
+  }
+  return view;
+}
+
 bool RoleAllowedForAgencyKind(Role role, AgencyKind kind) {
   switch (role) {
     case v1::ROLE_POLICE_OFFICER:

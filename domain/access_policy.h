@@ -156,6 +156,10 @@ absl::StatusOr<v1::CaseView> AuthorizeCaseAction(const Principal& principal,
 // For actions not about one case (kNoCase). PERMISSION_DENIED if forbidden.
 absl::Status AuthorizeAction(const Principal& principal, Action action);
 
+// The view of a case an agency of this kind gets once the case is shared
+// with it, as the table gives it to the kind's own case-reading role.
+v1::CaseView SharedViewFor(v1::AgencyKind kind);
+
 // Which roles a user of an agency kind may hold (administrators and auditors
 // may belong to any agency).
 bool RoleAllowedForAgencyKind(v1::Role role, v1::AgencyKind kind);

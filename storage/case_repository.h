@@ -1,0 +1,147 @@
+#ifndef CASEBRIDGE_STORAGE_CASE_REPOSITORY_H_
+#define CASEBRIDGE_STORAGE_CASE_REPOSITORY_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "casebridge/v1/cases.pb.h"
+#include "domain/case_pattern.h"
+#include "domain/list_query.h"
+#include "domain/resource_names.h"
+#include "storage/database.h"
+#include "storage/page.h"
+
+namespace casebridge::storage {
+
+// A case as the access gate needs it: identity, owner, and whether it is
+// shared with the caller's agency.
+struct CaseRef {
+  std::string id;
+  std::string reference;
+  std::string owner_agency_id;
+  bool shared_with_caller = false;
+  v1::CaseStatus status = v1::CASE_STATUS_UNSPECIFIED;
+  int64_t version = 0;
+  v1::RiskLevel risk_level = v1::RISK_LEVEL_UNSPECIFIED;
+};
+
+struct CaseListFilter {
+  int status = 0;
+  int risk_level = 0;
+  std::string officer_id;
+  std::string shared_with_agency_id;
+  std::optional<bool> has_active_order;
+  absl::Time updated_since = absl::InfinitePast();
+  std::string reference;
+};
+
+// What UpdateCase may change, already merged and validated.
+struct CaseUpdate {
+  std::string officer_id;  // Empty: none.
+  std::string summary;
+  v1::Relationship relationship = v1::RELATIONSHIP_UNSPECIFIED;
+  v1::StalkerTypology typology = v1::STALKER_TYPOLOGY_UNSPECIFIED;
+  std::optional<v1::SpoConsideration> spo;  // Set: record anew.
+  std::string lawful_basis_notes;
+  bool replace_victim = false;
+  bool replace_suspects = false;
+  bool replace_protected_persons = false;
+};
+
+// The case record: cases, people, incidents, risk assessments, flags.
+class CaseRepository {
+ public:
+  // By id or reference; nullopt when no such case.
+  absl::StatusOr<std::optional<CaseRef>> Resolve(
+      Tx& tx, const domain::CaseKey& key, absl::string_view caller_agency_id) const;
+
+  // Next reference of a force for a year, e.g. SP-2026-000124.
+  absl::StatusOr<std::string> NextReference(Tx& tx, absl::string_view agency_id,
+                                            absl::string_view force_code,
+                                            int year) const;
+
+  absl::Status Insert(Tx& tx, absl::string_view id, absl::string_view reference,
+                      absl::string_view owner_agency_id,
+                      absl::string_view officer_id, const v1::Case& input,
+                      absl::string_view actor_id, absl::Time now) const;
+
+  // The stored case with its people and raised flags (no pattern, no view).
+  // `today` decides whether an order is still active.
+  absl::StatusOr<v1::Case> Get(Tx& tx, absl::string_view id,
+                               absl::string_view today) const;
+
+  absl::StatusOr<Page<v1::Case>> List(
+      Tx& tx, absl::string_view caller_agency_id, const CaseListFilter& filter,
+      const std::optional<domain::PageCursor>& after, int limit,
+      absl::string_view today) const;
+
+  // ABORTED when `expected_version` is stale. Returns the new version.
+  absl::StatusOr<int64_t> Update(Tx& tx, absl::string_view id,
+                                 int64_t expected_version,
+                                 const CaseUpdate& update, const v1::Case& input,
+                                 absl::string_view actor_id, absl::Time now) const;
+  absl::StatusOr<int64_t> SetStatus(Tx& tx, absl::string_view id,
+                                    int64_t expected_version,
+                                    v1::CaseStatus status, absl::string_view reason,
+                                    absl::Time now) const;
+  absl::StatusOr<int64_t> SetVictimServicesReferral(
+      Tx& tx, absl::string_view id, int64_t expected_version,
+      v1::VictimServicesReferralState state, absl::string_view agency_id,
+      absl::string_view reason, absl::string_view actor_id, absl::Time now) const;
+  // After a risk assessment: the case's level follows the latest one.
+  absl::Status SetRiskLevel(Tx& tx, absl::string_view id, v1::RiskLevel level,
+                            absl::Time now) const;
+
+  // Incidents.
+  absl::StatusOr<v1::Incident> InsertIncident(Tx& tx, absl::string_view case_id,
+                                              absl::string_view id,
+                                              const v1::Incident& input,
+                                              absl::string_view actor_id,
+                                              absl::Time now) const;
+  absl::StatusOr<std::optional<v1::Incident>> GetIncident(
+      Tx& tx, absl::string_view case_id, absl::string_view id) const;
+  absl::StatusOr<Page<v1::Incident>> ListIncidents(
+      Tx& tx, absl::string_view case_id, int behaviour, absl::Time after_time,
+      absl::Time before_time, const std::optional<domain::PageCursor>& after,
+      int limit) const;
+  // Writes every field of `incident`; ABORTED when the version is stale.
+  absl::StatusOr<v1::Incident> UpdateIncident(Tx& tx, absl::string_view case_id,
+                                              absl::string_view id,
+                                              int64_t expected_version,
+                                              const v1::Incident& incident,
+                                              absl::Time now) const;
+  absl::StatusOr<std::vector<domain::IncidentFacts>> IncidentFacts(
+      Tx& tx, absl::string_view case_id) const;
+
+  // Risk assessments (append-only).
+  absl::StatusOr<v1::RiskAssessment> InsertRiskAssessment(
+      Tx& tx, absl::string_view case_id, absl::string_view id,
+      const v1::RiskAssessment& assessment, absl::string_view actor_id,
+      absl::Time now) const;
+  absl::StatusOr<std::optional<v1::RiskAssessment>> GetRiskAssessment(
+      Tx& tx, absl::string_view case_id, absl::string_view id) const;
+  absl::StatusOr<Page<v1::RiskAssessment>> ListRiskAssessments(
+      Tx& tx, absl::string_view case_id,
+      const std::optional<domain::PageCursor>& after, int limit) const;
+
+  // Flags.
+  absl::StatusOr<v1::CaseFlag> InsertFlag(Tx& tx, absl::string_view case_id,
+                                          absl::string_view id, v1::FlagType type,
+                                          absl::string_view reason,
+                                          absl::string_view actor_id,
+                                          absl::Time now) const;
+  // NOT_FOUND when no such flag; FAILED_PRECONDITION when already cleared.
+  absl::StatusOr<v1::CaseFlag> ClearFlag(Tx& tx, absl::string_view case_id,
+                                         absl::string_view id,
+                                         absl::string_view reason,
+                                         absl::string_view actor_id,
+                                         absl::Time now) const;
+};
+
+}  // namespace casebridge::storage
+
+#endif  // CASEBRIDGE_STORAGE_CASE_REPOSITORY_H_
