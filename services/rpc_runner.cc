@@ -60,10 +60,10 @@ grpc::Status RpcRunner::Run(
     try {
       status = handler(call);
     } catch (const std::exception& e) {
-      spdlog::error("rpc {} threw: {}", method, e.what());
+      spdlog::error("rpc {} threw: {}", call.method, e.what());
       status = absl::InternalError("internal error; it has been logged");
     } catch (...) {
-      spdlog::error("rpc {} threw a non-standard exception", method);
+      spdlog::error("rpc {} threw a non-standard exception", call.method);
       status = absl::InternalError("internal error; it has been logged");
     }
   }
@@ -78,14 +78,14 @@ grpc::Status RpcRunner::Run(
         // Never return what the log cannot show was returned.
         status = audited;
       } else {
-        spdlog::error("rpc {}: audit of a failed call was lost: {}", method,
+        spdlog::error("rpc {}: audit of a failed call was lost: {}", call.method,
                       audited.ToString());
       }
     }
   }
 
   spdlog::info("rpc method={} user={} agency={} code={} duration_ms={:.2f} peer={}",
-               method, call.principal.username.empty() ? "-" : call.principal.username,
+               call.method, call.principal.username.empty() ? "-" : call.principal.username,
                call.principal.agency_id.empty() ? "-" : call.principal.agency_id,
                StatusCodeName(status.code()),
                absl::ToDoubleMilliseconds(absl::Now() - started), call.peer);

@@ -1,0 +1,200 @@
+#include "domain/case_validation.h"
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
+#include "domain/status_macros.h"
+#include "domain/validation.h"
+
+namespace casebridge::domain {
+namespace {
+
+std::string Path(absl::string_view prefix, absl::string_view field) {
+  return prefix.empty() ? std::string(field) : absl::StrCat(prefix, ".", field);
+}
+
+absl::Status CheckPhone(absl::string_view field, absl::string_view phone) {
+  CB_RETURN_IF_ERROR(CheckText(field, phone, 40, false));
+  int digits = 0;
+  for (char c : phone) {
+    if (c >= '0' && c <= '9') {
+      ++digits;
+    } else if (c != '+' && c != ' ' && c != '-' && c != '(' && c != ')') {
+      return FieldError(field, "may hold only digits, spaces, +, - and brackets");
+    }
+  }
+  if (!phone.empty() && digits < 6) {
+    return FieldError(field, "is too short to be a phone number");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckEmail(absl::string_view field, absl::string_view email) {
+  CB_RETURN_IF_ERROR(CheckText(field, email, 254, false));
+  if (email.empty()) return absl::OkStatus();
+  size_t at = email.find('@');
+  if (at == absl::string_view::npos || at == 0 || at + 1 >= email.size() ||
+      email.find('@', at + 1) != absl::string_view::npos ||
+      !absl::StrContains(email.substr(at + 1), '.') ||
+      absl::StrContains(email, ' ')) {
+    return FieldError(field, "is not an email address");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status CheckDate(absl::string_view field, const v1::Date& date,
+                       bool required, const v1::Date* not_after) {
+  if (date.year() == 0 && date.month() == 0 && date.day() == 0) {
+    return required ? FieldError(field, "is required") : absl::OkStatus();
+  }
+  if (date.year() < 1900 || date.year() > 9999 || date.month() < 1 ||
+      date.month() > 12 || date.day() < 1) {
+    return FieldError(field, "is not a calendar date");
+  }
+  absl::CivilDay day(date.year(), date.month(), date.day());
+  // CivilDay normalises 31 February to 3 March: a changed field means an
+  // impossible date.
+  if (day.year() != date.year() || day.month() != date.month() ||
+      day.day() != date.day()) {
+    return FieldError(field, "is not a calendar date");
+  }
+  if (not_after != nullptr) {
+    absl::CivilDay limit(not_after->year(), not_after->month(), not_after->day());
+    if (day > limit) return FieldError(field, "must not be in the future");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidatePerson(absl::string_view prefix, const v1::Person& p,
+                            const v1::Date& today) {
+  CB_RETURN_IF_ERROR(
+      CheckText(Path(prefix, "given_name"), p.given_name(), kMaxShortText, false));
+  CB_RETURN_IF_ERROR(CheckText(Path(prefix, "family_name"), p.family_name(),
+                               kMaxShortText, false));
+  if (p.given_name().empty() && p.family_name().empty()) {
+    return FieldError(Path(prefix, "family_name"),
+                      "a person needs a given or family name");
+  }
+  if (p.aliases_size() > kMaxAliases) {
+    return FieldError(Path(prefix, "aliases"),
+                      absl::StrCat("at most ", kMaxAliases, " aliases"));
+  }
+  for (int i = 0; i < p.aliases_size(); ++i) {
+    CB_RETURN_IF_ERROR(CheckText(absl::StrCat(Path(prefix, "aliases"), "[", i, "]"),
+                                 p.aliases(i), kMaxShortText, true));
+  }
+  CB_RETURN_IF_ERROR(
+      CheckDate(Path(prefix, "date_of_birth"), p.date_of_birth(), false, &today));
+  const std::string contact = Path(prefix, "safe_contact");
+  CB_RETURN_IF_ERROR(CheckPhone(Path(contact, "phone"), p.safe_contact().phone()));
+  CB_RETURN_IF_ERROR(CheckEmail(Path(contact, "email"), p.safe_contact().email()));
+  CB_RETURN_IF_ERROR(CheckText(Path(contact, "safe_contact_notes"),
+                               p.safe_contact().safe_contact_notes(), 2000, false));
+  CB_RETURN_IF_ERROR(CheckText(Path(prefix, "address"), p.address(), 1000, false));
+  CB_RETURN_IF_ERROR(CheckText(Path(prefix, "notes"), p.notes(), kMaxLongText, false));
+  return absl::OkStatus();
+}
+
+absl::Status ValidateCaseContent(absl::string_view prefix, const v1::Case& c,
+                                 const v1::Date& today) {
+  if (!c.has_victim()) {
+    return FieldError(Path(prefix, "victim"), "is required");
+  }
+  CB_RETURN_IF_ERROR(ValidatePerson(Path(prefix, "victim"), c.victim(), today));
+  if (c.suspects_size() > kMaxSuspects) {
+    return FieldError(Path(prefix, "suspects"),
+                      absl::StrCat("at most ", kMaxSuspects, " suspects"));
+  }
+  for (int i = 0; i < c.suspects_size(); ++i) {
+    CB_RETURN_IF_ERROR(ValidatePerson(
+        absl::StrCat(Path(prefix, "suspects"), "[", i, "]"), c.suspects(i), today));
+  }
+  if (c.protected_persons_size() > kMaxProtectedPersons) {
+    return FieldError(Path(prefix, "protected_persons"),
+                      absl::StrCat("at most ", kMaxProtectedPersons, " people"));
+  }
+  for (int i = 0; i < c.protected_persons_size(); ++i) {
+    CB_RETURN_IF_ERROR(ValidatePerson(
+        absl::StrCat(Path(prefix, "protected_persons"), "[", i, "]"),
+        c.protected_persons(i), today));
+  }
+  CB_RETURN_IF_ERROR(CheckEnum(Path(prefix, "relationship"), c.relationship(),
+                               v1::Relationship_IsValid, true));
+  CB_RETURN_IF_ERROR(CheckEnum(Path(prefix, "typology"), c.typology(),
+                               v1::StalkerTypology_IsValid, true));
+  CB_RETURN_IF_ERROR(
+      CheckText(Path(prefix, "summary"), c.summary(), kMaxLongText, false));
+  CB_RETURN_IF_ERROR(CheckText(Path(prefix, "lawful_basis_notes"),
+                               c.lawful_basis_notes(), kMaxLongText, false));
+  if (c.has_spo_consideration()) {
+    const std::string field = Path(prefix, "spo_consideration.reason");
+    // An order not pursued must say why (DOMAIN.md: "not pursued (with
+    // reason)").
+    CB_RETURN_IF_ERROR(CheckText(field, c.spo_consideration().reason(),
+                                 kMaxLongText, !c.spo_consideration().considered()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateIncident(absl::string_view prefix, const v1::Incident& i,
+                              absl::Time now) {
+  const std::string occur = Path(prefix, "occur_time");
+  CB_RETURN_IF_ERROR(CheckTimestamp(occur, i.occur_time(), i.has_occur_time(), true));
+  absl::Time occurred = ToAbslTime(i.occur_time());
+  // A minute of grace for clocks that disagree.
+  if (occurred > now + absl::Minutes(1)) {
+    return FieldError(occur, "must not be in the future");
+  }
+  if (occurred < absl::FromCivil(absl::CivilSecond(1900, 1, 1), absl::UTCTimeZone())) {
+    return FieldError(occur, "is implausibly far in the past");
+  }
+  const std::string report = Path(prefix, "report_time");
+  CB_RETURN_IF_ERROR(CheckTimestamp(report, i.report_time(), i.has_report_time(), false));
+  if (i.has_report_time()) {
+    absl::Time reported = ToAbslTime(i.report_time());
+    if (reported > now + absl::Minutes(1)) {
+      return FieldError(report, "must not be in the future");
+    }
+    if (reported < occurred) {
+      return FieldError(report, "must not be before occur_time");
+    }
+  }
+  CB_RETURN_IF_ERROR(CheckText(Path(prefix, "location"), i.location(), 500, false));
+  if (i.behaviours_size() > 13) {
+    return FieldError(Path(prefix, "behaviours"), "lists a behaviour twice");
+  }
+  for (int k = 0; k < i.behaviours_size(); ++k) {
+    CB_RETURN_IF_ERROR(CheckEnum(absl::StrCat(Path(prefix, "behaviours"), "[", k, "]"),
+                                 i.behaviours(k), v1::Behaviour_IsValid, false));
+    for (int j = 0; j < k; ++j) {
+      if (i.behaviours(j) == i.behaviours(k)) {
+        return FieldError(absl::StrCat(Path(prefix, "behaviours"), "[", k, "]"),
+                          "lists a behaviour twice");
+      }
+    }
+  }
+  for (int k = 0; k < i.four_signs_size(); ++k) {
+    CB_RETURN_IF_ERROR(CheckEnum(absl::StrCat(Path(prefix, "four_signs"), "[", k, "]"),
+                                 i.four_signs(k), v1::FourSign_IsValid, false));
+    for (int j = 0; j < k; ++j) {
+      if (i.four_signs(j) == i.four_signs(k)) {
+        return FieldError(absl::StrCat(Path(prefix, "four_signs"), "[", k, "]"),
+                          "lists a sign twice");
+      }
+    }
+  }
+  CB_RETURN_IF_ERROR(CheckText(Path(prefix, "witnesses"), i.witnesses(), 2000, false));
+  CB_RETURN_IF_ERROR(
+      CheckText(Path(prefix, "description"), i.description(), kMaxLongText, false));
+  CB_RETURN_IF_ERROR(
+      CheckText(Path(prefix, "victim_impact"), i.victim_impact(), kMaxLongText, false));
+  return absl::OkStatus();
+}
+
+absl::Status ValidateRequestId(absl::string_view request_id) {
+  return CheckText("request_id", request_id, kMaxRequestIdLength, false);
+}
+
+}  // namespace casebridge::domain

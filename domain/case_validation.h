@@ -1,0 +1,42 @@
+#ifndef CASEBRIDGE_DOMAIN_CASE_VALIDATION_H_
+#define CASEBRIDGE_DOMAIN_CASE_VALIDATION_H_
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "casebridge/v1/cases.pb.h"
+#include "casebridge/v1/common.pb.h"
+
+namespace casebridge::domain {
+
+// Input checks for the case record. Each returns the first problem as
+// INVALID_ARGUMENT naming the field by its path under `prefix`
+// (e.g. "case.victim.safe_contact.email"). Output-only fields are ignored.
+
+inline constexpr int kMaxSuspects = 20;
+inline constexpr int kMaxProtectedPersons = 50;
+inline constexpr int kMaxAliases = 20;
+inline constexpr size_t kMaxRequestIdLength = 100;
+
+// A real calendar date, not after `today` when `not_future`.
+absl::Status CheckDate(absl::string_view field, const v1::Date& date,
+                       bool required, const v1::Date* not_after);
+
+absl::Status ValidatePerson(absl::string_view prefix, const v1::Person& person,
+                            const v1::Date& today);
+
+// Create and update (after the mask is applied) check the same things: a
+// victim with a name, people, enums, text lengths, SPO consideration.
+absl::Status ValidateCaseContent(absl::string_view prefix, const v1::Case& c,
+                                 const v1::Date& today);
+
+// An incident as a victim reports it: occur_time required and not in the
+// future; everything else optional but bounded.
+absl::Status ValidateIncident(absl::string_view prefix, const v1::Incident& i,
+                              absl::Time now);
+
+absl::Status ValidateRequestId(absl::string_view request_id);
+
+}  // namespace casebridge::domain
+
+#endif  // CASEBRIDGE_DOMAIN_CASE_VALIDATION_H_

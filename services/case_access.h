@@ -1,0 +1,44 @@
+#ifndef CASEBRIDGE_SERVICES_CASE_ACCESS_H_
+#define CASEBRIDGE_SERVICES_CASE_ACCESS_H_
+
+#include "absl/status/statusor.h"
+#include "casebridge/v1/common.pb.h"
+#include "domain/access_policy.h"
+#include "domain/resource_names.h"
+#include "services/rpc_runner.h"
+#include "storage/case_repository.h"
+#include "storage/database.h"
+
+namespace casebridge::services {
+
+// A case the caller named, resolved and authorized for one action.
+struct CaseScope {
+  storage::CaseRef ref;
+  domain::Relationship relationship = domain::Relationship::kNotShared;
+  // The view to redact responses to (UNSPECIFIED for content-free actions).
+  v1::CaseView view = v1::CASE_VIEW_UNSPECIFIED;
+};
+
+domain::Relationship RelationshipTo(const domain::Principal& principal,
+                                    const storage::CaseRef& ref);
+
+// The gate every case-scoped handler goes through: resolves the case by id
+// or reference, records it on the call's audit event (refusals included),
+// and asks the policy table. A case that does not exist and a case the
+// caller may not see are the same NOT_FOUND; a visible case with a forbidden
+// act is PERMISSION_DENIED.
+absl::StatusOr<CaseScope> AuthorizeCase(CallContext& call, storage::Tx& tx,
+                                        const domain::CaseKey& key,
+                                        domain::Action action);
+
+// Re-asks the policy for an action on a resource inside an already resolved
+// case, with a relationship to that resource (e.g. kAssignedAgency for a
+// safeguarding action assigned to the caller's agency).
+absl::StatusOr<v1::CaseView> AuthorizeWithin(const CallContext& call,
+                                             const CaseScope& scope,
+                                             domain::Relationship relationship,
+                                             domain::Action action);
+
+}  // namespace casebridge::services
+
+#endif  // CASEBRIDGE_SERVICES_CASE_ACCESS_H_

@@ -1,0 +1,844 @@
+#include "services/case_service.h"
+
+#include <set>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "domain/access_policy.h"
+#include "domain/case_pattern.h"
+#include "domain/case_validation.h"
+#include "domain/case_view.h"
+#include "domain/list_query.h"
+#include "domain/resource_names.h"
+#include "domain/risk_assessment.h"
+#include "domain/status_macros.h"
+#include "domain/validation.h"
+#include "google/protobuf/util/field_mask_util.h"
+#include "services/case_access.h"
+#include "services/uk_time.h"
+#include "storage/crypto.h"
+#include "storage/request_ids.h"
+
+namespace casebridge::services {
+namespace {
+
+using domain::Action;
+using google::protobuf::util::FieldMaskUtil;
+
+constexpr char kMethodPrefix[] = "/casebridge.v1.CaseService/";
+
+std::string Method(absl::string_view name) {
+  return absl::StrCat(kMethodPrefix, name);
+}
+
+// Paths UpdateCase accepts (and anything beneath them).
+constexpr absl::string_view kCaseUpdatable[] = {
+    "officer_in_charge", "summary",      "victim",
+    "suspects",          "protected_persons", "relationship",
+    "typology",          "spo_consideration", "lawful_basis_notes"};
+constexpr absl::string_view kIncidentUpdatable[] = {
+    "occur_time",  "report_time", "location",      "behaviours",
+    "four_signs",  "witnesses",   "description",   "victim_impact",
+    "reported_to_police"};
+
+// The mask must name fields the method may change; returns the top-level
+// field names, for the audit record.
+template <typename Message, size_t N>
+absl::StatusOr<std::vector<std::string>> CheckMask(
+    const google::protobuf::FieldMask& mask,
+    const absl::string_view (&updatable)[N]) {
+  if (mask.paths_size() == 0) {
+    return domain::FieldError(
+        "update_mask", absl::StrCat("is required: name the fields to change, "
+                                    "e.g. ", updatable[0]));
+  }
+  if (!FieldMaskUtil::IsValidFieldMask<Message>(mask)) {
+    return domain::FieldError("update_mask", "names a field that does not exist");
+  }
+  std::set<std::string> top;
+  for (const std::string& path : mask.paths()) {
+    std::string head = path.substr(0, path.find('.'));
+    bool allowed = false;
+    for (absl::string_view u : updatable) allowed = allowed || head == u;
+    if (!allowed) {
+      return domain::FieldError(
+          "update_mask", absl::StrCat("\"", head, "\" cannot be updated; updatable: ",
+                                      absl::StrJoin(updatable, ", ")));
+    }
+    top.insert(head);
+  }
+  return std::vector<std::string>(top.begin(), top.end());
+}
+
+void MergeMasked(const google::protobuf::Message& source,
+                 const google::protobuf::FieldMask& mask,
+                 google::protobuf::Message* destination) {
+  FieldMaskUtil::MergeOptions options;
+  options.set_replace_message_fields(true);
+  options.set_replace_repeated_fields(true);
+  FieldMaskUtil::MergeMessageTo(source, mask, options, destination);
+}
+
+bool Contains(const std::vector<std::string>& v, absl::string_view s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+std::string ShortName(const google::protobuf::EnumDescriptor* d, int value) {
+  return absl::AsciiStrToLower(domain::ShortEnumName(d, value));
+}
+
+std::string IncidentSummary(const v1::Incident& i) {
+  std::vector<std::string> behaviours;
+  for (int b : i.behaviours()) {
+    behaviours.push_back(ShortName(v1::Behaviour_descriptor(), b));
+  }
+  std::string summary = behaviours.empty()
+                            ? "Incident"
+                            : absl::StrCat("Incident: ", absl::StrJoin(behaviours, ", "));
+  if (!i.location().empty()) absl::StrAppend(&summary, " (", i.location(), ")");
+  return summary;
+}
+
+// The officer in charge must be a police user of the owning force.
+absl::Status CheckOfficer(storage::Tx& tx,
+                          const storage::IdentityRepository& identities,
+                          absl::string_view officer_id,
+                          absl::string_view agency_id) {
+  absl::StatusOr<v1::User> officer = identities.GetUser(tx, officer_id);
+  bool police = false;
+  if (officer.ok()) {
+    for (int r : officer->roles()) {
+      police = police || r == v1::ROLE_POLICE_OFFICER ||
+               r == v1::ROLE_POLICE_SUPERVISOR;
+    }
+  }
+  if (!officer.ok() || officer->agency() != domain::AgencyName(agency_id) ||
+      !police || officer->disabled()) {
+    return domain::FieldError("case.officer_in_charge",
+                              "must be an active officer of the owning force");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> ParseOfficer(absl::string_view name) {
+  if (name.empty()) return std::string();
+  return domain::ParseTopLevelName(name, "users", "case.officer_in_charge");
+}
+
+storage::TimelineEntryInput Entry(const CallContext& call,
+                                  absl::string_view case_id,
+                                  v1::TimelineEntryKind kind,
+                                  std::string summary, std::string resource,
+                                  int views) {
+  storage::TimelineEntryInput e;
+  e.case_id = std::string(case_id);
+  e.time = call.now;
+  e.kind = kind;
+  e.summary = std::move(summary);
+  e.resource = std::move(resource);
+  e.actor_user_id = call.principal.user_id;
+  e.views = views;
+  return e;
+}
+
+absl::Status RequireOpen(const CaseScope& scope) {
+  if (scope.ref.status == v1::CASE_STATUS_CLOSED) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "case ", scope.ref.reference, " is CLOSED; reopen it (ReopenCase) first"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<v1::Case> LoadCaseForView(storage::Tx& tx,
+                                         absl::string_view case_id,
+                                         v1::CaseView view, absl::Time now) {
+  storage::CaseRepository cases;
+  CB_ASSIGN_OR_RETURN(
+      v1::Case c, cases.Get(tx, case_id, DateString(TodayInEngland(now))));
+  CB_ASSIGN_OR_RETURN(std::vector<domain::IncidentFacts> incidents,
+                      cases.IncidentFacts(tx, case_id));
+  domain::CaseFacts facts;
+  facts.relationship = c.relationship();
+  facts.risk_level = c.risk_level();
+  facts.has_risk_assessment = c.risk_level() != v1::RISK_LEVEL_UNSPECIFIED;
+  facts.spo_considered = c.has_spo_consideration();
+  facts.has_active_order = c.has_active_order();
+  facts.victim_services_state = c.victim_services_referral().state();
+  *c.mutable_pattern() = domain::ComputeCasePattern(incidents, facts, now);
+  domain::ApplyCaseView(view, &c);
+  return c;
+}
+
+grpc::Status CaseServiceImpl::CreateCase(grpc::ServerContext* context,
+                                         const v1::CreateCaseRequest* request,
+                                         v1::Case* response) {
+  return runner_->Run(context, Method("CreateCase"), [&](CallContext& call) {
+    call.audit.request_id = request->request_id();
+    CB_RETURN_IF_ERROR(domain::AuthorizeAction(call.principal, Action::kCreateCase));
+    CB_RETURN_IF_ERROR(domain::ValidateRequestId(request->request_id()));
+    const v1::Case& input = request->case_();
+    CB_RETURN_IF_ERROR(domain::ValidateCaseContent(
+        "case", input, ToDate(TodayInEngland(call.now))));
+    CB_ASSIGN_OR_RETURN(std::string officer_id,
+                        ParseOfficer(input.officer_in_charge()));
+    if (officer_id.empty()) officer_id = call.principal.user_id;
+    const std::string agency_id = call.principal.agency_id;
+
+    return runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
+      std::string id = storage::NewUuid();
+      CB_ASSIGN_OR_RETURN(
+          std::optional<std::string> earlier,
+          storage::ClaimRequestId(tx, call.principal.user_id, call.method,
+                                  request->request_id(), domain::CaseName(id)));
+      if (earlier.has_value()) {
+        // A retry: answer with what the first call created.
+        id = earlier->substr(sizeof("cases/") - 1);
+      } else {
+        CB_RETURN_IF_ERROR(CheckOfficer(tx, identities_, officer_id, agency_id));
+        CB_ASSIGN_OR_RETURN(v1::Agency force, identities_.GetAgency(tx, agency_id));
+        CB_ASSIGN_OR_RETURN(
+            std::string reference,
+            cases_.NextReference(tx, agency_id, force.code(),
+                                 static_cast<int>(TodayInEngland(call.now).year())));
+        CB_RETURN_IF_ERROR(cases_.Insert(tx, id, reference, agency_id, officer_id,
+                                         input, call.principal.user_id, call.now));
+        timeline_.Append(tx, Entry(call, id, v1::TIMELINE_ENTRY_KIND_CASE_OPENED,
+                                   absl::StrCat("Case ", reference, " opened"),
+                                   domain::CaseName(id), domain::kTimelineAllViews));
+        call.RecordChange({"case"}, "", domain::FormatEtag(1));
+      }
+      CB_ASSIGN_OR_RETURN(*response,
+                          LoadCaseForView(tx, id, v1::CASE_VIEW_FULL, call.now));
+      call.SetCase(id, response->reference(), agency_id);
+      call.AddResource(response->name());
+      call.DisclosesCaseContent();
+      return absl::OkStatus();
+    });
+  });
+}
+
+grpc::Status CaseServiceImpl::GetCase(grpc::ServerContext* context,
+                                      const v1::GetCaseRequest* request,
+                                      v1::Case* response) {
+  return runner_->Run(context, Method("GetCase"), [&](CallContext& call) {
+    call.AddResource(request->name());
+    CB_ASSIGN_OR_RETURN(domain::CaseKey key,
+                        domain::ParseCaseName(request->name(), "name"));
+    return runner_->Read(call, [&](storage::Tx& tx) -> absl::Status {
+      CB_ASSIGN_OR_RETURN(CaseScope scope,
+                          AuthorizeCase(call, tx, key, Action::kReadCase));
+      CB_ASSIGN_OR_RETURN(*response,
+                          LoadCaseForView(tx, scope.ref.id, scope.view, call.now));
+      call.DisclosesCaseContent();
+      return absl::OkStatus();
+    });
+  });
+}
+
+grpc::Status CaseServiceImpl::ListCases(grpc::ServerContext* context,
+                                        const v1::ListCasesRequest* request,
+                                        v1::ListCasesResponse* response) {
+  return runner_->Run(context, Method("ListCases"), [&](CallContext& call) {
+    CB_RETURN_IF_ERROR(domain::AuthorizeAction(call.principal, Action::kListCases));
+    CB_ASSIGN_OR_RETURN(int page_size, domain::ResolvePageSize(request->page_size()));
+    static constexpr absl::string_view kKeys[] = {
+        "status", "risk_level", "officer", "shared_with",
+        "has_active_order", "updated_since", "reference"};
+    CB_ASSIGN_OR_RETURN(domain::ListFilter filter,
+                        domain::ListFilter::Parse(request->filter(), kKeys));
+    storage::CaseListFilter f;
+    CB_ASSIGN_OR_RETURN(std::optional<int> status,
+                        filter.GetEnum("status", v1::CaseStatus_descriptor()));
+    f.status = status.value_or(0);
+    CB_ASSIGN_OR_RETURN(std::optional<int> risk,
+                        filter.GetEnum("risk_level", v1::RiskLevel_descriptor()));
+    f.risk_level = risk.value_or(0);
+    if (std::optional<std::string> officer = filter.Get("officer")) {
+      CB_ASSIGN_OR_RETURN(f.officer_id,
+                          domain::ParseTopLevelName(*officer, "users", "filter"));
+    }
+    if (std::optional<std::string> agency = filter.Get("shared_with")) {
+      CB_ASSIGN_OR_RETURN(f.shared_with_agency_id,
+                          domain::ParseTopLevelName(*agency, "agencies", "filter"));
+    }
+    CB_ASSIGN_OR_RETURN(f.has_active_order, filter.GetBool("has_active_order"));
+    CB_ASSIGN_OR_RETURN(std::optional<absl::Time> since,
+                        filter.GetTime("updated_since"));
+    f.updated_since = since.value_or(absl::InfinitePast());
+    if (std::optional<std::string> reference = filter.Get("reference")) {
+      f.reference = absl::AsciiStrToUpper(*reference);
+    }
+    const std::string query = filter.Canonical();
+    CB_ASSIGN_OR_RETURN(std::optional<domain::PageCursor> after,
+                        domain::DecodePageToken(request->page_token(), query));
+
+    return runner_->Read(call, [&](storage::Tx& tx) -> absl::Status {
+      const std::string today = DateString(TodayInEngland(call.now));
+      CB_ASSIGN_OR_RETURN(
+          storage::Page<v1::Case> page,
+          cases_.List(tx, call.principal.agency_id, f, after, page_size, today));
+      for (v1::Case& c : page.items) {
+        domain::Relationship rel =
+            c.owning_agency() == domain::AgencyName(call.principal.agency_id)
+                ? domain::Relationship::kOwningForce
+                : domain::Relationship::kShared;
+        domain::Decision d = domain::Decide(call.principal, rel, Action::kReadCase);
+        if (!d.allowed) continue;
+        domain::ApplyCaseView(d.view, &c);
+        call.AddResource(c.name());
+        *response->add_cases() = std::move(c);
+      }
+      if (response->cases_size() > 0) call.DisclosesCaseContent();
+      if (page.next.has_value()) {
+        response->set_next_page_token(domain::EncodePageToken(*page.next, query));
+      }
+      return absl::OkStatus();
+    });
+  });
+}
+
+grpc::Status CaseServiceImpl::UpdateCase(grpc::ServerContext* context,
+                                         const v1::UpdateCaseRequest* request,
+                                         v1::Case* response) {
+  return runner_->Run(context, Method("UpdateCase"), [&](CallContext& call) {
+    const v1::Case& input = request->case_();
+    call.AddResource(input.name());
+    CB_ASSIGN_OR_RETURN(domain::CaseKey key,
+                        domain::ParseCaseName(input.name(), "case.name"));
+    CB_ASSIGN_OR_RETURN(std::vector<std::string> fields,
+                        CheckMask<v1::Case>(request->update_mask(), kCaseUpdatable));
+    CB_ASSIGN_OR_RETURN(int64_t version, domain::ParseEtag("case.etag", input.etag()));
+    CB_ASSIGN_OR_RETURN(std::string officer_id,
+                        ParseOfficer(input.officer_in_charge()));
+
+    return runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
+      CB_ASSIGN_OR_RETURN(CaseScope scope,
+                          AuthorizeCase(call, tx, key, Action::kUpdateCase));
+      if (scope.ref.version != version) {
+        return absl::AbortedError(absl::StrCat(
+            "case ", scope.ref.reference, " was changed since you read it "
+            "(your etag ", version, ", current ", scope.ref.version,
+            "); read it again and reapply"));
+      }
+      CB_RETURN_IF_ERROR(RequireOpen(scope));
+      const std::string today = DateString(TodayInEngland(call.now));
+      CB_ASSIGN_OR_RETURN(v1::Case merged, cases_.Get(tx, scope.ref.id, today));
+      MergeMasked(input, request->update_mask(), &merged);
+      CB_RETURN_IF_ERROR(domain::ValidateCaseContent(
+          "case", merged, ToDate(TodayInEngland(call.now))));
+      storage::CaseUpdate update;
+      if (Contains(fields, "officer_in_charge")) {
+        if (officer_id.empty()) {
+          return domain::FieldError("case.officer_in_charge",
+                                    "a case always has an officer in charge");
+        }
+        CB_RETURN_IF_ERROR(
+            CheckOfficer(tx, identities_, officer_id, scope.ref.owner_agency_id));
+        update.officer_id = officer_id;
+      } else if (!merged.officer_in_charge().empty()) {
+        update.officer_id =
+            merged.officer_in_charge().substr(sizeof("users/") - 1);
+      }
+      update.summary = merged.summary();
+      update.relationship = merged.relationship();
+      update.typology = merged.typology();
+      update.lawful_basis_notes = merged.lawful_basis_notes();
+      if (Contains(fields, "spo_consideration")) {
+        update.spo = merged.spo_consideration();
+      }
+      update.replace_victim = Contains(fields, "victim");
+      update.replace_suspects = Contains(fields, "suspects");
+      update.replace_protected_persons = Contains(fields, "protected_persons");
+      CB_ASSIGN_OR_RETURN(
+          int64_t new_version,
+          cases_.Update(tx, scope.ref.id, version, update, merged,
+                        call.principal.user_id, call.now));
+      timeline_.Append(tx, Entry(call, scope.ref.id,
+                                 v1::TIMELINE_ENTRY_KIND_CASE_UPDATED,
+                                 absl::StrCat("Updated ", absl::StrJoin(fields, ", ")),
+                                 domain::CaseName(scope.ref.id),
+                                 domain::kTimelineFull));
+      call.RecordChange(fields, domain::FormatEtag(version),
+                        domain::FormatEtag(new_version));
+      CB_ASSIGN_OR_RETURN(*response, LoadCaseForView(tx, scope.ref.id,
+                                                     scope.view, call.now));
+      call.DisclosesCaseContent();
+      return absl::OkStatus();
+    });
+  });
+}
+
+namespace {
+
+// Close and reopen share everything but the direction.
+absl::Status ChangeStatus(RpcRunner* runner, CallContext& call,
+                          const storage::CaseRepository& cases,
+                          const storage::TimelineRepository& timeline,
+                          absl::string_view name, absl::string_view reason,
+                          absl::string_view etag, bool close, v1::Case* response) {
+  call.AddResource(name);
+  CB_ASSIGN_OR_RETURN(domain::CaseKey key, domain::ParseCaseName(name, "name"));
+  CB_RETURN_IF_ERROR(domain::CheckText("reason", reason, domain::kMaxLongText, true));
+  CB_ASSIGN_OR_RETURN(int64_t version, domain::ParseEtag("etag", etag));
+  return runner->Write(call, [&](storage::Tx& tx) -> absl::Status {
+    CB_ASSIGN_OR_RETURN(
+        CaseScope scope,
+        AuthorizeCase(call, tx, key, close ? Action::kCloseCase : Action::kReopenCase));
+    if (scope.ref.version != version) {
+      return absl::AbortedError(absl::StrCat(
+          "case ", scope.ref.reference,
+          " was changed since you read it; read it again and retry"));
+    }
+    const v1::CaseStatus target = close ? v1::CASE_STATUS_CLOSED : v1::CASE_STATUS_OPEN;
+    if (scope.ref.status == target) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "case ", scope.ref.reference, " is already ",
+          domain::ShortEnumName(v1::CaseStatus_descriptor(), target),
+          "; allowed: ", close ? "ReopenCase" : "CloseCase"));
+    }
+    CB_ASSIGN_OR_RETURN(int64_t new_version,
+                        cases.SetStatus(tx, scope.ref.id, version, target, reason,
+                                        call.now));
+    timeline.Append(tx, Entry(call, scope.ref.id,
+                              close ? v1::TIMELINE_ENTRY_KIND_CASE_CLOSED
+                                    : v1::TIMELINE_ENTRY_KIND_CASE_REOPENED,
+                              close ? "Case closed" : "Case reopened",
+                              domain::CaseName(scope.ref.id),
+                              domain::kTimelineAllViews));
+    call.RecordChange({"status", "close_reason"}, domain::FormatEtag(version),
+                      domain::FormatEtag(new_version));
+    CB_ASSIGN_OR_RETURN(*response,
+                        LoadCaseForView(tx, scope.ref.id, scope.view, call.now));
+    call.DisclosesCaseContent();
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace
+
+grpc::Status CaseServiceImpl::CloseCase(grpc::ServerContext* context,
+                                        const v1::CloseCaseRequest* request,
+                                        v1::Case* response) {
+  return runner_->Run(context, Method("CloseCase"), [&](CallContext& call) {
+    return ChangeStatus(runner_, call, cases_, timeline_, request->name(),
+                        request->reason(), request->etag(), /*close=*/true, response);
+  });
+}
+
+grpc::Status CaseServiceImpl::ReopenCase(grpc::ServerContext* context,
+                                         const v1::ReopenCaseRequest* request,
+                                         v1::Case* response) {
+  return runner_->Run(context, Method("ReopenCase"), [&](CallContext& call) {
+    return ChangeStatus(runner_, call, cases_, timeline_, request->name(),
+                        request->reason(), request->etag(), /*close=*/false,
+                        response);
+  });
+}
+
+grpc::Status CaseServiceImpl::SetVictimServicesReferral(
+    grpc::ServerContext* context,
+    const v1::SetVictimServicesReferralRequest* request, v1::Case* response) {
+  return runner_->Run(context, Method("SetVictimServicesReferral"),
+                      [&](CallContext& call) {
+    call.AddResource(request->name());
+    CB_ASSIGN_OR_RETURN(domain::CaseKey key,
+                        domain::ParseCaseName(request->name(), "name"));
+    const v1::VictimServicesReferralState state = request->state();
+    if (state != v1::VICTIM_SERVICES_REFERRAL_STATE_REFERRED &&
+        state != v1::VICTIM_SERVICES_REFERRAL_STATE_OPTED_OUT) {
+      return domain::FieldError("state", "must be REFERRED or OPTED_OUT");
+    }
+    std::string agency_id;
+    if (state == v1::VICTIM_SERVICES_REFERRAL_STATE_REFERRED) {
+      CB_ASSIGN_OR_RETURN(agency_id,
+                          domain::ParseTopLevelName(request->agency(), "agencies", "agency"));
+    } else if (!request->agency().empty()) {
+      return domain::FieldError("agency", "is only given with REFERRED");
+    }
+    CB_RETURN_IF_ERROR(domain::CheckText(
+        "reason", request->reason(), domain::kMaxLongText,
+        state == v1::VICTIM_SERVICES_REFERRAL_STATE_OPTED_OUT));
+    CB_ASSIGN_OR_RETURN(int64_t version, domain::ParseEtag("etag", request->etag()));
+
+    return runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
+      CB_ASSIGN_OR_RETURN(CaseScope scope,
+                          AuthorizeCase(call, tx, key,
+                                        Action::kSetVictimServicesReferral));
+      if (scope.ref.version != version) {
+        return absl::AbortedError(absl::StrCat(
+            "case ", scope.ref.reference,
+            " was changed since you read it; read it again and retry"));
+      }
+      std::string summary;
+      if (state == v1::VICTIM_SERVICES_REFERRAL_STATE_REFERRED) {
+        absl::StatusOr<v1::Agency> agency = identities_.GetAgency(tx, agency_id);
+        if (!agency.ok() || agency->kind() != v1::AGENCY_KIND_VICTIM_SERVICE) {
+          return domain::FieldError("agency", "must be a victim service agency");
+        }
+        storage::ShareInput share;
+        share.case_id = scope.ref.id;
+        share.agency_id = agency_id;
+        share.basis = v1::SHARE_BASIS_VICTIM_SERVICES_REFERRAL;
+        share.purpose = "Victim-services referral";
+        share.lawful_basis =
+            "Victims' Code referral; Crime and Disorder Act 1998 s.115";
+        share.source = domain::CaseName(scope.ref.id);
+        share.actor_id = call.principal.user_id;
+        share.now = call.now;
+        CB_RETURN_IF_ERROR(shares_.EnsureShare(tx, share).status());
+        summary = absl::StrCat("Victim referred to ", agency->display_name());
+      } else {
+        // An opt-out must stop the share, whatever made it.
+        CB_RETURN_IF_ERROR(
+            shares_.WithdrawBasis(tx, scope.ref.id,
+                                  v1::SHARE_BASIS_VICTIM_SERVICES_REFERRAL, "",
+                                  call.principal.user_id,
+                                  absl::StrCat("Victim opted out: ", request->reason()),
+                                  call.now)
+                .status());
+        summary = "Victim opted out of victim services";
+      }
+      CB_ASSIGN_OR_RETURN(
+          int64_t new_version,
+          cases_.SetVictimServicesReferral(tx, scope.ref.id, version, state,
+                                           agency_id, request->reason(),
+                                           call.principal.user_id, call.now));
+      timeline_.Append(tx, Entry(call, scope.ref.id,
+                                 v1::TIMELINE_ENTRY_KIND_VICTIM_SERVICES, summary,
+                                 domain::CaseName(scope.ref.id),
+                                 domain::kTimelinePoliceAndCps));
+      call.RecordChange({"victim_services_referral"}, domain::FormatEtag(version),
+                        domain::FormatEtag(new_version));
+      CB_ASSIGN_OR_RETURN(*response,
+                          LoadCaseForView(tx, scope.ref.id, scope.view, call.now));
+      call.DisclosesCaseContent();
+      return absl::OkStatus();
+    });
+  });
+}
+
+grpc::Status CaseServiceImpl::AddIncident(grpc::ServerContext* context,
+                                          const v1::AddIncidentRequest* request,
+                                          v1::Incident* response) {
+  return runner_->Run(context, Method("AddIncident"), [&](CallContext& call) {
+    call.audit.request_id = request->request_id();
+    call.AddResource(request->parent());
+    CB_ASSIGN_OR_RETURN(domain::CaseKey key,
+                        domain::ParseCaseName(request->parent(), "parent"));
+    CB_RETURN_IF_ERROR(domain::ValidateRequestId(request->request_id()));
+    CB_RETURN_IF_ERROR(
+        domain::ValidateIncident("incident", request->incident(), call.now));
+
+    return runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
+      CB_ASSIGN_OR_RETURN(CaseScope scope,
+                          AuthorizeCase(call, tx, key, Action::kAddIncident));
+      std::string id = storage::NewUuid();
+      CB_ASSIGN_OR_RETURN(
+          std::optional<std::string> earlier,
+          storage::ClaimRequestId(
+              tx, call.principal.user_id, call.method, request->request_id(),
+              domain::CaseChildResourceName(scope.ref.id, "incidents", id)));
+      if (earlier.has_value()) {
+        id = earlier->substr(earlier->rfind('/') + 1);
+        CB_ASSIGN_OR_RETURN(std::optional<v1::Incident> first,
+                            cases_.GetIncident(tx, scope.ref.id, id));
+        if (!first.has_value()) {
+          return absl::FailedPreconditionError(
+              "request_id was used for an incident of another case");
+        }
+        *response = *std::move(first);
+      } else {
+        CB_RETURN_IF_ERROR(RequireOpen(scope));
+        CB_ASSIGN_OR_RETURN(*response,
+                            cases_.InsertIncident(tx, scope.ref.id, id,
+                                                  request->incident(),
+                                                  call.principal.user_id, call.now));
+        timeline_.Append(tx, Entry(call, scope.ref.id, v1::TIMELINE_ENTRY_KIND_INCIDENT,
+                                   IncidentSummary(*response), response->name(),
+                                   domain::kTimelinePoliceAndCps));
+        call.RecordChange({"incident"}, "", response->etag());
+      }
+      call.AddResource(response->name());
+      call.DisclosesCaseContent();
+      return absl::OkStatus();
+    });
+  });
+}
+
+grpc::Status CaseServiceImpl::ListIncidents(grpc::ServerContext* context,
+                                            const v1::ListIncidentsRequest* request,
+                                            v1::ListIncidentsResponse* response) {
+  return runner_->Run(context, Method("ListIncidents"), [&](CallContext& call) {
+    call.AddResource(request->parent());
+    CB_ASSIGN_OR_RETURN(domain::CaseKey key,
+                        domain::ParseCaseName(request->parent(), "parent"));
+    CB_ASSIGN_OR_RETURN(int page_size, domain::ResolvePageSize(request->page_size()));
+    static constexpr absl::string_view kKeys[] = {"behaviour", "occurred_after",
+                                                  "occurred_before"};
+    CB_ASSIGN_OR_RETURN(domain::ListFilter filter,
+                        domain::ListFilter::Parse(request->filter(), kKeys));
+    CB_ASSIGN_OR_RETURN(std::optional<int> behaviour,
+                        filter.GetEnum("behaviour", v1::Behaviour_descriptor()));
+    CB_ASSIGN_OR_RETURN(std::optional<absl::Time> after_time,
+                        filter.GetTime("occurred_after"));
+    CB_ASSIGN_OR_RETURN(std::optional<absl::Time> before_time,
+                        filter.GetTime("occurred_before"));
+    const std::string query =
+        absl::StrCat(key.display(), "|", filter.Canonical());
+    CB_ASSIGN_OR_RETURN(std::optional<domain::PageCursor> after,
+                        domain::DecodePageToken(request->page_token(), query));
+
+    return runner_->Read(call, [&](storage::Tx& tx) -> absl::Status {
+      CB_ASSIGN_OR_RETURN(CaseScope scope,
+                          AuthorizeCase(call, tx, key, Action::kReadIncidents));
+      CB_ASSIGN_OR_RETURN(
+          storage::Page<v1::Incident> page,
+          cases_.ListIncidents(tx, scope.ref.id, behaviour.value_or(0),
+                               after_time.value_or(absl::InfinitePast()),
+                               before_time.value_or(absl::InfinitePast()), after,
+                               page_size));
+      for (v1::Incident& i : page.items) {
+        if (scope.view != v1::CASE_VIEW_FULL) i.clear_etag();
+        *response->add_incidents() = std::move(i);
+      }
+      if (page.next.has_value()) {
+        response->set_next_page_token(domain::EncodePageToken(*page.next, query));
+      }
+      call.DisclosesCaseContent();
+      return absl::OkStatus();
+    });
+  });
+}
+
+grpc::Status CaseServiceImpl::UpdateIncident(grpc::ServerContext* context,
+                                             const v1::UpdateIncidentRequest* request,
+                                             v1::Incident* response) {
+  return runner_->Run(context, Method("UpdateIncident"), [&](CallContext& call) {
+    const v1::Incident& input = request->incident();
+    call.AddResource(input.name());
+    CB_ASSIGN_OR_RETURN(
+        domain::CaseChildName name,
+        domain::ParseCaseChildName(input.name(), "incidents", "incident.name"));
+    CB_ASSIGN_OR_RETURN(std::vector<std::string> fields,
+                        CheckMask<v1::Incident>(request->update_mask(),
+                                                kIncidentUpdatable));
+    CB_ASSIGN_OR_RETURN(int64_t version,
+                        domain::ParseEtag("incident.etag", input.etag()));
+
+    return runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
+      CB_ASSIGN_OR_RETURN(
+          CaseScope scope,
+          AuthorizeCase(call, tx, name.case_key, Action::kUpdateIncident));
+      CB_ASSIGN_OR_RETURN(std::optional<v1::Incident> current,
+                          cases_.GetIncident(tx, scope.ref.id, name.child_id));
+      if (!current.has_value()) {
+        return absl::NotFoundError(absl::StrCat(input.name(), " not found"));
+      }
+      if (current->etag() != domain::FormatEtag(version)) {
+        return absl::AbortedError(absl::StrCat(
+            "the incident was changed since you read it (current etag ",
+            current->etag(), "); read it again and reapply"));
+      }
+      CB_RETURN_IF_ERROR(RequireOpen(scope));
+      v1::Incident merged = *current;
+      MergeMasked(input, request->update_mask(), &merged);
+      CB_RETURN_IF_ERROR(domain::ValidateIncident("incident", merged, call.now));
+      CB_ASSIGN_OR_RETURN(*response,
+                          cases_.UpdateIncident(tx, scope.ref.id, name.child_id,
+                                                version, merged, call.now));
+      timeline_.Append(tx, Entry(call, scope.ref.id, v1::TIMELINE_ENTRY_KIND_INCIDENT,
+                                 absl::StrCat("Incident updated (",
+                                              absl::StrJoin(fields, ", "), ")"),
+                                 response->name(), domain::kTimelinePoliceAndCps));
+      call.RecordChange(fields, domain::FormatEtag(version), response->etag());
+      call.DisclosesCaseContent();
+      return absl::OkStatus();
+    });
+  });
+}
+
+grpc::Status CaseServiceImpl::RecordRiskAssessment(
+    grpc::ServerContext* context, const v1::RecordRiskAssessmentRequest* request,
+    v1::RiskAssessment* response) {
+  return runner_->Run(context, Method("RecordRiskAssessment"), [&](CallContext& call) {
+    call.audit.request_id = request->request_id();
+    call.AddResource(request->parent());
+    CB_ASSIGN_OR_RETURN(domain::CaseKey key,
+                        domain::ParseCaseName(request->parent(), "parent"));
+    CB_RETURN_IF_ERROR(domain::ValidateRequestId(request->request_id()));
+    v1::RiskAssessment assessment = request->assessment();
+    CB_RETURN_IF_ERROR(domain::ValidateRiskAssessment(assessment, "assessment"));
+    if (assessment.has_assess_time() &&
+        domain::ToAbslTime(assessment.assess_time()) > call.now + absl::Minutes(1)) {
+      return domain::FieldError("assessment.assess_time", "must not be in the future");
+    }
+    domain::RiskResult result = domain::ComputeRiskLevel(assessment);
+    assessment.set_level(result.level);
+    assessment.set_level_reason(result.reason);
+    assessment.set_sdash_yes_count(result.sdash_yes_count);
+    absl::Time assessed = assessment.has_assess_time()
+                              ? domain::ToAbslTime(assessment.assess_time())
+                              : call.now;
+
+    return runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
+      CB_ASSIGN_OR_RETURN(CaseScope scope,
+                          AuthorizeCase(call, tx, key, Action::kRecordRiskAssessment));
+      std::string id = storage::NewUuid();
+      CB_ASSIGN_OR_RETURN(
+          std::optional<std::string> earlier,
+          storage::ClaimRequestId(
+              tx, call.principal.user_id, call.method, request->request_id(),
+              domain::CaseChildResourceName(scope.ref.id, "riskAssessments", id)));
+      if (earlier.has_value()) {
+        CB_ASSIGN_OR_RETURN(
+            std::optional<v1::RiskAssessment> first,
+            cases_.GetRiskAssessment(tx, scope.ref.id,
+                                     earlier->substr(earlier->rfind('/') + 1)));
+        if (!first.has_value()) {
+          return absl::FailedPreconditionError(
+              "request_id was used for an assessment of another case");
+        }
+        *response = *std::move(first);
+      } else {
+        CB_RETURN_IF_ERROR(RequireOpen(scope));
+        CB_ASSIGN_OR_RETURN(*response,
+                            cases_.InsertRiskAssessment(tx, scope.ref.id, id,
+                                                        assessment,
+                                                        call.principal.user_id,
+                                                        assessed));
+        CB_RETURN_IF_ERROR(cases_.SetRiskLevel(tx, scope.ref.id, result.level, call.now));
+        timeline_.Append(
+            tx, Entry(call, scope.ref.id, v1::TIMELINE_ENTRY_KIND_RISK_ASSESSMENT,
+                      absl::StrCat("Risk assessed: ",
+                                   domain::ShortEnumName(v1::RiskLevel_descriptor(),
+                                                         result.level)),
+                      response->name(), domain::kTimelineAllViews));
+        call.RecordChange({"risk_level"}, domain::FormatEtag(scope.ref.version),
+                          domain::FormatEtag(scope.ref.version + 1));
+      }
+      call.AddResource(response->name());
+      call.DisclosesCaseContent();
+      return absl::OkStatus();
+    });
+  });
+}
+
+grpc::Status CaseServiceImpl::ListRiskAssessments(
+    grpc::ServerContext* context, const v1::ListRiskAssessmentsRequest* request,
+    v1::ListRiskAssessmentsResponse* response) {
+  return runner_->Run(context, Method("ListRiskAssessments"), [&](CallContext& call) {
+    call.AddResource(request->parent());
+    CB_ASSIGN_OR_RETURN(domain::CaseKey key,
+                        domain::ParseCaseName(request->parent(), "parent"));
+    CB_ASSIGN_OR_RETURN(int page_size, domain::ResolvePageSize(request->page_size()));
+    const std::string query = key.display();
+    CB_ASSIGN_OR_RETURN(std::optional<domain::PageCursor> after,
+                        domain::DecodePageToken(request->page_token(), query));
+    return runner_->Read(call, [&](storage::Tx& tx) -> absl::Status {
+      CB_ASSIGN_OR_RETURN(CaseScope scope,
+                          AuthorizeCase(call, tx, key, Action::kReadRiskAssessments));
+      CB_ASSIGN_OR_RETURN(storage::Page<v1::RiskAssessment> page,
+                          cases_.ListRiskAssessments(tx, scope.ref.id, after, page_size));
+      for (v1::RiskAssessment& a : page.items) {
+        *response->add_assessments() = std::move(a);
+      }
+      if (page.next.has_value()) {
+        response->set_next_page_token(domain::EncodePageToken(*page.next, query));
+      }
+      call.DisclosesCaseContent();
+      return absl::OkStatus();
+    });
+  });
+}
+
+grpc::Status CaseServiceImpl::FlagCase(grpc::ServerContext* context,
+                                       const v1::FlagCaseRequest* request,
+                                       v1::CaseFlag* response) {
+  return runner_->Run(context, Method("FlagCase"), [&](CallContext& call) {
+    call.AddResource(request->name());
+    CB_ASSIGN_OR_RETURN(domain::CaseKey key,
+                        domain::ParseCaseName(request->name(), "name"));
+    CB_RETURN_IF_ERROR(domain::CheckEnum("type", request->type(),
+                                         v1::FlagType_IsValid, false));
+    CB_RETURN_IF_ERROR(
+        domain::CheckText("reason", request->reason(), domain::kMaxLongText, true));
+    return runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
+      CB_ASSIGN_OR_RETURN(CaseScope scope,
+                          AuthorizeCase(call, tx, key, Action::kFlagCase));
+      CB_ASSIGN_OR_RETURN(*response,
+                          cases_.InsertFlag(tx, scope.ref.id, storage::NewUuid(),
+                                            request->type(), request->reason(),
+                                            call.principal.user_id, call.now));
+      timeline_.Append(
+          tx, Entry(call, scope.ref.id, v1::TIMELINE_ENTRY_KIND_FLAG_RAISED,
+                    absl::StrCat("Flag raised: ",
+                                 ShortName(v1::FlagType_descriptor(), request->type())),
+                    response->name(), domain::kTimelineAllViews));
+      call.AddResource(response->name());
+      call.RecordChange({"flags"}, "", "");
+      call.DisclosesCaseContent();
+      return absl::OkStatus();
+    });
+  });
+}
+
+grpc::Status CaseServiceImpl::UnflagCase(grpc::ServerContext* context,
+                                         const v1::UnflagCaseRequest* request,
+                                         v1::CaseFlag* response) {
+  return runner_->Run(context, Method("UnflagCase"), [&](CallContext& call) {
+    call.AddResource(request->name());
+    CB_ASSIGN_OR_RETURN(domain::CaseChildName name,
+                        domain::ParseCaseChildName(request->name(), "flags", "name"));
+    CB_RETURN_IF_ERROR(
+        domain::CheckText("reason", request->reason(), domain::kMaxLongText, true));
+    return runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
+      CB_ASSIGN_OR_RETURN(CaseScope scope,
+                          AuthorizeCase(call, tx, name.case_key, Action::kFlagCase));
+      CB_ASSIGN_OR_RETURN(*response,
+                          cases_.ClearFlag(tx, scope.ref.id, name.child_id,
+                                           request->reason(), call.principal.user_id,
+                                           call.now));
+      timeline_.Append(
+          tx, Entry(call, scope.ref.id, v1::TIMELINE_ENTRY_KIND_FLAG_CLEARED,
+                    absl::StrCat("Flag cleared: ",
+                                 ShortName(v1::FlagType_descriptor(), response->type())),
+                    response->name(), domain::kTimelineAllViews));
+      call.RecordChange({"flags"}, "", "");
+      call.DisclosesCaseContent();
+      return absl::OkStatus();
+    });
+  });
+}
+
+grpc::Status CaseServiceImpl::GetCaseTimeline(grpc::ServerContext* context,
+                                              const v1::GetCaseTimelineRequest* request,
+                                              v1::GetCaseTimelineResponse* response) {
+  return runner_->Run(context, Method("GetCaseTimeline"), [&](CallContext& call) {
+    call.AddResource(request->name());
+    CB_ASSIGN_OR_RETURN(domain::CaseKey key,
+                        domain::ParseCaseName(request->name(), "name"));
+    CB_ASSIGN_OR_RETURN(int page_size, domain::ResolvePageSize(request->page_size()));
+    const std::string query = key.display();
+    CB_ASSIGN_OR_RETURN(std::optional<domain::PageCursor> after,
+                        domain::DecodePageToken(request->page_token(), query));
+    return runner_->Read(call, [&](storage::Tx& tx) -> absl::Status {
+      CB_ASSIGN_OR_RETURN(CaseScope scope,
+                          AuthorizeCase(call, tx, key, Action::kReadTimeline));
+      CB_ASSIGN_OR_RETURN(
+          storage::Page<v1::TimelineEntry> page,
+          timeline_.List(tx, scope.ref.id, domain::TimelineBit(scope.view),
+                         call.principal.agency_id, after, page_size));
+      for (v1::TimelineEntry& e : page.items) *response->add_entries() = std::move(e);
+      if (page.next.has_value()) {
+        response->set_next_page_token(domain::EncodePageToken(*page.next, query));
+      }
+      call.DisclosesCaseContent();
+      return absl::OkStatus();
+    });
+  });
+}
+
+}  // namespace casebridge::services
