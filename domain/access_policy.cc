@@ -153,6 +153,7 @@ constexpr Rule kPolicy[] = {
     // --- Administration (never case content) --------------------------------
     {Action::kAdminister, kAdministrator, kAnyKind, kNoCase, kNoContent},
     {Action::kReadSelf, kEveryRole, kAnyKind, kNoCase, kNoContent},
+    {Action::kReadDirectory, kEveryRole, kAnyKind, kNoCase, kNoContent},
 };
 
 // Wider views win when a principal holds several roles.
@@ -209,6 +210,7 @@ absl::string_view ActionName(Action action) {
     case Action::kVerifyAuditLog: return "verify the audit log";
     case Action::kAdminister: return "administer agencies, users and tokens";
     case Action::kReadSelf: return "read your own user";
+    case Action::kReadDirectory: return "read the agency directory";
   }
   return "unknown action";
 }
@@ -234,6 +236,7 @@ bool IsCaseAction(Action action) {
     case Action::kVerifyAuditLog:
     case Action::kAdminister:
     case Action::kReadSelf:
+    case Action::kReadDirectory:
       return false;
     case Action::kReadAuditLog:  // Either: with or without a case filter.
     default:

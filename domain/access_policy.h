@@ -56,6 +56,9 @@ enum class Action {
   // Administration (never case content).
   kAdminister,
   kReadSelf,
+  // The agency directory (names and kinds, no case content): everyone needs
+  // it to share, assign and refer.
+  kReadDirectory,
 };
 
 // The caller's relationship to the resource an action is about.
@@ -112,6 +115,7 @@ inline constexpr Action kAllActions[] = {
     Action::kVerifyAuditLog,
     Action::kAdminister,
     Action::kReadSelf,
+    Action::kReadDirectory,
 };
 
 inline constexpr Relationship kAllRelationships[] = {

@@ -29,6 +29,8 @@ CREATE INDEX audit_events_agency_idx ON audit_events (agency_id, id DESC);
 CREATE INDEX audit_events_owner_idx ON audit_events (case_owner_agency_id, id DESC)
   WHERE case_owner_agency_id IS NOT NULL;
 CREATE INDEX audit_events_time_idx ON audit_events (event_time);
+-- "Who has seen this case" also finds list reads, which name many cases.
+CREATE INDEX audit_events_resources_idx ON audit_events USING gin (resources);
 
 -- Events committed but not yet chained. The sealer drains it.
 CREATE TABLE audit_pending (

@@ -156,6 +156,7 @@ CaseView ExpectedView(Role role, AgencyKind kind, Relationship rel,
     case Action::kAdminister:
       return role == v1::ROLE_ADMINISTRATOR && no_case ? kNone : kDeny;
     case Action::kReadSelf:
+    case Action::kReadDirectory:
       return no_case ? kNone : kDeny;
   }
   return kDeny;
@@ -237,7 +238,9 @@ TEST(AccessPolicyTest, RolesOutsideTheirAgencyKindGetNothingButThemselves) {
       if (RoleAllowedForAgencyKind(role, kind)) continue;
       for (Relationship rel : kAllRelationships) {
         for (Action action : kAllActions) {
-          if (action == Action::kReadSelf) continue;
+          if (action == Action::kReadSelf || action == Action::kReadDirectory) {
+            continue;
+          }
           EXPECT_FALSE(DecideForRole(role, kind, rel, action).allowed)
               << v1::Role_Name(role) << " @ " << v1::AgencyKind_Name(kind)
               << " " << ActionName(action);
@@ -330,6 +333,16 @@ TEST(AuthorizeActionTest, AdministratorIsDeniedCaseCreation) {
   EXPECT_EQ(AuthorizeAction(admin, Action::kCreateCase).code(),
             absl::StatusCode::kPermissionDenied);
   EXPECT_TRUE(AuthorizeAction(admin, Action::kAdminister).ok());
+}
+
+TEST(SharedViewForTest, EachKindGetsItsOwnView) {
+  EXPECT_EQ(SharedViewFor(v1::AGENCY_KIND_POLICE), v1::CASE_VIEW_FULL);
+  EXPECT_EQ(SharedViewFor(v1::AGENCY_KIND_CPS), v1::CASE_VIEW_PROSECUTION);
+  EXPECT_EQ(SharedViewFor(v1::AGENCY_KIND_COUNCIL), v1::CASE_VIEW_SAFEGUARDING);
+  EXPECT_EQ(SharedViewFor(v1::AGENCY_KIND_HEALTH), v1::CASE_VIEW_SAFEGUARDING);
+  EXPECT_EQ(SharedViewFor(v1::AGENCY_KIND_VICTIM_SERVICE),
+            v1::CASE_VIEW_SAFEGUARDING);
+  EXPECT_EQ(SharedViewFor(v1::AGENCY_KIND_UNSPECIFIED), v1::CASE_VIEW_UNSPECIFIED);
 }
 
 TEST(RoleAllowedForAgencyKindTest, Table) {

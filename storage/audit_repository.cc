@@ -1,0 +1,134 @@
+#include "storage/audit_repository.h"
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "domain/resource_names.h"
+#include "storage/row.h"
+
+namespace casebridge::storage {
+namespace {
+
+constexpr Statement kListEvents = {"cb_audit_list", R"sql(
+SELECT e.id, coalesce(s.seq, 0), cb_micros(e.event_time),
+       coalesce(e.user_id::text, ''), e.username, coalesce(e.agency_id::text, ''),
+       array_to_json(e.roles)::text, e.peer, e.method,
+       array_to_json(e.resources)::text, coalesce(e.case_id::text, ''),
+       e.case_reference, e.outcome, e.message, e.request_id,
+       array_to_json(e.changed_fields)::text, e.old_etag, e.new_etag,
+       coalesce(s.content_hash, ''::bytea), coalesce(s.chain_hash, ''::bytea)
+FROM audit_events e
+LEFT JOIN audit_seals s ON s.event_id = e.id
+WHERE ($1::uuid IS NULL OR e.case_id = $1)
+  AND ($2::uuid IS NULL OR e.user_id = $2)
+  AND ($3::uuid IS NULL OR e.agency_id = $3)
+  AND ($4::text IS NULL OR e.method = $4)
+  AND ($5::text IS NULL OR e.outcome = $5)
+  AND ($6::timestamptz IS NULL OR e.event_time >= $6)
+  AND ($7::timestamptz IS NULL OR e.event_time < $7)
+  AND ($8::uuid IS NULL OR e.case_owner_agency_id = $8)
+  AND ($9::bigint IS NULL OR e.id < $9)
+ORDER BY e.id DESC
+LIMIT $10)sql"};
+
+constexpr Statement kCaseAccess = {"cb_audit_case_access", R"sql(
+SELECT g.user_id, g.username, g.agency_id, coalesce(a.display_name, ''),
+       coalesce(a.kind, 0), g.method, g.n, cb_micros(g.first_time),
+       cb_micros(g.last_time)
+FROM (
+  SELECT coalesce(e.user_id::text, '') AS user_id, e.username,
+         coalesce(e.agency_id::text, '') AS agency_id, e.method,
+         count(*) AS n, min(e.event_time) AS first_time,
+         max(e.event_time) AS last_time
+  FROM audit_events e
+  WHERE (e.case_id = $1 OR e.resources @> ARRAY[$2::text])
+    AND e.content_disclosed AND e.outcome = 'OK'
+  GROUP BY 1, 2, 3, 4
+) g
+LEFT JOIN agencies a ON a.id::text = g.agency_id
+WHERE ($3::text IS NULL OR (g.user_id, g.method) > ($3, $4))
+ORDER BY g.user_id, g.method
+LIMIT $5)sql"};
+
+}  // namespace
+
+absl::StatusOr<Page<v1::AuditEvent>> AuditRepository::ListEvents(
+    Tx& tx, const AuditEventFilter& f,
+    const std::optional<domain::PageCursor>& after, int limit) const {
+  Params p;
+  p.TextOrNull(f.case_id)
+      .TextOrNull(f.user_id)
+      .TextOrNull(f.agency_id)
+      .TextOrNull(f.method)
+      .TextOrNull(f.outcome)
+      .TimeOrNull(f.after)
+      .TimeOrNull(f.before)
+      .TextOrNull(f.case_owner_agency_id);
+  int64_t id;
+  if (after.has_value() && absl::SimpleAtoi(after->id, &id)) {
+    p.Int(id);
+  } else {
+    p.Null();
+  }
+  p.Int(limit);
+  pqxx::result rows = tx.Exec(kListEvents, p);
+  return PageFrom<v1::AuditEvent>(
+      rows, limit,
+      [](const pqxx::row& r) {
+        v1::AuditEvent e;
+        e.set_name(absl::StrCat("auditEvents/", Str(r[0])));
+        e.set_sequence(Int(r[1]));
+        SetTimestamp(r[2], e.mutable_time());
+        if (r[3].size() > 0) e.set_user(domain::UserName(Str(r[3])));
+        e.set_username(Str(r[4]));
+        if (r[5].size() > 0) e.set_agency(domain::AgencyName(Str(r[5])));
+        for (int role : IntsFromJson(r[6])) e.add_roles(static_cast<v1::Role>(role));
+        e.set_peer(Str(r[7]));
+        e.set_method(Str(r[8]));
+        for (std::string& res : TextsFromJson(r[9])) e.add_resources(std::move(res));
+        if (r[10].size() > 0) e.set_case_(domain::CaseName(Str(r[10])));
+        e.set_case_reference(Str(r[11]));
+        e.set_outcome(Str(r[12]));
+        e.set_message(Str(r[13]));
+        e.set_request_id(Str(r[14]));
+        for (std::string& f : TextsFromJson(r[15])) e.add_changed_fields(std::move(f));
+        e.set_old_etag(Str(r[16]));
+        e.set_new_etag(Str(r[17]));
+        e.set_content_hash(absl::BytesToHexString(BytesFromField(r[18])));
+        e.set_chain_hash(absl::BytesToHexString(BytesFromField(r[19])));
+        return e;
+      },
+      [](const pqxx::row& r) { return domain::PageCursor{"", Str(r[0])}; });
+}
+
+absl::StatusOr<Page<v1::CaseAccess>> AuditRepository::ListCaseAccess(
+    Tx& tx, absl::string_view case_id,
+    const std::optional<domain::PageCursor>& after, int limit) const {
+  Params p;
+  p.Text(case_id).Text(domain::CaseName(case_id));
+  if (after.has_value()) {
+    p.Text(after->sort_key).Text(after->id);
+  } else {
+    p.Null().Null();
+  }
+  p.Int(limit);
+  pqxx::result rows = tx.Exec(kCaseAccess, p);
+  return PageFrom<v1::CaseAccess>(
+      rows, limit,
+      [](const pqxx::row& r) {
+        v1::CaseAccess a;
+        if (r[0].size() > 0) a.set_user(domain::UserName(Str(r[0])));
+        a.set_username(Str(r[1]));
+        if (r[2].size() > 0) a.set_agency(domain::AgencyName(Str(r[2])));
+        a.set_agency_display_name(Str(r[3]));
+        a.set_agency_kind(static_cast<v1::AgencyKind>(Int(r[4])));
+        a.set_method(Str(r[5]));
+        a.set_count(Int(r[6]));
+        SetTimestamp(r[7], a.mutable_first_time());
+        SetTimestamp(r[8], a.mutable_last_time());
+        return a;
+      },
+      [](const pqxx::row& r) { return domain::PageCursor{Str(r[0]), Str(r[5])}; });
+}
+
+}  // namespace casebridge::storage
