@@ -270,6 +270,23 @@ absl::Status Database::Ping(absl::Time deadline) {
   });
 }
 
+absl::Status Database::Probe(absl::Duration timeout) const {
+  try {
+    std::string conn = absl::StrCat(
+        runtime_connection_string_,
+        absl::StrContains(runtime_connection_string_, "://")
+            ? (absl::StrContains(runtime_connection_string_, "?") ? "&" : "?")
+            : " ",
+        "connect_timeout=", std::max<int64_t>(1, absl::ToInt64Seconds(timeout)));
+    pqxx::connection c(conn);
+    pqxx::nontransaction n(c);
+    n.exec("SELECT 1");
+    return absl::OkStatus();
+  } catch (...) {
+    return StatusFromCurrentException();
+  }
+}
+
 absl::Status StatusFromCurrentException() {
   try {
     throw;

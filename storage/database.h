@@ -131,6 +131,9 @@ class Database {
 
   // SELECT 1 on a pooled connection: is the database reachable?
   absl::Status Ping(absl::Time deadline);
+  // SELECT 1 on a fresh connection outside the pool, so a busy pool does not
+  // look like a dead database (health checks).
+  absl::Status Probe(absl::Duration timeout) const;
 
   int pool_size() const { return options_.pool_size; }
   const DatabaseOptions& options() const { return options_; }

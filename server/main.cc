@@ -1,0 +1,274 @@
+// casebridge-server: the Casebridge gRPC server.
+//
+//   casebridge-server [flags]                 serve
+//   casebridge-server bootstrap-admin [flags] make the first administrator
+//
+// Flags may be written with dashes or underscores (--data-dir, --data_dir).
+#include <pthread.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "domain/list_query.h"
+#include "server/server_app.h"
+#include "services/provisioning.h"
+#include "spdlog/spdlog.h"
+#include "storage/embedded_postgres.h"
+#include "storage/migrations.h"
+
+ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "host:port to serve gRPC on");
+ABSL_FLAG(std::string, database, "",
+          "libpq connection string or postgresql:// URL of the database, as "
+          "its owner; empty: the embedded PostgreSQL under --data_dir");
+ABSL_FLAG(std::string, data_dir, ".casebridge",
+          "where the embedded PostgreSQL and the demo tokens file live");
+ABSL_FLAG(int, pool_size, 16, "database connections in the pool");
+ABSL_FLAG(bool, seed_demo, false,
+          "create the demo agencies and users on first start and write their "
+          "tokens to <data_dir>/demo-tokens.json");
+ABSL_FLAG(std::string, tls_cert, "", "PEM server certificate (turns TLS on)");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert");
+ABSL_FLAG(std::string, tls_client_ca, "",
+          "PEM CA that client certificates must chain to (mutual TLS)");
+ABSL_FLAG(absl::Duration, auth_cache_ttl, absl::Seconds(2),
+          "how long a token lookup is reused; revocations made on another "
+          "server take effect within this time");
+ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
+          "how long shutdown waits for calls in flight");
+ABSL_FLAG(bool, enable_echo, false,
+          "also serve casebridge.v1.EchoService (the benchmark baseline)");
+ABSL_FLAG(std::string, log_level, "info", "trace, debug, info, warn or error");
+// bootstrap-admin
+ABSL_FLAG(std::string, admin_username, "admin", "bootstrap-admin: username");
+ABSL_FLAG(std::string, admin_display_name, "Casebridge administrator",
+          "bootstrap-admin: display name");
+ABSL_FLAG(std::string, agency_code, "",
+          "bootstrap-admin: code of the administrator's agency (created if "
+          "missing, with --agency_name and --agency_kind)");
+ABSL_FLAG(std::string, agency_name, "", "bootstrap-admin: agency display name");
+ABSL_FLAG(std::string, agency_kind, "POLICE",
+          "bootstrap-admin: POLICE, CPS, COUNCIL, HEALTH or VICTIM_SERVICE");
+
+namespace {
+
+using casebridge::server::ServerApp;
+using casebridge::server::ServerOptions;
+
+int Fail(const absl::Status& status, absl::string_view what) {
+  std::cerr << "casebridge-server: " << what << ": " << status.message() << "\n";
+  return 1;
+}
+
+// --data-dir=x -> --data_dir=x, so both spellings work.
+std::vector<char*> NormaliseFlagNames(int argc, char** argv,
+                                      std::vector<std::string>& storage) {
+  storage.reserve(argc);
+  std::vector<char*> out;
+  for (int i = 0; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (i > 0 && absl::StartsWith(arg, "--")) {
+      size_t end = arg.find('=');
+      for (size_t k = 2; k < std::min(end, arg.size()); ++k) {
+        if (arg[k] == '-') arg[k] = '_';
+      }
+    }
+    storage.push_back(std::move(arg));
+  }
+  for (std::string& s : storage) out.push_back(s.data());
+  return out;
+}
+
+// The embedded default: a private cluster under <data_dir>/pg.
+absl::StatusOr<std::unique_ptr<casebridge::storage::EmbeddedPostgres>>
+StartEmbedded(const std::string& data_dir) {
+  casebridge::storage::EmbeddedPostgresOptions options;
+  options.data_dir = data_dir;
+  options.fsync = true;  // Real data.
+  return casebridge::storage::EmbeddedPostgres::Start(options);
+}
+
+absl::Status WriteTokensFile(const std::string& path,
+                             const std::vector<casebridge::services::IssuedToken>& t) {
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    if (!out) return absl::UnavailableError(absl::StrCat("cannot write ", tmp));
+    out << casebridge::services::IssuedTokensJson(t);
+    if (!out) return absl::UnavailableError(absl::StrCat("cannot write ", tmp));
+  }
+  chmod(tmp.c_str(), 0600);  // Bearer tokens: owner only.
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    return absl::UnavailableError(absl::StrCat("cannot write ", path));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SeedDemo(const std::string& database, const std::string& data_dir) {
+  casebridge::storage::DatabaseOptions options;
+  options.connection_string = database;
+  options.pool_size = 1;
+  absl::StatusOr<std::unique_ptr<casebridge::storage::Database>> db =
+      casebridge::storage::Database::Open(options);
+  if (!db.ok()) return db.status();
+  const std::string path = absl::StrCat(data_dir, "/demo-tokens.json");
+  absl::StatusOr<bool> complete =
+      casebridge::services::DemoWorldComplete(**db, absl::Now());
+  if (!complete.ok()) return complete.status();
+  if (*complete && std::filesystem::exists(path)) {
+    spdlog::info("demo world already seeded; tokens in {}", path);
+    return absl::OkStatus();
+  }
+  absl::StatusOr<std::vector<casebridge::services::IssuedToken>> tokens =
+      casebridge::services::SeedDemoWorld(**db, absl::Now(), /*issue_tokens=*/true);
+  if (!tokens.ok()) return tokens.status();
+  absl::Status written = WriteTokensFile(path, *tokens);
+  if (!written.ok()) return written;
+  spdlog::info("demo world seeded; tokens for {} users in {}", tokens->size(), path);
+  return absl::OkStatus();
+}
+
+int BootstrapAdmin(const std::string& database) {
+  absl::Status migrated = casebridge::storage::ApplyMigrations(database);
+  if (!migrated.ok()) return Fail(migrated, "migrating");
+  casebridge::storage::DatabaseOptions options;
+  options.connection_string = database;
+  options.pool_size = 1;
+  auto db = casebridge::storage::Database::Open(options);
+  if (!db.ok()) return Fail(db.status(), "opening the database");
+  casebridge::services::BootstrapAdminOptions admin;
+  admin.username = absl::GetFlag(FLAGS_admin_username);
+  admin.display_name = absl::GetFlag(FLAGS_admin_display_name);
+  admin.agency_code = absl::GetFlag(FLAGS_agency_code);
+  admin.agency_name = absl::GetFlag(FLAGS_agency_name);
+  std::optional<int> kind = casebridge::domain::ParseEnumName(
+      casebridge::v1::AgencyKind_descriptor(), absl::GetFlag(FLAGS_agency_kind));
+  if (!kind.has_value() || *kind == 0) {
+    std::cerr << "casebridge-server: --agency_kind must be POLICE, CPS, COUNCIL, "
+                 "HEALTH or VICTIM_SERVICE\n";
+    return 2;
+  }
+  admin.agency_kind = static_cast<casebridge::v1::AgencyKind>(*kind);
+  if (admin.agency_code.empty()) {
+    std::cerr << "casebridge-server: bootstrap-admin needs --agency_code\n";
+    return 2;
+  }
+  auto token = casebridge::services::BootstrapAdmin(**db, admin, absl::Now());
+  if (!token.ok()) return Fail(token.status(), "bootstrap-admin");
+  std::cout << "administrator " << token->username << " (" << token->user_name
+            << ") created.\ntoken (shown once, keep it safe):\n"
+            << token->secret << "\n";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "Casebridge: multi-agency stalking case server.\n\n"
+      "  casebridge-server [flags]                  serve\n"
+      "  casebridge-server bootstrap-admin [flags]  make the first administrator\n\n"
+      "With no --database it runs a private PostgreSQL under --data_dir.\n"
+      "Flags may be spelled with dashes or underscores.");
+  std::vector<std::string> arg_storage;
+  std::vector<char*> args = NormaliseFlagNames(argc, argv, arg_storage);
+  std::vector<char*> positional =
+      absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
+  std::string command = positional.size() > 1 ? positional[1] : "serve";
+  if (positional.size() > 2 || (command != "serve" && command != "bootstrap-admin")) {
+    std::cerr << "casebridge-server: unknown command '" << command
+              << "'; commands: serve (default), bootstrap-admin. See --help.\n";
+    return 2;
+  }
+  spdlog::set_level(spdlog::level::from_str(absl::GetFlag(FLAGS_log_level)));
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ %v");
+  if (absl::GetFlag(FLAGS_pool_size) < 1 || absl::GetFlag(FLAGS_pool_size) > 500) {
+    std::cerr << "casebridge-server: --pool_size must be between 1 and 500\n";
+    return 2;
+  }
+
+  // Signals are taken by one thread with sigwait, so no handler runs in the
+  // middle of gRPC or libpq. Block them before any thread starts.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
+  std::string database = absl::GetFlag(FLAGS_database);
+  std::unique_ptr<casebridge::storage::EmbeddedPostgres> embedded;
+  if (database.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(data_dir, ec);
+    if (ec) {
+      return Fail(absl::UnavailableError(ec.message()),
+                  absl::StrCat("creating --data_dir ", data_dir));
+    }
+    auto started = StartEmbedded(data_dir);
+    if (!started.ok()) return Fail(started.status(), "starting the embedded PostgreSQL");
+    embedded = *std::move(started);
+    database = embedded->ConnectionString("postgres");
+    spdlog::info("embedded PostgreSQL in {}/pg", data_dir);
+  }
+
+  if (command == "bootstrap-admin") return BootstrapAdmin(database);
+
+  ServerOptions options;
+  options.listen = absl::GetFlag(FLAGS_listen);
+  options.database = database;
+  options.pool_size = absl::GetFlag(FLAGS_pool_size);
+  options.auth_cache_ttl = absl::GetFlag(FLAGS_auth_cache_ttl);
+  options.tls_cert_file = absl::GetFlag(FLAGS_tls_cert);
+  options.tls_key_file = absl::GetFlag(FLAGS_tls_key);
+  options.tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca);
+  options.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
+  options.enable_echo = absl::GetFlag(FLAGS_enable_echo);
+  absl::StatusOr<std::unique_ptr<ServerApp>> app = ServerApp::Start(options);
+  if (!app.ok()) return Fail(app.status(), "starting");
+
+  if (absl::GetFlag(FLAGS_seed_demo)) {
+    absl::Status seeded = SeedDemo(database, data_dir);
+    if (!seeded.ok()) {
+      (*app)->Shutdown();
+      return Fail(seeded, "seeding the demo world");
+    }
+  }
+  std::cout << "casebridge-server listening on " << options.listen
+            << (options.tls_cert_file.empty() ? "" : " (TLS)") << "\n";
+  if (absl::GetFlag(FLAGS_seed_demo)) {
+    std::cout << "demo tokens: " << data_dir << "/demo-tokens.json"
+              << "  (try: casebridge --as pc.hughes case list)\n";
+  }
+  std::cout << "press Ctrl-C to stop" << std::endl;
+
+  std::thread waiter([&] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    spdlog::info("signal {}: stopping", sig);
+    (*app)->Shutdown();
+  });
+  (*app)->Wait();
+  waiter.join();
+  if (embedded != nullptr) {
+    absl::Status stopped = embedded->Stop();
+    if (!stopped.ok()) return Fail(stopped, "stopping the embedded PostgreSQL");
+  }
+  spdlog::info("stopped");
+  return 0;
+}

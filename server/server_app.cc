@@ -1,0 +1,165 @@
+#include "server/server_app.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "services/admin_service.h"
+#include "services/audit_service.h"
+#include "services/case_service.h"
+#include "services/echo_service.h"
+#include "services/sharing_service.h"
+#include "spdlog/spdlog.h"
+#include "storage/migrations.h"
+
+namespace casebridge::server {
+namespace {
+
+absl::StatusOr<std::string> ReadFile(const std::string& path, const char* what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot read the ", what, " file ", path));
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  if (buffer.str().find("-----BEGIN") == std::string::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the ", what, " file ", path, " is not PEM"));
+  }
+  return buffer.str();
+}
+
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
+    const ServerOptions& options) {
+  if (options.tls_cert_file.empty() && options.tls_key_file.empty()) {
+    if (!options.tls_client_ca_file.empty()) {
+      return absl::InvalidArgumentError(
+          "--tls_client_ca needs --tls_cert and --tls_key");
+    }
+    return grpc::InsecureServerCredentials();
+  }
+  if (options.tls_cert_file.empty() || options.tls_key_file.empty()) {
+    return absl::InvalidArgumentError("--tls_cert and --tls_key go together");
+  }
+  absl::StatusOr<std::string> cert = ReadFile(options.tls_cert_file, "TLS certificate");
+  if (!cert.ok()) return cert.status();
+  absl::StatusOr<std::string> key = ReadFile(options.tls_key_file, "TLS key");
+  if (!key.ok()) return key.status();
+  grpc::SslServerCredentialsOptions ssl;
+  ssl.pem_key_cert_pairs.push_back({*key, *cert});
+  if (!options.tls_client_ca_file.empty()) {
+    absl::StatusOr<std::string> ca =
+        ReadFile(options.tls_client_ca_file, "client CA");
+    if (!ca.ok()) return ca.status();
+    ssl.pem_root_certs = *ca;
+    ssl.client_certificate_request =
+        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+  }
+  return grpc::SslServerCredentials(ssl);
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<ServerApp>> ServerApp::Start(ServerOptions options) {
+  std::unique_ptr<ServerApp> app(new ServerApp());
+  app->options_ = std::move(options);
+  const ServerOptions& o = app->options_;
+  const services::Clock* clock = o.clock ? o.clock : &app->system_clock_;
+
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> creds = Credentials(o);
+  if (!creds.ok()) return creds.status();
+
+  absl::Status migrated = storage::ApplyMigrations(o.database);
+  if (!migrated.ok()) return migrated;
+
+  storage::DatabaseOptions db_options;
+  db_options.connection_string = o.database;
+  db_options.pool_size = o.pool_size;
+  absl::StatusOr<std::unique_ptr<storage::Database>> db =
+      storage::Database::Open(db_options);
+  if (!db.ok()) return db.status();
+  app->db_ = *std::move(db);
+
+  app->audit_ = std::make_unique<storage::AuditLog>(app->db_.get(), o.audit);
+  app->audit_->Start();
+  app->authenticator_ =
+      std::make_unique<services::Authenticator>(app->db_.get(), o.auth_cache_ttl);
+  app->runner_ = std::make_unique<services::RpcRunner>(
+      app->db_.get(), app->audit_.get(), app->authenticator_.get(), clock);
+
+  services::RpcRunner* runner = app->runner_.get();
+  app->services_.push_back(std::make_unique<services::AdminServiceImpl>(runner));
+  app->services_.push_back(std::make_unique<services::CaseServiceImpl>(runner));
+  app->services_.push_back(std::make_unique<services::SharingServiceImpl>(runner));
+  app->services_.push_back(std::make_unique<services::AuditServiceImpl>(runner));
+  if (o.enable_echo) {
+    app->services_.push_back(std::make_unique<services::EchoServiceImpl>());
+  }
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(o.listen, *creds, &app->port_);
+  for (auto& service : app->services_) builder.RegisterService(service.get());
+  app->server_ = builder.BuildAndStart();
+  if (app->server_ == nullptr || app->port_ == 0) {
+    app->server_.reset();
+    app->audit_->Stop();
+    return absl::UnavailableError(absl::StrCat(
+        "cannot listen on ", o.listen,
+        ": the address is in use, invalid, or not ours to bind"));
+  }
+  app->server_->GetHealthCheckService()->SetServingStatus(true);
+  app->health_ = std::thread([a = app.get()] { a->HealthLoop(); });
+  spdlog::info("casebridge listening on {} (port {}){}", o.listen, app->port_,
+               o.tls_cert_file.empty() ? "" : " with TLS");
+  return app;
+}
+
+ServerApp::~ServerApp() { Shutdown(); }
+
+void ServerApp::HealthLoop() {
+  bool serving = true;
+  while (!stop_health_.WaitForNotificationWithTimeout(options_.health_interval)) {
+    bool reachable = db_->Probe(absl::Seconds(2)).ok();
+    if (reachable != serving) {
+      serving = reachable;
+      server_->GetHealthCheckService()->SetServingStatus(serving);
+      if (serving) {
+        spdlog::info("database reachable again: SERVING");
+      } else {
+        spdlog::warn("database unreachable: NOT_SERVING");
+      }
+    }
+  }
+}
+
+void ServerApp::Wait() { shut_down_.WaitForNotification(); }
+
+void ServerApp::Shutdown() {
+  {
+    absl::MutexLock lock(&shutdown_mu_);
+    if (shutting_down_) return;
+    shutting_down_ = true;
+  }
+  if (server_ != nullptr) {
+    stop_health_.Notify();
+    if (health_.joinable()) health_.join();
+    server_->GetHealthCheckService()->SetServingStatus(false);
+    spdlog::info("shutting down: finishing calls in flight (up to {}s)",
+                 absl::ToInt64Seconds(options_.shutdown_grace));
+    server_->Shutdown(std::chrono::system_clock::now() +
+                      absl::ToChronoSeconds(options_.shutdown_grace));
+    server_->Wait();
+  }
+  if (audit_ != nullptr) audit_->Stop();
+  runner_.reset();
+  authenticator_.reset();
+  db_.reset();
+  shut_down_.Notify();
+}
+
+}  // namespace casebridge::server

@@ -1,0 +1,86 @@
+#ifndef CASEBRIDGE_SERVER_SERVER_APP_H_
+#define CASEBRIDGE_SERVER_SERVER_APP_H_
+
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
+#include "grpcpp/grpcpp.h"
+#include "services/authenticator.h"
+#include "services/clock.h"
+#include "services/rpc_runner.h"
+#include "storage/audit_log.h"
+#include "storage/database.h"
+
+namespace casebridge::server {
+
+struct ServerOptions {
+  // host:port; port 0 picks a free one (tests).
+  std::string listen = "127.0.0.1:50051";
+  // libpq connection string of the database, as its owner.
+  std::string database;
+  int pool_size = 16;
+  absl::Duration auth_cache_ttl = absl::Seconds(2);
+  // PEM files. Certificate and key turn TLS on; a client CA also requires
+  // and verifies client certificates (mutual TLS).
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string tls_client_ca_file;
+  // Register the bare echo service (benchmark baseline).
+  bool enable_echo = false;
+  // How long shutdown waits for in-flight calls.
+  absl::Duration shutdown_grace = absl::Seconds(10);
+  absl::Duration health_interval = absl::Seconds(1);
+  storage::AuditLogOptions audit;
+  // Not owned; the system clock when null.
+  const services::Clock* clock = nullptr;
+};
+
+// The whole server, wired: migrations, pool, audit log, services, health,
+// reflection. main() and the integration tests both run it.
+class ServerApp {
+ public:
+  // Clear errors (never a crash or a hang) for an unreachable database,
+  // failed migration, unreadable TLS files or a port that cannot be bound.
+  static absl::StatusOr<std::unique_ptr<ServerApp>> Start(ServerOptions options);
+  ~ServerApp();
+
+  int port() const { return port_; }
+  // Blocks until Shutdown() has finished.
+  void Wait();
+  // NOT_SERVING, stop accepting, finish in-flight calls (bounded by
+  // shutdown_grace), drain and seal the audit log, close the pool.
+  // Idempotent.
+  void Shutdown();
+
+  storage::Database& database() { return *db_; }
+  storage::AuditLog& audit_log() { return *audit_; }
+  services::Authenticator& authenticator() { return *authenticator_; }
+
+ private:
+  ServerApp() = default;
+  void HealthLoop();
+
+  ServerOptions options_;
+  services::SystemClock system_clock_;
+  std::unique_ptr<storage::Database> db_;
+  std::unique_ptr<storage::AuditLog> audit_;
+  std::unique_ptr<services::Authenticator> authenticator_;
+  std::unique_ptr<services::RpcRunner> runner_;
+  std::vector<std::unique_ptr<grpc::Service>> services_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+  std::thread health_;
+  absl::Notification stop_health_;
+  absl::Notification shut_down_;
+  absl::Mutex shutdown_mu_;
+  bool shutting_down_ ABSL_GUARDED_BY(shutdown_mu_) = false;
+};
+
+}  // namespace casebridge::server
+
+#endif  // CASEBRIDGE_SERVER_SERVER_APP_H_
