@@ -359,10 +359,12 @@ absl::Status EmbeddedPostgres::Prepare(const EmbeddedPostgresOptions& options) {
   // Unix socket paths are short; a deep data directory gets a socket
   // directory in /tmp named after the cluster (stable, so a later run finds
   // a server that is still running).
-  socket_dir_ = base_dir_ + "/sock";
-  if (socket_dir_.size() + kSocketFileName.size() > kMaxSocketPath) {
-    socket_dir_ = absl::StrCat("/tmp/casebridge-pg-", StableHash(cluster_dir_));
+  own_socket_dir_ = base_dir_ + "/sock";
+  if (own_socket_dir_.size() + kSocketFileName.size() > kMaxSocketPath) {
+    own_socket_dir_ =
+        absl::StrCat("/tmp/casebridge-pg-", StableHash(cluster_dir_));
   }
+  socket_dir_ = own_socket_dir_;
 
   // The PostgreSQL binaries: those of the cluster's major version if it
   // exists, else the newest installed.
@@ -484,6 +486,7 @@ absl::Status EmbeddedPostgres::EnsureRunning() {
     }
   }
 
+  socket_dir_ = own_socket_dir_;  // not that of a server we reused before
   if (absl::Status s = WriteConfig(); !s.ok()) return s;
   if (absl::Status s = PgCtlStart(); !s.ok()) return s;
   started_by_this_ = true;

@@ -103,6 +103,7 @@ class EmbeddedPostgres {
   std::string bin_dir_;
   std::string base_dir_;     // data_dir, or the fallback under /var/lib
   std::string cluster_dir_;  // <base>/pg
+  std::string own_socket_dir_;  // where our config puts the socket
   std::string socket_dir_;   // where the running server's socket is
   std::string log_file_;     // <cluster>/log/postgresql.log
   bool started_by_this_ = false;

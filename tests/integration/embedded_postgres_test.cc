@@ -5,7 +5,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -19,7 +18,6 @@
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "pqxx/pqxx"
 #include "tests/support/postgres_environment.h"
 
 namespace casebridge::storage {
@@ -28,20 +26,7 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
-
-// First column of the first row of `sql`, or the error.
-absl::StatusOr<std::string> QueryOne(const std::string& conn_string,
-                                     const std::string& sql) {
-  try {
-    pqxx::connection conn(conn_string);
-    pqxx::work tx(conn);
-    pqxx::row row = tx.exec1(sql);
-    tx.commit();
-    return std::string(row[0].is_null() ? "NULL" : row[0].c_str());
-  } catch (const std::exception& e) {
-    return absl::UnavailableError(e.what());
-  }
-}
+using test_support::QueryValue;
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path);
@@ -121,16 +106,16 @@ TEST_F(EmbeddedPostgresTest, StartsAndAnswersQueriesOverItsPrivateSocket) {
               HasSubstr(absl::StrCat("host=", root_, "/d/sock")));
 
   std::string conn = pg->ConnectionString();
-  EXPECT_EQ(QueryOne(conn, "SELECT 1").value_or("error"), "1");
-  EXPECT_EQ(QueryOne(conn, "SELECT current_user").value_or("error"),
+  EXPECT_EQ(QueryValue(conn, "SELECT 1").value_or("error"), "1");
+  EXPECT_EQ(QueryValue(conn, "SELECT current_user").value_or("error"),
             "casebridge");
-  EXPECT_EQ(QueryOne(conn, "SHOW listen_addresses").value_or("error"), "");
-  EXPECT_EQ(QueryOne(conn, "SHOW fsync").value_or("error"), "off");
-  EXPECT_EQ(QueryOne(conn, "SHOW max_connections").value_or("error"), "200");
-  EXPECT_EQ(QueryOne(conn, "SHOW server_encoding").value_or("error"), "UTF8");
-  EXPECT_EQ(QueryOne(conn, "SHOW lc_collate").value_or("error"), "C");
-  EXPECT_EQ(QueryOne(conn, "SELECT lower('ZOË')").value_or("error"), "zoë");
-  EXPECT_EQ(QueryOne(conn, "SHOW unix_socket_permissions").value_or("error"),
+  EXPECT_EQ(QueryValue(conn, "SHOW listen_addresses").value_or("error"), "");
+  EXPECT_EQ(QueryValue(conn, "SHOW fsync").value_or("error"), "off");
+  EXPECT_EQ(QueryValue(conn, "SHOW max_connections").value_or("error"), "200");
+  EXPECT_EQ(QueryValue(conn, "SHOW server_encoding").value_or("error"), "UTF8");
+  EXPECT_EQ(QueryValue(conn, "SHOW lc_collate").value_or("error"), "C");
+  EXPECT_EQ(QueryValue(conn, "SELECT lower('ZOË')").value_or("error"), "zoë");
+  EXPECT_EQ(QueryValue(conn, "SHOW unix_socket_permissions").value_or("error"),
             "0700");
 
   struct stat st;
@@ -155,7 +140,7 @@ TEST_F(EmbeddedPostgresTest, DefaultOptionsKeepFsyncOn) {
   options.fsync = true;
   std::unique_ptr<EmbeddedPostgres> pg = StartOrDie(options);
   ASSERT_NE(pg, nullptr);
-  EXPECT_EQ(QueryOne(pg->ConnectionString(), "SHOW fsync").value_or("error"),
+  EXPECT_EQ(QueryValue(pg->ConnectionString(), "SHOW fsync").value_or("error"),
             "on");
   EXPECT_TRUE(EmbeddedPostgresOptions().fsync);
 }
@@ -164,24 +149,24 @@ TEST_F(EmbeddedPostgresTest, DataPersistsAcrossStopAndStart) {
   std::unique_ptr<EmbeddedPostgres> pg = StartOrDie(Options());
   ASSERT_NE(pg, nullptr);
   std::string conn = pg->ConnectionString();
-  ASSERT_TRUE(QueryOne(conn,
+  ASSERT_TRUE(QueryValue(conn,
                        "CREATE TABLE kept (v text); "
                        "INSERT INTO kept VALUES ('before stop'); SELECT 1")
                   .ok());
   ASSERT_TRUE(pg->Stop().ok());
-  EXPECT_FALSE(QueryOne(conn, "SELECT 1").ok()) << "server still up after Stop";
+  EXPECT_FALSE(QueryValue(conn, "SELECT 1").ok()) << "server still up after Stop";
 
   ASSERT_TRUE(pg->StartAgain().ok());
   EXPECT_TRUE(pg->started_by_this());
-  EXPECT_EQ(QueryOne(conn, "SELECT v FROM kept").value_or("error"),
+  EXPECT_EQ(QueryValue(conn, "SELECT v FROM kept").value_or("error"),
             "before stop");
   pg.reset();  // the destructor stops what it started
-  EXPECT_FALSE(QueryOne(conn, "SELECT 1").ok()) << "destructor did not stop";
+  EXPECT_FALSE(QueryValue(conn, "SELECT 1").ok()) << "destructor did not stop";
 
   // A new object on the same directory finds the data too.
   std::unique_ptr<EmbeddedPostgres> again = StartOrDie(Options());
   ASSERT_NE(again, nullptr);
-  EXPECT_EQ(QueryOne(again->ConnectionString(), "SELECT v FROM kept")
+  EXPECT_EQ(QueryValue(again->ConnectionString(), "SELECT v FROM kept")
                 .value_or("error"),
             "before stop");
 }
@@ -196,14 +181,14 @@ TEST_F(EmbeddedPostgresTest, ReusesARunningClusterAndLeavesItRunning) {
   EXPECT_FALSE(second->started_by_this());
   EXPECT_EQ(second->ConnectionString(), first->ConnectionString());
   EXPECT_EQ(PostmasterPid(*second), pid);
-  EXPECT_EQ(QueryOne(second->ConnectionString(), "SELECT 1").value_or("error"),
+  EXPECT_EQ(QueryValue(second->ConnectionString(), "SELECT 1").value_or("error"),
             "1");
   EXPECT_TRUE(second->Stop().ok());  // not ours to stop: a no-op
   second.reset();
-  EXPECT_EQ(QueryOne(first->ConnectionString(), "SELECT 1").value_or("error"),
+  EXPECT_EQ(QueryValue(first->ConnectionString(), "SELECT 1").value_or("error"),
             "1");
   EXPECT_TRUE(first->Stop().ok());
-  EXPECT_FALSE(QueryOne(first->ConnectionString(), "SELECT 1").ok());
+  EXPECT_FALSE(QueryValue(first->ConnectionString(), "SELECT 1").ok());
 }
 
 TEST_F(EmbeddedPostgresTest, StopTwiceIsHarmless) {
@@ -254,7 +239,23 @@ TEST_F(EmbeddedPostgresTest, EmptyExistingDataDirGetsACluster) {
   fs::create_directories(root_ + "/d");
   std::unique_ptr<EmbeddedPostgres> pg = StartOrDie(Options());
   ASSERT_NE(pg, nullptr);
-  EXPECT_EQ(QueryOne(pg->ConnectionString(), "SELECT 1").value_or("error"), "1");
+  EXPECT_EQ(QueryValue(pg->ConnectionString(), "SELECT 1").value_or("error"), "1");
+}
+
+TEST_F(EmbeddedPostgresTest, NonEmptyDataDirKeepsItsOtherFiles) {
+  // Like .casebridge/ holding the CLI's token file before the first start.
+  fs::create_directories(root_ + "/d");
+  ASSERT_EQ(chmod((root_ + "/d").c_str(), 0755), 0);
+  std::ofstream(root_ + "/d/tokens") << "secret";
+  ASSERT_EQ(chmod((root_ + "/d/tokens").c_str(), 0600), 0);
+  std::unique_ptr<EmbeddedPostgres> pg = StartOrDie(Options());
+  ASSERT_NE(pg, nullptr);
+  EXPECT_EQ(pg->cluster_dir(), root_ + "/d/pg");
+  EXPECT_EQ(QueryValue(pg->ConnectionString(), "SELECT 1").value_or("error"), "1");
+  EXPECT_EQ(ReadFile(root_ + "/d/tokens"), "secret");
+  struct stat st;
+  ASSERT_EQ(stat((root_ + "/d/tokens").c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, geteuid()) << "must not hand our files to postgres";
 }
 
 TEST_F(EmbeddedPostgresTest, RejectsBadOptionsWithoutTouchingDisk) {
@@ -292,7 +293,7 @@ TEST_F(EmbeddedPostgresTest, StartsDespiteStalePidFileOfADeadProcess) {
   ASSERT_TRUE(pg->StartAgain().ok());
   EXPECT_TRUE(pg->started_by_this());
   EXPECT_NE(PostmasterPid(*pg), dead);
-  EXPECT_EQ(QueryOne(pg->ConnectionString(), "SELECT 1").value_or("error"), "1");
+  EXPECT_EQ(QueryValue(pg->ConnectionString(), "SELECT 1").value_or("error"), "1");
 }
 
 TEST_F(EmbeddedPostgresTest, StartsDespiteStalePidFileNamingAnotherProcess) {
@@ -313,14 +314,14 @@ TEST_F(EmbeddedPostgresTest, StartsDespiteStalePidFileNamingAnotherProcess) {
   int status;
   waitpid(other, &status, 0);
   ASSERT_TRUE(started.ok()) << started;
-  EXPECT_EQ(QueryOne(pg->ConnectionString(), "SELECT 1").value_or("error"), "1");
+  EXPECT_EQ(QueryValue(pg->ConnectionString(), "SELECT 1").value_or("error"), "1");
 }
 
 TEST_F(EmbeddedPostgresTest, RestartsAfterTheServerWasKilled) {
   std::unique_ptr<EmbeddedPostgres> pg = StartOrDie(Options());
   ASSERT_NE(pg, nullptr);
   std::string conn = pg->ConnectionString();
-  ASSERT_TRUE(QueryOne(conn,
+  ASSERT_TRUE(QueryValue(conn,
                        "CREATE TABLE kept (v text); "
                        "INSERT INTO kept VALUES ('committed'); SELECT 1")
                   .ok());
@@ -338,7 +339,7 @@ TEST_F(EmbeddedPostgresTest, RestartsAfterTheServerWasKilled) {
   std::unique_ptr<EmbeddedPostgres> again = StartOrDie(Options());
   ASSERT_NE(again, nullptr);
   EXPECT_TRUE(again->started_by_this());
-  EXPECT_EQ(QueryOne(conn, "SELECT v FROM kept").value_or("error"), "committed");
+  EXPECT_EQ(QueryValue(conn, "SELECT v FROM kept").value_or("error"), "committed");
 }
 
 TEST_F(EmbeddedPostgresTest, DeepDataDirGetsAShortSocketDir) {
@@ -347,7 +348,7 @@ TEST_F(EmbeddedPostgresTest, DeepDataDirGetsAShortSocketDir) {
   std::unique_ptr<EmbeddedPostgres> pg = StartOrDie(options);
   ASSERT_NE(pg, nullptr);
   EXPECT_THAT(pg->socket_dir(), StartsWith("/tmp/casebridge-pg-"));
-  EXPECT_EQ(QueryOne(pg->ConnectionString(), "SELECT 1").value_or("error"), "1");
+  EXPECT_EQ(QueryValue(pg->ConnectionString(), "SELECT 1").value_or("error"), "1");
   ASSERT_TRUE(pg->Stop().ok());
   // The same directory maps to the same socket dir, so a restart (or a
   // reuse by another process) finds it.
@@ -373,13 +374,13 @@ TEST_F(EmbeddedPostgresTest, AsRootADataDirPostgresCannotEnterMovesTheCluster) {
   EXPECT_THAT(pg->cluster_dir(), StartsWith("/var/lib/casebridge/clusters/"));
   EXPECT_TRUE(fs::is_symlink(options.data_dir + "/pg"));
   std::string conn = pg->ConnectionString();
-  ASSERT_TRUE(QueryOne(conn, "CREATE TABLE t (v int); SELECT 1").ok());
+  ASSERT_TRUE(QueryValue(conn, "CREATE TABLE t (v int); SELECT 1").ok());
   ASSERT_TRUE(pg->Stop().ok());
 
   std::unique_ptr<EmbeddedPostgres> again = StartOrDie(options);
   ASSERT_NE(again, nullptr);
   EXPECT_EQ(again->cluster_dir(), pg->cluster_dir());
-  EXPECT_EQ(QueryOne(conn, "SELECT count(*) FROM t").value_or("error"), "0");
+  EXPECT_EQ(QueryValue(conn, "SELECT count(*) FROM t").value_or("error"), "0");
   ASSERT_TRUE(again->Stop().ok());
   std::error_code ec;
   fs::remove_all(fs::path(pg->cluster_dir()).parent_path(), ec);

@@ -4,7 +4,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -14,7 +13,6 @@
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "pqxx/pqxx"
 
 namespace casebridge::test_support {
 namespace {
@@ -22,34 +20,21 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
-absl::StatusOr<std::string> QueryOne(const std::string& conn_string,
-                                     const std::string& sql) {
-  try {
-    pqxx::connection conn(conn_string);
-    pqxx::work tx(conn);
-    pqxx::row row = tx.exec1(sql);
-    tx.commit();
-    return std::string(row[0].is_null() ? "NULL" : row[0].c_str());
-  } catch (const std::exception& e) {
-    return absl::UnavailableError(e.what());
-  }
-}
-
 TEST(PostgresEnvironmentTest, FreshDatabasesAreSeparate) {
   absl::StatusOr<std::string> a = PostgresEnvironment::FreshDatabase();
   absl::StatusOr<std::string> b = PostgresEnvironment::FreshDatabase();
   ASSERT_TRUE(a.ok()) << a.status();
   ASSERT_TRUE(b.ok()) << b.status();
-  std::string name_a = QueryOne(*a, "SELECT current_database()").value_or("?");
-  std::string name_b = QueryOne(*b, "SELECT current_database()").value_or("?");
+  std::string name_a = QueryValue(*a, "SELECT current_database()").value_or("?");
+  std::string name_b = QueryValue(*b, "SELECT current_database()").value_or("?");
   EXPECT_NE(name_a, name_b);
   EXPECT_THAT(name_a, ::testing::StartsWith("casebridge_test_"));
 
-  ASSERT_TRUE(QueryOne(*a, "CREATE TABLE only_in_a (v int); SELECT 1").ok());
-  EXPECT_EQ(QueryOne(*a, "SELECT to_regclass('only_in_a') IS NOT NULL")
+  ASSERT_TRUE(QueryValue(*a, "CREATE TABLE only_in_a (v int); SELECT 1").ok());
+  EXPECT_EQ(QueryValue(*a, "SELECT to_regclass('only_in_a') IS NOT NULL")
                 .value_or("?"),
             "t");
-  EXPECT_EQ(QueryOne(*b, "SELECT to_regclass('only_in_a') IS NOT NULL")
+  EXPECT_EQ(QueryValue(*b, "SELECT to_regclass('only_in_a') IS NOT NULL")
                 .value_or("?"),
             "f");
 }
@@ -58,7 +43,7 @@ TEST(PostgresEnvironmentTest, SuperuserCanCreateDatabases) {
   absl::StatusOr<std::string> conn =
       PostgresEnvironment::SuperuserConnectionString();
   ASSERT_TRUE(conn.ok()) << conn.status();
-  EXPECT_EQ(QueryOne(*conn, "SELECT rolcreatedb FROM pg_roles "
+  EXPECT_EQ(QueryValue(*conn, "SELECT rolcreatedb FROM pg_roles "
                             "WHERE rolname = current_user")
                 .value_or("?"),
             "t");
@@ -70,7 +55,7 @@ TEST(PostgresEnvironmentTest, TemplateCannotBeConnectedTo) {
           PostgresEnvironment::kTemplateDatabase);
   ASSERT_TRUE(conn.ok());
   if (!PostgresEnvironment::IsEmbedded()) GTEST_SKIP() << "template name differs";
-  absl::StatusOr<std::string> r = QueryOne(*conn, "SELECT 1");
+  absl::StatusOr<std::string> r = QueryValue(*conn, "SELECT 1");
   ASSERT_FALSE(r.ok());
   EXPECT_THAT(r.status().message(), HasSubstr("not currently accepting"));
 }
@@ -80,20 +65,20 @@ TEST(PostgresEnvironmentTest, ServerCanBeStoppedAndRestarted) {
   absl::StatusOr<std::string> db = PostgresEnvironment::FreshDatabase();
   ASSERT_TRUE(db.ok()) << db.status();
   ASSERT_TRUE(PostgresEnvironment::StopServer().ok());
-  EXPECT_FALSE(QueryOne(*db, "SELECT 1").ok());
+  EXPECT_FALSE(QueryValue(*db, "SELECT 1").ok());
   ASSERT_TRUE(PostgresEnvironment::RestartServer().ok());
-  EXPECT_EQ(QueryOne(*db, "SELECT 1").value_or("?"), "1");
+  EXPECT_EQ(QueryValue(*db, "SELECT 1").value_or("?"), "1");
   // Databases made after a restart work as well.
   absl::StatusOr<std::string> later = PostgresEnvironment::FreshDatabase();
   ASSERT_TRUE(later.ok()) << later.status();
-  EXPECT_EQ(QueryOne(*later, "SELECT 1").value_or("?"), "1");
+  EXPECT_EQ(QueryValue(*later, "SELECT 1").value_or("?"), "1");
 }
 
 TEST(PostgresEnvironmentTest, HookPreparesTheTemplateOfEveryFreshDatabase) {
   int calls = 0;
   PostgresEnvironment env([&calls](const std::string& conn) {
     ++calls;
-    absl::StatusOr<std::string> r = QueryOne(
+    absl::StatusOr<std::string> r = QueryValue(
         conn, "CREATE TABLE migrated (v text); "
               "INSERT INTO migrated VALUES ('from the hook'); SELECT 1");
     return r.ok() ? absl::OkStatus() : r.status();
@@ -107,7 +92,7 @@ TEST(PostgresEnvironmentTest, HookPreparesTheTemplateOfEveryFreshDatabase) {
   for (int i = 0; i < 2; ++i) {
     absl::StatusOr<std::string> db = env.CreateDatabase();
     ASSERT_TRUE(db.ok()) << db.status();
-    EXPECT_EQ(QueryOne(*db, "SELECT v FROM migrated").value_or("?"),
+    EXPECT_EQ(QueryValue(*db, "SELECT v FROM migrated").value_or("?"),
               "from the hook");
   }
   EXPECT_EQ(calls, 1);
@@ -173,7 +158,7 @@ TEST(PostgresEnvironmentTest, ReapsTheClusterOfADeadTestProcess) {
   // Our own (live) environment was not touched.
   absl::StatusOr<std::string> db = PostgresEnvironment::FreshDatabase();
   ASSERT_TRUE(db.ok()) << db.status();
-  EXPECT_EQ(QueryOne(*db, "SELECT 1").value_or("?"), "1");
+  EXPECT_EQ(QueryValue(*db, "SELECT 1").value_or("?"), "1");
 }
 
 }  // namespace

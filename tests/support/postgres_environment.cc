@@ -135,6 +135,19 @@ absl::Status Execute(const std::string& conn_string,
 
 }  // namespace
 
+absl::StatusOr<std::string> QueryValue(const std::string& conn_string,
+                                       const std::string& sql) {
+  try {
+    pqxx::connection conn(conn_string);
+    pqxx::work tx(conn);
+    pqxx::row row = tx.exec1(sql);
+    tx.commit();
+    return std::string(row[0].is_null() ? "NULL" : row[0].c_str());
+  } catch (const std::exception& e) {
+    return absl::UnavailableError(e.what());
+  }
+}
+
 absl::StatusOr<std::string> MakeReapableTempDir() {
   char path[] = "/tmp/cbpg-XXXXXX";
   if (mkdtemp(path) == nullptr) {

@@ -27,6 +27,12 @@ absl::StatusOr<std::string> MakeReapableTempDir();
 // every PostgresEnvironment::Init().
 void ReapOrphanedTestClusters();
 
+// Runs `sql` (several statements allowed; the last must return one row) in
+// one transaction and returns the first column of that row ("NULL" for a
+// null), or the error. For checks in tests, not for production code.
+absl::StatusOr<std::string> QueryValue(const std::string& conn_string,
+                                       const std::string& sql);
+
 // Prepares the template database (e.g. runs the migrations) given a libpq
 // connection string to it. It must close its connections before returning:
 // PostgreSQL copies a template only while nobody is connected to it.
