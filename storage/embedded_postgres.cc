@@ -422,7 +422,7 @@ absl::Status EmbeddedPostgres::WithLock(
 
 absl::Status EmbeddedPostgres::ChownToServerUser(const std::string& path) const {
   if (!run_as_.has_value()) return absl::OkStatus();
-  if (lchown(path.c_str(), run_as_->uid, run_as_->gid) != 0) {
+  if (chown(path.c_str(), run_as_->uid, run_as_->gid) != 0) {
     return ErrnoError("cannot chown", path);
   }
   return absl::OkStatus();
