@@ -317,6 +317,16 @@ absl::StatusOr<v1::ChargingFile> ApplyRecordDecision(
   *decision.mutable_decide_time() = ToProtoTime(clock.now);
   decision.set_prosecutor(std::string(actor));
 
+  if (file.has_create_time()) {
+    const absl::CivilDay submitted =
+        clock.DayOf(ToAbslTime(file.create_time()));
+    if (*ToCivilDay(decision.decision_date()) < submitted) {
+      return FieldError("decision.decision_date",
+                        absl::StrCat("must not be before the file was "
+                                     "submitted (",
+                                     FormatDate(submitted), ")"));
+    }
+  }
   if (file.has_decision()) {
     // The Full Code review replacing a Threshold decision (the only way the
     // state machine lets a decided file be decided again).

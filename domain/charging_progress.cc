@@ -61,6 +61,13 @@ std::string DecisionText(const v1::ChargingDecision& d) {
   return text;
 }
 
+// The last segment of cases/{case}/chargingFiles/{file}: the tie-breaker of
+// the list order, as in page cursors.
+absl::string_view FileIdOf(absl::string_view name) {
+  const size_t slash = name.rfind('/');
+  return slash == absl::string_view::npos ? name : name.substr(slash + 1);
+}
+
 // Copies a typed filter value out, or its error.
 template <typename T>
 absl::Status Read(absl::StatusOr<std::optional<T>> value,
@@ -265,7 +272,7 @@ bool ChargingFileBefore(const v1::ChargingFile& a, const v1::ChargingFile& b) {
   const absl::Time ta = ToAbslTime(a.create_time());
   const absl::Time tb = ToAbslTime(b.create_time());
   if (ta != tb) return ta < tb;
-  return a.name() < b.name();
+  return FileIdOf(a.name()) < FileIdOf(b.name());
 }
 
 std::string ChargingSortKey(const v1::ChargingFile& file) {
@@ -319,6 +326,45 @@ absl::StatusOr<ChargingListFilter> ParseChargingListFilter(
     return FieldError("filter", "decided_before must be after decided_since");
   }
   return f;
+}
+
+absl::StatusOr<ChargingListQuery> ParseListChargingFilesRequest(
+    const v1::ListChargingFilesRequest& request) {
+  ChargingListQuery q;
+  if (!request.parent().empty() && request.parent() != "cases/-") {
+    absl::StatusOr<CaseKey> key = ParseCaseName(request.parent(), "parent");
+    if (!key.ok()) return key.status();
+    q.parent_case = *std::move(key);
+  }
+  absl::StatusOr<int> size = ResolvePageSize(request.page_size());
+  if (!size.ok()) return size.status();
+  q.page_size = *size;
+  absl::StatusOr<ChargingListFilter> filter =
+      ParseChargingListFilter(request.filter());
+  if (!filter.ok()) return filter.status();
+  q.filter = *std::move(filter);
+  q.token_binding = absl::StrCat(
+      "chargingFiles|",
+      q.parent_case.has_value() ? q.parent_case->display() : "cases/-", "|",
+      q.filter.canonical);
+  absl::StatusOr<std::optional<PageCursor>> cursor =
+      DecodePageToken(request.page_token(), q.token_binding);
+  if (!cursor.ok()) return cursor.status();
+  if (cursor->has_value()) {
+    absl::StatusOr<ChargingSortPosition> position =
+        ParseChargingSortKey((*cursor)->sort_key);
+    if (!position.ok()) return position.status();
+    q.after = *position;
+    q.after_file_id = (*cursor)->id;
+  }
+  return q;
+}
+
+std::string NextChargingPageToken(const ChargingListQuery& query,
+                                  const v1::ChargingFile& last) {
+  return EncodePageToken(
+      PageCursor{ChargingSortKey(last), std::string(FileIdOf(last.name()))},
+      query.token_binding);
 }
 
 bool MatchesChargingListFilter(const v1::ChargingFile& file,

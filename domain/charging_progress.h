@@ -9,6 +9,7 @@
 #include "absl/time/time.h"
 #include "casebridge/v1/charging.pb.h"
 #include "domain/charging_validation.h"
+#include "domain/resource_names.h"
 
 namespace casebridge::domain {
 
@@ -47,12 +48,15 @@ bool IsAwaitingDecision(const v1::ChargingFile& file);
 // RED 0, GREEN_PRIORITY 1, GREEN 2; anything else last (3).
 int ChargingUrgencyRank(v1::ChargingUrgency urgency);
 
-// Prosecutors' order: urgency rank, then oldest create_time, then name.
+// Prosecutors' order: urgency rank, then oldest create_time, then file id
+// (the last segment of the name, as page cursors hold it).
 bool ChargingFileBefore(const v1::ChargingFile& a, const v1::ChargingFile& b);
 
-// Keyset pagination: the sort value of a file ("0/00000001767225600000000"),
-// ordered as strings exactly as ChargingFileBefore orders files (name is the
-// cursor's tie-breaking id). Storage stores or computes (rank, create_time).
+// Keyset pagination: the sort value of a file ("0/00101769936400000000"),
+// ordered as strings exactly as ChargingFileBefore orders files, with the
+// file id as the cursor's tie-breaker. Storage orders by
+// (urgency rank, create_time, id) and resumes after ParseChargingSortKey's
+// position.
 std::string ChargingSortKey(const v1::ChargingFile& file);
 struct ChargingSortPosition {
   int urgency_rank = 0;
@@ -92,6 +96,27 @@ struct ChargingListFilter {
 // decided_before not after decided_since.
 absl::StatusOr<ChargingListFilter> ParseChargingListFilter(
     absl::string_view filter);
+
+// A ListChargingFiles request, parsed: everything storage needs to run it.
+struct ChargingListQuery {
+  // Set when parent is "cases/{case}"; unset for "" or "cases/-" (every
+  // file the caller can see).
+  std::optional<CaseKey> parent_case;
+  int page_size = 0;
+  ChargingListFilter filter;
+  // Position after the previous page: (sort key, file id) as issued by
+  // NextChargingPageToken.
+  std::optional<ChargingSortPosition> after;
+  std::string after_file_id;
+  // Binds page tokens to this parent and filter.
+  std::string token_binding;
+};
+absl::StatusOr<ChargingListQuery> ParseListChargingFilesRequest(
+    const v1::ListChargingFilesRequest& request);
+// The token for the page after `last` (the last file of a full page), whose
+// name must be cases/{case}/chargingFiles/{id}.
+std::string NextChargingPageToken(const ChargingListQuery& query,
+                                  const v1::ChargingFile& last);
 
 // The meaning of each key, as a predicate: storage's SQL must select exactly
 // the files this accepts (integration tests compare the two).

@@ -392,6 +392,21 @@ TEST_F(ChargingFileTest, ThresholdReplacedByFullCodeChargeKeepsOrders) {
   EXPECT_EQ(FieldOf(early.status()), "first_hearing.date");
 }
 
+TEST_F(ChargingFileTest, DecisionNotBackdatedBeforeSubmission) {
+  v1::ChargingFile f = Submit(v1::CHARGING_FILE_KIND_FULL_FILE);  // 10 March
+  Advance(3);
+  v1::RecordDecisionRequest r = Decide(FullCodeCharge());
+  *r.mutable_decision()->mutable_decision_date() = D(2026, 3, 9);
+  auto early = ApplyRecordDecision(f, r, kProsecutor, clock_);
+  EXPECT_EQ(early.status().message(),
+            "decision.decision_date: must not be before the file was "
+            "submitted (2026-03-10)");
+  *r.mutable_decision()->mutable_decision_date() = D(2026, 3, 10);
+  f = Ok(ApplyRecordDecision(f, r, kProsecutor, clock_));
+  EXPECT_EQ(f.decision().decision_date().day(), 10);
+  EXPECT_EQ(ToAbslTime(f.decision().decide_time()), clock_.now);
+}
+
 TEST_F(ChargingFileTest, FollowUpAgainstAnNfaDecision) {
   v1::ChargingFile f = Submit(v1::CHARGING_FILE_KIND_FULL_FILE);
   f = Ok(ApplyRecordDecision(

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "domain/list_query.h"
 #include "domain/validation.h"
 #include "gtest/gtest.h"
 #include "tests/unit/charging_test_support.h"
@@ -328,6 +329,7 @@ TEST(ChargingOrderTest, UrgencyThenOldestFirst) {
     for (size_t j = 0; j < expected.size(); ++j) {
       const std::string ki = ChargingSortKey(expected[i]);
       const std::string kj = ChargingSortKey(expected[j]);
+      // Names here differ only in the file id.
       const bool key_before =
           ki < kj || (ki == kj && expected[i].name() < expected[j].name());
       EXPECT_EQ(key_before, ChargingFileBefore(expected[i], expected[j]))
@@ -343,6 +345,65 @@ TEST(ChargingOrderTest, UrgencyThenOldestFirst) {
                           "4/00101769936400000000", "0/0010176993640000000a"}) {
     EXPECT_EQ(FieldOf(ParseChargingSortKey(bad).status()), "page_token") << bad;
   }
+}
+
+TEST(ChargingOrderTest, TieBreakIsTheFileIdNotTheCase) {
+  // Same urgency and time, files of different cases: the file id decides,
+  // as it does in page cursors.
+  v1::ChargingFile a = Listed("b", v1::CHARGING_URGENCY_RED, At(2026, 3, 1));
+  v1::ChargingFile b = Listed("a", v1::CHARGING_URGENCY_RED, At(2026, 3, 1));
+  a.set_name("cases/1/chargingFiles/b");
+  b.set_name("cases/2/chargingFiles/a");
+  EXPECT_TRUE(ChargingFileBefore(b, a));
+  EXPECT_FALSE(ChargingFileBefore(a, b));
+}
+
+TEST(ChargingListRequestTest, ParentPageSizeFilterAndToken) {
+  v1::ListChargingFilesRequest r;
+  auto all = ParseListChargingFilesRequest(r);
+  ASSERT_TRUE(all.ok()) << all.status();
+  EXPECT_FALSE(all->parent_case.has_value());
+  EXPECT_EQ(all->page_size, kDefaultPageSize);
+  EXPECT_FALSE(all->after.has_value());
+
+  r.set_parent("cases/-");
+  EXPECT_FALSE(ParseListChargingFilesRequest(r)->parent_case.has_value());
+  r.set_parent("cases/sp-2026-000123");
+  auto one = ParseListChargingFilesRequest(r);
+  ASSERT_TRUE(one.ok());
+  EXPECT_EQ(one->parent_case->reference, "SP-2026-000123");
+  r.set_parent("cases");
+  EXPECT_EQ(FieldOf(ParseListChargingFilesRequest(r).status()), "parent");
+  r.clear_parent();
+
+  r.set_page_size(9999);
+  EXPECT_EQ(ParseListChargingFilesRequest(r)->page_size, kMaxPageSize);
+  r.set_page_size(-1);
+  EXPECT_EQ(FieldOf(ParseListChargingFilesRequest(r).status()), "page_size");
+  r.set_page_size(2);
+  r.set_filter("awaiting_decision=true AND urgency=RED");
+  auto first = ParseListChargingFilesRequest(r);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->filter.urgency, v1::CHARGING_URGENCY_RED);
+
+  // A token resumes after the last file of the page...
+  v1::ChargingFile last =
+      Listed(kFileId, v1::CHARGING_URGENCY_RED, At(2026, 3, 4));
+  r.set_page_token(NextChargingPageToken(*first, last));
+  auto next = ParseListChargingFilesRequest(r);
+  ASSERT_TRUE(next.ok()) << next.status();
+  ASSERT_TRUE(next->after.has_value());
+  EXPECT_EQ(next->after->urgency_rank, 0);
+  EXPECT_EQ(next->after->create_time, ToAbslTime(At(2026, 3, 4)));
+  EXPECT_EQ(next->after_file_id, kFileId);
+  // ...and only for the same parent and filter.
+  r.set_filter("awaiting_decision=true");
+  EXPECT_EQ(FieldOf(ParseListChargingFilesRequest(r).status()), "page_token");
+  r.set_filter("awaiting_decision=true AND urgency=RED");
+  r.set_parent(std::string("cases/") + kCaseId);
+  EXPECT_EQ(FieldOf(ParseListChargingFilesRequest(r).status()), "page_token");
+  r.set_page_token("garbage");
+  EXPECT_EQ(FieldOf(ParseListChargingFilesRequest(r).status()), "page_token");
 }
 
 // --- Filter -----------------------------------------------------------------
