@@ -61,8 +61,9 @@ absl::StatusOr<v1::ChargingFile> NewSpoBreachReferral(
     const SpoBreachReferral& referral,
     absl::Span<const v1::Person> case_suspects, const ChargingClock& clock);
 
-// Police, after early advice: the content is replaced and kind becomes
-// FULL_FILE.
+// Police turn an early-advice request into the full file (before or after
+// the advice, not while a plan is open): the content is replaced, kind
+// becomes FULL_FILE, and the file is SUBMITTED for a decision.
 absl::StatusOr<v1::ChargingFile> ApplySubmitFullFile(
     const v1::ChargingFile& file, const v1::SubmitFullFileRequest& request,
     absl::Span<const v1::Person> case_suspects, absl::string_view actor,

@@ -48,6 +48,9 @@ constexpr Transition kTransitions[] = {
     {kSubmitted, E::kRecordAdvice, Guard::kEarlyAdvice, kAdviceGiven},
     {kSubmitted, E::kRecordAdvice, Guard::kFullFile, kSubmitted},
     {kSubmitted, E::kIssueActionPlan, Guard::kAlways, kPlanIssued},
+    // Police may send the full file before the advice arrives (e.g. for a
+    // referral the system opened on an order breach).
+    {kSubmitted, E::kSubmitFullFile, Guard::kEarlyAdvice, kSubmitted},
     {kSubmitted, E::kDecideThreshold, Guard::kFullFile, kThreshold},
     {kSubmitted, E::kDecideFullCode, Guard::kFullFile, kDecided},
     {kSubmitted, E::kWithdraw, Guard::kAlways, kWithdrawn},

@@ -90,8 +90,8 @@ TEST_F(ChargingFileTest, EarlyAdviceThenFullFile) {
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(refused.status().message(),
             "charging file is SUBMITTED; allowed events: RECORD_ADVICE, "
-            "ISSUE_ACTION_PLAN, WITHDRAW (DECIDE_FULL_CODE needs a FULL_FILE "
-            "file; this file is EARLY_ADVICE)");
+            "ISSUE_ACTION_PLAN, SUBMIT_FULL_FILE, WITHDRAW (DECIDE_FULL_CODE "
+            "needs a FULL_FILE file; this file is EARLY_ADVICE)");
 
   f = Ok(ApplyRecordAdvice(f, ValidAdvice(), kProsecutor, clock_));
   EXPECT_EQ(f.state(), v1::CHARGING_FILE_STATE_ADVICE_GIVEN);
@@ -487,9 +487,13 @@ TEST_F(ChargingFileTest, SpoBreachReferral) {
   // Police then submit the full file and become its submitter.
   v1::ChargingFile f = *file;
   NameAsStorageWould(&f);
-  f = Ok(ApplyRecordAdvice(f, ValidAdvice(), kProsecutor, clock_));
+  // (before any advice: the file is ready the next day)
+  Advance(1);
   f = Ok(ApplySubmitFullFile(f, ValidSubmitFullFile(), suspects_, kOfficer,
                              clock_));
+  EXPECT_EQ(f.state(), v1::CHARGING_FILE_STATE_SUBMITTED);
+  EXPECT_EQ(f.kind(), v1::CHARGING_FILE_KIND_FULL_FILE);
+  EXPECT_TRUE(IsAwaitingDecision(f));
   EXPECT_EQ(f.submitted_by(), kOfficer);
   EXPECT_EQ(f.origin(), v1::CHARGING_ORIGIN_SPO_BREACH);
 
