@@ -497,64 +497,66 @@ absl::StatusOr<SafeguardingChange> ApplySafeguardingActionUpdate(
 
 // ---- Complete, cancel --------------------------------------------------------
 
+namespace {
+
+// Complete and cancel take the same shape of request: a name, one required
+// text (outcome or reason) and the etag.
+absl::StatusOr<CaseChildName> ValidateCloseRequest(absl::string_view name,
+                                                   absl::string_view text_field,
+                                                   absl::string_view text,
+                                                   absl::string_view etag) {
+  absl::StatusOr<CaseChildName> parsed =
+      ValidateSafeguardingActionName(name, "name");
+  if (!parsed.ok()) return parsed.status();
+  if (absl::Status s = CheckLongText(text_field, text, true); !s.ok()) return s;
+  if (absl::Status s = CheckEtagPresent(etag, "etag"); !s.ok()) return s;
+  return parsed;
+}
+
+absl::StatusOr<SafeguardingChange> ApplyCloseRequest(
+    const v1::SafeguardingAction& current, v1::SafeguardingActionEvent event,
+    absl::string_view name, absl::string_view text_field,
+    absl::string_view text, absl::string_view etag,
+    const SafeguardingContext& ctx) {
+  if (absl::StatusOr<CaseChildName> parsed =
+          ValidateCloseRequest(name, text_field, text, etag);
+      !parsed.ok()) {
+    return parsed.status();
+  }
+  if (absl::Status s = CheckEtagCurrent(current, etag); !s.ok()) return s;
+  return Close(current, event, text, ctx);
+}
+
+}  // namespace
+
 absl::StatusOr<CaseChildName> ValidateCompleteSafeguardingActionRequest(
     const v1::CompleteSafeguardingActionRequest& request) {
-  absl::StatusOr<CaseChildName> name =
-      ValidateSafeguardingActionName(request.name(), "name");
-  if (!name.ok()) return name.status();
-  if (absl::Status s = CheckLongText("outcome", request.outcome(), true); !s.ok()) {
-    return s;
-  }
-  if (absl::Status s = CheckEtagPresent(request.etag(), "etag"); !s.ok()) {
-    return s;
-  }
-  return name;
+  return ValidateCloseRequest(request.name(), "outcome", request.outcome(),
+                              request.etag());
 }
 
 absl::StatusOr<SafeguardingChange> ApplyCompleteSafeguardingAction(
     const v1::SafeguardingAction& current,
     const v1::CompleteSafeguardingActionRequest& request,
     const SafeguardingContext& ctx) {
-  if (absl::StatusOr<CaseChildName> name =
-          ValidateCompleteSafeguardingActionRequest(request);
-      !name.ok()) {
-    return name.status();
-  }
-  if (absl::Status s = CheckEtagCurrent(current, request.etag()); !s.ok()) {
-    return s;
-  }
-  return Close(current, v1::SAFEGUARDING_ACTION_EVENT_COMPLETE,
-               request.outcome(), ctx);
+  return ApplyCloseRequest(current, v1::SAFEGUARDING_ACTION_EVENT_COMPLETE,
+                           request.name(), "outcome", request.outcome(),
+                           request.etag(), ctx);
 }
 
 absl::StatusOr<CaseChildName> ValidateCancelSafeguardingActionRequest(
     const v1::CancelSafeguardingActionRequest& request) {
-  absl::StatusOr<CaseChildName> name =
-      ValidateSafeguardingActionName(request.name(), "name");
-  if (!name.ok()) return name.status();
-  if (absl::Status s = CheckLongText("reason", request.reason(), true); !s.ok()) {
-    return s;
-  }
-  if (absl::Status s = CheckEtagPresent(request.etag(), "etag"); !s.ok()) {
-    return s;
-  }
-  return name;
+  return ValidateCloseRequest(request.name(), "reason", request.reason(),
+                              request.etag());
 }
 
 absl::StatusOr<SafeguardingChange> ApplyCancelSafeguardingAction(
     const v1::SafeguardingAction& current,
     const v1::CancelSafeguardingActionRequest& request,
     const SafeguardingContext& ctx) {
-  if (absl::StatusOr<CaseChildName> name =
-          ValidateCancelSafeguardingActionRequest(request);
-      !name.ok()) {
-    return name.status();
-  }
-  if (absl::Status s = CheckEtagCurrent(current, request.etag()); !s.ok()) {
-    return s;
-  }
-  return Close(current, v1::SAFEGUARDING_ACTION_EVENT_CANCEL, request.reason(),
-               ctx);
+  return ApplyCloseRequest(current, v1::SAFEGUARDING_ACTION_EVENT_CANCEL,
+                           request.name(), "reason", request.reason(),
+                           request.etag(), ctx);
 }
 
 // ---- Victim-services opt-out -----------------------------------------------

@@ -16,8 +16,8 @@
 namespace casebridge::domain {
 
 // The facts about one action that scheduling, list filters and the opt-out
-// decision need. Storage builds it from a row (SafeguardingActionFacts of a
-// stored proto: FactsOfSafeguardingAction below).
+// decision need. Storage builds them from a row, or from a stored proto with
+// FactsOfSafeguardingAction below.
 struct SafeguardingActionFacts {
   std::string id;  // The action's UUID.
   std::string case_id;

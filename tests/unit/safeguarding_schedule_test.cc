@@ -268,6 +268,11 @@ TEST(WorkOrderTest, SortKeyRoundTrips) {
                    absl::FromUnixMicros(1795251600123456), "some-id"};
   const std::string encoded = EncodeWorkOrderSortKey(key);
   EXPECT_EQ(encoded.substr(0, 13), "2028-02-29.1.");
+  // The documented format, pinned: tokens outlive a deployment.
+  EXPECT_EQ(EncodeWorkOrderSortKey(WorkOrderKey{
+                CivilDay(2026, 11, 21), 0,
+                absl::FromUnixMicros(1795251600123456), "x"}),
+            "2026-11-21.0.09225167288454899264");
   absl::StatusOr<WorkOrderKey> decoded = DecodeWorkOrderSortKey(encoded, "some-id");
   ASSERT_TRUE(decoded.ok()) << decoded.status();
   EXPECT_EQ(*decoded, key);
