@@ -76,6 +76,24 @@ absl::StatusOr<DecisionInput> ParseDecisionCommon(
   return in;
 }
 
+// RecordCourtDecision and RecordApplicationDecision: a required outcome and
+// the decision; a withdrawal needs no court.
+template <typename Request>
+absl::StatusOr<DecisionInput> ParseOutcomeDecision(const Request& request,
+                                                   absl::Time now) {
+  if (auto s = CheckEnum("outcome", request.outcome(),
+                         v1::OrderDecisionOutcome_IsValid, false);
+      !s.ok()) {
+    return s;
+  }
+  return ParseDecisionCommon(
+      request.decision_date(), request.court(), request.reason(),
+      request.terms(), request.duration(), request.has_duration(),
+      /*court_required=*/request.outcome() !=
+          v1::ORDER_DECISION_OUTCOME_WITHDRAWN,
+      now);
+}
+
 absl::Status NoTermsOrDuration(const DecisionInput& in,
                                absl::string_view only_when) {
   if (!in.terms.empty()) {
@@ -433,16 +451,7 @@ absl::StatusOr<OrderEventInput> ParseRecordHearing(
 absl::StatusOr<OrderEventInput> ParseRecordCourtDecision(
     const v1::RecordCourtDecisionRequest& request, absl::Time now) {
   const v1::OrderDecisionOutcome outcome = request.outcome();
-  if (auto s = CheckEnum("outcome", outcome, v1::OrderDecisionOutcome_IsValid,
-                         false);
-      !s.ok()) {
-    return s;
-  }
-  const bool withdrawn = outcome == v1::ORDER_DECISION_OUTCOME_WITHDRAWN;
-  auto in = ParseDecisionCommon(request.decision_date(), request.court(),
-                                request.reason(), request.terms(),
-                                request.duration(), request.has_duration(),
-                                /*court_required=*/!withdrawn, now);
+  auto in = ParseOutcomeDecision(request, now);
   if (!in.ok()) return in.status();
   if (outcome == v1::ORDER_DECISION_OUTCOME_GRANTED) {
     if (in->terms.empty()) {
@@ -460,7 +469,8 @@ absl::StatusOr<OrderEventInput> ParseRecordCourtDecision(
   if (auto s = NoTermsOrDuration(*in, "when the order is granted"); !s.ok()) {
     return s;
   }
-  return Event(withdrawn ? v1::PROTECTION_ORDER_EVENT_WITHDRAW
+  return Event(outcome == v1::ORDER_DECISION_OUTCOME_WITHDRAWN
+                   ? v1::PROTECTION_ORDER_EVENT_WITHDRAW
                          : v1::PROTECTION_ORDER_EVENT_REFUSE,
                *std::move(in));
 }
@@ -573,16 +583,7 @@ absl::StatusOr<OrderEventInput> ParseApplyForDischarge(
 absl::StatusOr<ApplicationDecision> ParseRecordApplicationDecision(
     const v1::RecordApplicationDecisionRequest& request, absl::Time now) {
   const v1::OrderDecisionOutcome outcome = request.outcome();
-  if (auto s = CheckEnum("outcome", outcome, v1::OrderDecisionOutcome_IsValid,
-                         false);
-      !s.ok()) {
-    return s;
-  }
-  const bool withdrawn = outcome == v1::ORDER_DECISION_OUTCOME_WITHDRAWN;
-  auto in = ParseDecisionCommon(request.decision_date(), request.court(),
-                                request.reason(), request.terms(),
-                                request.duration(), request.has_duration(),
-                                /*court_required=*/!withdrawn, now);
+  auto in = ParseOutcomeDecision(request, now);
   if (!in.ok()) return in.status();
   if (outcome != v1::ORDER_DECISION_OUTCOME_GRANTED) {
     if (auto s = NoTermsOrDuration(*in, "when the application is granted");

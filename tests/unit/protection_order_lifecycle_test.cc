@@ -41,22 +41,22 @@ constexpr S kExpired = v1::PROTECTION_ORDER_STATUS_EXPIRED;
 // In the rules below: the order stays in the status it was in.
 constexpr S kSame = v1::PROTECTION_ORDER_STATUS_UNSPECIFIED;
 
-std::vector<S> AllStatuses() {
-  std::vector<S> all;
-  for (int i = 0; i < v1::ProtectionOrderStatus_descriptor()->value_count(); ++i) {
-    int n = v1::ProtectionOrderStatus_descriptor()->value(i)->number();
-    if (n != 0) all.push_back(static_cast<S>(n));
+// Every value of a proto enum but UNSPECIFIED, in number order.
+template <typename Enum>
+std::vector<Enum> AllValues(const google::protobuf::EnumDescriptor* type) {
+  std::vector<Enum> all;
+  for (int i = 0; i < type->value_count(); ++i) {
+    if (type->value(i)->number() != 0) {
+      all.push_back(static_cast<Enum>(type->value(i)->number()));
+    }
   }
   return all;
 }
-
+std::vector<S> AllStatuses() {
+  return AllValues<S>(v1::ProtectionOrderStatus_descriptor());
+}
 std::vector<E> AllEvents() {
-  std::vector<E> all;
-  for (int i = 0; i < v1::ProtectionOrderEvent_descriptor()->value_count(); ++i) {
-    int n = v1::ProtectionOrderEvent_descriptor()->value(i)->number();
-    if (n != 0) all.push_back(static_cast<E>(n));
-  }
-  return all;
+  return AllValues<E>(v1::ProtectionOrderEvent_descriptor());
 }
 
 struct Rule {
