@@ -10,7 +10,8 @@ namespace {
 absl::CivilDay LastSunday(absl::civil_year_t year, int month) {
   absl::CivilDay last = absl::CivilDay(year, month + 1, 1) - 1;
   int back = (static_cast<int>(absl::GetWeekday(last)) -
-              static_cast<int>(absl::Weekday::sunday) + 7) % 7;
+              static_cast<int>(absl::Weekday::sunday) + 7) %
+             7;
   return last - back;
 }
 
@@ -28,8 +29,7 @@ absl::Time BstEnd(absl::civil_year_t year) {
 }  // namespace
 
 absl::Duration UkUtcOffset(absl::Time t) {
-  absl::civil_year_t year =
-      absl::ToCivilYear(t, absl::UTCTimeZone()).year();
+  absl::civil_year_t year = absl::ToCivilYear(t, absl::UTCTimeZone()).year();
   return (t >= BstStart(year) && t < BstEnd(year)) ? absl::Hours(1)
                                                    : absl::ZeroDuration();
 }

@@ -30,7 +30,8 @@ constexpr OrderStatus kSuperseded = v1::PROTECTION_ORDER_STATUS_SUPERSEDED;
 constexpr OrderStatus kExpired = v1::PROTECTION_ORDER_STATUS_EXPIRED;
 
 constexpr OrderEvent kDraft = v1::PROTECTION_ORDER_EVENT_DRAFT_APPLICATION;
-constexpr OrderEvent kNotPursue = v1::PROTECTION_ORDER_EVENT_DECIDE_NOT_TO_PURSUE;
+constexpr OrderEvent kNotPursue =
+    v1::PROTECTION_ORDER_EVENT_DECIDE_NOT_TO_PURSUE;
 constexpr OrderEvent kApply = v1::PROTECTION_ORDER_EVENT_APPLY;
 constexpr OrderEvent kList = v1::PROTECTION_ORDER_EVENT_LIST_HEARING;
 constexpr OrderEvent kAdjourn = v1::PROTECTION_ORDER_EVENT_ADJOURN_HEARING;
@@ -40,7 +41,8 @@ constexpr OrderEvent kWithdraw = v1::PROTECTION_ORDER_EVENT_WITHDRAW;
 constexpr OrderEvent kServe = v1::PROTECTION_ORDER_EVENT_RECORD_SERVICE;
 constexpr OrderEvent kNotify = v1::PROTECTION_ORDER_EVENT_RECORD_NOTIFICATION;
 constexpr OrderEvent kChange = v1::PROTECTION_ORDER_EVENT_RECORD_DETAILS_CHANGE;
-constexpr OrderEvent kApplyVary = v1::PROTECTION_ORDER_EVENT_APPLY_FOR_VARIATION;
+constexpr OrderEvent kApplyVary =
+    v1::PROTECTION_ORDER_EVENT_APPLY_FOR_VARIATION;
 constexpr OrderEvent kApplyRenew = v1::PROTECTION_ORDER_EVENT_APPLY_FOR_RENEWAL;
 constexpr OrderEvent kApplyDischarge =
     v1::PROTECTION_ORDER_EVENT_APPLY_FOR_DISCHARGE;
@@ -91,10 +93,14 @@ std::string PartyText(v1::OrderParty party) {
 
 std::string ApplicationTypeText(v1::OrderApplicationType type) {
   switch (type) {
-    case v1::ORDER_APPLICATION_TYPE_VARIATION: return "variation";
-    case v1::ORDER_APPLICATION_TYPE_RENEWAL: return "renewal";
-    case v1::ORDER_APPLICATION_TYPE_DISCHARGE: return "discharge";
-    default: return "unknown";
+    case v1::ORDER_APPLICATION_TYPE_VARIATION:
+      return "variation";
+    case v1::ORDER_APPLICATION_TYPE_RENEWAL:
+      return "renewal";
+    case v1::ORDER_APPLICATION_TYPE_DISCHARGE:
+      return "discharge";
+    default:
+      return "unknown";
   }
 }
 
@@ -187,7 +193,8 @@ absl::Status MainApplicationUndecided(const OrderFacts& o,
   return Ok();
 }
 
-// ---- Guards ------------------------------------------------------------------
+// ---- Guards
+// ------------------------------------------------------------------
 
 absl::Status GuardApply(const GuardArgs& a) {
   const auto& in = In<ApplyInput>(a);
@@ -211,9 +218,10 @@ absl::Status GuardApply(const GuardArgs& a) {
                         "an interim order has a fixed end date");
     }
     if (d->fixed() && *d->end_date < in.application_date) {
-      return FieldError("duration.end_date",
-                        absl::StrCat("must not be before the application date (",
-                                     FormatDay(in.application_date), ")"));
+      return FieldError(
+          "duration.end_date",
+          absl::StrCat("must not be before the application date (",
+                       FormatDay(in.application_date), ")"));
     }
   }
   return Ok();
@@ -270,7 +278,8 @@ absl::Status CheckMaking(const GuardArgs& a, absl::CivilDay made) {
     if (auto s = MainApplicationUndecided(a.order, false); !s.ok()) return s;
   }
   if (in.terms.empty()) {
-    return FieldError("terms", "at least one term is required to make an order");
+    return FieldError("terms",
+                      "at least one term is required to make an order");
   }
   if (!in.duration.has_value()) {
     return FieldError("duration",
@@ -292,7 +301,8 @@ absl::Status GuardGrant(const GuardArgs& a) {
 
 absl::Status GuardRefuseOrWithdraw(const GuardArgs& a) {
   return DecidedOnOrAfter(In<DecisionInput>(a).decision_date,
-                          *a.order.application_date, "the application was made");
+                          *a.order.application_date,
+                          "the application was made");
 }
 
 absl::Status GuardService(const GuardArgs& a) {
@@ -320,9 +330,10 @@ absl::Status GuardNotification(const GuardArgs& a) {
         "no notification is outstanding: every obligation has been met");
   }
   if (in.notification.notify_time < *earliest_open) {
-    return FieldError("notify_time",
-                      absl::StrCat("is before the outstanding obligation arose (",
-                                   FormatUkTime(*earliest_open), ")"));
+    return FieldError(
+        "notify_time",
+        absl::StrCat("is before the outstanding obligation arose (",
+                     FormatUkTime(*earliest_open), ")"));
   }
   return Ok();
 }
@@ -388,21 +399,21 @@ absl::StatusOr<const OrderApplication*> PendingApplication(
     const GuardArgs& a, v1::OrderApplicationType type) {
   const OrderApplication* app = a.order.pending_application();
   if (app == nullptr) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "no ",
-        type == v1::ORDER_APPLICATION_TYPE_UNSPECIFIED
-            ? std::string("variation, renewal or discharge")
-            : ApplicationTypeText(type),
-        " application is pending"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("no ",
+                     type == v1::ORDER_APPLICATION_TYPE_UNSPECIFIED
+                         ? std::string("variation, renewal or discharge")
+                         : ApplicationTypeText(type),
+                     " application is pending"));
   }
   if (type != v1::ORDER_APPLICATION_TYPE_UNSPECIFIED && app->type != type) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("the pending application is for ",
-                     ApplicationTypeText(app->type), ", not ",
-                     ApplicationTypeText(type)));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the pending application is for ", ApplicationTypeText(app->type),
+        ", not ", ApplicationTypeText(type)));
   }
-  if (auto s = DecidedOnOrAfter(In<DecisionInput>(a).decision_date,
-                                app->application_date, "the application was made");
+  if (auto s =
+          DecidedOnOrAfter(In<DecisionInput>(a).decision_date,
+                           app->application_date, "the application was made");
       !s.ok()) {
     return s;
   }
@@ -416,22 +427,22 @@ absl::Status CheckVariation(const GuardArgs& a, const OrderApplication* app) {
   const auto& in = In<DecisionInput>(a);
   const TermsVersion& cur = Current(a.order);
   const std::vector<OrderTerm>& terms =
-      !in.terms.empty()
-          ? in.terms
-          : (app != nullptr && !app->proposed_terms.empty() ? app->proposed_terms
-                                                            : cur.terms);
+      !in.terms.empty() ? in.terms
+                        : (app != nullptr && !app->proposed_terms.empty()
+                               ? app->proposed_terms
+                               : cur.terms);
   OrderDuration duration =
-      in.duration ? *in.duration
-                  : (app != nullptr && app->proposed_duration
-                         ? *app->proposed_duration
-                         : cur.duration);
+      in.duration
+          ? *in.duration
+          : (app != nullptr && app->proposed_duration ? *app->proposed_duration
+                                                      : cur.duration);
   if (terms == cur.terms && duration == cur.duration) {
     return FieldError("terms",
                       "the variation changes neither the terms nor the "
                       "duration");
   }
-  if (auto s = CheckDurationForOrder(a.order.kind, *a.order.made_date,
-                                     duration, "duration");
+  if (auto s = CheckDurationForOrder(a.order.kind, *a.order.made_date, duration,
+                                     "duration");
       !s.ok()) {
     return s;
   }
@@ -490,10 +501,9 @@ absl::Status GuardCloseApplication(const GuardArgs& a) {
 absl::Status GuardLodgeAppeal(const GuardArgs& a) {
   const auto& in = In<AppealInput>(a);
   if (const OrderAppeal* p = a.order.pending_appeal()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("an appeal by ", PartyText(p->appellant), " lodged on ",
-                     FormatDay(p->lodge_date),
-                     " is pending; record its decision first"));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "an appeal by ", PartyText(p->appellant), " lodged on ",
+        FormatDay(p->lodge_date), " is pending; record its decision first"));
   }
   absl::CivilDay decided;
   if (a.from == kRefused) {
@@ -575,7 +585,8 @@ absl::Status GuardBreach(const GuardArgs& a) {
   return Ok();
 }
 
-// ---- THE table ---------------------------------------------------------------
+// ---- THE table
+// ---------------------------------------------------------------
 //
 // Every legal move. (from, event) pairs not listed are illegal. `from` is the
 // effective status, so EXPIRED rows apply to GRANTED/SERVED orders past their
@@ -676,22 +687,31 @@ constexpr Transition kTransitions[] = {
 
 bool PayloadFits(OrderEvent event, const OrderEventPayload& p) {
   switch (event) {
-    case kDraft: return std::holds_alternative<DraftInput>(p);
-    case kNotPursue: return std::holds_alternative<NotPursuedInput>(p);
-    case kApply: return std::holds_alternative<ApplyInput>(p);
+    case kDraft:
+      return std::holds_alternative<DraftInput>(p);
+    case kNotPursue:
+      return std::holds_alternative<NotPursuedInput>(p);
+    case kApply:
+      return std::holds_alternative<ApplyInput>(p);
     case kList:
     case kAdjourn:
       return std::holds_alternative<HearingInput>(p);
-    case kServe: return std::holds_alternative<ServiceInput>(p);
-    case kNotify: return std::holds_alternative<NotificationInput>(p);
-    case kChange: return std::holds_alternative<DetailsChangeInput>(p);
+    case kServe:
+      return std::holds_alternative<ServiceInput>(p);
+    case kNotify:
+      return std::holds_alternative<NotificationInput>(p);
+    case kChange:
+      return std::holds_alternative<DetailsChangeInput>(p);
     case kApplyVary:
     case kApplyRenew:
     case kApplyDischarge:
       return std::holds_alternative<ChangeApplicationInput>(p);
-    case kAppeal: return std::holds_alternative<AppealInput>(p);
-    case kSupersede: return std::holds_alternative<SupersedeInput>(p);
-    case kBreach: return std::holds_alternative<BreachInput>(p);
+    case kAppeal:
+      return std::holds_alternative<AppealInput>(p);
+    case kSupersede:
+      return std::holds_alternative<SupersedeInput>(p);
+    case kBreach:
+      return std::holds_alternative<BreachInput>(p);
     case kGrant:
     case kRefuse:
     case kWithdraw:
@@ -709,7 +729,8 @@ bool PayloadFits(OrderEvent event, const OrderEventPayload& p) {
   }
 }
 
-// ---- Effects -----------------------------------------------------------------
+// ---- Effects
+// -----------------------------------------------------------------
 
 int NextId(size_t count) { return static_cast<int>(count) + 1; }
 
@@ -756,7 +777,8 @@ OrderAppeal* MutablePendingAppeal(OrderFacts& o) {
 
 void CloseApplication(OrderTransition& out, const DecisionInput& in,
                       v1::OrderApplicationStatus status,
-                      v1::OrderDecisionOutcome outcome, absl::string_view verb) {
+                      v1::OrderDecisionOutcome outcome,
+                      absl::string_view verb) {
   OrderApplication* app = MutablePendingApplication(out.order);
   app->status = status;
   app->decision = ToDecision(in, outcome);
@@ -782,15 +804,15 @@ void ApplyVariation(OrderTransition& out, const DecisionInput& in,
                     absl::Time now) {
   const TermsVersion& cur = Current(out.order);
   std::vector<OrderTerm> terms =
-      !in.terms.empty()
-          ? in.terms
-          : (app != nullptr && !app->proposed_terms.empty() ? app->proposed_terms
-                                                            : cur.terms);
+      !in.terms.empty() ? in.terms
+                        : (app != nullptr && !app->proposed_terms.empty()
+                               ? app->proposed_terms
+                               : cur.terms);
   OrderDuration duration =
-      in.duration ? *in.duration
-                  : (app != nullptr && app->proposed_duration
-                         ? *app->proposed_duration
-                         : cur.duration);
+      in.duration
+          ? *in.duration
+          : (app != nullptr && app->proposed_duration ? *app->proposed_duration
+                                                      : cur.duration);
   AddVersion(out, std::move(terms), duration, in.decision_date, by, now);
 }
 
@@ -827,7 +849,8 @@ void ApplyEffect(const GuardArgs& a, const Transition& row,
       if (!in.terms.empty()) o.proposed_terms = in.terms;
       if (in.duration) o.proposed_duration = in.duration;
       h.occur_date = in.application_date;
-      h.summary = absl::StrCat("Applied for a", o.kind == kInterim ? "n interim" : " full",
+      h.summary = absl::StrCat("Applied for a",
+                               o.kind == kInterim ? "n interim" : " full",
                                " order to ", o.court, " (",
                                o.proposed_terms.size(), " proposed terms)");
       break;
@@ -841,8 +864,8 @@ void ApplyEffect(const GuardArgs& a, const Transition& row,
       hearing.status = v1::ORDER_HEARING_STATUS_LISTED;
       hearing.purpose = CurrentPurpose(a.order);
       o.hearings.push_back(std::move(hearing));
-      h.summary = absl::StrCat("Hearing listed for ", FormatUkTime(in.hearing_time),
-                               " at ", in.court);
+      h.summary = absl::StrCat("Hearing listed for ",
+                               FormatUkTime(in.hearing_time), " at ", in.court);
       break;
     }
     case kAdjourn: {
@@ -853,8 +876,8 @@ void ApplyEffect(const GuardArgs& a, const Transition& row,
       adjourned.status = v1::ORDER_HEARING_STATUS_ADJOURNED;
       adjourned.adjournment_reason = in.adjournment_reason;
       h.occur_time = adjourned.hearing_time;
-      h.summary = absl::StrCat("Hearing of ", FormatUkTime(adjourned.hearing_time),
-                               " adjourned");
+      h.summary = absl::StrCat(
+          "Hearing of ", FormatUkTime(adjourned.hearing_time), " adjourned");
       if (!in.adjournment_reason.empty()) {
         absl::StrAppend(&h.summary, " (", in.adjournment_reason, ")");
       }
@@ -877,18 +900,18 @@ void ApplyEffect(const GuardArgs& a, const Transition& row,
       o.made_date = in.decision_date;
       AddVersion(out, in.terms, *in.duration, in.decision_date, kGrant, now);
       h.occur_date = in.decision_date;
-      h.summary = absl::StrCat("Granted at ", in.court, " on ",
-                               FormatDay(in.decision_date), ", ",
-                               DurationText(*in.duration), " (terms version ",
-                               h.terms_version, ")");
+      h.summary = absl::StrCat(
+          "Granted at ", in.court, " on ", FormatDay(in.decision_date), ", ",
+          DurationText(*in.duration), " (terms version ", h.terms_version, ")");
       break;
     }
     case kRefuse:
     case kWithdraw: {
       const auto& in = In<DecisionInput>(a);
       bool refused = a.input.event == kRefuse;
-      o.decision = ToDecision(in, refused ? v1::ORDER_DECISION_OUTCOME_REFUSED
-                                          : v1::ORDER_DECISION_OUTCOME_WITHDRAWN);
+      o.decision =
+          ToDecision(in, refused ? v1::ORDER_DECISION_OUTCOME_REFUSED
+                                 : v1::ORDER_DECISION_OUTCOME_WITHDRAWN);
       h.occur_date = in.decision_date;
       h.summary = refused ? absl::StrCat("Refused at ", in.court, " on ",
                                          FormatDay(in.decision_date))
@@ -933,11 +956,10 @@ void ApplyEffect(const GuardArgs& a, const Transition& row,
         }
       }
       h.occur_time = in.notification.notify_time;
-      h.summary = absl::StrCat("Notification made at ",
-                               FormatUkTime(in.notification.notify_time),
-                               " (obligation ", absl::StrJoin(met, ", "),
-                               "); acknowledged: ",
-                               in.notification.acknowledgement);
+      h.summary = absl::StrCat(
+          "Notification made at ", FormatUkTime(in.notification.notify_time),
+          " (obligation ", absl::StrJoin(met, ", "),
+          "); acknowledged: ", in.notification.acknowledgement);
       break;
     }
     case kChange: {
@@ -949,12 +971,12 @@ void ApplyEffect(const GuardArgs& a, const Transition& row,
       ob.due_time = in.change_time + kNotificationPeriod;
       ob.change_details = in.details;
       h.occur_time = in.change_time;
-      h.summary = absl::StrCat(
-          in.change == v1::ORDER_NOTIFICATION_TRIGGER_NAME_CHANGE
-              ? "Change of name"
-              : "Change of home address",
-          " at ", FormatUkTime(in.change_time), "; notification due by ",
-          FormatUkTime(ob.due_time));
+      h.summary =
+          absl::StrCat(in.change == v1::ORDER_NOTIFICATION_TRIGGER_NAME_CHANGE
+                           ? "Change of name"
+                           : "Change of home address",
+                       " at ", FormatUkTime(in.change_time),
+                       "; notification due by ", FormatUkTime(ob.due_time));
       o.obligations.push_back(std::move(ob));
       break;
     }
@@ -972,9 +994,9 @@ void ApplyEffect(const GuardArgs& a, const Transition& row,
       app.proposed_duration = in.proposed_duration;
       app.status = v1::ORDER_APPLICATION_STATUS_PENDING;
       h.occur_date = in.application_date;
-      h.summary = absl::StrCat("Application for ", ApplicationTypeText(app.type),
-                               " by ", PartyText(in.applicant), " on ",
-                               FormatDay(in.application_date));
+      h.summary = absl::StrCat(
+          "Application for ", ApplicationTypeText(app.type), " by ",
+          PartyText(in.applicant), " on ", FormatDay(in.application_date));
       o.applications.push_back(std::move(app));
       break;
     }
@@ -1026,10 +1048,10 @@ void ApplyEffect(const GuardArgs& a, const Transition& row,
       appeal.court = in.court;
       appeal.grounds = in.grounds;
       h.occur_date = in.lodge_date;
-      h.summary = absl::StrCat("Appeal by ", PartyText(in.appellant),
-                               " to ", in.court, " lodged on ",
-                               FormatDay(in.lodge_date), " against the ",
-                               a.from == kRefused ? "refusal" : "order");
+      h.summary =
+          absl::StrCat("Appeal by ", PartyText(in.appellant), " to ", in.court,
+                       " lodged on ", FormatDay(in.lodge_date), " against the ",
+                       a.from == kRefused ? "refusal" : "order");
       o.appeals.push_back(std::move(appeal));
       break;
     }
@@ -1074,8 +1096,9 @@ void ApplyEffect(const GuardArgs& a, const Transition& row,
         EndEffectAt(out, in.main_decision_date);
       }
       h.occur_date = in.main_decision_date;
-      h.summary = absl::StrCat("Superseded: the main application was decided on ",
-                               FormatDay(in.main_decision_date));
+      h.summary =
+          absl::StrCat("Superseded: the main application was decided on ",
+                       FormatDay(in.main_decision_date));
       break;
     }
     case kBreach: {
@@ -1106,12 +1129,12 @@ absl::Status CheckStoredFacts(const OrderFacts& order) {
   }
   if (order.status == v1::PROTECTION_ORDER_STATUS_UNSPECIFIED ||
       order.status == kExpired) {
-    return absl::InternalError(absl::StrCat(
-        "stored order status may not be ", OrderStatusName(order.status)));
+    return absl::InternalError(absl::StrCat("stored order status may not be ",
+                                            OrderStatusName(order.status)));
   }
   // Facts each status implies; the guards rely on them.
-  bool applied = order.status != kConsidered &&
-                 order.status != kNotPursued && order.status != kSuperseded;
+  bool applied = order.status != kConsidered && order.status != kNotPursued &&
+                 order.status != kSuperseded;
   bool made = !order.versions.empty();
   if ((order.status == kGranted || order.status == kServed ||
        order.status == kDischarged) &&
@@ -1264,7 +1287,8 @@ absl::StatusOr<NewOrderResult> ConsiderOrder(const ConsiderInput& input,
 
   if (!input.not_pursued_reason.empty()) {
     auto next = ApplyOrderEvent(
-        o, OrderEventInput{kNotPursue, NotPursuedInput{input.not_pursued_reason}},
+        o,
+        OrderEventInput{kNotPursue, NotPursuedInput{input.not_pursued_reason}},
         now);
     if (!next.ok()) return next.status();
     result.order = std::move(next->order);
@@ -1308,8 +1332,8 @@ absl::StatusOr<OrderTransition> ApplyOrderEvent(const OrderFacts& order,
   out.history.to_status = EffectiveStatus(out.order, now);
   if (order.kind == kFull && IsUndecided(from) && !IsUndecided(row->to)) {
     const auto* decision = std::get_if<DecisionInput>(&input.payload);
-    out.supersede_interims =
-        SupersedeInput{decision != nullptr ? decision->decision_date : UkDay(now)};
+    out.supersede_interims = SupersedeInput{
+        decision != nullptr ? decision->decision_date : UkDay(now)};
   }
   return out;
 }
@@ -1331,7 +1355,8 @@ absl::StatusOr<std::optional<OrderTransition>> SupersedeInterim(
   return std::optional<OrderTransition>(std::move(*next));
 }
 
-// ---- Notification ------------------------------------------------------------
+// ---- Notification
+// ------------------------------------------------------------
 
 ObligationState NotificationState(const OrderFacts& order,
                                   const NotificationObligation& obligation,

@@ -6,7 +6,9 @@
 
 namespace casebridge::domain {
 
-absl::Time MeasuresRange::start_time() const { return StartOfUkDay(start_date); }
+absl::Time MeasuresRange::start_time() const {
+  return StartOfUkDay(start_date);
+}
 absl::Time MeasuresRange::end_time() const { return EndOfUkDay(end_date); }
 
 absl::StatusOr<OrderMeasuresQuery> ParseGetOrderMeasures(
@@ -44,8 +46,8 @@ v1::OrderMeasures ComputeOrderMeasures(const OrderMeasureCounts& counts,
         static_cast<double>(counts.cases_with_order_considered) / cases);
     m.set_orders_considered_per_case(
         static_cast<double>(counts.orders_considered) / cases);
-    m.set_orders_per_1000_cases(
-        static_cast<double>(counts.full_orders_made) * 1000.0 / cases);
+    m.set_orders_per_1000_cases(static_cast<double>(counts.full_orders_made) *
+                                1000.0 / cases);
   }
   return m;
 }

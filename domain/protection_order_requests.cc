@@ -86,12 +86,12 @@ absl::StatusOr<DecisionInput> ParseOutcomeDecision(const Request& request,
       !s.ok()) {
     return s;
   }
-  return ParseDecisionCommon(
-      request.decision_date(), request.court(), request.reason(),
-      request.terms(), request.duration(), request.has_duration(),
-      /*court_required=*/request.outcome() !=
-          v1::ORDER_DECISION_OUTCOME_WITHDRAWN,
-      now);
+  return ParseDecisionCommon(request.decision_date(), request.court(),
+                             request.reason(), request.terms(),
+                             request.duration(), request.has_duration(),
+                             /*court_required=*/request.outcome() !=
+                                 v1::ORDER_DECISION_OUTCOME_WITHDRAWN,
+                             now);
 }
 
 absl::Status NoTermsOrDuration(const DecisionInput& in,
@@ -125,14 +125,15 @@ OrderEventInput Event(OrderEvent event, OrderEventPayload payload) {
 
 }  // namespace
 
-// ---- Building blocks ---------------------------------------------------------
+// ---- Building blocks
+// ---------------------------------------------------------
 
 absl::StatusOr<std::vector<OrderTerm>> ParseOrderTerms(
     absl::string_view field,
     const google::protobuf::RepeatedPtrField<v1::OrderTerm>& terms) {
   if (static_cast<size_t>(terms.size()) > kMaxOrderTerms) {
-    return FieldError(field,
-                      absl::StrCat("at most ", kMaxOrderTerms, " terms allowed"));
+    return FieldError(
+        field, absl::StrCat("at most ", kMaxOrderTerms, " terms allowed"));
   }
   std::vector<OrderTerm> out;
   for (int i = 0; i < terms.size(); ++i) {
@@ -156,9 +157,9 @@ absl::StatusOr<std::vector<OrderTerm>> ParseOrderTerms(
         return s;
       }
       if (g.distance_metres() < 0 || g.distance_metres() > kMaxDistanceMetres) {
-        return FieldError(Sub(geo, "distance_metres"),
-                          absl::StrCat("must be between 0 and ",
-                                       kMaxDistanceMetres));
+        return FieldError(
+            Sub(geo, "distance_metres"),
+            absl::StrCat("must be between 0 and ", kMaxDistanceMetres));
       }
       term.geographic_limit = GeographicLimit{g.area(), g.distance_metres()};
     }
@@ -183,8 +184,7 @@ absl::StatusOr<std::optional<OrderDuration>> ParseOrderDuration(
       }
       return std::optional<OrderDuration>(OrderDuration::UntilFurtherOrder());
     default:
-      return FieldError(field,
-                        "give end_date or until_further_order=true");
+      return FieldError(field, "give end_date or until_further_order=true");
   }
 }
 
@@ -202,9 +202,9 @@ absl::StatusOr<absl::CivilDay> ParsePastDate(absl::string_view field,
   return *day;
 }
 
-absl::StatusOr<absl::Time> ParsePastTime(
-    absl::string_view field, const google::protobuf::Timestamp& ts,
-    bool present, absl::Time now) {
+absl::StatusOr<absl::Time> ParsePastTime(absl::string_view field,
+                                         const google::protobuf::Timestamp& ts,
+                                         bool present, absl::Time now) {
   if (auto s = CheckTimestamp(field, ts, present, true); !s.ok()) return s;
   absl::Time t = ToAbslTime(ts);
   if (t > now + kClockSkewAllowance) {
@@ -213,7 +213,8 @@ absl::StatusOr<absl::Time> ParsePastTime(
   return t;
 }
 
-// ---- Requests ------------------------------------------------------------------
+// ---- Requests
+// ------------------------------------------------------------------
 
 absl::StatusOr<ConsiderInput> ParseCreateProtectionOrder(
     const v1::CreateProtectionOrderRequest& request) {
@@ -264,9 +265,9 @@ absl::StatusOr<ConsiderInput> ParseCreateProtectionOrder(
       ParseOrderTerms("protection_order.proposed_terms", o.proposed_terms());
   if (!terms.ok()) return terms.status();
   in.proposed_terms = *std::move(terms);
-  auto duration = ParseOrderDuration("protection_order.proposed_duration",
-                                     o.proposed_duration(),
-                                     o.has_proposed_duration());
+  auto duration =
+      ParseOrderDuration("protection_order.proposed_duration",
+                         o.proposed_duration(), o.has_proposed_duration());
   if (!duration.ok()) return duration.status();
   in.proposed_duration = *duration;
   if (auto s = CheckCourt("protection_order.court", o.court(), false);
@@ -285,8 +286,8 @@ absl::StatusOr<ConsiderInput> ParseCreateProtectionOrder(
     return s;
   }
   in.not_pursued_reason = request.not_pursued_reason();
-  if (auto s = CheckText("request_id", request.request_id(), kMaxShortText,
-                         false);
+  if (auto s =
+          CheckText("request_id", request.request_id(), kMaxShortText, false);
       !s.ok()) {
     return s;
   }
@@ -296,8 +297,9 @@ absl::StatusOr<ConsiderInput> ParseCreateProtectionOrder(
 absl::StatusOr<OrderEventInput> ParseUpdateProtectionOrder(
     const v1::UpdateProtectionOrderRequest& request) {
   static constexpr absl::string_view kPaths[] = {
-      "defendant", "protected_persons", "consideration_notes",
-      "proposed_terms", "proposed_duration", "court", "grounds"};
+      "defendant",      "protected_persons", "consideration_notes",
+      "proposed_terms", "proposed_duration", "court",
+      "grounds"};
   if (request.update_mask().paths().empty()) {
     return FieldError("update_mask", "is required");
   }
@@ -329,9 +331,9 @@ absl::StatusOr<OrderEventInput> ParseUpdateProtectionOrder(
       if (!terms.ok()) return terms.status();
       in.proposed_terms = *std::move(terms);
     } else if (path == "proposed_duration") {
-      auto duration = ParseOrderDuration("protection_order.proposed_duration",
-                                         o.proposed_duration(),
-                                         o.has_proposed_duration());
+      auto duration =
+          ParseOrderDuration("protection_order.proposed_duration",
+                             o.proposed_duration(), o.has_proposed_duration());
       if (!duration.ok()) return duration.status();
       in.set_proposed_duration = true;
       in.proposed_duration = *duration;
@@ -342,17 +344,17 @@ absl::StatusOr<OrderEventInput> ParseUpdateProtectionOrder(
       }
       in.court = o.court();
     } else if (path == "grounds") {
-      if (auto s = CheckLongText("protection_order.grounds", o.grounds(),
-                                 false);
+      if (auto s =
+              CheckLongText("protection_order.grounds", o.grounds(), false);
           !s.ok()) {
         return s;
       }
       in.grounds = o.grounds();
     } else {
-      return FieldError("update_mask",
-                        absl::StrCat("cannot update \"", path,
-                                     "\"; updatable paths: ",
-                                     absl::StrJoin(kPaths, ", ")));
+      return FieldError(
+          "update_mask",
+          absl::StrCat("cannot update \"", path,
+                       "\"; updatable paths: ", absl::StrJoin(kPaths, ", ")));
     }
   }
   return Event(v1::PROTECTION_ORDER_EVENT_DRAFT_APPLICATION, std::move(in));
@@ -407,8 +409,9 @@ absl::StatusOr<OrderEventInput> ParseRecordHearing(
       if (request.has_next_hearing_time() || !request.next_court().empty() ||
           !request.adjournment_reason().empty()) {
         return FieldError(request.has_next_hearing_time() ? "next_hearing_time"
-                          : !request.next_court().empty() ? "next_court"
-                                                          : "adjournment_reason",
+                          : !request.next_court().empty()
+                              ? "next_court"
+                              : "adjournment_reason",
                           "is only given when the status is ADJOURNED");
       }
       return Event(v1::PROTECTION_ORDER_EVENT_LIST_HEARING, std::move(in));
@@ -471,7 +474,7 @@ absl::StatusOr<OrderEventInput> ParseRecordCourtDecision(
   }
   return Event(outcome == v1::ORDER_DECISION_OUTCOME_WITHDRAWN
                    ? v1::PROTECTION_ORDER_EVENT_WITHDRAW
-                         : v1::PROTECTION_ORDER_EVENT_REFUSE,
+                   : v1::PROTECTION_ORDER_EVENT_REFUSE,
                *std::move(in));
 }
 
@@ -546,9 +549,9 @@ absl::StatusOr<OrderEventInput> ParseApplyForVariation(
   auto terms = ParseOrderTerms("proposed_terms", request.proposed_terms());
   if (!terms.ok()) return terms.status();
   in->proposed_terms = *std::move(terms);
-  auto duration = ParseOrderDuration("proposed_duration",
-                                     request.proposed_duration(),
-                                     request.has_proposed_duration());
+  auto duration =
+      ParseOrderDuration("proposed_duration", request.proposed_duration(),
+                         request.has_proposed_duration());
   if (!duration.ok()) return duration.status();
   in->proposed_duration = *duration;
   if (in->proposed_terms.empty() && !in->proposed_duration.has_value()) {
@@ -564,9 +567,9 @@ absl::StatusOr<OrderEventInput> ParseApplyForRenewal(
   auto in = ParseChangeApplicationCommon(
       request.applicant(), request.application_date(), request.grounds(), now);
   if (!in.ok()) return in.status();
-  auto duration = ParseOrderDuration("proposed_duration",
-                                     request.proposed_duration(),
-                                     request.has_proposed_duration());
+  auto duration =
+      ParseOrderDuration("proposed_duration", request.proposed_duration(),
+                         request.has_proposed_duration());
   if (!duration.ok()) return duration.status();
   in->proposed_duration = *duration;
   return Event(v1::PROTECTION_ORDER_EVENT_APPLY_FOR_RENEWAL, *std::move(in));
@@ -655,8 +658,8 @@ absl::StatusOr<OrderEventInput> ParseRecordAppeal(
 absl::StatusOr<OrderEventInput> ParseRecordAppealDecision(
     const v1::RecordAppealDecisionRequest& request, absl::Time now) {
   const v1::OrderAppealOutcome outcome = request.outcome();
-  if (auto s = CheckEnum("outcome", outcome, v1::OrderAppealOutcome_IsValid,
-                         false);
+  if (auto s =
+          CheckEnum("outcome", outcome, v1::OrderAppealOutcome_IsValid, false);
       !s.ok()) {
     return s;
   }
@@ -667,8 +670,9 @@ absl::StatusOr<OrderEventInput> ParseRecordAppealDecision(
   if (!in.ok()) return in.status();
   switch (outcome) {
     case v1::ORDER_APPEAL_OUTCOME_UPHELD:
-      if (auto s = NoTermsOrDuration(*in, "when the appeal varies or makes an "
-                                          "order");
+      if (auto s = NoTermsOrDuration(*in,
+                                     "when the appeal varies or makes an "
+                                     "order");
           !s.ok()) {
         return s;
       }

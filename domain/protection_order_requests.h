@@ -52,9 +52,9 @@ absl::StatusOr<absl::CivilDay> ParsePastDate(absl::string_view field,
                                              const v1::Date& date,
                                              absl::Time now);
 // A required time no later than now (+ kClockSkewAllowance).
-absl::StatusOr<absl::Time> ParsePastTime(
-    absl::string_view field, const google::protobuf::Timestamp& ts,
-    bool present, absl::Time now);
+absl::StatusOr<absl::Time> ParsePastTime(absl::string_view field,
+                                         const google::protobuf::Timestamp& ts,
+                                         bool present, absl::Time now);
 
 // ---- Requests --------------------------------------------------------------
 

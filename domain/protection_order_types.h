@@ -46,8 +46,7 @@ struct OrderDuration {
   }
   static OrderDuration UntilFurtherOrder() { return OrderDuration{}; }
   bool fixed() const { return end_date.has_value(); }
-  friend bool operator==(const OrderDuration&,
-                         const OrderDuration&) = default;
+  friend bool operator==(const OrderDuration&, const OrderDuration&) = default;
 };
 
 // One version of what the order says; never edited once made.

@@ -25,7 +25,8 @@ v1::OrderDecision DecisionToProto(const CourtDecision& d) {
   return p;
 }
 
-// ---- From proto: stored data, so a malformed value is DATA_LOSS. --------------
+// ---- From proto: stored data, so a malformed value is DATA_LOSS.
+// --------------
 
 absl::Status Corrupt(absl::string_view field, const absl::Status& cause) {
   return absl::DataLossError(
@@ -54,8 +55,8 @@ absl::Time TimeFrom(const google::protobuf::Timestamp& ts) {
 OrderTerm TermFrom(const v1::OrderTerm& t) {
   OrderTerm term{t.kind(), t.text(), std::nullopt};
   if (t.has_geographic_limit()) {
-    term.geographic_limit = GeographicLimit{t.geographic_limit().area(),
-                                            t.geographic_limit().distance_metres()};
+    term.geographic_limit = GeographicLimit{
+        t.geographic_limit().area(), t.geographic_limit().distance_metres()};
   }
   return term;
 }
@@ -131,7 +132,8 @@ v1::OrderHistoryEntry HistoryEntryToProto(const OrderHistoryRecord& record) {
   p.set_from_status(record.from_status);
   p.set_to_status(record.to_status);
   if (record.occur_time) *p.mutable_occur_time() = Ts(*record.occur_time);
-  if (record.occur_date) *p.mutable_occur_date() = ToProtoDate(*record.occur_date);
+  if (record.occur_date)
+    *p.mutable_occur_date() = ToProtoDate(*record.occur_date);
   *p.mutable_record_time() = Ts(record.record_time);
   p.set_summary(record.summary);
   p.set_terms_version(record.terms_version);
@@ -145,7 +147,8 @@ v1::ProtectionOrder OrderToProto(const OrderFacts& o, absl::Time now) {
   p.set_status(EffectiveStatus(o, now));
   p.set_main_order(o.main_order);
   p.set_defendant(o.defendant);
-  for (const auto& person : o.protected_persons) p.add_protected_persons(person);
+  for (const auto& person : o.protected_persons)
+    p.add_protected_persons(person);
   p.set_consideration_notes(o.consideration_notes);
   p.set_not_pursued_reason(o.not_pursued_reason);
   for (const OrderTerm& t : o.proposed_terms) {
@@ -255,7 +258,8 @@ v1::ProtectionOrder OrderToProto(const OrderFacts& o, absl::Time now) {
     pa->set_court(a.court);
     pa->set_grounds(a.grounds);
     pa->set_outcome(a.outcome);
-    if (a.decision_date) *pa->mutable_decision_date() = ToProtoDate(*a.decision_date);
+    if (a.decision_date)
+      *pa->mutable_decision_date() = ToProtoDate(*a.decision_date);
     pa->set_decision_reason(a.decision_reason);
   }
   p.set_appeal_pending(o.pending_appeal() != nullptr);
@@ -349,8 +353,8 @@ absl::StatusOr<OrderFacts> OrderFromProto(
     a.status = pa.status() == v1::ORDER_APPLICATION_STATUS_LAPSED
                    ? v1::ORDER_APPLICATION_STATUS_PENDING
                    : pa.status();
-    auto ad = DecisionFrom("applications.decision", pa.decision(),
-                           pa.has_decision());
+    auto ad =
+        DecisionFrom("applications.decision", pa.decision(), pa.has_decision());
     if (!ad.ok()) return ad.status();
     a.decision = *ad;
     o.applications.push_back(std::move(a));
@@ -372,10 +376,9 @@ absl::StatusOr<OrderFacts> OrderFromProto(
     o.appeals.push_back(std::move(a));
   }
   for (const v1::OrderBreach& pb : p.breaches()) {
-    o.breaches.push_back(Breach{pb.id(), TimeFrom(pb.occur_time()),
-                                pb.description(), pb.incident(),
-                                TimeFrom(pb.record_time()),
-                                pb.charging_file()});
+    o.breaches.push_back(
+        Breach{pb.id(), TimeFrom(pb.occur_time()), pb.description(),
+               pb.incident(), TimeFrom(pb.record_time()), pb.charging_file()});
   }
   for (size_t i = 0; i < versions.size(); ++i) {
     const v1::OrderTermsVersion& pv = versions[i];
@@ -412,13 +415,15 @@ absl::StatusOr<OrderFacts> OrderFromProto(
   return o;
 }
 
-// ---- List filter ---------------------------------------------------------------
+// ---- List filter
+// ---------------------------------------------------------------
 
 absl::StatusOr<OrderListFilter> ParseOrderListFilter(absl::string_view filter) {
   auto parsed = ListFilter::Parse(filter, kOrderListFilterKeys);
   if (!parsed.ok()) return parsed.status();
   OrderListFilter out;
-  auto status = parsed->GetEnum("status", v1::ProtectionOrderStatus_descriptor());
+  auto status =
+      parsed->GetEnum("status", v1::ProtectionOrderStatus_descriptor());
   if (!status.ok()) return status.status();
   if (*status) out.status = static_cast<OrderStatus>(**status);
   auto kind = parsed->GetEnum("kind", v1::ProtectionOrderKind_descriptor());

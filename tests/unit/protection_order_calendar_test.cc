@@ -30,8 +30,10 @@ TEST(UkCalendarTest, TransitionDays) {
   EXPECT_EQ(UkUtcOffset(Utc(2026, 10, 25, 1, 0)), absl::ZeroDuration());
   EXPECT_EQ(StartOfUkDay(absl::CivilDay(2026, 3, 29)), Utc(2026, 3, 29, 0, 0));
   EXPECT_EQ(StartOfUkDay(absl::CivilDay(2026, 3, 30)), Utc(2026, 3, 29, 23, 0));
-  EXPECT_EQ(StartOfUkDay(absl::CivilDay(2026, 10, 25)), Utc(2026, 10, 24, 23, 0));
-  EXPECT_EQ(StartOfUkDay(absl::CivilDay(2026, 10, 26)), Utc(2026, 10, 26, 0, 0));
+  EXPECT_EQ(StartOfUkDay(absl::CivilDay(2026, 10, 25)),
+            Utc(2026, 10, 24, 23, 0));
+  EXPECT_EQ(StartOfUkDay(absl::CivilDay(2026, 10, 26)),
+            Utc(2026, 10, 26, 0, 0));
 }
 
 // The computed rule against the system's tzdata, every day for 25 years.
@@ -54,15 +56,19 @@ TEST(UkCalendarTest, AgreesWithTzdataEuropeLondon) {
 }
 
 TEST(UkCalendarTest, AddYearsKeepsLeapDaysFromShortening) {
-  EXPECT_EQ(AddYears(absl::CivilDay(2026, 3, 10), 2), absl::CivilDay(2028, 3, 10));
-  EXPECT_EQ(AddYears(absl::CivilDay(2028, 2, 29), 2), absl::CivilDay(2030, 3, 1));
-  EXPECT_EQ(AddYears(absl::CivilDay(2028, 2, 29), 4), absl::CivilDay(2032, 2, 29));
+  EXPECT_EQ(AddYears(absl::CivilDay(2026, 3, 10), 2),
+            absl::CivilDay(2028, 3, 10));
+  EXPECT_EQ(AddYears(absl::CivilDay(2028, 2, 29), 2),
+            absl::CivilDay(2030, 3, 1));
+  EXPECT_EQ(AddYears(absl::CivilDay(2028, 2, 29), 4),
+            absl::CivilDay(2032, 2, 29));
 }
 
 TEST(ParseDateTest, ValidUnsetAndImpossibleDates) {
   v1::Date date;
   EXPECT_FALSE(IsDateSet(date));
-  EXPECT_EQ(ParseDate("end_date", date).status().message(), "end_date: is required");
+  EXPECT_EQ(ParseDate("end_date", date).status().message(),
+            "end_date: is required");
   date.set_year(2028);
   date.set_month(2);
   date.set_day(29);

@@ -71,39 +71,72 @@ const std::vector<Rule>& Rules() {
   static const auto* rules = new std::vector<Rule>{
       // Police consider an order, draft it, then apply or decide not to.
       {v1::PROTECTION_ORDER_EVENT_DRAFT_APPLICATION, {kConsidered}, kSame},
-      {v1::PROTECTION_ORDER_EVENT_DECIDE_NOT_TO_PURSUE, {kConsidered}, kNotPursued},
+      {v1::PROTECTION_ORDER_EVENT_DECIDE_NOT_TO_PURSUE,
+       {kConsidered},
+       kNotPursued},
       {v1::PROTECTION_ORDER_EVENT_APPLY, {kConsidered}, kApplied},
       // Hearings of the application: listed, adjourned, relisted.
-      {v1::PROTECTION_ORDER_EVENT_LIST_HEARING, {kApplied, kListed, kAdjourned}, kListed},
-      {v1::PROTECTION_ORDER_EVENT_ADJOURN_HEARING, {kListed, kAdjourned}, kAdjourned},
+      {v1::PROTECTION_ORDER_EVENT_LIST_HEARING,
+       {kApplied, kListed, kAdjourned},
+       kListed},
+      {v1::PROTECTION_ORDER_EVENT_ADJOURN_HEARING,
+       {kListed, kAdjourned},
+       kAdjourned},
       // ...and of a later variation/renewal/discharge or appeal.
-      {v1::PROTECTION_ORDER_EVENT_LIST_HEARING, {kGranted, kServed, kRefused}, kSame},
-      {v1::PROTECTION_ORDER_EVENT_ADJOURN_HEARING, {kGranted, kServed, kRefused}, kSame},
+      {v1::PROTECTION_ORDER_EVENT_LIST_HEARING,
+       {kGranted, kServed, kRefused},
+       kSame},
+      {v1::PROTECTION_ORDER_EVENT_ADJOURN_HEARING,
+       {kGranted, kServed, kRefused},
+       kSame},
       // The court decides the undecided application.
-      {v1::PROTECTION_ORDER_EVENT_GRANT, {kApplied, kListed, kAdjourned}, kGranted},
-      {v1::PROTECTION_ORDER_EVENT_REFUSE, {kApplied, kListed, kAdjourned}, kRefused},
-      {v1::PROTECTION_ORDER_EVENT_WITHDRAW, {kApplied, kListed, kAdjourned}, kWithdrawn},
+      {v1::PROTECTION_ORDER_EVENT_GRANT,
+       {kApplied, kListed, kAdjourned},
+       kGranted},
+      {v1::PROTECTION_ORDER_EVENT_REFUSE,
+       {kApplied, kListed, kAdjourned},
+       kRefused},
+      {v1::PROTECTION_ORDER_EVENT_WITHDRAW,
+       {kApplied, kListed, kAdjourned},
+       kWithdrawn},
       // Service of a made order.
       {v1::PROTECTION_ORDER_EVENT_RECORD_SERVICE, {kGranted}, kServed},
       // Notification: while served, and late records once ended.
       {v1::PROTECTION_ORDER_EVENT_RECORD_NOTIFICATION,
-       {kServed, kDischarged, kSuperseded, kExpired}, kSame},
+       {kServed, kDischarged, kSuperseded, kExpired},
+       kSame},
       {v1::PROTECTION_ORDER_EVENT_RECORD_DETAILS_CHANGE, {kServed}, kSame},
       // Variation, renewal, discharge of an order in force.
-      {v1::PROTECTION_ORDER_EVENT_APPLY_FOR_VARIATION, {kGranted, kServed}, kSame},
-      {v1::PROTECTION_ORDER_EVENT_APPLY_FOR_RENEWAL, {kGranted, kServed}, kSame},
-      {v1::PROTECTION_ORDER_EVENT_APPLY_FOR_DISCHARGE, {kGranted, kServed}, kSame},
+      {v1::PROTECTION_ORDER_EVENT_APPLY_FOR_VARIATION,
+       {kGranted, kServed},
+       kSame},
+      {v1::PROTECTION_ORDER_EVENT_APPLY_FOR_RENEWAL,
+       {kGranted, kServed},
+       kSame},
+      {v1::PROTECTION_ORDER_EVENT_APPLY_FOR_DISCHARGE,
+       {kGranted, kServed},
+       kSame},
       {v1::PROTECTION_ORDER_EVENT_GRANT_VARIATION, {kGranted, kServed}, kSame},
       {v1::PROTECTION_ORDER_EVENT_GRANT_RENEWAL, {kGranted, kServed}, kSame},
-      {v1::PROTECTION_ORDER_EVENT_GRANT_DISCHARGE, {kGranted, kServed}, kDischarged},
-      {v1::PROTECTION_ORDER_EVENT_REFUSE_APPLICATION, {kGranted, kServed}, kSame},
-      {v1::PROTECTION_ORDER_EVENT_WITHDRAW_APPLICATION, {kGranted, kServed}, kSame},
+      {v1::PROTECTION_ORDER_EVENT_GRANT_DISCHARGE,
+       {kGranted, kServed},
+       kDischarged},
+      {v1::PROTECTION_ORDER_EVENT_REFUSE_APPLICATION,
+       {kGranted, kServed},
+       kSame},
+      {v1::PROTECTION_ORDER_EVENT_WITHDRAW_APPLICATION,
+       {kGranted, kServed},
+       kSame},
       // Appeals: the defendant against an order, police against a refusal.
-      {v1::PROTECTION_ORDER_EVENT_LODGE_APPEAL, {kGranted, kServed, kRefused}, kSame},
+      {v1::PROTECTION_ORDER_EVENT_LODGE_APPEAL,
+       {kGranted, kServed, kRefused},
+       kSame},
       {v1::PROTECTION_ORDER_EVENT_UPHOLD_ON_APPEAL,
-       {kGranted, kServed, kRefused, kDischarged, kSuperseded, kExpired}, kSame},
+       {kGranted, kServed, kRefused, kDischarged, kSuperseded, kExpired},
+       kSame},
       {v1::PROTECTION_ORDER_EVENT_QUASH_ON_APPEAL,
-       {kGranted, kServed, kDischarged, kSuperseded, kExpired}, kQuashed},
+       {kGranted, kServed, kDischarged, kSuperseded, kExpired},
+       kQuashed},
       {v1::PROTECTION_ORDER_EVENT_QUASH_ON_APPEAL, {kRefused}, kGranted},
       {v1::PROTECTION_ORDER_EVENT_VARY_ON_APPEAL, {kGranted, kServed}, kSame},
       // An interim order ends when the main application is decided.
@@ -113,7 +146,8 @@ const std::vector<Rule>& Rules() {
        /*interim_only=*/true},
       // Breach of a served order, recorded while or after it was in force.
       {v1::PROTECTION_ORDER_EVENT_RECORD_BREACH,
-       {kServed, kDischarged, kSuperseded, kExpired}, kSame},
+       {kServed, kDischarged, kSuperseded, kExpired},
+       kSame},
       // CONSIDER creates an order; it is never an event on one.
   };
   return *rules;
@@ -153,11 +187,13 @@ TEST(TransitionTableTest, EveryStatusEventAndKindMatchesTheRules) {
         const Transition* row = FindTransition(from, event, kind);
         if (want) {
           ++legal;
-          ASSERT_NE(row, nullptr) << Cell(from, event, kind) << " should be legal";
+          ASSERT_NE(row, nullptr)
+              << Cell(from, event, kind) << " should be legal";
           EXPECT_EQ(row->to, *want) << Cell(from, event, kind);
         } else {
           ++illegal;
-          EXPECT_EQ(row, nullptr) << Cell(from, event, kind) << " should be illegal";
+          EXPECT_EQ(row, nullptr)
+              << Cell(from, event, kind) << " should be illegal";
         }
       }
     }
@@ -222,17 +258,19 @@ TEST(ApplyOrderEventTest, EveryStatusEventAndKindBehavesAsTheRulesSay) {
           EXPECT_EQ(result->history.to_status, *want);
           EXPECT_EQ(EffectiveStatus(result->order, now), *want);
           EXPECT_EQ(result->history.event, event);
-          EXPECT_NE(result->order.status, kExpired) << "EXPIRED is never stored";
+          EXPECT_NE(result->order.status, kExpired)
+              << "EXPIRED is never stored";
           EXPECT_FALSE(result->history.summary.empty());
         } else {
           ASSERT_FALSE(result.ok());
-          EXPECT_EQ(result.status().code(), absl::StatusCode::kFailedPrecondition);
-          EXPECT_EQ(result.status().message(),
-                    absl::StrCat("cannot ", OrderEventName(event), ": ",
-                                 kind == kInterim ? "interim" : "full",
-                                 " order is ", OrderStatusName(from),
-                                 "; allowed events: ",
-                                 ExpectedAllowed(from, kind)));
+          EXPECT_EQ(result.status().code(),
+                    absl::StatusCode::kFailedPrecondition);
+          EXPECT_EQ(
+              result.status().message(),
+              absl::StrCat("cannot ", OrderEventName(event), ": ",
+                           kind == kInterim ? "interim" : "full", " order is ",
+                           OrderStatusName(from),
+                           "; allowed events: ", ExpectedAllowed(from, kind)));
         }
       }
     }
@@ -241,10 +279,10 @@ TEST(ApplyOrderEventTest, EveryStatusEventAndKindBehavesAsTheRulesSay) {
 }
 
 TEST(ApplyOrderEventTest, IllegalMessageNamesStatusAndAllowedEvents) {
-  auto r = ApplyOrderEvent(Served(kInterim),
-                           InputFor(v1::PROTECTION_ORDER_EVENT_RECORD_SERVICE,
-                                    kServed, kInterim),
-                           kNow);
+  auto r = ApplyOrderEvent(
+      Served(kInterim),
+      InputFor(v1::PROTECTION_ORDER_EVENT_RECORD_SERVICE, kServed, kInterim),
+      kNow);
   ASSERT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(r.status().message(),
             "cannot RECORD_SERVICE: interim order is SERVED; allowed events: "
@@ -264,7 +302,8 @@ TEST(ApplyOrderEventTest, IllegalMessageNamesStatusAndAllowedEvents) {
 TEST(ApplyOrderEventTest, WrongPayloadOrCorruptFactsAreInternalErrors) {
   OrderFacts o = Consider(kFull);
   auto r = ApplyOrderEvent(
-      o, OrderEventInput{v1::PROTECTION_ORDER_EVENT_APPLY, NotPursuedInput{"x"}},
+      o,
+      OrderEventInput{v1::PROTECTION_ORDER_EVENT_APPLY, NotPursuedInput{"x"}},
       kNow);
   EXPECT_EQ(r.status().code(), absl::StatusCode::kInternal);
   OrderFacts expired_stored = Served(kFull);
@@ -305,7 +344,8 @@ TEST(ConsiderOrderTest, CreatesConsideredOrNotPursuedAtOnce) {
   EXPECT_EQ(r->order.status, kNotPursued);
   EXPECT_EQ(r->order.not_pursued_reason, in.not_pursued_reason);
   ASSERT_EQ(r->history.size(), 2u);
-  EXPECT_EQ(r->history[1].event, v1::PROTECTION_ORDER_EVENT_DECIDE_NOT_TO_PURSUE);
+  EXPECT_EQ(r->history[1].event,
+            v1::PROTECTION_ORDER_EVENT_DECIDE_NOT_TO_PURSUE);
   EXPECT_EQ(r->history[1].from_status, kConsidered);
   EXPECT_EQ(r->history[1].to_status, kNotPursued);
 }
@@ -339,8 +379,8 @@ TEST(ConsiderOrderTest, InterimNeedsAnUndecidedFullMainApplication) {
 TEST(ApplyTest, InterimIsAppliedForWithOrAfterTheMainApplication) {
   OrderFacts interim = Consider(kInterim);
   interim.linked.main_status = kConsidered;
-  auto r = ApplyOrderEvent(interim,
-                           {v1::PROTECTION_ORDER_EVENT_APPLY, Application()}, kNow);
+  auto r = ApplyOrderEvent(
+      interim, {v1::PROTECTION_ORDER_EVENT_APPLY, Application()}, kNow);
   EXPECT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition);
   interim.linked.main_status = kListed;
   EXPECT_TRUE(ApplyOrderEvent(interim,
@@ -370,7 +410,8 @@ TEST(ApplyTest, UsesTheDraftAndNeedsTermsAndCourtFromOneOrOther) {
   EXPECT_EQ(r->history.occur_date, kApplicationDay);
 }
 
-// ---- The 2-year minimum --------------------------------------------------------
+// ---- The 2-year minimum
+// --------------------------------------------------------
 
 TEST(DurationTest, FullOrderMinimumIsTwoYearsBeginningWithTheDayMade) {
   EXPECT_EQ(MinimumFullOrderEndDate(absl::CivilDay(2026, 3, 10)),
@@ -383,52 +424,60 @@ TEST(DurationTest, FullOrderMinimumIsTwoYearsBeginningWithTheDayMade) {
 }
 
 TEST(DurationTest, GrantAtTheTwoYearBoundary) {
-  OrderFacts applied = Do(Consider(kFull), v1::PROTECTION_ORDER_EVENT_APPLY,
-                          Application());
+  OrderFacts applied =
+      Do(Consider(kFull), v1::PROTECTION_ORDER_EVENT_APPLY, Application());
   DecisionInput in = Making(absl::CivilDay(2026, 3, 10), kFull);
   in.duration = OrderDuration::FixedUntil(absl::CivilDay(2028, 3, 9));
-  auto ok = ApplyOrderEvent(applied, {v1::PROTECTION_ORDER_EVENT_GRANT, in}, kNow);
+  auto ok =
+      ApplyOrderEvent(applied, {v1::PROTECTION_ORDER_EVENT_GRANT, in}, kNow);
   ASSERT_TRUE(ok.ok()) << ok.status();
-  EXPECT_EQ(ok->order.versions[0].duration.end_date, absl::CivilDay(2028, 3, 9));
+  EXPECT_EQ(ok->order.versions[0].duration.end_date,
+            absl::CivilDay(2028, 3, 9));
 
   in.duration = OrderDuration::FixedUntil(absl::CivilDay(2028, 3, 8));
   auto short_by_a_day =
       ApplyOrderEvent(applied, {v1::PROTECTION_ORDER_EVENT_GRANT, in}, kNow);
   EXPECT_EQ(short_by_a_day.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(FieldOf(short_by_a_day.status()), "duration.end_date");
-  EXPECT_EQ(short_by_a_day.status().message(),
-            "duration.end_date: a full order's fixed period is at least 2 years "
-            "beginning with the day it is made (2026-03-10): the end date must "
-            "be on or after 2028-03-09");
+  EXPECT_EQ(
+      short_by_a_day.status().message(),
+      "duration.end_date: a full order's fixed period is at least 2 years "
+      "beginning with the day it is made (2026-03-10): the end date must "
+      "be on or after 2028-03-09");
 
   in.duration = OrderDuration::UntilFurtherOrder();
   EXPECT_TRUE(
-      ApplyOrderEvent(applied, {v1::PROTECTION_ORDER_EVENT_GRANT, in}, kNow).ok());
+      ApplyOrderEvent(applied, {v1::PROTECTION_ORDER_EVENT_GRANT, in}, kNow)
+          .ok());
 }
 
 TEST(DurationTest, LeapDayBoundary) {
   const absl::CivilDay made(2028, 2, 29);
-  EXPECT_TRUE(CheckDurationForOrder(kFull, made,
-                                    OrderDuration::FixedUntil(absl::CivilDay(2030, 2, 28)),
-                                    "duration")
+  EXPECT_TRUE(CheckDurationForOrder(
+                  kFull, made,
+                  OrderDuration::FixedUntil(absl::CivilDay(2030, 2, 28)),
+                  "duration")
                   .ok());
-  EXPECT_EQ(FieldOf(CheckDurationForOrder(
-                kFull, made, OrderDuration::FixedUntil(absl::CivilDay(2030, 2, 27)), "duration")),
-            "duration.end_date");
+  EXPECT_EQ(
+      FieldOf(CheckDurationForOrder(
+          kFull, made, OrderDuration::FixedUntil(absl::CivilDay(2030, 2, 27)),
+          "duration")),
+      "duration.end_date");
 }
 
 TEST(DurationTest, InterimHasAFixedEndNotBeforeTheDayMadeAndNoMinimum) {
   const absl::CivilDay made(2026, 3, 10);
-  EXPECT_TRUE(CheckDurationForOrder(kInterim, made, OrderDuration::FixedUntil(made),
-                                    "duration")
+  EXPECT_TRUE(CheckDurationForOrder(kInterim, made,
+                                    OrderDuration::FixedUntil(made), "duration")
                   .ok());
-  EXPECT_EQ(FieldOf(CheckDurationForOrder(kInterim, made,
-                                          OrderDuration::FixedUntil(made - 1),
-                                          "duration")),
-            "duration.end_date");
-  EXPECT_EQ(FieldOf(CheckDurationForOrder(
-                kInterim, made, OrderDuration::UntilFurtherOrder(), "duration")),
-            "duration.until_further_order");
+  EXPECT_EQ(
+      FieldOf(CheckDurationForOrder(
+          kInterim, made, OrderDuration::FixedUntil(made - 1), "duration")),
+      "duration.end_date");
+  EXPECT_EQ(
+      FieldOf(CheckDurationForOrder(
+          kInterim, made, OrderDuration::UntilFurtherOrder(), "duration")),
+      "duration.until_further_order");
   EXPECT_EQ(FieldOf(CheckDurationForOrder(kFull, made,
                                           OrderDuration::FixedUntil(made - 1),
                                           "proposed_duration")),
@@ -437,33 +486,41 @@ TEST(DurationTest, InterimHasAFixedEndNotBeforeTheDayMadeAndNoMinimum) {
 
 TEST(DurationTest, VariationCannotCutAFullOrderBelowTwoYearsFromTheDayMade) {
   OrderFacts o = Served(kFull);  // made 2026-03-17
-  o = Do(o, v1::PROTECTION_ORDER_EVENT_APPLY_FOR_VARIATION,
-         ChangeApplication(v1::PROTECTION_ORDER_EVENT_APPLY_FOR_VARIATION, kFull));
+  o = Do(
+      o, v1::PROTECTION_ORDER_EVENT_APPLY_FOR_VARIATION,
+      ChangeApplication(v1::PROTECTION_ORDER_EVENT_APPLY_FOR_VARIATION, kFull));
   DecisionInput in = Decision(kLaterDecisionDay);
   in.duration = OrderDuration::FixedUntil(absl::CivilDay(2028, 3, 15));
-  auto r = ApplyOrderEvent(o, {v1::PROTECTION_ORDER_EVENT_GRANT_VARIATION, in}, kNow);
+  auto r = ApplyOrderEvent(o, {v1::PROTECTION_ORDER_EVENT_GRANT_VARIATION, in},
+                           kNow);
   EXPECT_EQ(FieldOf(r.status()), "duration.end_date");
   in.duration = OrderDuration::FixedUntil(absl::CivilDay(2028, 3, 16));
   EXPECT_TRUE(
-      ApplyOrderEvent(o, {v1::PROTECTION_ORDER_EVENT_GRANT_VARIATION, in}, kNow).ok());
+      ApplyOrderEvent(o, {v1::PROTECTION_ORDER_EVENT_GRANT_VARIATION, in}, kNow)
+          .ok());
 }
 
 TEST(DurationTest, OrderMadeOnAppealCountsTwoYearsFromTheAppealDecision) {
-  OrderFacts o = Reach(kRefused, kFull, v1::PROTECTION_ORDER_EVENT_QUASH_ON_APPEAL);
+  OrderFacts o =
+      Reach(kRefused, kFull, v1::PROTECTION_ORDER_EVENT_QUASH_ON_APPEAL);
   DecisionInput in = Making(absl::CivilDay(2026, 5, 1), kFull);
   in.duration = OrderDuration::FixedUntil(absl::CivilDay(2028, 4, 29));
-  auto r = ApplyOrderEvent(o, {v1::PROTECTION_ORDER_EVENT_QUASH_ON_APPEAL, in}, kNow);
+  auto r = ApplyOrderEvent(o, {v1::PROTECTION_ORDER_EVENT_QUASH_ON_APPEAL, in},
+                           kNow);
   EXPECT_EQ(FieldOf(r.status()), "duration.end_date");
   in.duration = OrderDuration::FixedUntil(absl::CivilDay(2028, 4, 30));
-  r = ApplyOrderEvent(o, {v1::PROTECTION_ORDER_EVENT_QUASH_ON_APPEAL, in}, kNow);
+  r = ApplyOrderEvent(o, {v1::PROTECTION_ORDER_EVENT_QUASH_ON_APPEAL, in},
+                      kNow);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->order.status, kGranted);
   EXPECT_EQ(r->order.made_date, absl::CivilDay(2026, 5, 1));
-  EXPECT_EQ(r->order.versions.back().made_by, v1::PROTECTION_ORDER_EVENT_QUASH_ON_APPEAL);
+  EXPECT_EQ(r->order.versions.back().made_by,
+            v1::PROTECTION_ORDER_EVENT_QUASH_ON_APPEAL);
   EXPECT_EQ(r->order.appeals.back().outcome, v1::ORDER_APPEAL_OUTCOME_QUASHED);
 }
 
-// ---- Expiry (computed) ----------------------------------------------------------
+// ---- Expiry (computed)
+// ----------------------------------------------------------
 
 TEST(ExpiryTest, ExpiredFromTheEndOfTheLastDayUkTime) {
   // Full order ending 2029-03-16 (GMT): expires at 2029-03-17 00:00 UTC.
@@ -487,8 +544,8 @@ TEST(ExpiryTest, SummerEndDateExpiresAtMidnightBritishSummerTime) {
 }
 
 TEST(ExpiryTest, UntilFurtherOrderNeverExpires) {
-  OrderFacts applied = Do(Consider(kFull), v1::PROTECTION_ORDER_EVENT_APPLY,
-                          Application());
+  OrderFacts applied =
+      Do(Consider(kFull), v1::PROTECTION_ORDER_EVENT_APPLY, Application());
   DecisionInput in = Making(kDecisionDay, kFull);
   in.duration = OrderDuration::UntilFurtherOrder();
   OrderFacts o = Do(applied, v1::PROTECTION_ORDER_EVENT_GRANT, in);
@@ -497,13 +554,15 @@ TEST(ExpiryTest, UntilFurtherOrderNeverExpires) {
 }
 
 TEST(ExpiryTest, RenewalMovesTheEndAndMustExtendIt) {
-  OrderFacts o = Reach(kServed, kFull, v1::PROTECTION_ORDER_EVENT_GRANT_RENEWAL);
+  OrderFacts o =
+      Reach(kServed, kFull, v1::PROTECTION_ORDER_EVENT_GRANT_RENEWAL);
   DecisionInput same_end = Decision(kLaterDecisionDay);
   same_end.duration = OrderDuration::FixedUntil(kFullEnd);
-  auto r = ApplyOrderEvent(o, {v1::PROTECTION_ORDER_EVENT_GRANT_RENEWAL, same_end},
-                           kNow);
+  auto r = ApplyOrderEvent(
+      o, {v1::PROTECTION_ORDER_EVENT_GRANT_RENEWAL, same_end}, kNow);
   EXPECT_EQ(FieldOf(r.status()), "duration.end_date");
-  o = Do(o, v1::PROTECTION_ORDER_EVENT_GRANT_RENEWAL, Decision(kLaterDecisionDay));
+  o = Do(o, v1::PROTECTION_ORDER_EVENT_GRANT_RENEWAL,
+         Decision(kLaterDecisionDay));
   EXPECT_EQ(o.versions.back().duration.end_date, kFullRenewedEnd);
   EXPECT_EQ(o.versions.back().terms, Terms1());
   EXPECT_EQ(EffectiveStatus(o, ExpiredNow(kFull)), kServed);
@@ -511,18 +570,20 @@ TEST(ExpiryTest, RenewalMovesTheEndAndMustExtendIt) {
 }
 
 TEST(ExpiryTest, CannotRenewAnOrderUntilFurtherOrder) {
-  OrderFacts applied = Do(Consider(kFull), v1::PROTECTION_ORDER_EVENT_APPLY,
-                          Application());
+  OrderFacts applied =
+      Do(Consider(kFull), v1::PROTECTION_ORDER_EVENT_APPLY, Application());
   DecisionInput in = Making(kDecisionDay, kFull);
   in.duration = OrderDuration::UntilFurtherOrder();
   OrderFacts o = Do(applied, v1::PROTECTION_ORDER_EVENT_GRANT, in);
   auto r = ApplyOrderEvent(
-      o, InputFor(v1::PROTECTION_ORDER_EVENT_APPLY_FOR_RENEWAL, kGranted, kFull),
+      o,
+      InputFor(v1::PROTECTION_ORDER_EVENT_APPLY_FOR_RENEWAL, kGranted, kFull),
       kNow);
   EXPECT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition);
 }
 
-// ---- Notification clock ----------------------------------------------------------
+// ---- Notification clock
+// ----------------------------------------------------------
 
 TEST(NotificationTest, ServiceStartsAThreeDayClock) {
   OrderFacts o = Served(kFull);
@@ -533,7 +594,8 @@ TEST(NotificationTest, ServiceStartsAThreeDayClock) {
   const absl::Time due = kServiceTime + absl::Hours(72);
   EXPECT_EQ(NotificationState(o, ob, kServiceTime).status,
             v1::ORDER_NOTIFICATION_STATUS_DUE);
-  EXPECT_EQ(NotificationState(o, ob, due).status, v1::ORDER_NOTIFICATION_STATUS_DUE);
+  EXPECT_EQ(NotificationState(o, ob, due).status,
+            v1::ORDER_NOTIFICATION_STATUS_DUE);
   EXPECT_TRUE(OverdueNotifications(o, due).empty());
   EXPECT_EQ(NotificationState(o, ob, due + absl::Seconds(1)).status,
             v1::ORDER_NOTIFICATION_STATUS_OVERDUE);
@@ -545,15 +607,18 @@ TEST(NotificationTest, ServiceStartsAThreeDayClock) {
 
 TEST(NotificationTest, NotifiedInTimeOrLate) {
   const absl::Time due = kServiceTime + absl::Hours(72);
-  OrderFacts in_time = Do(Served(kFull), v1::PROTECTION_ORDER_EVENT_RECORD_NOTIFICATION,
-                          NotificationInput{NotificationAt(due)});
+  OrderFacts in_time =
+      Do(Served(kFull), v1::PROTECTION_ORDER_EVENT_RECORD_NOTIFICATION,
+         NotificationInput{NotificationAt(due)});
   ObligationState s = NotificationState(in_time, in_time.obligations[0], kNow);
   EXPECT_EQ(s.status, v1::ORDER_NOTIFICATION_STATUS_NOTIFIED);
   EXPECT_FALSE(s.late);
-  EXPECT_EQ(NotificationSummary(in_time, kNow), v1::ORDER_NOTIFICATION_STATUS_NOTIFIED);
+  EXPECT_EQ(NotificationSummary(in_time, kNow),
+            v1::ORDER_NOTIFICATION_STATUS_NOTIFIED);
 
-  OrderFacts late = Do(Served(kFull), v1::PROTECTION_ORDER_EVENT_RECORD_NOTIFICATION,
-                       NotificationInput{NotificationAt(due + absl::Minutes(1))});
+  OrderFacts late =
+      Do(Served(kFull), v1::PROTECTION_ORDER_EVENT_RECORD_NOTIFICATION,
+         NotificationInput{NotificationAt(due + absl::Minutes(1))});
   s = NotificationState(late, late.obligations[0], kNow);
   EXPECT_EQ(s.status, v1::ORDER_NOTIFICATION_STATUS_NOTIFIED);
   EXPECT_TRUE(s.late);
@@ -563,26 +628,29 @@ TEST(NotificationTest, NotifiedInTimeOrLate) {
 TEST(NotificationTest, NothingOutstandingOrNotifiedBeforeTheClockStarted) {
   OrderFacts o = Served(kFull);
   auto early = ApplyOrderEvent(
-      o, {v1::PROTECTION_ORDER_EVENT_RECORD_NOTIFICATION,
-          NotificationInput{NotificationAt(kServiceTime - absl::Hours(1))}},
+      o,
+      {v1::PROTECTION_ORDER_EVENT_RECORD_NOTIFICATION,
+       NotificationInput{NotificationAt(kServiceTime - absl::Hours(1))}},
       kNow);
   EXPECT_EQ(FieldOf(early.status()), "notify_time");
   o = Do(o, v1::PROTECTION_ORDER_EVENT_RECORD_NOTIFICATION,
          NotificationInput{NotificationAt(kNotifyTime)});
-  auto again = ApplyOrderEvent(o, {v1::PROTECTION_ORDER_EVENT_RECORD_NOTIFICATION,
-                                   NotificationInput{NotificationAt(kNotifyTime)}},
+  auto again = ApplyOrderEvent(o,
+                               {v1::PROTECTION_ORDER_EVENT_RECORD_NOTIFICATION,
+                                NotificationInput{NotificationAt(kNotifyTime)}},
                                kNow);
   EXPECT_EQ(again.status().code(), absl::StatusCode::kFailedPrecondition);
 }
 
 TEST(NotificationTest, EachChangeOfNameOrAddressStartsItsOwnClock) {
-  OrderFacts o = Do(Served(kFull), v1::PROTECTION_ORDER_EVENT_RECORD_NOTIFICATION,
-                    NotificationInput{NotificationAt(kNotifyTime)});
+  OrderFacts o =
+      Do(Served(kFull), v1::PROTECTION_ORDER_EVENT_RECORD_NOTIFICATION,
+         NotificationInput{NotificationAt(kNotifyTime)});
   const absl::Time moved = At(2026, 5, 1, 8, 0);
   const absl::Time renamed = At(2026, 5, 3, 8, 0);
   o = Do(o, v1::PROTECTION_ORDER_EVENT_RECORD_DETAILS_CHANGE,
-         DetailsChangeInput{v1::ORDER_NOTIFICATION_TRIGGER_ADDRESS_CHANGE, moved,
-                            "Moved to Leek"},
+         DetailsChangeInput{v1::ORDER_NOTIFICATION_TRIGGER_ADDRESS_CHANGE,
+                            moved, "Moved to Leek"},
          renamed);
   o = Do(o, v1::PROTECTION_ORDER_EVENT_RECORD_DETAILS_CHANGE,
          DetailsChangeInput{v1::ORDER_NOTIFICATION_TRIGGER_NAME_CHANGE, renamed,
@@ -624,11 +692,15 @@ TEST(NotificationTest, ChangeBeforeServiceIsRejected) {
 // Interim served and notified; the main application is granted; the full
 // order is served: no new clock.
 TEST(NotificationTest, FullOrderReplacingANotifiedInterimStartsNoNewClock) {
-  OrderFacts interim = Do(Served(kInterim), v1::PROTECTION_ORDER_EVENT_RECORD_NOTIFICATION,
-                          NotificationInput{NotificationAt(kNotifyTime)});
-  OrderFacts main = Do(Consider(kFull), v1::PROTECTION_ORDER_EVENT_APPLY, Application());
+  OrderFacts interim =
+      Do(Served(kInterim), v1::PROTECTION_ORDER_EVENT_RECORD_NOTIFICATION,
+         NotificationInput{NotificationAt(kNotifyTime)});
+  OrderFacts main =
+      Do(Consider(kFull), v1::PROTECTION_ORDER_EVENT_APPLY, Application());
   auto granted = ApplyOrderEvent(
-      main, {v1::PROTECTION_ORDER_EVENT_GRANT, Making(kLaterDecisionDay, kFull)}, kNow);
+      main,
+      {v1::PROTECTION_ORDER_EVENT_GRANT, Making(kLaterDecisionDay, kFull)},
+      kNow);
   ASSERT_TRUE(granted.ok()) << granted.status();
   ASSERT_TRUE(granted->supersede_interims.has_value());
   EXPECT_EQ(granted->supersede_interims->main_decision_date, kLaterDecisionDay);
@@ -643,21 +715,24 @@ TEST(NotificationTest, FullOrderReplacingANotifiedInterimStartsNoNewClock) {
   OrderFacts full = granted->order;
   EXPECT_TRUE(ReplacedInterimWasNotified(interim, full));
   full.linked.replaced_interim_notified = true;
-  auto served = ApplyOrderEvent(
-      full, {v1::PROTECTION_ORDER_EVENT_RECORD_SERVICE,
-             ServiceInput{At(2026, 3, 26, 10, 0), "in court", ""}},
-      kNow);
+  auto served =
+      ApplyOrderEvent(full,
+                      {v1::PROTECTION_ORDER_EVENT_RECORD_SERVICE,
+                       ServiceInput{At(2026, 3, 26, 10, 0), "in court", ""}},
+                      kNow);
   ASSERT_TRUE(served.ok()) << served.status();
   EXPECT_TRUE(served->order.obligations.empty());
   EXPECT_TRUE(served->order.notification_carried_from_interim);
   EXPECT_EQ(NotificationSummary(served->order, At(2026, 6, 1, 0, 0)),
             v1::ORDER_NOTIFICATION_STATUS_NOTIFIED);
-  EXPECT_TRUE(OverdueNotifications(served->order, At(2026, 6, 1, 0, 0)).empty());
+  EXPECT_TRUE(
+      OverdueNotifications(served->order, At(2026, 6, 1, 0, 0)).empty());
   // A later change of address on the full order still starts a clock.
-  OrderFacts moved = Do(served->order, v1::PROTECTION_ORDER_EVENT_RECORD_DETAILS_CHANGE,
-                        DetailsChangeInput{v1::ORDER_NOTIFICATION_TRIGGER_ADDRESS_CHANGE,
-                                           At(2026, 4, 10, 9, 0), ""},
-                        At(2026, 4, 10, 9, 0));
+  OrderFacts moved =
+      Do(served->order, v1::PROTECTION_ORDER_EVENT_RECORD_DETAILS_CHANGE,
+         DetailsChangeInput{v1::ORDER_NOTIFICATION_TRIGGER_ADDRESS_CHANGE,
+                            At(2026, 4, 10, 9, 0), ""},
+         At(2026, 4, 10, 9, 0));
   ASSERT_EQ(moved.obligations.size(), 1u);
   EXPECT_EQ(NotificationSummary(moved, At(2026, 4, 14, 0, 0)),
             v1::ORDER_NOTIFICATION_STATUS_OVERDUE);
@@ -672,7 +747,8 @@ TEST(NotificationTest, FullOrderReplacingAnUnnotifiedInterimStartsItsOwnClock) {
   full.made_date = kLaterDecisionDay;
   EXPECT_FALSE(ReplacedInterimWasNotified(interim, full));
   // The interim obligation fell due while it was in force: still overdue.
-  EXPECT_EQ(NotificationSummary(interim, kNow), v1::ORDER_NOTIFICATION_STATUS_OVERDUE);
+  EXPECT_EQ(NotificationSummary(interim, kNow),
+            v1::ORDER_NOTIFICATION_STATUS_OVERDUE);
   OrderFacts served = Do(full, v1::PROTECTION_ORDER_EVENT_RECORD_SERVICE,
                          ServiceInput{At(2026, 3, 26, 10, 0), "", ""});
   ASSERT_EQ(served.obligations.size(), 1u);
@@ -683,21 +759,26 @@ TEST(NotificationTest, ObligationLapsesWhenTheOrderEndsBeforeItFallsDue) {
   // Interim served 2026-03-18 12:00 (due 03-21 12:00); superseded on 03-19
   // (effect ends 03-20 00:00 UTC).
   OrderFacts interim = Served(kInterim);
-  auto superseded = SupersedeInterim(interim, absl::CivilDay(2026, 3, 19), kNow);
+  auto superseded =
+      SupersedeInterim(interim, absl::CivilDay(2026, 3, 19), kNow);
   ASSERT_TRUE(superseded.ok() && superseded->has_value());
   interim = (*superseded)->order;
-  EXPECT_EQ(NotificationState(interim, interim.obligations[0], At(2026, 3, 19, 23, 0))
-                .status,
-            v1::ORDER_NOTIFICATION_STATUS_DUE);
+  EXPECT_EQ(
+      NotificationState(interim, interim.obligations[0], At(2026, 3, 19, 23, 0))
+          .status,
+      v1::ORDER_NOTIFICATION_STATUS_DUE);
   EXPECT_EQ(NotificationState(interim, interim.obligations[0], kNow).status,
             v1::ORDER_NOTIFICATION_STATUS_LAPSED);
   EXPECT_TRUE(OverdueNotifications(interim, kNow).empty());
-  EXPECT_EQ(NotificationSummary(interim, kNow), v1::ORDER_NOTIFICATION_STATUS_UNSPECIFIED);
+  EXPECT_EQ(NotificationSummary(interim, kNow),
+            v1::ORDER_NOTIFICATION_STATUS_UNSPECIFIED);
 }
 
-TEST(NotificationTest, ReplacedInterimNeedsToBeSupersededOnTheDayTheFullOrderWasMade) {
-  OrderFacts interim = Do(Served(kInterim), v1::PROTECTION_ORDER_EVENT_RECORD_NOTIFICATION,
-                          NotificationInput{NotificationAt(kNotifyTime)});
+TEST(NotificationTest,
+     ReplacedInterimNeedsToBeSupersededOnTheDayTheFullOrderWasMade) {
+  OrderFacts interim =
+      Do(Served(kInterim), v1::PROTECTION_ORDER_EVENT_RECORD_NOTIFICATION,
+         NotificationInput{NotificationAt(kNotifyTime)});
   OrderFacts full = Granted(kFull);  // made kDecisionDay
   EXPECT_FALSE(ReplacedInterimWasNotified(interim, full)) << "not superseded";
   auto superseded = SupersedeInterim(interim, kLaterDecisionDay, kNow);
@@ -707,33 +788,37 @@ TEST(NotificationTest, ReplacedInterimNeedsToBeSupersededOnTheDayTheFullOrderWas
   EXPECT_TRUE(ReplacedInterimWasNotified(interim, full));
 }
 
-// ---- Supersession ----------------------------------------------------------------
+// ---- Supersession
+// ----------------------------------------------------------------
 
 TEST(SupersedeTest, DecidingTheMainApplicationSupersedesItsInterims) {
-  OrderFacts applied = Do(Consider(kFull), v1::PROTECTION_ORDER_EVENT_APPLY,
-                          Application());
-  for (E e : {v1::PROTECTION_ORDER_EVENT_GRANT, v1::PROTECTION_ORDER_EVENT_REFUSE,
-              v1::PROTECTION_ORDER_EVENT_WITHDRAW}) {
+  OrderFacts applied =
+      Do(Consider(kFull), v1::PROTECTION_ORDER_EVENT_APPLY, Application());
+  for (E e :
+       {v1::PROTECTION_ORDER_EVENT_GRANT, v1::PROTECTION_ORDER_EVENT_REFUSE,
+        v1::PROTECTION_ORDER_EVENT_WITHDRAW}) {
     auto r = ApplyOrderEvent(applied, InputFor(e, kApplied, kFull), kNow);
     ASSERT_TRUE(r.ok()) << r.status();
     ASSERT_TRUE(r->supersede_interims.has_value()) << OrderEventName(e);
     EXPECT_EQ(r->supersede_interims->main_decision_date, kDecisionDay);
   }
-  auto not_pursued = ApplyOrderEvent(
-      Consider(kFull),
-      InputFor(v1::PROTECTION_ORDER_EVENT_DECIDE_NOT_TO_PURSUE, kConsidered, kFull),
-      kNow);
+  auto not_pursued =
+      ApplyOrderEvent(Consider(kFull),
+                      InputFor(v1::PROTECTION_ORDER_EVENT_DECIDE_NOT_TO_PURSUE,
+                               kConsidered, kFull),
+                      kNow);
   ASSERT_TRUE(not_pursued.ok());
   EXPECT_EQ(not_pursued->supersede_interims->main_decision_date, UkDay(kNow));
   // Nothing else supersedes; an interim's own decision never does.
   auto listed = ApplyOrderEvent(
-      applied, InputFor(v1::PROTECTION_ORDER_EVENT_LIST_HEARING, kApplied, kFull), kNow);
+      applied,
+      InputFor(v1::PROTECTION_ORDER_EVENT_LIST_HEARING, kApplied, kFull), kNow);
   EXPECT_FALSE(listed->supersede_interims.has_value());
-  OrderFacts interim_applied = Do(Consider(kInterim), v1::PROTECTION_ORDER_EVENT_APPLY,
-                                  Application());
+  OrderFacts interim_applied =
+      Do(Consider(kInterim), v1::PROTECTION_ORDER_EVENT_APPLY, Application());
   auto interim_granted = ApplyOrderEvent(
-      interim_applied, InputFor(v1::PROTECTION_ORDER_EVENT_GRANT, kApplied, kInterim),
-      kNow);
+      interim_applied,
+      InputFor(v1::PROTECTION_ORDER_EVENT_GRANT, kApplied, kInterim), kNow);
   EXPECT_FALSE(interim_granted->supersede_interims.has_value());
 }
 
@@ -747,23 +832,28 @@ TEST(SupersedeTest, EndedInterimsAreLeftAlone) {
       kLaterDecisionDay, kNow);
   ASSERT_TRUE(refused.ok());
   EXPECT_FALSE(refused->has_value());
-  auto considered = SupersedeInterim(Consider(kInterim), kLaterDecisionDay, kNow);
+  auto considered =
+      SupersedeInterim(Consider(kInterim), kLaterDecisionDay, kNow);
   ASSERT_TRUE(considered.ok() && considered->has_value());
   EXPECT_EQ((*considered)->order.status, kSuperseded);
   EXPECT_EQ((*considered)->order.end_time, std::nullopt) << "never in force";
-  EXPECT_EQ(SupersedeInterim(Served(kFull), kLaterDecisionDay, kNow).status().code(),
-            absl::StatusCode::kInternal);
+  EXPECT_EQ(
+      SupersedeInterim(Served(kFull), kLaterDecisionDay, kNow).status().code(),
+      absl::StatusCode::kInternal);
 }
 
 TEST(SupersedeTest, InterimCannotBeMadeOnceTheMainApplicationIsDecided) {
-  OrderFacts interim = Reach(kListed, kInterim, v1::PROTECTION_ORDER_EVENT_GRANT);
+  OrderFacts interim =
+      Reach(kListed, kInterim, v1::PROTECTION_ORDER_EVENT_GRANT);
   interim.linked.main_status = kGranted;
   auto r = ApplyOrderEvent(
-      interim, InputFor(v1::PROTECTION_ORDER_EVENT_GRANT, kListed, kInterim), kNow);
+      interim, InputFor(v1::PROTECTION_ORDER_EVENT_GRANT, kListed, kInterim),
+      kNow);
   EXPECT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition);
 }
 
-// ---- Terms versions ----------------------------------------------------------------
+// ---- Terms versions
+// ----------------------------------------------------------------
 
 TEST(VersionsTest, TwoVariationsKeepEveryVersion) {
   OrderFacts o = Served(kFull);
@@ -772,24 +862,28 @@ TEST(VersionsTest, TwoVariationsKeepEveryVersion) {
   EXPECT_EQ(o.versions[0].made_by, v1::PROTECTION_ORDER_EVENT_GRANT);
 
   // First variation: on a police application, to Terms2.
-  o = Do(o, v1::PROTECTION_ORDER_EVENT_APPLY_FOR_VARIATION,
-         ChangeApplication(v1::PROTECTION_ORDER_EVENT_APPLY_FOR_VARIATION, kFull));
-  auto first = ApplyOrderEvent(o, {v1::PROTECTION_ORDER_EVENT_GRANT_VARIATION,
-                                   Decision(kLaterDecisionDay)},
-                               kNow);
+  o = Do(
+      o, v1::PROTECTION_ORDER_EVENT_APPLY_FOR_VARIATION,
+      ChangeApplication(v1::PROTECTION_ORDER_EVENT_APPLY_FOR_VARIATION, kFull));
+  auto first = ApplyOrderEvent(
+      o,
+      {v1::PROTECTION_ORDER_EVENT_GRANT_VARIATION, Decision(kLaterDecisionDay)},
+      kNow);
   ASSERT_TRUE(first.ok()) << first.status();
   EXPECT_EQ(first->history.terms_version, 2);
   o = first->order;
-  EXPECT_EQ(o.versions[1].terms, Terms2()) << "the application's proposed terms";
+  EXPECT_EQ(o.versions[1].terms, Terms2())
+      << "the application's proposed terms";
   EXPECT_EQ(o.applications[0].status, v1::ORDER_APPLICATION_STATUS_GRANTED);
 
   // Second: on the defendant's appeal, to Terms3 and a new end date.
-  o = Do(o, v1::PROTECTION_ORDER_EVENT_LODGE_APPEAL, Appeal(v1::ORDER_PARTY_DEFENDANT));
+  o = Do(o, v1::PROTECTION_ORDER_EVENT_LODGE_APPEAL,
+         Appeal(v1::ORDER_PARTY_DEFENDANT));
   DecisionInput on_appeal = Decision(absl::CivilDay(2026, 3, 30));
   on_appeal.terms = Terms3();
   on_appeal.duration = OrderDuration::FixedUntil(absl::CivilDay(2028, 12, 31));
-  auto second =
-      ApplyOrderEvent(o, {v1::PROTECTION_ORDER_EVENT_VARY_ON_APPEAL, on_appeal}, kNow);
+  auto second = ApplyOrderEvent(
+      o, {v1::PROTECTION_ORDER_EVENT_VARY_ON_APPEAL, on_appeal}, kNow);
   ASSERT_TRUE(second.ok()) << second.status();
   EXPECT_EQ(second->history.terms_version, 3);
   o = second->order;
@@ -813,39 +907,47 @@ TEST(VersionsTest, TwoVariationsKeepEveryVersion) {
 }
 
 TEST(VersionsTest, AVariationMustChangeSomething) {
-  OrderFacts o = Reach(kServed, kFull, v1::PROTECTION_ORDER_EVENT_VARY_ON_APPEAL);
+  OrderFacts o =
+      Reach(kServed, kFull, v1::PROTECTION_ORDER_EVENT_VARY_ON_APPEAL);
   DecisionInput same = Decision(kLaterDecisionDay);
   same.terms = Terms1();
-  auto r = ApplyOrderEvent(o, {v1::PROTECTION_ORDER_EVENT_VARY_ON_APPEAL, same}, kNow);
+  auto r = ApplyOrderEvent(o, {v1::PROTECTION_ORDER_EVENT_VARY_ON_APPEAL, same},
+                           kNow);
   EXPECT_EQ(FieldOf(r.status()), "terms");
 }
 
-// ---- Applications, appeals, hearings -----------------------------------------------
+// ---- Applications, appeals, hearings
+// -----------------------------------------------
 
 TEST(ApplicationsTest, OneApplicationAtATimeAndDecisionsMatchItsType) {
-  OrderFacts o = Reach(kServed, kFull, v1::PROTECTION_ORDER_EVENT_GRANT_DISCHARGE);
+  OrderFacts o =
+      Reach(kServed, kFull, v1::PROTECTION_ORDER_EVENT_GRANT_DISCHARGE);
   auto second = ApplyOrderEvent(
-      o, InputFor(v1::PROTECTION_ORDER_EVENT_APPLY_FOR_VARIATION, kServed, kFull), kNow);
+      o,
+      InputFor(v1::PROTECTION_ORDER_EVENT_APPLY_FOR_VARIATION, kServed, kFull),
+      kNow);
   EXPECT_EQ(second.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(second.status().message(),
             "a discharge application by the police of 2026-03-20 is pending; "
             "record its decision first");
   auto wrong_type = ApplyOrderEvent(
-      o, {v1::PROTECTION_ORDER_EVENT_GRANT_VARIATION, Decision(kLaterDecisionDay)},
+      o,
+      {v1::PROTECTION_ORDER_EVENT_GRANT_VARIATION, Decision(kLaterDecisionDay)},
       kNow);
   EXPECT_EQ(wrong_type.status().message(),
             "the pending application is for discharge, not variation");
   auto too_early = ApplyOrderEvent(
-      o, {v1::PROTECTION_ORDER_EVENT_GRANT_DISCHARGE, Decision(kDecisionDay)}, kNow);
-  EXPECT_EQ(FieldOf(too_early.status()), "decision_date");
-  auto none = ApplyOrderEvent(
-      Served(kFull),
-      {v1::PROTECTION_ORDER_EVENT_REFUSE_APPLICATION, Decision(kLaterDecisionDay)},
+      o, {v1::PROTECTION_ORDER_EVENT_GRANT_DISCHARGE, Decision(kDecisionDay)},
       kNow);
+  EXPECT_EQ(FieldOf(too_early.status()), "decision_date");
+  auto none = ApplyOrderEvent(Served(kFull),
+                              {v1::PROTECTION_ORDER_EVENT_REFUSE_APPLICATION,
+                               Decision(kLaterDecisionDay)},
+                              kNow);
   EXPECT_EQ(none.status().message(),
             "no variation, renewal or discharge application is pending");
-  OrderFacts discharged =
-      Do(o, v1::PROTECTION_ORDER_EVENT_GRANT_DISCHARGE, Decision(kLaterDecisionDay));
+  OrderFacts discharged = Do(o, v1::PROTECTION_ORDER_EVENT_GRANT_DISCHARGE,
+                             Decision(kLaterDecisionDay));
   EXPECT_EQ(discharged.status, kDischarged);
   EXPECT_EQ(discharged.end_time, EndOfUkDay(kLaterDecisionDay));
   EXPECT_FALSE(IsActive(discharged, kNow));
@@ -853,39 +955,45 @@ TEST(ApplicationsTest, OneApplicationAtATimeAndDecisionsMatchItsType) {
 
 TEST(AppealsTest, DefendantAppealsOrdersAndPoliceAppealRefusals) {
   auto police_vs_order = ApplyOrderEvent(
-      Served(kFull), {v1::PROTECTION_ORDER_EVENT_LODGE_APPEAL, Appeal(v1::ORDER_PARTY_POLICE)},
+      Served(kFull),
+      {v1::PROTECTION_ORDER_EVENT_LODGE_APPEAL, Appeal(v1::ORDER_PARTY_POLICE)},
       kNow);
   EXPECT_EQ(FieldOf(police_vs_order.status()), "appellant");
-  OrderFacts refused = Reach(kRefused, kFull, v1::PROTECTION_ORDER_EVENT_LODGE_APPEAL);
-  auto defendant_vs_refusal = ApplyOrderEvent(
-      refused,
-      {v1::PROTECTION_ORDER_EVENT_LODGE_APPEAL, Appeal(v1::ORDER_PARTY_DEFENDANT)},
-      kNow);
+  OrderFacts refused =
+      Reach(kRefused, kFull, v1::PROTECTION_ORDER_EVENT_LODGE_APPEAL);
+  auto defendant_vs_refusal =
+      ApplyOrderEvent(refused,
+                      {v1::PROTECTION_ORDER_EVENT_LODGE_APPEAL,
+                       Appeal(v1::ORDER_PARTY_DEFENDANT)},
+                      kNow);
   EXPECT_EQ(FieldOf(defendant_vs_refusal.status()), "appellant");
   AppealInput before = Appeal(v1::ORDER_PARTY_POLICE);
   before.lodge_date = kDecisionDay - 1;
-  EXPECT_EQ(FieldOf(ApplyOrderEvent(refused,
-                                    {v1::PROTECTION_ORDER_EVENT_LODGE_APPEAL, before},
-                                    kNow)
+  EXPECT_EQ(FieldOf(ApplyOrderEvent(
+                        refused,
+                        {v1::PROTECTION_ORDER_EVENT_LODGE_APPEAL, before}, kNow)
                         .status()),
             "lodge_date");
   OrderFacts lodged = Do(refused, v1::PROTECTION_ORDER_EVENT_LODGE_APPEAL,
                          Appeal(v1::ORDER_PARTY_POLICE));
   auto twice = ApplyOrderEvent(
-      lodged, {v1::PROTECTION_ORDER_EVENT_LODGE_APPEAL, Appeal(v1::ORDER_PARTY_POLICE)},
+      lodged,
+      {v1::PROTECTION_ORDER_EVENT_LODGE_APPEAL, Appeal(v1::ORDER_PARTY_POLICE)},
       kNow);
   EXPECT_EQ(twice.status().code(), absl::StatusCode::kFailedPrecondition);
   // The refusal quashed on appeal needs the order's terms.
   auto no_terms = ApplyOrderEvent(
-      lodged, {v1::PROTECTION_ORDER_EVENT_QUASH_ON_APPEAL, Decision(kLaterDecisionDay)},
+      lodged,
+      {v1::PROTECTION_ORDER_EVENT_QUASH_ON_APPEAL, Decision(kLaterDecisionDay)},
       kNow);
   EXPECT_EQ(FieldOf(no_terms.status()), "terms");
   // An order quashed on appeal takes none.
-  OrderFacts appealed = Reach(kServed, kFull, v1::PROTECTION_ORDER_EVENT_QUASH_ON_APPEAL);
-  auto with_terms = ApplyOrderEvent(
-      appealed,
-      {v1::PROTECTION_ORDER_EVENT_QUASH_ON_APPEAL, Making(kLaterDecisionDay, kFull)},
-      kNow);
+  OrderFacts appealed =
+      Reach(kServed, kFull, v1::PROTECTION_ORDER_EVENT_QUASH_ON_APPEAL);
+  auto with_terms = ApplyOrderEvent(appealed,
+                                    {v1::PROTECTION_ORDER_EVENT_QUASH_ON_APPEAL,
+                                     Making(kLaterDecisionDay, kFull)},
+                                    kNow);
   EXPECT_EQ(FieldOf(with_terms.status()), "terms");
   // Upheld: nothing changes but the appeal's outcome; the order stays in force.
   OrderFacts upheld = Do(appealed, v1::PROTECTION_ORDER_EVENT_UPHOLD_ON_APPEAL,
@@ -897,7 +1005,8 @@ TEST(AppealsTest, DefendantAppealsOrdersAndPoliceAppealRefusals) {
 }
 
 TEST(AppealsTest, AnOrderStaysInForceWhileAnAppealIsPending) {
-  OrderFacts appealed = Reach(kServed, kFull, v1::PROTECTION_ORDER_EVENT_QUASH_ON_APPEAL);
+  OrderFacts appealed =
+      Reach(kServed, kFull, v1::PROTECTION_ORDER_EVENT_QUASH_ON_APPEAL);
   ASSERT_NE(appealed.pending_appeal(), nullptr);
   EXPECT_TRUE(IsActive(appealed, kNow));
   EXPECT_TRUE(ApplyOrderEvent(appealed,
@@ -908,11 +1017,13 @@ TEST(AppealsTest, AnOrderStaysInForceWhileAnAppealIsPending) {
 }
 
 TEST(HearingsTest, AdjournmentAndRelisting) {
-  OrderFacts o = Reach(kListed, kFull, v1::PROTECTION_ORDER_EVENT_ADJOURN_HEARING);
-  auto back_in_time = ApplyOrderEvent(
-      o, {v1::PROTECTION_ORDER_EVENT_ADJOURN_HEARING,
-          HearingInput{absl::Time(), "", "", kFirstHearing, ""}},
-      kNow);
+  OrderFacts o =
+      Reach(kListed, kFull, v1::PROTECTION_ORDER_EVENT_ADJOURN_HEARING);
+  auto back_in_time =
+      ApplyOrderEvent(o,
+                      {v1::PROTECTION_ORDER_EVENT_ADJOURN_HEARING,
+                       HearingInput{absl::Time(), "", "", kFirstHearing, ""}},
+                      kNow);
   EXPECT_EQ(FieldOf(back_in_time.status()), "next_hearing_time");
   // Adjourned without a date: nothing is listed to adjourn again.
   o = Do(o, v1::PROTECTION_ORDER_EVENT_ADJOURN_HEARING,
@@ -920,48 +1031,57 @@ TEST(HearingsTest, AdjournmentAndRelisting) {
   EXPECT_EQ(o.status, kAdjourned);
   EXPECT_EQ(o.hearings[0].status, v1::ORDER_HEARING_STATUS_ADJOURNED);
   EXPECT_EQ(o.hearings[0].adjournment_reason, "No court time");
-  auto again = ApplyOrderEvent(o, InputFor(v1::PROTECTION_ORDER_EVENT_ADJOURN_HEARING,
-                                           kAdjourned, kFull),
-                               kNow);
+  auto again = ApplyOrderEvent(
+      o,
+      InputFor(v1::PROTECTION_ORDER_EVENT_ADJOURN_HEARING, kAdjourned, kFull),
+      kNow);
   EXPECT_EQ(again.status().code(), absl::StatusCode::kFailedPrecondition);
   o = Do(o, v1::PROTECTION_ORDER_EVENT_LIST_HEARING,
-         InputFor(v1::PROTECTION_ORDER_EVENT_LIST_HEARING, kAdjourned, kFull).payload);
+         InputFor(v1::PROTECTION_ORDER_EVENT_LIST_HEARING, kAdjourned, kFull)
+             .payload);
   EXPECT_EQ(o.status, kListed);
   ASSERT_EQ(o.hearings.size(), 2u);
   EXPECT_EQ(o.hearings[1].purpose, v1::ORDER_HEARING_PURPOSE_APPLICATION);
   // Listing before the application was made is wrong.
   auto before = ApplyOrderEvent(
-      o, {v1::PROTECTION_ORDER_EVENT_LIST_HEARING,
-          HearingInput{At(2026, 3, 1, 10, 0), "Court", "", std::nullopt, ""}},
+      o,
+      {v1::PROTECTION_ORDER_EVENT_LIST_HEARING,
+       HearingInput{At(2026, 3, 1, 10, 0), "Court", "", std::nullopt, ""}},
       kNow);
   EXPECT_EQ(FieldOf(before.status()), "hearing_time");
 }
 
 TEST(HearingsTest, AfterTheDecisionHearingsNeedAPendingApplicationOrAppeal) {
   auto r = ApplyOrderEvent(
-      Served(kFull), InputFor(v1::PROTECTION_ORDER_EVENT_LIST_HEARING, kServed, kFull),
-      kNow);
+      Served(kFull),
+      InputFor(v1::PROTECTION_ORDER_EVENT_LIST_HEARING, kServed, kFull), kNow);
   EXPECT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition);
-  OrderFacts appeal = Reach(kRefused, kFull, v1::PROTECTION_ORDER_EVENT_LIST_HEARING);
-  OrderFacts listed = Do(appeal, v1::PROTECTION_ORDER_EVENT_LIST_HEARING,
-                         InputFor(v1::PROTECTION_ORDER_EVENT_LIST_HEARING, kRefused,
-                                  kFull)
-                             .payload);
+  OrderFacts appeal =
+      Reach(kRefused, kFull, v1::PROTECTION_ORDER_EVENT_LIST_HEARING);
+  OrderFacts listed =
+      Do(appeal, v1::PROTECTION_ORDER_EVENT_LIST_HEARING,
+         InputFor(v1::PROTECTION_ORDER_EVENT_LIST_HEARING, kRefused, kFull)
+             .payload);
   EXPECT_EQ(listed.hearings.back().purpose, v1::ORDER_HEARING_PURPOSE_APPEAL);
-  OrderFacts variation = Reach(kServed, kFull, v1::PROTECTION_ORDER_EVENT_LIST_HEARING);
+  OrderFacts variation =
+      Reach(kServed, kFull, v1::PROTECTION_ORDER_EVENT_LIST_HEARING);
   listed = Do(variation, v1::PROTECTION_ORDER_EVENT_LIST_HEARING,
-              InputFor(v1::PROTECTION_ORDER_EVENT_LIST_HEARING, kServed, kFull).payload);
-  EXPECT_EQ(listed.hearings.back().purpose, v1::ORDER_HEARING_PURPOSE_VARIATION);
+              InputFor(v1::PROTECTION_ORDER_EVENT_LIST_HEARING, kServed, kFull)
+                  .payload);
+  EXPECT_EQ(listed.hearings.back().purpose,
+            v1::ORDER_HEARING_PURPOSE_VARIATION);
 }
 
-// ---- Breach -----------------------------------------------------------------------
+// ---- Breach
+// -----------------------------------------------------------------------
 
 TEST(BreachTest, OpensAChargingReferral) {
   OrderFacts o = Served(kFull);
   BreachInput in{kBreachTime, "Followed her from work",
                  "cases/SP-2026-000001/incidents/"
                  "3f2b7c1e-0000-4000-8000-000000000001"};
-  auto r = ApplyOrderEvent(o, {v1::PROTECTION_ORDER_EVENT_RECORD_BREACH, in}, kNow);
+  auto r =
+      ApplyOrderEvent(o, {v1::PROTECTION_ORDER_EVENT_RECORD_BREACH, in}, kNow);
   ASSERT_TRUE(r.ok()) << r.status();
   ASSERT_TRUE(r->charging_referral.has_value());
   EXPECT_EQ(r->charging_referral->breach_id, 1);
@@ -974,41 +1094,43 @@ TEST(BreachTest, OpensAChargingReferral) {
 
 TEST(BreachTest, OnlyWhileTheServedOrderHadEffect) {
   OrderFacts o = Served(kFull);
-  auto before_service = ApplyOrderEvent(
-      o, {v1::PROTECTION_ORDER_EVENT_RECORD_BREACH,
-          BreachInput{kServiceTime - absl::Minutes(1), "x", ""}},
-      kNow);
+  auto before_service =
+      ApplyOrderEvent(o,
+                      {v1::PROTECTION_ORDER_EVENT_RECORD_BREACH,
+                       BreachInput{kServiceTime - absl::Minutes(1), "x", ""}},
+                      kNow);
   EXPECT_EQ(FieldOf(before_service.status()), "breach.occur_time");
   const absl::Time end = At(2029, 3, 17, 0, 0);
   auto after_end = ApplyOrderEvent(
       o, {v1::PROTECTION_ORDER_EVENT_RECORD_BREACH, BreachInput{end, "x", ""}},
       ExpiredNow(kFull));
   EXPECT_EQ(FieldOf(after_end.status()), "breach.occur_time");
-  auto last_moment = ApplyOrderEvent(
-      o, {v1::PROTECTION_ORDER_EVENT_RECORD_BREACH,
-          BreachInput{end - absl::Seconds(1), "x", ""}},
-      ExpiredNow(kFull));
+  auto last_moment =
+      ApplyOrderEvent(o,
+                      {v1::PROTECTION_ORDER_EVENT_RECORD_BREACH,
+                       BreachInput{end - absl::Seconds(1), "x", ""}},
+                      ExpiredNow(kFull));
   ASSERT_TRUE(last_moment.ok()) << last_moment.status();
   EXPECT_EQ(last_moment->history.from_status, kExpired);
   EXPECT_EQ(last_moment->order.status, kServed);
   // Superseded before it was ever served.
   OrderFacts unserved = Granted(kInterim);
   auto superseded = SupersedeInterim(unserved, kLaterDecisionDay, kNow);
-  auto never_served = ApplyOrderEvent(
-      (*superseded)->order,
-      {v1::PROTECTION_ORDER_EVENT_RECORD_BREACH, BreachInput{kBreachTime, "x", ""}},
-      kNow);
-  EXPECT_EQ(never_served.status().code(), absl::StatusCode::kFailedPrecondition);
+  auto never_served = ApplyOrderEvent((*superseded)->order,
+                                      {v1::PROTECTION_ORDER_EVENT_RECORD_BREACH,
+                                       BreachInput{kBreachTime, "x", ""}},
+                                      kNow);
+  EXPECT_EQ(never_served.status().code(),
+            absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(never_served.status().message(),
             "the order was never served on the defendant");
 }
 
 TEST(ServiceTest, NotBeforeTheDayTheOrderWasMade) {
-  auto r = ApplyOrderEvent(
-      Granted(kFull),
-      {v1::PROTECTION_ORDER_EVENT_RECORD_SERVICE,
-       ServiceInput{At(2026, 3, 16, 23, 0), "", ""}},
-      kNow);
+  auto r = ApplyOrderEvent(Granted(kFull),
+                           {v1::PROTECTION_ORDER_EVENT_RECORD_SERVICE,
+                            ServiceInput{At(2026, 3, 16, 23, 0), "", ""}},
+                           kNow);
   EXPECT_EQ(FieldOf(r.status()), "service_time");
 }
 

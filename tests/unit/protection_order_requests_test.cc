@@ -14,7 +14,8 @@ using scenarios::At;
 using scenarios::kNow;  // 2026-04-01 12:00 UTC
 
 constexpr char kOrder[] =
-    "cases/SP-2026-000001/protectionOrders/3f2b7c1e-0000-4000-8000-000000000001";
+    "cases/SP-2026-000001/protectionOrders/"
+    "3f2b7c1e-0000-4000-8000-000000000001";
 
 // Field by field: no normalisation, so impossible dates can be written.
 v1::Date D(int y, int m, int d) {
@@ -35,11 +36,13 @@ void AddTerm(google::protobuf::RepeatedPtrField<v1::OrderTerm>* terms,
 template <typename T>
 std::string FieldOfResult(const absl::StatusOr<T>& r) {
   EXPECT_FALSE(r.ok());
-  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument) << r.status();
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument)
+      << r.status();
   return FieldOf(r.status()).value_or("<no field>");
 }
 
-// ---- Building blocks -----------------------------------------------------------
+// ---- Building blocks
+// -----------------------------------------------------------
 
 TEST(ParseOrderTermsTest, KindTextAndGeographicLimit) {
   google::protobuf::RepeatedPtrField<v1::OrderTerm> terms;
@@ -107,7 +110,8 @@ TEST(PastDatesAndTimesTest, TodayIsUkTodayAndClockSkewIsAllowed) {
   // 2026-07-01 23:30 UTC is already 2 July in the UK.
   const absl::Time late_evening = At(2026, 7, 1, 23, 30);
   EXPECT_TRUE(ParsePastDate("d", D(2026, 7, 2), late_evening).ok());
-  EXPECT_EQ(FieldOfResult(ParsePastDate("d", D(2026, 7, 3), late_evening)), "d");
+  EXPECT_EQ(FieldOfResult(ParsePastDate("d", D(2026, 7, 3), late_evening)),
+            "d");
   google::protobuf::Timestamp ts = ToProtoTime(kNow + absl::Minutes(4));
   EXPECT_TRUE(ParsePastTime("t", ts, true, kNow).ok());
   ts = ToProtoTime(kNow + absl::Minutes(6));
@@ -115,7 +119,8 @@ TEST(PastDatesAndTimesTest, TodayIsUkTodayAndClockSkewIsAllowed) {
   EXPECT_EQ(FieldOfResult(ParsePastTime("t", ts, false, kNow)), "t");
 }
 
-// ---- Requests ------------------------------------------------------------------
+// ---- Requests
+// ------------------------------------------------------------------
 
 TEST(ParseCreateTest, FullAndInterim) {
   v1::CreateProtectionOrderRequest req;
@@ -123,7 +128,8 @@ TEST(ParseCreateTest, FullAndInterim) {
   req.mutable_protection_order()->set_kind(v1::PROTECTION_ORDER_KIND_FULL);
   req.mutable_protection_order()->set_defendant("Invented Defendant");
   req.mutable_protection_order()->add_protected_persons("Invented Victim");
-  AddTerm(req.mutable_protection_order()->mutable_proposed_terms(), "No contact");
+  AddTerm(req.mutable_protection_order()->mutable_proposed_terms(),
+          "No contact");
   req.set_not_pursued_reason("");
   auto full = ParseCreateProtectionOrder(req);
   ASSERT_TRUE(full.ok()) << full.status();
@@ -139,15 +145,18 @@ TEST(ParseCreateTest, FullAndInterim) {
   ASSERT_TRUE(interim.ok()) << interim.status();
   EXPECT_EQ(interim->main_order, kOrder);
   req.mutable_protection_order()->set_main_order(
-      "cases/SP-2026-000002/protectionOrders/3f2b7c1e-0000-4000-8000-000000000001");
+      "cases/SP-2026-000002/protectionOrders/"
+      "3f2b7c1e-0000-4000-8000-000000000001");
   EXPECT_EQ(FieldOfResult(ParseCreateProtectionOrder(req)),
             "protection_order.main_order");
   req.mutable_protection_order()->clear_main_order();
   EXPECT_EQ(FieldOfResult(ParseCreateProtectionOrder(req)),
             "protection_order.main_order");
 
-  req.mutable_protection_order()->set_kind(v1::PROTECTION_ORDER_KIND_UNSPECIFIED);
-  EXPECT_EQ(FieldOfResult(ParseCreateProtectionOrder(req)), "protection_order.kind");
+  req.mutable_protection_order()->set_kind(
+      v1::PROTECTION_ORDER_KIND_UNSPECIFIED);
+  EXPECT_EQ(FieldOfResult(ParseCreateProtectionOrder(req)),
+            "protection_order.kind");
   req.mutable_protection_order()->set_kind(v1::PROTECTION_ORDER_KIND_FULL);
   req.mutable_protection_order()->add_protected_persons(" ");
   EXPECT_EQ(FieldOfResult(ParseCreateProtectionOrder(req)),
@@ -175,10 +184,11 @@ TEST(ParseUpdateTest, MaskPathsOnly) {
   req.mutable_update_mask()->add_paths("status");
   auto bad = ParseUpdateProtectionOrder(req);
   EXPECT_EQ(FieldOfResult(bad), "update_mask");
-  EXPECT_EQ(bad.status().message(),
-            "update_mask: cannot update \"status\"; updatable paths: defendant, "
-            "protected_persons, consideration_notes, proposed_terms, "
-            "proposed_duration, court, grounds");
+  EXPECT_EQ(
+      bad.status().message(),
+      "update_mask: cannot update \"status\"; updatable paths: defendant, "
+      "protected_persons, consideration_notes, proposed_terms, "
+      "proposed_duration, court, grounds");
 }
 
 TEST(ParseNotPursuedTest, ReasonRequired) {
@@ -237,9 +247,11 @@ TEST(ParseCourtDecisionTest, OutcomeDecidesWhatIsNeeded) {
   v1::RecordCourtDecisionRequest req;
   EXPECT_EQ(FieldOfResult(ParseRecordCourtDecision(req, kNow)), "outcome");
   req.set_outcome(v1::ORDER_DECISION_OUTCOME_GRANTED);
-  EXPECT_EQ(FieldOfResult(ParseRecordCourtDecision(req, kNow)), "decision_date");
+  EXPECT_EQ(FieldOfResult(ParseRecordCourtDecision(req, kNow)),
+            "decision_date");
   *req.mutable_decision_date() = D(2026, 4, 2);
-  EXPECT_EQ(FieldOfResult(ParseRecordCourtDecision(req, kNow)), "decision_date");
+  EXPECT_EQ(FieldOfResult(ParseRecordCourtDecision(req, kNow)),
+            "decision_date");
   *req.mutable_decision_date() = D(2026, 3, 30);
   EXPECT_EQ(FieldOfResult(ParseRecordCourtDecision(req, kNow)), "court");
   req.set_court("North Staffordshire Justice Centre");
@@ -270,7 +282,8 @@ TEST(ParseServiceTest, TimeRequired) {
   *req.mutable_service_time() = ToProtoTime(At(2026, 3, 31, 9, 0));
   auto r = ParseRecordService(req, kNow);
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(std::get<ServiceInput>(r->payload).service_time, At(2026, 3, 31, 9, 0));
+  EXPECT_EQ(std::get<ServiceInput>(r->payload).service_time,
+            At(2026, 3, 31, 9, 0));
 }
 
 TEST(ParseNotificationTest, AcknowledgementAndSomethingNotified) {
@@ -278,14 +291,16 @@ TEST(ParseNotificationTest, AcknowledgementAndSomethingNotified) {
   *req.mutable_notify_time() = ToProtoTime(At(2026, 3, 31, 9, 0));
   EXPECT_EQ(FieldOfResult(ParseRecordNotification(req, kNow)), "names");
   req.set_home_address("1 Invented Street");
-  EXPECT_EQ(FieldOfResult(ParseRecordNotification(req, kNow)), "acknowledgement");
+  EXPECT_EQ(FieldOfResult(ParseRecordNotification(req, kNow)),
+            "acknowledgement");
   req.set_acknowledgement("Receipt 42, PC 1234");
   req.add_names("");
   EXPECT_EQ(FieldOfResult(ParseRecordNotification(req, kNow)), "names[0]");
   req.set_names(0, "Invented Defendant");
   auto r = ParseRecordNotification(req, kNow);
   ASSERT_TRUE(r.ok()) << r.status();
-  EXPECT_EQ(std::get<NotificationInput>(r->payload).notification.names.size(), 1u);
+  EXPECT_EQ(std::get<NotificationInput>(r->payload).notification.names.size(),
+            1u);
 }
 
 TEST(ParseDetailsChangeTest, NameOrAddressOnly) {
@@ -303,9 +318,11 @@ TEST(ParseChangeApplicationsTest, ApplicantDateAndWhatIsSought) {
   v1::ApplyForVariationRequest vary;
   EXPECT_EQ(FieldOfResult(ParseApplyForVariation(vary, kNow)), "applicant");
   vary.set_applicant(v1::ORDER_PARTY_DEFENDANT);
-  EXPECT_EQ(FieldOfResult(ParseApplyForVariation(vary, kNow)), "application_date");
+  EXPECT_EQ(FieldOfResult(ParseApplyForVariation(vary, kNow)),
+            "application_date");
   *vary.mutable_application_date() = D(2026, 3, 31);
-  EXPECT_EQ(FieldOfResult(ParseApplyForVariation(vary, kNow)), "proposed_terms");
+  EXPECT_EQ(FieldOfResult(ParseApplyForVariation(vary, kNow)),
+            "proposed_terms");
   vary.mutable_proposed_duration()->set_until_further_order(true);
   EXPECT_EQ(ParseApplyForVariation(vary, kNow)->event,
             v1::PROTECTION_ORDER_EVENT_APPLY_FOR_VARIATION);
@@ -318,7 +335,8 @@ TEST(ParseChangeApplicationsTest, ApplicantDateAndWhatIsSought) {
   v1::ApplyForDischargeRequest discharge;
   discharge.set_applicant(static_cast<v1::OrderParty>(7));
   *discharge.mutable_application_date() = D(2026, 3, 31);
-  EXPECT_EQ(FieldOfResult(ParseApplyForDischarge(discharge, kNow)), "applicant");
+  EXPECT_EQ(FieldOfResult(ParseApplyForDischarge(discharge, kNow)),
+            "applicant");
   discharge.set_applicant(v1::ORDER_PARTY_DEFENDANT);
   EXPECT_EQ(ParseApplyForDischarge(discharge, kNow)->event,
             v1::PROTECTION_ORDER_EVENT_APPLY_FOR_DISCHARGE);
@@ -360,10 +378,11 @@ TEST(ApplicationDecisionTest, EventFollowsThePendingApplication) {
   AddTerm(req.mutable_terms(), "x");
   auto with_terms = ParseRecordApplicationDecision(req, kNow);
   ASSERT_TRUE(with_terms.ok());
-  OrderFacts discharge =
-      Reach(served, scenarios::kFull, v1::PROTECTION_ORDER_EVENT_GRANT_DISCHARGE);
-  EXPECT_EQ(FieldOfResult(ApplicationDecisionEvent(discharge, *with_terms, kNow)),
-            "terms");
+  OrderFacts discharge = Reach(served, scenarios::kFull,
+                               v1::PROTECTION_ORDER_EVENT_GRANT_DISCHARGE);
+  EXPECT_EQ(
+      FieldOfResult(ApplicationDecisionEvent(discharge, *with_terms, kNow)),
+      "terms");
   // Refused or withdrawn: no terms, any application.
   req.set_outcome(v1::ORDER_DECISION_OUTCOME_REFUSED);
   EXPECT_EQ(FieldOfResult(ParseRecordApplicationDecision(req, kNow)), "terms");
@@ -391,14 +410,16 @@ TEST(ParseAppealTest, AppealAndItsDecision) {
   v1::RecordAppealDecisionRequest decision;
   *decision.mutable_decision_date() = D(2026, 3, 31);
   decision.set_court("Stoke-on-Trent Crown Court");
-  EXPECT_EQ(FieldOfResult(ParseRecordAppealDecision(decision, kNow)), "outcome");
+  EXPECT_EQ(FieldOfResult(ParseRecordAppealDecision(decision, kNow)),
+            "outcome");
   decision.set_outcome(v1::ORDER_APPEAL_OUTCOME_VARIED);
   EXPECT_EQ(FieldOfResult(ParseRecordAppealDecision(decision, kNow)), "terms");
   decision.mutable_duration()->set_until_further_order(true);
   EXPECT_EQ(ParseRecordAppealDecision(decision, kNow)->event,
             v1::PROTECTION_ORDER_EVENT_VARY_ON_APPEAL);
   decision.set_outcome(v1::ORDER_APPEAL_OUTCOME_UPHELD);
-  EXPECT_EQ(FieldOfResult(ParseRecordAppealDecision(decision, kNow)), "duration");
+  EXPECT_EQ(FieldOfResult(ParseRecordAppealDecision(decision, kNow)),
+            "duration");
   decision.clear_duration();
   EXPECT_EQ(ParseRecordAppealDecision(decision, kNow)->event,
             v1::PROTECTION_ORDER_EVENT_UPHOLD_ON_APPEAL);
@@ -411,10 +432,12 @@ TEST(ParseAppealTest, AppealAndItsDecision) {
 TEST(ParseBreachTest, TimeDescriptionAndIncident) {
   v1::RecordBreachRequest req;
   EXPECT_EQ(FieldOfResult(ParseRecordBreach(req, kNow)), "breach.occur_time");
-  *req.mutable_breach()->mutable_occur_time() = ToProtoTime(At(2026, 3, 31, 18, 0));
+  *req.mutable_breach()->mutable_occur_time() =
+      ToProtoTime(At(2026, 3, 31, 18, 0));
   EXPECT_EQ(FieldOfResult(ParseRecordBreach(req, kNow)), "breach.description");
   req.mutable_breach()->set_description("Sent 14 messages");
-  req.mutable_breach()->set_incident("cases/SP-2026-000001/incidents/not-a-uuid");
+  req.mutable_breach()->set_incident(
+      "cases/SP-2026-000001/incidents/not-a-uuid");
   EXPECT_EQ(FieldOfResult(ParseRecordBreach(req, kNow)), "breach.incident");
   req.mutable_breach()->set_incident(
       "cases/SP-2026-000001/incidents/3f2b7c1e-0000-4000-8000-000000000009");

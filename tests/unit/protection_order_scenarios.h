@@ -52,14 +52,14 @@ inline absl::Time ExpiredNow(OrderKind kind) {
 }
 
 inline std::vector<OrderTerm> Terms1() {
-  return {OrderTerm{v1::ORDER_TERM_KIND_PROHIBITION,
-                    "Not to contact the protected person directly or "
-                    "indirectly",
-                    std::nullopt},
-          OrderTerm{v1::ORDER_TERM_KIND_PROHIBITION,
-                    "Not to enter the exclusion zone",
-                    GeographicLimit{"Hanley town centre inside the ring road",
-                                    0}}};
+  return {
+      OrderTerm{v1::ORDER_TERM_KIND_PROHIBITION,
+                "Not to contact the protected person directly or "
+                "indirectly",
+                std::nullopt},
+      OrderTerm{v1::ORDER_TERM_KIND_PROHIBITION,
+                "Not to enter the exclusion zone",
+                GeographicLimit{"Hanley town centre inside the ring road", 0}}};
 }
 inline std::vector<OrderTerm> Terms2() {
   std::vector<OrderTerm> t = Terms1();
@@ -98,7 +98,8 @@ inline LinkedOrderFacts LinkedFor(OrderKind kind) {
 inline OrderFacts Consider(OrderKind kind) {
   ConsiderInput in;
   in.kind = kind;
-  if (kind == kInterim) in.main_order = "cases/SP-2026-000001/protectionOrders/x";
+  if (kind == kInterim)
+    in.main_order = "cases/SP-2026-000001/protectionOrders/x";
   in.defendant = "Invented Defendant";
   auto r = ConsiderOrder(in, LinkedFor(kind), kNow);
   EXPECT_TRUE(r.ok()) << r.status();
@@ -140,12 +141,14 @@ inline ChangeApplicationInput ChangeApplication(OrderEvent event,
 }
 
 inline AppealInput Appeal(v1::OrderParty appellant) {
-  return AppealInput{appellant, kLaterApplicationDay, "Stoke-on-Trent Crown Court",
-                     "Grounds of appeal"};
+  return AppealInput{appellant, kLaterApplicationDay,
+                     "Stoke-on-Trent Crown Court", "Grounds of appeal"};
 }
 
 inline Notification NotificationAt(absl::Time t) {
-  return Notification{t, {"Invented Defendant"}, "1 Invented Street, Stoke",
+  return Notification{t,
+                      {"Invented Defendant"},
+                      "1 Invented Street, Stoke",
                       "Receipt 42 given by PC 1234"};
 }
 
@@ -175,8 +178,10 @@ inline OrderEventInput InputFor(OrderEvent event, OrderStatus from,
     case E::PROTECTION_ORDER_EVENT_APPLY:
       return {event, Application()};
     case E::PROTECTION_ORDER_EVENT_LIST_HEARING:
-      return {event, HearingInput{kLaterHearing, "North Staffordshire Justice "
-                                                 "Centre", "", std::nullopt, ""}};
+      return {event, HearingInput{kLaterHearing,
+                                  "North Staffordshire Justice "
+                                  "Centre",
+                                  "", std::nullopt, ""}};
     case E::PROTECTION_ORDER_EVENT_ADJOURN_HEARING:
       return {event, HearingInput{absl::Time(), "", "Defendant ill",
                                   std::nullopt, ""}};
@@ -190,8 +195,9 @@ inline OrderEventInput InputFor(OrderEvent event, OrderStatus from,
     case E::PROTECTION_ORDER_EVENT_RECORD_NOTIFICATION:
       return {event, NotificationInput{NotificationAt(kNotifyTime)}};
     case E::PROTECTION_ORDER_EVENT_RECORD_DETAILS_CHANGE:
-      return {event, DetailsChangeInput{v1::ORDER_NOTIFICATION_TRIGGER_ADDRESS_CHANGE,
-                                        kChangeTime, "Moved to Leek"}};
+      return {event,
+              DetailsChangeInput{v1::ORDER_NOTIFICATION_TRIGGER_ADDRESS_CHANGE,
+                                 kChangeTime, "Moved to Leek"}};
     case E::PROTECTION_ORDER_EVENT_APPLY_FOR_VARIATION:
     case E::PROTECTION_ORDER_EVENT_APPLY_FOR_RENEWAL:
     case E::PROTECTION_ORDER_EVENT_APPLY_FOR_DISCHARGE:
@@ -219,8 +225,8 @@ inline OrderEventInput InputFor(OrderEvent event, OrderStatus from,
     case E::PROTECTION_ORDER_EVENT_SUPERSEDE:
       return {event, SupersedeInput{kLaterDecisionDay}};
     case E::PROTECTION_ORDER_EVENT_RECORD_BREACH:
-      return {event, BreachInput{kBreachTime, "Waited outside her workplace",
-                                 ""}};
+      return {event,
+              BreachInput{kBreachTime, "Waited outside her workplace", ""}};
     default:
       return {event, NotPursuedInput{}};
   }
@@ -234,7 +240,8 @@ inline bool IsAppealDecision(OrderEvent e) {
 
 // The effective time for an order reached in `status`.
 inline absl::Time NowFor(OrderStatus status, OrderKind kind) {
-  return status == v1::PROTECTION_ORDER_STATUS_EXPIRED ? ExpiredNow(kind) : kNow;
+  return status == v1::PROTECTION_ORDER_STATUS_EXPIRED ? ExpiredNow(kind)
+                                                       : kNow;
 }
 
 // An order of `kind` in (effective) `status` at NowFor(status, kind), with
@@ -268,7 +275,8 @@ inline OrderFacts Reach(OrderStatus status, OrderKind kind, OrderEvent next) {
       return o;
     case S::PROTECTION_ORDER_STATUS_REFUSED:
       o = Do(o, E::PROTECTION_ORDER_EVENT_REFUSE, Decision(kDecisionDay));
-      if (IsAppealDecision(next) || next == E::PROTECTION_ORDER_EVENT_LIST_HEARING ||
+      if (IsAppealDecision(next) ||
+          next == E::PROTECTION_ORDER_EVENT_LIST_HEARING ||
           next == E::PROTECTION_ORDER_EVENT_ADJOURN_HEARING) {
         o = Do(o, E::PROTECTION_ORDER_EVENT_LODGE_APPEAL,
                Appeal(v1::ORDER_PARTY_POLICE));
@@ -292,7 +300,8 @@ inline OrderFacts Reach(OrderStatus status, OrderKind kind, OrderEvent next) {
                      status == S::PROTECTION_ORDER_STATUS_EXPIRED ||
                      status == S::PROTECTION_ORDER_STATUS_QUASHED;
   if (ended) {
-    if (IsAppealDecision(next) || status == S::PROTECTION_ORDER_STATUS_QUASHED) {
+    if (IsAppealDecision(next) ||
+        status == S::PROTECTION_ORDER_STATUS_QUASHED) {
       o = Do(o, E::PROTECTION_ORDER_EVENT_LODGE_APPEAL,
              Appeal(v1::ORDER_PARTY_DEFENDANT));
     }
@@ -330,9 +339,9 @@ inline OrderFacts Reach(OrderStatus status, OrderKind kind, OrderEvent next) {
       }
       break;
     case E::PROTECTION_ORDER_EVENT_GRANT_RENEWAL:
-      o = Do(o, E::PROTECTION_ORDER_EVENT_APPLY_FOR_RENEWAL,
-             ChangeApplication(E::PROTECTION_ORDER_EVENT_APPLY_FOR_RENEWAL,
-                               kind));
+      o = Do(
+          o, E::PROTECTION_ORDER_EVENT_APPLY_FOR_RENEWAL,
+          ChangeApplication(E::PROTECTION_ORDER_EVENT_APPLY_FOR_RENEWAL, kind));
       break;
     case E::PROTECTION_ORDER_EVENT_GRANT_DISCHARGE:
       o = Do(o, E::PROTECTION_ORDER_EVENT_APPLY_FOR_DISCHARGE,

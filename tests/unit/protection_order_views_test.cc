@@ -19,7 +19,8 @@ using google::protobuf::util::MessageDifferencer;
 
 std::vector<v1::OrderTermsVersion> Versions(const OrderFacts& o) {
   std::vector<v1::OrderTermsVersion> out;
-  for (const TermsVersion& v : o.versions) out.push_back(TermsVersionToProto(v));
+  for (const TermsVersion& v : o.versions)
+    out.push_back(TermsVersionToProto(v));
   return out;
 }
 
@@ -36,8 +37,10 @@ OrderFacts RoundTrip(const OrderFacts& o, absl::Time now) {
 TEST(OrderToProtoTest, DerivedFieldsOfAServedVariedOrder) {
   OrderFacts o = Reach(v1::PROTECTION_ORDER_STATUS_SERVED, kFull,
                        v1::PROTECTION_ORDER_EVENT_GRANT_VARIATION);
-  o = Do(o, v1::PROTECTION_ORDER_EVENT_GRANT_VARIATION, Decision(kLaterDecisionDay));
-  o = Do(o, v1::PROTECTION_ORDER_EVENT_LODGE_APPEAL, Appeal(v1::ORDER_PARTY_DEFENDANT));
+  o = Do(o, v1::PROTECTION_ORDER_EVENT_GRANT_VARIATION,
+         Decision(kLaterDecisionDay));
+  o = Do(o, v1::PROTECTION_ORDER_EVENT_LODGE_APPEAL,
+         Appeal(v1::ORDER_PARTY_DEFENDANT));
   o = Do(o, v1::PROTECTION_ORDER_EVENT_RECORD_BREACH,
          BreachInput{kBreachTime, "Loitering outside", ""});
   v1::ProtectionOrder p = OrderToProto(o, kNow);
@@ -67,15 +70,18 @@ TEST(OrderToProtoTest, DerivedFieldsOfAServedVariedOrder) {
 }
 
 TEST(OrderToProtoTest, ExpiredReadsExpiredAndPendingApplicationsLapse) {
-  OrderFacts o = Do(Served(kInterim), v1::PROTECTION_ORDER_EVENT_APPLY_FOR_VARIATION,
-                    ChangeApplication(v1::PROTECTION_ORDER_EVENT_APPLY_FOR_VARIATION,
-                                      kInterim));
+  OrderFacts o =
+      Do(Served(kInterim), v1::PROTECTION_ORDER_EVENT_APPLY_FOR_VARIATION,
+         ChangeApplication(v1::PROTECTION_ORDER_EVENT_APPLY_FOR_VARIATION,
+                           kInterim));
   v1::ProtectionOrder before = OrderToProto(o, kNow);
-  EXPECT_EQ(before.applications(0).status(), v1::ORDER_APPLICATION_STATUS_PENDING);
+  EXPECT_EQ(before.applications(0).status(),
+            v1::ORDER_APPLICATION_STATUS_PENDING);
   v1::ProtectionOrder after = OrderToProto(o, ExpiredNow(kInterim));
   EXPECT_EQ(after.status(), v1::PROTECTION_ORDER_STATUS_EXPIRED);
   EXPECT_FALSE(after.active());
-  EXPECT_EQ(after.applications(0).status(), v1::ORDER_APPLICATION_STATUS_LAPSED);
+  EXPECT_EQ(after.applications(0).status(),
+            v1::ORDER_APPLICATION_STATUS_LAPSED);
   // Stored, it is still pending (LAPSED is only ever derived).
   auto back = OrderFromProto(after, o.status, Versions(o));
   ASSERT_TRUE(back.ok());
@@ -99,7 +105,8 @@ TEST(OrderFromProtoTest, RoundTripPreservesBehaviourInEveryStatus) {
   for (OrderKind kind : {kFull, kInterim}) {
     for (int s = 1; s <= 13; ++s) {
       const auto status = static_cast<OrderStatus>(s);
-      if (status == v1::PROTECTION_ORDER_STATUS_SUPERSEDED && kind == kFull) continue;
+      if (status == v1::PROTECTION_ORDER_STATUS_SUPERSEDED && kind == kFull)
+        continue;
       for (int e = 2; e <= 26; ++e) {
         const auto event = static_cast<OrderEvent>(e);
         SCOPED_TRACE(absl::StrCat(OrderStatusName(status), " + ",
@@ -134,7 +141,8 @@ TEST(OrderFromProtoTest, KeepsANotificationCarriedFromTheInterimOrder) {
             ServiceInput{kServiceTime, "", ""});
   OrderFacts loaded = RoundTrip(full, kNow);
   EXPECT_TRUE(loaded.notification_carried_from_interim);
-  EXPECT_EQ(NotificationSummary(loaded, kNow), v1::ORDER_NOTIFICATION_STATUS_NOTIFIED);
+  EXPECT_EQ(NotificationSummary(loaded, kNow),
+            v1::ORDER_NOTIFICATION_STATUS_NOTIFIED);
 }
 
 TEST(OrderFromProtoTest, MalformedStoredDataIsDataLoss) {
@@ -169,7 +177,8 @@ TEST(HistoryEntryToProtoTest, CarriesTheRecord) {
   EXPECT_EQ(e.terms_version(), 0);
 }
 
-// ---- List filter ---------------------------------------------------------------
+// ---- List filter
+// ---------------------------------------------------------------
 
 TEST(OrderListFilterTest, ParsesKeysAndRejectsBadValues) {
   auto f = ParseOrderListFilter(
@@ -181,9 +190,9 @@ TEST(OrderListFilterTest, ParsesKeysAndRejectsBadValues) {
   EXPECT_EQ(f->active, false);
   EXPECT_EQ(f->notification_overdue, true);
   EXPECT_EQ(f->expiring_within_days, 30);
-  for (const char* bad : {"status=LAPSED", "expiring_within_days=-1",
-                          "expiring_within_days=3651", "active=maybe",
-                          "risk_level=HIGH"}) {
+  for (const char* bad :
+       {"status=LAPSED", "expiring_within_days=-1", "expiring_within_days=3651",
+        "active=maybe", "risk_level=HIGH"}) {
     auto r = ParseOrderListFilter(bad);
     EXPECT_EQ(FieldOf(r.status()), "filter") << bad;
   }
@@ -201,8 +210,10 @@ TEST(OrderListFilterTest, MatchesOnDerivedStatusOverdueAndExpiry) {
   EXPECT_FALSE(matches("status=EXPIRED", kNow));
   EXPECT_TRUE(matches("status=EXPIRED AND active=false", ExpiredNow(kFull)));
   EXPECT_TRUE(matches("notification_overdue=true", kNow));
-  EXPECT_FALSE(matches("notification_overdue=true", kServiceTime + absl::Hours(72)));
-  EXPECT_TRUE(matches("notification_overdue=false", kServiceTime + absl::Hours(72)));
+  EXPECT_FALSE(
+      matches("notification_overdue=true", kServiceTime + absl::Hours(72)));
+  EXPECT_TRUE(
+      matches("notification_overdue=false", kServiceTime + absl::Hours(72)));
   EXPECT_FALSE(matches("kind=INTERIM", kNow));
   // The last day is 2029-03-16: on 2029-02-14 it is 30 days away.
   const absl::Time feb14 = At(2029, 2, 14, 12, 0);
