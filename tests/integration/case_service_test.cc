@@ -1,0 +1,462 @@
+// CaseService through a real gRPC channel and a real PostgreSQL.
+#include <atomic>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "casebridge/v1/cases.grpc.pb.h"
+#include "casebridge/v1/sharing.grpc.pb.h"
+#include "domain/validation.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/support/test_server.h"
+
+namespace casebridge {
+namespace {
+
+using test_support::CreateCaseAs;
+using test_support::SampleCase;
+using test_support::TestServer;
+using ::testing::HasSubstr;
+
+class CaseServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto started = TestServer::Start({.fake_clock = true,
+                                      .start_time = absl::FromCivil(
+                                          absl::CivilSecond(2026, 11, 21, 10, 0, 0),
+                                          absl::UTCTimeZone())});
+    ASSERT_TRUE(started.ok()) << started.status();
+    server_ = *std::move(started);
+    cases_ = v1::CaseService::NewStub(server_->channel());
+  }
+
+  v1::Incident AddIncident(const std::string& parent, absl::Time when,
+                           std::vector<v1::Behaviour> behaviours,
+                           const std::string& request_id = "") {
+    v1::AddIncidentRequest req;
+    req.set_parent(parent);
+    req.set_request_id(request_id);
+    *req.mutable_incident()->mutable_occur_time() = domain::ToProtoTime(when);
+    for (v1::Behaviour b : behaviours) req.mutable_incident()->add_behaviours(b);
+    req.mutable_incident()->set_location("outside work");
+    v1::Incident out;
+    grpc::Status s = cases_->AddIncident(server_->Context("pc.hughes").get(), req, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return out;
+  }
+
+  absl::Time Now() { return server_->clock()->Now(); }
+
+  std::unique_ptr<TestServer> server_;
+  std::unique_ptr<v1::CaseService::Stub> cases_;
+};
+
+TEST_F(CaseServiceTest, OfficerOpensCaseLogsTwentyIncidentsAndSeesThePattern) {
+  v1::Case created = CreateCaseAs(*server_, "pc.hughes");
+  EXPECT_THAT(created.name(), ::testing::StartsWith("cases/"));
+  EXPECT_EQ(created.reference(), "SP-2026-000001");
+  EXPECT_EQ(created.status(), v1::CASE_STATUS_OPEN);
+  EXPECT_EQ(created.view(), v1::CASE_VIEW_FULL);
+  EXPECT_EQ(created.officer_in_charge(), server_->User("pc.hughes"));
+  EXPECT_EQ(created.victim().address(), "14 Refuge Close, Hanley, ST1 1AA");
+  EXPECT_EQ(created.etag(), "1");
+
+  // Months of calls, then following, then a threat in the last week.
+  for (int i = 0; i < 17; ++i) {
+    AddIncident(created.name(), Now() - absl::Hours(24 * (90 - 4 * i)),
+                {v1::BEHAVIOUR_CALLS_TEXTS_MESSAGES});
+  }
+  AddIncident(created.name(), Now() - absl::Hours(24 * 6), {v1::BEHAVIOUR_FOLLOWING});
+  AddIncident(created.name(), Now() - absl::Hours(24 * 3), {v1::BEHAVIOUR_LOITERING});
+  AddIncident(created.name(), Now() - absl::Hours(30),
+              {v1::BEHAVIOUR_THREATS, v1::BEHAVIOUR_TURNING_UP});
+
+  v1::RecordRiskAssessmentRequest risk;
+  risk.set_parent(created.reference().empty() ? created.name()
+                                              : "cases/" + created.reference());
+  risk.mutable_assessment()->set_dash_yes_count(15);
+  risk.mutable_assessment()->set_stalking_question_yes(true);
+  risk.mutable_assessment()->mutable_sdash()->set_victim_very_frightened(true);
+  risk.mutable_assessment()->mutable_sdash()->set_threats_of_physical_or_sexual_violence(true);
+  v1::RiskAssessment assessment;
+  ASSERT_GRPC_OK(cases_->RecordRiskAssessment(server_->Context("pc.hughes").get(),
+                                              risk, &assessment));
+  EXPECT_EQ(assessment.level(), v1::RISK_LEVEL_HIGH);
+  EXPECT_EQ(assessment.sdash_yes_count(), 2);
+  EXPECT_THAT(assessment.level_reason(), HasSubstr("15 of 27"));
+
+  v1::GetCaseRequest get;
+  get.set_name("cases/sp-2026-000001");  // By reference, any case.
+  v1::Case got;
+  ASSERT_GRPC_OK(cases_->GetCase(server_->Context("pc.hughes").get(), get, &got));
+  EXPECT_EQ(got.name(), created.name());
+  EXPECT_EQ(got.risk_level(), v1::RISK_LEVEL_HIGH);
+  const v1::CasePattern& p = got.pattern();
+  EXPECT_EQ(p.incident_count(), 20);
+  EXPECT_TRUE(p.course_of_conduct());
+  EXPECT_EQ(p.duration_days(), 90);
+  EXPECT_TRUE(p.escalating()) << p.escalation_reason();
+  EXPECT_TRUE(p.highest_risk_indicator());
+  EXPECT_THAT(p.new_behaviours(), ::testing::Contains(v1::BEHAVIOUR_THREATS));
+  std::vector<std::string> codes;
+  for (const auto& r : p.recommendations()) codes.push_back(r.code());
+  EXPECT_THAT(codes, ::testing::Contains("MARAC_REFERRAL"));
+  EXPECT_THAT(codes, ::testing::Contains("CONSIDER_SPO"));
+}
+
+TEST_F(CaseServiceTest, ReferencesAreNumberedPerForce) {
+  EXPECT_EQ(CreateCaseAs(*server_, "pc.hughes").reference(), "SP-2026-000001");
+  EXPECT_EQ(CreateCaseAs(*server_, "pc.hughes").reference(), "SP-2026-000002");
+  EXPECT_EQ(CreateCaseAs(*server_, "pc.west").reference(), "WMP-2026-000001");
+}
+
+TEST_F(CaseServiceTest, InvalidInputNamesTheFieldAndWritesNothing) {
+  struct Bad {
+    std::function<void(v1::Case&)> mutate;
+    std::string field;
+  } cases[] = {
+      {[](v1::Case& c) { c.clear_victim(); }, "case.victim"},
+      {[](v1::Case& c) {
+         c.mutable_victim()->clear_given_name();
+         c.mutable_victim()->clear_family_name();
+       },
+       "case.victim.family_name"},
+      {[](v1::Case& c) { c.mutable_victim()->mutable_safe_contact()->set_email("not-an-email"); },
+       "case.victim.safe_contact.email"},
+      {[](v1::Case& c) { c.mutable_victim()->mutable_date_of_birth()->set_day(31); c.mutable_victim()->mutable_date_of_birth()->set_month(2); },
+       "case.victim.date_of_birth"},
+      {[](v1::Case& c) { c.mutable_suspects(0)->set_given_name(std::string(201, 'x')); },
+       "case.suspects[0].given_name"},
+      {[](v1::Case& c) { c.set_relationship(static_cast<v1::Relationship>(42)); },
+       "case.relationship"},
+      {[](v1::Case& c) { c.set_summary("bad \x01 control"); }, "case.summary"},
+      {[](v1::Case& c) { c.mutable_spo_consideration()->set_considered(false); },
+       "case.spo_consideration.reason"},
+      {[](v1::Case& c) { c.set_officer_in_charge("users/nobody"); },
+       "case.officer_in_charge"},
+  };
+  for (const Bad& bad : cases) {
+    v1::CreateCaseRequest req;
+    *req.mutable_case_() = SampleCase();
+    bad.mutate(*req.mutable_case_());
+    auto context = server_->Context("pc.hughes");
+    v1::Case out;
+    grpc::Status s = cases_->CreateCase(context.get(), req, &out);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << bad.field;
+    EXPECT_THAT(s.error_message(), HasSubstr(bad.field));
+    EXPECT_EQ(test_support::FieldOf(*context), bad.field);
+  }
+  EXPECT_EQ(server_->Query("SELECT count(*) FROM cases").value(), "0");
+  EXPECT_EQ(server_->Query("SELECT count(*) FROM case_people").value(), "0");
+  // Every refused call was still audited.
+  EXPECT_EQ(*server_->CountAuditEvents(
+                "method = '/casebridge.v1.CaseService/CreateCase' AND "
+                "outcome = 'INVALID_ARGUMENT'"),
+            static_cast<int64_t>(std::size(cases)));
+}
+
+TEST_F(CaseServiceTest, RetriedCreateWithTheSameRequestIdReturnsTheFirstResult) {
+  v1::CreateCaseRequest req;
+  *req.mutable_case_() = SampleCase();
+  req.set_request_id("create-42");
+  v1::Case first, second;
+  ASSERT_GRPC_OK(cases_->CreateCase(server_->Context("pc.hughes").get(), req, &first));
+  ASSERT_GRPC_OK(cases_->CreateCase(server_->Context("pc.hughes").get(), req, &second));
+  EXPECT_EQ(first.name(), second.name());
+  EXPECT_EQ(server_->Query("SELECT count(*) FROM cases").value(), "1");
+
+  v1::Incident a = AddIncident(first.name(), Now() - absl::Hours(2),
+                               {v1::BEHAVIOUR_GIFTS}, "incident-1");
+  v1::Incident b = AddIncident(first.name(), Now() - absl::Hours(2),
+                               {v1::BEHAVIOUR_GIFTS}, "incident-1");
+  EXPECT_EQ(a.name(), b.name());
+  EXPECT_EQ(server_->Query("SELECT count(*) FROM incidents").value(), "1");
+}
+
+TEST_F(CaseServiceTest, IncidentInTheFutureIsRefused) {
+  v1::Case c = CreateCaseAs(*server_, "pc.hughes");
+  v1::AddIncidentRequest req;
+  req.set_parent(c.name());
+  *req.mutable_incident()->mutable_occur_time() =
+      domain::ToProtoTime(Now() + absl::Hours(2));
+  auto context = server_->Context("pc.hughes");
+  v1::Incident out;
+  EXPECT_GRPC_CODE(cases_->AddIncident(context.get(), req, &out),
+                   grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(test_support::FieldOf(*context), "incident.occur_time");
+  req.mutable_incident()->clear_occur_time();
+  EXPECT_GRPC_CODE(cases_->AddIncident(server_->Context("pc.hughes").get(), req, &out),
+                   grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(server_->Query("SELECT count(*) FROM incidents").value(), "0");
+}
+
+TEST_F(CaseServiceTest, PagesThroughAThousandIncidentsWithoutGapOrRepeat) {
+  v1::Case c = CreateCaseAs(*server_, "pc.hughes");
+  // Set-based insert: the paging under test is the read side. Half share an
+  // occur_time so the id tie-breaker matters.
+  std::string case_id = c.name().substr(6);
+  ASSERT_TRUE(server_->Query(absl::StrCat(
+      "INSERT INTO incidents (case_id, occur_time, report_time) "
+      "SELECT '", case_id, "', now() - (CASE WHEN g % 2 = 0 THEN g ELSE 0 END) * "
+      "interval '1 minute', now() FROM generate_series(1, 1000) g RETURNING 1"))
+                  .ok());
+  std::set<std::string> seen;
+  std::string token;
+  int pages = 0;
+  absl::Time previous = absl::InfiniteFuture();
+  do {
+    v1::ListIncidentsRequest req;
+    req.set_parent(c.name());
+    req.set_page_size(77);
+    req.set_page_token(token);
+    v1::ListIncidentsResponse resp;
+    ASSERT_GRPC_OK(cases_->ListIncidents(server_->Context("pc.hughes").get(), req, &resp));
+    for (const v1::Incident& i : resp.incidents()) {
+      EXPECT_TRUE(seen.insert(i.name()).second) << "repeated " << i.name();
+      absl::Time t = domain::ToAbslTime(i.occur_time());
+      EXPECT_LE(t, previous);
+      previous = t;
+    }
+    token = resp.next_page_token();
+    ++pages;
+  } while (!token.empty());
+  EXPECT_EQ(seen.size(), 1000u);
+  EXPECT_EQ(pages, 13);
+}
+
+TEST_F(CaseServiceTest, ConcurrentUpdatesWithTheSameEtagExactlyOneWins) {
+  v1::Case c = CreateCaseAs(*server_, "pc.hughes");
+  constexpr int kWriters = 8;
+  std::atomic<int> ok{0}, aborted{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kWriters; ++i) {
+    threads.emplace_back([&, i] {
+      auto stub = v1::CaseService::NewStub(server_->channel());
+      v1::UpdateCaseRequest req;
+      req.mutable_case_()->set_name(c.name());
+      req.mutable_case_()->set_etag(c.etag());
+      req.mutable_case_()->set_summary(absl::StrCat("writer ", i));
+      req.mutable_update_mask()->add_paths("summary");
+      v1::Case out;
+      grpc::Status s = stub->UpdateCase(server_->Context("pc.hughes").get(), req, &out);
+      if (s.ok()) ++ok;
+      if (s.error_code() == grpc::StatusCode::ABORTED) ++aborted;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 1);
+  EXPECT_EQ(aborted.load(), kWriters - 1);
+  EXPECT_EQ(server_->Query(absl::StrCat("SELECT version FROM cases WHERE id = '",
+                                        c.name().substr(6), "'"))
+                .value(),
+            "2");
+}
+
+TEST_F(CaseServiceTest, StaleEtagIsAbortedAndChangesNothing) {
+  v1::Case c = CreateCaseAs(*server_, "pc.hughes");
+  v1::UpdateCaseRequest req;
+  req.mutable_case_()->set_name(c.name());
+  req.mutable_case_()->set_etag(c.etag());
+  req.mutable_case_()->set_summary("first");
+  req.mutable_update_mask()->add_paths("summary");
+  v1::Case updated;
+  ASSERT_GRPC_OK(cases_->UpdateCase(server_->Context("pc.hughes").get(), req, &updated));
+  EXPECT_EQ(updated.etag(), "2");
+  req.mutable_case_()->set_summary("second, from a stale read");
+  EXPECT_GRPC_CODE(cases_->UpdateCase(server_->Context("pc.hughes").get(), req, &updated),
+                   grpc::StatusCode::ABORTED);
+  EXPECT_EQ(server_->Query("SELECT summary FROM cases").value(), "first");
+}
+
+TEST_F(CaseServiceTest, UpdateMaskIsCheckedAndNestedPathsMerge) {
+  v1::Case c = CreateCaseAs(*server_, "pc.hughes");
+  v1::UpdateCaseRequest req;
+  req.mutable_case_()->set_name(c.name());
+  req.mutable_case_()->set_etag(c.etag());
+  req.mutable_case_()->set_reference("HACKED-2026-000001");
+  req.mutable_update_mask()->add_paths("reference");
+  v1::Case out;
+  auto context = server_->Context("pc.hughes");
+  EXPECT_GRPC_CODE(cases_->UpdateCase(context.get(), req, &out),
+                   grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(test_support::FieldOf(*context), "update_mask");
+
+  req.clear_update_mask();
+  req.mutable_update_mask()->add_paths("victim.safe_contact.phone");
+  req.mutable_case_()->mutable_victim()->mutable_safe_contact()->set_phone("01782 000000");
+  ASSERT_GRPC_OK(cases_->UpdateCase(server_->Context("pc.hughes").get(), req, &out));
+  EXPECT_EQ(out.victim().safe_contact().phone(), "01782 000000");
+  EXPECT_EQ(out.victim().given_name(), "Sarah");  // Untouched.
+  EXPECT_EQ(out.victim().safe_contact().email(), "sarah.b@example.org");
+}
+
+TEST_F(CaseServiceTest, CloseAndReopenFollowTheirPreconditions) {
+  v1::Case c = CreateCaseAs(*server_, "pc.hughes");
+  v1::CloseCaseRequest close;
+  close.set_name(c.name());
+  close.set_reason("No further action; victim safe");
+  close.set_etag(c.etag());
+  v1::Case closed;
+  ASSERT_GRPC_OK(cases_->CloseCase(server_->Context("pc.hughes").get(), close, &closed));
+  EXPECT_EQ(closed.status(), v1::CASE_STATUS_CLOSED);
+  close.set_etag(closed.etag());
+  grpc::Status again = cases_->CloseCase(server_->Context("pc.hughes").get(), close, &closed);
+  EXPECT_EQ(again.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(again.error_message(), HasSubstr("ReopenCase"));
+  v1::AddIncidentRequest add;
+  add.set_parent(c.name());
+  *add.mutable_incident()->mutable_occur_time() = domain::ToProtoTime(Now());
+  v1::Incident incident;
+  EXPECT_GRPC_CODE(cases_->AddIncident(server_->Context("pc.hughes").get(), add, &incident),
+                   grpc::StatusCode::FAILED_PRECONDITION);
+  v1::ReopenCaseRequest reopen;
+  reopen.set_name(c.name());
+  reopen.set_reason("New incident reported");
+  reopen.set_etag(closed.etag());
+  ASSERT_GRPC_OK(cases_->ReopenCase(server_->Context("pc.hughes").get(), reopen, &closed));
+  EXPECT_EQ(closed.status(), v1::CASE_STATUS_OPEN);
+}
+
+TEST_F(CaseServiceTest, OtherForceAndUnsharedPartnersGetNotFoundLikeAMissingCase) {
+  v1::Case c = CreateCaseAs(*server_, "pc.hughes");
+  for (const char* who : {"pc.west", "council.patel", "cps.okafor", "admin"}) {
+    v1::GetCaseRequest get;
+    get.set_name(c.name());
+    v1::Case out;
+    grpc::Status s = cases_->GetCase(server_->Context(who).get(), get, &out);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND) << who;
+    get.set_name("cases/SP-2026-999999");
+    grpc::Status missing = cases_->GetCase(server_->Context(who).get(), get, &out);
+    EXPECT_EQ(missing.error_code(), grpc::StatusCode::NOT_FOUND) << who;
+  }
+}
+
+TEST_F(CaseServiceTest, SharedPartnerSeesOnlyTheSafeguardingView) {
+  v1::Case c = CreateCaseAs(*server_, "pc.hughes");
+  auto sharing = v1::SharingService::NewStub(server_->channel());
+  v1::ShareCaseRequest share;
+  share.set_parent(c.name());
+  share.mutable_share()->set_agency(server_->Agency("SOTCC"));
+  share.mutable_share()->set_purpose("Housing safeguarding");
+  share.mutable_share()->set_lawful_basis("Crime and Disorder Act 1998 s.115");
+  v1::CaseShare made;
+  ASSERT_GRPC_OK(sharing->ShareCase(server_->Context("pc.hughes").get(), share, &made));
+  EXPECT_EQ(made.view(), v1::CASE_VIEW_SAFEGUARDING);
+
+  v1::GetCaseRequest get;
+  get.set_name(c.name());
+  v1::Case seen;
+  ASSERT_GRPC_OK(cases_->GetCase(server_->Context("council.patel").get(), get, &seen));
+  EXPECT_EQ(seen.view(), v1::CASE_VIEW_SAFEGUARDING);
+  EXPECT_EQ(seen.victim().given_name(), "Sarah");
+  EXPECT_EQ(seen.victim().safe_contact().phone(), "07700 900123");
+  EXPECT_EQ(seen.victim().address(), "");  // Restricted.
+  EXPECT_EQ(seen.victim().notes(), "");
+  EXPECT_EQ(seen.suspects_size(), 0);
+  EXPECT_EQ(seen.summary(), "");
+  EXPECT_EQ(seen.relationship(), v1::RELATIONSHIP_UNSPECIFIED);
+  EXPECT_EQ(seen.etag(), "");
+
+  // Incidents stay with police and CPS: visible case, forbidden act.
+  v1::ListIncidentsRequest incidents;
+  incidents.set_parent(c.name());
+  v1::ListIncidentsResponse listed;
+  EXPECT_GRPC_CODE(cases_->ListIncidents(server_->Context("council.patel").get(),
+                                         incidents, &listed),
+                   grpc::StatusCode::PERMISSION_DENIED);
+
+  // Withdrawing the share takes effect on the next call.
+  v1::UnshareCaseRequest unshare;
+  unshare.set_name(made.name());
+  unshare.set_reason("Housing move complete");
+  v1::CaseShare withdrawn;
+  ASSERT_GRPC_OK(sharing->UnshareCase(server_->Context("pc.hughes").get(), unshare, &withdrawn));
+  EXPECT_GRPC_CODE(cases_->GetCase(server_->Context("council.patel").get(), get, &seen),
+                   grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(CaseServiceTest, VictimServicesOptOutWithdrawsTheShare) {
+  v1::Case c = CreateCaseAs(*server_, "pc.hughes");
+  v1::SetVictimServicesReferralRequest refer;
+  refer.set_name(c.name());
+  refer.set_state(v1::VICTIM_SERVICES_REFERRAL_STATE_REFERRED);
+  refer.set_agency(server_->Agency("SVG"));
+  refer.set_etag(c.etag());
+  v1::Case referred;
+  ASSERT_GRPC_OK(cases_->SetVictimServicesReferral(server_->Context("pc.hughes").get(),
+                                                   refer, &referred));
+  v1::GetCaseRequest get;
+  get.set_name(c.name());
+  v1::Case seen;
+  ASSERT_GRPC_OK(cases_->GetCase(server_->Context("isac.lewis").get(), get, &seen));
+
+  v1::SetVictimServicesReferralRequest opt_out;
+  opt_out.set_name(c.name());
+  opt_out.set_state(v1::VICTIM_SERVICES_REFERRAL_STATE_OPTED_OUT);
+  opt_out.set_reason("Victim declined support by phone");
+  opt_out.set_etag(referred.etag());
+  ASSERT_GRPC_OK(cases_->SetVictimServicesReferral(server_->Context("pc.hughes").get(),
+                                                   opt_out, &referred));
+  EXPECT_GRPC_CODE(cases_->GetCase(server_->Context("isac.lewis").get(), get, &seen),
+                   grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(CaseServiceTest, ListCasesFiltersAndPagesNewestFirst) {
+  for (int i = 0; i < 7; ++i) {
+    CreateCaseAs(*server_, "pc.hughes");
+    server_->clock()->Advance(absl::Minutes(1));
+  }
+  CreateCaseAs(*server_, "pc.west");
+  std::vector<std::string> refs;
+  std::string token;
+  do {
+    v1::ListCasesRequest req;
+    req.set_page_size(3);
+    req.set_page_token(token);
+    req.set_filter("status=OPEN");
+    v1::ListCasesResponse resp;
+    ASSERT_GRPC_OK(cases_->ListCases(server_->Context("pc.hughes").get(), req, &resp));
+    for (const auto& c : resp.cases()) refs.push_back(c.reference());
+    token = resp.next_page_token();
+  } while (!token.empty());
+  ASSERT_EQ(refs.size(), 7u);
+  EXPECT_EQ(refs.front(), "SP-2026-000007");
+  EXPECT_EQ(refs.back(), "SP-2026-000001");
+
+  v1::ListCasesRequest bad;
+  bad.set_filter("colour=red");
+  v1::ListCasesResponse resp;
+  auto context = server_->Context("pc.hughes");
+  EXPECT_GRPC_CODE(cases_->ListCases(context.get(), bad, &resp),
+                   grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(test_support::FieldOf(*context), "filter");
+}
+
+TEST_F(CaseServiceTest, TimelineShowsEachViewOnlyItsEntries) {
+  v1::Case c = CreateCaseAs(*server_, "pc.hughes");
+  AddIncident(c.name(), Now() - absl::Hours(3), {v1::BEHAVIOUR_FOLLOWING});
+  auto sharing = v1::SharingService::NewStub(server_->channel());
+  v1::ShareCaseRequest share;
+  share.set_parent(c.name());
+  share.mutable_share()->set_agency(server_->Agency("NSCHT"));
+  share.mutable_share()->set_purpose("GP alert");
+  share.mutable_share()->set_lawful_basis("UK GDPR Art 6(1)(e), 9(2)(h)");
+  v1::CaseShare made;
+  ASSERT_GRPC_OK(sharing->ShareCase(server_->Context("pc.hughes").get(), share, &made));
+
+  v1::GetCaseTimelineRequest req;
+  req.set_name(c.name());
+  v1::GetCaseTimelineResponse police, health;
+  ASSERT_GRPC_OK(cases_->GetCaseTimeline(server_->Context("pc.hughes").get(), req, &police));
+  ASSERT_GRPC_OK(cases_->GetCaseTimeline(server_->Context("nhs.morgan").get(), req, &health));
+  std::vector<v1::TimelineEntryKind> police_kinds, health_kinds;
+  for (const auto& e : police.entries()) police_kinds.push_back(e.kind());
+  for (const auto& e : health.entries()) health_kinds.push_back(e.kind());
+  EXPECT_THAT(police_kinds, ::testing::ElementsAre(v1::TIMELINE_ENTRY_KIND_CASE_OPENED,
+                                                   v1::TIMELINE_ENTRY_KIND_INCIDENT,
+                                                   v1::TIMELINE_ENTRY_KIND_SHARED));
+  EXPECT_THAT(health_kinds, ::testing::ElementsAre(v1::TIMELINE_ENTRY_KIND_CASE_OPENED));
+}
+
+}  // namespace
+}  // namespace casebridge

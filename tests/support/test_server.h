@@ -1,0 +1,127 @@
+#ifndef CASEBRIDGE_TESTS_SUPPORT_TEST_SERVER_H_
+#define CASEBRIDGE_TESTS_SUPPORT_TEST_SERVER_H_
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "casebridge/v1/admin.grpc.pb.h"
+#include "casebridge/v1/cases.grpc.pb.h"
+#include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
+#include "server/server_app.h"
+#include "services/clock.h"
+
+namespace casebridge::test_support {
+
+struct TestServerOptions {
+  // Use a FakeClock (starting at `start_time`, default now) the test moves.
+  bool fake_clock = false;
+  absl::Time start_time = absl::InfinitePast();
+  int pool_size = 8;
+  bool enable_echo = false;
+  // Cache token lookups; 0 (the default here) looks every call up.
+  absl::Duration auth_cache_ttl = absl::ZeroDuration();
+  std::string tls_cert_file = {};
+  std::string tls_key_file = {};
+  std::string tls_client_ca_file = {};
+};
+
+// A whole Casebridge server in the test process, on 127.0.0.1 with a free
+// port, over a fresh migrated database from the PostgresEnvironment, seeded
+// with the demo world of shared/DOMAIN.md plus a second police force:
+//   pc.hughes (SP officer), sgt.khan (SP supervisor), cps.okafor (CPS West
+//   Midlands prosecutor), council.patel (Stoke-on-Trent City Council),
+//   county.evans (Staffordshire County Council), nhs.morgan (North Staffs
+//   Combined Healthcare NHS Trust), isac.lewis (Staffordshire Victim
+//   Gateway advocate), auditor.shah, admin, and pc.west (West Mercia Police
+//   officer, another force).
+// Tests talk to it through real gRPC channels.
+class TestServer {
+ public:
+  static absl::StatusOr<std::unique_ptr<TestServer>> Start(
+      TestServerOptions options = {});
+  ~TestServer();
+
+  std::shared_ptr<grpc::Channel> channel() const { return channel_; }
+  std::string address() const;
+  int port() const { return app_->port(); }
+
+  // Bearer token of a demo user or one made with AddUser.
+  const std::string& Token(absl::string_view username) const;
+  // A client context carrying the user's token and a 30-second deadline.
+  std::unique_ptr<grpc::ClientContext> Context(absl::string_view username) const;
+  // agencies/{id} of an agency by code (SP, CPSWM, SOTCC, SCC, NSCHT, SVG, WMP).
+  const std::string& Agency(absl::string_view code) const;
+  // users/{id} of a user.
+  const std::string& User(absl::string_view username) const;
+
+  // Makes an agency (if the code is new) and a user with `role` through
+  // AdminService as admin, and issues the user a token.
+  absl::StatusOr<std::string> AddUser(absl::string_view username,
+                                      absl::string_view agency_code,
+                                      absl::string_view agency_name,
+                                      v1::AgencyKind kind, v1::Role role);
+
+  // Superuser connection string of this server's database, for checking rows.
+  const std::string& database() const { return database_; }
+  server::ServerApp& app() { return *app_; }
+  // Null unless started with fake_clock.
+  services::FakeClock* clock() { return clock_.get(); }
+
+  // SELECT count(*) FROM audit_events WHERE <where_sql>. Test-only SQL.
+  absl::StatusOr<int64_t> CountAuditEvents(absl::string_view where_sql = "true") const;
+  // Runs SQL as the superuser and returns the first column of the first row.
+  absl::StatusOr<std::string> Query(absl::string_view sql) const;
+
+  // Stops the server (drains the audit log). The destructor calls it.
+  void Stop();
+
+ private:
+  TestServer() = default;
+
+  std::string database_;
+  std::unique_ptr<services::FakeClock> clock_;
+  std::unique_ptr<server::ServerApp> app_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::map<std::string, std::string, std::less<>> tokens_;
+  std::map<std::string, std::string, std::less<>> agencies_;
+  std::map<std::string, std::string, std::less<>> users_;
+};
+
+// The trailing "casebridge-field" metadata of a failed call ("" if none).
+std::string FieldOf(const grpc::ClientContext& context);
+
+// A realistic case to create: victim Sarah (restricted address when asked),
+// one suspect, one protected person, ex-intimate relationship.
+v1::Case SampleCase(bool restricted_address = true);
+
+// Creates SampleCase() (or `input`) as `username`; fails the test on error.
+v1::Case CreateCaseAs(TestServer& server, absl::string_view username,
+                      const v1::Case& input = SampleCase());
+
+}  // namespace casebridge::test_support
+
+// gRPC status assertions that print the server's message.
+#define EXPECT_GRPC_OK(expr)                                              \
+  do {                                                                    \
+    const ::grpc::Status cb_s_ = (expr);                                  \
+    EXPECT_TRUE(cb_s_.ok()) << cb_s_.error_code() << ": "                 \
+                            << cb_s_.error_message();                     \
+  } while (0)
+#define ASSERT_GRPC_OK(expr)                                              \
+  do {                                                                    \
+    const ::grpc::Status cb_s_ = (expr);                                  \
+    ASSERT_TRUE(cb_s_.ok()) << cb_s_.error_code() << ": "                 \
+                            << cb_s_.error_message();                     \
+  } while (0)
+#define EXPECT_GRPC_CODE(expr, code)                                      \
+  do {                                                                    \
+    const ::grpc::Status cb_s_ = (expr);                                  \
+    EXPECT_EQ(cb_s_.error_code(), (code)) << cb_s_.error_message();       \
+  } while (0)
+
+#endif  // CASEBRIDGE_TESTS_SUPPORT_TEST_SERVER_H_
