@@ -122,8 +122,8 @@ constexpr Statement kUpdateCase = {"cb_case_update",
     "WHERE id = $1 AND version = $2 RETURNING version"};
 
 constexpr Statement kSetStatus = {"cb_case_set_status",
-    "UPDATE cases SET status = $3, "
-    "close_time = CASE WHEN $3 = 2 THEN $5::timestamptz ELSE NULL END, "
+    "UPDATE cases SET status = $3::smallint, "
+    "close_time = CASE WHEN $3::smallint = 2 THEN $5::timestamptz ELSE NULL END, "
     "close_reason = $4, update_time = $5, version = version + 1 "
     "WHERE id = $1 AND version = $2 RETURNING version"};
 
@@ -148,7 +148,7 @@ constexpr Statement kCurrentVersion = {"cb_case_version",
   "cb_micros(i.update_time), i.version"
 
 constexpr Statement kInsertIncident = {"cb_incident_insert",
-    "INSERT INTO incidents i (id, case_id, occur_time, report_time, location, "
+    "INSERT INTO incidents AS i (id, case_id, occur_time, report_time, location, "
     "behaviours, four_signs, witnesses, description, victim_impact, "
     "reported_to_police, recorded_by, create_time, update_time) "
     "VALUES ($1, $2, $3, $4, $5, $6::smallint[], $7::smallint[], $8, $9, $10, "

@@ -195,11 +195,13 @@ TEST_F(CaseServiceTest, PagesThroughAThousandIncidentsWithoutGapOrRepeat) {
   // Set-based insert: the paging under test is the read side. Half share an
   // occur_time so the id tie-breaker matters.
   std::string case_id = c.name().substr(6);
-  ASSERT_TRUE(server_->Query(absl::StrCat(
-      "INSERT INTO incidents (case_id, occur_time, report_time) "
+  auto inserted = server_->Query(absl::StrCat(
+      "WITH ins AS (INSERT INTO incidents (case_id, occur_time, report_time) "
       "SELECT '", case_id, "', now() - (CASE WHEN g % 2 = 0 THEN g ELSE 0 END) * "
-      "interval '1 minute', now() FROM generate_series(1, 1000) g RETURNING 1"))
-                  .ok());
+      "interval '1 minute', now() FROM generate_series(1, 1000) g RETURNING 1) "
+      "SELECT count(*) FROM ins"));
+  ASSERT_TRUE(inserted.ok()) << inserted.status();
+  ASSERT_EQ(*inserted, "1000");
   std::set<std::string> seen;
   std::string token;
   int pages = 0;
