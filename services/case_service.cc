@@ -126,22 +126,6 @@ absl::StatusOr<std::string> ParseOfficer(absl::string_view name) {
   return domain::ParseTopLevelName(name, "users", "case.officer_in_charge");
 }
 
-storage::TimelineEntryInput Entry(const CallContext& call,
-                                  absl::string_view case_id,
-                                  v1::TimelineEntryKind kind,
-                                  std::string summary, std::string resource,
-                                  int views) {
-  storage::TimelineEntryInput e;
-  e.case_id = std::string(case_id);
-  e.time = call.now;
-  e.kind = kind;
-  e.summary = std::move(summary);
-  e.resource = std::move(resource);
-  e.actor_user_id = call.principal.user_id;
-  e.views = views;
-  return e;
-}
-
 absl::Status RequireOpen(const CaseScope& scope) {
   if (scope.ref.status == v1::CASE_STATUS_CLOSED) {
     return absl::FailedPreconditionError(absl::StrCat(
@@ -205,7 +189,7 @@ grpc::Status CaseServiceImpl::CreateCase(grpc::ServerContext* context,
                                  static_cast<int>(TodayInEngland(call.now).year())));
         CB_RETURN_IF_ERROR(cases_.Insert(tx, id, reference, agency_id, officer_id,
                                          input, call.principal.user_id, call.now));
-        timeline_.Append(tx, Entry(call, id, v1::TIMELINE_ENTRY_KIND_CASE_OPENED,
+        timeline_.Append(tx, TimelineEntryFor(call, id, v1::TIMELINE_ENTRY_KIND_CASE_OPENED,
                                    absl::StrCat("Case ", reference, " opened"),
                                    domain::CaseName(id), domain::kTimelineAllViews));
         call.RecordChange({"case"}, "", domain::FormatEtag(1));
@@ -356,7 +340,7 @@ grpc::Status CaseServiceImpl::UpdateCase(grpc::ServerContext* context,
           int64_t new_version,
           cases_.Update(tx, scope.ref.id, version, update, merged,
                         call.principal.user_id, call.now));
-      timeline_.Append(tx, Entry(call, scope.ref.id,
+      timeline_.Append(tx, TimelineEntryFor(call, scope.ref.id,
                                  v1::TIMELINE_ENTRY_KIND_CASE_UPDATED,
                                  absl::StrCat("Updated ", absl::StrJoin(fields, ", ")),
                                  domain::CaseName(scope.ref.id),
@@ -402,7 +386,7 @@ absl::Status ChangeStatus(RpcRunner* runner, CallContext& call,
     CB_ASSIGN_OR_RETURN(int64_t new_version,
                         cases.SetStatus(tx, scope.ref.id, version, target, reason,
                                         call.now));
-    timeline.Append(tx, Entry(call, scope.ref.id,
+    timeline.Append(tx, TimelineEntryFor(call, scope.ref.id,
                               close ? v1::TIMELINE_ENTRY_KIND_CASE_CLOSED
                                     : v1::TIMELINE_ENTRY_KIND_CASE_REOPENED,
                               close ? "Case closed" : "Case reopened",
@@ -506,7 +490,7 @@ grpc::Status CaseServiceImpl::SetVictimServicesReferral(
           cases_.SetVictimServicesReferral(tx, scope.ref.id, version, state,
                                            agency_id, request->reason(),
                                            call.principal.user_id, call.now));
-      timeline_.Append(tx, Entry(call, scope.ref.id,
+      timeline_.Append(tx, TimelineEntryFor(call, scope.ref.id,
                                  v1::TIMELINE_ENTRY_KIND_VICTIM_SERVICES, summary,
                                  domain::CaseName(scope.ref.id),
                                  domain::kTimelinePoliceAndCps));
@@ -556,7 +540,7 @@ grpc::Status CaseServiceImpl::AddIncident(grpc::ServerContext* context,
                             cases_.InsertIncident(tx, scope.ref.id, id,
                                                   request->incident(),
                                                   call.principal.user_id, call.now));
-        timeline_.Append(tx, Entry(call, scope.ref.id, v1::TIMELINE_ENTRY_KIND_INCIDENT,
+        timeline_.Append(tx, TimelineEntryFor(call, scope.ref.id, v1::TIMELINE_ENTRY_KIND_INCIDENT,
                                    IncidentSummary(*response), response->name(),
                                    domain::kTimelinePoliceAndCps));
         call.RecordChange({"incident"}, "", response->etag());
@@ -649,7 +633,7 @@ grpc::Status CaseServiceImpl::UpdateIncident(grpc::ServerContext* context,
       CB_ASSIGN_OR_RETURN(*response,
                           cases_.UpdateIncident(tx, scope.ref.id, name.child_id,
                                                 version, merged, call.now));
-      timeline_.Append(tx, Entry(call, scope.ref.id, v1::TIMELINE_ENTRY_KIND_INCIDENT,
+      timeline_.Append(tx, TimelineEntryFor(call, scope.ref.id, v1::TIMELINE_ENTRY_KIND_INCIDENT,
                                  absl::StrCat("Incident updated (",
                                               absl::StrJoin(fields, ", "), ")"),
                                  response->name(), domain::kTimelinePoliceAndCps));
@@ -711,7 +695,7 @@ grpc::Status CaseServiceImpl::RecordRiskAssessment(
                                                         assessed));
         CB_RETURN_IF_ERROR(cases_.SetRiskLevel(tx, scope.ref.id, result.level, call.now));
         timeline_.Append(
-            tx, Entry(call, scope.ref.id, v1::TIMELINE_ENTRY_KIND_RISK_ASSESSMENT,
+            tx, TimelineEntryFor(call, scope.ref.id, v1::TIMELINE_ENTRY_KIND_RISK_ASSESSMENT,
                       absl::StrCat("Risk assessed: ",
                                    domain::ShortEnumName(v1::RiskLevel_descriptor(),
                                                          result.level)),
@@ -773,7 +757,7 @@ grpc::Status CaseServiceImpl::FlagCase(grpc::ServerContext* context,
                                             request->type(), request->reason(),
                                             call.principal.user_id, call.now));
       timeline_.Append(
-          tx, Entry(call, scope.ref.id, v1::TIMELINE_ENTRY_KIND_FLAG_RAISED,
+          tx, TimelineEntryFor(call, scope.ref.id, v1::TIMELINE_ENTRY_KIND_FLAG_RAISED,
                     absl::StrCat("Flag raised: ",
                                  ShortName(v1::FlagType_descriptor(), request->type())),
                     response->name(), domain::kTimelineAllViews));
@@ -802,7 +786,7 @@ grpc::Status CaseServiceImpl::UnflagCase(grpc::ServerContext* context,
                                            request->reason(), call.principal.user_id,
                                            call.now));
       timeline_.Append(
-          tx, Entry(call, scope.ref.id, v1::TIMELINE_ENTRY_KIND_FLAG_CLEARED,
+          tx, TimelineEntryFor(call, scope.ref.id, v1::TIMELINE_ENTRY_KIND_FLAG_CLEARED,
                     absl::StrCat("Flag cleared: ",
                                  ShortName(v1::FlagType_descriptor(), response->type())),
                     response->name(), domain::kTimelineAllViews));

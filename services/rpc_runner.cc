@@ -111,6 +111,22 @@ absl::Status RpcRunner::Write(CallContext& call,
   return status;
 }
 
+storage::TimelineEntryInput TimelineEntryFor(const CallContext& call,
+                                             absl::string_view case_id,
+                                             v1::TimelineEntryKind kind,
+                                             std::string summary,
+                                             absl::string_view resource, int views) {
+  storage::TimelineEntryInput e;
+  e.case_id = std::string(case_id);
+  e.time = call.now;
+  e.kind = kind;
+  e.summary = std::move(summary);
+  e.resource = std::string(resource);
+  e.actor_user_id = call.principal.user_id;
+  e.views = views;
+  return e;
+}
+
 grpc::Status ToGrpcStatus(const absl::Status& status,
                           grpc::ServerContext* context) {
   if (status.ok()) return grpc::Status::OK;

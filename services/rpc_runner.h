@@ -13,6 +13,7 @@
 #include "services/clock.h"
 #include "storage/audit_log.h"
 #include "storage/database.h"
+#include "storage/timeline_repository.h"
 
 namespace casebridge::services {
 
@@ -82,6 +83,14 @@ class RpcRunner {
   Authenticator* authenticator_;
   const Clock* clock_;
 };
+
+// A timeline entry for what this call did to a case, now, by the caller.
+// `views` are domain::kTimeline* bits.
+storage::TimelineEntryInput TimelineEntryFor(const CallContext& call,
+                                             absl::string_view case_id,
+                                             v1::TimelineEntryKind kind,
+                                             std::string summary,
+                                             absl::string_view resource, int views);
 
 // The one error mapper: absl::Status -> grpc::Status, keeping code and
 // message; the field a FieldError names goes to the trailing metadata key

@@ -21,22 +21,6 @@ std::string Method(absl::string_view name) {
   return absl::StrCat("/casebridge.v1.SharingService/", name);
 }
 
-storage::TimelineEntryInput ShareEntry(const CallContext& call,
-                                       absl::string_view case_id,
-                                       v1::TimelineEntryKind kind,
-                                       std::string summary,
-                                       absl::string_view resource) {
-  storage::TimelineEntryInput e;
-  e.case_id = std::string(case_id);
-  e.time = call.now;
-  e.kind = kind;
-  e.summary = std::move(summary);
-  e.resource = std::string(resource);
-  e.actor_user_id = call.principal.user_id;
-  e.views = domain::kTimelineFull;
-  return e;
-}
-
 }  // namespace
 
 grpc::Status SharingServiceImpl::ShareCase(grpc::ServerContext* context,
@@ -90,10 +74,12 @@ grpc::Status SharingServiceImpl::ShareCase(grpc::ServerContext* context,
         share.actor_id = call.principal.user_id;
         share.now = call.now;
         CB_ASSIGN_OR_RETURN(*response, shares_.Create(tx, id, share));
-        timeline_.Append(tx, ShareEntry(call, scope.ref.id, v1::TIMELINE_ENTRY_KIND_SHARED,
-                                        absl::StrCat("Shared with ", agency->display_name(),
-                                                     ": ", input.purpose()),
-                                        response->name()));
+        timeline_.Append(tx, TimelineEntryFor(call, scope.ref.id,
+                                              v1::TIMELINE_ENTRY_KIND_SHARED,
+                                              absl::StrCat("Shared with ",
+                                                           agency->display_name(), ": ",
+                                                           input.purpose()),
+                                              response->name(), domain::kTimelineFull));
         call.RecordChange({"shares"}, "", "");
       }
       call.AddResource(response->name());
@@ -118,9 +104,10 @@ grpc::Status SharingServiceImpl::UnshareCase(grpc::ServerContext* context,
                           shares_.Withdraw(tx, scope.ref.id, name.child_id,
                                            call.principal.user_id, request->reason(),
                                            call.now));
-      timeline_.Append(tx, ShareEntry(call, scope.ref.id, v1::TIMELINE_ENTRY_KIND_UNSHARED,
-                                      absl::StrCat("Share withdrawn: ", request->reason()),
-                                      response->name()));
+      timeline_.Append(tx, TimelineEntryFor(call, scope.ref.id,
+                                            v1::TIMELINE_ENTRY_KIND_UNSHARED,
+                                            absl::StrCat("Share withdrawn: ", request->reason()),
+                                            response->name(), domain::kTimelineFull));
       call.RecordChange({"shares"}, "", "");
       return absl::OkStatus();
     });
