@@ -6,10 +6,10 @@
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "domain/charging_macros.h"
 #include "domain/charging_state.h"
 #include "domain/list_query.h"
 #include "domain/resource_names.h"
+#include "domain/status_macros.h"
 #include "domain/validation.h"
 
 namespace casebridge::domain {

@@ -7,9 +7,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
-#include "domain/charging_macros.h"
 #include "domain/charging_state.h"
 #include "domain/list_query.h"
+#include "domain/status_macros.h"
 #include "domain/validation.h"
 
 namespace casebridge::domain {
