@@ -227,13 +227,12 @@ v1::ChargingProgress ComputeChargingProgress(const v1::ChargingFile& file,
       if (p.has_threshold_review_by()) {
         const int days = p.days_to_threshold_review();
         absl::StrAppend(
-            &summary, " by ",
-            FormatDate(*ToCivilDay(p.threshold_review_by())),
-            days < 0   ? absl::StrCat(" (overdue by ",
-                                      Plural(-days, "day", "days"), ")")
-            : days == 0 ? std::string(" (due today)")
-                        : absl::StrCat(" (in ", Plural(days, "day", "days"),
-                                       ")"));
+            &summary, " by ", FormatDay(*ToCivilDay(p.threshold_review_by())),
+            days < 0 ? absl::StrCat(" (overdue by ",
+                                    Plural(-days, "day", "days"), ")")
+            : days == 0
+                ? std::string(" (due today)")
+                : absl::StrCat(" (in ", Plural(days, "day", "days"), ")"));
       }
       if (n > 0) absl::StrAppend(&summary, "; ", items);
       break;
