@@ -3,6 +3,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
+#include "domain/dates.h"
 #include "domain/status_macros.h"
 #include "domain/validation.h"
 
@@ -44,29 +45,6 @@ absl::Status CheckEmail(absl::string_view field, absl::string_view email) {
 
 }  // namespace
 
-absl::Status CheckDate(absl::string_view field, const v1::Date& date,
-                       bool required, const v1::Date* not_after) {
-  if (date.year() == 0 && date.month() == 0 && date.day() == 0) {
-    return required ? FieldError(field, "is required") : absl::OkStatus();
-  }
-  if (date.year() < 1900 || date.year() > 9999 || date.month() < 1 ||
-      date.month() > 12 || date.day() < 1) {
-    return FieldError(field, "is not a calendar date");
-  }
-  absl::CivilDay day(date.year(), date.month(), date.day());
-  // CivilDay normalises 31 February to 3 March: a changed field means an
-  // impossible date.
-  if (day.year() != date.year() || day.month() != date.month() ||
-      day.day() != date.day()) {
-    return FieldError(field, "is not a calendar date");
-  }
-  if (not_after != nullptr) {
-    absl::CivilDay limit(not_after->year(), not_after->month(), not_after->day());
-    if (day > limit) return FieldError(field, "must not be in the future");
-  }
-  return absl::OkStatus();
-}
-
 absl::Status ValidatePerson(absl::string_view prefix, const v1::Person& p,
                             const v1::Date& today) {
   CB_RETURN_IF_ERROR(
@@ -86,7 +64,11 @@ absl::Status ValidatePerson(absl::string_view prefix, const v1::Person& p,
                                  p.aliases(i), kMaxShortText, true));
   }
   CB_RETURN_IF_ERROR(
-      CheckDate(Path(prefix, "date_of_birth"), p.date_of_birth(), false, &today));
+      ParseOptionalDate(Path(prefix, "date_of_birth"), p.date_of_birth(),
+                        {.min_year = kMinRecordYear,
+                         .not_future = absl::CivilDay(
+                             today.year(), today.month(), today.day())})
+          .status());
   const std::string contact = Path(prefix, "safe_contact");
   CB_RETURN_IF_ERROR(CheckPhone(Path(contact, "phone"), p.safe_contact().phone()));
   CB_RETURN_IF_ERROR(CheckEmail(Path(contact, "email"), p.safe_contact().email()));

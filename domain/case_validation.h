@@ -18,10 +18,6 @@ inline constexpr int kMaxProtectedPersons = 50;
 inline constexpr int kMaxAliases = 20;
 inline constexpr size_t kMaxRequestIdLength = 100;
 
-// A real calendar date, not after `today` when `not_future`.
-absl::Status CheckDate(absl::string_view field, const v1::Date& date,
-                       bool required, const v1::Date* not_after);
-
 absl::Status ValidatePerson(absl::string_view prefix, const v1::Person& person,
                             const v1::Date& today);
 

@@ -6,10 +6,10 @@
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "domain/charging_macros.h"
 #include "domain/charging_state.h"
 #include "domain/list_query.h"
 #include "domain/resource_names.h"
+#include "domain/status_macros.h"
 #include "domain/validation.h"
 
 namespace casebridge::domain {
@@ -324,7 +324,7 @@ absl::StatusOr<v1::ChargingFile> ApplyRecordDecision(
       return FieldError("decision.decision_date",
                         absl::StrCat("must not be before the file was "
                                      "submitted (",
-                                     FormatDate(submitted), ")"));
+                                     FormatDay(submitted), ")"));
     }
   }
   if (file.has_decision()) {
@@ -335,7 +335,7 @@ absl::StatusOr<v1::ChargingFile> ApplyRecordDecision(
       return FieldError("decision.decision_date",
                         absl::StrCat("must not be before the Threshold "
                                      "decision it replaces (",
-                                     FormatDate(replaced), ")"));
+                                     FormatDay(replaced), ")"));
     }
     *next.add_superseded_decisions() = file.decision();
     // The victim must be told of the new decision.

@@ -7,9 +7,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
-#include "domain/charging_macros.h"
 #include "domain/charging_state.h"
 #include "domain/list_query.h"
+#include "domain/status_macros.h"
 #include "domain/validation.h"
 
 namespace casebridge::domain {
@@ -227,13 +227,12 @@ v1::ChargingProgress ComputeChargingProgress(const v1::ChargingFile& file,
       if (p.has_threshold_review_by()) {
         const int days = p.days_to_threshold_review();
         absl::StrAppend(
-            &summary, " by ",
-            FormatDate(*ToCivilDay(p.threshold_review_by())),
-            days < 0   ? absl::StrCat(" (overdue by ",
-                                      Plural(-days, "day", "days"), ")")
-            : days == 0 ? std::string(" (due today)")
-                        : absl::StrCat(" (in ", Plural(days, "day", "days"),
-                                       ")"));
+            &summary, " by ", FormatDay(*ToCivilDay(p.threshold_review_by())),
+            days < 0 ? absl::StrCat(" (overdue by ",
+                                    Plural(-days, "day", "days"), ")")
+            : days == 0
+                ? std::string(" (due today)")
+                : absl::StrCat(" (in ", Plural(days, "day", "days"), ")"));
       }
       if (n > 0) absl::StrAppend(&summary, "; ", items);
       break;

@@ -5,10 +5,9 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
-#include "domain/charging_macros.h"
 #include "domain/list_query.h"
+#include "domain/status_macros.h"
 #include "domain/validation.h"
 
 namespace casebridge::domain {
@@ -43,25 +42,15 @@ absl::Status MustBeEmpty(absl::string_view field, absl::string_view value,
 absl::Status CheckPastDate(absl::string_view field, const v1::Date& date,
                            bool present, bool required,
                            const ChargingClock& clock) {
-  CB_RETURN_IF_ERROR(CheckDate(field, date, present, required));
-  if (present && *ToCivilDay(date) > clock.Today()) {
-    return FieldError(field, absl::StrCat("must not be in the future (today "
-                                          "is ",
-                                          FormatDate(clock.Today()), ")"));
-  }
-  return absl::OkStatus();
+  return CheckDate(field, date, present, required,
+                   {.not_future = clock.Today()});
 }
 
 // A deadline set now: today or later.
 absl::Status CheckDeadline(absl::string_view field, const v1::Date& date,
                            bool present, bool required,
                            const ChargingClock& clock) {
-  CB_RETURN_IF_ERROR(CheckDate(field, date, present, required));
-  if (present && *ToCivilDay(date) < clock.Today()) {
-    return FieldError(field, absl::StrCat("must not be in the past (today is ",
-                                          FormatDate(clock.Today()), ")"));
-  }
-  return absl::OkStatus();
+  return CheckDate(field, date, present, required, {.not_past = clock.Today()});
 }
 
 absl::Status CheckOffences(
@@ -196,47 +185,6 @@ std::string OutcomeName(v1::ChargingOutcome outcome) {
 }
 
 }  // namespace
-
-std::optional<absl::CivilDay> ToCivilDay(const v1::Date& date) {
-  if (date.year() < 1 || date.year() > 9999 || date.month() < 1 ||
-      date.month() > 12 || date.day() < 1 || date.day() > 31) {
-    return std::nullopt;
-  }
-  absl::CivilDay day(date.year(), date.month(), date.day());
-  // CivilDay normalises 30 February to 2 March: a changed day means the date
-  // does not exist.
-  if (day.year() != date.year() || day.month() != date.month() ||
-      day.day() != date.day()) {
-    return std::nullopt;
-  }
-  return day;
-}
-
-v1::Date ToProtoDate(absl::CivilDay day) {
-  v1::Date date;
-  date.set_year(static_cast<int32_t>(day.year()));
-  date.set_month(day.month());
-  date.set_day(day.day());
-  return date;
-}
-
-std::string FormatDate(absl::CivilDay day) {
-  return absl::StrFormat("%04d-%02d-%02d", day.year(), day.month(), day.day());
-}
-
-absl::Status CheckDate(absl::string_view field, const v1::Date& date,
-                       bool present, bool required) {
-  if (!present) {
-    return required ? FieldError(field, "is required") : absl::OkStatus();
-  }
-  if (!ToCivilDay(date).has_value()) {
-    return FieldError(field, absl::StrFormat("is not a valid date "
-                                             "(year %d, month %d, day %d)",
-                                             date.year(), date.month(),
-                                             date.day()));
-  }
-  return absl::OkStatus();
-}
 
 absl::StatusOr<CaseChildName> ParseChargingFileName(absl::string_view name,
                                                     absl::string_view field) {
@@ -489,7 +437,7 @@ absl::Status ValidateChargingDecision(const v1::ChargingDecision& d,
     if (*ToCivilDay(d.threshold_review_by()) <= decided) {
       return FieldError(review_by,
                         absl::StrCat("must be after the decision date (",
-                                     FormatDate(decided), ")"));
+                                     FormatDay(decided), ")"));
     }
   } else {
     CB_RETURN_IF_ERROR(MustBeEmpty(grounds, d.threshold_grounds(),
@@ -514,7 +462,7 @@ absl::Status CheckFirstHearingAgainstDecision(
   if (date.has_value() && *date < decided) {
     return FieldError("first_hearing.date",
                       absl::StrCat("must not be before the decision date (",
-                                   FormatDate(decided), ")"));
+                                   FormatDay(decided), ")"));
   }
   return absl::OkStatus();
 }
@@ -544,7 +492,7 @@ absl::Status CheckVictimInformedAgainstDecision(
   if (date.has_value() && *date < decided) {
     return FieldError("victim_informed.inform_date",
                       absl::StrCat("must not be before the decision date (",
-                                   FormatDate(decided), ")"));
+                                   FormatDay(decided), ")"));
   }
   return absl::OkStatus();
 }
@@ -582,9 +530,9 @@ absl::Status ValidateReviewThresholdDecisionRequest(
   CB_RETURN_IF_ERROR(CheckDate("next_review_by", request.next_review_by(),
                                request.has_next_review_by(), true));
   if (*ToCivilDay(request.next_review_by()) <= clock.Today()) {
-    return FieldError("next_review_by",
-                      absl::StrCat("must be after today (",
-                                   FormatDate(clock.Today()), ")"));
+    return FieldError(
+        "next_review_by",
+        absl::StrCat("must be after today (", FormatDay(clock.Today()), ")"));
   }
   return CheckEtag(request.etag());
 }

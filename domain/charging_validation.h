@@ -11,32 +11,26 @@
 #include "absl/time/time.h"
 #include "casebridge/v1/charging.pb.h"
 #include "casebridge/v1/common.pb.h"
+#include "domain/dates.h"
 #include "domain/resource_names.h"
 
 namespace casebridge::domain {
 
 // "Now" as the charging rules see it. Due dates, review-by dates and hearing
 // dates are calendar dates, so "today" depends on a time zone: the service
-// passes the deployment's zone (Europe/London for forces in England and
-// Wales); tests pass fixed values. Never read the clock in domain/.
+// passes the deployment's zone (kUkTimeZoneName, Europe/London, for forces
+// in England and Wales; the default UTC is wrong there); tests pass fixed
+// values. Never read the clock in domain/.
 struct ChargingClock {
   absl::Time now;
   absl::TimeZone zone = absl::UTCTimeZone();
 
-  absl::CivilDay Today() const { return absl::ToCivilDay(now, zone); }
-  absl::CivilDay DayOf(absl::Time t) const { return absl::ToCivilDay(t, zone); }
+  absl::CivilDay Today() const { return CalendarDayAt(now, zone); }
+  absl::CivilDay DayOf(absl::Time t) const { return CalendarDayAt(t, zone); }
 };
 
-// casebridge.v1.Date <-> absl::CivilDay. nullopt when the date does not
-// exist (month 13, 30 February, year 0).
-std::optional<absl::CivilDay> ToCivilDay(const v1::Date& date);
-v1::Date ToProtoDate(absl::CivilDay day);
-std::string FormatDate(absl::CivilDay day);  // 2026-03-10
-
-// A date must exist and fall within years 1..9999. Unset dates are accepted
-// unless `required`.
-absl::Status CheckDate(absl::string_view field, const v1::Date& date,
-                       bool present, bool required);
+// Dates (v1::Date <-> absl::CivilDay, CheckDate, FormatDay) are
+// domain/dates.h's.
 
 // Limits of one file.
 inline constexpr int kMaxChargingSuspects = 20;

@@ -7,8 +7,8 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "domain/dates.h"
 #include "domain/list_query.h"
-#include "domain/protection_order_calendar.h"
 #include "domain/validation.h"
 
 namespace casebridge::domain {

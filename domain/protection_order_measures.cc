@@ -1,6 +1,6 @@
 #include "domain/protection_order_measures.h"
 
-#include "domain/protection_order_calendar.h"
+#include "domain/dates.h"
 #include "domain/resource_names.h"
 #include "domain/validation.h"
 
@@ -19,9 +19,9 @@ absl::StatusOr<OrderMeasuresQuery> ParseGetOrderMeasures(
     if (!id.ok()) return id.status();
     query.agency_id = *id;
   }
-  auto start = ParseDate("start_date", request.start_date());
+  auto start = ParseDate("start_date", request.start_date(), kRecordDate);
   if (!start.ok()) return start.status();
-  auto end = ParseDate("end_date", request.end_date());
+  auto end = ParseDate("end_date", request.end_date(), kRecordDate);
   if (!end.ok()) return end.status();
   if (*end < *start) {
     return FieldError("end_date", "must not be before start_date");

@@ -7,7 +7,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "domain/protection_order_calendar.h"
+#include "domain/dates.h"
 #include "domain/protection_order_lifecycle.h"
 #include "domain/resource_names.h"
 #include "domain/validation.h"
@@ -173,7 +173,8 @@ absl::StatusOr<std::optional<OrderDuration>> ParseOrderDuration(
   if (!present) return std::optional<OrderDuration>();
   switch (duration.duration_case()) {
     case v1::OrderDuration::kEndDate: {
-      auto day = ParseDate(Sub(field, "end_date"), duration.end_date());
+      auto day =
+          ParseDate(Sub(field, "end_date"), duration.end_date(), kRecordDate);
       if (!day.ok()) return day.status();
       return std::optional<OrderDuration>(OrderDuration::FixedUntil(*day));
     }
@@ -196,10 +197,8 @@ absl::Status CheckCourt(absl::string_view field, absl::string_view court,
 absl::StatusOr<absl::CivilDay> ParsePastDate(absl::string_view field,
                                              const v1::Date& date,
                                              absl::Time now) {
-  auto day = ParseDate(field, date);
-  if (!day.ok()) return day.status();
-  if (*day > UkDay(now)) return FieldError(field, "must not be in the future");
-  return *day;
+  return ParseDate(field, date,
+                   {.min_year = kMinRecordYear, .not_future = UkDay(now)});
 }
 
 absl::StatusOr<absl::Time> ParsePastTime(absl::string_view field,

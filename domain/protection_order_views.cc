@@ -6,8 +6,8 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "domain/dates.h"
 #include "domain/list_query.h"
-#include "domain/protection_order_calendar.h"
 #include "domain/protection_order_lifecycle.h"
 #include "domain/validation.h"
 
@@ -35,7 +35,7 @@ absl::Status Corrupt(absl::string_view field, const absl::Status& cause) {
 
 absl::StatusOr<absl::CivilDay> DayFrom(absl::string_view field,
                                        const v1::Date& date) {
-  auto day = ParseDate(field, date);
+  auto day = ParseDate(field, date, kRecordDate);
   if (!day.ok()) return Corrupt(field, day.status());
   return *day;
 }

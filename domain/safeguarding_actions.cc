@@ -6,11 +6,10 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "google/protobuf/util/message_differencer.h"
 #include "domain/list_query.h"
-#include "domain/safeguarding_dates.h"
 #include "domain/safeguarding_lifecycle.h"
 #include "domain/validation.h"
+#include "google/protobuf/util/message_differencer.h"
 
 namespace casebridge::domain {
 namespace {
@@ -39,19 +38,20 @@ absl::StatusOr<absl::CivilDay> CheckDueDate(const v1::Date& date,
                                             absl::CivilDay earliest,
                                             absl::string_view earliest_is,
                                             absl::CivilDay today) {
-  absl::StatusOr<absl::CivilDay> due = CivilDayFromDate(date, field);
+  absl::StatusOr<absl::CivilDay> due =
+      ParseDate(field, date, kSafeguardingDate);
   if (!due.ok()) return due.status();
   if (*due < earliest) {
-    return FieldError(field, absl::StrCat("must not be before ", earliest_is,
-                                          " (", FormatCivilDay(earliest),
-                                          "), got ", FormatCivilDay(*due)));
+    return FieldError(
+        field, absl::StrCat("must not be before ", earliest_is, " (",
+                            FormatDay(earliest), "), got ", FormatDay(*due)));
   }
   if (*due > today + kMaxSafeguardingDueDays) {
-    return FieldError(
-        field, absl::StrCat("must be at most ", kMaxSafeguardingDueDays,
-                            " days after today (",
-                            FormatCivilDay(today + kMaxSafeguardingDueDays),
-                            "), got ", FormatCivilDay(*due)));
+    return FieldError(field,
+                      absl::StrCat("must be at most ", kMaxSafeguardingDueDays,
+                                   " days after today (",
+                                   FormatDay(today + kMaxSafeguardingDueDays),
+                                   "), got ", FormatDay(*due)));
   }
   return due;
 }
@@ -594,8 +594,9 @@ absl::StatusOr<CaseKey> ValidateReferToMaracRequest(
     const v1::ReferToMaracRequest& request, absl::CivilDay today) {
   absl::StatusOr<CaseKey> parent = ParseCaseName(request.parent(), "parent");
   if (!parent.ok()) return parent.status();
-  if (absl::StatusOr<absl::CivilDay> date = CivilDayFromDate(
-          request.referral().marac_date(), "referral.marac_date");
+  if (absl::StatusOr<absl::CivilDay> date =
+          ParseDate("referral.marac_date", request.referral().marac_date(),
+                    kSafeguardingDate);
       !date.ok()) {
     return date.status();
   }
@@ -694,10 +695,8 @@ absl::StatusOr<SafeguardingChange> CompleteSafeguardingActionByMaracReferral(
                         "completes only those"));
   }
   std::string outcome = "Referred to MARAC";
-  if (IsRealCalendarDate(referral.marac_date())) {
-    const v1::Date& d = referral.marac_date();
-    absl::StrAppend(&outcome, " for the conference on ",
-                    FormatCivilDay(absl::CivilDay(d.year(), d.month(), d.day())));
+  if (std::optional<absl::CivilDay> day = ToCivilDay(referral.marac_date())) {
+    absl::StrAppend(&outcome, " for the conference on ", FormatDay(*day));
   }
   if (!referral.name().empty()) absl::StrAppend(&outcome, " (", referral.name(), ")");
   return Close(current, v1::SAFEGUARDING_ACTION_EVENT_COMPLETE, outcome, ctx);

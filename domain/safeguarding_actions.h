@@ -38,7 +38,8 @@ struct SafeguardingCaseFacts {
   bool victim_opted_out = false;
 };
 
-// Who acts, and when. `zone` is kCaseTimeZoneName loaded by the server.
+// Who acts, and when. `zone` is kUkTimeZoneName (domain/dates.h), loaded
+// by the server.
 struct SafeguardingContext {
   absl::Time now;
   absl::TimeZone zone;

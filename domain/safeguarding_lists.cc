@@ -6,7 +6,6 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "domain/list_query.h"
-#include "domain/safeguarding_dates.h"
 #include "domain/validation.h"
 
 namespace casebridge::domain {

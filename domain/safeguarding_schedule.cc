@@ -6,7 +6,6 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_format.h"
 #include "domain/resource_names.h"
-#include "domain/safeguarding_dates.h"
 #include "domain/safeguarding_lifecycle.h"
 #include "domain/validation.h"
 
@@ -37,7 +36,7 @@ absl::StatusOr<SafeguardingActionFacts> FactsOfSafeguardingAction(
       ParseCaseChildName(action.name(), "safeguardingActions", "name");
   if (!name.ok()) return name.status();
   absl::StatusOr<absl::CivilDay> due =
-      CivilDayFromDate(action.due_date(), "due_date");
+      ParseDate("due_date", action.due_date(), kSafeguardingDate);
   if (!due.ok()) return due.status();
   SafeguardingActionFacts facts;
   facts.id = name->child_id;
@@ -81,12 +80,9 @@ bool IsOverdueAt(const SafeguardingActionFacts& action, absl::Time now,
 
 bool IsSafeguardingActionOverdue(const v1::SafeguardingAction& action,
                                  absl::CivilDay today) {
-  const v1::Date& due = action.due_date();
-  if (!IsActiveSafeguardingStatus(action.status()) ||
-      !IsRealCalendarDate(due)) {
-    return false;
-  }
-  return absl::CivilDay(due.year(), due.month(), due.day()) < today;
+  std::optional<absl::CivilDay> due = ToCivilDay(action.due_date());
+  return IsActiveSafeguardingStatus(action.status()) && due.has_value() &&
+         *due < today;
 }
 
 bool DueWithinDays(const SafeguardingActionFacts& action, absl::CivilDay today,
@@ -132,37 +128,30 @@ std::string EncodeWorkOrderSortKey(const WorkOrderKey& key) {
   const uint64_t micros =
       static_cast<uint64_t>(absl::ToUnixMicros(key.create_time)) ^
       kMicrosOffset;
-  return absl::StrFormat("%s.%d.%020u", FormatCivilDay(key.due_date),
+  return absl::StrFormat("%s.%d.%020u", FormatDay(key.due_date),
                          key.priority_rank, micros);
 }
 
 absl::StatusOr<WorkOrderKey> DecodeWorkOrderSortKey(absl::string_view sort_key,
                                                     absl::string_view id) {
-  if (sort_key.size() != kSortKeyLength || sort_key[4] != '-' ||
-      sort_key[7] != '-' || sort_key[10] != '.' || sort_key[12] != '.') {
+  if (sort_key.size() != kSortKeyLength || sort_key[10] != '.' ||
+      sort_key[12] != '.') {
     return MalformedKey();
   }
-  if (!AllDigits(sort_key.substr(0, 4)) || !AllDigits(sort_key.substr(5, 2)) ||
-      !AllDigits(sort_key.substr(8, 2)) || !AllDigits(sort_key.substr(11, 1)) ||
-      !AllDigits(sort_key.substr(13))) {
+  std::optional<absl::CivilDay> due = ParseDay(sort_key.substr(0, 10));
+  if (!due.has_value()) return MalformedKey();
+  if (!AllDigits(sort_key.substr(11, 1)) || !AllDigits(sort_key.substr(13))) {
     return MalformedKey();
   }
-  int year, month, day, rank;
+  int rank;
   uint64_t micros;
-  if (!absl::SimpleAtoi(sort_key.substr(0, 4), &year) ||
-      !absl::SimpleAtoi(sort_key.substr(5, 2), &month) ||
-      !absl::SimpleAtoi(sort_key.substr(8, 2), &day) ||
-      !absl::SimpleAtoi(sort_key.substr(11, 1), &rank) ||
+  if (!absl::SimpleAtoi(sort_key.substr(11, 1), &rank) ||
       !absl::SimpleAtoi(sort_key.substr(13), &micros)) {
     return MalformedKey();
   }
-  v1::Date date;
-  date.set_year(year);
-  date.set_month(month);
-  date.set_day(day);
-  if (!IsRealCalendarDate(date) || rank < 0 || rank > 3) return MalformedKey();
+  if (rank < 0 || rank > 3) return MalformedKey();
   WorkOrderKey key;
-  key.due_date = absl::CivilDay(year, month, day);
+  key.due_date = *due;
   key.priority_rank = rank;
   key.create_time =
       absl::FromUnixMicros(static_cast<int64_t>(micros ^ kMicrosOffset));

@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "casebridge/v1/common.pb.h"
 #include "casebridge/v1/safeguarding.pb.h"
+#include "domain/dates.h"
 
 namespace casebridge::domain {
 
@@ -61,6 +62,11 @@ bool DueWithinDays(const SafeguardingActionFacts& action, absl::CivilDay today,
 // The widest due_within_days a filter accepts, and the furthest ahead of
 // today a due date may be set.
 inline constexpr int kMaxSafeguardingDueDays = 731;
+
+// Due dates and MARAC dates: any year a v1::Date holds; an impossible date
+// is "is not a real calendar date (year 2027, month 2, day 29)".
+inline constexpr DateRule kSafeguardingDate{.invalid_problem =
+                                                "is not a real calendar date"};
 
 // 0 for URGENT .. 3 for LOW: the order priorities sort in. UNSPECIFIED
 // ranks as NORMAL.

@@ -1,11 +1,14 @@
 #ifndef CASEBRIDGE_DOMAIN_STATUS_MACROS_H_
 #define CASEBRIDGE_DOMAIN_STATUS_MACROS_H_
 
+#include <utility>
+
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
 // Early return on error, as Abseil-based code bases spell it (this Abseil
-// release ships no public version).
+// release ships no public version). The one copy for the whole project:
+// works in functions returning absl::Status or absl::StatusOr<T>.
 #define CB_RETURN_IF_ERROR(expr)                 \
   do {                                           \
     const ::absl::Status cb_status_ = (expr);    \

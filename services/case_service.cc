@@ -9,6 +9,7 @@
 #include "domain/case_pattern.h"
 #include "domain/case_validation.h"
 #include "domain/case_view.h"
+#include "domain/dates.h"
 #include "domain/list_query.h"
 #include "domain/resource_names.h"
 #include "domain/risk_assessment.h"
@@ -16,7 +17,6 @@
 #include "domain/validation.h"
 #include "google/protobuf/util/field_mask_util.h"
 #include "services/case_access.h"
-#include "services/uk_time.h"
 #include "storage/crypto.h"
 #include "storage/request_ids.h"
 
@@ -141,7 +141,7 @@ absl::StatusOr<v1::Case> LoadCaseForView(storage::Tx& tx,
                                          v1::CaseView view, absl::Time now) {
   storage::CaseRepository cases;
   CB_ASSIGN_OR_RETURN(
-      v1::Case c, cases.Get(tx, case_id, DateString(TodayInEngland(now))));
+      v1::Case c, cases.Get(tx, case_id, domain::FormatDay(domain::UkDay(now))));
   CB_ASSIGN_OR_RETURN(std::vector<domain::IncidentFacts> incidents,
                       cases.IncidentFacts(tx, case_id));
   domain::CaseFacts facts;
@@ -165,7 +165,7 @@ grpc::Status CaseServiceImpl::CreateCase(grpc::ServerContext* context,
     CB_RETURN_IF_ERROR(domain::ValidateRequestId(request->request_id()));
     const v1::Case& input = request->case_();
     CB_RETURN_IF_ERROR(domain::ValidateCaseContent(
-        "case", input, ToDate(TodayInEngland(call.now))));
+        "case", input, domain::ToProtoDate(domain::UkDay(call.now))));
     CB_ASSIGN_OR_RETURN(std::string officer_id,
                         ParseOfficer(input.officer_in_charge()));
     if (officer_id.empty()) officer_id = call.principal.user_id;
@@ -186,7 +186,7 @@ grpc::Status CaseServiceImpl::CreateCase(grpc::ServerContext* context,
         CB_ASSIGN_OR_RETURN(
             std::string reference,
             cases_.NextReference(tx, agency_id, force.code(),
-                                 static_cast<int>(TodayInEngland(call.now).year())));
+                                 static_cast<int>(domain::UkDay(call.now).year())));
         CB_RETURN_IF_ERROR(cases_.Insert(tx, id, reference, agency_id, officer_id,
                                          input, call.principal.user_id, call.now));
         timeline_.Append(tx, TimelineEntryFor(call, id, v1::TIMELINE_ENTRY_KIND_CASE_OPENED,
@@ -260,7 +260,7 @@ grpc::Status CaseServiceImpl::ListCases(grpc::ServerContext* context,
                         domain::DecodePageToken(request->page_token(), query));
 
     return runner_->Read(call, [&](storage::Tx& tx) -> absl::Status {
-      const std::string today = DateString(TodayInEngland(call.now));
+      const std::string today = domain::FormatDay(domain::UkDay(call.now));
       CB_ASSIGN_OR_RETURN(
           storage::Page<v1::Case> page,
           cases_.List(tx, call.principal.agency_id, f, after, page_size, today));
@@ -308,11 +308,11 @@ grpc::Status CaseServiceImpl::UpdateCase(grpc::ServerContext* context,
             "); read it again and reapply"));
       }
       CB_RETURN_IF_ERROR(RequireOpen(scope));
-      const std::string today = DateString(TodayInEngland(call.now));
+      const std::string today = domain::FormatDay(domain::UkDay(call.now));
       CB_ASSIGN_OR_RETURN(v1::Case merged, cases_.Get(tx, scope.ref.id, today));
       MergeMasked(input, request->update_mask(), &merged);
       CB_RETURN_IF_ERROR(domain::ValidateCaseContent(
-          "case", merged, ToDate(TodayInEngland(call.now))));
+          "case", merged, domain::ToProtoDate(domain::UkDay(call.now))));
       storage::CaseUpdate update;
       if (Contains(fields, "officer_in_charge")) {
         if (officer_id.empty()) {

@@ -49,7 +49,7 @@ TEST(ChargingDatesTest, CivilDayConversions) {
   EXPECT_FALSE(ToCivilDay(D(2026, 4, 31)).has_value());
   EXPECT_FALSE(ToCivilDay(v1::Date()).has_value());
   EXPECT_EQ(ToProtoDate(absl::CivilDay(2026, 3, 9)).day(), 9);
-  EXPECT_EQ(FormatDate(absl::CivilDay(2026, 3, 9)), "2026-03-09");
+  EXPECT_EQ(FormatDay(absl::CivilDay(2026, 3, 9)), "2026-03-09");
   EXPECT_EQ(CheckDate("d", D(2026, 2, 30), true, false).message(),
             "d: is not a valid date (year 2026, month 2, day 30)");
   EXPECT_EQ(CheckDate("d", v1::Date(), false, true).message(),

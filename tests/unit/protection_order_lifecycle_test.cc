@@ -13,7 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "domain/protection_order_calendar.h"
+#include "domain/dates.h"
 #include "domain/validation.h"
 #include "gtest/gtest.h"
 #include "tests/unit/protection_order_scenarios.h"

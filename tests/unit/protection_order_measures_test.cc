@@ -1,6 +1,6 @@
 #include "domain/protection_order_measures.h"
 
-#include "domain/protection_order_calendar.h"
+#include "domain/dates.h"
 #include "domain/validation.h"
 #include "gtest/gtest.h"
 #include "tests/unit/protection_order_scenarios.h"

@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "domain/protection_order_calendar.h"
+#include "domain/dates.h"
 #include "domain/validation.h"
 #include "gtest/gtest.h"
 #include "tests/unit/protection_order_scenarios.h"

@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "domain/protection_order_calendar.h"
+#include "domain/dates.h"
 #include "domain/protection_order_lifecycle.h"
 #include "domain/validation.h"
 #include "google/protobuf/util/message_differencer.h"

@@ -11,8 +11,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "domain/dates.h"
 #include "domain/list_query.h"
-#include "domain/safeguarding_dates.h"
 #include "domain/validation.h"
 #include "gtest/gtest.h"
 
@@ -54,8 +54,8 @@ bool Active(Status s) {
 absl::TimeZone London() {
   static const absl::TimeZone* zone = [] {
     auto* z = new absl::TimeZone;
-    if (!absl::LoadTimeZone(std::string(kCaseTimeZoneName), z)) {
-      ADD_FAILURE() << "no tzdata for " << kCaseTimeZoneName;
+    if (!absl::LoadTimeZone(std::string(kUkTimeZoneName), z)) {
+      ADD_FAILURE() << "no tzdata for " << kUkTimeZoneName;
     }
     return z;
   }();
@@ -81,7 +81,7 @@ v1::SafeguardingAction ValidInput(CivilDay due = kToday + 7) {
   a.set_type(v1::SAFEGUARDING_ACTION_TYPE_GP_ALERT);
   a.set_assigned_agency(kHealth);
   a.set_assigned_user(kNurse);
-  *a.mutable_due_date() = DateFromCivilDay(due);
+  *a.mutable_due_date() = ToProtoDate(due);
   a.set_priority(v1::SAFEGUARDING_ACTION_PRIORITY_HIGH);
   a.set_description("Alert the victim's GP practice to the stalking risk");
   a.set_rationale("High risk; the suspect has turned up at the surgery");
@@ -197,9 +197,9 @@ TEST(ValidateCreateSafeguardingActionTest, AcceptsTheBoundaries) {
   const CivilDay furthest = kToday + kMaxSafeguardingDueDays;
   for (CivilDay due : {kToday, CivilDay(2028, 2, 29), furthest}) {
     v1::CreateSafeguardingActionRequest r = ValidCreate();
-    *r.mutable_safeguarding_action()->mutable_due_date() = DateFromCivilDay(due);
+    *r.mutable_safeguarding_action()->mutable_due_date() = ToProtoDate(due);
     EXPECT_TRUE(ValidateCreateSafeguardingActionRequest(r, kToday).ok())
-        << FormatCivilDay(due);
+        << FormatDay(due);
   }
   v1::CreateSafeguardingActionRequest r = ValidCreate();
   r.mutable_safeguarding_action()->clear_priority();      // Defaults.
@@ -473,12 +473,12 @@ TEST(ValidateUpdateSafeguardingActionTest, EachBadFieldIsNamed) {
     };
   };
   const std::vector<UpdateCase> cases = {
-      {"no name", [=](auto& r) { a(r)->clear_name(); }, "safeguarding_action.name",
-       "is required"},
+      {"no name", [=](auto& r) { a(r)->clear_name(); },
+       "safeguarding_action.name", "is required"},
       {"case name", [=](auto& r) { a(r)->set_name(kCase); },
        "safeguarding_action.name", "safeguardingActions"},
-      {"no etag", [=](auto& r) { a(r)->clear_etag(); }, "safeguarding_action.etag",
-       "is required"},
+      {"no etag", [=](auto& r) { a(r)->clear_etag(); },
+       "safeguarding_action.etag", "is required"},
       {"no mask", [](auto& r) { r.clear_update_mask(); }, "update_mask",
        "is required"},
       {"type", mask("type"), "update_mask", "cannot update \"type\""},
@@ -488,15 +488,16 @@ TEST(ValidateUpdateSafeguardingActionTest, EachBadFieldIsNamed) {
       {"cancel_reason", mask("cancel_reason"), "update_mask", ""},
       {"etag", mask("etag"), "update_mask", ""},
       {"wildcard", mask("*"), "update_mask", ""},
-      {"complete via update", with("status", [](auto* x) { x->set_status(kCompleted); }),
+      {"complete via update",
+       with("status", [](auto* x) { x->set_status(kCompleted); }),
        "safeguarding_action.status", "CompleteSafeguardingAction"},
-      {"cancel via update", with("status", [](auto* x) { x->set_status(kCancelled); }),
+      {"cancel via update",
+       with("status", [](auto* x) { x->set_status(kCancelled); }),
        "safeguarding_action.status", "CancelSafeguardingAction"},
       {"no status", with("status", [](auto* x) { x->clear_status(); }),
        "safeguarding_action.status", "is required"},
       {"unknown status",
-       with("status",
-            [](auto* x) { x->set_status(static_cast<Status>(42)); }),
+       with("status", [](auto* x) { x->set_status(static_cast<Status>(42)); }),
        "safeguarding_action.status", "is not a known value"},
       {"long notes",
        with("notes", [](auto* x) { x->set_notes(std::string(10001, 'n')); }),
@@ -507,14 +508,17 @@ TEST(ValidateUpdateSafeguardingActionTest, EachBadFieldIsNamed) {
       {"no due date", with("due_date", [](auto* x) { x->clear_due_date(); }),
        "safeguarding_action.due_date", "is required"},
       {"30 February",
-       with("due_date", [](auto* x) { x->mutable_due_date()->set_day(30);
-                                     x->mutable_due_date()->set_month(2); }),
+       with("due_date",
+            [](auto* x) {
+              x->mutable_due_date()->set_day(30);
+              x->mutable_due_date()->set_month(2);
+            }),
        "safeguarding_action.due_date", "not a real calendar date"},
       {"too far ahead",
        with("due_date",
             [](auto* x) {
               *x->mutable_due_date() =
-                  DateFromCivilDay(kToday + kMaxSafeguardingDueDays + 1);
+                  ToProtoDate(kToday + kMaxSafeguardingDueDays + 1);
             }),
        "safeguarding_action.due_date", "at most 731 days"},
       {"no priority", with("priority", [](auto* x) { x->clear_priority(); }),
@@ -627,7 +631,7 @@ TEST(ApplySafeguardingActionUpdateTest, FinalActionsCannotBeEditedAtAll) {
 TEST(ApplySafeguardingActionUpdateTest, OnlyMaskedFieldsChangeAndAreRecorded) {
   v1::SafeguardingAction values = Stored();
   values.set_notes("Practice alerted; awaiting confirmation");
-  *values.mutable_due_date() = DateFromCivilDay(CivilDay(2028, 3, 31));
+  *values.mutable_due_date() = ToProtoDate(CivilDay(2028, 3, 31));
   values.set_priority(Stored().priority());         // Masked, unchanged.
   values.set_description("Something else entirely");  // Not masked.
   values.set_rationale("");                           // Not masked.
@@ -639,7 +643,7 @@ TEST(ApplySafeguardingActionUpdateTest, OnlyMaskedFieldsChangeAndAreRecorded) {
 
   v1::SafeguardingAction want = Stored();
   want.set_notes("Practice alerted; awaiting confirmation");
-  *want.mutable_due_date() = DateFromCivilDay(CivilDay(2028, 3, 31));
+  *want.mutable_due_date() = ToProtoDate(CivilDay(2028, 3, 31));
   *want.mutable_update_time() = ToProtoTime(ctx.now);
   EXPECT_EQ(got->action.DebugString(), want.DebugString());
   EXPECT_EQ(got->entry.event(), v1::SAFEGUARDING_ACTION_EVENT_UPDATE);
@@ -680,7 +684,7 @@ TEST(ApplySafeguardingActionUpdateTest, StatusAndNotesTogether) {
 TEST(ApplySafeguardingActionUpdateTest, DueDateNotBeforeTheDayOfCreation) {
   auto update_due = [](CivilDay due) {
     v1::SafeguardingAction values = Stored();
-    *values.mutable_due_date() = DateFromCivilDay(due);
+    *values.mutable_due_date() = ToProtoDate(due);
     return ApplySafeguardingActionUpdate(Stored(), Update({"due_date"}, values),
                                          At(kToday));
   };
@@ -887,7 +891,7 @@ v1::ReferToMaracRequest Marac() {
   v1::ReferToMaracRequest r;
   r.set_parent(kCase);
   *r.mutable_referral()->mutable_marac_date() =
-      DateFromCivilDay(CivilDay(2028, 3, 7));
+      ToProtoDate(CivilDay(2028, 3, 7));
   r.mutable_referral()->set_reason("S-DASH 9/11; threats to kill");
   v1::SafeguardingAction housing = ValidInput(CivilDay(2028, 3, 14));
   housing.set_type(v1::SAFEGUARDING_ACTION_TYPE_HOUSING_MOVE);
@@ -952,7 +956,7 @@ TEST(ValidateReferToMaracTest, EachBadFieldIsNamed) {
        "referral.reason", "is required"},
       {"second action due yesterday",
        [](auto& r) {
-         *r.mutable_actions(1)->mutable_due_date() = DateFromCivilDay(kToday - 1);
+         *r.mutable_actions(1)->mutable_due_date() = ToProtoDate(kToday - 1);
        },
        "actions[1].due_date", "must not be before today"},
       {"first action without agency",
@@ -968,11 +972,13 @@ TEST(ValidateReferToMaracTest, EachBadFieldIsNamed) {
        "actions[0].type", "MARAC"},
       {"too many actions",
        [](auto& r) {
-         while (r.actions_size() <= kMaxMaracActions) *r.add_actions() = ValidInput();
+         while (r.actions_size() <= kMaxMaracActions)
+           *r.add_actions() = ValidInput();
        },
        "actions", "at most 50"},
-      {"long request id", [](auto& r) { r.set_request_id(std::string(201, 'r')); },
-       "request_id", ""},
+      {"long request id",
+       [](auto& r) { r.set_request_id(std::string(201, 'r')); }, "request_id",
+       ""},
   };
   ASSERT_TRUE(ValidateReferToMaracRequest(Marac(), kToday).ok());
   for (const MaracCase& c : cases) {
@@ -1030,7 +1036,7 @@ TEST(PlanMaracReferralTest, RecordsTheReferralAndTheAgreedActions) {
   ASSERT_TRUE(plan.ok()) << plan.status();
 
   EXPECT_EQ(plan->referral.reason(), "S-DASH 9/11; threats to kill");
-  EXPECT_EQ(*CivilDayFromDate(plan->referral.marac_date(), "d"),
+  EXPECT_EQ(*ParseDate("d", plan->referral.marac_date(), kSafeguardingDate),
             CivilDay(2028, 3, 7));
   EXPECT_EQ(plan->referral.risk_level(), v1::RISK_LEVEL_HIGH);
   EXPECT_EQ(plan->referral.referred_by(), kOfficer);
@@ -1096,7 +1102,7 @@ TEST(PlanMaracReferralTest, NoVictimServiceWorkAfterAnOptOut) {
 TEST(CompleteByMaracReferralTest, CompletesOpenReferralActions) {
   v1::MaracReferral referral;
   referral.set_name(kCase + "/maracReferrals/0b8f3c2a-aaaa-4aaa-8aaa-aaaaaaaaaaaa");
-  *referral.mutable_marac_date() = DateFromCivilDay(CivilDay(2028, 3, 7));
+  *referral.mutable_marac_date() = ToProtoDate(CivilDay(2028, 3, 7));
   for (Status from : kStatuses) {
     v1::SafeguardingAction a = Stored(from);
     a.set_type(v1::SAFEGUARDING_ACTION_TYPE_MARAC_REFERRAL);

@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "domain/dates.h"
 #include "domain/list_query.h"
-#include "domain/safeguarding_dates.h"
 #include "domain/validation.h"
 #include "gtest/gtest.h"
 
@@ -369,7 +369,7 @@ TEST(MakeMyWorkItemTest, CarriesOnlySafeguardingViewFields) {
   a.set_type(v1::SAFEGUARDING_ACTION_TYPE_HOUSING_MOVE);
   a.set_status(v1::SAFEGUARDING_ACTION_STATUS_BLOCKED);
   a.set_priority(v1::SAFEGUARDING_ACTION_PRIORITY_URGENT);
-  *a.mutable_due_date() = DateFromCivilDay(CivilDay(2026, 12, 29));
+  *a.mutable_due_date() = ToProtoDate(CivilDay(2026, 12, 29));
   a.set_description("Emergency move to a refuge");
   a.set_rationale("Suspect knows the address; threats to kill");
   a.set_notes("Refuge place offered for Friday");

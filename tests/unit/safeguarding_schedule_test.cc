@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "domain/dates.h"
 #include "domain/list_query.h"
-#include "domain/safeguarding_dates.h"
 #include "domain/validation.h"
 #include "gtest/gtest.h"
 
@@ -42,7 +42,7 @@ SafeguardingActionFacts Due(CivilDay due,
   return f;
 }
 
-std::string Day(CivilDay d) { return FormatCivilDay(d); }
+std::string Day(CivilDay d) { return FormatDay(d); }
 
 TEST(IsActiveSafeguardingStatusTest, OnlyOpenInProgressBlocked) {
   for (auto s : kAllStatuses) EXPECT_EQ(IsActiveSafeguardingStatus(s), Active(s));
@@ -100,7 +100,7 @@ TEST(IsOverdueTest, OnlyActiveActionsAreEverOverdue) {
 
 TEST(IsOverdueTest, TodayIsTheLondonDayNotTheUtcDay) {
   absl::TimeZone london;
-  ASSERT_TRUE(absl::LoadTimeZone(std::string(kCaseTimeZoneName), &london));
+  ASSERT_TRUE(absl::LoadTimeZone(std::string(kUkTimeZoneName), &london));
   auto utc = [](int y, int mo, int d, int h, int mi, int s) {
     return absl::FromCivil(absl::CivilSecond(y, mo, d, h, mi, s),
                            absl::UTCTimeZone());
@@ -133,7 +133,7 @@ TEST(IsOverdueTest, TodayIsTheLondonDayNotTheUtcDay) {
 TEST(IsSafeguardingActionOverdueTest, OnTheStoredProto) {
   v1::SafeguardingAction a;
   a.set_status(v1::SAFEGUARDING_ACTION_STATUS_BLOCKED);
-  *a.mutable_due_date() = DateFromCivilDay(CivilDay(2026, 12, 31));
+  *a.mutable_due_date() = ToProtoDate(CivilDay(2026, 12, 31));
   EXPECT_FALSE(IsSafeguardingActionOverdue(a, CivilDay(2026, 12, 31)));
   EXPECT_TRUE(IsSafeguardingActionOverdue(a, CivilDay(2027, 1, 1)));
   a.set_status(v1::SAFEGUARDING_ACTION_STATUS_CANCELLED);
@@ -310,7 +310,7 @@ TEST(FactsOfSafeguardingActionTest, FromAStoredAction) {
   a.set_status(v1::SAFEGUARDING_ACTION_STATUS_IN_PROGRESS);
   a.set_type(v1::SAFEGUARDING_ACTION_TYPE_GP_ALERT);
   a.set_priority(v1::SAFEGUARDING_ACTION_PRIORITY_HIGH);
-  *a.mutable_due_date() = DateFromCivilDay(CivilDay(2026, 12, 1));
+  *a.mutable_due_date() = ToProtoDate(CivilDay(2026, 12, 1));
   *a.mutable_create_time() = ToProtoTime(absl::FromUnixSeconds(1790000000));
   a.set_assigned_agency("agencies/0b8f3c2a-3333-4333-8333-333333333333");
   a.set_assigned_user("users/0b8f3c2a-4444-4444-8444-444444444444");
