@@ -10,10 +10,6 @@
 namespace casebridge::domain {
 namespace {
 
-std::string Path(absl::string_view prefix, absl::string_view field) {
-  return prefix.empty() ? std::string(field) : absl::StrCat(prefix, ".", field);
-}
-
 absl::Status CheckPhone(absl::string_view field, absl::string_view phone) {
   CB_RETURN_IF_ERROR(CheckText(field, phone, 40, false));
   int digits = 0;
@@ -47,71 +43,79 @@ absl::Status CheckEmail(absl::string_view field, absl::string_view email) {
 
 absl::Status ValidatePerson(absl::string_view prefix, const v1::Person& p,
                             const v1::Date& today) {
-  CB_RETURN_IF_ERROR(
-      CheckText(Path(prefix, "given_name"), p.given_name(), kMaxShortText, false));
-  CB_RETURN_IF_ERROR(CheckText(Path(prefix, "family_name"), p.family_name(),
+  CB_RETURN_IF_ERROR(CheckText(FieldPath(prefix, "given_name"), p.given_name(),
                                kMaxShortText, false));
+  CB_RETURN_IF_ERROR(CheckText(FieldPath(prefix, "family_name"),
+                               p.family_name(), kMaxShortText, false));
   if (p.given_name().empty() && p.family_name().empty()) {
-    return FieldError(Path(prefix, "family_name"),
+    return FieldError(FieldPath(prefix, "family_name"),
                       "a person needs a given or family name");
   }
   if (p.aliases_size() > kMaxAliases) {
-    return FieldError(Path(prefix, "aliases"),
+    return FieldError(FieldPath(prefix, "aliases"),
                       absl::StrCat("at most ", kMaxAliases, " aliases"));
   }
   for (int i = 0; i < p.aliases_size(); ++i) {
-    CB_RETURN_IF_ERROR(CheckText(absl::StrCat(Path(prefix, "aliases"), "[", i, "]"),
+    CB_RETURN_IF_ERROR(CheckText(FieldIndex(FieldPath(prefix, "aliases"), i),
                                  p.aliases(i), kMaxShortText, true));
   }
   CB_RETURN_IF_ERROR(
-      ParseOptionalDate(Path(prefix, "date_of_birth"), p.date_of_birth(),
+      ParseOptionalDate(FieldPath(prefix, "date_of_birth"), p.date_of_birth(),
                         {.min_year = kMinRecordYear,
                          .not_future = absl::CivilDay(
                              today.year(), today.month(), today.day())})
           .status());
-  const std::string contact = Path(prefix, "safe_contact");
-  CB_RETURN_IF_ERROR(CheckPhone(Path(contact, "phone"), p.safe_contact().phone()));
-  CB_RETURN_IF_ERROR(CheckEmail(Path(contact, "email"), p.safe_contact().email()));
-  CB_RETURN_IF_ERROR(CheckText(Path(contact, "safe_contact_notes"),
-                               p.safe_contact().safe_contact_notes(), 2000, false));
-  CB_RETURN_IF_ERROR(CheckText(Path(prefix, "address"), p.address(), 1000, false));
-  CB_RETURN_IF_ERROR(CheckText(Path(prefix, "notes"), p.notes(), kMaxLongText, false));
+  const std::string contact = FieldPath(prefix, "safe_contact");
+  CB_RETURN_IF_ERROR(
+      CheckPhone(FieldPath(contact, "phone"), p.safe_contact().phone()));
+  CB_RETURN_IF_ERROR(
+      CheckEmail(FieldPath(contact, "email"), p.safe_contact().email()));
+  CB_RETURN_IF_ERROR(CheckText(FieldPath(contact, "safe_contact_notes"),
+                               p.safe_contact().safe_contact_notes(), 2000,
+                               false));
+  CB_RETURN_IF_ERROR(
+      CheckText(FieldPath(prefix, "address"), p.address(), 1000, false));
+  CB_RETURN_IF_ERROR(
+      CheckText(FieldPath(prefix, "notes"), p.notes(), kMaxLongText, false));
   return absl::OkStatus();
 }
 
 absl::Status ValidateCaseContent(absl::string_view prefix, const v1::Case& c,
                                  const v1::Date& today) {
   if (!c.has_victim()) {
-    return FieldError(Path(prefix, "victim"), "is required");
+    return FieldError(FieldPath(prefix, "victim"), "is required");
   }
-  CB_RETURN_IF_ERROR(ValidatePerson(Path(prefix, "victim"), c.victim(), today));
+  CB_RETURN_IF_ERROR(
+      ValidatePerson(FieldPath(prefix, "victim"), c.victim(), today));
   if (c.suspects_size() > kMaxSuspects) {
-    return FieldError(Path(prefix, "suspects"),
+    return FieldError(FieldPath(prefix, "suspects"),
                       absl::StrCat("at most ", kMaxSuspects, " suspects"));
   }
   for (int i = 0; i < c.suspects_size(); ++i) {
     CB_RETURN_IF_ERROR(ValidatePerson(
-        absl::StrCat(Path(prefix, "suspects"), "[", i, "]"), c.suspects(i), today));
+        FieldIndex(FieldPath(prefix, "suspects"), i), c.suspects(i), today));
   }
   if (c.protected_persons_size() > kMaxProtectedPersons) {
-    return FieldError(Path(prefix, "protected_persons"),
-                      absl::StrCat("at most ", kMaxProtectedPersons, " people"));
+    return FieldError(
+        FieldPath(prefix, "protected_persons"),
+        absl::StrCat("at most ", kMaxProtectedPersons, " people"));
   }
   for (int i = 0; i < c.protected_persons_size(); ++i) {
-    CB_RETURN_IF_ERROR(ValidatePerson(
-        absl::StrCat(Path(prefix, "protected_persons"), "[", i, "]"),
-        c.protected_persons(i), today));
+    CB_RETURN_IF_ERROR(
+        ValidatePerson(FieldIndex(FieldPath(prefix, "protected_persons"), i),
+                       c.protected_persons(i), today));
   }
-  CB_RETURN_IF_ERROR(CheckEnum(Path(prefix, "relationship"), c.relationship(),
-                               v1::Relationship_IsValid, true));
-  CB_RETURN_IF_ERROR(CheckEnum(Path(prefix, "typology"), c.typology(),
+  CB_RETURN_IF_ERROR(CheckEnum(FieldPath(prefix, "relationship"),
+                               c.relationship(), v1::Relationship_IsValid,
+                               true));
+  CB_RETURN_IF_ERROR(CheckEnum(FieldPath(prefix, "typology"), c.typology(),
                                v1::StalkerTypology_IsValid, true));
-  CB_RETURN_IF_ERROR(
-      CheckText(Path(prefix, "summary"), c.summary(), kMaxLongText, false));
-  CB_RETURN_IF_ERROR(CheckText(Path(prefix, "lawful_basis_notes"),
+  CB_RETURN_IF_ERROR(CheckText(FieldPath(prefix, "summary"), c.summary(),
+                               kMaxLongText, false));
+  CB_RETURN_IF_ERROR(CheckText(FieldPath(prefix, "lawful_basis_notes"),
                                c.lawful_basis_notes(), kMaxLongText, false));
   if (c.has_spo_consideration()) {
-    const std::string field = Path(prefix, "spo_consideration.reason");
+    const std::string field = FieldPath(prefix, "spo_consideration.reason");
     // An order not pursued must say why (DOMAIN.md: "not pursued (with
     // reason)").
     CB_RETURN_IF_ERROR(CheckText(field, c.spo_consideration().reason(),
@@ -122,7 +126,7 @@ absl::Status ValidateCaseContent(absl::string_view prefix, const v1::Case& c,
 
 absl::Status ValidateIncident(absl::string_view prefix, const v1::Incident& i,
                               absl::Time now) {
-  const std::string occur = Path(prefix, "occur_time");
+  const std::string occur = FieldPath(prefix, "occur_time");
   CB_RETURN_IF_ERROR(CheckTimestamp(occur, i.occur_time(), i.has_occur_time(), true));
   absl::Time occurred = ToAbslTime(i.occur_time());
   // A minute of grace for clocks that disagree.
@@ -132,7 +136,7 @@ absl::Status ValidateIncident(absl::string_view prefix, const v1::Incident& i,
   if (occurred < absl::FromCivil(absl::CivilSecond(1900, 1, 1), absl::UTCTimeZone())) {
     return FieldError(occur, "is implausibly far in the past");
   }
-  const std::string report = Path(prefix, "report_time");
+  const std::string report = FieldPath(prefix, "report_time");
   CB_RETURN_IF_ERROR(CheckTimestamp(report, i.report_time(), i.has_report_time(), false));
   if (i.has_report_time()) {
     absl::Time reported = ToAbslTime(i.report_time());
@@ -143,35 +147,39 @@ absl::Status ValidateIncident(absl::string_view prefix, const v1::Incident& i,
       return FieldError(report, "must not be before occur_time");
     }
   }
-  CB_RETURN_IF_ERROR(CheckText(Path(prefix, "location"), i.location(), 500, false));
+  CB_RETURN_IF_ERROR(
+      CheckText(FieldPath(prefix, "location"), i.location(), 500, false));
   if (i.behaviours_size() > 13) {
-    return FieldError(Path(prefix, "behaviours"), "lists a behaviour twice");
+    return FieldError(FieldPath(prefix, "behaviours"),
+                      "lists a behaviour twice");
   }
   for (int k = 0; k < i.behaviours_size(); ++k) {
-    CB_RETURN_IF_ERROR(CheckEnum(absl::StrCat(Path(prefix, "behaviours"), "[", k, "]"),
-                                 i.behaviours(k), v1::Behaviour_IsValid, false));
+    CB_RETURN_IF_ERROR(CheckEnum(FieldIndex(FieldPath(prefix, "behaviours"), k),
+                                 i.behaviours(k), v1::Behaviour_IsValid,
+                                 false));
     for (int j = 0; j < k; ++j) {
       if (i.behaviours(j) == i.behaviours(k)) {
-        return FieldError(absl::StrCat(Path(prefix, "behaviours"), "[", k, "]"),
+        return FieldError(FieldIndex(FieldPath(prefix, "behaviours"), k),
                           "lists a behaviour twice");
       }
     }
   }
   for (int k = 0; k < i.four_signs_size(); ++k) {
-    CB_RETURN_IF_ERROR(CheckEnum(absl::StrCat(Path(prefix, "four_signs"), "[", k, "]"),
+    CB_RETURN_IF_ERROR(CheckEnum(FieldIndex(FieldPath(prefix, "four_signs"), k),
                                  i.four_signs(k), v1::FourSign_IsValid, false));
     for (int j = 0; j < k; ++j) {
       if (i.four_signs(j) == i.four_signs(k)) {
-        return FieldError(absl::StrCat(Path(prefix, "four_signs"), "[", k, "]"),
+        return FieldError(FieldIndex(FieldPath(prefix, "four_signs"), k),
                           "lists a sign twice");
       }
     }
   }
-  CB_RETURN_IF_ERROR(CheckText(Path(prefix, "witnesses"), i.witnesses(), 2000, false));
   CB_RETURN_IF_ERROR(
-      CheckText(Path(prefix, "description"), i.description(), kMaxLongText, false));
-  CB_RETURN_IF_ERROR(
-      CheckText(Path(prefix, "victim_impact"), i.victim_impact(), kMaxLongText, false));
+      CheckText(FieldPath(prefix, "witnesses"), i.witnesses(), 2000, false));
+  CB_RETURN_IF_ERROR(CheckText(FieldPath(prefix, "description"),
+                               i.description(), kMaxLongText, false));
+  CB_RETURN_IF_ERROR(CheckText(FieldPath(prefix, "victim_impact"),
+                               i.victim_impact(), kMaxLongText, false));
   return absl::OkStatus();
 }
 

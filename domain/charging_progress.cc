@@ -24,10 +24,6 @@ std::string Plural(int n, absl::string_view one, absl::string_view many) {
   return absl::StrCat(n, " ", n == 1 ? one : many);
 }
 
-std::string EnumShort(const google::protobuf::EnumDescriptor* d, int value) {
-  return ShortEnumName(d, value);
-}
-
 int64_t DaysBetween(absl::CivilDay from, absl::CivilDay to) {
   return to - from;
 }
@@ -48,10 +44,11 @@ bool DueBefore(const v1::ChargingActionItem& a,
 
 std::string DecisionText(const v1::ChargingDecision& d) {
   std::string text = absl::StrCat(
-      "Decided: ", EnumShort(v1::ChargingOutcome_descriptor(), d.outcome()));
+      "Decided: ",
+      ShortEnumName(v1::ChargingOutcome_descriptor(), d.outcome()));
   if (d.outcome() == v1::CHARGING_OUTCOME_NO_FURTHER_ACTION) {
     absl::StrAppend(&text, " (",
-                    EnumShort(v1::NfaReason_descriptor(), d.nfa_reason()),
+                    ShortEnumName(v1::NfaReason_descriptor(), d.nfa_reason()),
                     ")");
   }
   absl::StrAppend(&text, " on the ",

@@ -13,23 +13,8 @@
 namespace casebridge::domain {
 namespace {
 
-std::string Field(absl::string_view prefix, absl::string_view name) {
-  if (prefix.empty()) return std::string(name);
-  return absl::StrCat(prefix, ".", name);
-}
-
-std::string Indexed(absl::string_view prefix, absl::string_view list,
-                    int index) {
-  return absl::StrCat(Field(prefix, list), "[", index, "]");
-}
-
 absl::Status CheckEtag(absl::string_view etag) {
   return CheckText("etag", etag, kMaxShortText, /*required=*/true);
-}
-
-absl::Status CheckLongText(absl::string_view field, absl::string_view value,
-                           bool required) {
-  return CheckText(field, value, kMaxLongText, required);
 }
 
 absl::Status MustBeEmpty(absl::string_view field, absl::string_view value,
@@ -60,18 +45,18 @@ absl::Status CheckOffences(
   if (offences.empty()) return FieldError(list_field, empty_problem);
   std::set<int> seen;
   for (int i = 0; i < offences.size(); ++i) {
-    std::string item = absl::StrCat(list_field, "[", i, "]");
+    std::string item = FieldIndex(list_field, i);
     const v1::OffenceDetail& o = offences[i];
-    CB_RETURN_IF_ERROR(CheckEnum(Field(item, "offence"), o.offence(),
+    CB_RETURN_IF_ERROR(CheckEnum(FieldPath(item, "offence"), o.offence(),
                                  v1::Offence_IsValid,
                                  /*allow_unspecified=*/false));
     if (!seen.insert(o.offence()).second) {
-      return FieldError(Field(item, "offence"),
-                        absl::StrCat(ShortEnumName(v1::Offence_descriptor(),
-                                                   o.offence()),
-                                     " is listed more than once"));
+      return FieldError(
+          FieldPath(item, "offence"),
+          absl::StrCat(ShortEnumName(v1::Offence_descriptor(), o.offence()),
+                       " is listed more than once"));
     }
-    CB_RETURN_IF_ERROR(CheckLongText(Field(item, "particulars"),
+    CB_RETURN_IF_ERROR(CheckLongText(FieldPath(item, "particulars"),
                                      o.particulars(), /*required=*/false));
   }
   return absl::OkStatus();
@@ -80,17 +65,17 @@ absl::Status CheckOffences(
 absl::Status CheckSuspect(const v1::ChargingSuspect& s, absl::string_view item,
                           const ChargingClock& clock) {
   if (s.suspect_number() < 1) {
-    return FieldError(Field(item, "suspect_number"),
+    return FieldError(FieldPath(item, "suspect_number"),
                       "is required: 1 names the case's first suspect");
   }
-  CB_RETURN_IF_ERROR(CheckEnum(Field(item, "bail_status"), s.bail_status(),
+  CB_RETURN_IF_ERROR(CheckEnum(FieldPath(item, "bail_status"), s.bail_status(),
                                v1::BailStatus_IsValid,
                                /*allow_unspecified=*/false));
   const std::string status =
       ShortEnumName(v1::BailStatus_descriptor(), s.bail_status());
-  const std::string release = Field(item, "release_date");
-  const std::string ret = Field(item, "bail_return_date");
-  const std::string conditions = Field(item, "bail_conditions");
+  const std::string release = FieldPath(item, "release_date");
+  const std::string ret = FieldPath(item, "bail_return_date");
+  const std::string conditions = FieldPath(item, "bail_conditions");
   switch (s.bail_status()) {
     case v1::BAIL_STATUS_PRE_CHARGE_BAIL: {
       CB_RETURN_IF_ERROR(CheckPastDate(release, s.release_date(),
@@ -127,9 +112,9 @@ absl::Status CheckSuspect(const v1::ChargingSuspect& s, absl::string_view item,
 
 absl::Status CheckFirstHearingShape(const v1::FirstHearing& hearing,
                                     absl::string_view prefix) {
-  CB_RETURN_IF_ERROR(CheckDate(Field(prefix, "date"), hearing.date(),
+  CB_RETURN_IF_ERROR(CheckDate(FieldPath(prefix, "date"), hearing.date(),
                                hearing.has_date(), /*required=*/true));
-  return CheckText(Field(prefix, "court"), hearing.court(), kMaxShortText,
+  return CheckText(FieldPath(prefix, "court"), hearing.court(), kMaxShortText,
                    /*required=*/true);
 }
 
@@ -142,20 +127,20 @@ absl::Status CheckAncillaryOrdersShape(
   }
   std::set<int> seen;
   for (int i = 0; i < orders.size(); ++i) {
-    std::string item = absl::StrCat(list_field, "[", i, "]");
+    std::string item = FieldIndex(list_field, i);
     const v1::AncillaryOrder& o = orders[i];
-    CB_RETURN_IF_ERROR(CheckEnum(Field(item, "kind"), o.kind(),
+    CB_RETURN_IF_ERROR(CheckEnum(FieldPath(item, "kind"), o.kind(),
                                  v1::AncillaryOrderKind_IsValid, false));
-    CB_RETURN_IF_ERROR(CheckLongText(
-        Field(item, "details"), o.details(),
-        /*required=*/o.kind() == v1::ANCILLARY_ORDER_KIND_OTHER));
+    CB_RETURN_IF_ERROR(
+        CheckLongText(FieldPath(item, "details"), o.details(),
+                      /*required=*/o.kind() == v1::ANCILLARY_ORDER_KIND_OTHER));
     if (o.kind() != v1::ANCILLARY_ORDER_KIND_OTHER &&
         !seen.insert(o.kind()).second) {
       return FieldError(
-          Field(item, "kind"),
-          absl::StrCat(ShortEnumName(v1::AncillaryOrderKind_descriptor(),
-                                     o.kind()),
-                       " is listed more than once"));
+          FieldPath(item, "kind"),
+          absl::StrCat(
+              ShortEnumName(v1::AncillaryOrderKind_descriptor(), o.kind()),
+              " is listed more than once"));
     }
   }
   return absl::OkStatus();
@@ -164,7 +149,7 @@ absl::Status CheckAncillaryOrdersShape(
 absl::Status CheckVictimInformedShape(const v1::VictimInformed& v,
                                       absl::string_view prefix,
                                       const ChargingClock& clock) {
-  const std::string date = Field(prefix, "inform_date");
+  const std::string date = FieldPath(prefix, "inform_date");
   if (v.informed()) {
     CB_RETURN_IF_ERROR(
         CheckPastDate(date, v.inform_date(), v.has_inform_date(), true, clock));
@@ -172,12 +157,12 @@ absl::Status CheckVictimInformedShape(const v1::VictimInformed& v,
     if (v.has_inform_date()) {
       return FieldError(date, "applies only when informed is true");
     }
-    CB_RETURN_IF_ERROR(MustBeEmpty(Field(prefix, "method"), v.method(),
+    CB_RETURN_IF_ERROR(MustBeEmpty(FieldPath(prefix, "method"), v.method(),
                                    "applies only when informed is true"));
   }
   CB_RETURN_IF_ERROR(
-      CheckText(Field(prefix, "method"), v.method(), kMaxShortText, false));
-  return CheckLongText(Field(prefix, "notes"), v.notes(), false);
+      CheckText(FieldPath(prefix, "method"), v.method(), kMaxShortText, false));
+  return CheckLongText(FieldPath(prefix, "notes"), v.notes(), false);
 }
 
 std::string OutcomeName(v1::ChargingOutcome outcome) {
@@ -218,11 +203,11 @@ std::string ActionItemResourceName(absl::string_view case_id,
 absl::Status ValidateChargingFileContent(const v1::ChargingFile& file,
                                          absl::string_view prefix,
                                          const ChargingClock& clock) {
-  CB_RETURN_IF_ERROR(CheckEnum(Field(prefix, "kind"), file.kind(),
+  CB_RETURN_IF_ERROR(CheckEnum(FieldPath(prefix, "kind"), file.kind(),
                                v1::ChargingFileKind_IsValid, false));
-  CB_RETURN_IF_ERROR(CheckEnum(Field(prefix, "urgency"), file.urgency(),
+  CB_RETURN_IF_ERROR(CheckEnum(FieldPath(prefix, "urgency"), file.urgency(),
                                v1::ChargingUrgency_IsValid, false));
-  const std::string suspects = Field(prefix, "suspects");
+  const std::string suspects = FieldPath(prefix, "suspects");
   if (file.suspects().empty()) {
     return FieldError(suspects, "must name at least one suspect");
   }
@@ -232,17 +217,17 @@ absl::Status ValidateChargingFileContent(const v1::ChargingFile& file,
   }
   std::set<int> numbers;
   for (int i = 0; i < file.suspects_size(); ++i) {
-    const std::string item = Indexed(prefix, "suspects", i);
+    const std::string item = FieldIndex(FieldPath(prefix, "suspects"), i);
     CB_RETURN_IF_ERROR(CheckSuspect(file.suspects(i), item, clock));
     if (!numbers.insert(file.suspects(i).suspect_number()).second) {
-      return FieldError(Field(item, "suspect_number"),
+      return FieldError(FieldPath(item, "suspect_number"),
                         "names a suspect already on the file");
     }
   }
-  CB_RETURN_IF_ERROR(CheckOffences(Field(prefix, "proposed_offences"),
+  CB_RETURN_IF_ERROR(CheckOffences(FieldPath(prefix, "proposed_offences"),
                                    file.proposed_offences(),
                                    "must propose at least one offence"));
-  return CheckLongText(Field(prefix, "summary"), file.summary(),
+  return CheckLongText(FieldPath(prefix, "summary"), file.summary(),
                        /*required=*/true);
 }
 
@@ -351,11 +336,11 @@ absl::Status ValidateIssueActionPlanRequest(
                                             " entries"));
   }
   for (int i = 0; i < request.items_size(); ++i) {
-    const std::string item = Indexed("", "items", i);
+    const std::string item = FieldIndex(FieldPath("", "items"), i);
     const v1::ChargingActionItem& it = request.items(i);
     CB_RETURN_IF_ERROR(
-        CheckLongText(Field(item, "description"), it.description(), true));
-    CB_RETURN_IF_ERROR(CheckDeadline(Field(item, "due_date"), it.due_date(),
+        CheckLongText(FieldPath(item, "description"), it.description(), true));
+    CB_RETURN_IF_ERROR(CheckDeadline(FieldPath(item, "due_date"), it.due_date(),
                                      it.has_due_date(), true, clock));
   }
   return CheckEtag(request.etag());
@@ -376,20 +361,21 @@ absl::CivilDay EffectiveDecisionDay(const v1::ChargingDecision& decision,
 absl::Status ValidateChargingDecision(const v1::ChargingDecision& d,
                                       absl::string_view prefix,
                                       const ChargingClock& clock) {
-  CB_RETURN_IF_ERROR(CheckEnum(Field(prefix, "test"), d.test(),
+  CB_RETURN_IF_ERROR(CheckEnum(FieldPath(prefix, "test"), d.test(),
                                v1::ChargingTest_IsValid, false));
-  CB_RETURN_IF_ERROR(CheckEnum(Field(prefix, "outcome"), d.outcome(),
+  CB_RETURN_IF_ERROR(CheckEnum(FieldPath(prefix, "outcome"), d.outcome(),
                                v1::ChargingOutcome_IsValid, false));
-  CB_RETURN_IF_ERROR(CheckPastDate(Field(prefix, "decision_date"),
+  CB_RETURN_IF_ERROR(CheckPastDate(FieldPath(prefix, "decision_date"),
                                    d.decision_date(), d.has_decision_date(),
                                    false, clock));
-  CB_RETURN_IF_ERROR(CheckLongText(Field(prefix, "rationale"), d.rationale(),
+  CB_RETURN_IF_ERROR(CheckLongText(FieldPath(prefix, "rationale"),
+                                   d.rationale(),
                                    /*required=*/true));
 
   const std::string outcome = OutcomeName(d.outcome());
-  const std::string offences = Field(prefix, "offences");
-  const std::string nfa = Field(prefix, "nfa_reason");
-  const std::string disposal = Field(prefix, "disposal_details");
+  const std::string offences = FieldPath(prefix, "offences");
+  const std::string nfa = FieldPath(prefix, "nfa_reason");
+  const std::string disposal = FieldPath(prefix, "disposal_details");
   switch (d.outcome()) {
     case v1::CHARGING_OUTCOME_CHARGE:
       CB_RETURN_IF_ERROR(CheckOffences(
@@ -423,11 +409,11 @@ absl::Status ValidateChargingDecision(const v1::ChargingDecision& d,
         absl::StrCat("applies only to OUT_OF_COURT_DISPOSAL, not ", outcome)));
   }
 
-  const std::string grounds = Field(prefix, "threshold_grounds");
-  const std::string review_by = Field(prefix, "threshold_review_by");
+  const std::string grounds = FieldPath(prefix, "threshold_grounds");
+  const std::string review_by = FieldPath(prefix, "threshold_review_by");
   if (d.test() == v1::CHARGING_TEST_THRESHOLD) {
     if (d.outcome() != v1::CHARGING_OUTCOME_CHARGE) {
-      return FieldError(Field(prefix, "outcome"),
+      return FieldError(FieldPath(prefix, "outcome"),
                         "the Threshold Test supports only a CHARGE");
     }
     CB_RETURN_IF_ERROR(CheckLongText(grounds, d.threshold_grounds(), true));

@@ -17,19 +17,6 @@ namespace {
 
 absl::Status Ok() { return absl::OkStatus(); }
 
-std::string Sub(absl::string_view field, absl::string_view child) {
-  return absl::StrCat(field, ".", child);
-}
-
-std::string Index(absl::string_view field, int i) {
-  return absl::StrCat(field, "[", i, "]");
-}
-
-absl::Status CheckLongText(absl::string_view field, absl::string_view value,
-                           bool required) {
-  return CheckText(field, value, kMaxLongText, required);
-}
-
 absl::StatusOr<std::vector<std::string>> ParseNameList(
     absl::string_view field,
     const google::protobuf::RepeatedPtrField<std::string>& names,
@@ -39,7 +26,7 @@ absl::StatusOr<std::vector<std::string>> ParseNameList(
   }
   std::vector<std::string> out;
   for (int i = 0; i < names.size(); ++i) {
-    if (auto s = CheckText(Index(field, i), names[i], kMaxShortText, true);
+    if (auto s = CheckText(FieldIndex(field, i), names[i], kMaxShortText, true);
         !s.ok()) {
       return s;
     }
@@ -138,27 +125,28 @@ absl::StatusOr<std::vector<OrderTerm>> ParseOrderTerms(
   std::vector<OrderTerm> out;
   for (int i = 0; i < terms.size(); ++i) {
     const v1::OrderTerm& t = terms[i];
-    const std::string at = Index(field, i);
-    if (auto s = CheckEnum(Sub(at, "kind"), t.kind(), v1::OrderTermKind_IsValid,
-                           false);
+    const std::string at = FieldIndex(field, i);
+    if (auto s = CheckEnum(FieldPath(at, "kind"), t.kind(),
+                           v1::OrderTermKind_IsValid, false);
         !s.ok()) {
       return s;
     }
-    if (auto s = CheckText(Sub(at, "text"), t.text(), kMaxTermText, true);
+    if (auto s = CheckText(FieldPath(at, "text"), t.text(), kMaxTermText, true);
         !s.ok()) {
       return s;
     }
     OrderTerm term{t.kind(), t.text(), std::nullopt};
     if (t.has_geographic_limit()) {
-      const std::string geo = Sub(at, "geographic_limit");
+      const std::string geo = FieldPath(at, "geographic_limit");
       const v1::GeographicLimit& g = t.geographic_limit();
-      if (auto s = CheckText(Sub(geo, "area"), g.area(), kMaxAreaText, true);
+      if (auto s =
+              CheckText(FieldPath(geo, "area"), g.area(), kMaxAreaText, true);
           !s.ok()) {
         return s;
       }
       if (g.distance_metres() < 0 || g.distance_metres() > kMaxDistanceMetres) {
         return FieldError(
-            Sub(geo, "distance_metres"),
+            FieldPath(geo, "distance_metres"),
             absl::StrCat("must be between 0 and ", kMaxDistanceMetres));
       }
       term.geographic_limit = GeographicLimit{g.area(), g.distance_metres()};
@@ -173,14 +161,14 @@ absl::StatusOr<std::optional<OrderDuration>> ParseOrderDuration(
   if (!present) return std::optional<OrderDuration>();
   switch (duration.duration_case()) {
     case v1::OrderDuration::kEndDate: {
-      auto day =
-          ParseDate(Sub(field, "end_date"), duration.end_date(), kRecordDate);
+      auto day = ParseDate(FieldPath(field, "end_date"), duration.end_date(),
+                           kRecordDate);
       if (!day.ok()) return day.status();
       return std::optional<OrderDuration>(OrderDuration::FixedUntil(*day));
     }
     case v1::OrderDuration::kUntilFurtherOrder:
       if (!duration.until_further_order()) {
-        return FieldError(Sub(field, "until_further_order"),
+        return FieldError(FieldPath(field, "until_further_order"),
                           "must be true when set (or give end_date)");
       }
       return std::optional<OrderDuration>(OrderDuration::UntilFurtherOrder());

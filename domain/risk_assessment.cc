@@ -13,10 +13,6 @@
 namespace casebridge::domain {
 namespace {
 
-std::string Field(absl::string_view prefix, absl::string_view name) {
-  return prefix.empty() ? std::string(name) : absl::StrCat(prefix, ".", name);
-}
-
 std::string LevelName(v1::RiskLevel level) {
   return ShortEnumName(v1::RiskLevel_descriptor(), level);
 }
@@ -69,24 +65,24 @@ int CountSdashYes(const v1::SdashAnswers& s) {
 absl::Status ValidateRiskAssessment(const v1::RiskAssessment& a,
                                     absl::string_view field_prefix) {
   if (a.dash_yes_count() < 0 || a.dash_yes_count() > kDashQuestions) {
-    return FieldError(Field(field_prefix, "dash_yes_count"),
+    return FieldError(FieldPath(field_prefix, "dash_yes_count"),
                       absl::StrCat("must be between 0 and ", kDashQuestions,
                                    " (got ", a.dash_yes_count(), ")"));
   }
   if (a.stalking_question_yes() && a.dash_yes_count() == 0) {
     return FieldError(
-        Field(field_prefix, "dash_yes_count"),
+        FieldPath(field_prefix, "dash_yes_count"),
         "must be at least 1 when stalking_question_yes is true (the stalking "
         "question is one of the 27 DASH questions)");
   }
   if (!a.stalking_question_yes() && CountSdashYes(a.sdash()) > 0) {
     return FieldError(
-        Field(field_prefix, "stalking_question_yes"),
+        FieldPath(field_prefix, "stalking_question_yes"),
         "must be true when S-DASH questions are answered (S-DASH follows a "
         "\"yes\" to the DASH stalking question)");
   }
   const std::string level_field =
-      Field(field_prefix, "professional_judgement_level");
+      FieldPath(field_prefix, "professional_judgement_level");
   if (absl::Status s = CheckEnum(level_field, a.professional_judgement_level(),
                                  v1::RiskLevel_IsValid,
                                  /*allow_unspecified=*/true);
@@ -95,7 +91,7 @@ absl::Status ValidateRiskAssessment(const v1::RiskAssessment& a,
   }
   const bool judgement =
       a.professional_judgement_level() != v1::RISK_LEVEL_UNSPECIFIED;
-  const std::string rationale_field = Field(field_prefix, "rationale");
+  const std::string rationale_field = FieldPath(field_prefix, "rationale");
   if (judgement && absl::StripAsciiWhitespace(a.rationale()).empty()) {
     return FieldError(rationale_field,
                       "is required when professional_judgement_level is set");
@@ -105,7 +101,7 @@ absl::Status ValidateRiskAssessment(const v1::RiskAssessment& a,
       !s.ok()) {
     return s;
   }
-  return CheckTimestamp(Field(field_prefix, "assess_time"), a.assess_time(),
+  return CheckTimestamp(FieldPath(field_prefix, "assess_time"), a.assess_time(),
                         a.has_assess_time(), /*required=*/false);
 }
 

@@ -24,10 +24,6 @@ constexpr absl::string_view kActionsCollection = "safeguardingActions";
 constexpr absl::string_view kAssignmentLawfulBasis =
     "Crime and Disorder Act 1998 s.115";
 
-std::string Sub(absl::string_view field, absl::string_view sub) {
-  return absl::StrCat(field, ".", sub);
-}
-
 absl::Status CheckRequestId(absl::string_view request_id) {
   return CheckText("request_id", request_id, kMaxShortText, false);
 }
@@ -63,11 +59,6 @@ absl::StatusOr<std::string> CanonicalUser(absl::string_view user,
   absl::StatusOr<std::string> id = ParseTopLevelName(user, "users", field);
   if (!id.ok()) return id.status();
   return UserName(*id);
-}
-
-absl::Status CheckLongText(absl::string_view field, absl::string_view value,
-                           bool required) {
-  return CheckText(field, value, kMaxLongText, required);
 }
 
 absl::Status CheckEtagPresent(absl::string_view etag, absl::string_view field) {
@@ -143,7 +134,7 @@ absl::StatusOr<SafeguardingChange> NewActionAt(
         "the case is CLOSED: reopen it before adding safeguarding actions");
   }
   if (absl::Status s = CheckSafeguardingAssignee(
-          assigned_agency_kind, kase, Sub(field, "assigned_agency"));
+          assigned_agency_kind, kase, FieldPath(field, "assigned_agency"));
       !s.ok()) {
     return s;
   }
@@ -151,10 +142,11 @@ absl::StatusOr<SafeguardingChange> NewActionAt(
   v1::SafeguardingAction& a = change.action;
   a.set_type(input.type());
   // Validated above, so these parse.
-  a.set_assigned_agency(AgencyName(*ParseTopLevelName(
-      input.assigned_agency(), "agencies", Sub(field, "assigned_agency"))));
+  a.set_assigned_agency(
+      AgencyName(*ParseTopLevelName(input.assigned_agency(), "agencies",
+                                    FieldPath(field, "assigned_agency"))));
   a.set_assigned_user(
-      *CanonicalUser(input.assigned_user(), Sub(field, "assigned_user")));
+      *CanonicalUser(input.assigned_user(), FieldPath(field, "assigned_user")));
   *a.mutable_due_date() = input.due_date();
   a.set_priority(input.priority() == v1::SAFEGUARDING_ACTION_PRIORITY_UNSPECIFIED
                      ? v1::SAFEGUARDING_ACTION_PRIORITY_NORMAL
@@ -209,45 +201,45 @@ std::string SafeguardingActionTypeLabel(v1::SafeguardingActionType type) {
 absl::Status ValidateNewSafeguardingAction(const v1::SafeguardingAction& action,
                                            absl::string_view field,
                                            absl::CivilDay today) {
-  if (absl::Status s =
-          CheckEnum(Sub(field, "type"), action.type(),
-                    v1::SafeguardingActionType_IsValid, false);
+  if (absl::Status s = CheckEnum(FieldPath(field, "type"), action.type(),
+                                 v1::SafeguardingActionType_IsValid, false);
       !s.ok()) {
     return s;
   }
-  if (absl::StatusOr<std::string> agency = ParseTopLevelName(
-          action.assigned_agency(), "agencies", Sub(field, "assigned_agency"));
+  if (absl::StatusOr<std::string> agency =
+          ParseTopLevelName(action.assigned_agency(), "agencies",
+                            FieldPath(field, "assigned_agency"));
       !agency.ok()) {
     return agency.status();
   }
-  if (absl::StatusOr<std::string> user =
-          CanonicalUser(action.assigned_user(), Sub(field, "assigned_user"));
+  if (absl::StatusOr<std::string> user = CanonicalUser(
+          action.assigned_user(), FieldPath(field, "assigned_user"));
       !user.ok()) {
     return user.status();
   }
   if (absl::StatusOr<absl::CivilDay> due =
-          CheckDueDate(action.due_date(), Sub(field, "due_date"), today,
+          CheckDueDate(action.due_date(), FieldPath(field, "due_date"), today,
                        "today", today);
       !due.ok()) {
     return due.status();
   }
   if (absl::Status s =
-          CheckEnum(Sub(field, "priority"), action.priority(),
+          CheckEnum(FieldPath(field, "priority"), action.priority(),
                     v1::SafeguardingActionPriority_IsValid, true);
       !s.ok()) {
     return s;
   }
-  if (absl::Status s =
-          CheckLongText(Sub(field, "description"), action.description(), true);
+  if (absl::Status s = CheckLongText(FieldPath(field, "description"),
+                                     action.description(), true);
       !s.ok()) {
     return s;
   }
-  if (absl::Status s =
-          CheckLongText(Sub(field, "rationale"), action.rationale(), true);
+  if (absl::Status s = CheckLongText(FieldPath(field, "rationale"),
+                                     action.rationale(), true);
       !s.ok()) {
     return s;
   }
-  return CheckLongText(Sub(field, "notes"), action.notes(), false);
+  return CheckLongText(FieldPath(field, "notes"), action.notes(), false);
 }
 
 absl::StatusOr<CaseKey> ValidateCreateSafeguardingActionRequest(
@@ -346,9 +338,10 @@ absl::StatusOr<CaseChildName> ValidateUpdateSafeguardingActionRequest(
     const v1::UpdateSafeguardingActionRequest& request, absl::CivilDay today) {
   const v1::SafeguardingAction& a = request.safeguarding_action();
   absl::StatusOr<CaseChildName> name =
-      ValidateSafeguardingActionName(a.name(), Sub(kActionField, "name"));
+      ValidateSafeguardingActionName(a.name(), FieldPath(kActionField, "name"));
   if (!name.ok()) return name.status();
-  if (absl::Status s = CheckEtagPresent(a.etag(), Sub(kActionField, "etag"));
+  if (absl::Status s =
+          CheckEtagPresent(a.etag(), FieldPath(kActionField, "etag"));
       !s.ok()) {
     return s;
   }
@@ -367,7 +360,7 @@ absl::StatusOr<CaseChildName> ValidateUpdateSafeguardingActionRequest(
                        "\"; paths: ",
                        absl::StrJoin(kSafeguardingUpdatePaths, ", ")));
     }
-    const std::string field = Sub(kActionField, path);
+    const std::string field = FieldPath(kActionField, path);
     absl::Status s;
     if (path == "status") {
       switch (a.status()) {
@@ -417,7 +410,8 @@ absl::StatusOr<SafeguardingChange> ApplySafeguardingActionUpdate(
     const v1::UpdateSafeguardingActionRequest& request,
     const SafeguardingContext& ctx) {
   const v1::SafeguardingAction& in = request.safeguarding_action();
-  if (absl::Status s = CheckEtagPresent(in.etag(), Sub(kActionField, "etag"));
+  if (absl::Status s =
+          CheckEtagPresent(in.etag(), FieldPath(kActionField, "etag"));
       !s.ok()) {
     return s;
   }
@@ -452,8 +446,8 @@ absl::StatusOr<SafeguardingChange> ApplySafeguardingActionUpdate(
     const absl::CivilDay created =
         CalendarDayAt(ToAbslTime(current.create_time()), ctx.zone);
     absl::StatusOr<absl::CivilDay> due =
-        CheckDueDate(in.due_date(), Sub(kActionField, "due_date"), created,
-                     "the day the action was created", today);
+        CheckDueDate(in.due_date(), FieldPath(kActionField, "due_date"),
+                     created, "the day the action was created", today);
     if (!due.ok()) return due.status();
   }
 
@@ -620,7 +614,7 @@ absl::StatusOr<CaseKey> ValidateReferToMaracRequest(
     }
     if (request.actions(i).type() ==
         v1::SAFEGUARDING_ACTION_TYPE_MARAC_REFERRAL) {
-      return FieldError(Sub(field, "type"),
+      return FieldError(FieldPath(field, "type"),
                         "a MARAC referral is not an action agreed at the "
                         "MARAC (this call records the referral itself)");
     }

@@ -71,6 +71,20 @@ std::optional<std::string> FieldOf(const absl::Status& status) {
   return std::string(*payload);
 }
 
+std::string FieldPath(absl::string_view prefix, absl::string_view name) {
+  if (prefix.empty()) return std::string(name);
+  return absl::StrCat(prefix, ".", name);
+}
+
+std::string FieldIndex(absl::string_view list, int index) {
+  return absl::StrCat(list, "[", index, "]");
+}
+
+absl::Status CheckLongText(absl::string_view field, absl::string_view value,
+                           bool required) {
+  return CheckText(field, value, kMaxLongText, required);
+}
+
 absl::Status CheckText(absl::string_view field, absl::string_view value,
                        size_t max_chars, bool required) {
   long chars = CountValidChars(value);

@@ -25,10 +25,18 @@ std::optional<std::string> FieldOf(const absl::Status& status);
 inline constexpr size_t kMaxShortText = 200;   // names, codes, locations
 inline constexpr size_t kMaxLongText = 10000;  // narratives, notes, reasons
 
+// Field paths for FieldError: "prefix.name" ("name" when `prefix` is
+// empty) and "list[3]".
+std::string FieldPath(absl::string_view prefix, absl::string_view name);
+std::string FieldIndex(absl::string_view list, int index);
+
 // Text must be valid UTF-8, without control characters other than newline
 // and tab, and at most `max_chars` long; `required` rejects empty/blank.
 absl::Status CheckText(absl::string_view field, absl::string_view value,
                        size_t max_chars, bool required);
+// CheckText for narratives, notes and reasons (kMaxLongText).
+absl::Status CheckLongText(absl::string_view field, absl::string_view value,
+                           bool required);
 
 // An enum value must be one of the values the proto declares and not the
 // UNSPECIFIED zero, unless `allow_unspecified`.

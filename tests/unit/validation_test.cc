@@ -31,6 +31,22 @@ TEST(CheckTextTest, RejectsBadUtf8AndControlCharacters) {
   EXPECT_TRUE(CheckText("f", "\xf0\x9f\x98\x80", 1, false).ok());  // emoji
 }
 
+TEST(CheckTextTest, LongTextLimit) {
+  EXPECT_TRUE(
+      CheckLongText("notes", std::string(kMaxLongText, 'a'), false).ok());
+  EXPECT_EQ(FieldOf(CheckLongText("notes", std::string(kMaxLongText + 1, 'a'),
+                                  false)),
+            "notes");
+  EXPECT_EQ(CheckLongText("notes", " ", true).message(), "notes: is required");
+  EXPECT_TRUE(CheckLongText("notes", "", false).ok());
+}
+
+TEST(FieldPathTest, JoinsAndIndexes) {
+  EXPECT_EQ(FieldPath("case.victim", "email"), "case.victim.email");
+  EXPECT_EQ(FieldPath("", "email"), "email");
+  EXPECT_EQ(FieldIndex(FieldPath("case", "suspects"), 2), "case.suspects[2]");
+}
+
 TEST(CheckEnumTest, UnspecifiedAndUnknown) {
   auto valid = [](int v) { return v >= 0 && v <= 3; };
   EXPECT_EQ(CheckEnum("level", 0, valid, false).message(), "level: is required");
