@@ -86,8 +86,8 @@ void RegisterAuditServiceProbes(ProbeRegistry& registry) {
             std::vector<std::string> problems;
             const auto& resp = As<v1::VerifyAuditLogResponse>(m);
             if (!resp.ok()) {
-              problems.push_back(absl::StrCat("the audit chain does not verify: ",
-                                              resp.detail()));
+              problems.push_back(
+                  absl::StrCat("the audit chain does not verify: ", resp.detail()));
             }
             return problems;
           },

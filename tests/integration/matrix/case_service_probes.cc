@@ -38,8 +38,8 @@ std::vector<std::string> ChildrenOf(const ProbeEnv& env, const Items& items) {
   std::vector<std::string> problems;
   for (const auto& item : items) {
     if (!absl::StartsWith(item.name(), absl::StrCat(env.target.name, "/"))) {
-      problems.push_back(absl::StrCat("lists ", item.name(), ", not a child of ",
-                                      env.target.name));
+      problems.push_back(
+          absl::StrCat("lists ", item.name(), ", not a child of ", env.target.name));
     }
   }
   return problems;
@@ -54,7 +54,8 @@ void RegisterCaseServiceProbes(ProbeRegistry& registry) {
           [](ProbeEnv& env) {
             v1::CreateCaseRequest req;
             *req.mutable_case_() = World::CaseContent(/*restricted=*/true);
-            ProbeResult r = Issue(&Stub::CreateCase, env.world.cases(), env.Context(), req);
+            ProbeResult r =
+                Issue(&Stub::CreateCase, env.world.cases(), env.Context(), req);
             if (r.status.ok()) {
               env.world.AddCreatedCase(env.caller, As<v1::Case>(*r.response));
             }
@@ -115,8 +116,9 @@ void RegisterCaseServiceProbes(ProbeRegistry& registry) {
       .verify =
           [](const ProbeEnv& env, const google::protobuf::Message& m) {
             const auto& resp = As<v1::ListCasesResponse>(m);
-            const bool readable = env.target.exists() &&
-                                  env.world.ReadDecision(env.caller, *env.target.info).allowed;
+            const bool readable =
+                env.target.exists() &&
+                env.world.ReadDecision(env.caller, *env.target.info).allowed;
             std::vector<std::string> problems;
             if (resp.cases_size() != (readable ? 1 : 0)) {
               problems.push_back(absl::StrCat("lists ", resp.cases_size(),
@@ -154,9 +156,9 @@ void RegisterCaseServiceProbes(ProbeRegistry& registry) {
             }
             for (const std::string& name : readable) {
               if (listed.count(name) == 0) {
-                problems.push_back(absl::StrCat(
-                    "does not list ", env.world.FindCase(name)->situation,
-                    ", which the caller may read"));
+                problems.push_back(absl::StrCat("does not list ",
+                                                env.world.FindCase(name)->situation,
+                                                ", which the caller may read"));
               }
             }
             return problems;  // Extra cases are caught by the generic check.
@@ -186,7 +188,8 @@ void RegisterCaseServiceProbes(ProbeRegistry& registry) {
             req.set_name(env.target.name);
             req.set_reason("Victim safe; no further action");
             req.set_etag(CaseEtagOf(env));
-            ProbeResult r = Issue(&Stub::CloseCase, env.world.cases(), env.Context(), req);
+            ProbeResult r =
+                Issue(&Stub::CloseCase, env.world.cases(), env.Context(), req);
             if (r.status.ok()) env.world.ReopenAsOwner(*env.target.info);
             return r;
           },
@@ -202,7 +205,8 @@ void RegisterCaseServiceProbes(ProbeRegistry& registry) {
             req.set_name(env.target.name);
             req.set_reason("New incident reported");
             req.set_etag(CaseEtagOf(env));
-            ProbeResult r = Issue(&Stub::ReopenCase, env.world.cases(), env.Context(), req);
+            ProbeResult r =
+                Issue(&Stub::ReopenCase, env.world.cases(), env.Context(), req);
             if (!r.status.ok() && env.target.exists()) {
               env.world.ReopenAsOwner(*env.target.info);
             }
@@ -348,7 +352,8 @@ void RegisterCaseServiceProbes(ProbeRegistry& registry) {
             v1::UnflagCaseRequest req;
             req.set_name(flag);
             req.set_reason("Marker reviewed");
-            ProbeResult r = Issue(&Stub::UnflagCase, env.world.cases(), env.Context(), req);
+            ProbeResult r =
+                Issue(&Stub::UnflagCase, env.world.cases(), env.Context(), req);
             if (!r.status.ok() && env.target.exists()) {
               env.world.UnflagAsOwner(flag, *env.target.info);
             }
@@ -388,8 +393,8 @@ void RegisterCaseServiceProbes(ProbeRegistry& registry) {
             };
             for (const v1::TimelineEntry& e : resp.entries()) {
               if (!absl::StartsWith(e.resource(), env.target.name)) {
-                problems.push_back(absl::StrCat("entry about ", e.resource(),
-                                                ", not this case"));
+                problems.push_back(
+                    absl::StrCat("entry about ", e.resource(), ", not this case"));
               }
               if (safeguarding && kSafeguardingKinds.count(e.kind()) == 0) {
                 problems.push_back(absl::StrCat(

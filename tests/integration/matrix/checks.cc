@@ -21,8 +21,8 @@ class Problems {
   template <typename T, typename U>
   void Eq(absl::string_view field, const T& got, const U& want) {
     if (!(got == want)) {
-      lines_.push_back(absl::StrCat(prefix_, field, ": got \"", Show(got),
-                                    "\", want \"", Show(want), "\""));
+      lines_.push_back(absl::StrCat(prefix_, field, ": got \"", Show(got), "\", want \"",
+                                    Show(want), "\""));
     }
   }
   void True(absl::string_view what, bool ok) {
@@ -99,8 +99,8 @@ void CheckSafeguarding(const v1::Case& c, const CaseInfo& info, Problems& p) {
   p.Eq("lawful_basis_notes", c.lawful_basis_notes(), "");
   p.Eq("etag", c.etag(), "");
   p.Eq("victim_services_referral.reason", c.victim_services_referral().reason(), "");
-  p.Eq("victim_services_referral.recorded_by",
-       c.victim_services_referral().recorded_by(), "");
+  p.Eq("victim_services_referral.recorded_by", c.victim_services_referral().recorded_by(),
+       "");
   for (int i = 0; i < c.flags_size(); ++i) {
     p.Eq(absl::StrCat("flags[", i, "].raised_by"), c.flags(i).raised_by(), "");
   }
@@ -197,8 +197,7 @@ std::vector<std::string> CheckCaseFields(const World& world, const v1::Case& c,
   return p.Take();
 }
 
-std::vector<std::string> CheckCasesInResponse(const World& world,
-                                              const Caller& caller,
+std::vector<std::string> CheckCasesInResponse(const World& world, const Caller& caller,
                                               const Message& response) {
   std::vector<std::string> problems;
   ForEachMessage(response, [&](const Message& m) {
@@ -206,8 +205,10 @@ std::vector<std::string> CheckCasesInResponse(const World& world,
       const auto& person = static_cast<const v1::Person&>(m);
       if (!caller.HasPoliceRole() && person.address_restricted() &&
           !person.address().empty()) {
-        problems.push_back(absl::StrCat("a restricted address reached a non-police "
-                                        "caller: ", person.ShortDebugString()));
+        problems.push_back(
+            absl::StrCat("a restricted address reached a non-police "
+                         "caller: ",
+                         person.ShortDebugString()));
       }
       return;
     }
@@ -215,8 +216,10 @@ std::vector<std::string> CheckCasesInResponse(const World& world,
     const auto& c = static_cast<const v1::Case&>(m);
     const CaseInfo* info = world.FindCase(c.name());
     if (info == nullptr) {
-      problems.push_back(absl::StrCat("the response carries a case the matrix did "
-                                      "not make: ", c.name()));
+      problems.push_back(
+          absl::StrCat("the response carries a case the matrix did "
+                       "not make: ",
+                       c.name()));
       return;
     }
     if (caller.IsPartnerOnly()) {
@@ -247,8 +250,8 @@ std::vector<std::string> ScanForLeaks(const Caller& caller, absl::string_view te
   auto scan = [&](absl::Span<const Needle> needles, absl::string_view why) {
     for (const Needle& n : needles) {
       if (absl::StrContains(text, n.text)) {
-        problems.push_back(absl::StrCat("LEAK: ", n.what, " (\"", n.text,
-                                        "\") reached a caller ", why));
+        problems.push_back(
+            absl::StrCat("LEAK: ", n.what, " (\"", n.text, "\") reached a caller ", why));
       }
     }
   };

@@ -25,8 +25,7 @@ std::vector<std::string> CheckCaseFields(const World& world, const v1::Case& c,
 // the view's fields. Independently of the table: a partner only ever sees
 // the SAFEGUARDING view of a case shared with its agency, and no non-police
 // caller gets an address marked restricted.
-std::vector<std::string> CheckCasesInResponse(const World& world,
-                                              const Caller& caller,
+std::vector<std::string> CheckCasesInResponse(const World& world, const Caller& caller,
                                               const google::protobuf::Message& response);
 
 // Searches `text` (a whole response and the status message) for what the

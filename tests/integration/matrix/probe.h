@@ -8,15 +8,31 @@
 // the answer against the policy table.
 //
 // To cover a new service, add one file tests/integration/matrix/
-// <service>_probes.cc that defines a `void Register...Probes(ProbeRegistry&)`
-// and registers it with CB_MATRIX_PROBES(Register...Probes); list the file in
-// casebridge_integration_tests. The coverage test fails while any method of a
-// served service has no probe.
+// <service>_probes.cc (copy case_service_probes.cc) that defines a
+// `void Register...Probes(ProbeRegistry&)` adding one Probe per method, and
+// registers it with CB_MATRIX_PROBES(Register...Probes); list the file in
+// casebridge_integration_tests (tests/CMakeLists.txt). Make the service's stub
+// per call: `auto stub = v1::XService::NewStub(env.world.channel());`. The
+// coverage test fails while any method of a served service has no probe.
+//
+// Rules for a probe's `run`:
+// - Valid for every target: a real case (env.target.info) or one that does
+//   not exist (info == nullptr: name child resources with a random id).
+// - Leave the situation as it found it: whatever the call created or changed
+//   that could alter who sees the case, undo as the owning force (e.g. share
+//   with env.world.sink_agency(), never with a caller's agency; assign
+//   safeguarding actions to agencies the case is already shared with, or to
+//   the sink). Prepare state the call needs (a closed case to reopen, an
+//   active share to withdraw) as the owning force first.
+// - An allowed call must succeed; if the RPC can refuse a valid request for
+//   a state reason the probe cannot avoid, list that code in
+//   `allowed_errors` and say why.
 #ifndef CASEBRIDGE_TESTS_INTEGRATION_MATRIX_PROBE_H_
 #define CASEBRIDGE_TESTS_INTEGRATION_MATRIX_PROBE_H_
 
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -83,6 +99,16 @@ struct Probe {
   // afterwards (as the owning force, through env.world) so the situation is
   // unchanged for the next cell.
   std::function<ProbeResult(ProbeEnv&)> run = {};
+  // Optional, for actions on a resource inside the case: the relationship
+  // the handler authorizes with, given the caller's relationship to the case
+  // (e.g. kAssignedAgency when the safeguarding action the probe prepared is
+  // assigned to the caller's agency). Unset: the case relationship.
+  std::function<domain::Relationship(const World&, const Caller&, const Target&,
+                                     domain::Relationship)>
+      relationship = {};
+  // Non-access errors an allowed call may answer with (never
+  // PERMISSION_DENIED, NOT_FOUND or UNAUTHENTICATED). Empty: it must be OK.
+  std::set<grpc::StatusCode> allowed_errors = {};
   // Optional, for OK answers: probe-specific checks of the response.
   // Returns one line per problem.
   std::function<std::vector<std::string>(const ProbeEnv&,
@@ -104,14 +130,14 @@ class ProbeRegistry {
 
 // Runs `fn` on the registry during static initialization.
 bool RegisterProbes(void (*fn)(ProbeRegistry&));
-#define CB_MATRIX_PROBES(fn)                                  \
+#define CB_MATRIX_PROBES(fn)                                 \
   [[maybe_unused]] static const bool cb_matrix_probes_##fn = \
       ::casebridge::matrix::RegisterProbes(&fn)
 
 // Issues one unary call through a generated stub method and keeps the answer.
 template <typename Stub, typename Request, typename Response>
-ProbeResult Issue(grpc::Status (Stub::*method)(grpc::ClientContext*,
-                                               const Request&, Response*),
+ProbeResult Issue(grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&,
+                                               Response*),
                   Stub& stub, std::unique_ptr<grpc::ClientContext> context,
                   const Request& request) {
   auto response = std::make_unique<Response>();

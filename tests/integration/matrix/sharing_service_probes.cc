@@ -34,7 +34,8 @@ void RegisterSharingServiceProbes(ProbeRegistry& registry) {
             req.mutable_share()->set_agency(env.world.sink_agency());
             req.mutable_share()->set_purpose("Housing safeguarding");
             req.mutable_share()->set_lawful_basis("Crime and Disorder Act 1998 s.115");
-            ProbeResult r = Issue(&Stub::ShareCase, env.world.sharing(), env.Context(), req);
+            ProbeResult r =
+                Issue(&Stub::ShareCase, env.world.sharing(), env.Context(), req);
             if (r.status.ok()) {
               env.world.UnshareAsOwner(As<v1::CaseShare>(*r.response).name(),
                                        *env.target.info);

@@ -16,20 +16,19 @@ using test_support::TestServer;
 
 // The start of the fake clock (a weekday morning in England).
 absl::Time StartTime() {
-  return absl::FromCivil(absl::CivilSecond(2026, 11, 21, 10, 0, 0),
-                         absl::UTCTimeZone());
+  return absl::FromCivil(absl::CivilSecond(2026, 11, 21, 10, 0, 0), absl::UTCTimeZone());
 }
 
 absl::Status FromGrpc(absl::string_view what, const grpc::Status& s) {
   if (s.ok()) return absl::OkStatus();
-  return absl::InternalError(absl::StrCat(what, ": ", s.error_code(), " ",
-                                          s.error_message()));
+  return absl::InternalError(
+      absl::StrCat(what, ": ", s.error_code(), " ", s.error_message()));
 }
 
-#define MATRIX_RETURN_IF_ERROR(expr)        \
-  do {                                      \
-    absl::Status matrix_s_ = (expr);        \
-    if (!matrix_s_.ok()) return matrix_s_;  \
+#define MATRIX_RETURN_IF_ERROR(expr)       \
+  do {                                     \
+    absl::Status matrix_s_ = (expr);       \
+    if (!matrix_s_.ok()) return matrix_s_; \
   } while (0)
 
 // One role of one kind of agency, every pair the policy allows a user to
@@ -55,8 +54,12 @@ const std::vector<CallerSpec>& CallerSpecs() {
       {"sgt.khan", "SP", "", AGENCY_KIND_POLICE, {v1::ROLE_POLICE_SUPERVISOR}, true},
       {"auditor.shah", "SP", "", AGENCY_KIND_POLICE, {v1::ROLE_AUDITOR}, true},
       {"admin", "SP", "", AGENCY_KIND_POLICE, {v1::ROLE_ADMINISTRATOR}, true},
-      {"sgt.audit", "SP", "", AGENCY_KIND_POLICE,
-       {v1::ROLE_POLICE_SUPERVISOR, v1::ROLE_AUDITOR}, false},
+      {"sgt.audit",
+       "SP",
+       "",
+       AGENCY_KIND_POLICE,
+       {v1::ROLE_POLICE_SUPERVISOR, v1::ROLE_AUDITOR},
+       false},
       // ... and another force.
       {"pc.west", "WMP", "", AGENCY_KIND_POLICE, {v1::ROLE_POLICE_OFFICER}, true},
       {"sgt.west", "WMP", "", AGENCY_KIND_POLICE, {v1::ROLE_POLICE_SUPERVISOR}, false},
@@ -65,39 +68,69 @@ const std::vector<CallerSpec>& CallerSpecs() {
       {"auditor.cps", "CPSWM", "", AGENCY_KIND_CPS, {v1::ROLE_AUDITOR}, false},
       {"admin.cps", "CPSWM", "", AGENCY_KIND_CPS, {v1::ROLE_ADMINISTRATOR}, false},
       // Councils.
-      {"council.patel", "SOTCC", "", AGENCY_KIND_COUNCIL,
-       {v1::ROLE_SAFEGUARDING_LEAD}, true},
-      {"county.evans", "SCC", "", AGENCY_KIND_COUNCIL,
-       {v1::ROLE_SAFEGUARDING_LEAD}, true},
-      {"advocate.council", "SOTCC", "", AGENCY_KIND_COUNCIL,
-       {v1::ROLE_VICTIM_ADVOCATE}, false},
-      {"auditor.council", "SOTCC", "", AGENCY_KIND_COUNCIL, {v1::ROLE_AUDITOR}, false},
-      {"admin.council", "SOTCC", "", AGENCY_KIND_COUNCIL,
-       {v1::ROLE_ADMINISTRATOR}, false},
-      // Health.
-      {"nhs.morgan", "NSCHT", "", AGENCY_KIND_HEALTH, {v1::ROLE_SAFEGUARDING_LEAD},
+      {"council.patel",
+       "SOTCC",
+       "",
+       AGENCY_KIND_COUNCIL,
+       {v1::ROLE_SAFEGUARDING_LEAD},
        true},
-      {"advocate.nhs", "NSCHT", "", AGENCY_KIND_HEALTH, {v1::ROLE_VICTIM_ADVOCATE},
+      {"county.evans",
+       "SCC",
+       "",
+       AGENCY_KIND_COUNCIL,
+       {v1::ROLE_SAFEGUARDING_LEAD},
+       true},
+      {"advocate.council",
+       "SOTCC",
+       "",
+       AGENCY_KIND_COUNCIL,
+       {v1::ROLE_VICTIM_ADVOCATE},
+       false},
+      {"auditor.council", "SOTCC", "", AGENCY_KIND_COUNCIL, {v1::ROLE_AUDITOR}, false},
+      {"admin.council",
+       "SOTCC",
+       "",
+       AGENCY_KIND_COUNCIL,
+       {v1::ROLE_ADMINISTRATOR},
+       false},
+      // Health.
+      {"nhs.morgan", "NSCHT", "", AGENCY_KIND_HEALTH, {v1::ROLE_SAFEGUARDING_LEAD}, true},
+      {"advocate.nhs",
+       "NSCHT",
+       "",
+       AGENCY_KIND_HEALTH,
+       {v1::ROLE_VICTIM_ADVOCATE},
        false},
       {"auditor.nhs", "NSCHT", "", AGENCY_KIND_HEALTH, {v1::ROLE_AUDITOR}, false},
       {"admin.nhs", "NSCHT", "", AGENCY_KIND_HEALTH, {v1::ROLE_ADMINISTRATOR}, false},
       // Victim services.
-      {"isac.lewis", "SVG", "", AGENCY_KIND_VICTIM_SERVICE,
-       {v1::ROLE_VICTIM_ADVOCATE}, true},
-      {"lead.svg", "SVG", "", AGENCY_KIND_VICTIM_SERVICE,
-       {v1::ROLE_SAFEGUARDING_LEAD}, false},
-      {"auditor.svg", "SVG", "", AGENCY_KIND_VICTIM_SERVICE, {v1::ROLE_AUDITOR},
+      {"isac.lewis",
+       "SVG",
+       "",
+       AGENCY_KIND_VICTIM_SERVICE,
+       {v1::ROLE_VICTIM_ADVOCATE},
+       true},
+      {"lead.svg",
+       "SVG",
+       "",
+       AGENCY_KIND_VICTIM_SERVICE,
+       {v1::ROLE_SAFEGUARDING_LEAD},
        false},
-      {"admin.svg", "SVG", "", AGENCY_KIND_VICTIM_SERVICE,
-       {v1::ROLE_ADMINISTRATOR}, false},
+      {"auditor.svg", "SVG", "", AGENCY_KIND_VICTIM_SERVICE, {v1::ROLE_AUDITOR}, false},
+      {"admin.svg",
+       "SVG",
+       "",
+       AGENCY_KIND_VICTIM_SERVICE,
+       {v1::ROLE_ADMINISTRATOR},
+       false},
   };
   return *specs;
 }
 
-constexpr const char* kEveryOtherAgencyOfSp[] = {"WMP",   "CPSWM", "SOTCC",
-                                                 "SCC",   "NSCHT", "SVG"};
-constexpr const char* kEveryOtherAgencyOfWmp[] = {"SP",    "CPSWM", "SOTCC",
-                                                  "SCC",   "NSCHT", "SVG"};
+constexpr const char* kEveryOtherAgencyOfSp[] = {"WMP", "CPSWM", "SOTCC",
+                                                 "SCC", "NSCHT", "SVG"};
+constexpr const char* kEveryOtherAgencyOfWmp[] = {"SP",  "CPSWM", "SOTCC",
+                                                  "SCC", "NSCHT", "SVG"};
 
 }  // namespace
 
@@ -130,10 +163,10 @@ std::string Caller::Label() const {
   for (v1::Role r : principal.roles) {
     roles.push_back(domain::ShortEnumName(v1::Role_descriptor(), r));
   }
-  return absl::StrCat(username, " (", absl::StrJoin(roles, "+"), " @ ",
-                      domain::ShortEnumName(v1::AgencyKind_descriptor(),
-                                            principal.agency_kind),
-                      " ", agency_code, ")");
+  return absl::StrCat(
+      username, " (", absl::StrJoin(roles, "+"), " @ ",
+      domain::ShortEnumName(v1::AgencyKind_descriptor(), principal.agency_kind), " ",
+      agency_code, ")");
 }
 
 // --- World --------------------------------------------------------------------
@@ -215,8 +248,8 @@ absl::Status World::AddCallers() {
     if (me.agency() != Agency(spec.agency_code) || me.agency_kind() != spec.kind ||
         server_roles != spec.roles) {
       return absl::InternalError(
-          absl::StrCat("caller ", spec.username, " is not what the matrix thinks: ",
-                       me.ShortDebugString()));
+          absl::StrCat("caller ", spec.username,
+                       " is not what the matrix thinks: ", me.ShortDebugString()));
     }
     c.principal.user_id = me.name();
     c.principal.agency_id = me.agency();
@@ -240,15 +273,14 @@ absl::Status World::AddAnonymous() {
   anonymous_.push_back(none);
 
   // A token that was valid and has been revoked.
-  absl::StatusOr<std::string> revoked_user =
-      server_->AddUser("matrix.revoked", "SP", "", v1::AGENCY_KIND_POLICE,
-                       v1::ROLE_POLICE_OFFICER);
+  absl::StatusOr<std::string> revoked_user = server_->AddUser(
+      "matrix.revoked", "SP", "", v1::AGENCY_KIND_POLICE, v1::ROLE_POLICE_OFFICER);
   if (!revoked_user.ok()) return revoked_user.status();
   v1::IssueTokenRequest issue;
   issue.set_user(server_->User("matrix.revoked"));
   v1::IssueTokenResponse issued;
-  MATRIX_RETURN_IF_ERROR(
-      FromGrpc("IssueToken", admin_->IssueToken(ContextAs("admin").get(), issue, &issued)));
+  MATRIX_RETURN_IF_ERROR(FromGrpc(
+      "IssueToken", admin_->IssueToken(ContextAs("admin").get(), issue, &issued)));
   v1::RevokeTokenRequest revoke;
   revoke.set_name(issued.token().name());
   v1::Token revoked;
@@ -261,9 +293,8 @@ absl::Status World::AddAnonymous() {
   anonymous_.push_back(r);
 
   // A valid token of a user who has since been disabled.
-  absl::StatusOr<std::string> disabled_token =
-      server_->AddUser("matrix.disabled", "SP", "", v1::AGENCY_KIND_POLICE,
-                       v1::ROLE_POLICE_OFFICER);
+  absl::StatusOr<std::string> disabled_token = server_->AddUser(
+      "matrix.disabled", "SP", "", v1::AGENCY_KIND_POLICE, v1::ROLE_POLICE_OFFICER);
   if (!disabled_token.ok()) return disabled_token.status();
   v1::DisableUserRequest disable;
   disable.set_name(server_->User("matrix.disabled"));
@@ -286,8 +317,7 @@ v1::Case World::CaseContent(bool restricted) {
   victim->set_given_name(content::kVictimGivenName);
   victim->set_family_name(content::kVictimFamilyName);
   victim->mutable_safe_contact()->set_phone(content::kVictimPhone);
-  victim->set_address(restricted ? content::kRestrictedAddress
-                                 : content::kOpenAddress);
+  victim->set_address(restricted ? content::kRestrictedAddress : content::kOpenAddress);
   victim->set_notes(content::kVictimNotes);
   v1::Person* suspect = c.mutable_suspects(0);
   suspect->set_given_name(content::kSuspectGivenName);
@@ -314,8 +344,9 @@ absl::Status World::MakeFixture(const FixtureSpec& spec) {
   v1::CreateCaseRequest create;
   *create.mutable_case_() = CaseContent(spec.restricted);
   v1::Case created;
-  MATRIX_RETURN_IF_ERROR(FromGrpc(
-      "CreateCase", cases_->CreateCase(ContextAs(spec.owner_user).get(), create, &created)));
+  MATRIX_RETURN_IF_ERROR(
+      FromGrpc("CreateCase",
+               cases_->CreateCase(ContextAs(spec.owner_user).get(), create, &created)));
   info.name = created.name();
   info.reference = created.reference();
 
@@ -338,10 +369,9 @@ absl::Status World::MakeFixture(const FixtureSpec& spec) {
   risk.mutable_assessment()->set_dash_yes_count(15);
   risk.mutable_assessment()->set_stalking_question_yes(true);
   v1::RiskAssessment assessed;
-  MATRIX_RETURN_IF_ERROR(
-      FromGrpc("RecordRiskAssessment",
-               cases_->RecordRiskAssessment(ContextAs(spec.owner_user).get(), risk,
-                                            &assessed)));
+  MATRIX_RETURN_IF_ERROR(FromGrpc(
+      "RecordRiskAssessment",
+      cases_->RecordRiskAssessment(ContextAs(spec.owner_user).get(), risk, &assessed)));
 
   v1::FlagCaseRequest flag;
   flag.set_name(info.name);
@@ -421,31 +451,49 @@ absl::Status World::AddFixtures() {
                                       std::end(kEveryOtherAgencyOfWmp));
   const FixtureSpec specs[] = {
       {.situation = "SP case shared with no one",
-       .owner_user = "pc.hughes", .owner_code = "SP"},
+       .owner_user = "pc.hughes",
+       .owner_code = "SP"},
       {.situation = "SP case shared explicitly with every other agency",
-       .owner_user = "pc.hughes", .owner_code = "SP", .share_with = all_of_sp},
+       .owner_user = "pc.hughes",
+       .owner_code = "SP",
+       .share_with = all_of_sp},
       {.situation = "SP case (address not restricted) shared with every other agency",
-       .owner_user = "pc.hughes", .owner_code = "SP", .restricted = false,
+       .owner_user = "pc.hughes",
+       .owner_code = "SP",
+       .restricted = false,
        .share_with = all_of_sp},
       {.situation = "SP case shared explicitly with Stoke-on-Trent City Council only",
-       .owner_user = "pc.hughes", .owner_code = "SP", .share_with = {"SOTCC"}},
+       .owner_user = "pc.hughes",
+       .owner_code = "SP",
+       .share_with = {"SOTCC"}},
       {.situation = "SP case whose explicit shares were all withdrawn",
-       .owner_user = "pc.hughes", .owner_code = "SP", .share_with = all_of_sp,
+       .owner_user = "pc.hughes",
+       .owner_code = "SP",
+       .share_with = all_of_sp,
        .withdraw_shares = true},
       {.situation = "SP case referred to victim services",
-       .owner_user = "pc.hughes", .owner_code = "SP",
+       .owner_user = "pc.hughes",
+       .owner_code = "SP",
        .refer_to_victim_services = true},
       {.situation = "SP case referred to victim services, then the victim opted out",
-       .owner_user = "pc.hughes", .owner_code = "SP",
-       .refer_to_victim_services = true, .opt_out = true},
+       .owner_user = "pc.hughes",
+       .owner_code = "SP",
+       .refer_to_victim_services = true,
+       .opt_out = true},
       {.situation = "SP case shared explicitly with victim services and referred, "
                     "then the victim opted out",
-       .owner_user = "pc.hughes", .owner_code = "SP", .share_with = {"SVG"},
-       .refer_to_victim_services = true, .opt_out = true},
+       .owner_user = "pc.hughes",
+       .owner_code = "SP",
+       .share_with = {"SVG"},
+       .refer_to_victim_services = true,
+       .opt_out = true},
       {.situation = "WMP case shared with no one",
-       .owner_user = "pc.west", .owner_code = "WMP"},
+       .owner_user = "pc.west",
+       .owner_code = "WMP"},
       {.situation = "WMP case shared explicitly with every other agency",
-       .owner_user = "pc.west", .owner_code = "WMP", .share_with = all_of_wmp},
+       .owner_user = "pc.west",
+       .owner_code = "WMP",
+       .share_with = all_of_wmp},
   };
   for (const FixtureSpec& spec : specs) {
     absl::Status s = MakeFixture(spec);

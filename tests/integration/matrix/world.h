@@ -98,6 +98,7 @@ class World {
   static absl::StatusOr<std::unique_ptr<World>> Create();
 
   test_support::TestServer& server() { return *server_; }
+  std::shared_ptr<grpc::Channel> channel() const { return server_->channel(); }
   const std::vector<Caller>& callers() const { return callers_; }
   // The credentials that must be refused: none, revoked, disabled user.
   const std::vector<Caller>& unauthenticated() const { return anonymous_; }
@@ -109,8 +110,7 @@ class World {
   // A case made by a CreateCase cell (owned by `creator`, shared with no one).
   void AddCreatedCase(const Caller& creator, const v1::Case& created);
 
-  domain::Relationship RelationshipOf(const Caller& caller,
-                                      const CaseInfo& info) const;
+  domain::Relationship RelationshipOf(const Caller& caller, const CaseInfo& info) const;
   // The view the caller reads the case with (the table's kReadCase).
   domain::Decision ReadDecision(const Caller& caller, const CaseInfo& info) const;
 
@@ -131,7 +131,7 @@ class World {
   // (or the administrator). They fail the running test on error.
   std::string CaseEtag(const CaseInfo& info);
   v1::Incident CurrentIncident(const CaseInfo& info);
-  std::string FlagAsOwner(const CaseInfo& info);    // returns the flag's name
+  std::string FlagAsOwner(const CaseInfo& info);  // returns the flag's name
   void UnflagAsOwner(const std::string& flag_name, const CaseInfo& info);
   std::string ShareWithSinkAsOwner(const CaseInfo& info);  // the share's name
   void UnshareAsOwner(const std::string& share_name, const CaseInfo& info);
