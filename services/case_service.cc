@@ -483,6 +483,23 @@ grpc::Status CaseServiceImpl::SetVictimServicesReferral(
                                   absl::StrCat("Victim opted out: ", request->reason()),
                                   call.now)
                 .status());
+        // Whatever made it: an explicit share with a victim service stops too.
+        std::optional<domain::PageCursor> after;
+        do {
+          CB_ASSIGN_OR_RETURN(storage::Page<v1::CaseShare> active,
+                              shares_.List(tx, scope.ref.id, true, after,
+                                           domain::kMaxPageSize));
+          for (const v1::CaseShare& s : active.items) {
+            if (s.agency_kind() != v1::AGENCY_KIND_VICTIM_SERVICE) continue;
+            CB_RETURN_IF_ERROR(
+                shares_.Withdraw(tx, scope.ref.id, s.name().substr(s.name().rfind('/') + 1),
+                                 call.principal.user_id,
+                                 absl::StrCat("Victim opted out: ", request->reason()),
+                                 call.now)
+                    .status());
+          }
+          after = active.next;
+        } while (after.has_value());
         summary = "Victim opted out of victim services";
       }
       CB_ASSIGN_OR_RETURN(

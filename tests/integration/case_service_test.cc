@@ -403,6 +403,35 @@ TEST_F(CaseServiceTest, VictimServicesOptOutWithdrawsTheShare) {
                    grpc::StatusCode::NOT_FOUND);
 }
 
+TEST_F(CaseServiceTest, VictimServicesOptOutAlsoStopsAnExplicitShareWithThem) {
+  v1::Case c = CreateCaseAs(*server_, "pc.hughes");
+  auto sharing = v1::SharingService::NewStub(server_->channel());
+  v1::ShareCaseRequest share;
+  share.set_parent(c.name());
+  share.mutable_share()->set_agency(server_->Agency("SVG"));
+  share.mutable_share()->set_purpose("ISAC support");
+  share.mutable_share()->set_lawful_basis("Crime and Disorder Act 1998 s.115");
+  v1::CaseShare made;
+  ASSERT_GRPC_OK(sharing->ShareCase(server_->Context("pc.hughes").get(), share, &made));
+  // A council share is not victim services: it stays.
+  share.mutable_share()->set_agency(server_->Agency("SOTCC"));
+  ASSERT_GRPC_OK(sharing->ShareCase(server_->Context("pc.hughes").get(), share, &made));
+
+  v1::SetVictimServicesReferralRequest opt_out;
+  opt_out.set_name(c.name());
+  opt_out.set_state(v1::VICTIM_SERVICES_REFERRAL_STATE_OPTED_OUT);
+  opt_out.set_reason("Victim declined support");
+  opt_out.set_etag(c.etag());
+  v1::Case out;
+  ASSERT_GRPC_OK(cases_->SetVictimServicesReferral(server_->Context("pc.hughes").get(),
+                                                   opt_out, &out));
+  v1::GetCaseRequest get;
+  get.set_name(c.name());
+  EXPECT_GRPC_CODE(cases_->GetCase(server_->Context("isac.lewis").get(), get, &out),
+                   grpc::StatusCode::NOT_FOUND);
+  EXPECT_GRPC_OK(cases_->GetCase(server_->Context("council.patel").get(), get, &out));
+}
+
 TEST_F(CaseServiceTest, ListCasesFiltersAndPagesNewestFirst) {
   for (int i = 0; i < 7; ++i) {
     CreateCaseAs(*server_, "pc.hughes");
