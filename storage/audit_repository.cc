@@ -78,7 +78,7 @@ absl::StatusOr<Page<v1::AuditEvent>> AuditRepository::ListEvents(
         v1::AuditEvent e;
         e.set_name(absl::StrCat("auditEvents/", Str(r[0])));
         e.set_sequence(Int(r[1]));
-        SetTimestamp(r[2], e.mutable_time());
+        SetTimestamp(r[2], &e, &v1::AuditEvent::mutable_time);
         if (r[3].size() > 0) e.set_user(domain::UserName(Str(r[3])));
         e.set_username(Str(r[4]));
         if (r[5].size() > 0) e.set_agency(domain::AgencyName(Str(r[5])));
@@ -124,8 +124,8 @@ absl::StatusOr<Page<v1::CaseAccess>> AuditRepository::ListCaseAccess(
         a.set_agency_kind(static_cast<v1::AgencyKind>(Int(r[4])));
         a.set_method(Str(r[5]));
         a.set_count(Int(r[6]));
-        SetTimestamp(r[7], a.mutable_first_time());
-        SetTimestamp(r[8], a.mutable_last_time());
+        SetTimestamp(r[7], &a, &v1::CaseAccess::mutable_first_time);
+        SetTimestamp(r[8], &a, &v1::CaseAccess::mutable_last_time);
         return a;
       },
       [](const pqxx::row& r) { return domain::PageCursor{Str(r[0]), Str(r[5])}; });

@@ -234,9 +234,9 @@ v1::CaseFlag FlagFromRow(const pqxx::row& r) {
   f.set_name(domain::CaseChildResourceName(Str(r[1]), "flags", Str(r[0])));
   f.set_type(static_cast<v1::FlagType>(Int(r[2])));
   f.set_reason(Str(r[3]));
-  SetTimestamp(r[4], f.mutable_raise_time());
+  SetTimestamp(r[4], &f, &v1::CaseFlag::mutable_raise_time);
   if (r[5].size() > 0) f.set_raised_by(domain::UserName(Str(r[5])));
-  SetTimestamp(r[6], f.mutable_clear_time());
+  SetTimestamp(r[6], &f, &v1::CaseFlag::mutable_clear_time);
   if (r[7].size() > 0) f.set_cleared_by(domain::UserName(Str(r[7])));
   f.set_clear_reason(Str(r[8]));
   return f;
@@ -249,8 +249,8 @@ v1::Case CaseFromRow(const pqxx::row& r) {
   c.set_owning_agency(domain::AgencyName(Str(r[2])));
   if (r[3].size() > 0) c.set_officer_in_charge(domain::UserName(Str(r[3])));
   c.set_status(static_cast<v1::CaseStatus>(Int(r[4])));
-  SetTimestamp(r[5], c.mutable_open_time());
-  SetTimestamp(r[6], c.mutable_close_time());
+  SetTimestamp(r[5], &c, &v1::Case::mutable_open_time);
+  SetTimestamp(r[6], &c, &v1::Case::mutable_close_time);
   c.set_close_reason(Str(r[7]));
   c.set_summary(Str(r[8]));
   c.set_relationship(static_cast<v1::Relationship>(Int(r[9])));
@@ -259,20 +259,20 @@ v1::Case CaseFromRow(const pqxx::row& r) {
     v1::SpoConsideration* spo = c.mutable_spo_consideration();
     spo->set_considered(Bool(r[11]));
     spo->set_reason(Str(r[12]));
-    SetTimestamp(r[13], spo->mutable_record_time());
+    SetTimestamp(r[13], spo, &v1::SpoConsideration::mutable_record_time);
     if (r[14].size() > 0) spo->set_recorded_by(domain::UserName(Str(r[14])));
   }
   v1::VictimServicesReferral* vs = c.mutable_victim_services_referral();
   vs->set_state(static_cast<v1::VictimServicesReferralState>(Int(r[15])));
   if (r[16].size() > 0) vs->set_agency(domain::AgencyName(Str(r[16])));
   vs->set_reason(Str(r[17]));
-  SetTimestamp(r[18], vs->mutable_record_time());
+  SetTimestamp(r[18], vs, &v1::VictimServicesReferral::mutable_record_time);
   if (r[19].size() > 0) vs->set_recorded_by(domain::UserName(Str(r[19])));
   c.set_lawful_basis_notes(Str(r[20]));
   c.set_risk_level(static_cast<v1::RiskLevel>(Int(r[21])));
   c.set_has_active_order(Bool(r[22]));
-  SetTimestamp(r[23], c.mutable_create_time());
-  SetTimestamp(r[24], c.mutable_update_time());
+  SetTimestamp(r[23], &c, &v1::Case::mutable_create_time);
+  SetTimestamp(r[24], &c, &v1::Case::mutable_update_time);
   c.set_etag(domain::FormatEtag(Int(r[25])));
   return c;
 }
@@ -284,8 +284,8 @@ std::vector<int> EnumList(const google::protobuf::RepeatedField<int>& values) {
 v1::Incident IncidentFromRow(const pqxx::row& r) {
   v1::Incident i;
   i.set_name(domain::CaseChildResourceName(Str(r[1]), "incidents", Str(r[0])));
-  SetTimestamp(r[2], i.mutable_occur_time());
-  SetTimestamp(r[3], i.mutable_report_time());
+  SetTimestamp(r[2], &i, &v1::Incident::mutable_occur_time);
+  SetTimestamp(r[3], &i, &v1::Incident::mutable_report_time);
   i.set_location(Str(r[4]));
   for (int b : IntsFromJson(r[5])) i.add_behaviours(static_cast<v1::Behaviour>(b));
   for (int s : IntsFromJson(r[6])) i.add_four_signs(static_cast<v1::FourSign>(s));
@@ -294,8 +294,8 @@ v1::Incident IncidentFromRow(const pqxx::row& r) {
   i.set_victim_impact(Str(r[9]));
   i.set_reported_to_police(Bool(r[10]));
   if (r[11].size() > 0) i.set_recorded_by(domain::UserName(Str(r[11])));
-  SetTimestamp(r[12], i.mutable_create_time());
-  SetTimestamp(r[13], i.mutable_update_time());
+  SetTimestamp(r[12], &i, &v1::Incident::mutable_create_time);
+  SetTimestamp(r[13], &i, &v1::Incident::mutable_update_time);
   i.set_etag(domain::FormatEtag(Int(r[14])));
   return i;
 }
@@ -319,7 +319,7 @@ v1::RiskAssessment RiskFromRow(const pqxx::row& r) {
   a.set_level(static_cast<v1::RiskLevel>(Int(r[9])));
   a.set_level_reason(Str(r[10]));
   if (r[11].size() > 0) a.set_assessor(domain::UserName(Str(r[11])));
-  SetTimestamp(r[12], a.mutable_assess_time());
+  SetTimestamp(r[12], &a, &v1::RiskAssessment::mutable_assess_time);
   return a;
 }
 

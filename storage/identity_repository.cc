@@ -86,7 +86,7 @@ v1::Agency AgencyFromRow(const pqxx::row& r) {
   if (!r[4].is_null() && r[4].size() > 0) {
     a.set_prosecuting_agency(domain::AgencyName(Str(r[4])));
   }
-  SetTimestamp(r[5], a.mutable_create_time());
+  SetTimestamp(r[5], &a, &v1::Agency::mutable_create_time);
   return a;
 }
 
@@ -98,7 +98,7 @@ v1::User UserFromRow(const pqxx::row& r) {
   u.set_agency(domain::AgencyName(Str(r[3])));
   for (int role : IntsFromJson(r[4])) u.add_roles(static_cast<v1::Role>(role));
   u.set_disabled(Bool(r[5]));
-  SetTimestamp(r[6], u.mutable_create_time());
+  SetTimestamp(r[6], &u, &v1::User::mutable_create_time);
   u.set_agency_kind(static_cast<v1::AgencyKind>(Int(r[7])));
   return u;
 }
@@ -107,9 +107,9 @@ v1::Token TokenFromRow(const pqxx::row& r) {
   v1::Token t;
   t.set_name(domain::TokenName(Str(r[1]), Str(r[0])));
   t.set_description(Str(r[2]));
-  SetTimestamp(r[3], t.mutable_create_time());
-  SetTimestamp(r[4], t.mutable_expire_time());
-  SetTimestamp(r[5], t.mutable_revoke_time());
+  SetTimestamp(r[3], &t, &v1::Token::mutable_create_time);
+  SetTimestamp(r[4], &t, &v1::Token::mutable_expire_time);
+  SetTimestamp(r[5], &t, &v1::Token::mutable_revoke_time);
   return t;
 }
 

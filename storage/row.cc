@@ -8,9 +8,8 @@
 
 namespace casebridge::storage {
 
-void SetTimestamp(const pqxx::field& micros, google::protobuf::Timestamp* out) {
-  if (micros.is_null()) return;
-  *out = domain::ToProtoTime(absl::FromUnixMicros(micros.as<int64_t>()));
+google::protobuf::Timestamp TimestampFromMicros(int64_t micros) {
+  return domain::ToProtoTime(absl::FromUnixMicros(micros));
 }
 
 std::vector<int> IntsFromJson(const pqxx::field& f) {

@@ -24,8 +24,17 @@ inline int64_t Int(const pqxx::field& f) {
 
 inline bool Bool(const pqxx::field& f) { return !f.is_null() && f.as<bool>(); }
 
-// A field selected as cb_micros(...): set `out` unless NULL.
-void SetTimestamp(const pqxx::field& micros, google::protobuf::Timestamp* out);
+google::protobuf::Timestamp TimestampFromMicros(int64_t micros);
+
+// A field selected as cb_micros(...) -> the message's timestamp field, left
+// unset (has_x() false) when NULL:
+//   SetTimestamp(row[4], &flag, &v1::CaseFlag::mutable_clear_time);
+template <typename Message>
+void SetTimestamp(const pqxx::field& micros, Message* message,
+                  google::protobuf::Timestamp* (Message::*mutable_field)()) {
+  if (micros.is_null()) return;
+  *(message->*mutable_field)() = TimestampFromMicros(micros.as<int64_t>());
+}
 
 // A field selected as array_to_json(int_array)::text.
 std::vector<int> IntsFromJson(const pqxx::field& f);

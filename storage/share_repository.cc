@@ -51,9 +51,9 @@ v1::CaseShare ShareFromRow(const pqxx::row& r) {
   s.set_basis(static_cast<v1::ShareBasis>(Int(r[4])));
   s.set_purpose(Str(r[5]));
   s.set_lawful_basis(Str(r[6]));
-  SetTimestamp(r[7], s.mutable_create_time());
+  SetTimestamp(r[7], &s, &v1::CaseShare::mutable_create_time);
   if (r[8].size() > 0) s.set_created_by(domain::UserName(Str(r[8])));
-  SetTimestamp(r[9], s.mutable_withdraw_time());
+  SetTimestamp(r[9], &s, &v1::CaseShare::mutable_withdraw_time);
   if (r[10].size() > 0) s.set_withdrawn_by(domain::UserName(Str(r[10])));
   s.set_withdraw_reason(Str(r[11]));
   s.set_view(domain::SharedViewFor(s.agency_kind()));

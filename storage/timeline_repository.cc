@@ -56,7 +56,7 @@ absl::StatusOr<Page<v1::TimelineEntry>> TimelineRepository::List(
       rows, limit,
       [](const pqxx::row& r) {
         v1::TimelineEntry e;
-        SetTimestamp(r[1], e.mutable_time());
+        SetTimestamp(r[1], &e, &v1::TimelineEntry::mutable_time);
         e.set_kind(static_cast<v1::TimelineEntryKind>(Int(r[2])));
         e.set_summary(Str(r[3]));
         e.set_resource(Str(r[4]));

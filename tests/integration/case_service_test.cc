@@ -60,6 +60,7 @@ TEST_F(CaseServiceTest, OfficerOpensCaseLogsTwentyIncidentsAndSeesThePattern) {
   EXPECT_EQ(created.officer_in_charge(), server_->User("pc.hughes"));
   EXPECT_EQ(created.victim().address(), "14 Refuge Close, Hanley, ST1 1AA");
   EXPECT_EQ(created.etag(), "1");
+  EXPECT_FALSE(created.has_close_time());
 
   // Months of calls, then following, then a threat in the last week.
   for (int i = 0; i < 17; ++i) {
@@ -344,6 +345,8 @@ TEST_F(CaseServiceTest, SharedPartnerSeesOnlyTheSafeguardingView) {
   v1::CaseShare made;
   ASSERT_GRPC_OK(sharing->ShareCase(server_->Context("pc.hughes").get(), share, &made));
   EXPECT_EQ(made.view(), v1::CASE_VIEW_SAFEGUARDING);
+  EXPECT_TRUE(made.has_create_time());
+  EXPECT_FALSE(made.has_withdraw_time());  // Unset, not an empty timestamp.
 
   v1::GetCaseRequest get;
   get.set_name(c.name());
@@ -373,6 +376,7 @@ TEST_F(CaseServiceTest, SharedPartnerSeesOnlyTheSafeguardingView) {
   unshare.set_reason("Housing move complete");
   v1::CaseShare withdrawn;
   ASSERT_GRPC_OK(sharing->UnshareCase(server_->Context("pc.hughes").get(), unshare, &withdrawn));
+  EXPECT_TRUE(withdrawn.has_withdraw_time());
   EXPECT_GRPC_CODE(cases_->GetCase(server_->Context("council.patel").get(), get, &seen),
                    grpc::StatusCode::NOT_FOUND);
 }
