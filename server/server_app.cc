@@ -82,8 +82,14 @@ absl::StatusOr<std::unique_ptr<ServerApp>> ServerApp::Start(ServerOptions option
       storage::Database::Open(db_options);
   if (!db.ok()) return db.status();
   app->db_ = *std::move(db);
+  db_options.pool_size = std::max(1, o.audit.writers);
+  absl::StatusOr<std::unique_ptr<storage::Database>> audit_db =
+      storage::Database::Open(db_options);
+  if (!audit_db.ok()) return audit_db.status();
+  app->audit_db_ = *std::move(audit_db);
 
-  app->audit_ = std::make_unique<storage::AuditLog>(app->db_.get(), o.audit);
+  app->audit_ = std::make_unique<storage::AuditLog>(app->db_.get(), o.audit,
+                                                    app->audit_db_.get());
   app->audit_->Start();
   app->authenticator_ =
       std::make_unique<services::Authenticator>(app->db_.get(), o.auth_cache_ttl);
@@ -158,6 +164,8 @@ void ServerApp::Shutdown() {
   if (audit_ != nullptr) audit_->Stop();
   runner_.reset();
   authenticator_.reset();
+  audit_.reset();
+  audit_db_.reset();
   db_.reset();
   shut_down_.Notify();
 }

@@ -254,8 +254,8 @@ std::string ChainHash(absl::string_view previous_chain_hash, int64_t sequence,
   return Sha256(input);
 }
 
-AuditLog::AuditLog(Database* db, AuditLogOptions options)
-    : db_(db), options_(options) {}
+AuditLog::AuditLog(Database* db, AuditLogOptions options, Database* writer_db)
+    : db_(db), writer_db_(writer_db != nullptr ? writer_db : db), options_(options) {}
 
 AuditLog::~AuditLog() { Stop(); }
 
@@ -356,7 +356,7 @@ absl::Status AuditLog::WriteBatch(const std::vector<Pending*>& batch) {
   // One retry for a broken connection or a conflict; then the callers get
   // UNAVAILABLE and return no data.
   for (int attempt = 0; attempt < 2; ++attempt) {
-    status = db_->Transact(absl::Now() + absl::Seconds(10), [&](Tx& tx) {
+    status = writer_db_->Transact(absl::Now() + absl::Seconds(10), [&](Tx& tx) {
       tx.Exec(kInsertEvents, Params().Text(json));
       return absl::OkStatus();
     });

@@ -96,7 +96,11 @@ struct AuditLogOptions {
 // chains committed events in the order it observes them.
 class AuditLog {
  public:
-  AuditLog(Database* db, AuditLogOptions options = {});
+  // `db` serves the sealer and verification. Group commits go through
+  // `writer_db` when given: connections of their own (one per writer), so
+  // that a pool exhausted by requests cannot hold up the events those same
+  // requests wait on. Neither is owned.
+  AuditLog(Database* db, AuditLogOptions options = {}, Database* writer_db = nullptr);
   ~AuditLog();
 
   AuditLog(const AuditLog&) = delete;
@@ -140,6 +144,7 @@ class AuditLog {
   absl::Status WriteBatch(const std::vector<Pending*>& batch);
 
   Database* db_;
+  Database* writer_db_;
   AuditLogOptions options_;
 
   absl::Mutex mu_;
