@@ -168,6 +168,9 @@ absl::StatusOr<std::unique_ptr<ServerApp>> ServerApp::Start(ServerOptions option
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
+  // gRPC binds with SO_REUSEPORT by default: a second server started on a
+  // port another one holds would quietly share it and take half its calls.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.AddListeningPort(o.listen, *creds, &app->port_);
   for (auto& service : app->services_) builder.RegisterService(service.get());
   app->server_ = builder.BuildAndStart();
