@@ -227,8 +227,10 @@ void Database::Release(Slot* slot, bool broken) {
 
 template <typename Transaction>
 absl::Status Database::RunIn(Slot& slot, absl::Time deadline,
-                             absl::FunctionRef<absl::Status(Tx&)> fn) {
-  Transaction work(*slot.conn);
+                             absl::FunctionRef<absl::Status(Tx&)> fn,
+                             bool* began) {
+  Transaction work(*slot.conn);  // BEGIN
+  *began = true;
   Tx tx(&work, &slot.prepared);
   // The call's deadline bounds every statement; the connection default
   // covers calls without one.
@@ -255,22 +257,36 @@ absl::Status Database::Transact(absl::Time deadline,
   if (!slot.ok()) return slot.status();
   bool broken = false;
   absl::Status status;
-  try {
-    if (mode == Mode::kReadOnly) {
-      status = RunIn<pqxx::transaction<pqxx::repeatable_read, pqxx::read_only>>(
-          **slot, deadline, fn);
-    } else {
-      status = RunIn<pqxx::work>(**slot, deadline, fn);
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    bool began = false;
+    try {
+      if (mode == Mode::kReadOnly) {
+        status = RunIn<pqxx::transaction<pqxx::repeatable_read, pqxx::read_only>>(
+            **slot, deadline, fn, &began);
+      } else {
+        status = RunIn<pqxx::work>(**slot, deadline, fn, &began);
+      }
+      broken = false;
+    } catch (const pqxx::broken_connection&) {
+      broken = true;
+      status = StatusFromCurrentException();
+    } catch (const pqxx::in_doubt_error&) {
+      broken = true;
+      status = StatusFromCurrentException();
+    } catch (...) {
+      status = StatusFromCurrentException();
+      broken = (*slot)->conn == nullptr || !(*slot)->conn->is_open();
     }
-  } catch (const pqxx::broken_connection&) {
-    broken = true;
-    status = StatusFromCurrentException();
-  } catch (const pqxx::in_doubt_error&) {
-    broken = true;
-    status = StatusFromCurrentException();
-  } catch (...) {
-    status = StatusFromCurrentException();
-    broken = (*slot)->conn == nullptr || !(*slot)->conn->is_open();
+    // A connection that died while idle in the pool (the database restarted,
+    // a proxy dropped it) fails at BEGIN, before `fn` ran: replace it and
+    // try once more rather than fail a call the database could serve.
+    if (status.ok() || began || attempt > 0) break;
+    absl::Status reconnected = Connect(**slot);
+    if (!reconnected.ok()) {
+      broken = true;
+      status = reconnected;
+      break;
+    }
   }
   Release(*slot, broken);
   return status;

@@ -151,7 +151,7 @@ class Database {
   absl::Status Connect(Slot& slot);
   template <typename Transaction>
   absl::Status RunIn(Slot& slot, absl::Time deadline,
-                     absl::FunctionRef<absl::Status(Tx&)> fn);
+                     absl::FunctionRef<absl::Status(Tx&)> fn, bool* began);
 
   DatabaseOptions options_;
   std::string runtime_connection_string_;
