@@ -1,6 +1,8 @@
 #include "storage/audit_log.h"
 
 #include <algorithm>
+#include <optional>
+#include <utility>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/escaping.h"
@@ -86,6 +88,10 @@ constexpr Statement kChainChunk = {
 
 constexpr Statement kChainHashAt = {
     "cb_audit_chain_at", "SELECT chain_hash FROM audit_seals WHERE seq = $1"};
+
+constexpr Statement kSealAt = {
+    "cb_audit_seal_at",
+    "SELECT content_hash, chain_hash FROM audit_seals WHERE seq = $1"};
 
 // An event in the log that is neither chained nor waiting to be: it was put
 // there behind the server's back.
@@ -481,6 +487,56 @@ absl::StatusOr<AuditVerification> AuditLog::Verify(
     }
   }
 
+  // The chain hash before `previous`, once the walk has passed it: a seal
+  // that chains from it instead of from `previous` names an insertion.
+  std::optional<std::string> before_previous;
+
+  // Where the chain breaks at `seq` (a seal whose chain hash does not follow,
+  // or whose content hash matches no event), the seal after it tells what
+  // was done: each kind of tampering leaves its own pattern.
+  auto explain_break = [&](Tx& tx, int64_t seq, int64_t event_id,
+                           const std::string& content_hash,
+                           const std::string& chain_hash, bool content_matches) {
+    std::optional<std::pair<std::string, std::string>> next;  // content, chain
+    pqxx::result r = tx.Exec(kSealAt, Params().Int(seq + 1));
+    if (!r.empty()) next.emplace(BytesFromField(r[0][0]), BytesFromField(r[0][1]));
+    const bool next_follows_previous =
+        next.has_value() &&
+        ChainHash(previous, seq, next->first) == next->second;
+    if (content_matches && before_previous.has_value() &&
+        ChainHash(*before_previous, seq - 1, content_hash) == chain_hash) {
+      // This seal chains from the one before the last: the last was put in.
+      fail(AuditProblem::kInserted, seq - 1,
+           absl::StrCat("the seal at ", seq - 1,
+                        " was inserted: the chain continues past it at ", seq,
+                        " as if it were not there"));
+    } else if (next_follows_previous && content_matches &&
+               ChainHash(next->second, seq + 1, content_hash) == chain_hash) {
+      fail(AuditProblem::kReordered, seq,
+           absl::StrCat("the seals at ", seq, " and ", seq + 1,
+                        " (event ", event_id, ") have traded places"));
+    } else if (next_follows_previous) {
+      fail(AuditProblem::kInserted, seq,
+           absl::StrCat("event ", event_id, " at ", seq,
+                        " was inserted: the chain continues past it at ",
+                        seq + 1, " as if it were not there"));
+    } else if (content_matches && next.has_value() &&
+               ChainHash(chain_hash, seq + 2, next->first) == next->second) {
+      fail(AuditProblem::kRemoved, seq,
+           absl::StrCat("the event sealed at ", seq,
+                        " was removed and the later seals renumbered (event ",
+                        event_id, " was sealed at ", seq + 1, ")"));
+    } else if (!content_matches) {
+      fail(AuditProblem::kAltered, seq,
+           absl::StrCat("event ", event_id, " at ", seq,
+                        " was altered after it was sealed"));
+    } else {
+      fail(AuditProblem::kInserted, seq,
+           absl::StrCat("the chain breaks at ", seq, " (event ", event_id,
+                        "): a seal was inserted, removed or rewritten"));
+    }
+  };
+
   int64_t expected = from;
   while (result.ok && expected <= to) {
     absl::Status s = db_->Transact(deadline, [&](Tx& tx) {
@@ -523,17 +579,15 @@ absl::StatusOr<AuditVerification> AuditLog::Verify(
                  absl::StrCat("event ", event_id, " at ", seq,
                               " holds the content sealed at ", other->second));
           } else {
-            fail(AuditProblem::kAltered, seq,
-                 absl::StrCat("event ", event_id, " at ", seq,
-                              " was altered after it was sealed"));
+            explain_break(tx, seq, event_id, content_hash, chain_hash,
+                          /*content_matches=*/false);
           }
           return absl::OkStatus();
         }
         std::string recomputed = ChainHash(previous, seq, content_hash);
         if (recomputed != chain_hash) {
-          fail(AuditProblem::kInserted, seq,
-               absl::StrCat("the chain breaks at ", seq, " (event ", event_id,
-                            "): a seal was inserted, removed or rewritten"));
+          explain_break(tx, seq, event_id, content_hash, chain_hash,
+                        /*content_matches=*/true);
           return absl::OkStatus();
         }
         if (checkpoint != nullptr && seq == checkpoint->sequence &&
@@ -544,6 +598,7 @@ absl::StatusOr<AuditVerification> AuditLog::Verify(
                             "rewritten"));
           return absl::OkStatus();
         }
+        before_previous = std::move(previous);
         previous = std::move(chain_hash);
         ++result.events_checked;
         ++expected;
