@@ -95,6 +95,18 @@ class DatabaseTest : public ::testing::Test {
     return db.ok() ? *std::move(db) : nullptr;
   }
 
+  // Events and their seals, written the way the server writes them.
+  static void AppendSealedEvents(Database& db, int n) {
+    storage::AuditLog log(&db);
+    storage::AuditEvent event;
+    event.time = absl::Now();
+    event.username = "pc.hughes";
+    event.method = "/casebridge.v1.CaseService/GetCase";
+    event.outcome = "OK";
+    for (int i = 0; i < n; ++i) ASSERT_TRUE(log.AppendDurably(event).ok());
+    ASSERT_TRUE(log.SealPending(absl::Now() + absl::Seconds(10)).ok());
+  }
+
   // Runs one raw SQL statement in a pooled transaction.
   static absl::Status Exec(Database& db, const std::string& sql) {
     return db.Transact(absl::Now() + absl::Seconds(30), [&](Tx& tx) {
@@ -184,15 +196,7 @@ TEST_F(DatabaseTest, ErrorsAreMappedAtTheStorageEdge) {
 TEST_F(DatabaseTest, RuntimeRoleCannotAlterOrRemoveAuditRows) {
   std::unique_ptr<Database> db = Open(1);
   ASSERT_NE(db, nullptr);
-  // An event and its seal, written the way the server writes them.
-  storage::AuditLog log(db.get());
-  storage::AuditEvent event;
-  event.time = absl::Now();
-  event.username = "pc.hughes";
-  event.method = "/casebridge.v1.CaseService/GetCase";
-  event.outcome = "OK";
-  ASSERT_TRUE(log.AppendDurably(event).ok());
-  ASSERT_TRUE(log.SealPending(absl::Now() + absl::Seconds(10)).ok());
+  AppendSealedEvents(*db, 1);
   ASSERT_EQ(*QueryValue(conn_, "SELECT count(*) FROM audit_seals"), "1");
 
   // The pool's connections run as the runtime role...
@@ -238,14 +242,7 @@ TEST_F(DatabaseTest, RuntimeRoleCannotAlterOrRemoveAuditRows) {
 TEST_F(DatabaseTest, OwnerCanAlterTheAuditLogOnlyAfterDisablingItsTriggers) {
   std::unique_ptr<Database> db = Open(1);
   ASSERT_NE(db, nullptr);
-  storage::AuditLog log(db.get());
-  storage::AuditEvent event;
-  event.time = absl::Now();
-  event.username = "pc.hughes";
-  event.method = "/casebridge.v1.CaseService/GetCase";
-  event.outcome = "OK";
-  for (int i = 0; i < 3; ++i) ASSERT_TRUE(log.AppendDurably(event).ok());
-  ASSERT_TRUE(log.SealPending(absl::Now() + absl::Seconds(10)).ok());
+  AppendSealedEvents(*db, 3);
 
   // conn_ is the owner (the superuser of the test cluster, who ran the
   // migrations): even it is refused while the triggers are on.
@@ -296,7 +293,7 @@ TEST(ServerPoolTest, ExhaustedPoolGivesUnavailableToTheCallerAndIsAudited) {
   grpc::ClientContext context;
   context.AddMetadata("authorization",
                       absl::StrCat("Bearer ", server->Token("pc.hughes")));
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(4));
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(8));
   v1::User me;
   grpc::Status s = WithoutHanging(
       [&] { return admin->GetCurrentUser(&context, v1::GetCurrentUserRequest(), &me); });

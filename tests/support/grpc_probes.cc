@@ -61,9 +61,16 @@ std::vector<std::string> Strings(const UnknownFieldSet& set, int number) {
   return out;
 }
 
-// One request on a ServerReflectionInfo stream; the serialized response.
-absl::StatusOr<std::string> ReflectionCall(
-    const std::shared_ptr<grpc::Channel>& channel, const std::string& request) {
+// One request on a ServerReflectionInfo stream, setting field
+// `request_field` of ServerReflectionRequest to `value`; the values of field
+// `response_field` of the ServerReflectionResponse.
+absl::StatusOr<std::vector<std::string>> ReflectionCall(
+    const std::shared_ptr<grpc::Channel>& channel, int request_field,
+    const std::string& value, int response_field) {
+  UnknownFieldSet request_fields;
+  request_fields.AddLengthDelimited(request_field, value);
+  std::string request;
+  request_fields.SerializeToString(&request);
   grpc::GenericStub stub(channel);
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + kTimeout);
@@ -90,9 +97,8 @@ absl::StatusOr<std::string> ReflectionCall(
   Drain(cq);
   if (!status.ok()) return FromGrpc(status);
   if (!read) return absl::UnavailableError("no reflection response");
-  std::string bytes = FromBuffer(response);
   UnknownFieldSet fields;
-  if (!fields.ParseFromString(bytes)) {
+  if (!fields.ParseFromString(FromBuffer(response))) {
     return absl::InternalError("unparseable reflection response");
   }
   std::vector<std::string> error = Strings(fields, 7);  // error_response
@@ -102,7 +108,7 @@ absl::StatusOr<std::string> ReflectionCall(
     std::vector<std::string> message = Strings(e, 2);
     return absl::NotFoundError(message.empty() ? "reflection error" : message[0]);
   }
-  return bytes;
+  return Strings(fields, response_field);
 }
 
 }  // namespace
@@ -147,17 +153,12 @@ absl::StatusOr<int> CheckHealth(const std::shared_ptr<grpc::Channel>& channel,
 
 absl::StatusOr<std::vector<std::string>> ReflectedServices(
     const std::shared_ptr<grpc::Channel>& channel) {
-  UnknownFieldSet request;
-  request.AddLengthDelimited(7, "");  // list_services
-  std::string bytes;
-  request.SerializeToString(&bytes);
-  absl::StatusOr<std::string> raw = ReflectionCall(channel, bytes);
-  if (!raw.ok()) return raw.status();
-  UnknownFieldSet response_fields;
-  response_fields.ParseFromString(*raw);
-  const UnknownFieldSet* response = &response_fields;
+  // list_services (7) -> list_services_response (6): repeated
+  // ServiceResponse service = 1, each with string name = 1.
+  absl::StatusOr<std::vector<std::string>> lists = ReflectionCall(channel, 7, "", 6);
+  if (!lists.ok()) return lists.status();
   std::vector<std::string> names;
-  for (const std::string& list : Strings(*response, 6)) {  // list_services_response
+  for (const std::string& list : *lists) {
     UnknownFieldSet services;
     services.ParseFromString(list);
     for (const std::string& service : Strings(services, 1)) {
@@ -171,17 +172,13 @@ absl::StatusOr<std::vector<std::string>> ReflectedServices(
 
 absl::StatusOr<std::vector<std::string>> ReflectedFilesContaining(
     const std::shared_ptr<grpc::Channel>& channel, const std::string& symbol) {
-  UnknownFieldSet request;
-  request.AddLengthDelimited(4, symbol);  // file_containing_symbol
-  std::string bytes;
-  request.SerializeToString(&bytes);
-  absl::StatusOr<std::string> raw = ReflectionCall(channel, bytes);
-  if (!raw.ok()) return raw.status();
-  UnknownFieldSet response_fields;
-  response_fields.ParseFromString(*raw);
-  const UnknownFieldSet* response = &response_fields;
+  // file_containing_symbol (4) -> file_descriptor_response (4): repeated
+  // bytes file_descriptor_proto = 1.
+  absl::StatusOr<std::vector<std::string>> responses =
+      ReflectionCall(channel, 4, symbol, 4);
+  if (!responses.ok()) return responses.status();
   std::vector<std::string> files;
-  for (const std::string& r : Strings(*response, 4)) {  // file_descriptor_response
+  for (const std::string& r : *responses) {
     UnknownFieldSet fd;
     fd.ParseFromString(r);
     for (const std::string& file : Strings(fd, 1)) files.push_back(file);
