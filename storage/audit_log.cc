@@ -42,10 +42,10 @@ WITH input AS (
 INSERT INTO audit_pending (event_id) SELECT id FROM inserted)sql"};
 
 // Only one sealer at a time across every server on the database.
-constexpr int64_t kSealerLockKey = 0x4361736553656c;  // "CaseSel"
-
 constexpr Statement kTrySealerLock = {
     "cb_audit_sealer_lock", "SELECT pg_try_advisory_xact_lock($1::bigint)"};
+constexpr Statement kWaitSealerLock = {
+    "cb_audit_sealer_wait", "SELECT pg_advisory_xact_lock($1::bigint)"};
 
 constexpr Statement kHead = {
     "cb_audit_head",
@@ -381,7 +381,8 @@ absl::Status AuditLog::WriteBatch(const std::vector<Pending*>& batch) {
 
 void AuditLog::SealerLoop() {
   while (!sealer_stop_.WaitForNotificationWithTimeout(options_.seal_interval)) {
-    absl::StatusOr<int64_t> sealed = SealPending(absl::Now() + absl::Seconds(30));
+    absl::StatusOr<int64_t> sealed =
+        Seal(absl::Now() + absl::Seconds(30), /*wait_for_other_sealer=*/false);
     if (!sealed.ok()) {
       spdlog::warn("audit sealer: {}", sealed.status().ToString());
     }
@@ -389,13 +390,22 @@ void AuditLog::SealerLoop() {
 }
 
 absl::StatusOr<int64_t> AuditLog::SealPending(absl::Time deadline) {
+  return Seal(deadline, /*wait_for_other_sealer=*/true);
+}
+
+absl::StatusOr<int64_t> AuditLog::Seal(absl::Time deadline,
+                                       bool wait_for_other_sealer) {
   int64_t total = 0;
   while (true) {
     absl::StatusOr<int64_t> sealed = db_->TransactFor<int64_t>(
         deadline, [&](Tx& tx) -> absl::StatusOr<int64_t> {
-          if (!tx.ExecOne(kTrySealerLock, Params().Int(kSealerLockKey))[0]
-                   .as<bool>()) {
-            return 0;  // Another server is sealing.
+          if (wait_for_other_sealer) {
+            // Once the other sealer commits, this transaction's next
+            // statement sees its seals and chains on from them.
+            tx.Exec(kWaitSealerLock, Params().Int(kAuditSealerLockKey));
+          } else if (!tx.ExecOne(kTrySealerLock, Params().Int(kAuditSealerLockKey))[0]
+                          .as<bool>()) {
+            return 0;  // Another sealer is at work; the next round will do.
           }
           int64_t seq = 0;
           std::string previous;
