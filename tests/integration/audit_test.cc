@@ -2,6 +2,7 @@
 // concurrency, writes and their events commit together, tampering is
 // detected and named, and "who has seen this case".
 #include <atomic>
+#include <future>
 #include <map>
 #include <set>
 #include <thread>
@@ -621,6 +622,57 @@ TEST_F(AuditTamperTest, OnlyAuditorsVerify) {
   EXPECT_GRPC_CODE(audit_->VerifyAuditLog(&context, bad, &out),
                    grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(test_support::FieldOf(context), "checkpoint.chain_hash");
+}
+
+// --- Sealing -------------------------------------------------------------------
+
+TEST(AuditSealTest, CheckpointAndVerifyWaitForAnotherSealerInsteadOfSkipping) {
+  std::unique_ptr<TestServer> server = StartServer();
+  ASSERT_NE(server, nullptr);
+  auto cases = v1::CaseService::NewStub(server->channel());
+  auto audit = v1::AuditService::NewStub(server->channel());
+  const v1::Case c = CreateCaseAs(*server, "pc.hughes");
+
+  for (int round = 0; round < 2; ++round) {
+    SCOPED_TRACE(round == 0 ? "GetAuditCheckpoint" : "VerifyAuditLog");
+    // Another sealer (another server's, say) holds the sealing lock while
+    // calls commit events that wait for their seals.
+    pqxx::connection other(server->database());
+    pqxx::nontransaction lock(other);
+    lock.exec(absl::StrCat("SELECT pg_advisory_lock(", storage::kAuditSealerLockKey, ")"));
+    for (int i = 0; i < 5; ++i) {
+      v1::GetCaseRequest req;
+      req.set_name(c.name());
+      v1::Case out;
+      ASSERT_GRPC_OK(cases->GetCase(server->Context("pc.hughes").get(), req, &out));
+    }
+    const int64_t committed = *server->CountAuditEvents();
+
+    auto call = std::async(std::launch::async, [&]() -> int64_t {
+      if (round == 0) {
+        v1::AuditCheckpoint out;
+        EXPECT_GRPC_OK(audit->GetAuditCheckpoint(server->Context("auditor.shah").get(),
+                                                 v1::GetAuditCheckpointRequest(), &out));
+        return out.sequence();
+      }
+      v1::VerifyAuditLogResponse out;
+      EXPECT_GRPC_OK(audit->VerifyAuditLog(server->Context("auditor.shah").get(),
+                                           v1::VerifyAuditLogRequest(), &out));
+      EXPECT_TRUE(out.ok()) << out.detail();
+      return out.events_checked();
+    });
+    // The call waits for the lock (rather than answering from a stale head)...
+    bool waiting = false;
+    for (int i = 0; i < 600 && !waiting; ++i) {
+      if (call.wait_for(std::chrono::milliseconds(50)) == std::future_status::ready) break;
+      waiting = *server->Query("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                               "AND NOT granted") != "0";
+    }
+    EXPECT_TRUE(waiting) << "answered without waiting for the other sealer";
+    lock.exec(absl::StrCat("SELECT pg_advisory_unlock(", storage::kAuditSealerLockKey, ")"));
+    // ...and then covers every event committed before it.
+    EXPECT_GE(call.get(), committed);
+  }
 }
 
 // --- Who has seen this case ---------------------------------------------------
