@@ -72,7 +72,8 @@ std::vector<std::vector<std::string>> Rows(const TestServer& server,
 
 // --- Exactly one event per call ----------------------------------------------
 
-using CallKey = std::tuple<std::string, std::string, std::string>;  // method, outcome, user
+using CallKey =
+    std::tuple<std::string, std::string, std::string>;  // method, outcome, user
 
 TEST(AuditTest, ExactlyOneEventPerCallUnderConcurrentMixedLoad) {
   std::unique_ptr<TestServer> server = StartServer();
@@ -80,7 +81,8 @@ TEST(AuditTest, ExactlyOneEventPerCallUnderConcurrentMixedLoad) {
   const v1::Case shared = CreateCaseAs(*server, "pc.hughes");
   const v1::Case unshared = CreateCaseAs(*server, "pc.hughes");
   Share(*server, shared.name(), "SOTCC");
-  const std::string baseline = *server->Query("SELECT coalesce(max(id), 0) FROM audit_events");
+  const std::string baseline =
+      *server->Query("SELECT coalesce(max(id), 0) FROM audit_events");
 
   constexpr int kClients = 8;
   constexpr int kCallsPerClient = 500;
@@ -92,8 +94,8 @@ TEST(AuditTest, ExactlyOneEventPerCallUnderConcurrentMixedLoad) {
       // clients would have.
       grpc::ChannelArguments args;
       args.SetInt("cb-client", c);  // distinct args: a channel of its own
-      auto channel = grpc::CreateCustomChannel(
-          server->address(), grpc::InsecureChannelCredentials(), args);
+      auto channel = grpc::CreateCustomChannel(server->address(),
+                                               grpc::InsecureChannelCredentials(), args);
       auto cases = v1::CaseService::NewStub(channel);
       const std::string officer = c % 2 == 0 ? "pc.hughes" : "sgt.khan";
       for (int k = 0; k < kCallsPerClient; ++k) {
@@ -186,10 +188,10 @@ TEST(AuditTest, ExactlyOneEventPerCallUnderConcurrentMixedLoad) {
             break;
           }
         }
-        ++observed[c][{absl::StrCat(kCaseService, method),
-                       absl::StatusCodeToString(static_cast<absl::StatusCode>(
-                           s.error_code())),
-                       user}];
+        ++observed[c][{
+            absl::StrCat(kCaseService, method),
+            absl::StatusCodeToString(static_cast<absl::StatusCode>(s.error_code())),
+            user}];
       }
     });
   }
@@ -211,17 +213,18 @@ TEST(AuditTest, ExactlyOneEventPerCallUnderConcurrentMixedLoad) {
                                                  "UNAUTHENTICATED", "INVALID_ARGUMENT"}));
 
   std::map<CallKey, int> logged;
-  for (const auto& row : Rows(*server, absl::StrCat(
-                                           "SELECT method, outcome, username, count(*) "
-                                           "FROM audit_events WHERE id > ",
-                                           baseline, " GROUP BY 1, 2, 3"))) {
+  for (const auto& row :
+       Rows(*server, absl::StrCat("SELECT method, outcome, username, count(*) "
+                                  "FROM audit_events WHERE id > ",
+                                  baseline, " GROUP BY 1, 2, 3"))) {
     logged[{row[0], row[1], row[2]}] = std::stoi(row[3]);
   }
   EXPECT_EQ(logged, expected);
 
   // Each OK write left exactly one incident, and nothing else did.
-  int ok_writes = expected[{absl::StrCat(kCaseService, "AddIncident"), "OK", "pc.hughes"}] +
-                  expected[{absl::StrCat(kCaseService, "AddIncident"), "OK", "sgt.khan"}];
+  int ok_writes =
+      expected[{absl::StrCat(kCaseService, "AddIncident"), "OK", "pc.hughes"}] +
+      expected[{absl::StrCat(kCaseService, "AddIncident"), "OK", "sgt.khan"}];
   EXPECT_EQ(*server->Query("SELECT count(*) FROM incidents"), absl::StrCat(ok_writes));
   // And the log, all of it, verifies.
   auto audit = v1::AuditService::NewStub(server->channel());
@@ -287,8 +290,9 @@ TEST_F(AuditAtomicityTest, WriteFailingAfterItsChangeLeavesNeitherChangeNorOkEve
 
   EXPECT_EQ(*server_->Query("SELECT count(*) FROM incidents"), "0");
   EXPECT_EQ(*server_->Query("SELECT count(*) FROM case_timeline"), timeline_before);
-  EXPECT_EQ(*server_->Query("SELECT count(*) FROM request_ids WHERE request_id = 'retry-1'"),
-            "0");
+  EXPECT_EQ(
+      *server_->Query("SELECT count(*) FROM request_ids WHERE request_id = 'retry-1'"),
+      "0");
   const std::string add = "method = '/casebridge.v1.CaseService/AddIncident'";
   EXPECT_EQ(Events(add + " AND outcome = 'OK'"), 0);
   EXPECT_EQ(Events(add + " AND outcome = 'INTERNAL'"), 1);
@@ -358,8 +362,8 @@ class AuditTamperTest : public ::testing::Test {
       v1::GetCaseRequest req;
       req.set_name(c.name());
       v1::Case out;
-      ASSERT_GRPC_OK(cases->GetCase(server_->Context(i % 2 ? "pc.hughes" : "sgt.khan").get(),
-                                    req, &out));
+      ASSERT_GRPC_OK(cases->GetCase(
+          server_->Context(i % 2 ? "pc.hughes" : "sgt.khan").get(), req, &out));
     }
     // Everything so far sealed, and nothing waiting to be.
     checkpoint_ = Checkpoint();
@@ -379,7 +383,8 @@ class AuditTamperTest : public ::testing::Test {
     v1::VerifyAuditLogRequest req;
     if (checkpoint != nullptr) *req.mutable_checkpoint() = *checkpoint;
     v1::VerifyAuditLogResponse out;
-    EXPECT_GRPC_OK(audit_->VerifyAuditLog(server_->Context("auditor.shah").get(), req, &out));
+    EXPECT_GRPC_OK(
+        audit_->VerifyAuditLog(server_->Context("auditor.shah").get(), req, &out));
     return out;
   }
 
@@ -397,21 +402,22 @@ class AuditTamperTest : public ::testing::Test {
   // with the database owner's password could.
   void Tamper(const std::string& sql) {
     WaitUntilSealed();
-    absl::StatusOr<std::string> r = server_->Query(absl::StrCat(
-        "ALTER TABLE audit_events DISABLE TRIGGER USER; "
-        "ALTER TABLE audit_seals DISABLE TRIGGER USER; ",
-        sql,
-        "; ALTER TABLE audit_events ENABLE TRIGGER USER; "
-        "ALTER TABLE audit_seals ENABLE TRIGGER USER; SELECT 1"));
+    absl::StatusOr<std::string> r = server_->Query(
+        absl::StrCat("ALTER TABLE audit_events DISABLE TRIGGER USER; "
+                     "ALTER TABLE audit_seals DISABLE TRIGGER USER; ",
+                     sql,
+                     "; ALTER TABLE audit_events ENABLE TRIGGER USER; "
+                     "ALTER TABLE audit_seals ENABLE TRIGGER USER; SELECT 1"));
     ASSERT_TRUE(r.ok()) << r.status();
   }
 
   std::string EventAt(int64_t seq) {
-    return *server_->Query(absl::StrCat("SELECT event_id FROM audit_seals WHERE seq = ", seq));
+    return *server_->Query(
+        absl::StrCat("SELECT event_id FROM audit_seals WHERE seq = ", seq));
   }
   std::string ChainHashAt(int64_t seq) {
-    return absl::HexStringToBytes(*server_->Query(
-        absl::StrCat("SELECT encode(chain_hash, 'hex') FROM audit_seals WHERE seq = ", seq)));
+    return absl::HexStringToBytes(*server_->Query(absl::StrCat(
+        "SELECT encode(chain_hash, 'hex') FROM audit_seals WHERE seq = ", seq)));
   }
 
   // Inserts a forged event into the chain at `seq`, moving the later seals
@@ -432,8 +438,8 @@ class AuditTamperTest : public ::testing::Test {
       std::string content =
           storage::Sha256(storage::CanonicalAuditContent(std::stoll(id), forged));
       content_hex = absl::BytesToHexString(content);
-      chain_hex = absl::BytesToHexString(
-          storage::ChainHash(ChainHashAt(seq - 1), seq, content));
+      chain_hex =
+          absl::BytesToHexString(storage::ChainHash(ChainHashAt(seq - 1), seq, content));
     } else {
       content_hex = *server_->Query(absl::StrCat(
           "SELECT encode(content_hash, 'hex') FROM audit_seals WHERE seq = ", seq));
@@ -442,9 +448,11 @@ class AuditTamperTest : public ::testing::Test {
     }
     Tamper(absl::StrCat(
         "INSERT INTO audit_events (id, event_time, username, method, outcome) VALUES (",
-        id, ", '2026-11-21 09:00:00+00', 'pc.hughes', "
+        id,
+        ", '2026-11-21 09:00:00+00', 'pc.hughes', "
         "'/casebridge.v1.CaseService/GetCase', 'OK')"
-        "; UPDATE audit_seals SET seq = -(seq + 1) WHERE seq >= ", seq,
+        "; UPDATE audit_seals SET seq = -(seq + 1) WHERE seq >= ",
+        seq,
         "; UPDATE audit_seals SET seq = -seq WHERE seq < 0"
         "; INSERT INTO audit_seals (seq, event_id, content_hash, chain_hash) VALUES (",
         seq, ", ", id, ", decode('", content_hex, "', 'hex'), decode('", chain_hex,
@@ -475,8 +483,8 @@ TEST_F(AuditTamperTest, UntouchedLogVerifies) {
   part.set_from_sequence(3);
   part.set_to_sequence(8);
   v1::VerifyAuditLogResponse partial;
-  ASSERT_GRPC_OK(audit_->VerifyAuditLog(server_->Context("auditor.shah").get(), part,
-                                        &partial));
+  ASSERT_GRPC_OK(
+      audit_->VerifyAuditLog(server_->Context("auditor.shah").get(), part, &partial));
   EXPECT_TRUE(partial.ok()) << partial.detail();
   EXPECT_EQ(partial.events_checked(), 6);
 }
@@ -538,11 +546,13 @@ TEST_F(AuditTamperTest, DeletedEventWithTheGapClosedIsNamed) {
 
 TEST_F(AuditTamperTest, EventInsertedBesideTheChainIsNamed) {
   // The naive insert: a row in audit_events and nothing else.
-  Tamper("INSERT INTO audit_events (event_time, username, method, outcome) "
-         "VALUES ('2026-11-21 09:00:00+00', 'pc.hughes', "
-         "'/casebridge.v1.CaseService/GetCase', 'OK')");
-  const std::string id = *server_->Query("SELECT max(id) FROM audit_events "
-                                         "WHERE event_time = '2026-11-21 09:00:00+00'");
+  Tamper(
+      "INSERT INTO audit_events (event_time, username, method, outcome) "
+      "VALUES ('2026-11-21 09:00:00+00', 'pc.hughes', "
+      "'/casebridge.v1.CaseService/GetCase', 'OK')");
+  const std::string id = *server_->Query(
+      "SELECT max(id) FROM audit_events "
+      "WHERE event_time = '2026-11-21 09:00:00+00'");
   v1::VerifyAuditLogResponse v = Verify();
   EXPECT_FALSE(v.ok());
   EXPECT_EQ(v1::AuditProblem_Name(v.problem()), "AUDIT_PROBLEM_INSERTED") << v.detail();
@@ -563,17 +573,22 @@ TEST_F(AuditTamperTest, EventInsertedIntoTheChainWithCopiedHashesIsNamed) {
 TEST_F(AuditTamperTest, SwappedEventsAreNamed) {
   // The seals stay where they are; the events they point at trade places.
   const std::string a = EventAt(5), b = EventAt(6);
-  Tamper(absl::StrCat("UPDATE audit_seals SET event_id = -1 WHERE seq = 5"
-                      "; UPDATE audit_seals SET event_id = ", a, " WHERE seq = 6"
-                      "; UPDATE audit_seals SET event_id = ", b, " WHERE seq = 5"));
+  Tamper(
+      absl::StrCat("UPDATE audit_seals SET event_id = -1 WHERE seq = 5"
+                   "; UPDATE audit_seals SET event_id = ",
+                   a,
+                   " WHERE seq = 6"
+                   "; UPDATE audit_seals SET event_id = ",
+                   b, " WHERE seq = 5"));
   ExpectProblem(Verify(), v1::AUDIT_PROBLEM_REORDERED, 5);
 }
 
 TEST_F(AuditTamperTest, SwappedSealsAreNamed) {
   // Whole seals (and so their events) trade places in the chain.
-  Tamper("UPDATE audit_seals SET seq = -1 WHERE seq = 5"
-         "; UPDATE audit_seals SET seq = 5 WHERE seq = 6"
-         "; UPDATE audit_seals SET seq = 6 WHERE seq = -1");
+  Tamper(
+      "UPDATE audit_seals SET seq = -1 WHERE seq = 5"
+      "; UPDATE audit_seals SET seq = 5 WHERE seq = 6"
+      "; UPDATE audit_seals SET seq = 6 WHERE seq = -1");
   ExpectProblem(Verify(), v1::AUDIT_PROBLEM_REORDERED, 5);
 }
 
@@ -581,10 +596,11 @@ TEST_F(AuditTamperTest, CheckpointCatchesARewrittenHistory) {
   // Alter event 3, then have the chain from 3 on recomputed: unseal it all
   // and let the server's own sealer chain it again.
   const std::string id = EventAt(3);
-  Tamper(absl::StrCat("UPDATE audit_events SET username = 'somebody.else' WHERE id = ", id,
-                      "; INSERT INTO audit_pending (event_id) "
-                      "SELECT event_id FROM audit_seals WHERE seq >= 3"
-                      "; DELETE FROM audit_seals WHERE seq >= 3"));
+  Tamper(
+      absl::StrCat("UPDATE audit_events SET username = 'somebody.else' WHERE id = ", id,
+                   "; INSERT INTO audit_pending (event_id) "
+                   "SELECT event_id FROM audit_seals WHERE seq >= 3"
+                   "; DELETE FROM audit_seals WHERE seq >= 3"));
   WaitUntilSealed();
   // The rewritten chain is consistent in itself...
   v1::VerifyAuditLogResponse alone = Verify();
@@ -596,11 +612,13 @@ TEST_F(AuditTamperTest, CheckpointCatchesARewrittenHistory) {
 
 TEST_F(AuditTamperTest, CheckpointCatchesACutOffTail) {
   // Dropping the newest events leaves a shorter chain that is whole.
-  Tamper(absl::StrCat("DELETE FROM audit_events WHERE id IN (SELECT event_id FROM "
-                      "audit_seals WHERE seq >= ", checkpoint_.sequence() - 2,
-                      "); DELETE FROM audit_seals WHERE seq >= ",
-                      checkpoint_.sequence() - 2));
-  ExpectProblem(Verify(&checkpoint_), v1::AUDIT_PROBLEM_REMOVED, checkpoint_.sequence() - 2);
+  Tamper(absl::StrCat(
+      "DELETE FROM audit_events WHERE id IN (SELECT event_id FROM "
+      "audit_seals WHERE seq >= ",
+      checkpoint_.sequence() - 2,
+      "); DELETE FROM audit_seals WHERE seq >= ", checkpoint_.sequence() - 2));
+  ExpectProblem(Verify(&checkpoint_), v1::AUDIT_PROBLEM_REMOVED,
+                checkpoint_.sequence() - 2);
   v1::VerifyAuditLogResponse alone = Verify();
   EXPECT_TRUE(alone.ok()) << alone.detail();
 }
@@ -639,7 +657,8 @@ TEST(AuditSealTest, CheckpointAndVerifyWaitForAnotherSealerInsteadOfSkipping) {
     // calls commit events that wait for their seals.
     pqxx::connection other(server->database());
     pqxx::nontransaction lock(other);
-    lock.exec(absl::StrCat("SELECT pg_advisory_lock(", storage::kAuditSealerLockKey, ")"));
+    lock.exec(
+        absl::StrCat("SELECT pg_advisory_lock(", storage::kAuditSealerLockKey, ")"));
     for (int i = 0; i < 5; ++i) {
       v1::GetCaseRequest req;
       req.set_name(c.name());
@@ -664,12 +683,15 @@ TEST(AuditSealTest, CheckpointAndVerifyWaitForAnotherSealerInsteadOfSkipping) {
     // The call waits for the lock (rather than answering from a stale head)...
     bool waiting = false;
     for (int i = 0; i < 600 && !waiting; ++i) {
-      if (call.wait_for(std::chrono::milliseconds(50)) == std::future_status::ready) break;
-      waiting = *server->Query("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
-                               "AND NOT granted") != "0";
+      if (call.wait_for(std::chrono::milliseconds(50)) == std::future_status::ready)
+        break;
+      waiting = *server->Query(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                    "AND NOT granted") != "0";
     }
     EXPECT_TRUE(waiting) << "answered without waiting for the other sealer";
-    lock.exec(absl::StrCat("SELECT pg_advisory_unlock(", storage::kAuditSealerLockKey, ")"));
+    lock.exec(
+        absl::StrCat("SELECT pg_advisory_unlock(", storage::kAuditSealerLockKey, ")"));
     // ...and then covers every event committed before it.
     EXPECT_GE(call.get(), committed);
   }
@@ -735,19 +757,18 @@ TEST(CaseAccessTest, ListsEveryAgencyThatLookedWithCounts) {
   ASSERT_GRPC_OK(list("auditor.shah", c.name(), 50, &accesses));
   const std::string sp = server->Agency("SP");
   auto name_of = [&](absl::string_view code) {
-    return *server->Query(absl::StrCat("SELECT display_name FROM agencies WHERE code = '",
-                                       code, "'"));
+    return *server->Query(
+        absl::StrCat("SELECT display_name FROM agencies WHERE code = '", code, "'"));
   };
-  EXPECT_THAT(accesses,
-              ::testing::UnorderedElementsAre(
-                  Access{"pc.hughes", sp, name_of("SP"), "CreateCase",
-                         v1::AGENCY_KIND_POLICE, 1},
-                  Access{"pc.hughes", sp, name_of("SP"), "GetCase",
-                         v1::AGENCY_KIND_POLICE, 2},
-                  Access{"cps.okafor", server->Agency("CPSWM"), name_of("CPSWM"),
-                         "GetCase", v1::AGENCY_KIND_CPS, 1},
-                  Access{"council.patel", server->Agency("SOTCC"), name_of("SOTCC"),
-                         "GetCase", v1::AGENCY_KIND_COUNCIL, 3}));
+  EXPECT_THAT(
+      accesses,
+      ::testing::UnorderedElementsAre(
+          Access{"pc.hughes", sp, name_of("SP"), "CreateCase", v1::AGENCY_KIND_POLICE, 1},
+          Access{"pc.hughes", sp, name_of("SP"), "GetCase", v1::AGENCY_KIND_POLICE, 2},
+          Access{"cps.okafor", server->Agency("CPSWM"), name_of("CPSWM"), "GetCase",
+                 v1::AGENCY_KIND_CPS, 1},
+          Access{"council.patel", server->Agency("SOTCC"), name_of("SOTCC"), "GetCase",
+                 v1::AGENCY_KIND_COUNCIL, 3}));
 
   // By reference, a page at a time, and by the owning force's supervisor:
   // the same answer.

@@ -1,6 +1,8 @@
 // storage::Database against a real PostgreSQL: the pool under exhaustion,
 // error mapping at the storage edge, and what the runtime role may do to the
 // audit log.
+#include "storage/database.h"
+
 #include <atomic>
 #include <future>
 #include <thread>
@@ -13,7 +15,6 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "storage/audit_log.h"
-#include "storage/database.h"
 #include "tests/support/postgres_environment.h"
 #include "tests/support/test_server.h"
 
@@ -181,8 +182,9 @@ TEST_F(DatabaseTest, ErrorsAreMappedAtTheStorageEdge) {
 
   // A function that fails rolls its transaction back.
   absl::Status failed = db->Transact(absl::Now() + absl::Seconds(30), [](Tx& tx) {
-    tx.raw().exec("INSERT INTO agencies (display_name, kind, code) "
-                  "VALUES ('Rolled back', 1, 'ROLLBACK')");
+    tx.raw().exec(
+        "INSERT INTO agencies (display_name, kind, code) "
+        "VALUES ('Rolled back', 1, 'ROLLBACK')");
     return absl::FailedPreconditionError("changed my mind");
   });
   EXPECT_EQ(failed.code(), absl::StatusCode::kFailedPrecondition);
@@ -217,8 +219,8 @@ TEST_F(DatabaseTest, RuntimeRoleCannotAlterOrRemoveAuditRows) {
     // ...which was never granted these...
     for (const char* privilege : {"UPDATE", "DELETE", "TRUNCATE"}) {
       EXPECT_EQ(*QueryValue(conn_, absl::StrCat("SELECT has_table_privilege("
-                                                "'casebridge_app', '", table.name,
-                                                "', '", privilege, "')")),
+                                                "'casebridge_app', '",
+                                                table.name, "', '", privilege, "')")),
                 "f")
           << privilege;
     }
@@ -235,7 +237,8 @@ TEST_F(DatabaseTest, RuntimeRoleCannotAlterOrRemoveAuditRows) {
   }
 
   // Nothing changed.
-  EXPECT_EQ(*QueryValue(conn_, "SELECT count(*) FROM audit_events WHERE message = ''"), "1");
+  EXPECT_EQ(*QueryValue(conn_, "SELECT count(*) FROM audit_events WHERE message = ''"),
+            "1");
   EXPECT_EQ(*QueryValue(conn_, "SELECT count(*) FROM audit_seals"), "1");
 }
 
@@ -246,17 +249,16 @@ TEST_F(DatabaseTest, OwnerCanAlterTheAuditLogOnlyAfterDisablingItsTriggers) {
 
   // conn_ is the owner (the superuser of the test cluster, who ran the
   // migrations): even it is refused while the triggers are on.
-  for (const char* sql : {"UPDATE audit_events SET message = 'forged'",
-                          "DELETE FROM audit_events",
-                          "TRUNCATE audit_events",
-                          "UPDATE audit_seals SET seq = seq + 100",
-                          "DELETE FROM audit_seals",
-                          "TRUNCATE audit_seals"}) {
+  for (const char* sql :
+       {"UPDATE audit_events SET message = 'forged'", "DELETE FROM audit_events",
+        "TRUNCATE audit_events", "UPDATE audit_seals SET seq = seq + 100",
+        "DELETE FROM audit_seals", "TRUNCATE audit_seals"}) {
     absl::StatusOr<std::string> r = QueryValue(conn_, absl::StrCat(sql, "; SELECT 1"));
     ASSERT_FALSE(r.ok()) << sql;
     EXPECT_THAT(std::string(r.status().message()), HasSubstr("append-only")) << sql;
   }
-  EXPECT_EQ(*QueryValue(conn_, "SELECT count(*) FROM audit_events WHERE message = ''"), "3");
+  EXPECT_EQ(*QueryValue(conn_, "SELECT count(*) FROM audit_events WHERE message = ''"),
+            "3");
   EXPECT_EQ(*QueryValue(conn_, "SELECT count(*) FROM audit_seals"), "3");
 
   // With the triggers disabled (which the owner alone may do) it can.
@@ -271,8 +273,9 @@ TEST_F(DatabaseTest, OwnerCanAlterTheAuditLogOnlyAfterDisablingItsTriggers) {
                          "ALTER TABLE audit_seals ENABLE TRIGGER USER; "
                          "SELECT 1")
                   .ok());
-  EXPECT_EQ(*QueryValue(conn_, "SELECT count(*) FROM audit_events WHERE message = 'forged'"),
-            "1");
+  EXPECT_EQ(
+      *QueryValue(conn_, "SELECT count(*) FROM audit_events WHERE message = 'forged'"),
+      "1");
   EXPECT_EQ(*QueryValue(conn_, "SELECT count(*) FROM audit_seals"), "2");
 }
 
@@ -301,10 +304,10 @@ TEST(ServerPoolTest, ExhaustedPoolGivesUnavailableToTheCallerAndIsAudited) {
   EXPECT_THAT(s.error_message(), HasSubstr("busy"));
   // Its audit event was written while the pool was still exhausted (the
   // call returns only after that).
-  EXPECT_EQ(*server->CountAuditEvents(
-                "outcome = 'UNAVAILABLE' AND "
-                "method = '/casebridge.v1.AdminService/GetCurrentUser'"),
-            1);
+  EXPECT_EQ(
+      *server->CountAuditEvents("outcome = 'UNAVAILABLE' AND "
+                                "method = '/casebridge.v1.AdminService/GetCurrentUser'"),
+      1);
 
   for (const absl::Status& held : hold.Release()) EXPECT_TRUE(held.ok()) << held;
   ASSERT_GRPC_OK(admin->GetCurrentUser(server->Context("pc.hughes").get(),

@@ -1,5 +1,7 @@
 // Migrations against a real PostgreSQL: applied once, idempotent, and safe
 // when several servers start on one empty database at the same moment.
+#include "storage/migrations.h"
+
 #include <thread>
 #include <vector>
 
@@ -9,7 +11,6 @@
 #include "gtest/gtest.h"
 #include "pqxx/pqxx"
 #include "server/server_app.h"
-#include "storage/migrations.h"
 #include "tests/support/postgres_environment.h"
 
 namespace casebridge {
@@ -56,10 +57,10 @@ class EmptyDatabase {
 
 // version:file_name of every applied migration, in order.
 std::string AppliedMigrations(const std::string& conn) {
-  absl::StatusOr<std::string> v = QueryValue(
-      conn,
-      "SELECT coalesce(string_agg(version || ':' || file_name, ',' ORDER BY version), '') "
-      "FROM schema_migrations");
+  absl::StatusOr<std::string> v = QueryValue(conn,
+                                             "SELECT coalesce(string_agg(version || ':' "
+                                             "|| file_name, ',' ORDER BY version), '') "
+                                             "FROM schema_migrations");
   EXPECT_TRUE(v.ok()) << v.status();
   return v.value_or("");
 }

@@ -104,9 +104,7 @@ TEST_F(ServerBinaryTest, BadStartsExitNonZeroNamingTheProblem) {
        {absl::StrCat("--listen=127.0.0.1:", held.port())},
        absl::StrCat("127.0.0.1:", held.port())},
       {"listen address invalid", {"--listen=not-an-address"}, "not-an-address"},
-      {"unreachable database",
-       {"--database=host=/nonexistent dbname=x"},
-       "/nonexistent"},
+      {"unreachable database", {"--database=host=/nonexistent dbname=x"}, "/nonexistent"},
       {"no such database",
        {absl::StrCat("--database=", NoSuchDatabase())},
        "cb_no_such_database"},
@@ -136,8 +134,8 @@ TEST_F(ServerBinaryTest, PortOfAnotherCasebridgeServerIsBusyToo) {
   // split the traffic between them: a second server must refuse instead.
   auto other = TestServer::Start();
   ASSERT_TRUE(other.ok()) << other.status();
-  storage::SubprocessResult r =
-      Run({absl::StrCat("--listen=", (*other)->address()), DatabaseFlag(), DataDirFlag()});
+  storage::SubprocessResult r = Run(
+      {absl::StrCat("--listen=", (*other)->address()), DatabaseFlag(), DataDirFlag()});
   EXPECT_NE(r.exit_code, 0) << r.output;
   EXPECT_THAT(r.output, HasSubstr((*other)->address()));
 }
@@ -220,14 +218,14 @@ TEST_F(ServerBinaryTest, EveryReadAClientReceivedSurvivesKillNine) {
   const int64_t reads = received.load();
 
   // Every read a client got has its event: the response waited for it.
-  const std::string user = *QueryValue(
-      database_, "SELECT id FROM users WHERE username = 'pc.hughes'");
+  const std::string user =
+      *QueryValue(database_, "SELECT id FROM users WHERE username = 'pc.hughes'");
   auto ok_reads = [&] {
     return std::stoll(*QueryValue(
-        database_, absl::StrCat("SELECT count(*) FROM audit_events WHERE user_id = '",
-                                user,
-                                "' AND method = '/casebridge.v1.CaseService/GetCase' "
-                                "AND outcome = 'OK'")));
+        database_,
+        absl::StrCat("SELECT count(*) FROM audit_events WHERE user_id = '", user,
+                     "' AND method = '/casebridge.v1.CaseService/GetCase' "
+                     "AND outcome = 'OK'")));
   };
   EXPECT_GE(ok_reads(), reads);
 
@@ -250,8 +248,8 @@ TEST_F(ServerBinaryTest, EveryReadAClientReceivedSurvivesKillNine) {
   grpc::ClientContext verify_context;
   verify_context.AddMetadata("authorization", absl::StrCat("Bearer ", auditor_token));
   v1::VerifyAuditLogResponse verified;
-  ASSERT_GRPC_OK(audit->VerifyAuditLog(&verify_context, v1::VerifyAuditLogRequest(),
-                                       &verified));
+  ASSERT_GRPC_OK(
+      audit->VerifyAuditLog(&verify_context, v1::VerifyAuditLogRequest(), &verified));
   EXPECT_TRUE(verified.ok()) << verified.detail();
   EXPECT_GE(verified.events_checked(), reads + 2);
   // Only the verify call's own event can still be waiting for its seal.

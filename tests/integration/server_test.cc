@@ -36,8 +36,7 @@ using ::testing::IsSupersetOf;
 
 // Polls `probe` until it returns `want` (or a minute passes): the health
 // loop notices changes on its own schedule.
-absl::StatusOr<int> AwaitHealth(const std::shared_ptr<grpc::Channel>& channel,
-                                int want) {
+absl::StatusOr<int> AwaitHealth(const std::shared_ptr<grpc::Channel>& channel, int want) {
   absl::StatusOr<int> last = absl::UnknownError("not checked");
   const absl::Time limit = absl::Now() + absl::Minutes(1);
   while (absl::Now() < limit) {
@@ -122,18 +121,16 @@ TEST(ServerTest, ReflectionListsAndDescribesTheServices) {
   absl::StatusOr<std::vector<std::string>> services =
       test_support::ReflectedServices(server->channel());
   ASSERT_TRUE(services.ok()) << services.status();
-  EXPECT_THAT(*services, IsSupersetOf({"casebridge.v1.AdminService",
-                                       "casebridge.v1.CaseService",
-                                       "casebridge.v1.SharingService",
-                                       "casebridge.v1.AuditService",
-                                       "grpc.health.v1.Health"}));
+  EXPECT_THAT(*services,
+              IsSupersetOf({"casebridge.v1.AdminService", "casebridge.v1.CaseService",
+                            "casebridge.v1.SharingService", "casebridge.v1.AuditService",
+                            "grpc.health.v1.Health"}));
   // Echo is the benchmark baseline, off unless asked for.
   EXPECT_THAT(*services, ::testing::Not(Contains("casebridge.v1.EchoService")));
 
   // A grpcurl-style client can fetch the schema of a method.
-  absl::StatusOr<std::vector<std::string>> files =
-      test_support::ReflectedFilesContaining(server->channel(),
-                                             "casebridge.v1.CaseService");
+  absl::StatusOr<std::vector<std::string>> files = test_support::ReflectedFilesContaining(
+      server->channel(), "casebridge.v1.CaseService");
   ASSERT_TRUE(files.ok()) << files.status();
   bool found = false;
   for (const std::string& bytes : *files) {
@@ -177,8 +174,7 @@ class Pki {
     MakeLeaf("server", "ca", "localhost",
              "subjectAltName=IP:127.0.0.1,DNS:localhost\n"
              "extendedKeyUsage=serverAuth\n");
-    MakeLeaf("client", "ca", "casebridge-cli",
-             "extendedKeyUsage=clientAuth\n");
+    MakeLeaf("client", "ca", "casebridge-cli", "extendedKeyUsage=clientAuth\n");
     MakeLeaf("rogue-client", "rogue-ca", "casebridge-cli",
              "extendedKeyUsage=clientAuth\n");
   }
@@ -215,10 +211,9 @@ class Pki {
 
   void MakeCa(const std::string& name, const std::string& cn) {
     Run({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-         "-nodes", "-keyout", Path(name + ".key"), "-out", Path(name + ".pem"),
-         "-days", "2", "-subj", "/CN=" + cn, "-addext",
-         "basicConstraints=critical,CA:TRUE", "-addext",
-         "keyUsage=critical,keyCertSign,cRLSign"});
+         "-nodes", "-keyout", Path(name + ".key"), "-out", Path(name + ".pem"), "-days",
+         "2", "-subj", "/CN=" + cn, "-addext", "basicConstraints=critical,CA:TRUE",
+         "-addext", "keyUsage=critical,keyCertSign,cRLSign"});
   }
 
   void MakeLeaf(const std::string& name, const std::string& ca, const std::string& cn,
@@ -230,9 +225,9 @@ class Pki {
     Run({"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
          "-keyout", Path(name + ".key"), "-out", Path(name + ".csr"), "-subj",
          "/CN=" + cn});
-    Run({"x509", "-req", "-in", Path(name + ".csr"), "-CA", Path(ca + ".pem"),
-         "-CAkey", Path(ca + ".key"), "-set_serial", absl::StrCat(++serial_), "-days",
-         "2", "-extfile", Path(name + ".ext"), "-out", Path(name + ".pem")});
+    Run({"x509", "-req", "-in", Path(name + ".csr"), "-CA", Path(ca + ".pem"), "-CAkey",
+         Path(ca + ".key"), "-set_serial", absl::StrCat(++serial_), "-days", "2",
+         "-extfile", Path(name + ".ext"), "-out", Path(name + ".pem")});
   }
 
   std::string dir_;
@@ -271,7 +266,8 @@ TEST_F(TlsTest, MutualTlsAcceptsOnlyClientsWithACertificateFromTheCa) {
   EXPECT_EQ(me.username(), "cps.okafor");
 
   grpc::Status no_cert = WhoAmI(*server, TlsChannel(*server), &me);
-  EXPECT_EQ(no_cert.error_code(), grpc::StatusCode::UNAVAILABLE) << no_cert.error_message();
+  EXPECT_EQ(no_cert.error_code(), grpc::StatusCode::UNAVAILABLE)
+      << no_cert.error_message();
 
   grpc::Status rogue = WhoAmI(*server, TlsChannel(*server, "rogue-client"), &me);
   EXPECT_EQ(rogue.error_code(), grpc::StatusCode::UNAVAILABLE) << rogue.error_message();
@@ -284,9 +280,9 @@ TEST_F(TlsTest, MutualTlsAcceptsOnlyClientsWithACertificateFromTheCa) {
 
   // Refused handshakes never reach a handler, so only the two good calls
   // (and the seeding) are in the log.
-  EXPECT_EQ(*server->CountAuditEvents(
-                "method = '/casebridge.v1.AdminService/GetCurrentUser'"),
-            2);
+  EXPECT_EQ(
+      *server->CountAuditEvents("method = '/casebridge.v1.AdminService/GetCurrentUser'"),
+      2);
 }
 
 TEST_F(TlsTest, ServerTlsWithoutClientCaNeedsNoClientCertificate) {

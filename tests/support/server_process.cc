@@ -112,9 +112,9 @@ absl::StatusOr<int> ServerProcess::WaitForPort(absl::Duration timeout) {
       }
     }
     if (exited_) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "casebridge-server exited with ", exit_code_, " before listening:\n",
-          storage::LastLines(Output(), 30)));
+      return absl::FailedPreconditionError(
+          absl::StrCat("casebridge-server exited with ", exit_code_,
+                       " before listening:\n", storage::LastLines(Output(), 30)));
     }
     if (absl::Now() > deadline) {
       return absl::DeadlineExceededError(absl::StrCat(
@@ -141,8 +141,8 @@ absl::StatusOr<int> ServerProcess::Wait(absl::Duration timeout) {
     }
     if (absl::Now() > deadline) {
       return absl::DeadlineExceededError(absl::StrCat(
-          "casebridge-server still running after ", absl::FormatDuration(timeout),
-          ":\n", storage::LastLines(Output(), 30)));
+          "casebridge-server still running after ", absl::FormatDuration(timeout), ":\n",
+          storage::LastLines(Output(), 30)));
     }
     absl::SleepFor(absl::Milliseconds(20));
   }
