@@ -21,6 +21,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -178,6 +179,13 @@ int BootstrapAdmin(const std::string& database) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // --help lists the flags of this file (absl's default looks for files
+  // named after the program, which this one is not).
+  absl::FlagsUsageConfig usage_config;
+  usage_config.contains_help_flags = [](absl::string_view path) {
+    return absl::EndsWith(path, "server/main.cc");
+  };
+  absl::SetFlagsUsageConfig(usage_config);
   absl::SetProgramUsageMessage(
       "Casebridge: multi-agency stalking case server.\n\n"
       "  casebridge-server [flags]                  serve\n"

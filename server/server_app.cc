@@ -6,6 +6,9 @@
 #include "absl/strings/str_cat.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "openssl/err.h"
+#include "openssl/pem.h"
+#include "openssl/x509.h"
 #include "services/admin_service.h"
 #include "services/audit_service.h"
 #include "services/case_service.h"
@@ -30,6 +33,59 @@ absl::StatusOr<std::string> ReadFile(const std::string& path, const char* what) 
         absl::StrCat("the ", what, " file ", path, " is not PEM"));
   }
   return buffer.str();
+}
+
+struct BioFree {
+  void operator()(BIO* b) const { BIO_free(b); }
+};
+struct X509Free {
+  void operator()(X509* x) const { X509_free(x); }
+};
+struct PkeyFree {
+  void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
+};
+
+std::unique_ptr<BIO, BioFree> Bio(const std::string& pem) {
+  return std::unique_ptr<BIO, BioFree>(
+      BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+}
+
+// gRPC reports a certificate or key it cannot use only as a failure to
+// listen, so they are checked here, naming the file at fault.
+absl::Status CheckTlsFiles(const ServerOptions& options, const std::string& cert_pem,
+                           const std::string& key_pem, const std::string* ca_pem) {
+  std::unique_ptr<X509, X509Free> cert(
+      PEM_read_bio_X509(Bio(cert_pem).get(), nullptr, nullptr, nullptr));
+  std::unique_ptr<EVP_PKEY, PkeyFree> key(
+      PEM_read_bio_PrivateKey(Bio(key_pem).get(), nullptr, nullptr, nullptr));
+  ERR_clear_error();
+  if (cert == nullptr) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the TLS certificate file ", options.tls_cert_file,
+        " holds no readable certificate"));
+  }
+  if (key == nullptr) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the TLS key file ", options.tls_key_file,
+        " holds no readable private key (it must not be encrypted)"));
+  }
+  if (X509_check_private_key(cert.get(), key.get()) != 1) {
+    ERR_clear_error();
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the TLS key file ", options.tls_key_file,
+        " does not match the certificate in ", options.tls_cert_file));
+  }
+  if (ca_pem != nullptr) {
+    std::unique_ptr<X509, X509Free> ca(
+        PEM_read_bio_X509(Bio(*ca_pem).get(), nullptr, nullptr, nullptr));
+    ERR_clear_error();
+    if (ca == nullptr) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "the client CA file ", options.tls_client_ca_file,
+          " holds no readable certificate"));
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
@@ -58,6 +114,10 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
     ssl.client_certificate_request =
         GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
   }
+  absl::Status usable = CheckTlsFiles(
+      options, *cert, *key,
+      options.tls_client_ca_file.empty() ? nullptr : &ssl.pem_root_certs);
+  if (!usable.ok()) return usable;
   return grpc::SslServerCredentials(ssl);
 }
 
@@ -82,8 +142,14 @@ absl::StatusOr<std::unique_ptr<ServerApp>> ServerApp::Start(ServerOptions option
       storage::Database::Open(db_options);
   if (!db.ok()) return db.status();
   app->db_ = *std::move(db);
+  db_options.pool_size = std::max(1, o.audit.writers);
+  absl::StatusOr<std::unique_ptr<storage::Database>> audit_db =
+      storage::Database::Open(db_options);
+  if (!audit_db.ok()) return audit_db.status();
+  app->audit_db_ = *std::move(audit_db);
 
-  app->audit_ = std::make_unique<storage::AuditLog>(app->db_.get(), o.audit);
+  app->audit_ = std::make_unique<storage::AuditLog>(app->db_.get(), o.audit,
+                                                    app->audit_db_.get());
   app->audit_->Start();
   app->authenticator_ =
       std::make_unique<services::Authenticator>(app->db_.get(), o.auth_cache_ttl);
@@ -102,6 +168,9 @@ absl::StatusOr<std::unique_ptr<ServerApp>> ServerApp::Start(ServerOptions option
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
+  // gRPC binds with SO_REUSEPORT by default: a second server started on a
+  // port another one holds would quietly share it and take half its calls.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.AddListeningPort(o.listen, *creds, &app->port_);
   for (auto& service : app->services_) builder.RegisterService(service.get());
   app->server_ = builder.BuildAndStart();
@@ -158,6 +227,8 @@ void ServerApp::Shutdown() {
   if (audit_ != nullptr) audit_->Stop();
   runner_.reset();
   authenticator_.reset();
+  audit_.reset();
+  audit_db_.reset();
   db_.reset();
   shut_down_.Notify();
 }

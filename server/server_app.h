@@ -68,6 +68,8 @@ class ServerApp {
   ServerOptions options_;
   services::SystemClock system_clock_;
   std::unique_ptr<storage::Database> db_;
+  // The audit log's group commits, apart from the request pool.
+  std::unique_ptr<storage::Database> audit_db_;
   std::unique_ptr<storage::AuditLog> audit_;
   std::unique_ptr<services::Authenticator> authenticator_;
   std::unique_ptr<services::RpcRunner> runner_;

@@ -1,6 +1,8 @@
 #include "storage/audit_log.h"
 
 #include <algorithm>
+#include <optional>
+#include <utility>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/escaping.h"
@@ -40,10 +42,10 @@ WITH input AS (
 INSERT INTO audit_pending (event_id) SELECT id FROM inserted)sql"};
 
 // Only one sealer at a time across every server on the database.
-constexpr int64_t kSealerLockKey = 0x4361736553656c;  // "CaseSel"
-
 constexpr Statement kTrySealerLock = {
     "cb_audit_sealer_lock", "SELECT pg_try_advisory_xact_lock($1::bigint)"};
+constexpr Statement kWaitSealerLock = {
+    "cb_audit_sealer_wait", "SELECT pg_advisory_xact_lock($1::bigint)"};
 
 constexpr Statement kHead = {
     "cb_audit_head",
@@ -86,6 +88,10 @@ constexpr Statement kChainChunk = {
 
 constexpr Statement kChainHashAt = {
     "cb_audit_chain_at", "SELECT chain_hash FROM audit_seals WHERE seq = $1"};
+
+constexpr Statement kSealAt = {
+    "cb_audit_seal_at",
+    "SELECT content_hash, chain_hash FROM audit_seals WHERE seq = $1"};
 
 // An event in the log that is neither chained nor waiting to be: it was put
 // there behind the server's back.
@@ -254,8 +260,8 @@ std::string ChainHash(absl::string_view previous_chain_hash, int64_t sequence,
   return Sha256(input);
 }
 
-AuditLog::AuditLog(Database* db, AuditLogOptions options)
-    : db_(db), options_(options) {}
+AuditLog::AuditLog(Database* db, AuditLogOptions options, Database* writer_db)
+    : db_(db), writer_db_(writer_db != nullptr ? writer_db : db), options_(options) {}
 
 AuditLog::~AuditLog() { Stop(); }
 
@@ -356,7 +362,7 @@ absl::Status AuditLog::WriteBatch(const std::vector<Pending*>& batch) {
   // One retry for a broken connection or a conflict; then the callers get
   // UNAVAILABLE and return no data.
   for (int attempt = 0; attempt < 2; ++attempt) {
-    status = db_->Transact(absl::Now() + absl::Seconds(10), [&](Tx& tx) {
+    status = writer_db_->Transact(absl::Now() + absl::Seconds(10), [&](Tx& tx) {
       tx.Exec(kInsertEvents, Params().Text(json));
       return absl::OkStatus();
     });
@@ -375,7 +381,8 @@ absl::Status AuditLog::WriteBatch(const std::vector<Pending*>& batch) {
 
 void AuditLog::SealerLoop() {
   while (!sealer_stop_.WaitForNotificationWithTimeout(options_.seal_interval)) {
-    absl::StatusOr<int64_t> sealed = SealPending(absl::Now() + absl::Seconds(30));
+    absl::StatusOr<int64_t> sealed =
+        Seal(absl::Now() + absl::Seconds(30), /*wait_for_other_sealer=*/false);
     if (!sealed.ok()) {
       spdlog::warn("audit sealer: {}", sealed.status().ToString());
     }
@@ -383,13 +390,22 @@ void AuditLog::SealerLoop() {
 }
 
 absl::StatusOr<int64_t> AuditLog::SealPending(absl::Time deadline) {
+  return Seal(deadline, /*wait_for_other_sealer=*/true);
+}
+
+absl::StatusOr<int64_t> AuditLog::Seal(absl::Time deadline,
+                                       bool wait_for_other_sealer) {
   int64_t total = 0;
   while (true) {
     absl::StatusOr<int64_t> sealed = db_->TransactFor<int64_t>(
         deadline, [&](Tx& tx) -> absl::StatusOr<int64_t> {
-          if (!tx.ExecOne(kTrySealerLock, Params().Int(kSealerLockKey))[0]
-                   .as<bool>()) {
-            return 0;  // Another server is sealing.
+          if (wait_for_other_sealer) {
+            // Once the other sealer commits, this transaction's next
+            // statement sees its seals and chains on from them.
+            tx.Exec(kWaitSealerLock, Params().Int(kAuditSealerLockKey));
+          } else if (!tx.ExecOne(kTrySealerLock, Params().Int(kAuditSealerLockKey))[0]
+                          .as<bool>()) {
+            return 0;  // Another sealer is at work; the next round will do.
           }
           int64_t seq = 0;
           std::string previous;
@@ -481,6 +497,56 @@ absl::StatusOr<AuditVerification> AuditLog::Verify(
     }
   }
 
+  // The chain hash before `previous`, once the walk has passed it: a seal
+  // that chains from it instead of from `previous` names an insertion.
+  std::optional<std::string> before_previous;
+
+  // Where the chain breaks at `seq` (a seal whose chain hash does not follow,
+  // or whose content hash matches no event), the seal after it tells what
+  // was done: each kind of tampering leaves its own pattern.
+  auto explain_break = [&](Tx& tx, int64_t seq, int64_t event_id,
+                           const std::string& content_hash,
+                           const std::string& chain_hash, bool content_matches) {
+    std::optional<std::pair<std::string, std::string>> next;  // content, chain
+    pqxx::result r = tx.Exec(kSealAt, Params().Int(seq + 1));
+    if (!r.empty()) next.emplace(BytesFromField(r[0][0]), BytesFromField(r[0][1]));
+    const bool next_follows_previous =
+        next.has_value() &&
+        ChainHash(previous, seq, next->first) == next->second;
+    if (content_matches && before_previous.has_value() &&
+        ChainHash(*before_previous, seq - 1, content_hash) == chain_hash) {
+      // This seal chains from the one before the last: the last was put in.
+      fail(AuditProblem::kInserted, seq - 1,
+           absl::StrCat("the seal at ", seq - 1,
+                        " was inserted: the chain continues past it at ", seq,
+                        " as if it were not there"));
+    } else if (next_follows_previous && content_matches &&
+               ChainHash(next->second, seq + 1, content_hash) == chain_hash) {
+      fail(AuditProblem::kReordered, seq,
+           absl::StrCat("the seals at ", seq, " and ", seq + 1,
+                        " (event ", event_id, ") have traded places"));
+    } else if (next_follows_previous) {
+      fail(AuditProblem::kInserted, seq,
+           absl::StrCat("event ", event_id, " at ", seq,
+                        " was inserted: the chain continues past it at ",
+                        seq + 1, " as if it were not there"));
+    } else if (content_matches && next.has_value() &&
+               ChainHash(chain_hash, seq + 2, next->first) == next->second) {
+      fail(AuditProblem::kRemoved, seq,
+           absl::StrCat("the event sealed at ", seq,
+                        " was removed and the later seals renumbered (event ",
+                        event_id, " was sealed at ", seq + 1, ")"));
+    } else if (!content_matches) {
+      fail(AuditProblem::kAltered, seq,
+           absl::StrCat("event ", event_id, " at ", seq,
+                        " was altered after it was sealed"));
+    } else {
+      fail(AuditProblem::kInserted, seq,
+           absl::StrCat("the chain breaks at ", seq, " (event ", event_id,
+                        "): a seal was inserted, removed or rewritten"));
+    }
+  };
+
   int64_t expected = from;
   while (result.ok && expected <= to) {
     absl::Status s = db_->Transact(deadline, [&](Tx& tx) {
@@ -523,17 +589,15 @@ absl::StatusOr<AuditVerification> AuditLog::Verify(
                  absl::StrCat("event ", event_id, " at ", seq,
                               " holds the content sealed at ", other->second));
           } else {
-            fail(AuditProblem::kAltered, seq,
-                 absl::StrCat("event ", event_id, " at ", seq,
-                              " was altered after it was sealed"));
+            explain_break(tx, seq, event_id, content_hash, chain_hash,
+                          /*content_matches=*/false);
           }
           return absl::OkStatus();
         }
         std::string recomputed = ChainHash(previous, seq, content_hash);
         if (recomputed != chain_hash) {
-          fail(AuditProblem::kInserted, seq,
-               absl::StrCat("the chain breaks at ", seq, " (event ", event_id,
-                            "): a seal was inserted, removed or rewritten"));
+          explain_break(tx, seq, event_id, content_hash, chain_hash,
+                        /*content_matches=*/true);
           return absl::OkStatus();
         }
         if (checkpoint != nullptr && seq == checkpoint->sequence &&
@@ -544,6 +608,7 @@ absl::StatusOr<AuditVerification> AuditLog::Verify(
                             "rewritten"));
           return absl::OkStatus();
         }
+        before_previous = std::move(previous);
         previous = std::move(chain_hash);
         ++result.events_checked;
         ++expected;

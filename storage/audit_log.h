@@ -59,6 +59,10 @@ std::string CanonicalAuditContent(int64_t id, const AuditEvent& event);
 std::string ChainHash(absl::string_view previous_chain_hash, int64_t sequence,
                       absl::string_view content_hash);
 
+// The PostgreSQL advisory lock held (in the sealing transaction) by whoever
+// is sealing: one sealer at a time across every server on the database.
+inline constexpr int64_t kAuditSealerLockKey = 0x4361736553656c;  // "CaseSel"
+
 struct AuditCheckpointValue {
   int64_t sequence = 0;
   std::string chain_hash;  // Raw bytes; empty for an empty chain.
@@ -96,7 +100,11 @@ struct AuditLogOptions {
 // chains committed events in the order it observes them.
 class AuditLog {
  public:
-  AuditLog(Database* db, AuditLogOptions options = {});
+  // `db` serves the sealer and verification. Group commits go through
+  // `writer_db` when given: connections of their own (one per writer), so
+  // that a pool exhausted by requests cannot hold up the events those same
+  // requests wait on. Neither is owned.
+  AuditLog(Database* db, AuditLogOptions options = {}, Database* writer_db = nullptr);
   ~AuditLog();
 
   AuditLog(const AuditLog&) = delete;
@@ -116,8 +124,11 @@ class AuditLog {
   // queue makes callers wait, and Stop() drains the queue.
   absl::Status AppendDurably(AuditEvent event);
 
-  // Chains every committed, unsealed event now (the sealer does this on its
-  // own; tests and shutdown call it directly). Returns how many were sealed.
+  // Chains every event committed before the call (the sealer does this on
+  // its own; checkpoints, verification and shutdown call it directly). If
+  // another sealer (this server's or another's) is at work, waits for it, so
+  // that a following Head() or Verify() covers those events. Returns how
+  // many this call sealed.
   absl::StatusOr<int64_t> SealPending(absl::Time deadline);
 
   absl::StatusOr<AuditCheckpointValue> Head(absl::Time deadline);
@@ -137,9 +148,11 @@ class AuditLog {
 
   void WriterLoop();
   void SealerLoop();
+  absl::StatusOr<int64_t> Seal(absl::Time deadline, bool wait_for_other_sealer);
   absl::Status WriteBatch(const std::vector<Pending*>& batch);
 
   Database* db_;
+  Database* writer_db_;
   AuditLogOptions options_;
 
   absl::Mutex mu_;

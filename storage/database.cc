@@ -37,6 +37,13 @@ std::string FormatPgTime(absl::Time t) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%E6S+00:00", t, absl::UTCTimeZone());
 }
 
+// libpqxx 6 throws insufficient_privilege without its SQLSTATE (42501).
+std::string SqlState(const pqxx::sql_error& e) {
+  if (!e.sqlstate().empty()) return e.sqlstate();
+  if (dynamic_cast<const pqxx::insufficient_privilege*>(&e) != nullptr) return "42501";
+  return "";
+}
+
 int64_t TimeoutMillis(absl::Duration d) {
   int64_t ms = absl::ToInt64Milliseconds(d);
   return ms < 1 ? 1 : ms;
@@ -177,7 +184,14 @@ absl::Status Database::Connect(Slot& slot) {
 }
 
 absl::StatusOr<Database::Slot*> Database::Acquire(absl::Time deadline) {
-  absl::Time limit = std::min(deadline, absl::Now() + options_.acquire_timeout);
+  const absl::Time now = absl::Now();
+  absl::Time limit = now + options_.acquire_timeout;
+  if (deadline != absl::InfiniteFuture()) {
+    // Give up while a quarter of the call's time is left, so that the caller
+    // hears UNAVAILABLE (retry) rather than running into its own deadline,
+    // and the call can still be audited and answered.
+    limit = std::min(limit, deadline - (deadline - now) / 4);
+  }
   Slot* slot = nullptr;
   {
     absl::MutexLock lock(&mu_);
@@ -213,8 +227,10 @@ void Database::Release(Slot* slot, bool broken) {
 
 template <typename Transaction>
 absl::Status Database::RunIn(Slot& slot, absl::Time deadline,
-                             absl::FunctionRef<absl::Status(Tx&)> fn) {
-  Transaction work(*slot.conn);
+                             absl::FunctionRef<absl::Status(Tx&)> fn,
+                             bool* began) {
+  Transaction work(*slot.conn);  // BEGIN
+  *began = true;
   Tx tx(&work, &slot.prepared);
   // The call's deadline bounds every statement; the connection default
   // covers calls without one.
@@ -241,22 +257,36 @@ absl::Status Database::Transact(absl::Time deadline,
   if (!slot.ok()) return slot.status();
   bool broken = false;
   absl::Status status;
-  try {
-    if (mode == Mode::kReadOnly) {
-      status = RunIn<pqxx::transaction<pqxx::repeatable_read, pqxx::read_only>>(
-          **slot, deadline, fn);
-    } else {
-      status = RunIn<pqxx::work>(**slot, deadline, fn);
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    bool began = false;
+    try {
+      if (mode == Mode::kReadOnly) {
+        status = RunIn<pqxx::transaction<pqxx::repeatable_read, pqxx::read_only>>(
+            **slot, deadline, fn, &began);
+      } else {
+        status = RunIn<pqxx::work>(**slot, deadline, fn, &began);
+      }
+      broken = false;
+    } catch (const pqxx::broken_connection&) {
+      broken = true;
+      status = StatusFromCurrentException();
+    } catch (const pqxx::in_doubt_error&) {
+      broken = true;
+      status = StatusFromCurrentException();
+    } catch (...) {
+      status = StatusFromCurrentException();
+      broken = (*slot)->conn == nullptr || !(*slot)->conn->is_open();
     }
-  } catch (const pqxx::broken_connection&) {
-    broken = true;
-    status = StatusFromCurrentException();
-  } catch (const pqxx::in_doubt_error&) {
-    broken = true;
-    status = StatusFromCurrentException();
-  } catch (...) {
-    status = StatusFromCurrentException();
-    broken = (*slot)->conn == nullptr || !(*slot)->conn->is_open();
+    // A connection that died while idle in the pool (the database restarted,
+    // a proxy dropped it) fails at BEGIN, before `fn` ran: replace it and
+    // try once more rather than fail a call the database could serve.
+    if (status.ok() || began || attempt > 0) break;
+    absl::Status reconnected = Connect(**slot);
+    if (!reconnected.ok()) {
+      broken = true;
+      status = reconnected;
+      break;
+    }
   }
   Release(*slot, broken);
   return status;
@@ -304,17 +334,18 @@ absl::Status StatusFromCurrentException() {
   } catch (const pqxx::deadlock_detected& e) {
     return absl::AbortedError("concurrent change; retry the call");
   } catch (const pqxx::sql_error& e) {
-    if (e.sqlstate() == "57014") {
+    const std::string state = SqlState(e);
+    if (state == "57014") {
       return absl::DeadlineExceededError(
           "the database did not answer before the call's deadline");
     }
-    if (e.sqlstate() == "57P01" || e.sqlstate() == "57P02" ||
-        e.sqlstate() == "57P03" || e.sqlstate().rfind("08", 0) == 0) {
+    if (state == "57P01" || state == "57P02" || state == "57P03" ||
+        state.rfind("08", 0) == 0) {
       return absl::UnavailableError("the database is shutting down or unreachable");
     }
-    spdlog::error("database error {}: {}", e.sqlstate(), e.what());
+    spdlog::error("database error {}: {}", state, e.what());
     return absl::InternalError(
-        absl::StrCat("internal database error (SQLSTATE ", e.sqlstate(), ")"));
+        absl::StrCat("internal database error (SQLSTATE ", state, ")"));
   } catch (const pqxx::failure& e) {
     spdlog::error("database failure: {}", e.what());
     return absl::InternalError("internal database error");

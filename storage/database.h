@@ -111,7 +111,8 @@ class Database {
   };
 
   // Runs `fn` in a transaction that commits if it returns OK and rolls back
-  // otherwise. A pool exhausted until `deadline` gives UNAVAILABLE.
+  // otherwise. A pool that stays exhausted gives UNAVAILABLE before
+  // `deadline` (with a quarter of the time left) or after acquire_timeout.
   absl::Status Transact(absl::Time deadline,
                         absl::FunctionRef<absl::Status(Tx&)> fn,
                         Mode mode = Mode::kReadWrite);
@@ -150,7 +151,7 @@ class Database {
   absl::Status Connect(Slot& slot);
   template <typename Transaction>
   absl::Status RunIn(Slot& slot, absl::Time deadline,
-                     absl::FunctionRef<absl::Status(Tx&)> fn);
+                     absl::FunctionRef<absl::Status(Tx&)> fn, bool* began);
 
   DatabaseOptions options_;
   std::string runtime_connection_string_;

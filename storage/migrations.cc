@@ -11,6 +11,18 @@ namespace {
 // pg_advisory_lock key: any constant unique to Casebridge migrations.
 constexpr int64_t kMigrationLockKey = 0x43617365427269;  // "CaseBri"
 
+// libpq's multi-line messages as one line.
+std::string OneLine(absl::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '\n' || c == '\t') c = ' ';
+    if (c == ' ' && (out.empty() || out.back() == ' ')) continue;
+    out.push_back(c);
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
 }  // namespace
 
 absl::Status ApplyMigrations(const std::string& owner_connection_string) {
@@ -57,6 +69,11 @@ absl::Status ApplyMigrations(const std::string& owner_connection_string) {
                           absl::StrCat("migration failed: ", result.message()));
     }
     return absl::OkStatus();
+  } catch (const pqxx::broken_connection& e) {
+    // At start-up the operator needs libpq's own reason (no such host,
+    // socket or database, authentication failed), not just "unreachable".
+    return absl::UnavailableError(absl::StrCat(
+        "cannot connect to the database to migrate it: ", OneLine(e.what())));
   } catch (...) {
     absl::Status s = StatusFromCurrentException();
     return absl::Status(s.code(), absl::StrCat("cannot migrate the database: ",

@@ -1,0 +1,789 @@
+// The audit log through the real server: one event per call under
+// concurrency, writes and their events commit together, tampering is
+// detected and named, and "who has seen this case".
+#include <atomic>
+#include <future>
+#include <map>
+#include <set>
+#include <thread>
+#include <tuple>
+#include <vector>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "casebridge/v1/audit.grpc.pb.h"
+#include "casebridge/v1/cases.grpc.pb.h"
+#include "casebridge/v1/sharing.grpc.pb.h"
+#include "domain/validation.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "pqxx/pqxx"
+#include "storage/audit_log.h"
+#include "storage/crypto.h"
+#include "tests/support/test_server.h"
+
+namespace casebridge {
+namespace {
+
+using test_support::CreateCaseAs;
+using test_support::SampleCase;
+using test_support::TestServer;
+using ::testing::HasSubstr;
+
+constexpr char kCaseService[] = "/casebridge.v1.CaseService/";
+
+std::unique_ptr<TestServer> StartServer() {
+  auto started = TestServer::Start(
+      {.fake_clock = true,
+       .start_time = absl::FromCivil(absl::CivilSecond(2026, 11, 21, 10, 0, 0),
+                                     absl::UTCTimeZone())});
+  EXPECT_TRUE(started.ok()) << started.status();
+  return started.ok() ? *std::move(started) : nullptr;
+}
+
+void Share(TestServer& server, const std::string& case_name, absl::string_view agency) {
+  auto sharing = v1::SharingService::NewStub(server.channel());
+  v1::ShareCaseRequest req;
+  req.set_parent(case_name);
+  req.mutable_share()->set_agency(server.Agency(agency));
+  req.mutable_share()->set_purpose("Safeguarding the victim");
+  req.mutable_share()->set_lawful_basis("Crime and Disorder Act 1998 s.115");
+  v1::CaseShare share;
+  ASSERT_GRPC_OK(sharing->ShareCase(server.Context("pc.hughes").get(), req, &share));
+}
+
+// Rows of a test-only query, each as strings.
+std::vector<std::vector<std::string>> Rows(const TestServer& server,
+                                           const std::string& sql) {
+  std::vector<std::vector<std::string>> out;
+  try {
+    pqxx::connection c(server.database());
+    pqxx::nontransaction n(c);
+    for (const pqxx::row& row : n.exec(sql)) {
+      std::vector<std::string> values;
+      for (const pqxx::field& f : row) values.push_back(f.is_null() ? "NULL" : f.c_str());
+      out.push_back(std::move(values));
+    }
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << sql << ": " << e.what();
+  }
+  return out;
+}
+
+// --- Exactly one event per call ----------------------------------------------
+
+using CallKey =
+    std::tuple<std::string, std::string, std::string>;  // method, outcome, user
+
+TEST(AuditTest, ExactlyOneEventPerCallUnderConcurrentMixedLoad) {
+  std::unique_ptr<TestServer> server = StartServer();
+  ASSERT_NE(server, nullptr);
+  const v1::Case shared = CreateCaseAs(*server, "pc.hughes");
+  const v1::Case unshared = CreateCaseAs(*server, "pc.hughes");
+  Share(*server, shared.name(), "SOTCC");
+  const std::string baseline =
+      *server->Query("SELECT coalesce(max(id), 0) FROM audit_events");
+
+  constexpr int kClients = 8;
+  constexpr int kCallsPerClient = 500;
+  std::vector<std::map<CallKey, int>> observed(kClients);
+  std::vector<std::thread> clients;
+  for (int c = 0; c < kClients; ++c) {
+    clients.emplace_back([&, c] {
+      // Each client its own channel: independent connections, as real
+      // clients would have.
+      grpc::ChannelArguments args;
+      args.SetInt("cb-client", c);  // distinct args: a channel of its own
+      auto channel = grpc::CreateCustomChannel(server->address(),
+                                               grpc::InsecureChannelCredentials(), args);
+      auto cases = v1::CaseService::NewStub(channel);
+      const std::string officer = c % 2 == 0 ? "pc.hughes" : "sgt.khan";
+      for (int k = 0; k < kCallsPerClient; ++k) {
+        std::string method, user = officer;
+        grpc::Status s;
+        switch ((k + c) % 9) {
+          case 0: {  // read
+            v1::GetCaseRequest req;
+            req.set_name(shared.name());
+            v1::Case out;
+            method = "GetCase";
+            s = cases->GetCase(server->Context(user).get(), req, &out);
+            break;
+          }
+          case 1: {  // list read
+            v1::ListCasesRequest req;
+            req.set_page_size(5);
+            v1::ListCasesResponse out;
+            method = "ListCases";
+            s = cases->ListCases(server->Context(user).get(), req, &out);
+            break;
+          }
+          case 2: {  // write
+            v1::AddIncidentRequest req;
+            req.set_parent(shared.name());
+            *req.mutable_incident()->mutable_occur_time() =
+                domain::ToProtoTime(server->clock()->Now() - absl::Hours(k % 48 + 1));
+            req.mutable_incident()->add_behaviours(v1::BEHAVIOUR_FOLLOWING);
+            req.mutable_incident()->set_location(absl::StrCat("client ", c, " call ", k));
+            v1::Incident out;
+            method = "AddIncident";
+            s = cases->AddIncident(server->Context(user).get(), req, &out);
+            break;
+          }
+          case 3: {  // invisible case: NOT_FOUND
+            v1::GetCaseRequest req;
+            req.set_name(unshared.name());
+            v1::Case out;
+            method = "GetCase";
+            user = "council.patel";
+            s = cases->GetCase(server->Context(user).get(), req, &out);
+            break;
+          }
+          case 4: {  // visible case, forbidden act: PERMISSION_DENIED
+            v1::AddIncidentRequest req;
+            req.set_parent(shared.name());
+            *req.mutable_incident()->mutable_occur_time() =
+                domain::ToProtoTime(server->clock()->Now() - absl::Hours(1));
+            req.mutable_incident()->add_behaviours(v1::BEHAVIOUR_FOLLOWING);
+            v1::Incident out;
+            method = "AddIncident";
+            user = "council.patel";
+            s = cases->AddIncident(server->Context(user).get(), req, &out);
+            break;
+          }
+          case 5: {  // bad token: UNAUTHENTICATED, nobody
+            grpc::ClientContext context;
+            context.AddMetadata("authorization", absl::StrCat("Bearer cbt_forged", k));
+            v1::GetCaseRequest req;
+            req.set_name(shared.name());
+            v1::Case out;
+            method = "GetCase";
+            user = "";
+            s = cases->GetCase(&context, req, &out);
+            break;
+          }
+          case 6: {  // invalid name: INVALID_ARGUMENT
+            v1::GetCaseRequest req;
+            req.set_name(absl::StrCat("incidents/", k));
+            v1::Case out;
+            method = "GetCase";
+            s = cases->GetCase(server->Context(user).get(), req, &out);
+            break;
+          }
+          case 7: {  // invalid write: INVALID_ARGUMENT, nothing written
+            v1::AddIncidentRequest req;
+            req.set_parent(shared.name());
+            v1::Incident out;
+            method = "AddIncident";
+            s = cases->AddIncident(server->Context(user).get(), req, &out);
+            break;
+          }
+          case 8: {  // partner read of a shared case
+            v1::GetCaseRequest req;
+            req.set_name(shared.name());
+            v1::Case out;
+            method = "GetCase";
+            user = "council.patel";
+            s = cases->GetCase(server->Context(user).get(), req, &out);
+            break;
+          }
+        }
+        ++observed[c][{
+            absl::StrCat(kCaseService, method),
+            absl::StatusCodeToString(static_cast<absl::StatusCode>(s.error_code())),
+            user}];
+      }
+    });
+  }
+  for (std::thread& t : clients) t.join();
+
+  std::map<CallKey, int> expected;
+  int total = 0;
+  for (const auto& per_client : observed) {
+    for (const auto& [key, n] : per_client) {
+      expected[key] += n;
+      total += n;
+    }
+  }
+  ASSERT_EQ(total, kClients * kCallsPerClient);
+  // Every kind of outcome happened.
+  std::set<std::string> outcomes;
+  for (const auto& [key, n] : expected) outcomes.insert(std::get<1>(key));
+  EXPECT_THAT(outcomes, ::testing::IsSupersetOf({"OK", "NOT_FOUND", "PERMISSION_DENIED",
+                                                 "UNAUTHENTICATED", "INVALID_ARGUMENT"}));
+
+  std::map<CallKey, int> logged;
+  for (const auto& row :
+       Rows(*server, absl::StrCat("SELECT method, outcome, username, count(*) "
+                                  "FROM audit_events WHERE id > ",
+                                  baseline, " GROUP BY 1, 2, 3"))) {
+    logged[{row[0], row[1], row[2]}] = std::stoi(row[3]);
+  }
+  EXPECT_EQ(logged, expected);
+
+  // Each OK write left exactly one incident, and nothing else did.
+  int ok_writes =
+      expected[{absl::StrCat(kCaseService, "AddIncident"), "OK", "pc.hughes"}] +
+      expected[{absl::StrCat(kCaseService, "AddIncident"), "OK", "sgt.khan"}];
+  EXPECT_EQ(*server->Query("SELECT count(*) FROM incidents"), absl::StrCat(ok_writes));
+  // And the log, all of it, verifies.
+  auto audit = v1::AuditService::NewStub(server->channel());
+  v1::VerifyAuditLogResponse verified;
+  ASSERT_GRPC_OK(audit->VerifyAuditLog(server->Context("auditor.shah").get(),
+                                       v1::VerifyAuditLogRequest(), &verified));
+  EXPECT_TRUE(verified.ok()) << verified.detail();
+  EXPECT_GE(verified.events_checked(), total);
+}
+
+// --- A write and its event commit together ----------------------------------
+
+class AuditAtomicityTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server_ = StartServer();
+    ASSERT_NE(server_, nullptr);
+    cases_ = v1::CaseService::NewStub(server_->channel());
+  }
+
+  // Superuser SQL (installing a failure the server knows nothing about).
+  void Sql(const std::string& sql) {
+    absl::StatusOr<std::string> r = server_->Query(absl::StrCat(sql, "; SELECT 1"));
+    ASSERT_TRUE(r.ok()) << r.status();
+  }
+
+  int64_t Events(const std::string& where) { return *server_->CountAuditEvents(where); }
+
+  grpc::Status AddIncident(const std::string& parent, const std::string& location,
+                           const std::string& request_id, v1::Incident* out) {
+    v1::AddIncidentRequest req;
+    req.set_parent(parent);
+    req.set_request_id(request_id);
+    *req.mutable_incident()->mutable_occur_time() =
+        domain::ToProtoTime(server_->clock()->Now() - absl::Hours(2));
+    req.mutable_incident()->add_behaviours(v1::BEHAVIOUR_LOITERING);
+    req.mutable_incident()->set_location(location);
+    return cases_->AddIncident(server_->Context("pc.hughes").get(), req, out);
+  }
+
+  std::unique_ptr<TestServer> server_;
+  std::unique_ptr<v1::CaseService::Stub> cases_;
+};
+
+TEST_F(AuditAtomicityTest, WriteFailingAfterItsChangeLeavesNeitherChangeNorOkEvent) {
+  const v1::Case c = CreateCaseAs(*server_, "pc.hughes");
+  // A failure in the last statement of AddIncident before the audit append:
+  // the timeline entry, written after the incident itself.
+  Sql("CREATE FUNCTION test_fail_marked() RETURNS trigger LANGUAGE plpgsql AS $$ "
+      "BEGIN IF EXISTS (SELECT 1 FROM incidents WHERE case_id = NEW.case_id "
+      "AND location = 'FAIL-AFTER-CHANGE') THEN "
+      "RAISE EXCEPTION 'injected failure after the change'; END IF; RETURN NEW; END $$");
+  Sql("CREATE TRIGGER test_fail_marked AFTER INSERT ON case_timeline "
+      "FOR EACH ROW EXECUTE FUNCTION test_fail_marked()");
+  const std::string timeline_before =
+      *server_->Query("SELECT count(*) FROM case_timeline");
+
+  v1::Incident out;
+  grpc::Status s = AddIncident(c.name(), "FAIL-AFTER-CHANGE", "retry-1", &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INTERNAL) << s.error_message();
+  EXPECT_THAT(s.error_message(), ::testing::Not(HasSubstr("injected")))
+      << "database internals leaked to the caller";
+
+  EXPECT_EQ(*server_->Query("SELECT count(*) FROM incidents"), "0");
+  EXPECT_EQ(*server_->Query("SELECT count(*) FROM case_timeline"), timeline_before);
+  EXPECT_EQ(
+      *server_->Query("SELECT count(*) FROM request_ids WHERE request_id = 'retry-1'"),
+      "0");
+  const std::string add = "method = '/casebridge.v1.CaseService/AddIncident'";
+  EXPECT_EQ(Events(add + " AND outcome = 'OK'"), 0);
+  EXPECT_EQ(Events(add + " AND outcome = 'INTERNAL'"), 1);
+  EXPECT_EQ(Events(add + " AND outcome = 'INTERNAL' AND request_id = 'retry-1' "
+                         "AND changed_fields = '{}' AND new_etag = ''"),
+            1);
+
+  // The same request succeeds once the fault is gone: nothing of the failed
+  // attempt (not even its request_id) was kept.
+  Sql("DROP TRIGGER test_fail_marked ON case_timeline");
+  ASSERT_GRPC_OK(AddIncident(c.name(), "FAIL-AFTER-CHANGE", "retry-1", &out));
+  EXPECT_EQ(*server_->Query("SELECT count(*) FROM incidents"), "1");
+  EXPECT_EQ(Events(add + " AND outcome = 'OK' AND changed_fields = '{incident}'"), 1);
+}
+
+TEST_F(AuditAtomicityTest, CreateCaseFailingAfterItsChangeLeavesNoCaseAndNoReference) {
+  Sql("CREATE FUNCTION test_fail_case() RETURNS trigger LANGUAGE plpgsql AS $$ "
+      "BEGIN IF EXISTS (SELECT 1 FROM cases WHERE id = NEW.case_id "
+      "AND summary LIKE '%FAIL-AFTER-CHANGE%') THEN "
+      "RAISE EXCEPTION 'injected failure after the change'; END IF; RETURN NEW; END $$");
+  Sql("CREATE TRIGGER test_fail_case AFTER INSERT ON case_timeline "
+      "FOR EACH ROW EXECUTE FUNCTION test_fail_case()");
+  v1::Case input = SampleCase();
+  input.set_summary("FAIL-AFTER-CHANGE: this case must not exist");
+  v1::CreateCaseRequest req;
+  *req.mutable_case_() = input;
+  v1::Case out;
+  EXPECT_GRPC_CODE(cases_->CreateCase(server_->Context("pc.hughes").get(), req, &out),
+                   grpc::StatusCode::INTERNAL);
+  EXPECT_EQ(*server_->Query("SELECT count(*) FROM cases"), "0");
+  EXPECT_EQ(*server_->Query("SELECT count(*) FROM case_people"), "0");
+  const std::string create = "method = '/casebridge.v1.CaseService/CreateCase'";
+  EXPECT_EQ(Events(create + " AND outcome = 'OK'"), 0);
+  EXPECT_EQ(Events(create + " AND outcome = 'INTERNAL'"), 1);
+  // Its case reference was not used up either.
+  EXPECT_EQ(CreateCaseAs(*server_, "pc.hughes").reference(), "SP-2026-000001");
+}
+
+TEST_F(AuditAtomicityTest, WriteWhoseAuditEventCannotBeWrittenDoesNotHappen) {
+  const v1::Case c = CreateCaseAs(*server_, "pc.hughes");
+  // The audit append is the last statement of every write.
+  Sql("CREATE FUNCTION test_fail_audit() RETURNS trigger LANGUAGE plpgsql AS $$ "
+      "BEGIN IF NEW.method LIKE '%/AddIncident' AND NEW.outcome = 'OK' THEN "
+      "RAISE EXCEPTION 'injected audit failure'; END IF; RETURN NEW; END $$");
+  Sql("CREATE TRIGGER test_fail_audit BEFORE INSERT ON audit_events "
+      "FOR EACH ROW EXECUTE FUNCTION test_fail_audit()");
+  v1::Incident out;
+  EXPECT_GRPC_CODE(AddIncident(c.name(), "outside work", "", &out),
+                   grpc::StatusCode::INTERNAL);
+  EXPECT_EQ(*server_->Query("SELECT count(*) FROM incidents"), "0");
+  const std::string add = "method = '/casebridge.v1.CaseService/AddIncident'";
+  EXPECT_EQ(Events(add + " AND outcome = 'OK'"), 0);
+  EXPECT_EQ(Events(add + " AND outcome = 'INTERNAL'"), 1);
+}
+
+// --- Tampering ----------------------------------------------------------------
+
+class AuditTamperTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server_ = StartServer();
+    ASSERT_NE(server_, nullptr);
+    audit_ = v1::AuditService::NewStub(server_->channel());
+    auto cases = v1::CaseService::NewStub(server_->channel());
+    const v1::Case c = CreateCaseAs(*server_, "pc.hughes");
+    for (int i = 0; i < 12; ++i) {
+      v1::GetCaseRequest req;
+      req.set_name(c.name());
+      v1::Case out;
+      ASSERT_GRPC_OK(cases->GetCase(
+          server_->Context(i % 2 ? "pc.hughes" : "sgt.khan").get(), req, &out));
+    }
+    // Everything so far sealed, and nothing waiting to be.
+    checkpoint_ = Checkpoint();
+    ASSERT_GE(checkpoint_.sequence(), 14);
+    WaitUntilSealed();
+    ASSERT_TRUE(Verify().ok());
+  }
+
+  v1::AuditCheckpoint Checkpoint() {
+    v1::AuditCheckpoint out;
+    EXPECT_GRPC_OK(audit_->GetAuditCheckpoint(server_->Context("auditor.shah").get(),
+                                              v1::GetAuditCheckpointRequest(), &out));
+    return out;
+  }
+
+  v1::VerifyAuditLogResponse Verify(const v1::AuditCheckpoint* checkpoint = nullptr) {
+    v1::VerifyAuditLogRequest req;
+    if (checkpoint != nullptr) *req.mutable_checkpoint() = *checkpoint;
+    v1::VerifyAuditLogResponse out;
+    EXPECT_GRPC_OK(
+        audit_->VerifyAuditLog(server_->Context("auditor.shah").get(), req, &out));
+    return out;
+  }
+
+  // The sealer chains each call's own event shortly after it; tampering
+  // waits for that so it does not race the sealer.
+  void WaitUntilSealed() {
+    for (int i = 0; i < 600; ++i) {
+      if (*server_->Query("SELECT count(*) FROM audit_pending") == "0") return;
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+    FAIL() << "the sealer never drained audit_pending";
+  }
+
+  // Runs `sql` as the owner with the append-only triggers off, as someone
+  // with the database owner's password could.
+  void Tamper(const std::string& sql) {
+    WaitUntilSealed();
+    absl::StatusOr<std::string> r = server_->Query(
+        absl::StrCat("ALTER TABLE audit_events DISABLE TRIGGER USER; "
+                     "ALTER TABLE audit_seals DISABLE TRIGGER USER; ",
+                     sql,
+                     "; ALTER TABLE audit_events ENABLE TRIGGER USER; "
+                     "ALTER TABLE audit_seals ENABLE TRIGGER USER; SELECT 1"));
+    ASSERT_TRUE(r.ok()) << r.status();
+  }
+
+  std::string EventAt(int64_t seq) {
+    return *server_->Query(
+        absl::StrCat("SELECT event_id FROM audit_seals WHERE seq = ", seq));
+  }
+  std::string ChainHashAt(int64_t seq) {
+    return absl::HexStringToBytes(*server_->Query(absl::StrCat(
+        "SELECT encode(chain_hash, 'hex') FROM audit_seals WHERE seq = ", seq)));
+  }
+
+  // Inserts a forged event into the chain at `seq`, moving the later seals
+  // up by one. With `valid_hashes` its seal carries the right content hash
+  // and a chain hash continuing from seq - 1 (the algorithm is no secret);
+  // without, the hashes of the seal it displaces.
+  void InsertIntoChain(int64_t seq, bool valid_hashes) {
+    WaitUntilSealed();
+    storage::AuditEvent forged;
+    forged.time =
+        absl::FromCivil(absl::CivilSecond(2026, 11, 21, 9, 0, 0), absl::UTCTimeZone());
+    forged.username = "pc.hughes";
+    forged.method = "/casebridge.v1.CaseService/GetCase";
+    forged.outcome = "OK";
+    const std::string id = *server_->Query("SELECT nextval('audit_events_id_seq')");
+    std::string content_hex, chain_hex;
+    if (valid_hashes) {
+      std::string content =
+          storage::Sha256(storage::CanonicalAuditContent(std::stoll(id), forged));
+      content_hex = absl::BytesToHexString(content);
+      chain_hex =
+          absl::BytesToHexString(storage::ChainHash(ChainHashAt(seq - 1), seq, content));
+    } else {
+      content_hex = *server_->Query(absl::StrCat(
+          "SELECT encode(content_hash, 'hex') FROM audit_seals WHERE seq = ", seq));
+      chain_hex = *server_->Query(absl::StrCat(
+          "SELECT encode(chain_hash, 'hex') FROM audit_seals WHERE seq = ", seq));
+    }
+    Tamper(absl::StrCat(
+        "INSERT INTO audit_events (id, event_time, username, method, outcome) VALUES (",
+        id,
+        ", '2026-11-21 09:00:00+00', 'pc.hughes', "
+        "'/casebridge.v1.CaseService/GetCase', 'OK')"
+        "; UPDATE audit_seals SET seq = -(seq + 1) WHERE seq >= ",
+        seq,
+        "; UPDATE audit_seals SET seq = -seq WHERE seq < 0"
+        "; INSERT INTO audit_seals (seq, event_id, content_hash, chain_hash) VALUES (",
+        seq, ", ", id, ", decode('", content_hex, "', 'hex'), decode('", chain_hex,
+        "', 'hex'))"));
+  }
+
+  void ExpectProblem(const v1::VerifyAuditLogResponse& v, v1::AuditProblem problem,
+                     int64_t sequence) {
+    EXPECT_FALSE(v.ok());
+    EXPECT_EQ(v1::AuditProblem_Name(v.problem()), v1::AuditProblem_Name(problem))
+        << v.detail();
+    EXPECT_EQ(v.first_bad_sequence(), sequence) << v.detail();
+  }
+
+  std::unique_ptr<TestServer> server_;
+  std::unique_ptr<v1::AuditService::Stub> audit_;
+  v1::AuditCheckpoint checkpoint_;
+};
+
+TEST_F(AuditTamperTest, UntouchedLogVerifies) {
+  v1::VerifyAuditLogResponse v = Verify(&checkpoint_);
+  EXPECT_TRUE(v.ok()) << v.detail();
+  EXPECT_EQ(v.problem(), v1::AUDIT_PROBLEM_UNSPECIFIED);
+  EXPECT_EQ(v.events_checked(), v.head().sequence());
+  EXPECT_GT(v.head().sequence(), checkpoint_.sequence());
+  // A part of the log verifies on its own.
+  v1::VerifyAuditLogRequest part;
+  part.set_from_sequence(3);
+  part.set_to_sequence(8);
+  v1::VerifyAuditLogResponse partial;
+  ASSERT_GRPC_OK(
+      audit_->VerifyAuditLog(server_->Context("auditor.shah").get(), part, &partial));
+  EXPECT_TRUE(partial.ok()) << partial.detail();
+  EXPECT_EQ(partial.events_checked(), 6);
+}
+
+TEST_F(AuditTamperTest, AlteredEventIsNamed) {
+  struct Edit {
+    const char* column;
+    const char* forged;  // SQL for the new value
+  } edits[] = {
+      {"message", "'nothing to see'"},
+      {"username", "'somebody.else'"},
+      {"outcome", "'PERMISSION_DENIED'"},
+      {"content_disclosed", "NOT content_disclosed"},
+      {"event_time", "event_time + interval '1 hour'"},
+      {"resources", "'{}'"},
+      {"peer", "'ipv4:10.0.0.1:4242'"},
+  };
+  const std::string id = EventAt(6);
+  for (const Edit& e : edits) {
+    SCOPED_TRACE(e.column);
+    const std::string original = *server_->Query(
+        absl::StrCat("SELECT ", e.column, "::text FROM audit_events WHERE id = ", id));
+    Tamper(absl::StrCat("UPDATE audit_events SET ", e.column, " = ", e.forged,
+                        " WHERE id = ", id));
+    v1::VerifyAuditLogResponse v = Verify();
+    ExpectProblem(v, v1::AUDIT_PROBLEM_ALTERED, 6);
+    EXPECT_THAT(v.detail(), HasSubstr(absl::StrCat("event ", id)));
+    // Put back exactly as it was, the chain is whole again.
+    Tamper(absl::StrCat("UPDATE audit_events SET ", e.column, " = '", original,
+                        "' WHERE id = ", id));
+    v1::VerifyAuditLogResponse fixed = Verify();
+    EXPECT_TRUE(fixed.ok()) << fixed.detail();
+  }
+}
+
+TEST_F(AuditTamperTest, DeletedEventIsNamed) {
+  const std::string id = EventAt(5);
+  Tamper(absl::StrCat("DELETE FROM audit_events WHERE id = ", id));
+  v1::VerifyAuditLogResponse v = Verify();
+  ExpectProblem(v, v1::AUDIT_PROBLEM_REMOVED, 5);
+  EXPECT_THAT(v.detail(), HasSubstr(absl::StrCat("event ", id)));
+}
+
+TEST_F(AuditTamperTest, DeletedSealIsNamed) {
+  Tamper("DELETE FROM audit_seals WHERE seq = 5");
+  ExpectProblem(Verify(), v1::AUDIT_PROBLEM_REMOVED, 5);
+}
+
+TEST_F(AuditTamperTest, DeletedEventWithTheGapClosedIsNamed) {
+  // Remove event and seal, and renumber the later seals so no number is
+  // missing.
+  const std::string id = EventAt(5);
+  Tamper(absl::StrCat("DELETE FROM audit_events WHERE id = ", id,
+                      "; DELETE FROM audit_seals WHERE seq = 5"
+                      "; UPDATE audit_seals SET seq = -(seq - 1) WHERE seq > 5"
+                      "; UPDATE audit_seals SET seq = -seq WHERE seq < 0"));
+  ExpectProblem(Verify(), v1::AUDIT_PROBLEM_REMOVED, 5);
+}
+
+TEST_F(AuditTamperTest, EventInsertedBesideTheChainIsNamed) {
+  // The naive insert: a row in audit_events and nothing else.
+  Tamper(
+      "INSERT INTO audit_events (event_time, username, method, outcome) "
+      "VALUES ('2026-11-21 09:00:00+00', 'pc.hughes', "
+      "'/casebridge.v1.CaseService/GetCase', 'OK')");
+  const std::string id = *server_->Query(
+      "SELECT max(id) FROM audit_events "
+      "WHERE event_time = '2026-11-21 09:00:00+00'");
+  v1::VerifyAuditLogResponse v = Verify();
+  EXPECT_FALSE(v.ok());
+  EXPECT_EQ(v1::AuditProblem_Name(v.problem()), "AUDIT_PROBLEM_INSERTED") << v.detail();
+  EXPECT_EQ(v.first_bad_sequence(), 0) << "it has no place in the chain";
+  EXPECT_THAT(v.detail(), HasSubstr(absl::StrCat("event ", id)));
+}
+
+TEST_F(AuditTamperTest, EventInsertedIntoTheChainWithValidHashesIsNamed) {
+  InsertIntoChain(7, /*valid_hashes=*/true);
+  ExpectProblem(Verify(), v1::AUDIT_PROBLEM_INSERTED, 7);
+}
+
+TEST_F(AuditTamperTest, EventInsertedIntoTheChainWithCopiedHashesIsNamed) {
+  InsertIntoChain(7, /*valid_hashes=*/false);
+  ExpectProblem(Verify(), v1::AUDIT_PROBLEM_INSERTED, 7);
+}
+
+TEST_F(AuditTamperTest, SwappedEventsAreNamed) {
+  // The seals stay where they are; the events they point at trade places.
+  const std::string a = EventAt(5), b = EventAt(6);
+  Tamper(
+      absl::StrCat("UPDATE audit_seals SET event_id = -1 WHERE seq = 5"
+                   "; UPDATE audit_seals SET event_id = ",
+                   a,
+                   " WHERE seq = 6"
+                   "; UPDATE audit_seals SET event_id = ",
+                   b, " WHERE seq = 5"));
+  ExpectProblem(Verify(), v1::AUDIT_PROBLEM_REORDERED, 5);
+}
+
+TEST_F(AuditTamperTest, SwappedSealsAreNamed) {
+  // Whole seals (and so their events) trade places in the chain.
+  Tamper(
+      "UPDATE audit_seals SET seq = -1 WHERE seq = 5"
+      "; UPDATE audit_seals SET seq = 5 WHERE seq = 6"
+      "; UPDATE audit_seals SET seq = 6 WHERE seq = -1");
+  ExpectProblem(Verify(), v1::AUDIT_PROBLEM_REORDERED, 5);
+}
+
+TEST_F(AuditTamperTest, CheckpointCatchesARewrittenHistory) {
+  // Alter event 3, then have the chain from 3 on recomputed: unseal it all
+  // and let the server's own sealer chain it again.
+  const std::string id = EventAt(3);
+  Tamper(
+      absl::StrCat("UPDATE audit_events SET username = 'somebody.else' WHERE id = ", id,
+                   "; INSERT INTO audit_pending (event_id) "
+                   "SELECT event_id FROM audit_seals WHERE seq >= 3"
+                   "; DELETE FROM audit_seals WHERE seq >= 3"));
+  WaitUntilSealed();
+  // The rewritten chain is consistent in itself...
+  v1::VerifyAuditLogResponse alone = Verify();
+  EXPECT_TRUE(alone.ok()) << alone.detail();
+  // ...but no longer passes through the checkpoint saved before.
+  ExpectProblem(Verify(&checkpoint_), v1::AUDIT_PROBLEM_CHECKPOINT_MISMATCH,
+                checkpoint_.sequence());
+}
+
+TEST_F(AuditTamperTest, CheckpointCatchesACutOffTail) {
+  // Dropping the newest events leaves a shorter chain that is whole.
+  Tamper(absl::StrCat(
+      "DELETE FROM audit_events WHERE id IN (SELECT event_id FROM "
+      "audit_seals WHERE seq >= ",
+      checkpoint_.sequence() - 2,
+      "); DELETE FROM audit_seals WHERE seq >= ", checkpoint_.sequence() - 2));
+  ExpectProblem(Verify(&checkpoint_), v1::AUDIT_PROBLEM_REMOVED,
+                checkpoint_.sequence() - 2);
+  v1::VerifyAuditLogResponse alone = Verify();
+  EXPECT_TRUE(alone.ok()) << alone.detail();
+}
+
+TEST_F(AuditTamperTest, OnlyAuditorsVerify) {
+  v1::VerifyAuditLogResponse out;
+  EXPECT_GRPC_CODE(audit_->VerifyAuditLog(server_->Context("sgt.khan").get(),
+                                          v1::VerifyAuditLogRequest(), &out),
+                   grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_GRPC_CODE(audit_->VerifyAuditLog(server_->Context("admin").get(),
+                                          v1::VerifyAuditLogRequest(), &out),
+                   grpc::StatusCode::PERMISSION_DENIED);
+  v1::VerifyAuditLogRequest bad;
+  bad.mutable_checkpoint()->set_sequence(3);
+  bad.mutable_checkpoint()->set_chain_hash("not hex");
+  grpc::ClientContext context;
+  context.AddMetadata("authorization",
+                      absl::StrCat("Bearer ", server_->Token("auditor.shah")));
+  EXPECT_GRPC_CODE(audit_->VerifyAuditLog(&context, bad, &out),
+                   grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(test_support::FieldOf(context), "checkpoint.chain_hash");
+}
+
+// --- Sealing -------------------------------------------------------------------
+
+TEST(AuditSealTest, CheckpointAndVerifyWaitForAnotherSealerInsteadOfSkipping) {
+  std::unique_ptr<TestServer> server = StartServer();
+  ASSERT_NE(server, nullptr);
+  auto cases = v1::CaseService::NewStub(server->channel());
+  auto audit = v1::AuditService::NewStub(server->channel());
+  const v1::Case c = CreateCaseAs(*server, "pc.hughes");
+
+  for (int round = 0; round < 2; ++round) {
+    SCOPED_TRACE(round == 0 ? "GetAuditCheckpoint" : "VerifyAuditLog");
+    // Another sealer (another server's, say) holds the sealing lock while
+    // calls commit events that wait for their seals.
+    pqxx::connection other(server->database());
+    pqxx::nontransaction lock(other);
+    lock.exec(
+        absl::StrCat("SELECT pg_advisory_lock(", storage::kAuditSealerLockKey, ")"));
+    for (int i = 0; i < 5; ++i) {
+      v1::GetCaseRequest req;
+      req.set_name(c.name());
+      v1::Case out;
+      ASSERT_GRPC_OK(cases->GetCase(server->Context("pc.hughes").get(), req, &out));
+    }
+    const int64_t committed = *server->CountAuditEvents();
+
+    auto call = std::async(std::launch::async, [&]() -> int64_t {
+      if (round == 0) {
+        v1::AuditCheckpoint out;
+        EXPECT_GRPC_OK(audit->GetAuditCheckpoint(server->Context("auditor.shah").get(),
+                                                 v1::GetAuditCheckpointRequest(), &out));
+        return out.sequence();
+      }
+      v1::VerifyAuditLogResponse out;
+      EXPECT_GRPC_OK(audit->VerifyAuditLog(server->Context("auditor.shah").get(),
+                                           v1::VerifyAuditLogRequest(), &out));
+      EXPECT_TRUE(out.ok()) << out.detail();
+      return out.events_checked();
+    });
+    // The call waits for the lock (rather than answering from a stale head)...
+    bool waiting = false;
+    for (int i = 0; i < 600 && !waiting; ++i) {
+      if (call.wait_for(std::chrono::milliseconds(50)) == std::future_status::ready)
+        break;
+      waiting = *server->Query(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                    "AND NOT granted") != "0";
+    }
+    EXPECT_TRUE(waiting) << "answered without waiting for the other sealer";
+    lock.exec(
+        absl::StrCat("SELECT pg_advisory_unlock(", storage::kAuditSealerLockKey, ")"));
+    // ...and then covers every event committed before it.
+    EXPECT_GE(call.get(), committed);
+  }
+}
+
+// --- Who has seen this case ---------------------------------------------------
+
+TEST(CaseAccessTest, ListsEveryAgencyThatLookedWithCounts) {
+  std::unique_ptr<TestServer> server = StartServer();
+  ASSERT_NE(server, nullptr);
+  auto cases = v1::CaseService::NewStub(server->channel());
+  auto audit = v1::AuditService::NewStub(server->channel());
+  const v1::Case c = CreateCaseAs(*server, "pc.hughes");
+  const v1::Case other = CreateCaseAs(*server, "pc.hughes");
+  auto get = [&](absl::string_view user, const std::string& name) {
+    v1::GetCaseRequest req;
+    req.set_name(name);
+    v1::Case out;
+    return cases->GetCase(server->Context(user).get(), req, &out);
+  };
+  ASSERT_GRPC_OK(get("pc.hughes", c.name()));
+  ASSERT_GRPC_OK(get("pc.hughes", c.name()));
+  // Before it is shared, the council cannot see it: not an access.
+  EXPECT_GRPC_CODE(get("council.patel", c.name()), grpc::StatusCode::NOT_FOUND);
+  Share(*server, c.name(), "CPSWM");
+  Share(*server, c.name(), "SOTCC");
+  ASSERT_GRPC_OK(get("cps.okafor", c.name()));
+  for (int i = 0; i < 3; ++i) ASSERT_GRPC_OK(get("council.patel", c.name()));
+  EXPECT_GRPC_CODE(get("nhs.morgan", c.name()), grpc::StatusCode::NOT_FOUND);
+  ASSERT_GRPC_OK(get("pc.hughes", other.name()));  // another case
+
+  struct Access {
+    std::string username, agency, agency_name, method;
+    v1::AgencyKind kind;
+    int64_t count;
+    bool operator==(const Access&) const = default;
+  };
+  auto list = [&](absl::string_view user, const std::string& name, int page_size,
+                  std::vector<Access>* out) -> grpc::Status {
+    std::string token;
+    do {
+      v1::ListCaseAccessRequest req;
+      req.set_name(name);
+      req.set_page_size(page_size);
+      req.set_page_token(token);
+      v1::ListCaseAccessResponse resp;
+      grpc::Status s = audit->ListCaseAccess(server->Context(user).get(), req, &resp);
+      if (!s.ok()) return s;
+      for (const v1::CaseAccess& a : resp.accesses()) {
+        out->push_back({a.username(), a.agency(), a.agency_display_name(),
+                        a.method().substr(a.method().rfind('/') + 1), a.agency_kind(),
+                        a.count()});
+        EXPECT_EQ(a.user(), server->User(a.username()));
+        EXPECT_TRUE(a.has_first_time());
+        EXPECT_LE(a.first_time().seconds(), a.last_time().seconds());
+      }
+      token = resp.next_page_token();
+    } while (!token.empty());
+    return grpc::Status::OK;
+  };
+
+  std::vector<Access> accesses;
+  ASSERT_GRPC_OK(list("auditor.shah", c.name(), 50, &accesses));
+  const std::string sp = server->Agency("SP");
+  auto name_of = [&](absl::string_view code) {
+    return *server->Query(
+        absl::StrCat("SELECT display_name FROM agencies WHERE code = '", code, "'"));
+  };
+  EXPECT_THAT(
+      accesses,
+      ::testing::UnorderedElementsAre(
+          Access{"pc.hughes", sp, name_of("SP"), "CreateCase", v1::AGENCY_KIND_POLICE, 1},
+          Access{"pc.hughes", sp, name_of("SP"), "GetCase", v1::AGENCY_KIND_POLICE, 2},
+          Access{"cps.okafor", server->Agency("CPSWM"), name_of("CPSWM"), "GetCase",
+                 v1::AGENCY_KIND_CPS, 1},
+          Access{"council.patel", server->Agency("SOTCC"), name_of("SOTCC"), "GetCase",
+                 v1::AGENCY_KIND_COUNCIL, 3}));
+
+  // By reference, a page at a time, and by the owning force's supervisor:
+  // the same answer.
+  std::vector<Access> paged;
+  ASSERT_GRPC_OK(list("auditor.shah", absl::StrCat("cases/", c.reference()), 1, &paged));
+  EXPECT_THAT(paged, ::testing::UnorderedElementsAreArray(accesses));
+  std::vector<Access> supervisor;
+  ASSERT_GRPC_OK(list("sgt.khan", c.name(), 2, &supervisor));
+  EXPECT_THAT(supervisor, ::testing::UnorderedElementsAreArray(accesses));
+
+  // A partner who can see the case may not see who else did.
+  std::vector<Access> denied;
+  EXPECT_GRPC_CODE(list("council.patel", c.name(), 50, &denied),
+                   grpc::StatusCode::PERMISSION_DENIED);
+}
+
+}  // namespace
+}  // namespace casebridge

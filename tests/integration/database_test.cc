@@ -1,0 +1,318 @@
+// storage::Database against a real PostgreSQL: the pool under exhaustion,
+// error mapping at the storage edge, and what the runtime role may do to the
+// audit log.
+#include "storage/database.h"
+
+#include <atomic>
+#include <future>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/blocking_counter.h"
+#include "absl/synchronization/notification.h"
+#include "casebridge/v1/admin.grpc.pb.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "storage/audit_log.h"
+#include "tests/support/postgres_environment.h"
+#include "tests/support/test_server.h"
+
+namespace casebridge {
+namespace {
+
+using storage::Database;
+using storage::Tx;
+using test_support::PostgresEnvironment;
+using test_support::QueryValue;
+using test_support::TestServer;
+using ::testing::HasSubstr;
+
+// Holds `n` connections of a pool, each inside a Transact whose function
+// blocks until Release().
+class PoolHolder {
+ public:
+  PoolHolder(Database& db, int n) : inside_(n) {
+    for (int i = 0; i < n; ++i) {
+      threads_.emplace_back([this, &db] {
+        absl::Status s = db.Transact(absl::Now() + absl::Minutes(2), [this](Tx& tx) {
+          tx.raw().exec("SELECT 1");
+          inside_.DecrementCount();
+          release_.WaitForNotification();
+          return absl::OkStatus();
+        });
+        absl::MutexLock lock(&mu_);
+        statuses_.push_back(s);
+      });
+    }
+    inside_.Wait();  // Every connection is taken.
+  }
+  ~PoolHolder() { Release(); }
+
+  // Lets the held transactions finish; their statuses.
+  std::vector<absl::Status> Release() {
+    if (!release_.HasBeenNotified()) release_.Notify();
+    for (std::thread& t : threads_) {
+      if (t.joinable()) t.join();
+    }
+    absl::MutexLock lock(&mu_);
+    return statuses_;
+  }
+
+ private:
+  absl::BlockingCounter inside_;
+  absl::Notification release_;
+  std::vector<std::thread> threads_;
+  absl::Mutex mu_;
+  std::vector<absl::Status> statuses_ ABSL_GUARDED_BY(mu_);
+};
+
+// Runs `fn` on another thread; fails the test instead of hanging if it has
+// not returned after a minute (far beyond any deadline used here).
+template <typename Fn>
+auto WithoutHanging(Fn fn) -> decltype(fn()) {
+  auto future = std::async(std::launch::async, fn);
+  if (future.wait_for(std::chrono::minutes(1)) != std::future_status::ready) {
+    ADD_FAILURE() << "the call hung";
+    std::abort();  // A hung call cannot be abandoned safely.
+  }
+  return future.get();
+}
+
+class DatabaseTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    absl::StatusOr<std::string> conn = PostgresEnvironment::FreshDatabase();
+    ASSERT_TRUE(conn.ok()) << conn.status();
+    conn_ = *conn;
+  }
+
+  std::unique_ptr<Database> Open(int pool_size) {
+    storage::DatabaseOptions options;
+    options.connection_string = conn_;
+    options.pool_size = pool_size;
+    absl::StatusOr<std::unique_ptr<Database>> db = Database::Open(options);
+    EXPECT_TRUE(db.ok()) << db.status();
+    return db.ok() ? *std::move(db) : nullptr;
+  }
+
+  // Events and their seals, written the way the server writes them.
+  static void AppendSealedEvents(Database& db, int n) {
+    storage::AuditLog log(&db);
+    storage::AuditEvent event;
+    event.time = absl::Now();
+    event.username = "pc.hughes";
+    event.method = "/casebridge.v1.CaseService/GetCase";
+    event.outcome = "OK";
+    for (int i = 0; i < n; ++i) ASSERT_TRUE(log.AppendDurably(event).ok());
+    ASSERT_TRUE(log.SealPending(absl::Now() + absl::Seconds(10)).ok());
+  }
+
+  // Runs one raw SQL statement in a pooled transaction.
+  static absl::Status Exec(Database& db, const std::string& sql) {
+    return db.Transact(absl::Now() + absl::Seconds(30), [&](Tx& tx) {
+      tx.raw().exec(sql);
+      return absl::OkStatus();
+    });
+  }
+
+  std::string conn_;
+};
+
+TEST_F(DatabaseTest, ExhaustedPoolGivesUnavailableBeforeTheDeadline) {
+  std::unique_ptr<Database> db = Open(2);
+  ASSERT_NE(db, nullptr);
+  PoolHolder hold(*db, 2);
+
+  const absl::Time deadline = absl::Now() + absl::Seconds(2);
+  absl::Status s = WithoutHanging([&] {
+    return db->Transact(deadline, [](Tx&) {
+      ADD_FAILURE() << "ran without a connection";
+      return absl::OkStatus();
+    });
+  });
+  EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable) << s;
+  EXPECT_THAT(std::string(s.message()), HasSubstr("busy"));
+  EXPECT_LT(absl::Now(), deadline) << "gave up only at (or after) the deadline";
+
+  // The held calls were not disturbed, and the pool works once they finish.
+  for (const absl::Status& held : hold.Release()) EXPECT_TRUE(held.ok()) << held;
+  EXPECT_TRUE(db->Ping(absl::Now() + absl::Seconds(10)).ok());
+}
+
+TEST_F(DatabaseTest, DeadlineAlreadyPassedRunsNothing) {
+  std::unique_ptr<Database> db = Open(1);
+  ASSERT_NE(db, nullptr);
+  bool ran = false;
+  absl::Status s = db->Transact(absl::Now() - absl::Seconds(1), [&](Tx&) {
+    ran = true;
+    return absl::OkStatus();
+  });
+  EXPECT_EQ(s.code(), absl::StatusCode::kDeadlineExceeded) << s;
+  EXPECT_FALSE(ran);
+}
+
+TEST_F(DatabaseTest, ErrorsAreMappedAtTheStorageEdge) {
+  std::unique_ptr<Database> db = Open(2);
+  ASSERT_NE(db, nullptr);
+  ASSERT_TRUE(Exec(*db, "CREATE TEMP TABLE IF NOT EXISTS t (k int PRIMARY KEY)").ok());
+
+  // Unique violation -> ALREADY_EXISTS, and the transaction rolls back.
+  absl::Status dup = db->Transact(absl::Now() + absl::Seconds(30), [](Tx& tx) {
+    tx.raw().exec("CREATE TEMP TABLE IF NOT EXISTS u (k int PRIMARY KEY)");
+    tx.raw().exec("INSERT INTO u VALUES (1)");
+    tx.raw().exec("INSERT INTO u VALUES (1)");
+    return absl::OkStatus();
+  });
+  EXPECT_EQ(dup.code(), absl::StatusCode::kAlreadyExists) << dup;
+
+  // A statement still running at the call's deadline -> DEADLINE_EXCEEDED.
+  absl::Status slow = WithoutHanging([&] {
+    return db->Transact(absl::Now() + absl::Milliseconds(500), [](Tx& tx) {
+      tx.raw().exec("SELECT pg_sleep(30)");
+      return absl::OkStatus();
+    });
+  });
+  EXPECT_EQ(slow.code(), absl::StatusCode::kDeadlineExceeded) << slow;
+
+  // Any other SQL error -> INTERNAL naming the SQLSTATE, not the SQL.
+  absl::Status bad = Exec(*db, "SELECT * FROM no_such_table");
+  EXPECT_EQ(bad.code(), absl::StatusCode::kInternal) << bad;
+  EXPECT_THAT(std::string(bad.message()), HasSubstr("42P01"));
+
+  // A function that fails rolls its transaction back.
+  absl::Status failed = db->Transact(absl::Now() + absl::Seconds(30), [](Tx& tx) {
+    tx.raw().exec(
+        "INSERT INTO agencies (display_name, kind, code) "
+        "VALUES ('Rolled back', 1, 'ROLLBACK')");
+    return absl::FailedPreconditionError("changed my mind");
+  });
+  EXPECT_EQ(failed.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(*QueryValue(conn_, "SELECT count(*) FROM agencies WHERE code = 'ROLLBACK'"),
+            "0");
+
+  // Every error above left its connection usable.
+  for (int i = 0; i < 4; ++i) EXPECT_TRUE(db->Ping(absl::Now() + absl::Seconds(10)).ok());
+}
+
+TEST_F(DatabaseTest, RuntimeRoleCannotAlterOrRemoveAuditRows) {
+  std::unique_ptr<Database> db = Open(1);
+  ASSERT_NE(db, nullptr);
+  AppendSealedEvents(*db, 1);
+  ASSERT_EQ(*QueryValue(conn_, "SELECT count(*) FROM audit_seals"), "1");
+
+  // The pool's connections run as the runtime role...
+  absl::StatusOr<std::string> role = db->TransactFor<std::string>(
+      absl::Now() + absl::Seconds(10), [](Tx& tx) -> absl::StatusOr<std::string> {
+        return std::string(tx.raw().exec1("SELECT current_user")[0].c_str());
+      });
+  ASSERT_TRUE(role.ok()) << role.status();
+  EXPECT_EQ(*role, "casebridge_app");
+
+  struct Table {
+    const char* name;
+    const char* update;
+  } tables[] = {{"audit_events", "UPDATE audit_events SET message = 'forged'"},
+                {"audit_seals", "UPDATE audit_seals SET seq = seq + 100"}};
+  for (const Table& table : tables) {
+    SCOPED_TRACE(table.name);
+    // ...which was never granted these...
+    for (const char* privilege : {"UPDATE", "DELETE", "TRUNCATE"}) {
+      EXPECT_EQ(*QueryValue(conn_, absl::StrCat("SELECT has_table_privilege("
+                                                "'casebridge_app', '",
+                                                table.name, "', '", privilege, "')")),
+                "f")
+          << privilege;
+    }
+    // ...so PostgreSQL refuses them (42501), as it refuses turning the
+    // triggers off to someone who is not the owner.
+    for (const std::string& sql :
+         {std::string(table.update), absl::StrCat("DELETE FROM ", table.name),
+          absl::StrCat("TRUNCATE ", table.name),
+          absl::StrCat("ALTER TABLE ", table.name, " DISABLE TRIGGER USER")}) {
+      absl::Status s = Exec(*db, sql);
+      EXPECT_FALSE(s.ok()) << sql;
+      EXPECT_THAT(std::string(s.message()), HasSubstr("42501")) << sql;
+    }
+  }
+
+  // Nothing changed.
+  EXPECT_EQ(*QueryValue(conn_, "SELECT count(*) FROM audit_events WHERE message = ''"),
+            "1");
+  EXPECT_EQ(*QueryValue(conn_, "SELECT count(*) FROM audit_seals"), "1");
+}
+
+TEST_F(DatabaseTest, OwnerCanAlterTheAuditLogOnlyAfterDisablingItsTriggers) {
+  std::unique_ptr<Database> db = Open(1);
+  ASSERT_NE(db, nullptr);
+  AppendSealedEvents(*db, 3);
+
+  // conn_ is the owner (the superuser of the test cluster, who ran the
+  // migrations): even it is refused while the triggers are on.
+  for (const char* sql :
+       {"UPDATE audit_events SET message = 'forged'", "DELETE FROM audit_events",
+        "TRUNCATE audit_events", "UPDATE audit_seals SET seq = seq + 100",
+        "DELETE FROM audit_seals", "TRUNCATE audit_seals"}) {
+    absl::StatusOr<std::string> r = QueryValue(conn_, absl::StrCat(sql, "; SELECT 1"));
+    ASSERT_FALSE(r.ok()) << sql;
+    EXPECT_THAT(std::string(r.status().message()), HasSubstr("append-only")) << sql;
+  }
+  EXPECT_EQ(*QueryValue(conn_, "SELECT count(*) FROM audit_events WHERE message = ''"),
+            "3");
+  EXPECT_EQ(*QueryValue(conn_, "SELECT count(*) FROM audit_seals"), "3");
+
+  // With the triggers disabled (which the owner alone may do) it can.
+  ASSERT_TRUE(QueryValue(conn_,
+                         "ALTER TABLE audit_events DISABLE TRIGGER USER; "
+                         "ALTER TABLE audit_seals DISABLE TRIGGER USER; "
+                         "UPDATE audit_events SET message = 'forged' WHERE id = "
+                         "(SELECT min(id) FROM audit_events); "
+                         "DELETE FROM audit_seals WHERE seq = 3; "
+                         "TRUNCATE audit_pending; "
+                         "ALTER TABLE audit_events ENABLE TRIGGER USER; "
+                         "ALTER TABLE audit_seals ENABLE TRIGGER USER; "
+                         "SELECT 1")
+                  .ok());
+  EXPECT_EQ(
+      *QueryValue(conn_, "SELECT count(*) FROM audit_events WHERE message = 'forged'"),
+      "1");
+  EXPECT_EQ(*QueryValue(conn_, "SELECT count(*) FROM audit_seals"), "2");
+}
+
+TEST(ServerPoolTest, ExhaustedPoolGivesUnavailableToTheCallerAndIsAudited) {
+  auto started = TestServer::Start({.pool_size = 2});
+  ASSERT_TRUE(started.ok()) << started.status();
+  std::unique_ptr<TestServer> server = *std::move(started);
+  auto admin = v1::AdminService::NewStub(server->channel());
+  // Warm: the call works when the pool is free.
+  {
+    v1::User me;
+    ASSERT_GRPC_OK(admin->GetCurrentUser(server->Context("pc.hughes").get(),
+                                         v1::GetCurrentUserRequest(), &me));
+  }
+  ASSERT_EQ(*server->CountAuditEvents("outcome = 'UNAVAILABLE'"), 0);
+
+  PoolHolder hold(server->app().database(), 2);
+  grpc::ClientContext context;
+  context.AddMetadata("authorization",
+                      absl::StrCat("Bearer ", server->Token("pc.hughes")));
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(8));
+  v1::User me;
+  grpc::Status s = WithoutHanging(
+      [&] { return admin->GetCurrentUser(&context, v1::GetCurrentUserRequest(), &me); });
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << s.error_message();
+  EXPECT_THAT(s.error_message(), HasSubstr("busy"));
+  // Its audit event was written while the pool was still exhausted (the
+  // call returns only after that).
+  EXPECT_EQ(
+      *server->CountAuditEvents("outcome = 'UNAVAILABLE' AND "
+                                "method = '/casebridge.v1.AdminService/GetCurrentUser'"),
+      1);
+
+  for (const absl::Status& held : hold.Release()) EXPECT_TRUE(held.ok()) << held;
+  ASSERT_GRPC_OK(admin->GetCurrentUser(server->Context("pc.hughes").get(),
+                                       v1::GetCurrentUserRequest(), &me));
+}
+
+}  // namespace
+}  // namespace casebridge

@@ -1,0 +1,204 @@
+// Migrations against a real PostgreSQL: applied once, idempotent, and safe
+// when several servers start on one empty database at the same moment.
+#include "storage/migrations.h"
+
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/barrier.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "pqxx/pqxx"
+#include "server/server_app.h"
+#include "tests/support/postgres_environment.h"
+
+namespace casebridge {
+namespace {
+
+using test_support::PostgresEnvironment;
+using test_support::QueryValue;
+
+// An empty database (copied from template0, not from the migrated test
+// template), dropped at the end of the test.
+class EmptyDatabase {
+ public:
+  EmptyDatabase() {
+    static int counter = 0;
+    name_ = absl::StrCat("cb_empty_", getpid(), "_", ++counter);
+    absl::StatusOr<std::string> admin =
+        PostgresEnvironment::SuperuserConnectionString("postgres");
+    EXPECT_TRUE(admin.ok()) << admin.status();
+    admin_ = *admin;
+    Exec(absl::StrCat("CREATE DATABASE \"", name_, "\" TEMPLATE template0"));
+    conn_ = *PostgresEnvironment::SuperuserConnectionString(name_);
+  }
+  ~EmptyDatabase() {
+    Exec(absl::StrCat("DROP DATABASE IF EXISTS \"", name_, "\" WITH (FORCE)"));
+  }
+
+  const std::string& conn() const { return conn_; }
+
+ private:
+  void Exec(const std::string& sql) {
+    try {
+      pqxx::connection c(admin_);
+      pqxx::nontransaction n(c);
+      n.exec0(sql);
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << sql << ": " << e.what();
+    }
+  }
+
+  std::string name_;
+  std::string admin_;
+  std::string conn_;
+};
+
+// version:file_name of every applied migration, in order.
+std::string AppliedMigrations(const std::string& conn) {
+  absl::StatusOr<std::string> v = QueryValue(conn,
+                                             "SELECT coalesce(string_agg(version || ':' "
+                                             "|| file_name, ',' ORDER BY version), '') "
+                                             "FROM schema_migrations");
+  EXPECT_TRUE(v.ok()) << v.status();
+  return v.value_or("");
+}
+
+// The same plus when each was applied: changes if anything is re-applied.
+std::string MigrationRecord(const std::string& conn) {
+  absl::StatusOr<std::string> v = QueryValue(
+      conn,
+      "SELECT string_agg(version || ':' || file_name || '@' || applied_at, ',' "
+      "ORDER BY version) FROM schema_migrations");
+  EXPECT_TRUE(v.ok()) << v.status();
+  return v.value_or("");
+}
+
+// Tables, columns, triggers and grants of the public schema.
+std::string SchemaFingerprint(const std::string& conn) {
+  absl::StatusOr<std::string> v = QueryValue(conn, R"sql(
+SELECT md5(
+  (SELECT string_agg(table_name || '.' || column_name || ':' || data_type, ','
+                     ORDER BY table_name, column_name)
+   FROM information_schema.columns WHERE table_schema = 'public') ||
+  (SELECT coalesce(string_agg(tgrelid::regclass || '.' || tgname, ',' ORDER BY 1), '')
+   FROM pg_trigger WHERE NOT tgisinternal) ||
+  (SELECT string_agg(grantee || ':' || table_name || ':' || privilege_type, ','
+                     ORDER BY 1)
+   FROM information_schema.role_table_grants WHERE table_schema = 'public'))
+)sql");
+  EXPECT_TRUE(v.ok()) << v.status();
+  return v.value_or("");
+}
+
+std::string ExpectedMigrations() {
+  std::string out;
+  for (const storage::Migration& m : storage::Migrations()) {
+    if (!out.empty()) out += ",";
+    absl::StrAppend(&out, m.version, ":", m.file_name);
+  }
+  return out;
+}
+
+TEST(MigrationsTest, CompiledInMigrationsAreNumberedInOrder) {
+  const auto& all = storage::Migrations();
+  ASSERT_GE(all.size(), 2u);
+  for (size_t i = 0; i < all.size(); ++i) {
+    EXPECT_EQ(all[i].version, static_cast<int>(i) + 1) << all[i].file_name;
+  }
+}
+
+TEST(MigrationsTest, EmptyDatabaseIsMigratedOnceAndAgainChangesNothing) {
+  EmptyDatabase db;
+  ASSERT_TRUE(storage::ApplyMigrations(db.conn()).ok());
+  EXPECT_EQ(AppliedMigrations(db.conn()), ExpectedMigrations());
+  EXPECT_EQ(*QueryValue(db.conn(), "SELECT to_regclass('audit_events') IS NOT NULL"),
+            "t");
+  const std::string record = MigrationRecord(db.conn());
+  const std::string schema = SchemaFingerprint(db.conn());
+
+  absl::Status again = storage::ApplyMigrations(db.conn());
+  ASSERT_TRUE(again.ok()) << again;
+  EXPECT_EQ(MigrationRecord(db.conn()), record);
+  EXPECT_EQ(SchemaFingerprint(db.conn()), schema);
+  // The advisory lock was released: nothing still holds it.
+  EXPECT_EQ(*QueryValue(db.conn(),
+                        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                        "AND database = (SELECT oid FROM pg_database "
+                        "WHERE datname = current_database())"),
+            "0");
+}
+
+TEST(MigrationsTest, MigratedDatabaseIsLeftAlone) {
+  absl::StatusOr<std::string> db = PostgresEnvironment::FreshDatabase();
+  ASSERT_TRUE(db.ok()) << db.status();
+  EXPECT_EQ(AppliedMigrations(*db), ExpectedMigrations());
+  const std::string record = MigrationRecord(*db);
+  const std::string schema = SchemaFingerprint(*db);
+  ASSERT_TRUE(storage::ApplyMigrations(*db).ok());
+  EXPECT_EQ(MigrationRecord(*db), record);
+  EXPECT_EQ(SchemaFingerprint(*db), schema);
+}
+
+TEST(MigrationsTest, ServersStartingTogetherOnAnEmptyDatabaseMigrateOnce) {
+  EmptyDatabase db;
+  constexpr int kServers = 4;
+  absl::Barrier start(kServers);
+  std::vector<absl::Status> results(kServers);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kServers; ++i) {
+    threads.emplace_back([&, i] {
+      start.Block();
+      results[i] = storage::ApplyMigrations(db.conn());
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  for (int i = 0; i < kServers; ++i) {
+    EXPECT_TRUE(results[i].ok()) << "server " << i << ": " << results[i];
+  }
+  EXPECT_EQ(AppliedMigrations(db.conn()), ExpectedMigrations());
+  EXPECT_EQ(*QueryValue(db.conn(), "SELECT count(*) FROM schema_migrations"),
+            absl::StrCat(storage::Migrations().size()));
+  // One audit table, one set of triggers: nothing ran twice.
+  EXPECT_EQ(*QueryValue(db.conn(),
+                        "SELECT count(*) FROM pg_trigger "
+                        "WHERE tgrelid = 'audit_events'::regclass AND NOT tgisinternal"),
+            "2");
+}
+
+TEST(MigrationsTest, TwoServersStartingOnOneEmptyDatabaseBothServe) {
+  EmptyDatabase db;
+  absl::Barrier start(2);
+  std::vector<absl::StatusOr<std::unique_ptr<server::ServerApp>>> apps(2);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 2; ++i) {
+    threads.emplace_back([&, i] {
+      server::ServerOptions options;
+      options.listen = "127.0.0.1:0";
+      options.database = db.conn();
+      options.pool_size = 2;
+      options.shutdown_grace = absl::Seconds(1);
+      start.Block();
+      apps[i] = server::ServerApp::Start(options);
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  for (auto& app : apps) {
+    ASSERT_TRUE(app.ok()) << app.status();
+    EXPECT_TRUE((*app)->database().Ping(absl::Now() + absl::Seconds(10)).ok());
+  }
+  EXPECT_NE((*apps[0])->port(), (*apps[1])->port());
+  EXPECT_EQ(AppliedMigrations(db.conn()), ExpectedMigrations());
+  for (auto& app : apps) (*app)->Shutdown();
+}
+
+TEST(MigrationsTest, UnreachableDatabaseIsAClearError) {
+  absl::Status s = storage::ApplyMigrations("host=/nonexistent dbname=x");
+  EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable) << s;
+  // libpq's reason, naming what it tried.
+  EXPECT_THAT(std::string(s.message()), ::testing::HasSubstr("/nonexistent"));
+}
+
+}  // namespace
+}  // namespace casebridge
