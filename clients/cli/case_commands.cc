@@ -62,6 +62,19 @@ std::string FourLine(const v1::CasePattern& p) {
   return out;
 }
 
+// Partners get the risk indicators without the incident detail behind them.
+std::string RenderIndicators(const v1::CasePattern& p) {
+  Details d;
+  d.AddAlways("Course of conduct", YesNo(p.course_of_conduct()));
+  d.AddAlways("Escalation", p.escalating() ? "ESCALATING" : "no");
+  d.AddAlways("Rapid escalation", p.rapid_escalation() ? "YES (short history)" : "no");
+  d.AddAlways("Highest-risk indicator",
+              p.highest_risk_indicator()
+                  ? "YES: ex-intimate, threats, and stalking for more than 14 days"
+                  : "no");
+  return d.Render();
+}
+
 std::string RenderPattern(const v1::CasePattern& p, absl::TimeZone tz) {
   Details d;
   std::string incidents = absl::StrCat(p.incident_count());
@@ -146,8 +159,10 @@ std::string RenderCase(Cli& cli, const v1::Case& c) {
         "police and the CPS)\n";
   }
   if (c.has_pattern()) {
-    out += "\nPattern of behaviour:\n";
-    std::istringstream lines(RenderPattern(c.pattern(), cli.tz));
+    const bool partner = c.view() == v1::CASE_VIEW_SAFEGUARDING;
+    out += partner ? "\nRisk indicators:\n" : "\nPattern of behaviour:\n";
+    std::istringstream lines(partner ? RenderIndicators(c.pattern())
+                                     : RenderPattern(c.pattern(), cli.tz));
     for (std::string line; std::getline(lines, line);) out += "  " + line + "\n";
   }
   return out;
@@ -308,8 +323,8 @@ absl::StatusOr<std::vector<std::string>> ApplyContent(Cli& cli, const CaseConten
 }
 
 Table CaseTable(Cli& cli, const google::protobuf::RepeatedPtrField<v1::Case>& cases) {
-  Table t({"REFERENCE", "STATUS", "RISK", "VICTIM", "INCIDENTS", "FLAGS", "VIEW",
-           "OPENED", "UPDATED"});
+  Table t({"REFERENCE", "STATUS", "RISK", "VICTIM", "FLAGS", "VIEW", "OPENED",
+           "UPDATED"});
   for (const v1::Case& c : cases) {
     std::vector<std::string> flags;
     for (const v1::CaseFlag& f : c.flags()) {
@@ -318,9 +333,7 @@ Table CaseTable(Cli& cli, const google::protobuf::RepeatedPtrField<v1::Case>& ca
     std::string risk = EnumName(v1::RiskLevel_descriptor(), c.risk_level());
     if (c.pattern().highest_risk_indicator()) risk += " !";
     t.AddRow({c.reference(), EnumName(v1::CaseStatus_descriptor(), c.status()),
-              risk.empty() ? "-" : risk, PersonName(c.victim()),
-              c.has_pattern() ? absl::StrCat(c.pattern().incident_count()) : "",
-              absl::StrJoin(flags, ", "), EnumName(v1::CaseView_descriptor(), c.view()),
+              risk.empty() ? "-" : risk, PersonName(c.victim()), absl::StrJoin(flags, ", "), EnumName(v1::CaseView_descriptor(), c.view()),
               FormatTimestamp(c.open_time(), cli.tz),
               FormatTimestamp(c.update_time(), cli.tz)});
   }

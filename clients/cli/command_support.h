@@ -83,6 +83,23 @@ class Cli {
   std::map<std::string, std::string> code_by_agency_;  // name -> code
 };
 
+// Runs one RPC on the connected client and returns its response.
+//   Rpc<v1::Case>(cli, "GetCase", [&](Client& c, grpc::ClientContext* ctx,
+//                                     v1::Case* out) { return c.cases().GetCase(ctx, req, out); })
+template <typename Response>
+absl::StatusOr<Response> Rpc(
+    Cli& cli, absl::string_view method,
+    absl::FunctionRef<grpc::Status(Client&, grpc::ClientContext*, Response*)> rpc) {
+  absl::StatusOr<Client*> c = cli.client();
+  if (!c.ok()) return c.status();
+  Response response;
+  absl::Status s = (*c)->Call(method, [&](grpc::ClientContext* ctx) {
+    return rpc(**c, ctx, &response);
+  });
+  if (!s.ok()) return s;
+  return response;
+}
+
 // A group of commands ("case"): bare, it lists its commands.
 CLI::App* AddGroup(CLI::App& app, const std::string& name,
                    const std::string& description);
