@@ -74,10 +74,6 @@ std::string DescribeError(const absl::Status& status) {
                       "\nhint: the token was refused; give a current one with "
                       "--token, CASEBRIDGE_TOKEN or --as NAME");
       break;
-    case absl::StatusCode::kAborted:
-      absl::StrAppend(&out,
-                      "\nhint: someone changed it first; read it again and retry");
-      break;
     default:
       break;
   }
