@@ -657,7 +657,7 @@ void AddFlag(CLI::App& group, Cli& cli) {
       });
   cmd->add_option("CASE", o->case_arg, "case reference or name")->required();
   cmd->add_option("--type", o->type, EnumChoices(v1::FlagType_descriptor()))->required();
-  cmd->add_option("--reason", o->reason, "why");
+  cmd->add_option("--reason", o->reason, "why")->required();
 }
 
 void AddUnflag(CLI::App& group, Cli& cli) {

@@ -206,7 +206,10 @@ run_exit_codes() {
   # Not found, denied, unauthenticated: exit 3.
   expect_exit 3 "not found" -- casebridge --as pc.hughes case get SP-2026-999999
   expect_exit 3 "not found" -- casebridge --as county.evans case get "$case_name"
-  expect_exit 3 "" -- casebridge --as council.patel case flag "$case_name" --type weapons
+  expect_exit 3 "" -- casebridge --as council.patel case flag "$case_name" --type weapons --reason "x"
+  local helps
+  helps=$(grep -c "" <<<"$(casebridge case --help)")
+  ((helps > 5)) || fail "casebridge case --help is too short"
   expect_exit 3 "" -- casebridge --as pc.hughes admin users
   expect_exit 3 "hint:" -- casebridge --token not-a-real-token case list
 
