@@ -88,6 +88,18 @@ absl::StatusOr<bool> SetDuration(Cli& cli, const TermOptions& o,
   return true;
 }
 
+// The terms and duration of a request with `terms` and `duration` fields;
+// the duration stays unset when neither option is given.
+template <typename Request>
+absl::Status SetTermsAndDuration(Cli& cli, const TermOptions& o, Request* r) {
+  absl::Status terms = AddTerms(o.terms, r->mutable_terms());
+  if (!terms.ok()) return terms;
+  absl::StatusOr<bool> d = SetDuration(cli, o, r->mutable_duration());
+  if (!d.ok()) return d.status();
+  if (!*d) r->clear_duration();
+  return absl::OkStatus();
+}
+
 std::string DurationText(const v1::OrderDuration& d) {
   if (d.until_further_order()) return "until further order";
   if (d.has_end_date()) return absl::StrCat("until ", FormatDate(d.end_date()));
@@ -509,12 +521,7 @@ void AddApply(CLI::App& group, Cli& cli) {
               *r->mutable_application_date() = *date;
               r->set_court(o->court);
               r->set_grounds(o->grounds);
-              absl::Status terms = AddTerms(o->terms.terms, r->mutable_terms());
-              if (!terms.ok()) return terms;
-              absl::StatusOr<bool> d = SetDuration(cli, o->terms, r->mutable_duration());
-              if (!d.ok()) return d.status();
-              if (!*d) r->clear_duration();
-              return absl::OkStatus();
+              return SetTermsAndDuration(cli, o->terms, r);
             },
             [](Client& c, grpc::ClientContext* ctx, const v1::ApplyForOrderRequest& r,
                ProtectionOrder* out) { return c.orders().ApplyForOrder(ctx, r, out); });
@@ -605,12 +612,7 @@ absl::Status FillDecision(Cli& cli, const DecisionOptions& o, Request* r) {
   *r->mutable_decision_date() = *date;
   r->set_court(o.court);
   r->set_reason(o.reason);
-  absl::Status terms = AddTerms(o.terms.terms, r->mutable_terms());
-  if (!terms.ok()) return terms;
-  absl::StatusOr<bool> d = SetDuration(cli, o.terms, r->mutable_duration());
-  if (!d.ok()) return d.status();
-  if (!*d) r->clear_duration();
-  return absl::OkStatus();
+  return SetTermsAndDuration(cli, o.terms, r);
 }
 
 void AddDecide(CLI::App& group, Cli& cli) {
@@ -904,12 +906,7 @@ void AddAppealDecision(CLI::App& group, Cli& cli) {
               *r->mutable_decision_date() = *date;
               r->set_court(o->court);
               r->set_reason(o->reason);
-              absl::Status terms = AddTerms(o->terms.terms, r->mutable_terms());
-              if (!terms.ok()) return terms;
-              absl::StatusOr<bool> d = SetDuration(cli, o->terms, r->mutable_duration());
-              if (!d.ok()) return d.status();
-              if (!*d) r->clear_duration();
-              return absl::OkStatus();
+              return SetTermsAndDuration(cli, o->terms, r);
             },
             [](Client& c, grpc::ClientContext* ctx, const v1::RecordAppealDecisionRequest& r,
                ProtectionOrder* out) { return c.orders().RecordAppealDecision(ctx, r, out); });
