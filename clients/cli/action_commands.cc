@@ -107,7 +107,8 @@ void AddTarget(CLI::App* cmd, Target* t) {
   cmd->add_option("ACTION", t->action,
                   "the action's name, or the first characters of its id as listed")
       ->required();
-  cmd->add_option("--etag", t->etag, "fail (exit 5) if the action changed since this etag");
+  cmd->add_option("--etag", t->etag,
+                  "fail (exit 5) if the action changed since this etag");
 }
 
 // Fields of a new action (add and marac).
@@ -116,7 +117,8 @@ struct NewAction {
 };
 
 absl::Status FillAction(Cli& cli, const NewAction& o, SafeguardingAction* a) {
-  absl::StatusOr<int> type = EnumArg(v1::SafeguardingActionType_descriptor(), o.type, "--type");
+  absl::StatusOr<int> type =
+      EnumArg(v1::SafeguardingActionType_descriptor(), o.type, "--type");
   if (!type.ok()) return type.status();
   a->set_type(static_cast<v1::SafeguardingActionType>(*type));
   absl::StatusOr<std::string> agency = cli.AgencyName(o.agency, "--agency");
@@ -141,7 +143,8 @@ absl::Status FillAction(Cli& cli, const NewAction& o, SafeguardingAction* a) {
   return absl::OkStatus();
 }
 
-Table ActionTable(Cli& cli, const google::protobuf::RepeatedPtrField<SafeguardingAction>& list) {
+Table ActionTable(Cli& cli,
+                  const google::protobuf::RepeatedPtrField<SafeguardingAction>& list) {
   Table t({"ID", "CASE", "AGENCY", "TYPE", "STATUS", "DUE", "PRIORITY", "WHAT"});
   t.SetMaxWidth(7, 50);
   for (const SafeguardingAction& a : list) {
@@ -177,36 +180,43 @@ void AddAdd(CLI::App& group, Cli& cli) {
         v1::CreateSafeguardingActionRequest request;
         request.set_parent(*name);
         request.set_request_id(o->request_id);
-        absl::Status filled = FillAction(cli, o->action, request.mutable_safeguarding_action());
+        absl::Status filled =
+            FillAction(cli, o->action, request.mutable_safeguarding_action());
         if (!filled.ok()) return filled;
-        return EmitAction(cli, Rpc<SafeguardingAction>(
-                                   cli, "CreateSafeguardingAction",
-                                   [&](Client& c, grpc::ClientContext* ctx,
-                                       SafeguardingAction* out) {
-                                     return c.safeguarding().CreateSafeguardingAction(
-                                         ctx, request, out);
-                                   }));
+        return EmitAction(
+            cli, Rpc<SafeguardingAction>(
+                     cli, "CreateSafeguardingAction",
+                     [&](Client& c, grpc::ClientContext* ctx, SafeguardingAction* out) {
+                       return c.safeguarding().CreateSafeguardingAction(ctx, request,
+                                                                        out);
+                     }));
       });
   cmd->add_option("CASE", o->case_arg, "case reference or name")->required();
   cmd->add_option("--type", o->action.type,
                   EnumChoices(v1::SafeguardingActionType_descriptor()))
       ->required();
-  cmd->add_option("--agency", o->action.agency, "the agency that owns the work, e.g. SOTCC")
+  cmd->add_option("--agency", o->action.agency,
+                  "the agency that owns the work, e.g. SOTCC")
       ->required();
   cmd->add_option("--assignee", o->action.assignee, "a user of that agency (users/{id})");
-  cmd->add_option("--due", o->action.due, "due date: 2026-12-01, \"in 7 days\"")->required();
-  cmd->add_option("--priority", o->action.priority, "low, normal (default), high or urgent");
-  cmd->add_option("--description", o->action.description, "what is to be done")->required();
+  cmd->add_option("--due", o->action.due, "due date: 2026-12-01, \"in 7 days\"")
+      ->required();
+  cmd->add_option("--priority", o->action.priority,
+                  "low, normal (default), high or urgent");
+  cmd->add_option("--description", o->action.description, "what is to be done")
+      ->required();
   cmd->add_option("--rationale", o->action.rationale, "why it is needed")->required();
-  cmd->add_option("--request-id", o->request_id, "retrying with the same id creates once");
+  cmd->add_option("--request-id", o->request_id,
+                  "retrying with the same id creates once");
 }
 
 void AddGet(CLI::App& group, Cli& cli) {
   auto action = std::make_shared<std::string>();
-  CLI::App* cmd = AddCommand(
-      group, cli, "get", "Show a safeguarding action.",
-      "casebridge --as council.patel action get 3f2b9c1a",
-      [&cli, action]() -> absl::Status { return EmitAction(cli, FindAction(cli, *action)); });
+  CLI::App* cmd = AddCommand(group, cli, "get", "Show a safeguarding action.",
+                             "casebridge --as council.patel action get 3f2b9c1a",
+                             [&cli, action]() -> absl::Status {
+                               return EmitAction(cli, FindAction(cli, *action));
+                             });
   cmd->add_option("ACTION", *action, "the action's name or id prefix")->required();
 }
 
@@ -245,17 +255,20 @@ void AddList(CLI::App& group, Cli& cli) {
           absl::StatusOr<int> s =
               EnumArg(v1::SafeguardingActionStatus_descriptor(), o->status, "--status");
           if (!s.ok()) return s.status();
-          terms.push_back("status=" + EnumName(v1::SafeguardingActionStatus_descriptor(), *s));
+          terms.push_back("status=" +
+                          EnumName(v1::SafeguardingActionStatus_descriptor(), *s));
         }
         if (!o->type.empty()) {
           absl::StatusOr<int> t =
               EnumArg(v1::SafeguardingActionType_descriptor(), o->type, "--type");
           if (!t.ok()) return t.status();
-          terms.push_back("type=" + EnumName(v1::SafeguardingActionType_descriptor(), *t));
+          terms.push_back("type=" +
+                          EnumName(v1::SafeguardingActionType_descriptor(), *t));
         }
         if (o->overdue) terms.push_back("overdue=true");
         if (o->active) terms.push_back("active=true");
-        if (o->due_within >= 0) terms.push_back(absl::StrCat("due_within_days=", o->due_within));
+        if (o->due_within >= 0)
+          terms.push_back(absl::StrCat("due_within_days=", o->due_within));
         request.set_filter(absl::StrJoin(terms, " AND "));
         request.set_page_size(o->paging.page_size);
         request.set_page_token(o->paging.page_token);
@@ -277,7 +290,8 @@ void AddList(CLI::App& group, Cli& cli) {
       });
   cmd->add_option("CASE", o->case_arg, "only this case's actions");
   cmd->add_option("--agency", o->agency, "mine, or an agency code");
-  cmd->add_option("--status", o->status, "open, in-progress, blocked, completed, cancelled");
+  cmd->add_option("--status", o->status,
+                  "open, in-progress, blocked, completed, cancelled");
   cmd->add_option("--type", o->type, "e.g. gp-alert");
   cmd->add_flag("--overdue", o->overdue, "only overdue actions");
   cmd->add_flag("--active", o->active, "only actions not completed or cancelled");
@@ -301,7 +315,8 @@ void AddMine(CLI::App& group, Cli& cli) {
         std::vector<std::string> terms;
         if (o->me) terms.push_back("assignee=me");
         if (o->overdue) terms.push_back("overdue=true");
-        if (o->due_within >= 0) terms.push_back(absl::StrCat("due_within_days=", o->due_within));
+        if (o->due_within >= 0)
+          terms.push_back(absl::StrCat("due_within_days=", o->due_within));
         v1::ListMyWorkRequest request;
         request.set_filter(absl::StrJoin(terms, " AND "));
         request.set_page_size(o->paging.page_size);
@@ -381,8 +396,8 @@ void AddUpdate(CLI::App& group, Cli& cli) {
           mask->add_paths("due_date");
         }
         if (given("--priority")) {
-          absl::StatusOr<int> p =
-              EnumArg(v1::SafeguardingActionPriority_descriptor(), o->priority, "--priority");
+          absl::StatusOr<int> p = EnumArg(v1::SafeguardingActionPriority_descriptor(),
+                                          o->priority, "--priority");
           if (!p.ok()) return p.status();
           a->set_priority(static_cast<v1::SafeguardingActionPriority>(*p));
           mask->add_paths("priority");
@@ -398,13 +413,13 @@ void AddUpdate(CLI::App& group, Cli& cli) {
         if (mask->paths_size() == 0) {
           return UsageError("nothing to change: give at least one option, e.g. --status");
         }
-        return EmitAction(cli, Rpc<SafeguardingAction>(
-                                   cli, "UpdateSafeguardingAction",
-                                   [&](Client& c, grpc::ClientContext* ctx,
-                                       SafeguardingAction* out) {
-                                     return c.safeguarding().UpdateSafeguardingAction(
-                                         ctx, request, out);
-                                   }));
+        return EmitAction(
+            cli, Rpc<SafeguardingAction>(
+                     cli, "UpdateSafeguardingAction",
+                     [&](Client& c, grpc::ClientContext* ctx, SafeguardingAction* out) {
+                       return c.safeguarding().UpdateSafeguardingAction(ctx, request,
+                                                                        out);
+                     }));
       });
   o->cmd = cmd;
   AddTarget(cmd, &o->target);
@@ -435,31 +450,32 @@ void AddClose(CLI::App& group, Cli& cli, bool complete) {
       [&cli, o, complete]() -> absl::Status {
         absl::StatusOr<SafeguardingAction> current = FindAction(cli, o->target.action);
         if (!current.ok()) return current.status();
-        const std::string etag = o->target.etag.empty() ? current->etag() : o->target.etag;
+        const std::string etag =
+            o->target.etag.empty() ? current->etag() : o->target.etag;
         if (complete) {
           v1::CompleteSafeguardingActionRequest request;
           request.set_name(current->name());
           request.set_outcome(o->text);
           request.set_etag(etag);
-          return EmitAction(cli, Rpc<SafeguardingAction>(
-                                     cli, "CompleteSafeguardingAction",
-                                     [&](Client& c, grpc::ClientContext* ctx,
-                                         SafeguardingAction* out) {
-                                       return c.safeguarding().CompleteSafeguardingAction(
-                                           ctx, request, out);
-                                     }));
+          return EmitAction(
+              cli, Rpc<SafeguardingAction>(
+                       cli, "CompleteSafeguardingAction",
+                       [&](Client& c, grpc::ClientContext* ctx, SafeguardingAction* out) {
+                         return c.safeguarding().CompleteSafeguardingAction(ctx, request,
+                                                                            out);
+                       }));
         }
         v1::CancelSafeguardingActionRequest request;
         request.set_name(current->name());
         request.set_reason(o->text);
         request.set_etag(etag);
-        return EmitAction(cli, Rpc<SafeguardingAction>(
-                                   cli, "CancelSafeguardingAction",
-                                   [&](Client& c, grpc::ClientContext* ctx,
-                                       SafeguardingAction* out) {
-                                     return c.safeguarding().CancelSafeguardingAction(
-                                         ctx, request, out);
-                                   }));
+        return EmitAction(
+            cli, Rpc<SafeguardingAction>(
+                     cli, "CancelSafeguardingAction",
+                     [&](Client& c, grpc::ClientContext* ctx, SafeguardingAction* out) {
+                       return c.safeguarding().CancelSafeguardingAction(ctx, request,
+                                                                        out);
+                     }));
       });
   AddTarget(cmd, &o->target);
   cmd->add_option(complete ? "--outcome" : "--reason", o->text,
@@ -497,7 +513,8 @@ void AddHistory(CLI::App& group, Cli& cli) {
           t.AddRow({absl::StrCat(e.revision()), FormatTimestamp(e.time(), cli.tz),
                     EnumWords(v1::SafeguardingActionEvent_descriptor(), e.event()),
                     EnumName(v1::SafeguardingActionStatus_descriptor(), e.to_status()),
-                    absl::StrJoin(e.changed_fields(), ","), cli.AgencyCode(e.actor_agency())});
+                    absl::StrJoin(e.changed_fields(), ","),
+                    cli.AgencyCode(e.actor_agency())});
           names.push_back(absl::StrCat(action->name(), "#", e.revision()));
         }
         cli.EmitList(*response, names, t, "no history", response->next_page_token());
@@ -576,8 +593,8 @@ void AddMarac(CLI::App& group, Cli& cli) {
 }  // namespace
 
 void AddActionCommands(CLI::App& app, Cli& cli) {
-  CLI::App* group = AddGroup(app, "action",
-                             "Safeguarding actions assigned to agencies; MARAC referrals.");
+  CLI::App* group = AddGroup(
+      app, "action", "Safeguarding actions assigned to agencies; MARAC referrals.");
   AddAdd(*group, cli);
   AddGet(*group, cli);
   AddList(*group, cli);

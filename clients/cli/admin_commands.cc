@@ -27,9 +27,9 @@ std::string UserText(Cli& cli, const v1::User& u) {
   Details d;
   d.AddAlways("User", absl::StrCat(u.username(), "  (", u.name(), ")"));
   d.Add("Name", u.display_name());
-  d.AddAlways("Agency", absl::StrCat(cli.AgencyCode(u.agency()), " (",
-                                     EnumWords(v1::AgencyKind_descriptor(), u.agency_kind()),
-                                     ")"));
+  d.AddAlways("Agency",
+              absl::StrCat(cli.AgencyCode(u.agency()), " (",
+                           EnumWords(v1::AgencyKind_descriptor(), u.agency_kind()), ")"));
   d.AddAlways("Roles", Roles(u));
   if (u.disabled()) d.Add("Disabled", "yes");
   d.Add("Created", FormatTimestamp(u.create_time(), cli.tz));
@@ -83,7 +83,8 @@ void AddAgencies(CLI::App& group, Cli& cli) {
         Table t({"CODE", "NAME", "KIND", "CHARGING FILES TO"});
         std::vector<std::string> names;
         for (const v1::Agency& a : response.agencies()) {
-          t.AddRow({a.code(), a.display_name(), EnumWords(v1::AgencyKind_descriptor(), a.kind()),
+          t.AddRow({a.code(), a.display_name(),
+                    EnumWords(v1::AgencyKind_descriptor(), a.kind()),
                     cli.AgencyCode(a.prosecuting_agency())});
           names.push_back(a.name());
         }
@@ -104,7 +105,8 @@ void AddCreateAgency(CLI::App& group, Cli& cli) {
       "casebridge --as admin admin create-agency --code WMP --name \"West Midlands "
       "Police\" --kind police --prosecuting-agency CPSWM",
       [&cli, o]() -> absl::Status {
-        absl::StatusOr<int> kind = EnumArg(v1::AgencyKind_descriptor(), o->kind, "--kind");
+        absl::StatusOr<int> kind =
+            EnumArg(v1::AgencyKind_descriptor(), o->kind, "--kind");
         if (!kind.ok()) return kind.status();
         v1::CreateAgencyRequest request;
         request.set_request_id(o->request_id);
@@ -128,14 +130,17 @@ void AddCreateAgency(CLI::App& group, Cli& cli) {
         cli.Emit(response, response.name(), AgencyText(cli, response));
         return absl::OkStatus();
       });
-  cmd->add_option("--code", o->code, "short unique code; a force's prefixes its case "
-                                     "references")
+  cmd->add_option("--code", o->code,
+                  "short unique code; a force's prefixes its case "
+                  "references")
       ->required();
   cmd->add_option("--name", o->name, "display name")->required();
-  cmd->add_option("--kind", o->kind, EnumChoices(v1::AgencyKind_descriptor()))->required();
+  cmd->add_option("--kind", o->kind, EnumChoices(v1::AgencyKind_descriptor()))
+      ->required();
   cmd->add_option("--prosecuting-agency", o->prosecuting,
                   "police only: the CPS area that receives its charging files");
-  cmd->add_option("--request-id", o->request_id, "retrying with the same id creates once");
+  cmd->add_option("--request-id", o->request_id,
+                  "retrying with the same id creates once");
 }
 
 void AddUsers(CLI::App& group, Cli& cli) {
@@ -227,7 +232,8 @@ void AddCreateUser(CLI::App& group, Cli& cli) {
   cmd->add_option("--role", o->roles, EnumChoices(v1::Role_descriptor()))
       ->required()
       ->allow_extra_args(false);
-  cmd->add_option("--request-id", o->request_id, "retrying with the same id creates once");
+  cmd->add_option("--request-id", o->request_id,
+                  "retrying with the same id creates once");
 }
 
 void AddDisableUser(CLI::App& group, Cli& cli) {
@@ -326,10 +332,11 @@ void AddWhoami(CLI::App& group, Cli& cli) {
                absl::StatusOr<Client*> c = cli.client();
                if (!c.ok()) return c.status();
                v1::User response;
-               absl::Status s = (*c)->Call("GetCurrentUser", [&](grpc::ClientContext* ctx) {
-                 return (*c)->admin().GetCurrentUser(ctx, v1::GetCurrentUserRequest(),
-                                                     &response);
-               });
+               absl::Status s =
+                   (*c)->Call("GetCurrentUser", [&](grpc::ClientContext* ctx) {
+                     return (*c)->admin().GetCurrentUser(ctx, v1::GetCurrentUserRequest(),
+                                                         &response);
+                   });
                if (!s.ok()) return s;
                cli.Emit(response, response.name(), UserText(cli, response));
                return absl::OkStatus();

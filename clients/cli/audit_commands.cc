@@ -96,7 +96,8 @@ void AddEvents(CLI::App& group, Cli& cli) {
           return (*c)->audit().ListAuditEvents(ctx, request, &response);
         });
         if (!s.ok()) return s;
-        Table t({"SEQ", "TIME", "USER", "AGENCY", "METHOD", "CASE", "OUTCOME", "CHANGED"});
+        Table t(
+            {"SEQ", "TIME", "USER", "AGENCY", "METHOD", "CASE", "OUTCOME", "CHANGED"});
         t.SetMaxWidth(7, 30);
         std::vector<std::string> names;
         for (const v1::AuditEvent& e : response.events()) {
@@ -165,15 +166,16 @@ void AddWhoSaw(CLI::App& group, Cli& cli) {
 
 absl::StatusOr<v1::AuditCheckpoint> ReadCheckpoint(const std::string& path) {
   std::ifstream in(path);
-  if (!in) return WithField(UsageError(absl::StrCat("cannot read ", path)), "--checkpoint");
+  if (!in)
+    return WithField(UsageError(absl::StrCat("cannot read ", path)), "--checkpoint");
   std::stringstream text;
   text << in.rdbuf();
   v1::AuditCheckpoint checkpoint;
   if (!google::protobuf::util::JsonStringToMessage(text.str(), &checkpoint).ok()) {
-    return WithField(
-        UsageError(absl::StrCat(path, " is not a checkpoint saved by "
-                                      "'casebridge audit checkpoint --save'")),
-        "--checkpoint");
+    return WithField(UsageError(absl::StrCat(path,
+                                             " is not a checkpoint saved by "
+                                             "'casebridge audit checkpoint --save'")),
+                     "--checkpoint");
   }
   return checkpoint;
 }
@@ -208,11 +210,12 @@ void AddVerify(CLI::App& group, Cli& cli) {
         if (!s.ok()) return s;
         std::string text;
         if (response.ok()) {
-          text = absl::StrCat("audit log verified: ", response.events_checked(),
-                              " events checked, chain intact",
-                              o->checkpoint.empty() ? "" : " and passes through the checkpoint",
-                              "\nhead: sequence ", response.head().sequence(), ", hash ",
-                              response.head().chain_hash(), "\n");
+          text = absl::StrCat(
+              "audit log verified: ", response.events_checked(),
+              " events checked, chain intact",
+              o->checkpoint.empty() ? "" : " and passes through the checkpoint",
+              "\nhead: sequence ", response.head().sequence(), ", hash ",
+              response.head().chain_hash(), "\n");
         } else {
           text = absl::StrCat("AUDIT LOG FAILED VERIFICATION at sequence ",
                               response.first_bad_sequence(), ": ",
@@ -266,7 +269,8 @@ void AddCheckpoint(CLI::App& group, Cli& cli) {
 }  // namespace
 
 void AddAuditCommands(CLI::App& app, Cli& cli) {
-  CLI::App* group = AddGroup(app, "audit", "The audit log: events, who saw a case, verify.");
+  CLI::App* group =
+      AddGroup(app, "audit", "The audit log: events, who saw a case, verify.");
   AddEvents(*group, cli);
   AddWhoSaw(*group, cli);
   AddVerify(*group, cli);

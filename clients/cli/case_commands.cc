@@ -29,7 +29,8 @@ std::string PersonLine(const v1::Person& p) {
   if (!p.safe_contact().phone().empty()) extra.push_back(p.safe_contact().phone());
   if (!p.safe_contact().email().empty()) extra.push_back(p.safe_contact().email());
   if (!p.safe_contact().safe_contact_notes().empty()) {
-    extra.push_back(absl::StrCat("safe contact: ", p.safe_contact().safe_contact_notes()));
+    extra.push_back(
+        absl::StrCat("safe contact: ", p.safe_contact().safe_contact_notes()));
   }
   if (p.address_restricted()) {
     extra.push_back("RESTRICTED ADDRESS");
@@ -57,7 +58,8 @@ std::string FourLine(const v1::CasePattern& p) {
   }
   std::string out = seen.empty() ? "none recorded" : absl::StrJoin(seen, ", ");
   absl::StrAppend(&out, " (", seen.size(), " of 4");
-  if (!missing.empty()) absl::StrAppend(&out, "; not seen: ", absl::StrJoin(missing, ", "));
+  if (!missing.empty())
+    absl::StrAppend(&out, "; not seen: ", absl::StrJoin(missing, ", "));
   out += ")";
   return out;
 }
@@ -87,9 +89,9 @@ std::string RenderPattern(const v1::CasePattern& p, absl::TimeZone tz) {
   d.AddAlways("Course of conduct", YesNo(p.course_of_conduct()));
   d.AddAlways("FOUR signs", FourLine(p));
   d.Add("Behaviours", EnumList(v1::Behaviour_descriptor(), p.behaviours_seen()));
-  d.AddAlways("Last 14 days", absl::StrCat(p.incidents_last_14_days(), " incidents (",
-                                           p.incidents_previous_14_days(),
-                                           " in the 14 days before)"));
+  d.AddAlways("Last 14 days",
+              absl::StrCat(p.incidents_last_14_days(), " incidents (",
+                           p.incidents_previous_14_days(), " in the 14 days before)"));
   d.Add("New behaviours", EnumList(v1::Behaviour_descriptor(), p.new_behaviours()));
   d.AddAlways("Escalation", p.escalating()
                                 ? absl::StrCat("ESCALATING: ", p.escalation_reason())
@@ -128,7 +130,8 @@ std::string RenderCase(Cli& cli, const v1::Case& c) {
   d.Add("Officer in charge", c.officer_in_charge());
   d.Add("Victim", PersonLine(c.victim()));
   for (const v1::Person& s : c.suspects()) d.Add("Suspect", PersonLine(s));
-  for (const v1::Person& p : c.protected_persons()) d.Add("Protected person", PersonLine(p));
+  for (const v1::Person& p : c.protected_persons())
+    d.Add("Protected person", PersonLine(p));
   d.Add("Relationship", EnumWords(v1::Relationship_descriptor(), c.relationship()));
   d.Add("Typology", EnumWords(v1::StalkerTypology_descriptor(), c.typology()));
   d.Add("Summary", c.summary());
@@ -140,9 +143,10 @@ std::string RenderCase(Cli& cli, const v1::Case& c) {
   d.AddAlways("Flags", flags.empty() ? "none" : absl::StrJoin(flags, "; "));
   d.AddAlways("Active SPO", YesNo(c.has_active_order()));
   if (c.has_spo_consideration()) {
-    d.Add("SPO considered", absl::StrCat(YesNo(c.spo_consideration().considered()),
-                                         c.spo_consideration().reason().empty() ? "" : ": ",
-                                         c.spo_consideration().reason()));
+    d.Add("SPO considered",
+          absl::StrCat(YesNo(c.spo_consideration().considered()),
+                       c.spo_consideration().reason().empty() ? "" : ": ",
+                       c.spo_consideration().reason()));
   }
   if (c.has_victim_services_referral()) {
     const v1::VictimServicesReferral& r = c.victim_services_referral();
@@ -226,8 +230,7 @@ void AddContentOptions(CLI::App* cmd, CaseContent* o) {
   cmd->add_option("--lawful-basis", o->lawful_basis, "lawful basis notes for sharing");
   cmd->add_flag("--spo-considered", o->spo_considered,
                 "a Stalking Protection Order was considered");
-  cmd->add_option("--spo-reason", o->spo_reason,
-                  "why an SPO is or is not being pursued");
+  cmd->add_option("--spo-reason", o->spo_reason, "why an SPO is or is not being pursued");
 }
 
 v1::Person NewPerson(const std::string& full_name) {
@@ -323,8 +326,8 @@ absl::StatusOr<std::vector<std::string>> ApplyContent(Cli& cli, const CaseConten
 }
 
 Table CaseTable(Cli& cli, const google::protobuf::RepeatedPtrField<v1::Case>& cases) {
-  Table t({"REFERENCE", "STATUS", "RISK", "VICTIM", "FLAGS", "VIEW", "OPENED",
-           "UPDATED"});
+  Table t(
+      {"REFERENCE", "STATUS", "RISK", "VICTIM", "FLAGS", "VIEW", "OPENED", "UPDATED"});
   for (const v1::Case& c : cases) {
     std::vector<std::string> flags;
     for (const v1::CaseFlag& f : c.flags()) {
@@ -333,7 +336,8 @@ Table CaseTable(Cli& cli, const google::protobuf::RepeatedPtrField<v1::Case>& ca
     std::string risk = EnumName(v1::RiskLevel_descriptor(), c.risk_level());
     if (c.pattern().highest_risk_indicator()) risk += " !";
     t.AddRow({c.reference(), EnumName(v1::CaseStatus_descriptor(), c.status()),
-              risk.empty() ? "-" : risk, PersonName(c.victim()), absl::StrJoin(flags, ", "), EnumName(v1::CaseView_descriptor(), c.view()),
+              risk.empty() ? "-" : risk, PersonName(c.victim()),
+              absl::StrJoin(flags, ", "), EnumName(v1::CaseView_descriptor(), c.view()),
               FormatTimestamp(c.open_time(), cli.tz),
               FormatTimestamp(c.update_time(), cli.tz)});
   }
@@ -413,7 +417,8 @@ void AddList(CLI::App& group, Cli& cli) {
       [&cli, o]() -> absl::Status {
         std::vector<std::string> terms;
         if (!o->status.empty()) {
-          absl::StatusOr<int> v = EnumArg(v1::CaseStatus_descriptor(), o->status, "--status");
+          absl::StatusOr<int> v =
+              EnumArg(v1::CaseStatus_descriptor(), o->status, "--status");
           if (!v.ok()) return v.status();
           terms.push_back("status=" + EnumName(v1::CaseStatus_descriptor(), *v));
         }
@@ -436,8 +441,8 @@ void AddList(CLI::App& group, Cli& cli) {
         if (!o->updated_since.empty()) {
           absl::StatusOr<absl::Time> t = cli.When(o->updated_since, "--updated-since");
           if (!t.ok()) return t.status();
-          terms.push_back("updated_since=" + absl::FormatTime(absl::RFC3339_sec, *t,
-                                                              absl::UTCTimeZone()));
+          terms.push_back("updated_since=" +
+                          absl::FormatTime(absl::RFC3339_sec, *t, absl::UTCTimeZone()));
         }
         if (!o->reference.empty()) terms.push_back("reference=" + o->reference);
         if (!o->filter.empty()) terms.push_back(o->filter);
@@ -491,12 +496,14 @@ void AddUpdate(CLI::App& group, Cli& cli) {
         v1::UpdateCaseRequest request;
         *request.mutable_case_() = *current;
         if (o->cmd->count("--suspect") > 0) request.mutable_case_()->clear_suspects();
-        if (o->cmd->count("--protects") > 0) request.mutable_case_()->clear_protected_persons();
+        if (o->cmd->count("--protects") > 0)
+          request.mutable_case_()->clear_protected_persons();
         absl::StatusOr<std::vector<std::string>> paths =
             ApplyContent(cli, o->content, o->cmd, request.mutable_case_());
         if (!paths.ok()) return paths.status();
         if (paths->empty()) {
-          return UsageError("nothing to change: give at least one option, e.g. --summary");
+          return UsageError(
+              "nothing to change: give at least one option, e.g. --summary");
         }
         if (!o->etag.empty()) request.mutable_case_()->set_etag(o->etag);
         for (const std::string& p : *paths) request.mutable_update_mask()->add_paths(p);
@@ -599,11 +606,10 @@ void AddVictimServices(CLI::App& group, Cli& cli, bool refer) {
         absl::StatusOr<Client*> c = cli.client();
         if (!c.ok()) return c.status();
         v1::Case response;
-        absl::Status s = (*c)->Call("SetVictimServicesReferral",
-                                    [&](grpc::ClientContext* ctx) {
-                                      return (*c)->cases().SetVictimServicesReferral(
-                                          ctx, request, &response);
-                                    });
+        absl::Status s =
+            (*c)->Call("SetVictimServicesReferral", [&](grpc::ClientContext* ctx) {
+              return (*c)->cases().SetVictimServicesReferral(ctx, request, &response);
+            });
         if (!s.ok()) return s;
         EmitCase(cli, response);
         return absl::OkStatus();
@@ -683,10 +689,9 @@ void AddUnflag(CLI::App& group, Cli& cli) {
             if (f.type() == *type) flag_name = f.name();
           }
           if (flag_name.empty()) {
-            return WithField(UsageError(absl::StrCat("the case has no raised ",
-                                                     EnumWords(v1::FlagType_descriptor(),
-                                                               *type),
-                                                     " flag")),
+            return WithField(UsageError(absl::StrCat(
+                                 "the case has no raised ",
+                                 EnumWords(v1::FlagType_descriptor(), *type), " flag")),
                              "FLAG");
           }
         }
@@ -715,7 +720,8 @@ void AddTimeline(CLI::App& group, Cli& cli) {
   };
   auto o = std::make_shared<Opts>();
   CLI::App* cmd = AddCommand(
-      group, cli, "timeline", "What happened on a case, oldest first (as your view allows).",
+      group, cli, "timeline",
+      "What happened on a case, oldest first (as your view allows).",
       "casebridge --as pc.hughes case timeline SP-2026-000123",
       [&cli, o]() -> absl::Status {
         absl::StatusOr<std::string> name = CaseNameArg(o->case_arg, "CASE");
@@ -736,7 +742,8 @@ void AddTimeline(CLI::App& group, Cli& cli) {
         std::vector<std::string> names;
         for (const v1::TimelineEntry& e : response.entries()) {
           t.AddRow({FormatTimestamp(e.time(), cli.tz),
-                    EnumWords(v1::TimelineEntryKind_descriptor(), e.kind()), e.summary()});
+                    EnumWords(v1::TimelineEntryKind_descriptor(), e.kind()),
+                    e.summary()});
           names.push_back(e.resource());
         }
         cli.EmitList(response, names, t, "nothing on the timeline",
@@ -750,7 +757,8 @@ void AddTimeline(CLI::App& group, Cli& cli) {
 }  // namespace
 
 void AddCaseCommands(CLI::App& app, Cli& cli) {
-  CLI::App* group = AddGroup(app, "case", "Stalking cases: open, read, list, change, close.");
+  CLI::App* group =
+      AddGroup(app, "case", "Stalking cases: open, read, list, change, close.");
   AddCreate(*group, cli);
   AddGet(*group, cli);
   AddList(*group, cli);

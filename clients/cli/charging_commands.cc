@@ -27,12 +27,9 @@ constexpr char kCollection[] = "chargingFiles";
 // Offences by their section, as prosecutors say them.
 const std::vector<std::pair<std::string, std::string>>& OffenceAliases() {
   static const auto* aliases = new std::vector<std::pair<std::string, std::string>>{
-      {"s2", "pha_s2_harassment"},
-      {"s2a", "pha_s2a_stalking"},
-      {"s4", "pha_s4_fear_of_violence"},
-      {"s4a", "pha_s4a_stalking_fear_of_violence"},
-      {"spo-breach", "spo_breach"},
-      {"failure-to-notify", "spo_failure_to_notify"}};
+      {"s2", "pha_s2_harassment"},       {"s2a", "pha_s2a_stalking"},
+      {"s4", "pha_s4_fear_of_violence"}, {"s4a", "pha_s4a_stalking_fear_of_violence"},
+      {"spo-breach", "spo_breach"},      {"failure-to-notify", "spo_failure_to_notify"}};
   return *aliases;
 }
 
@@ -54,8 +51,8 @@ std::string Offences(const google::protobuf::RepeatedPtrField<v1::OffenceDetail>
 }
 
 std::string ItemRow(const v1::ChargingActionItem& i) {
-  return absl::StrCat(EnumName(v1::ChargingActionItemState_descriptor(), i.state()), " due ",
-                      FormatDate(i.due_date()), ": ", i.description());
+  return absl::StrCat(EnumName(v1::ChargingActionItemState_descriptor(), i.state()),
+                      " due ", FormatDate(i.due_date()), ": ", i.description());
 }
 
 std::string FileText(Cli& cli, const ChargingFile& f) {
@@ -77,7 +74,8 @@ std::string FileText(Cli& cli, const ChargingFile& f) {
   d.Add("Proposed offences", Offences(f.proposed_offences()));
   d.Add("Summary", f.summary());
   for (const v1::ChargingAdvice& a : f.advice()) {
-    d.Add("Advice", absl::StrCat(FormatTimestamp(a.advise_time(), cli.tz), ": ", a.advice()));
+    d.Add("Advice",
+          absl::StrCat(FormatTimestamp(a.advise_time(), cli.tz), ": ", a.advice()));
   }
   const v1::ChargingProgress& p = f.progress();
   for (const v1::ChargingActionItem& i : f.action_items()) {
@@ -85,8 +83,8 @@ std::string FileText(Cli& cli, const ChargingFile& f) {
     for (const v1::ChargingActionItem& o : p.overdue_items()) {
       overdue = overdue || o.name() == i.name();
     }
-    d.Add("Action item", absl::StrCat(ItemRow(i), overdue ? "  OVERDUE" : "", "\n    ",
-                                      i.name()));
+    d.Add("Action item",
+          absl::StrCat(ItemRow(i), overdue ? "  OVERDUE" : "", "\n    ", i.name()));
   }
   if (f.has_decision()) {
     const v1::ChargingDecision& dec = f.decision();
@@ -104,15 +102,17 @@ std::string FileText(Cli& cli, const ChargingFile& f) {
   }
   std::vector<std::string> ancillary;
   for (const v1::AncillaryOrder& a : f.ancillary_orders()) {
-    ancillary.push_back(absl::StrCat(EnumWords(v1::AncillaryOrderKind_descriptor(), a.kind()),
-                                     a.details().empty() ? "" : ": ", a.details()));
+    ancillary.push_back(
+        absl::StrCat(EnumWords(v1::AncillaryOrderKind_descriptor(), a.kind()),
+                     a.details().empty() ? "" : ": ", a.details()));
   }
   d.Add("Ancillary orders", absl::StrJoin(ancillary, "; "));
   if (f.has_victim_informed()) {
-    d.Add("Victim told", f.victim_informed().informed()
-                             ? absl::StrCat("yes, ", FormatDate(f.victim_informed().inform_date()),
-                                            " ", f.victim_informed().method())
-                             : "no");
+    d.Add("Victim told",
+          f.victim_informed().informed()
+              ? absl::StrCat("yes, ", FormatDate(f.victim_informed().inform_date()), " ",
+                             f.victim_informed().method())
+              : "no");
   }
   d.Add("Withdrawn", f.withdraw_reason());
   d.Add("Submitted", FormatTimestamp(f.create_time(), cli.tz));
@@ -158,7 +158,8 @@ absl::StatusOr<ChargingFile> FindFile(Cli& cli, const std::string& arg) {
     if (f.state() != v1::CHARGING_FILE_STATE_WITHDRAWN) live.push_back(&f);
   }
   if (live.size() == 1) return *live[0];
-  if (live.empty()) return absl::NotFoundError(absl::StrCat(arg, " has no charging file"));
+  if (live.empty())
+    return absl::NotFoundError(absl::StrCat(arg, " has no charging file"));
   return WithField(UsageError(absl::StrCat(arg, " has ", live.size(),
                                            " charging files; give the file's name")),
                    "FILE");
@@ -190,11 +191,11 @@ absl::Status Change(Cli& cli, const Target& target, const char* method,
   request.set_etag(target.etag.empty() ? file->etag() : target.etag);
   absl::Status filled = fill(&request);
   if (!filled.ok()) return filled;
-  return EmitFile(cli, Rpc<ChargingFile>(cli, method,
-                                         [&](Client& c, grpc::ClientContext* ctx,
-                                             ChargingFile* out) {
-                                           return rpc(c, ctx, request, out);
-                                         }));
+  return EmitFile(
+      cli, Rpc<ChargingFile>(cli, method,
+                             [&](Client& c, grpc::ClientContext* ctx, ChargingFile* out) {
+                               return rpc(c, ctx, request, out);
+                             }));
 }
 
 // Suspects and offences of a submission (submit and full-file).
@@ -222,8 +223,9 @@ void AddFileOptions(CLI::App* cmd, FileOptions* o, bool with_kind) {
   cmd->add_option("--released", o->released, "day released (bail or RUI)");
   cmd->add_option("--bail-return", o->bail_return, "day to answer bail");
   cmd->add_option("--bail-conditions", o->conditions, "bail conditions");
-  cmd->add_option("--offence", o->offences,
-                  "proposed offence: s2, s2a, s4, s4a, spo-breach, failure-to-notify (repeat)")
+  cmd->add_option(
+         "--offence", o->offences,
+         "proposed offence: s2, s2a, s4, s4a, spo-breach, failure-to-notify (repeat)")
       ->required()
       ->allow_extra_args(false);
   cmd->add_option("--summary", o->summary, "the case and evidence summary (MG3)");
@@ -231,7 +233,8 @@ void AddFileOptions(CLI::App* cmd, FileOptions* o, bool with_kind) {
 
 absl::Status FillFile(Cli& cli, const FileOptions& o, bool with_kind, ChargingFile* f) {
   if (with_kind) {
-    absl::StatusOr<int> kind = EnumArg(v1::ChargingFileKind_descriptor(), o.kind, "--kind");
+    absl::StatusOr<int> kind =
+        EnumArg(v1::ChargingFileKind_descriptor(), o.kind, "--kind");
     if (!kind.ok()) return kind.status();
     f->set_kind(static_cast<v1::ChargingFileKind>(*kind));
   }
@@ -284,17 +287,20 @@ void AddSubmit(CLI::App& group, Cli& cli) {
         v1::SubmitChargingFileRequest request;
         request.set_parent(*name);
         request.set_request_id(o->request_id);
-        absl::Status filled = FillFile(cli, o->file, true, request.mutable_charging_file());
+        absl::Status filled =
+            FillFile(cli, o->file, true, request.mutable_charging_file());
         if (!filled.ok()) return filled;
-        return EmitFile(cli, Rpc<ChargingFile>(
-                                 cli, "SubmitChargingFile",
-                                 [&](Client& c, grpc::ClientContext* ctx, ChargingFile* out) {
-                                   return c.charging().SubmitChargingFile(ctx, request, out);
-                                 }));
+        return EmitFile(cli,
+                        Rpc<ChargingFile>(
+                            cli, "SubmitChargingFile",
+                            [&](Client& c, grpc::ClientContext* ctx, ChargingFile* out) {
+                              return c.charging().SubmitChargingFile(ctx, request, out);
+                            }));
       });
   cmd->add_option("CASE", o->case_arg, "case reference or name")->required();
   AddFileOptions(cmd, &o->file, true);
-  cmd->add_option("--request-id", o->request_id, "retrying with the same id submits once");
+  cmd->add_option("--request-id", o->request_id,
+                  "retrying with the same id submits once");
 }
 
 void AddGet(CLI::App& group, Cli& cli) {
@@ -338,13 +344,13 @@ void AddProgress(CLI::App& group, Cli& cli) {
           d.Add("Outstanding", absl::StrCat(ItemRow(i), overdue ? "  OVERDUE" : ""));
         }
         if (p->threshold_review_due()) {
-          d.Add("Threshold review", absl::StrCat("by ", FormatDate(p->threshold_review_by()),
-                                                 p->threshold_review_overdue() ? " OVERDUE"
-                                                                               : " due"));
+          d.Add("Threshold review",
+                absl::StrCat("by ", FormatDate(p->threshold_review_by()),
+                             p->threshold_review_overdue() ? " OVERDUE" : " due"));
         }
         if (p->has_first_hearing()) {
-          d.Add("First hearing", absl::StrCat(FormatDate(p->first_hearing().date()), " at ",
-                                              p->first_hearing().court()));
+          d.Add("First hearing", absl::StrCat(FormatDate(p->first_hearing().date()),
+                                              " at ", p->first_hearing().court()));
         }
         cli.Emit(*p, p->name(), d.Render());
         return absl::OkStatus();
@@ -374,7 +380,8 @@ void AddList(CLI::App& group, Cli& cli) {
         }
         std::vector<std::string> terms;
         if (!o->state.empty()) {
-          absl::StatusOr<int> s = EnumArg(v1::ChargingFileState_descriptor(), o->state, "--state");
+          absl::StatusOr<int> s =
+              EnumArg(v1::ChargingFileState_descriptor(), o->state, "--state");
           if (!s.ok()) return s.status();
           terms.push_back("state=" + EnumName(v1::ChargingFileState_descriptor(), *s));
         }
@@ -391,13 +398,15 @@ void AddList(CLI::App& group, Cli& cli) {
         request.set_page_size(o->paging.page_size);
         request.set_page_token(o->paging.page_token);
         absl::StatusOr<v1::ListChargingFilesResponse> response =
-            Rpc<v1::ListChargingFilesResponse>(
-                cli, "ListChargingFiles",
-                [&](Client& c, grpc::ClientContext* ctx, v1::ListChargingFilesResponse* out) {
-                  return c.charging().ListChargingFiles(ctx, request, out);
-                });
+            Rpc<v1::ListChargingFilesResponse>(cli, "ListChargingFiles",
+                                               [&](Client& c, grpc::ClientContext* ctx,
+                                                   v1::ListChargingFilesResponse* out) {
+                                                 return c.charging().ListChargingFiles(
+                                                     ctx, request, out);
+                                               });
         if (!response.ok()) return response.status();
-        Table t({"CASE", "URGENCY", "STATE", "DAYS", "OUTSTANDING", "WHERE IT IS", "FILE"});
+        Table t(
+            {"CASE", "URGENCY", "STATE", "DAYS", "OUTSTANDING", "WHERE IT IS", "FILE"});
         t.SetMaxWidth(5, 50);
         std::vector<std::string> names;
         for (const ChargingFile& f : response->charging_files()) {
@@ -406,13 +415,15 @@ void AddList(CLI::App& group, Cli& cli) {
           if (p.overdue_items_size() > 0) {
             absl::StrAppend(&outstanding, " (", p.overdue_items_size(), " OVERDUE)");
           }
-          t.AddRow({f.case_reference(), EnumName(v1::ChargingUrgency_descriptor(), f.urgency()),
+          t.AddRow({f.case_reference(),
+                    EnumName(v1::ChargingUrgency_descriptor(), f.urgency()),
                     EnumName(v1::ChargingFileState_descriptor(), f.state()),
-                    absl::StrCat(p.days_since_submission()), outstanding, p.stage_summary(),
-                    f.name()});
+                    absl::StrCat(p.days_since_submission()), outstanding,
+                    p.stage_summary(), f.name()});
           names.push_back(f.name());
         }
-        cli.EmitList(*response, names, t, "no charging files", response->next_page_token());
+        cli.EmitList(*response, names, t, "no charging files",
+                     response->next_page_token());
         return absl::OkStatus();
       });
   cmd->add_option("CASE", o->case_arg, "only this case's files");
@@ -513,7 +524,8 @@ void AddActionPlan(CLI::App& group, Cli& cli) {
         if (!updated.ok()) return updated.status();
         if (cli.format() == OutputFormat::kName) {
           std::set<std::string> before;
-          for (const v1::ChargingActionItem& i : file->action_items()) before.insert(i.name());
+          for (const v1::ChargingActionItem& i : file->action_items())
+            before.insert(i.name());
           for (const v1::ChargingActionItem& i : updated->action_items()) {
             if (before.count(i.name()) == 0) cli.out() << i.name() << "\n";
           }
@@ -543,9 +555,10 @@ void AddRespond(CLI::App& group, Cli& cli) {
         absl::StatusOr<std::string> item = ChildNameArg(
             o->item.substr(0, o->item.find("/actionItems/")), kCollection, "ITEM");
         if (!item.ok() || o->item.find("/actionItems/") == std::string::npos) {
-          return WithField(UsageError("ITEM: give the item's name, "
-                                      "cases/{case}/chargingFiles/{file}/actionItems/{item}"),
-                           "ITEM");
+          return WithField(
+              UsageError("ITEM: give the item's name, "
+                         "cases/{case}/chargingFiles/{file}/actionItems/{item}"),
+              "ITEM");
         }
         if (o->accept + !o->dispute.empty() + !o->complete.empty() != 1) {
           return WithField(UsageError("give one of --accept, --dispute or --complete"),
@@ -554,8 +567,9 @@ void AddRespond(CLI::App& group, Cli& cli) {
         v1::RespondToActionItemRequest request;
         request.set_name(o->item);
         request.set_response(o->accept ? v1::CHARGING_ACTION_ITEM_RESPONSE_ACCEPT
-                             : o->dispute.empty() ? v1::CHARGING_ACTION_ITEM_RESPONSE_COMPLETE
-                                                  : v1::CHARGING_ACTION_ITEM_RESPONSE_DISPUTE);
+                             : o->dispute.empty()
+                                 ? v1::CHARGING_ACTION_ITEM_RESPONSE_COMPLETE
+                                 : v1::CHARGING_ACTION_ITEM_RESPONSE_DISPUTE);
         request.set_reason(o->dispute);
         request.set_provided(o->complete);
         std::string etag = o->etag;
@@ -565,14 +579,16 @@ void AddRespond(CLI::App& group, Cli& cli) {
           for (const v1::ChargingActionItem& i : file->action_items()) {
             if (i.name() == o->item) etag = i.etag();
           }
-          if (etag.empty()) return absl::NotFoundError(absl::StrCat(o->item, " not found"));
+          if (etag.empty())
+            return absl::NotFoundError(absl::StrCat(o->item, " not found"));
         }
         request.set_etag(etag);
-        return EmitFile(cli, Rpc<ChargingFile>(
-                                 cli, "RespondToActionItem",
-                                 [&](Client& c, grpc::ClientContext* ctx, ChargingFile* out) {
-                                   return c.charging().RespondToActionItem(ctx, request, out);
-                                 }));
+        return EmitFile(cli,
+                        Rpc<ChargingFile>(
+                            cli, "RespondToActionItem",
+                            [&](Client& c, grpc::ClientContext* ctx, ChargingFile* out) {
+                              return c.charging().RespondToActionItem(ctx, request, out);
+                            }));
       });
   cmd->add_option("ITEM", o->item, "the action item's name")->required();
   cmd->add_flag("--accept", o->accept, "police will provide it");
@@ -595,7 +611,8 @@ void AddReviewItem(CLI::App& group, Cli& cli) {
       "by the phone download\"",
       [&cli, o]() -> absl::Status {
         if (o->withdraw == o->reaffirm) {
-          return WithField(UsageError("give one of --withdraw or --reaffirm"), "--withdraw");
+          return WithField(UsageError("give one of --withdraw or --reaffirm"),
+                           "--withdraw");
         }
         size_t at = o->item.find("/actionItems/");
         if (at == std::string::npos) {
@@ -620,11 +637,12 @@ void AddReviewItem(CLI::App& group, Cli& cli) {
           }
         }
         request.set_etag(etag);
-        return EmitFile(cli, Rpc<ChargingFile>(
-                                 cli, "ReviewActionItem",
-                                 [&](Client& c, grpc::ClientContext* ctx, ChargingFile* out) {
-                                   return c.charging().ReviewActionItem(ctx, request, out);
-                                 }));
+        return EmitFile(cli,
+                        Rpc<ChargingFile>(
+                            cli, "ReviewActionItem",
+                            [&](Client& c, grpc::ClientContext* ctx, ChargingFile* out) {
+                              return c.charging().ReviewActionItem(ctx, request, out);
+                            }));
       });
   cmd->add_option("ITEM", o->item, "the action item's name")->required();
   cmd->add_flag("--withdraw", o->withdraw, "no longer needed");
@@ -641,8 +659,9 @@ struct FollowUp {
 };
 
 void AddFollowUpOptions(CLI::App* cmd, FollowUp* o) {
-  cmd->add_option("--first-hearing", o->hearing,
-                  "\"DATE @ COURT\", e.g. \"in 14 days @ North Staffordshire Justice Centre\"");
+  cmd->add_option(
+      "--first-hearing", o->hearing,
+      "\"DATE @ COURT\", e.g. \"in 14 days @ North Staffordshire Justice Centre\"");
   cmd->add_option("--restraining-order", o->restraining,
                   "a restraining order is sought: its terms");
   cmd->add_flag("--spo-reminder", o->spo_reminder,
@@ -675,7 +694,8 @@ absl::StatusOr<std::vector<std::string>> FillFollowUp(Cli& cli, const FollowUp& 
     a->set_kind(v1::ANCILLARY_ORDER_KIND_RESTRAINING_ORDER);
     a->set_details(o.restraining);
   }
-  if (o.spo_reminder) r->add_ancillary_orders()->set_kind(v1::ANCILLARY_ORDER_KIND_SPO_REMINDER);
+  if (o.spo_reminder)
+    r->add_ancillary_orders()->set_kind(v1::ANCILLARY_ORDER_KIND_SPO_REMINDER);
   if (!o.other.empty()) {
     v1::AncillaryOrder* a = r->add_ancillary_orders();
     a->set_kind(v1::ANCILLARY_ORDER_KIND_OTHER);
@@ -698,7 +718,7 @@ void AddDecide(CLI::App& group, Cli& cli) {
     Target target;
     std::vector<std::string> charge, disposal_offences;
     std::string nfa, disposal, test = "full-code", rationale, date = "today", grounds,
-                                 review_by;
+                               review_by;
     FollowUp follow_up;
   };
   auto o = std::make_shared<Opts>();
@@ -709,7 +729,8 @@ void AddDecide(CLI::App& group, Cli& cli) {
       "--test threshold (then --threshold-grounds and --review-by).",
       "casebridge --as cps.okafor charging decide SP-2026-000123 --charge s4a "
       "--rationale \"Full Code Test met\" --first-hearing \"in 14 days @ North "
-      "Staffordshire Justice Centre\" --restraining-order \"No contact with Alex Morgan\"",
+      "Staffordshire Justice Centre\" --restraining-order \"No contact with Alex "
+      "Morgan\"",
       [&cli, o]() -> absl::Status {
         return Change<v1::RecordDecisionRequest>(
             cli, o->target, "RecordDecision",
@@ -718,9 +739,11 @@ void AddDecide(CLI::App& group, Cli& cli) {
               int outcomes = !o->charge.empty() + !o->nfa.empty() + !o->disposal.empty();
               if (outcomes != 1) {
                 return WithField(
-                    UsageError("give one of --charge, --nfa or --out-of-court"), "--charge");
+                    UsageError("give one of --charge, --nfa or --out-of-court"),
+                    "--charge");
               }
-              absl::StatusOr<int> test = EnumArg(v1::ChargingTest_descriptor(), o->test, "--test");
+              absl::StatusOr<int> test =
+                  EnumArg(v1::ChargingTest_descriptor(), o->test, "--test");
               if (!test.ok()) return test.status();
               d->set_test(static_cast<v1::ChargingTest>(*test));
               if (!o->charge.empty()) {
@@ -729,7 +752,8 @@ void AddDecide(CLI::App& group, Cli& cli) {
                 if (!s.ok()) return s;
               } else if (!o->nfa.empty()) {
                 d->set_outcome(v1::CHARGING_OUTCOME_NO_FURTHER_ACTION);
-                absl::StatusOr<int> reason = EnumArg(v1::NfaReason_descriptor(), o->nfa, "--nfa");
+                absl::StatusOr<int> reason =
+                    EnumArg(v1::NfaReason_descriptor(), o->nfa, "--nfa");
                 if (!reason.ok()) return reason.status();
                 d->set_nfa_reason(static_cast<v1::NfaReason>(*reason));
               } else {
@@ -756,11 +780,14 @@ void AddDecide(CLI::App& group, Cli& cli) {
                ChargingFile* out) { return c.charging().RecordDecision(ctx, r, out); });
       });
   AddTarget(cmd, &o->target);
-  cmd->add_option("--charge", o->charge, "charge this offence (repeat): s2, s2a, s4, s4a, ...")
+  cmd->add_option("--charge", o->charge,
+                  "charge this offence (repeat): s2, s2a, s4, s4a, ...")
       ->allow_extra_args(false);
   cmd->add_option("--nfa", o->nfa, "no further action: evidential or public-interest");
-  cmd->add_option("--out-of-court", o->disposal, "out-of-court disposal: which, conditions");
-  cmd->add_option("--offence", o->disposal_offences, "offence an out-of-court disposal is for")
+  cmd->add_option("--out-of-court", o->disposal,
+                  "out-of-court disposal: which, conditions");
+  cmd->add_option("--offence", o->disposal_offences,
+                  "offence an out-of-court disposal is for")
       ->allow_extra_args(false);
   cmd->add_option("--test", o->test, "full-code (default) or threshold");
   cmd->add_option("--rationale", o->rationale, "why")->required();
@@ -826,8 +853,10 @@ void AddFollowUp(CLI::App& group, Cli& cli) {
               for (const std::string& p : *paths) r->mutable_update_mask()->add_paths(p);
               return absl::OkStatus();
             },
-            [](Client& c, grpc::ClientContext* ctx, const v1::RecordDecisionFollowUpRequest& r,
-               ChargingFile* out) { return c.charging().RecordDecisionFollowUp(ctx, r, out); });
+            [](Client& c, grpc::ClientContext* ctx,
+               const v1::RecordDecisionFollowUpRequest& r, ChargingFile* out) {
+              return c.charging().RecordDecisionFollowUp(ctx, r, out);
+            });
       });
   AddTarget(cmd, &o->target);
   AddFollowUpOptions(cmd, &o->follow_up);
@@ -850,8 +879,10 @@ void AddWithdraw(CLI::App& group, Cli& cli) {
               r->set_reason(o->reason);
               return absl::OkStatus();
             },
-            [](Client& c, grpc::ClientContext* ctx, const v1::WithdrawChargingFileRequest& r,
-               ChargingFile* out) { return c.charging().WithdrawChargingFile(ctx, r, out); });
+            [](Client& c, grpc::ClientContext* ctx,
+               const v1::WithdrawChargingFileRequest& r, ChargingFile* out) {
+              return c.charging().WithdrawChargingFile(ctx, r, out);
+            });
       });
   AddTarget(cmd, &o->target);
   cmd->add_option("--reason", o->reason, "why")->required();
@@ -860,8 +891,8 @@ void AddWithdraw(CLI::App& group, Cli& cli) {
 }  // namespace
 
 void AddChargingCommands(CLI::App& app, Cli& cli) {
-  CLI::App* group = AddGroup(app, "charging",
-                             "Charging files to the CPS: advice, action plans, decisions.");
+  CLI::App* group = AddGroup(
+      app, "charging", "Charging files to the CPS: advice, action plans, decisions.");
   AddSubmit(*group, cli);
   AddGet(*group, cli);
   AddProgress(*group, cli);

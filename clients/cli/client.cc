@@ -32,12 +32,11 @@ absl::StatusOr<std::string> ResolveToken(const ConnectionOptions& options,
     std::optional<std::string> path =
         FindDemoTokensFile(options.tokens_file, working_dir);
     if (!path.has_value()) {
-      return WithField(
-          UsageError("--as needs the demo tokens file, and there is no "
-                     ".casebridge/demo-tokens.json here or above: start the "
-                     "server with ./dev run (it writes the file), or point "
-                     "--tokens-file / CASEBRIDGE_DEMO_TOKENS at it"),
-          "--as");
+      return WithField(UsageError("--as needs the demo tokens file, and there is no "
+                                  ".casebridge/demo-tokens.json here or above: start the "
+                                  "server with ./dev run (it writes the file), or point "
+                                  "--tokens-file / CASEBRIDGE_DEMO_TOKENS at it"),
+                       "--as");
     }
     return DemoTokenFor(options.as, *path);
   }
@@ -56,15 +55,16 @@ absl::Status FromGrpc(const grpc::Status& status,
   std::string message = status.error_message();
   switch (status.error_code()) {
     case grpc::StatusCode::UNAVAILABLE:
-      message = absl::StrCat("cannot reach the Casebridge server at ", server, " (",
-                             message,
-                             "). Is it running? Start it with ./dev run, or point "
-                             "--server / CASEBRIDGE_SERVER at it");
+      message =
+          absl::StrCat("cannot reach the Casebridge server at ", server, " (", message,
+                       "). Is it running? Start it with ./dev run, or point "
+                       "--server / CASEBRIDGE_SERVER at it");
       break;
     case grpc::StatusCode::DEADLINE_EXCEEDED:
-      message = absl::StrCat("the server at ", server,
-                             " did not answer in time (", method, "); try again or "
-                             "raise --timeout");
+      message =
+          absl::StrCat("the server at ", server, " did not answer in time (", method,
+                       "); try again or "
+                       "raise --timeout");
       break;
     case grpc::StatusCode::UNIMPLEMENTED:
       message = absl::StrCat("the server does not offer this yet (", method,

@@ -56,8 +56,8 @@ absl::Status FromGrpc(const grpc::Status& status,
 // One connection to the server, with the caller's token on every call.
 class Client {
  public:
-  static absl::StatusOr<std::unique_ptr<Client>> Connect(
-      const ConnectionOptions& options, std::string token);
+  static absl::StatusOr<std::unique_ptr<Client>> Connect(const ConnectionOptions& options,
+                                                         std::string token);
 
   // Runs one RPC. `method` names it for messages ("GetCase").
   absl::Status Call(absl::string_view method,

@@ -98,10 +98,10 @@ absl::StatusOr<std::string> Cli::AgencyName(absl::string_view code_or_name,
   if (it != agency_by_code_.end()) return it->second;
   std::vector<std::string> codes;
   for (const auto& [code, name] : agency_by_code_) codes.push_back(code);
-  return WithField(UsageError(absl::StrCat(option, ": no agency with code \"",
-                                           code_or_name, "\"; known: ",
-                                           absl::StrJoin(codes, ", "))),
-                   option);
+  return WithField(
+      UsageError(absl::StrCat(option, ": no agency with code \"", code_or_name,
+                              "\"; known: ", absl::StrJoin(codes, ", "))),
+      option);
 }
 
 std::string Cli::AgencyCode(absl::string_view agency_name) {
@@ -133,9 +133,10 @@ absl::StatusOr<std::string> Cli::UserName(absl::string_view text,
     });
     if (s.code() == absl::StatusCode::kPermissionDenied) {
       return WithField(
-          UsageError(absl::StrCat(option, ": only administrators can look up users by "
-                                          "username; give the user as users/{id} (or "
-                                          "\"me\")")),
+          UsageError(absl::StrCat(option,
+                                  ": only administrators can look up users by "
+                                  "username; give the user as users/{id} (or "
+                                  "\"me\")")),
           option);
     }
     if (!s.ok()) return s;
@@ -150,7 +151,8 @@ absl::StatusOr<std::string> Cli::UserName(absl::string_view text,
 absl::StatusOr<absl::Time> Cli::When(absl::string_view text, absl::string_view option) {
   absl::StatusOr<absl::Time> t = ParseWhen(text, now(), tz);
   if (!t.ok()) {
-    return WithField(UsageError(absl::StrCat(option, ": ", t.status().message())), option);
+    return WithField(UsageError(absl::StrCat(option, ": ", t.status().message())),
+                     option);
   }
   return t;
 }
@@ -158,7 +160,8 @@ absl::StatusOr<absl::Time> Cli::When(absl::string_view text, absl::string_view o
 absl::StatusOr<v1::Date> Cli::Day(absl::string_view text, absl::string_view option) {
   absl::StatusOr<absl::CivilDay> d = ParseDay(text, now(), tz);
   if (!d.ok()) {
-    return WithField(UsageError(absl::StrCat(option, ": ", d.status().message())), option);
+    return WithField(UsageError(absl::StrCat(option, ": ", d.status().message())),
+                     option);
   }
   v1::Date date;
   SetDate(*d, &date);

@@ -85,7 +85,8 @@ class Cli {
 
 // Runs one RPC on the connected client and returns its response.
 //   Rpc<v1::Case>(cli, "GetCase", [&](Client& c, grpc::ClientContext* ctx,
-//                                     v1::Case* out) { return c.cases().GetCase(ctx, req, out); })
+//                                     v1::Case* out) { return c.cases().GetCase(ctx, req,
+//                                     out); })
 template <typename Response>
 absl::StatusOr<Response> Rpc(
     Cli& cli, absl::string_view method,
@@ -93,9 +94,8 @@ absl::StatusOr<Response> Rpc(
   absl::StatusOr<Client*> c = cli.client();
   if (!c.ok()) return c.status();
   Response response;
-  absl::Status s = (*c)->Call(method, [&](grpc::ClientContext* ctx) {
-    return rpc(**c, ctx, &response);
-  });
+  absl::Status s = (*c)->Call(
+      method, [&](grpc::ClientContext* ctx) { return rpc(**c, ctx, &response); });
   if (!s.ok()) return s;
   return response;
 }

@@ -62,8 +62,7 @@ std::optional<std::string> FindDemoTokensFile(absl::string_view explicit_path,
   }
 }
 
-absl::StatusOr<std::string> DemoTokenFor(absl::string_view user,
-                                         absl::string_view path) {
+absl::StatusOr<std::string> DemoTokenFor(absl::string_view user, absl::string_view path) {
   std::ifstream in{std::string(path)};
   if (!in) {
     return UsageError(absl::StrCat("cannot read the demo tokens file ", path));
@@ -79,10 +78,9 @@ absl::StatusOr<std::string> DemoTokenFor(absl::string_view user,
     if (t.user == user) return t.token;
     names.push_back(t.user);
   }
-  return WithField(
-      UsageError(absl::StrCat("no user \"", user, "\" in ", path,
-                              "; it has: ", absl::StrJoin(names, ", "))),
-      "--as");
+  return WithField(UsageError(absl::StrCat("no user \"", user, "\" in ", path,
+                                           "; it has: ", absl::StrJoin(names, ", "))),
+                   "--as");
 }
 
 }  // namespace casebridge::cli

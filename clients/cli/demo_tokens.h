@@ -31,8 +31,7 @@ std::optional<std::string> FindDemoTokensFile(absl::string_view explicit_path,
 
 // The token of `user` in the file at `path`. A missing user is a usage error
 // listing the users the file has.
-absl::StatusOr<std::string> DemoTokenFor(absl::string_view user,
-                                         absl::string_view path);
+absl::StatusOr<std::string> DemoTokenFor(absl::string_view user, absl::string_view path);
 
 }  // namespace casebridge::cli
 

@@ -35,10 +35,10 @@ void AddIncidentOptions(CLI::App* cmd, IncidentOptions* o) {
   cmd->add_option("--when", o->when,
                   "when it happened: \"yesterday 18:30\", \"monday 20:00\", \"3h ago\", "
                   "\"2026-11-20 18:30\" (local time)");
-  cmd->add_option("--behaviour,--behaviours", o->behaviours,
-                  "what happened, comma-separated: " +
-                      EnumChoices(v1::Behaviour_descriptor()) +
-                      " (also: calls, texts, social, damage, threat)")
+  cmd->add_option(
+         "--behaviour,--behaviours", o->behaviours,
+         "what happened, comma-separated: " + EnumChoices(v1::Behaviour_descriptor()) +
+             " (also: calls, texts, social, damage, threat)")
       ->allow_extra_args(false);
   cmd->add_option("--four", o->four,
                   "FOUR warning signs shown: fixated, obsessed, unwanted, repeated "
@@ -134,8 +134,8 @@ std::string IncidentText(Cli& cli, const v1::Incident& i) {
   return d.Render();
 }
 
-absl::StatusOr<v1::ListIncidentsResponse> ListPage(Cli& cli,
-                                                  const v1::ListIncidentsRequest& request) {
+absl::StatusOr<v1::ListIncidentsResponse> ListPage(
+    Cli& cli, const v1::ListIncidentsRequest& request) {
   absl::StatusOr<Client*> c = cli.client();
   if (!c.ok()) return c.status();
   v1::ListIncidentsResponse response;
@@ -211,9 +211,8 @@ void AddList(CLI::App& group, Cli& cli) {
           if (text.empty()) continue;
           absl::StatusOr<absl::Time> t = cli.When(text, option);
           if (!t.ok()) return t.status();
-          terms.push_back(absl::StrCat(key, "=",
-                                       absl::FormatTime(absl::RFC3339_sec, *t,
-                                                        absl::UTCTimeZone())));
+          terms.push_back(absl::StrCat(
+              key, "=", absl::FormatTime(absl::RFC3339_sec, *t, absl::UTCTimeZone())));
         }
         v1::ListIncidentsRequest request;
         request.set_parent(*name);
@@ -228,7 +227,8 @@ void AddList(CLI::App& group, Cli& cli) {
         t.SetMaxWidth(5, 50);
         std::vector<std::string> names;
         for (const v1::Incident& i : response->incidents()) {
-          t.AddRow({ShortId(i.name()).substr(0, 8), FormatTimestamp(i.occur_time(), cli.tz),
+          t.AddRow({ShortId(i.name()).substr(0, 8),
+                    FormatTimestamp(i.occur_time(), cli.tz),
                     EnumList(v1::Behaviour_descriptor(), i.behaviours()), FourLetters(i),
                     i.location(), i.description()});
           names.push_back(i.name());

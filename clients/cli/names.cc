@@ -15,33 +15,31 @@
 
 namespace casebridge::cli {
 
-absl::StatusOr<std::string> CaseNameArg(absl::string_view arg,
-                                        absl::string_view option) {
+absl::StatusOr<std::string> CaseNameArg(absl::string_view arg, absl::string_view option) {
   absl::string_view id = absl::StripAsciiWhitespace(arg);
   absl::ConsumePrefix(&id, "cases/");
   if (domain::IsUuid(id)) return absl::StrCat("cases/", absl::AsciiStrToLower(id));
   std::string upper = absl::AsciiStrToUpper(id);
   if (domain::IsCaseReference(upper)) return absl::StrCat("cases/", upper);
-  return WithField(
-      UsageError(absl::StrCat("\"", arg,
-                              "\" is not a case: give its reference (e.g. "
-                              "SP-2026-000123) or its name (cases/{id})")),
-      option);
+  return WithField(UsageError(absl::StrCat("\"", arg,
+                                           "\" is not a case: give its reference (e.g. "
+                                           "SP-2026-000123) or its name (cases/{id})")),
+                   option);
 }
 
 absl::StatusOr<std::string> ChildNameArg(absl::string_view arg,
                                          absl::string_view collection,
                                          absl::string_view option) {
-  std::vector<std::string> parts =
-      absl::StrSplit(absl::StripAsciiWhitespace(arg), '/');
+  std::vector<std::string> parts = absl::StrSplit(absl::StripAsciiWhitespace(arg), '/');
   if (parts.size() == 4 && parts[0] == "cases" && parts[2] == collection &&
       !parts[3].empty()) {
     absl::StatusOr<std::string> c = CaseNameArg(parts[1], option);
     if (c.ok()) return absl::StrCat(*c, "/", collection, "/", parts[3]);
   }
-  return WithField(UsageError(absl::StrCat("\"", arg, "\" is not a name of the form cases/{case}/",
-                                           collection, "/{id}")),
-                   option);
+  return WithField(
+      UsageError(absl::StrCat("\"", arg, "\" is not a name of the form cases/{case}/",
+                              collection, "/{id}")),
+      option);
 }
 
 std::string CaseOfName(absl::string_view name) {
@@ -69,8 +67,8 @@ absl::StatusOr<int> EnumArg(const google::protobuf::EnumDescriptor* type,
   std::replace(normal.begin(), normal.end(), ' ', '_');
   std::optional<int> value = domain::ParseEnumName(type, normal);
   if (value.has_value() && *value != 0) return *value;
-  return WithField(UsageError(absl::StrCat(option, ": \"", text, "\" is not one of: ",
-                                           EnumChoices(type))),
+  return WithField(UsageError(absl::StrCat(option, ": \"", text,
+                                           "\" is not one of: ", EnumChoices(type))),
                    option);
 }
 
@@ -91,10 +89,9 @@ absl::StatusOr<std::vector<int>> EnumListArg(
         if (aliases.empty()) return v.status();
         std::vector<std::string> extra;
         for (const auto& a : aliases) extra.push_back(a.first);
-        return WithField(
-            UsageError(absl::StrCat(v.status().message(), " (or: ",
-                                    absl::StrJoin(extra, ", "), ")")),
-            option);
+        return WithField(UsageError(absl::StrCat(v.status().message(), " (or: ",
+                                                 absl::StrJoin(extra, ", "), ")")),
+                         option);
       }
       if (seen.insert(*v).second) out.push_back(*v);
     }
@@ -104,13 +101,20 @@ absl::StatusOr<std::vector<int>> EnumListArg(
 
 const std::vector<std::pair<std::string, std::string>>& BehaviourAliases() {
   static const auto* aliases = new std::vector<std::pair<std::string, std::string>>{
-      {"calls", "calls_texts_messages"},  {"texts", "calls_texts_messages"},
-      {"messages", "calls_texts_messages"}, {"social", "social_media"},
-      {"online", "monitoring"},           {"goods", "ordering_goods"},
-      {"damage", "property_damage"},      {"graffiti", "property_damage"},
-      {"threat", "threats"},              {"third-party", "third_party_contact"},
-      {"third-parties", "third_party_contact"}, {"recruiting", "recruiting_others"},
-      {"turning-up", "turning_up"},       {"turned-up", "turning_up"},
+      {"calls", "calls_texts_messages"},
+      {"texts", "calls_texts_messages"},
+      {"messages", "calls_texts_messages"},
+      {"social", "social_media"},
+      {"online", "monitoring"},
+      {"goods", "ordering_goods"},
+      {"damage", "property_damage"},
+      {"graffiti", "property_damage"},
+      {"threat", "threats"},
+      {"third-party", "third_party_contact"},
+      {"third-parties", "third_party_contact"},
+      {"recruiting", "recruiting_others"},
+      {"turning-up", "turning_up"},
+      {"turned-up", "turning_up"},
       {"gift", "gifts"}};
   return *aliases;
 }

@@ -13,8 +13,7 @@ namespace casebridge::cli {
 // A case as the user typed it: a reference ("SP-2026-000123", any case), an
 // id, or a resource name ("cases/..."). Returns the resource name the API
 // takes; anything else is a usage error naming `option`.
-absl::StatusOr<std::string> CaseNameArg(absl::string_view arg,
-                                        absl::string_view option);
+absl::StatusOr<std::string> CaseNameArg(absl::string_view arg, absl::string_view option);
 
 // A child resource name "cases/{case}/{collection}/{id}" (the case part may
 // be a reference). Usage error naming `option` otherwise.
@@ -34,8 +33,8 @@ absl::StatusOr<int> EnumArg(const google::protobuf::EnumDescriptor* type,
 // are dropped (first kept). `aliases` maps extra words to canonical short
 // names (e.g. {"calls", "CALLS_TEXTS_MESSAGES"}).
 absl::StatusOr<std::vector<int>> EnumListArg(
-    const google::protobuf::EnumDescriptor* type,
-    const std::vector<std::string>& args, absl::string_view option,
+    const google::protobuf::EnumDescriptor* type, const std::vector<std::string>& args,
+    absl::string_view option,
     const std::vector<std::pair<std::string, std::string>>& aliases = {});
 
 // The accepted values of an enum as typed on the command line: "high, medium".

@@ -37,7 +37,8 @@ absl::Status AddTerms(const std::vector<std::string>& specs,
     t->set_kind(v1::ORDER_TERM_KIND_PROHIBITION);
     size_t colon = text.find(':');
     if (colon != absl::string_view::npos) {
-      std::string kind = absl::AsciiStrToLower(absl::StripAsciiWhitespace(text.substr(0, colon)));
+      std::string kind =
+          absl::AsciiStrToLower(absl::StripAsciiWhitespace(text.substr(0, colon)));
       if (kind == "requirement" || kind == "prohibition") {
         t->set_kind(kind == "requirement" ? v1::ORDER_TERM_KIND_REQUIREMENT
                                           : v1::ORDER_TERM_KIND_PROHIBITION);
@@ -140,28 +141,29 @@ std::string OrderText(Cli& cli, const ProtectionOrder& o) {
                                        : DurationText(o.proposed_duration()));
   d.Add("Made", FormatDate(o.made_date()));
   if (o.has_decision()) {
-    d.Add("Decision", absl::StrCat(EnumWords(v1::OrderDecisionOutcome_descriptor(),
-                                             o.decision().outcome()),
-                                   " on ", FormatDate(o.decision().decision_date()),
-                                   o.decision().reason().empty() ? "" : ": ",
-                                   o.decision().reason()));
+    d.Add("Decision",
+          absl::StrCat(
+              EnumWords(v1::OrderDecisionOutcome_descriptor(), o.decision().outcome()),
+              " on ", FormatDate(o.decision().decision_date()),
+              o.decision().reason().empty() ? "" : ": ", o.decision().reason()));
   }
-  if (o.has_service()) d.Add("Served", FormatTimestamp(o.service().service_time(), cli.tz));
+  if (o.has_service())
+    d.Add("Served", FormatTimestamp(o.service().service_time(), cli.tz));
   if (o.notification_status() != 0) {
     d.Add("Notification",
-          absl::StrCat(EnumName(v1::OrderNotificationStatus_descriptor(),
-                                o.notification_status()),
-                       o.notification_overdue() ? " (OVERDUE: failing to notify is an "
-                                                  "offence)"
-                                                : ""));
+          absl::StrCat(
+              EnumName(v1::OrderNotificationStatus_descriptor(), o.notification_status()),
+              o.notification_overdue() ? " (OVERDUE: failing to notify is an "
+                                         "offence)"
+                                       : ""));
   }
   for (const v1::NotificationObligation& n : o.notification_obligations()) {
     if (n.status() == v1::ORDER_NOTIFICATION_STATUS_DUE ||
         n.status() == v1::ORDER_NOTIFICATION_STATUS_OVERDUE) {
-      d.Add("Notify by", absl::StrCat(FormatTimestamp(n.due_time(), cli.tz),
-                                      n.status() == v1::ORDER_NOTIFICATION_STATUS_OVERDUE
-                                          ? " OVERDUE"
-                                          : ""));
+      d.Add("Notify by",
+            absl::StrCat(
+                FormatTimestamp(n.due_time(), cli.tz),
+                n.status() == v1::ORDER_NOTIFICATION_STATUS_OVERDUE ? " OVERDUE" : ""));
     }
   }
   if (o.appeal_pending()) d.Add("Appeal", "pending");
@@ -173,10 +175,11 @@ std::string OrderText(Cli& cli, const ProtectionOrder& o) {
 absl::StatusOr<ProtectionOrder> FetchOrder(Cli& cli, const std::string& name) {
   v1::GetProtectionOrderRequest request;
   request.set_name(name);
-  return Rpc<ProtectionOrder>(cli, "GetProtectionOrder",
-                              [&](Client& c, grpc::ClientContext* ctx, ProtectionOrder* out) {
-                                return c.orders().GetProtectionOrder(ctx, request, out);
-                              });
+  return Rpc<ProtectionOrder>(
+      cli, "GetProtectionOrder",
+      [&](Client& c, grpc::ClientContext* ctx, ProtectionOrder* out) {
+        return c.orders().GetProtectionOrder(ctx, request, out);
+      });
 }
 
 // What every state change of an order takes: the order and its etag.
@@ -187,7 +190,8 @@ struct Target {
 void AddTarget(CLI::App* cmd, Target* t) {
   cmd->add_option("ORDER", t->order, "the order: cases/{case}/protectionOrders/{id}")
       ->required();
-  cmd->add_option("--etag", t->etag, "fail (exit 5) if the order changed since this etag");
+  cmd->add_option("--etag", t->etag,
+                  "fail (exit 5) if the order changed since this etag");
 }
 
 // Resolves the target: the order's name and etag (read when not given).
@@ -212,12 +216,11 @@ absl::Status EmitOrder(Cli& cli, const absl::StatusOr<ProtectionOrder>& order) {
 // A state change: resolves the target, lets `fill` complete the request,
 // calls `method`, prints the order.
 template <typename Request>
-absl::Status Change(
-    Cli& cli, const Target& target, const char* method,
-    absl::FunctionRef<absl::Status(Request*)> fill,
-    absl::FunctionRef<grpc::Status(Client&, grpc::ClientContext*, const Request&,
-                                   ProtectionOrder*)>
-        rpc) {
+absl::Status Change(Cli& cli, const Target& target, const char* method,
+                    absl::FunctionRef<absl::Status(Request*)> fill,
+                    absl::FunctionRef<grpc::Status(Client&, grpc::ClientContext*,
+                                                   const Request&, ProtectionOrder*)>
+                        rpc) {
   absl::StatusOr<Target> t = Resolve(cli, target);
   if (!t.ok()) return t.status();
   Request request;
@@ -283,16 +286,16 @@ void AddConsider(CLI::App& group, Cli& cli) {
             SetDuration(cli, o->terms, order->mutable_proposed_duration());
         if (!duration.ok()) return duration.status();
         if (!*duration) order->clear_proposed_duration();
-        return EmitOrder(cli, Rpc<ProtectionOrder>(
-                                  cli, "CreateProtectionOrder",
-                                  [&](Client& c, grpc::ClientContext* ctx,
-                                      ProtectionOrder* out) {
-                                    return c.orders().CreateProtectionOrder(ctx, request,
-                                                                            out);
-                                  }));
+        return EmitOrder(
+            cli, Rpc<ProtectionOrder>(
+                     cli, "CreateProtectionOrder",
+                     [&](Client& c, grpc::ClientContext* ctx, ProtectionOrder* out) {
+                       return c.orders().CreateProtectionOrder(ctx, request, out);
+                     }));
       });
   cmd->add_option("CASE", o->case_arg, "case reference or name")->required();
-  cmd->add_option("--kind", o->kind, "full (the main application) or interim")->required();
+  cmd->add_option("--kind", o->kind, "full (the main application) or interim")
+      ->required();
   cmd->add_option("--main", o->main, "interim only: the main (full) order");
   cmd->add_option("--defendant", o->defendant, "the person the order is against");
   cmd->add_option("--protects", o->protects, "a person it protects (repeat)")
@@ -302,7 +305,8 @@ void AddConsider(CLI::App& group, Cli& cli) {
   cmd->add_option("--court", o->court, "draft: the magistrates' court");
   cmd->add_option("--grounds", o->grounds, "draft: the grounds");
   AddTermOptions(cmd, &o->terms);
-  cmd->add_option("--request-id", o->request_id, "retrying with the same id records once");
+  cmd->add_option("--request-id", o->request_id,
+                  "retrying with the same id records once");
 }
 
 void AddGet(CLI::App& group, Cli& cli) {
@@ -343,7 +347,8 @@ void AddList(CLI::App& group, Cli& cli) {
           absl::StatusOr<int> s =
               EnumArg(v1::ProtectionOrderStatus_descriptor(), o->status, "--status");
           if (!s.ok()) return s.status();
-          terms.push_back("status=" + EnumName(v1::ProtectionOrderStatus_descriptor(), *s));
+          terms.push_back("status=" +
+                          EnumName(v1::ProtectionOrderStatus_descriptor(), *s));
         }
         if (!o->kind.empty()) {
           absl::StatusOr<int> k =
@@ -353,7 +358,8 @@ void AddList(CLI::App& group, Cli& cli) {
         }
         if (o->active) terms.push_back("active=true");
         if (o->overdue) terms.push_back("notification_overdue=true");
-        if (o->expiring >= 0) terms.push_back(absl::StrCat("expiring_within_days=", o->expiring));
+        if (o->expiring >= 0)
+          terms.push_back(absl::StrCat("expiring_within_days=", o->expiring));
         v1::ListProtectionOrdersRequest request;
         request.set_parent(parent);
         request.set_filter(absl::StrJoin(terms, " AND "));
@@ -367,7 +373,8 @@ void AddList(CLI::App& group, Cli& cli) {
                   return c.orders().ListProtectionOrders(ctx, request, out);
                 });
         if (!response.ok()) return response.status();
-        Table t({"ORDER", "KIND", "STATUS", "ACTIVE", "DEFENDANT", "ENDS", "NOTIFICATION"});
+        Table t(
+            {"ORDER", "KIND", "STATUS", "ACTIVE", "DEFENDANT", "ENDS", "NOTIFICATION"});
         std::vector<std::string> names;
         for (const ProtectionOrder& x : response->protection_orders()) {
           std::string notification =
@@ -408,7 +415,8 @@ void AddUpdate(CLI::App& group, Cli& cli) {
       "casebridge --as pc.hughes order update ORDER --court \"North Staffordshire "
       "Justice Centre\" --term \"prohibition: Not to contact Alex Morgan\"",
       [&cli, o]() -> absl::Status {
-        absl::StatusOr<std::string> name = ChildNameArg(o->target.order, kCollection, "ORDER");
+        absl::StatusOr<std::string> name =
+            ChildNameArg(o->target.order, kCollection, "ORDER");
         if (!name.ok()) return name.status();
         absl::StatusOr<ProtectionOrder> current = FetchOrder(cli, *name);
         if (!current.ok()) return current.status();
@@ -453,13 +461,12 @@ void AddUpdate(CLI::App& group, Cli& cli) {
         if (mask->paths_size() == 0) {
           return UsageError("nothing to change: give at least one option, e.g. --court");
         }
-        return EmitOrder(cli, Rpc<ProtectionOrder>(
-                                  cli, "UpdateProtectionOrder",
-                                  [&](Client& c, grpc::ClientContext* ctx,
-                                      ProtectionOrder* out) {
-                                    return c.orders().UpdateProtectionOrder(ctx, request,
-                                                                            out);
-                                  }));
+        return EmitOrder(
+            cli, Rpc<ProtectionOrder>(
+                     cli, "UpdateProtectionOrder",
+                     [&](Client& c, grpc::ClientContext* ctx, ProtectionOrder* out) {
+                       return c.orders().UpdateProtectionOrder(ctx, request, out);
+                     }));
       });
   o->cmd = cmd;
   AddTarget(cmd, &o->target);
@@ -479,7 +486,8 @@ void AddNotPursued(CLI::App& group, Cli& cli) {
   };
   auto o = std::make_shared<Opts>();
   CLI::App* cmd = AddCommand(
-      group, cli, "not-pursued", "Record that a considered order is not pursued, and why.",
+      group, cli, "not-pursued",
+      "Record that a considered order is not pursued, and why.",
       "casebridge --as pc.hughes order not-pursued ORDER --reason \"Suspect remanded; "
       "restraining order sought instead\"",
       [&cli, o]() -> absl::Status {
@@ -552,7 +560,8 @@ void AddHearing(CLI::App& group, Cli& cli) {
               if (o->adjourn.empty()) {
                 r->set_status(v1::ORDER_HEARING_STATUS_LISTED);
                 if (o->at.empty()) {
-                  return WithField(UsageError("give --at (listing) or --adjourn"), "--at");
+                  return WithField(UsageError("give --at (listing) or --adjourn"),
+                                   "--at");
                 }
                 absl::StatusOr<absl::Time> at = cli.When(o->at, "--at");
                 if (!at.ok()) return at.status();
@@ -578,7 +587,8 @@ void AddHearing(CLI::App& group, Cli& cli) {
   cmd->add_option("--court", o->court, "the court");
   cmd->add_option("--adjourn", o->adjourn, "adjourn the listed hearing, with the reason");
   cmd->add_option("--next", o->next, "adjourned to this time");
-  cmd->add_option("--next-court", o->next_court, "adjourned to this court (default: same)");
+  cmd->add_option("--next-court", o->next_court,
+                  "adjourned to this court (default: same)");
 }
 
 // RecordCourtDecision and RecordApplicationDecision share their options.
@@ -635,8 +645,10 @@ void AddDecide(CLI::App& group, Cli& cli) {
             [&](v1::RecordCourtDecisionRequest* r) {
               return FillDecision(cli, o->decision, r);
             },
-            [](Client& c, grpc::ClientContext* ctx, const v1::RecordCourtDecisionRequest& r,
-               ProtectionOrder* out) { return c.orders().RecordCourtDecision(ctx, r, out); });
+            [](Client& c, grpc::ClientContext* ctx,
+               const v1::RecordCourtDecisionRequest& r, ProtectionOrder* out) {
+              return c.orders().RecordCourtDecision(ctx, r, out);
+            });
       });
   AddTarget(cmd, &o->target);
   AddDecisionOptions(cmd, &o->decision);
@@ -697,15 +709,18 @@ void AddNotified(CLI::App& group, Cli& cli) {
               r->set_acknowledgement(o->ack);
               return absl::OkStatus();
             },
-            [](Client& c, grpc::ClientContext* ctx, const v1::RecordNotificationRequest& r,
-               ProtectionOrder* out) { return c.orders().RecordNotification(ctx, r, out); });
+            [](Client& c, grpc::ClientContext* ctx,
+               const v1::RecordNotificationRequest& r, ProtectionOrder* out) {
+              return c.orders().RecordNotification(ctx, r, out);
+            });
       });
   AddTarget(cmd, &o->target);
   cmd->add_option("--at", o->at, "when notified (default now)");
   cmd->add_option("--name", o->names, "a name the defendant uses (repeat)")
       ->allow_extra_args(false);
   cmd->add_option("--address", o->address, "home address given");
-  cmd->add_option("--ack", o->ack, "the acknowledgement given to the defendant")->required();
+  cmd->add_option("--ack", o->ack, "the acknowledgement given to the defendant")
+      ->required();
 }
 
 void AddDetailsChange(CLI::App& group, Cli& cli) {
@@ -723,8 +738,8 @@ void AddDetailsChange(CLI::App& group, Cli& cli) {
         return Change<v1::RecordDetailsChangeRequest>(
             cli, o->target, "RecordDetailsChange",
             [&](v1::RecordDetailsChangeRequest* r) -> absl::Status {
-              absl::StatusOr<int> change =
-                  EnumArg(v1::OrderNotificationTrigger_descriptor(), o->change, "--change");
+              absl::StatusOr<int> change = EnumArg(
+                  v1::OrderNotificationTrigger_descriptor(), o->change, "--change");
               if (!change.ok()) return change.status();
               r->set_change(static_cast<v1::OrderNotificationTrigger>(*change));
               absl::StatusOr<absl::Time> at = cli.When(o->at, "--at");
@@ -733,8 +748,10 @@ void AddDetailsChange(CLI::App& group, Cli& cli) {
               r->set_details(o->details);
               return absl::OkStatus();
             },
-            [](Client& c, grpc::ClientContext* ctx, const v1::RecordDetailsChangeRequest& r,
-               ProtectionOrder* out) { return c.orders().RecordDetailsChange(ctx, r, out); });
+            [](Client& c, grpc::ClientContext* ctx,
+               const v1::RecordDetailsChangeRequest& r, ProtectionOrder* out) {
+              return c.orders().RecordDetailsChange(ctx, r, out);
+            });
       });
   AddTarget(cmd, &o->target);
   cmd->add_option("--change", o->change, "name-change or address-change")->required();
@@ -755,14 +772,14 @@ void AddApplication(CLI::App& group, Cli& cli, v1::OrderApplicationType type) {
                                                                   : "discharge";
   CLI::App* cmd = AddCommand(
       group, cli, name,
-      absl::StrCat("Apply to ", name, " an order in force (by the police or the "
+      absl::StrCat("Apply to ", name,
+                   " an order in force (by the police or the "
                    "defendant); the court decides with 'order application-decision'."),
-      absl::StrCat("casebridge --as pc.hughes order ", name,
-                   " ORDER --grounds \"...\"",
+      absl::StrCat("casebridge --as pc.hughes order ", name, " ORDER --grounds \"...\"",
                    type == v1::ORDER_APPLICATION_TYPE_VARIATION
                        ? " --term \"prohibition: Not to enter Leek\""
-                       : type == v1::ORDER_APPLICATION_TYPE_RENEWAL ? " --until 2030-11-20"
-                                                                    : ""),
+                   : type == v1::ORDER_APPLICATION_TYPE_RENEWAL ? " --until 2030-11-20"
+                                                                : ""),
       [&cli, o, type]() -> absl::Status {
         absl::StatusOr<v1::OrderParty> by = Party(o->by, "--by");
         if (!by.ok()) return by.status();
@@ -775,7 +792,8 @@ void AddApplication(CLI::App& group, Cli& cli, v1::OrderApplicationType type) {
                 r->set_applicant(*by);
                 *r->mutable_application_date() = *date;
                 r->set_grounds(o->grounds);
-                absl::Status terms = AddTerms(o->terms.terms, r->mutable_proposed_terms());
+                absl::Status terms =
+                    AddTerms(o->terms.terms, r->mutable_proposed_terms());
                 if (!terms.ok()) return terms;
                 absl::StatusOr<bool> d =
                     SetDuration(cli, o->terms, r->mutable_proposed_duration());
@@ -783,8 +801,10 @@ void AddApplication(CLI::App& group, Cli& cli, v1::OrderApplicationType type) {
                 if (!*d) r->clear_proposed_duration();
                 return absl::OkStatus();
               },
-              [](Client& c, grpc::ClientContext* ctx, const v1::ApplyForVariationRequest& r,
-                 ProtectionOrder* out) { return c.orders().ApplyForVariation(ctx, r, out); });
+              [](Client& c, grpc::ClientContext* ctx,
+                 const v1::ApplyForVariationRequest& r, ProtectionOrder* out) {
+                return c.orders().ApplyForVariation(ctx, r, out);
+              });
         }
         if (type == v1::ORDER_APPLICATION_TYPE_RENEWAL) {
           return Change<v1::ApplyForRenewalRequest>(
@@ -800,7 +820,9 @@ void AddApplication(CLI::App& group, Cli& cli, v1::OrderApplicationType type) {
                 return absl::OkStatus();
               },
               [](Client& c, grpc::ClientContext* ctx, const v1::ApplyForRenewalRequest& r,
-                 ProtectionOrder* out) { return c.orders().ApplyForRenewal(ctx, r, out); });
+                 ProtectionOrder* out) {
+                return c.orders().ApplyForRenewal(ctx, r, out);
+              });
         }
         return Change<v1::ApplyForDischargeRequest>(
             cli, o->target, "ApplyForDischarge",
@@ -811,7 +833,9 @@ void AddApplication(CLI::App& group, Cli& cli, v1::OrderApplicationType type) {
               return absl::OkStatus();
             },
             [](Client& c, grpc::ClientContext* ctx, const v1::ApplyForDischargeRequest& r,
-               ProtectionOrder* out) { return c.orders().ApplyForDischarge(ctx, r, out); });
+               ProtectionOrder* out) {
+              return c.orders().ApplyForDischarge(ctx, r, out);
+            });
       });
   AddTarget(cmd, &o->target);
   cmd->add_option("--by", o->by, "police (default) or defendant");
@@ -908,8 +932,10 @@ void AddAppealDecision(CLI::App& group, Cli& cli) {
               r->set_reason(o->reason);
               return SetTermsAndDuration(cli, o->terms, r);
             },
-            [](Client& c, grpc::ClientContext* ctx, const v1::RecordAppealDecisionRequest& r,
-               ProtectionOrder* out) { return c.orders().RecordAppealDecision(ctx, r, out); });
+            [](Client& c, grpc::ClientContext* ctx,
+               const v1::RecordAppealDecisionRequest& r, ProtectionOrder* out) {
+              return c.orders().RecordAppealDecision(ctx, r, out);
+            });
       });
   AddTarget(cmd, &o->target);
   cmd->add_option("--outcome", o->outcome, "upheld, quashed or varied")->required();
@@ -946,12 +972,11 @@ void AddBreach(CLI::App& group, Cli& cli) {
           if (!incident.ok()) return incident.status();
           request.mutable_breach()->set_incident(*incident);
         }
-        absl::StatusOr<v1::RecordBreachResponse> response =
-            Rpc<v1::RecordBreachResponse>(
-                cli, "RecordBreach",
-                [&](Client& c, grpc::ClientContext* ctx, v1::RecordBreachResponse* out) {
-                  return c.orders().RecordBreach(ctx, request, out);
-                });
+        absl::StatusOr<v1::RecordBreachResponse> response = Rpc<v1::RecordBreachResponse>(
+            cli, "RecordBreach",
+            [&](Client& c, grpc::ClientContext* ctx, v1::RecordBreachResponse* out) {
+              return c.orders().RecordBreach(ctx, request, out);
+            });
         if (!response.ok()) return response.status();
         cli.Emit(*response, response->charging_file(),
                  absl::StrCat(OrderText(cli, response->protection_order()),
@@ -971,9 +996,9 @@ void AddHistory(CLI::App& group, Cli& cli) {
   };
   auto o = std::make_shared<Opts>();
   CLI::App* cmd = AddCommand(
-      group, cli, "history", "Every event of an order, oldest first, and its terms versions.",
-      "casebridge --as pc.hughes order history ORDER",
-      [&cli, o]() -> absl::Status {
+      group, cli, "history",
+      "Every event of an order, oldest first, and its terms versions.",
+      "casebridge --as pc.hughes order history ORDER", [&cli, o]() -> absl::Status {
         absl::StatusOr<std::string> name = ChildNameArg(o->order, kCollection, "ORDER");
         if (!name.ok()) return name.status();
         v1::GetOrderHistoryRequest request;
@@ -981,11 +1006,12 @@ void AddHistory(CLI::App& group, Cli& cli) {
         request.set_page_size(o->paging.page_size);
         request.set_page_token(o->paging.page_token);
         absl::StatusOr<v1::GetOrderHistoryResponse> response =
-            Rpc<v1::GetOrderHistoryResponse>(
-                cli, "GetOrderHistory",
-                [&](Client& c, grpc::ClientContext* ctx, v1::GetOrderHistoryResponse* out) {
-                  return c.orders().GetOrderHistory(ctx, request, out);
-                });
+            Rpc<v1::GetOrderHistoryResponse>(cli, "GetOrderHistory",
+                                             [&](Client& c, grpc::ClientContext* ctx,
+                                                 v1::GetOrderHistoryResponse* out) {
+                                               return c.orders().GetOrderHistory(
+                                                   ctx, request, out);
+                                             });
         if (!response.ok()) return response.status();
         Table t({"#", "RECORDED", "EVENT", "FROM", "TO", "SUMMARY"});
         t.SetMaxWidth(5, 70);
@@ -1039,9 +1065,9 @@ void AddMeasures(CLI::App& group, Cli& cli) {
         d.AddAlways("From", FormatDate(m->start_date()));
         d.AddAlways("To", FormatDate(m->end_date()));
         d.AddAlways("Stalking cases", absl::StrCat(m->stalking_cases()));
-        d.AddAlways("Order considered", absl::StrFormat("%d cases (%.0f%%)",
-                                                        m->cases_with_order_considered(),
-                                                        100 * m->considered_case_rate()));
+        d.AddAlways("Order considered",
+                    absl::StrFormat("%d cases (%.0f%%)", m->cases_with_order_considered(),
+                                    100 * m->considered_case_rate()));
         d.AddAlways("Full orders made", absl::StrCat(m->full_orders_made()));
         d.AddAlways("Interim orders made", absl::StrCat(m->interim_orders_made()));
         d.AddAlways("Orders per 1,000 cases",
@@ -1057,8 +1083,8 @@ void AddMeasures(CLI::App& group, Cli& cli) {
 }  // namespace
 
 void AddOrderCommands(CLI::App& app, Cli& cli) {
-  CLI::App* group =
-      AddGroup(app, "order", "Stalking Protection Orders: consider, apply, decide, serve.");
+  CLI::App* group = AddGroup(
+      app, "order", "Stalking Protection Orders: consider, apply, decide, serve.");
   AddConsider(*group, cli);
   AddGet(*group, cli);
   AddList(*group, cli);

@@ -12,9 +12,7 @@
 namespace casebridge::cli {
 namespace {
 
-bool IsContinuationByte(char c) {
-  return (static_cast<unsigned char>(c) & 0xC0) == 0x80;
-}
+bool IsContinuationByte(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
 
 std::string OneLine(absl::string_view s) {
   std::string out = absl::StrReplaceAll(s, {{"\r\n", " "}, {"\n", " "}, {"\t", " "}});
@@ -119,7 +117,7 @@ std::string FormatLocal(absl::Time t, absl::TimeZone tz) {
 std::string FormatTimestamp(const google::protobuf::Timestamp& ts, absl::TimeZone tz) {
   if (ts.seconds() == 0 && ts.nanos() == 0) return "";
   return FormatLocal(absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos()),
-                    tz);
+                     tz);
 }
 
 std::string FormatDate(const v1::Date& date) {

@@ -57,10 +57,10 @@ absl::Status SetSdash(const std::vector<std::string>& args, v1::SdashAnswers* an
       }
       if (word == "drugs" || word == "alcohol") field = "drug_or_alcohol_misuse";
       if (field.empty()) {
-        return WithField(UsageError(absl::StrCat("--sdash: \"", word,
-                                                 "\" is not an S-DASH question; use: ",
-                                                 SdashWords())),
-                         "--sdash");
+        return WithField(
+            UsageError(absl::StrCat("--sdash: \"", word,
+                                    "\" is not an S-DASH question; use: ", SdashWords())),
+            "--sdash");
       }
       r->SetBool(answers, d->FindFieldByName(field), true);
     }
@@ -140,9 +140,10 @@ void AddRecord(CLI::App& group, Cli& cli) {
         absl::StatusOr<Client*> c = cli.client();
         if (!c.ok()) return c.status();
         v1::RiskAssessment response;
-        absl::Status s = (*c)->Call("RecordRiskAssessment", [&](grpc::ClientContext* ctx) {
-          return (*c)->cases().RecordRiskAssessment(ctx, request, &response);
-        });
+        absl::Status s =
+            (*c)->Call("RecordRiskAssessment", [&](grpc::ClientContext* ctx) {
+              return (*c)->cases().RecordRiskAssessment(ctx, request, &response);
+            });
         if (!s.ok()) return s;
         cli.Emit(response, response.name(), AssessmentText(cli, response));
         return absl::OkStatus();
@@ -161,7 +162,8 @@ void AddRecord(CLI::App& group, Cli& cli) {
   cmd->add_option("--rationale", o->rationale, "why, for a professional judgement");
   cmd->add_flag("--escalation", o->escalation, "the assessor identified escalation");
   cmd->add_option("--when", o->when, "when assessed (default now)");
-  cmd->add_option("--request-id", o->request_id, "retrying with the same id records once");
+  cmd->add_option("--request-id", o->request_id,
+                  "retrying with the same id records once");
 }
 
 void AddList(CLI::App& group, Cli& cli) {
@@ -172,8 +174,7 @@ void AddList(CLI::App& group, Cli& cli) {
   auto o = std::make_shared<Opts>();
   CLI::App* cmd = AddCommand(
       group, cli, "list", "Risk assessments of a case, newest first.",
-      "casebridge --as pc.hughes risk list SP-2026-000123",
-      [&cli, o]() -> absl::Status {
+      "casebridge --as pc.hughes risk list SP-2026-000123", [&cli, o]() -> absl::Status {
         absl::StatusOr<std::string> name = CaseNameArg(o->case_arg, "CASE");
         if (!name.ok()) return name.status();
         v1::ListRiskAssessmentsRequest request;

@@ -30,8 +30,8 @@ std::string ShareText(Cli& cli, const v1::CaseShare& s) {
 }
 
 absl::StatusOr<v1::ListCaseSharesResponse> ListShares(Cli& cli, const std::string& parent,
-                                                     const std::string& filter,
-                                                     const Paging& paging) {
+                                                      const std::string& filter,
+                                                      const Paging& paging) {
   absl::StatusOr<Client*> c = cli.client();
   if (!c.ok()) return c.status();
   v1::ListCaseSharesRequest request;
@@ -80,7 +80,8 @@ void AddAdd(CLI::App& group, Cli& cli) {
         return absl::OkStatus();
       });
   cmd->add_option("CASE", o->case_arg, "case reference or name")->required();
-  cmd->add_option("--agency", o->agency, "agency code, e.g. SOTCC, NSCHT, SVG")->required();
+  cmd->add_option("--agency", o->agency, "agency code, e.g. SOTCC, NSCHT, SVG")
+      ->required();
   cmd->add_option("--purpose", o->purpose, "why the agency needs it")->required();
   cmd->add_option("--lawful-basis", o->lawful_basis,
                   "e.g. \"Crime and Disorder Act 1998 s.115\"")
@@ -104,12 +105,14 @@ void AddList(CLI::App& group, Cli& cli) {
         absl::StatusOr<v1::ListCaseSharesResponse> response =
             ListShares(cli, *name, o->active ? "active=true" : "", o->paging);
         if (!response.ok()) return response.status();
-        Table t({"AGENCY", "BASIS", "VIEW", "SINCE", "WITHDRAWN", "PURPOSE", "LAWFUL BASIS"});
+        Table t(
+            {"AGENCY", "BASIS", "VIEW", "SINCE", "WITHDRAWN", "PURPOSE", "LAWFUL BASIS"});
         t.SetMaxWidth(5, 40);
         t.SetMaxWidth(6, 40);
         std::vector<std::string> names;
         for (const v1::CaseShare& s : response->shares()) {
-          t.AddRow({cli.AgencyCode(s.agency()), EnumWords(v1::ShareBasis_descriptor(), s.basis()),
+          t.AddRow({cli.AgencyCode(s.agency()),
+                    EnumWords(v1::ShareBasis_descriptor(), s.basis()),
                     EnumName(v1::CaseView_descriptor(), s.view()),
                     FormatTimestamp(s.create_time(), cli.tz),
                     FormatTimestamp(s.withdraw_time(), cli.tz), s.purpose(),
@@ -161,15 +164,14 @@ void AddWithdraw(CLI::App& group, Cli& cli) {
             if (s.agency() == *agency) found.push_back(s.name());
           }
           if (found.empty()) {
-            return absl::NotFoundError(absl::StrCat("the case is not shared with ",
-                                                    o->agency));
+            return absl::NotFoundError(
+                absl::StrCat("the case is not shared with ", o->agency));
           }
           if (found.size() > 1) {
-            return WithField(
-                UsageError(absl::StrCat("the case is shared with ", o->agency, " ",
-                                        found.size(), " times (", Join(found),
-                                        "); give the share's name")),
-                "SHARE");
+            return WithField(UsageError(absl::StrCat(
+                                 "the case is shared with ", o->agency, " ", found.size(),
+                                 " times (", Join(found), "); give the share's name")),
+                             "SHARE");
           }
           share_name = found[0];
         }

@@ -100,9 +100,9 @@ std::optional<absl::Weekday> ParseWeekday(absl::string_view s) {
     absl::Weekday day;
   };
   static constexpr Name kNames[] = {
-      {"monday", absl::Weekday::monday},     {"tuesday", absl::Weekday::tuesday},
+      {"monday", absl::Weekday::monday},       {"tuesday", absl::Weekday::tuesday},
       {"wednesday", absl::Weekday::wednesday}, {"thursday", absl::Weekday::thursday},
-      {"friday", absl::Weekday::friday},     {"saturday", absl::Weekday::saturday},
+      {"friday", absl::Weekday::friday},       {"saturday", absl::Weekday::saturday},
       {"sunday", absl::Weekday::sunday}};
   for (const Name& n : kNames) {
     absl::string_view full = n.full;
@@ -153,11 +153,11 @@ std::optional<std::pair<int64_t, char>> ParseAmount(
     return std::nullopt;
   }
   static const std::pair<const char*, char> kUnits[] = {
-      {"s", 's'},    {"sec", 's'},     {"secs", 's'},  {"second", 's'}, {"seconds", 's'},
-      {"m", 'm'},    {"min", 'm'},     {"mins", 'm'},  {"minute", 'm'}, {"minutes", 'm'},
-      {"h", 'h'},    {"hr", 'h'},      {"hrs", 'h'},   {"hour", 'h'},   {"hours", 'h'},
-      {"d", 'd'},    {"day", 'd'},     {"days", 'd'},  {"w", 'w'},      {"wk", 'w'},
-      {"wks", 'w'},  {"week", 'w'},    {"weeks", 'w'}};
+      {"s", 's'},   {"sec", 's'},  {"secs", 's'}, {"second", 's'}, {"seconds", 's'},
+      {"m", 'm'},   {"min", 'm'},  {"mins", 'm'}, {"minute", 'm'}, {"minutes", 'm'},
+      {"h", 'h'},   {"hr", 'h'},   {"hrs", 'h'},  {"hour", 'h'},   {"hours", 'h'},
+      {"d", 'd'},   {"day", 'd'},  {"days", 'd'}, {"w", 'w'},      {"wk", 'w'},
+      {"wks", 'w'}, {"week", 'w'}, {"weeks", 'w'}};
   for (const auto& [name, letter] : kUnits) {
     if (unit == name) return std::make_pair(n, letter);
   }

@@ -237,6 +237,17 @@ run_exit_codes() {
     fi
   done
 
+  # Audit checkpoints: saved to a file, verified against later.
+  expect_exit 0 "saved to" -- casebridge --as auditor.shah audit checkpoint --save cp.json
+  expect_exit 0 "passes through the checkpoint" -- \
+    casebridge --as auditor.shah audit verify --checkpoint cp.json
+  echo '{"sequence": "1"}' >bad-cp.json
+  expect_exit 2 "field: checkpoint.chain_hash" -- \
+    casebridge --as auditor.shah audit verify --checkpoint bad-cp.json
+  expect_exit 2 "field: --checkpoint" -- \
+    casebridge --as auditor.shah audit verify --checkpoint no-such-file.json
+  expect_exit 3 "" -- casebridge --as council.patel audit verify
+
   # Output formats.
   out=$(casebridge --as pc.hughes case list -o name) || fail "case list -o name"
   contains "$out" "$case_name" "-o name lists names"

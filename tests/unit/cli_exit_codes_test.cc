@@ -1,13 +1,12 @@
-#include "clients/cli/exit_codes.h"
-
 #include <cstdlib>
 #include <fstream>
 #include <string>
 
+#include "casebridge/v1/cases.pb.h"
 #include "clients/cli/client.h"
 #include "clients/cli/demo_tokens.h"
+#include "clients/cli/exit_codes.h"
 #include "clients/cli/names.h"
-#include "casebridge/v1/cases.pb.h"
 #include "gtest/gtest.h"
 
 namespace casebridge::cli {
@@ -48,8 +47,9 @@ TEST(CliExitCodeTest, EveryStatusCodeMapsAsDocumented) {
 }
 
 TEST(CliExitCodeTest, FieldTravelsWithTheError) {
-  absl::Status s = WithField(absl::InvalidArgumentError("occur_time: must not be in the future"),
-                             "incident.occur_time");
+  absl::Status s =
+      WithField(absl::InvalidArgumentError("occur_time: must not be in the future"),
+                "incident.occur_time");
   EXPECT_EQ(FieldOfError(s), "incident.occur_time");
   std::string text = DescribeError(s);
   EXPECT_NE(text.find("error: occur_time: must not be in the future"), std::string::npos);
@@ -60,9 +60,9 @@ TEST(CliExitCodeTest, FieldTravelsWithTheError) {
 TEST(CliExitCodeTest, ServerErrorsBecomeStatusesWithTheFieldTrailer) {
   std::multimap<grpc::string_ref, grpc::string_ref> trailers;
   trailers.emplace("casebridge-field", "case.victim.family_name");
-  absl::Status s = FromGrpc(
-      grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "case.victim.family_name: is required"),
-      trailers, "127.0.0.1:50051", "CreateCase");
+  absl::Status s = FromGrpc(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                         "case.victim.family_name: is required"),
+                            trailers, "127.0.0.1:50051", "CreateCase");
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(FieldOfError(s), "case.victim.family_name");
   EXPECT_EQ(ExitCodeFor(s.code()), ExitCode::kUsage);
@@ -77,8 +77,9 @@ TEST(CliExitCodeTest, UnimplementedSaysTheServerDoesNotOfferItYet) {
 }
 
 TEST(CliExitCodeTest, UnavailableNamesTheServer) {
-  absl::Status s = FromGrpc(grpc::Status(grpc::StatusCode::UNAVAILABLE, "connection refused"),
-                            {}, "127.0.0.1:1", "ListCases");
+  absl::Status s =
+      FromGrpc(grpc::Status(grpc::StatusCode::UNAVAILABLE, "connection refused"), {},
+               "127.0.0.1:1", "ListCases");
   EXPECT_EQ(ExitCodeFor(s.code()), ExitCode::kUnavailable);
   EXPECT_NE(s.message().find("127.0.0.1:1"), absl::string_view::npos);
 }
@@ -101,20 +102,22 @@ TEST(CliNamesTest, EnumArguments) {
   EXPECT_EQ(*EnumArg(v1::RiskLevel_descriptor(), "RISK_LEVEL_HIGH", "--risk"),
             v1::RISK_LEVEL_HIGH);
   EXPECT_FALSE(EnumArg(v1::RiskLevel_descriptor(), "unspecified", "--risk").ok());
-  absl::StatusOr<std::vector<int>> b = EnumListArg(
-      v1::Behaviour_descriptor(), {"following,calls", "following", "threats"}, "--behaviour",
-      BehaviourAliases());
+  absl::StatusOr<std::vector<int>> b =
+      EnumListArg(v1::Behaviour_descriptor(), {"following,calls", "following", "threats"},
+                  "--behaviour", BehaviourAliases());
   ASSERT_TRUE(b.ok());
-  EXPECT_EQ(*b, (std::vector<int>{v1::BEHAVIOUR_FOLLOWING, v1::BEHAVIOUR_CALLS_TEXTS_MESSAGES,
-                                  v1::BEHAVIOUR_THREATS}));
-  absl::StatusOr<std::vector<int>> bad =
-      EnumListArg(v1::Behaviour_descriptor(), {"folowing"}, "--behaviour", BehaviourAliases());
+  EXPECT_EQ(*b,
+            (std::vector<int>{v1::BEHAVIOUR_FOLLOWING, v1::BEHAVIOUR_CALLS_TEXTS_MESSAGES,
+                              v1::BEHAVIOUR_THREATS}));
+  absl::StatusOr<std::vector<int>> bad = EnumListArg(
+      v1::Behaviour_descriptor(), {"folowing"}, "--behaviour", BehaviourAliases());
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("following"), absl::string_view::npos);
 }
 
 TEST(CliNamesTest, PersonNames) {
-  EXPECT_EQ(SplitPersonName("Alex Morgan"), (std::pair<std::string, std::string>{"Alex", "Morgan"}));
+  EXPECT_EQ(SplitPersonName("Alex Morgan"),
+            (std::pair<std::string, std::string>{"Alex", "Morgan"}));
   EXPECT_EQ(SplitPersonName(" Mary Jane  Smith "),
             (std::pair<std::string, std::string>{"Mary Jane", "Smith"}));
   EXPECT_EQ(SplitPersonName("Cher"), (std::pair<std::string, std::string>{"", "Cher"}));
@@ -132,7 +135,8 @@ TEST(CliTokensTest, ParsesTheServersFileAndPicksTheUser) {
   absl::StatusOr<std::string> missing = DemoTokenFor("nobody", path);
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(ExitCodeFor(missing.status().code()), ExitCode::kUsage);
-  EXPECT_NE(missing.status().message().find("pc.hughes, auditor.shah"), absl::string_view::npos);
+  EXPECT_NE(missing.status().message().find("pc.hughes, auditor.shah"),
+            absl::string_view::npos);
   EXPECT_FALSE(ParseDemoTokens("{}").ok());
   EXPECT_FALSE(ParseDemoTokens("[{\"user\": 1}]").ok());
 }

@@ -1,7 +1,6 @@
-#include "clients/cli/output.h"
-
 #include "casebridge/v1/cases.pb.h"
 #include "casebridge/v1/common.pb.h"
+#include "clients/cli/output.h"
 #include "gtest/gtest.h"
 
 namespace casebridge::cli {
@@ -87,7 +86,8 @@ TEST(CliOutputTest, Relative) {
 TEST(CliOutputTest, EnumNames) {
   EXPECT_EQ(EnumName(v1::RiskLevel_descriptor(), v1::RISK_LEVEL_HIGH), "HIGH");
   EXPECT_EQ(EnumName(v1::RiskLevel_descriptor(), v1::RISK_LEVEL_UNSPECIFIED), "");
-  EXPECT_EQ(EnumWords(v1::Behaviour_descriptor(), v1::BEHAVIOUR_TURNING_UP), "turning up");
+  EXPECT_EQ(EnumWords(v1::Behaviour_descriptor(), v1::BEHAVIOUR_TURNING_UP),
+            "turning up");
   google::protobuf::RepeatedField<int> b;
   b.Add(v1::BEHAVIOUR_FOLLOWING);
   b.Add(v1::BEHAVIOUR_THREATS);

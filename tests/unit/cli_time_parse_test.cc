@@ -1,9 +1,8 @@
-#include "clients/cli/time_parse.h"
-
 #include <string>
 
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "clients/cli/time_parse.h"
 #include "gtest/gtest.h"
 
 namespace casebridge::cli {
@@ -103,9 +102,10 @@ TEST_F(CliTimeParseTest, TheZoneGivenIsTheOneUsed) {
 
 TEST_F(CliTimeParseTest, RejectsWhatItCannotRead) {
   for (const char* bad :
-       {"", "   ", "whenever", "yesterday", "today 25:00", "today 18:60", "2026-02-30 10:00",
-        "2026-13-01 10:00", "13pm yesterday", "yesterday 13pm", "3 fortnights ago", "ago",
-        "last today 10:00", "monday", "2026-11-20", "in 3 days", "-3h ago", "x 18:30"}) {
+       {"", "   ", "whenever", "yesterday", "today 25:00", "today 18:60",
+        "2026-02-30 10:00", "2026-13-01 10:00", "13pm yesterday", "yesterday 13pm",
+        "3 fortnights ago", "ago", "last today 10:00", "monday", "2026-11-20",
+        "in 3 days", "-3h ago", "x 18:30"}) {
     absl::StatusOr<absl::Time> t = ParseWhen(bad, now_, london_);
     EXPECT_FALSE(t.ok()) << "\"" << bad << "\" parsed as " << *t;
     if (!t.ok()) {
