@@ -36,6 +36,10 @@ ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "host:port to serve gRPC on");
 ABSL_FLAG(std::string, database, "",
           "libpq connection string or postgresql:// URL of the database, as "
           "its owner; empty: the embedded PostgreSQL under --data_dir");
+ABSL_FLAG(std::string, app_database, "",
+          "connection string the server's requests use, logging in as the "
+          "runtime role casebridge_app (which cannot alter the audit log); "
+          "empty: --database with user=casebridge_app");
 ABSL_FLAG(std::string, data_dir, ".casebridge",
           "where the embedded PostgreSQL and the demo tokens file live");
 ABSL_FLAG(int, pool_size, 16, "database connections in the pool");
@@ -122,6 +126,7 @@ absl::Status WriteTokensFile(const std::string& path,
 absl::Status SeedDemo(const std::string& database, const std::string& data_dir) {
   casebridge::storage::DatabaseOptions options;
   options.connection_string = database;
+  options.runtime_connection_string = absl::GetFlag(FLAGS_app_database);
   options.pool_size = 1;
   absl::StatusOr<std::unique_ptr<casebridge::storage::Database>> db =
       casebridge::storage::Database::Open(options);
@@ -148,6 +153,7 @@ int BootstrapAdmin(const std::string& database) {
   if (!migrated.ok()) return Fail(migrated, "migrating");
   casebridge::storage::DatabaseOptions options;
   options.connection_string = database;
+  options.runtime_connection_string = absl::GetFlag(FLAGS_app_database);
   options.pool_size = 1;
   auto db = casebridge::storage::Database::Open(options);
   if (!db.ok()) return Fail(db.status(), "opening the database");
@@ -240,6 +246,7 @@ int main(int argc, char** argv) {
   ServerOptions options;
   options.listen = absl::GetFlag(FLAGS_listen);
   options.database = database;
+  options.app_database = absl::GetFlag(FLAGS_app_database);
   options.pool_size = absl::GetFlag(FLAGS_pool_size);
   options.auth_cache_ttl = absl::GetFlag(FLAGS_auth_cache_ttl);
   options.tls_cert_file = absl::GetFlag(FLAGS_tls_cert);

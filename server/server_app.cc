@@ -137,6 +137,7 @@ absl::StatusOr<std::unique_ptr<ServerApp>> ServerApp::Start(ServerOptions option
 
   storage::DatabaseOptions db_options;
   db_options.connection_string = o.database;
+  db_options.runtime_connection_string = o.app_database;
   db_options.pool_size = o.pool_size;
   absl::StatusOr<std::unique_ptr<storage::Database>> db =
       storage::Database::Open(db_options);

@@ -21,8 +21,11 @@ namespace casebridge::server {
 struct ServerOptions {
   // host:port; port 0 picks a free one (tests).
   std::string listen = "127.0.0.1:50051";
-  // libpq connection string of the database, as its owner.
+  // libpq connection string of the database, as its owner (migrations).
   std::string database;
+  // How requests log in, as the runtime role casebridge_app. Empty:
+  // `database` with the user replaced (trust/peer authentication).
+  std::string app_database;
   int pool_size = 16;
   absl::Duration auth_cache_ttl = absl::Seconds(2);
   // PEM files. Certificate and key turn TLS on; a client CA also requires

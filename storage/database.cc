@@ -13,10 +13,25 @@
 namespace casebridge::storage {
 namespace {
 
+bool IsUri(absl::string_view conn) {
+  return absl::StartsWith(conn, "postgresql://") ||
+         absl::StartsWith(conn, "postgres://");
+}
+
+// Adds one keyword (a later one overrides an earlier one) in either syntax.
+// Values here are role names: letters, digits and underscores.
+std::string WithParameter(const std::string& conn, absl::string_view key,
+                          absl::string_view value) {
+  if (IsUri(conn)) {
+    return absl::StrCat(conn, absl::StrContains(conn, "?") ? "&" : "?", key, "=",
+                        value);
+  }
+  return absl::StrCat(conn, " ", key, "=", value);
+}
+
 // Adds libpq start-up options to a connection string in either syntax.
 std::string WithStartupOptions(const std::string& conn, absl::string_view options) {
-  if (absl::StartsWith(conn, "postgresql://") ||
-      absl::StartsWith(conn, "postgres://")) {
+  if (IsUri(conn)) {
     std::string encoded;
     for (char c : options) {
       if (absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_' ||
@@ -140,15 +155,19 @@ pqxx::row Tx::ExecOne(const Statement& statement, const Params& params) {
 
 // --- Database ----------------------------------------------------------------
 
-Database::Database(DatabaseOptions options) : options_(std::move(options)) {
-  std::string startup = absl::StrCat(
-      "-c statement_timeout=",
-      TimeoutMillis(options_.default_statement_timeout));
-  if (!options_.runtime_role.empty()) {
-    absl::StrAppend(&startup, " -c role=", options_.runtime_role);
+std::string RuntimeConnectionString(const DatabaseOptions& options) {
+  if (!options.runtime_connection_string.empty()) {
+    return options.runtime_connection_string;
   }
-  runtime_connection_string_ =
-      WithStartupOptions(options_.connection_string, startup);
+  if (options.runtime_role.empty()) return options.connection_string;
+  return WithParameter(options.connection_string, "user", options.runtime_role);
+}
+
+Database::Database(DatabaseOptions options) : options_(std::move(options)) {
+  runtime_connection_string_ = WithStartupOptions(
+      RuntimeConnectionString(options_),
+      absl::StrCat("-c statement_timeout=",
+                   TimeoutMillis(options_.default_statement_timeout)));
 }
 
 Database::~Database() = default;

@@ -74,8 +74,13 @@ class Tx {
 struct DatabaseOptions {
   // libpq connection string or URL of the database (as its owner).
   std::string connection_string;
-  // Role every request runs as (SET at connection start-up). Empty: the
-  // connecting user itself.
+  // How the pool logs in: as the runtime role, which may not alter the audit
+  // log and cannot become the owner (it is a login of its own, not a SET
+  // ROLE that RESET ROLE would undo). Empty: `connection_string` with its
+  // user replaced by `runtime_role` (libpq takes the last user given), which
+  // suits trust or peer authentication; give a full string with the runtime
+  // role's password otherwise.
+  std::string runtime_connection_string;
   std::string runtime_role = "casebridge_app";
   int pool_size = 8;
   // How long Acquire waits for a free connection when the call has no

@@ -1,16 +1,18 @@
 -- Casebridge core schema: identity, the case record, sharing, timeline.
 -- Applied once, by the owner role, under the migration advisory lock.
 
--- The runtime role requests run as (see storage/database.h). Roles are
--- cluster-wide, so another database of the cluster may have made it already.
+-- The runtime role the server's pool logs in as (see storage/database.h): a
+-- login of its own, member of nothing, so it can never take the owner's
+-- rights. Roles are cluster-wide, so another database of the cluster may have
+-- made it already. Give it a password (ALTER ROLE casebridge_app PASSWORD
+-- ...) where the server does not connect by trust or peer authentication.
 DO $$
 BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'casebridge_app') THEN
-    CREATE ROLE casebridge_app NOLOGIN;
+    CREATE ROLE casebridge_app LOGIN NOINHERIT;
   END IF;
 END
 $$;
-GRANT casebridge_app TO CURRENT_USER;
 GRANT USAGE ON SCHEMA public TO casebridge_app;
 
 -- Exact microseconds since the epoch: how the server reads every instant.

@@ -208,6 +208,15 @@ TEST_F(DatabaseTest, RuntimeRoleCannotAlterOrRemoveAuditRows) {
       });
   ASSERT_TRUE(role.ok()) << role.status();
   EXPECT_EQ(*role, "casebridge_app");
+  // ...logged in as itself, so no RESET ROLE gets the owner's rights back.
+  absl::StatusOr<std::string> session = db->TransactFor<std::string>(
+      absl::Now() + absl::Seconds(10), [](Tx& tx) -> absl::StatusOr<std::string> {
+        tx.raw().exec("RESET ROLE");
+        return std::string(tx.raw().exec1("SELECT session_user")[0].c_str());
+      });
+  ASSERT_TRUE(session.ok()) << session.status();
+  EXPECT_EQ(*session, "casebridge_app");
+  EXPECT_FALSE(Exec(*db, "SET ROLE casebridge").ok());
 
   struct Table {
     const char* name;
