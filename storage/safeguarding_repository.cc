@@ -111,6 +111,14 @@ constexpr Statement kMyWork = {"cb_sg_my_work",
     " WHERE a.assigned_agency_id = $4::uuid AND a.status IN (1, 2, 3) AND"
     CB_SG_FILTERS};
 
+// The list statements carry optional filters ("$n IS NULL OR ..."). Planned
+// generically, PostgreSQL cannot tell which are off and may walk every case
+// and sort (measured: 470 ms for 120,000 actions) instead of reading the
+// agency's open work in order off its index (0.7 ms). Planning each
+// execution with its values costs under a millisecond; this transaction only.
+constexpr Statement kCustomPlans = {"cb_sg_custom_plans",
+    "SELECT set_config('plan_cache_mode', 'force_custom_plan', true)"};
+
 constexpr Statement kInsertHistory = {"cb_sg_history_insert",
     "INSERT INTO safeguarding_action_history (action_id, revision, case_id, "
     "event, from_status, to_status, changed_fields, actor_id, "
@@ -249,6 +257,7 @@ Params ListParams(absl::string_view caller_agency_id,
 absl::StatusOr<Page<SafeguardingActionRow>> RunList(
     Tx& tx, const Statement& statement, absl::string_view caller_agency_id,
     const domain::SafeguardingListQuery& query, absl::CivilDay today) {
+  tx.Exec(kCustomPlans);
   pqxx::result rows =
       tx.Exec(statement, ListParams(caller_agency_id, query, today));
   Page<SafeguardingActionRow> page;
