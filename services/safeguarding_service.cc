@@ -37,8 +37,7 @@ std::string Method(absl::string_view name) {
 // The id in a canonical resource name ("agencies/{id}" -> id).
 std::string IdOf(absl::string_view name) {
   size_t slash = name.rfind('/');
-  return std::string(slash == absl::string_view::npos ? name
-                                                      : name.substr(slash + 1));
+  return std::string(slash == absl::string_view::npos ? name : name.substr(slash + 1));
 }
 
 // Who acts and when, for the domain. "Today" is the UK day of call.now.
@@ -92,10 +91,10 @@ void AppendTimeline(const CallContext& call, storage::Tx& tx,
                     const storage::TimelineRepository& timeline,
                     const SafeguardingActionRow& row,
                     const v1::SafeguardingActionHistoryEntry& entry) {
-  storage::TimelineEntryInput e = TimelineEntryFor(
-      call, row.case_id, v1::TIMELINE_ENTRY_KIND_SAFEGUARDING,
-      ChangeSummary(entry, row.action), row.action.name(),
-      domain::kTimelineFull | domain::kTimelineSafeguarding);
+  storage::TimelineEntryInput e =
+      TimelineEntryFor(call, row.case_id, v1::TIMELINE_ENTRY_KIND_SAFEGUARDING,
+                       ChangeSummary(entry, row.action), row.action.name(),
+                       domain::kTimelineFull | domain::kTimelineSafeguarding);
   e.agency_id = IdOf(row.action.assigned_agency());
   timeline.Append(tx, e);
 }
@@ -118,9 +117,8 @@ absl::Status CheckAssignedUser(storage::Tx& tx,
         assignee.agency_id == scope.ref.owner_agency_id
             ? domain::Relationship::kOwningForce
             : domain::Relationship::kAssignedAgency;
-    may_work = domain::Decide(assignee, relationship,
-                              Action::kUpdateSafeguardingAction)
-                   .allowed;
+    may_work =
+        domain::Decide(assignee, relationship, Action::kUpdateSafeguardingAction).allowed;
   }
   if (!may_work) {
     return domain::FieldError(
@@ -140,17 +138,15 @@ struct ActionScope {
 };
 
 absl::StatusOr<ActionScope> AuthorizeOnAction(
-    CallContext& call, storage::Tx& tx,
-    const storage::SafeguardingRepository& actions,
-    const domain::CaseChildName& name, absl::string_view requested_name,
-    Action action, bool for_update) {
+    CallContext& call, storage::Tx& tx, const storage::SafeguardingRepository& actions,
+    const domain::CaseChildName& name, absl::string_view requested_name, Action action,
+    bool for_update) {
   ActionScope out;
   CB_ASSIGN_OR_RETURN(out.scope, AuthorizeCase(call, tx, name.case_key,
                                                Action::kReadSafeguardingActions));
-  CB_ASSIGN_OR_RETURN(
-      std::optional<SafeguardingActionRow> row,
-      actions.Get(tx, out.scope.ref.id, name.child_id, domain::UkDay(call.now),
-                  for_update));
+  CB_ASSIGN_OR_RETURN(std::optional<SafeguardingActionRow> row,
+                      actions.Get(tx, out.scope.ref.id, name.child_id,
+                                  domain::UkDay(call.now), for_update));
   if (!row.has_value() ||
       !domain::SafeguardingActionVisible(call.principal, out.scope.view,
                                          row->action.assigned_agency())) {
@@ -189,14 +185,13 @@ v1::CaseView ListedView(const CallContext& call, const SafeguardingActionRow& ro
       row.case_owner_agency_id == call.principal.agency_id
           ? domain::Relationship::kOwningForce
           : domain::Relationship::kShared;
-  const domain::Decision d = domain::Decide(
-      call.principal,
-      domain::SafeguardingActionRelationship(case_relationship, call.principal,
-                                             row.action.assigned_agency()),
-      Action::kReadSafeguardingActions);
-  if (!d.allowed ||
-      !domain::SafeguardingActionVisible(call.principal, d.view,
-                                         row.action.assigned_agency())) {
+  const domain::Decision d =
+      domain::Decide(call.principal,
+                     domain::SafeguardingActionRelationship(
+                         case_relationship, call.principal, row.action.assigned_agency()),
+                     Action::kReadSafeguardingActions);
+  if (!d.allowed || !domain::SafeguardingActionVisible(call.principal, d.view,
+                                                       row.action.assigned_agency())) {
     return v1::CASE_VIEW_UNSPECIFIED;
   }
   return d.view;
@@ -230,12 +225,11 @@ absl::StatusOr<SafeguardingActionRow> SafeguardingServiceImpl::StoreNewAction(
     CB_ASSIGN_OR_RETURN(bool made, shares_.EnsureShare(tx, in));
     if (made) {
       CB_ASSIGN_OR_RETURN(v1::Agency agency, identities_.GetAgency(tx, in.agency_id));
-      timeline_.Append(tx, TimelineEntryFor(call, scope.ref.id,
-                                            v1::TIMELINE_ENTRY_KIND_SHARED,
-                                            absl::StrCat("Shared with ",
-                                                         agency.display_name(), ": ",
-                                                         share->purpose()),
-                                            row.action.name(), domain::kTimelineFull));
+      timeline_.Append(
+          tx, TimelineEntryFor(call, scope.ref.id, v1::TIMELINE_ENTRY_KIND_SHARED,
+                               absl::StrCat("Shared with ", agency.display_name(), ": ",
+                                            share->purpose()),
+                               row.action.name(), domain::kTimelineFull));
     }
   }
   AppendTimeline(call, tx, timeline_, row, change.entry);
@@ -243,74 +237,99 @@ absl::StatusOr<SafeguardingActionRow> SafeguardingServiceImpl::StoreNewAction(
   return row;
 }
 
+template <typename Request>
+absl::Status SafeguardingServiceImpl::CloseAction(
+    CallContext& call, const Request& request,
+    absl::StatusOr<domain::CaseChildName> (*validate)(const Request&),
+    absl::StatusOr<domain::SafeguardingChange> (*apply)(
+        const v1::SafeguardingAction&, const Request&,
+        const domain::SafeguardingContext&),
+    v1::SafeguardingAction* response) {
+  call.AddResource(request.name());
+  CB_ASSIGN_OR_RETURN(domain::CaseChildName name, validate(request));
+  return runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
+    CB_ASSIGN_OR_RETURN(ActionScope s,
+                        AuthorizeOnAction(call, tx, actions_, name, request.name(),
+                                          Action::kUpdateSafeguardingAction,
+                                          /*for_update=*/true));
+    CB_ASSIGN_OR_RETURN(domain::SafeguardingChange change,
+                        apply(s.row.action, request, ContextOf(call)));
+    return WriteChange(call, tx, actions_, timeline_, s.row, change, response);
+  });
+}
+
 grpc::Status SafeguardingServiceImpl::CreateSafeguardingAction(
     grpc::ServerContext* context, const v1::CreateSafeguardingActionRequest* request,
     v1::SafeguardingAction* response) {
-  return runner_->Run(context, Method("CreateSafeguardingAction"), [&](CallContext& call) {
-    call.audit.request_id = request->request_id();
-    call.AddResource(request->parent());
-    const absl::CivilDay today = domain::UkDay(call.now);
-    CB_ASSIGN_OR_RETURN(domain::CaseKey key,
-                        domain::ValidateCreateSafeguardingActionRequest(*request, today));
-    const v1::SafeguardingAction& input = request->safeguarding_action();
-    // Validated above.
-    const std::string agency_id = *domain::ParseTopLevelName(
-        input.assigned_agency(), "agencies", "safeguarding_action.assigned_agency");
+  return runner_->Run(
+      context, Method("CreateSafeguardingAction"), [&](CallContext& call) {
+        call.audit.request_id = request->request_id();
+        call.AddResource(request->parent());
+        const absl::CivilDay today = domain::UkDay(call.now);
+        CB_ASSIGN_OR_RETURN(
+            domain::CaseKey key,
+            domain::ValidateCreateSafeguardingActionRequest(*request, today));
+        const v1::SafeguardingAction& input = request->safeguarding_action();
+        // Validated above.
+        const std::string agency_id = *domain::ParseTopLevelName(
+            input.assigned_agency(), "agencies", "safeguarding_action.assigned_agency");
 
-    return runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
-      CB_ASSIGN_OR_RETURN(CaseScope scope,
-                          AuthorizeCase(call, tx, key, Action::kReadSafeguardingActions));
-      // Police of the owning force assign to anyone; a partner only to its
-      // own agency (the assigned-agency relationship).
-      CB_RETURN_IF_ERROR(
-          AuthorizeWithin(call, scope,
-                          domain::SafeguardingActionRelationship(
-                              scope.relationship, call.principal,
-                              domain::AgencyName(agency_id)),
-                          Action::kCreateSafeguardingAction)
-              .status());
-      const std::string id = storage::NewUuid();
-      CB_ASSIGN_OR_RETURN(
-          std::optional<std::string> earlier,
-          storage::ClaimRequestId(tx, call.principal.user_id, call.method,
-                                  request->request_id(),
-                                  domain::CaseChildResourceName(scope.ref.id, kActions, id)));
-      if (earlier.has_value()) {
-        // A retry: answer with what the first call created.
-        absl::StatusOr<domain::CaseChildName> first =
-            domain::ParseCaseChildName(*earlier, kActions, "request_id");
-        std::optional<SafeguardingActionRow> row;
-        if (first.ok() && first->case_key.id == scope.ref.id) {
-          CB_ASSIGN_OR_RETURN(row, actions_.Get(tx, scope.ref.id, first->child_id, today));
-        }
-        if (!row.has_value()) {
-          return absl::FailedPreconditionError(
-              "request_id was used for a safeguarding action of another case");
-        }
-        call.AddResource(row->action.name());
-        *response = std::move(row->action);
-        call.DisclosesCaseContent();
-        return absl::OkStatus();
-      }
-      CB_ASSIGN_OR_RETURN(domain::SafeguardingCaseFacts facts,
-                          actions_.LockCaseFacts(tx, scope.ref.id));
-      absl::StatusOr<v1::Agency> assignee = identities_.GetAgency(tx, agency_id);
-      CB_ASSIGN_OR_RETURN(
-          domain::SafeguardingChange change,
-          domain::NewSafeguardingAction(
-              input, assignee.ok() ? assignee->kind() : v1::AGENCY_KIND_UNSPECIFIED,
-              facts, ContextOf(call)));
-      CB_ASSIGN_OR_RETURN(SafeguardingActionRow row,
-                          StoreNewAction(call, tx, scope, id, change, "",
-                                         "safeguarding_action.assigned_user"));
-      call.RecordChange(std::vector<std::string>(change.entry.changed_fields().begin(),
-                                                 change.entry.changed_fields().end()),
-                        "", row.action.etag());
-      *response = std::move(row.action);
-      call.DisclosesCaseContent();
-      return absl::OkStatus();
-    });
-  });
+        return runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
+          CB_ASSIGN_OR_RETURN(
+              CaseScope scope,
+              AuthorizeCase(call, tx, key, Action::kReadSafeguardingActions));
+          // Police of the owning force assign to anyone; a partner only to its
+          // own agency (the assigned-agency relationship).
+          CB_RETURN_IF_ERROR(AuthorizeWithin(call, scope,
+                                             domain::SafeguardingActionRelationship(
+                                                 scope.relationship, call.principal,
+                                                 domain::AgencyName(agency_id)),
+                                             Action::kCreateSafeguardingAction)
+                                 .status());
+          const std::string id = storage::NewUuid();
+          CB_ASSIGN_OR_RETURN(
+              std::optional<std::string> earlier,
+              storage::ClaimRequestId(
+                  tx, call.principal.user_id, call.method, request->request_id(),
+                  domain::CaseChildResourceName(scope.ref.id, kActions, id)));
+          if (earlier.has_value()) {
+            // A retry: answer with what the first call created.
+            absl::StatusOr<domain::CaseChildName> first =
+                domain::ParseCaseChildName(*earlier, kActions, "request_id");
+            std::optional<SafeguardingActionRow> row;
+            if (first.ok() && first->case_key.id == scope.ref.id) {
+              CB_ASSIGN_OR_RETURN(row,
+                                  actions_.Get(tx, scope.ref.id, first->child_id, today));
+            }
+            if (!row.has_value()) {
+              return absl::FailedPreconditionError(
+                  "request_id was used for a safeguarding action of another case");
+            }
+            call.AddResource(row->action.name());
+            *response = std::move(row->action);
+            call.DisclosesCaseContent();
+            return absl::OkStatus();
+          }
+          CB_ASSIGN_OR_RETURN(domain::SafeguardingCaseFacts facts,
+                              actions_.LockCaseFacts(tx, scope.ref.id));
+          absl::StatusOr<v1::Agency> assignee = identities_.GetAgency(tx, agency_id);
+          CB_ASSIGN_OR_RETURN(
+              domain::SafeguardingChange change,
+              domain::NewSafeguardingAction(
+                  input, assignee.ok() ? assignee->kind() : v1::AGENCY_KIND_UNSPECIFIED,
+                  facts, ContextOf(call)));
+          CB_ASSIGN_OR_RETURN(SafeguardingActionRow row,
+                              StoreNewAction(call, tx, scope, id, change, "",
+                                             "safeguarding_action.assigned_user"));
+          call.RecordChange(
+              std::vector<std::string>(change.entry.changed_fields().begin(),
+                                       change.entry.changed_fields().end()),
+              "", row.action.etag());
+          *response = std::move(row.action);
+          call.DisclosesCaseContent();
+          return absl::OkStatus();
+        });
+      });
 }
 
 grpc::Status SafeguardingServiceImpl::GetSafeguardingAction(
@@ -337,9 +356,9 @@ grpc::Status SafeguardingServiceImpl::ListSafeguardingActions(
     v1::ListSafeguardingActionsResponse* response) {
   return runner_->Run(context, Method("ListSafeguardingActions"), [&](CallContext& call) {
     call.AddResource(request->parent());
-    CB_ASSIGN_OR_RETURN(domain::SafeguardingListQuery query,
-                        domain::ParseListSafeguardingActionsRequest(*request,
-                                                                    call.principal));
+    CB_ASSIGN_OR_RETURN(
+        domain::SafeguardingListQuery query,
+        domain::ParseListSafeguardingActionsRequest(*request, call.principal));
     const bool across_cases = request->parent() == "cases/-";
     if (across_cases) {
       // Not one case: the same gate as the agency's work list (police and
@@ -381,109 +400,95 @@ grpc::Status SafeguardingServiceImpl::ListSafeguardingActions(
 grpc::Status SafeguardingServiceImpl::UpdateSafeguardingAction(
     grpc::ServerContext* context, const v1::UpdateSafeguardingActionRequest* request,
     v1::SafeguardingAction* response) {
-  return runner_->Run(context, Method("UpdateSafeguardingAction"), [&](CallContext& call) {
-    const std::string& requested = request->safeguarding_action().name();
-    call.AddResource(requested);
-    CB_ASSIGN_OR_RETURN(domain::CaseChildName name,
-                        domain::ValidateUpdateSafeguardingActionRequest(
-                            *request, domain::UkDay(call.now)));
-    return runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
-      CB_ASSIGN_OR_RETURN(ActionScope s,
-                          AuthorizeOnAction(call, tx, actions_, name, requested,
-                                            Action::kUpdateSafeguardingAction,
-                                            /*for_update=*/true));
-      CB_ASSIGN_OR_RETURN(domain::SafeguardingChange change,
-                          domain::ApplySafeguardingActionUpdate(s.row.action, *request,
-                                                                ContextOf(call)));
-      if (!change.changed()) {
-        // Every masked value is the stored one: nothing to write or record.
-        *response = std::move(s.row.action);
-        call.DisclosesCaseContent();
-        return absl::OkStatus();
-      }
-      if (change.action.assigned_user() != s.row.action.assigned_user()) {
-        CB_RETURN_IF_ERROR(CheckAssignedUser(tx, identities_, change.action, s.scope,
-                                             "safeguarding_action.assigned_user"));
-      }
-      return WriteChange(call, tx, actions_, timeline_, s.row, change, response);
-    });
-  });
+  return runner_->Run(
+      context, Method("UpdateSafeguardingAction"), [&](CallContext& call) {
+        const std::string& requested = request->safeguarding_action().name();
+        call.AddResource(requested);
+        CB_ASSIGN_OR_RETURN(domain::CaseChildName name,
+                            domain::ValidateUpdateSafeguardingActionRequest(
+                                *request, domain::UkDay(call.now)));
+        return runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
+          CB_ASSIGN_OR_RETURN(ActionScope s,
+                              AuthorizeOnAction(call, tx, actions_, name, requested,
+                                                Action::kUpdateSafeguardingAction,
+                                                /*for_update=*/true));
+          CB_ASSIGN_OR_RETURN(domain::SafeguardingChange change,
+                              domain::ApplySafeguardingActionUpdate(
+                                  s.row.action, *request, ContextOf(call)));
+          if (!change.changed()) {
+            // Every masked value is the stored one: nothing to write or record.
+            *response = std::move(s.row.action);
+            call.DisclosesCaseContent();
+            return absl::OkStatus();
+          }
+          if (change.action.assigned_user() != s.row.action.assigned_user()) {
+            CB_RETURN_IF_ERROR(CheckAssignedUser(tx, identities_, change.action, s.scope,
+                                                 "safeguarding_action.assigned_user"));
+          }
+          return WriteChange(call, tx, actions_, timeline_, s.row, change, response);
+        });
+      });
 }
 
 grpc::Status SafeguardingServiceImpl::CompleteSafeguardingAction(
     grpc::ServerContext* context, const v1::CompleteSafeguardingActionRequest* request,
     v1::SafeguardingAction* response) {
-  return runner_->Run(context, Method("CompleteSafeguardingAction"), [&](CallContext& call) {
-    call.AddResource(request->name());
-    CB_ASSIGN_OR_RETURN(domain::CaseChildName name,
-                        domain::ValidateCompleteSafeguardingActionRequest(*request));
-    return runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
-      CB_ASSIGN_OR_RETURN(ActionScope s,
-                          AuthorizeOnAction(call, tx, actions_, name, request->name(),
-                                            Action::kUpdateSafeguardingAction,
-                                            /*for_update=*/true));
-      CB_ASSIGN_OR_RETURN(domain::SafeguardingChange change,
-                          domain::ApplyCompleteSafeguardingAction(s.row.action, *request,
-                                                                  ContextOf(call)));
-      return WriteChange(call, tx, actions_, timeline_, s.row, change, response);
-    });
-  });
+  return runner_->Run(
+      context, Method("CompleteSafeguardingAction"), [&](CallContext& call) {
+        return CloseAction(call, *request,
+                           &domain::ValidateCompleteSafeguardingActionRequest,
+                           &domain::ApplyCompleteSafeguardingAction, response);
+      });
 }
 
 grpc::Status SafeguardingServiceImpl::CancelSafeguardingAction(
     grpc::ServerContext* context, const v1::CancelSafeguardingActionRequest* request,
     v1::SafeguardingAction* response) {
-  return runner_->Run(context, Method("CancelSafeguardingAction"), [&](CallContext& call) {
-    call.AddResource(request->name());
-    CB_ASSIGN_OR_RETURN(domain::CaseChildName name,
-                        domain::ValidateCancelSafeguardingActionRequest(*request));
-    return runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
-      CB_ASSIGN_OR_RETURN(ActionScope s,
-                          AuthorizeOnAction(call, tx, actions_, name, request->name(),
-                                            Action::kUpdateSafeguardingAction,
-                                            /*for_update=*/true));
-      CB_ASSIGN_OR_RETURN(domain::SafeguardingChange change,
-                          domain::ApplyCancelSafeguardingAction(s.row.action, *request,
-                                                                ContextOf(call)));
-      return WriteChange(call, tx, actions_, timeline_, s.row, change, response);
-    });
-  });
+  return runner_->Run(
+      context, Method("CancelSafeguardingAction"), [&](CallContext& call) {
+        return CloseAction(call, *request,
+                           &domain::ValidateCancelSafeguardingActionRequest,
+                           &domain::ApplyCancelSafeguardingAction, response);
+      });
 }
 
 grpc::Status SafeguardingServiceImpl::GetSafeguardingActionHistory(
     grpc::ServerContext* context, const v1::GetSafeguardingActionHistoryRequest* request,
     v1::GetSafeguardingActionHistoryResponse* response) {
-  return runner_->Run(context, Method("GetSafeguardingActionHistory"), [&](CallContext& call) {
-    call.AddResource(request->name());
-    CB_ASSIGN_OR_RETURN(domain::CaseChildName name,
-                        domain::ValidateSafeguardingActionName(request->name(), "name"));
-    CB_ASSIGN_OR_RETURN(int page_size, domain::ResolvePageSize(request->page_size()));
-    const std::string query = absl::StrCat("safeguardingActionHistory|", request->name());
-    CB_ASSIGN_OR_RETURN(std::optional<domain::PageCursor> after,
-                        domain::DecodePageToken(request->page_token(), query));
-    int64_t after_revision = 0;
-    if (after.has_value() && (!absl::SimpleAtoi(after->sort_key, &after_revision) ||
-                              after_revision < 0)) {
-      return domain::FieldError("page_token", "is not a token this server issued");
-    }
-    return runner_->Read(call, [&](storage::Tx& tx) -> absl::Status {
-      CB_ASSIGN_OR_RETURN(ActionScope s,
-                          AuthorizeOnAction(call, tx, actions_, name, request->name(),
-                                            Action::kReadSafeguardingActions,
-                                            /*for_update=*/false));
-      CB_ASSIGN_OR_RETURN(
-          storage::Page<v1::SafeguardingActionHistoryEntry> page,
-          actions_.History(tx, name.child_id, after_revision, page_size));
-      for (v1::SafeguardingActionHistoryEntry& e : page.items) {
-        *response->add_entries() = std::move(e);
-      }
-      if (page.next.has_value()) {
-        response->set_next_page_token(domain::EncodePageToken(*page.next, query));
-      }
-      call.DisclosesCaseContent();
-      return absl::OkStatus();
-    });
-  });
+  return runner_->Run(
+      context, Method("GetSafeguardingActionHistory"), [&](CallContext& call) {
+        call.AddResource(request->name());
+        CB_ASSIGN_OR_RETURN(
+            domain::CaseChildName name,
+            domain::ValidateSafeguardingActionName(request->name(), "name"));
+        CB_ASSIGN_OR_RETURN(int page_size, domain::ResolvePageSize(request->page_size()));
+        const std::string query =
+            absl::StrCat("safeguardingActionHistory|", request->name());
+        CB_ASSIGN_OR_RETURN(std::optional<domain::PageCursor> after,
+                            domain::DecodePageToken(request->page_token(), query));
+        int64_t after_revision = 0;
+        if (after.has_value() &&
+            (!absl::SimpleAtoi(after->sort_key, &after_revision) || after_revision < 0)) {
+          return domain::FieldError("page_token", "is not a token this server issued");
+        }
+        return runner_->Read(call, [&](storage::Tx& tx) -> absl::Status {
+          CB_ASSIGN_OR_RETURN(ActionScope s,
+                              AuthorizeOnAction(call, tx, actions_, name, request->name(),
+                                                Action::kReadSafeguardingActions,
+                                                /*for_update=*/false));
+          CB_ASSIGN_OR_RETURN(
+              storage::Page<v1::SafeguardingActionHistoryEntry> page,
+              actions_.History(tx, name.child_id, after_revision, page_size));
+          for (v1::SafeguardingActionHistoryEntry& e : page.items) {
+            *response->add_entries() = std::move(e);
+          }
+          if (page.next.has_value()) {
+            response->set_next_page_token(domain::EncodePageToken(*page.next, query));
+          }
+          call.DisclosesCaseContent();
+          return absl::OkStatus();
+        });
+      });
 }
 
 grpc::Status SafeguardingServiceImpl::ReferToMarac(grpc::ServerContext* context,
@@ -502,9 +507,9 @@ grpc::Status SafeguardingServiceImpl::ReferToMarac(grpc::ServerContext* context,
       const std::string id = storage::NewUuid();
       CB_ASSIGN_OR_RETURN(
           std::optional<std::string> earlier,
-          storage::ClaimRequestId(tx, call.principal.user_id, call.method,
-                                  request->request_id(),
-                                  domain::CaseChildResourceName(scope.ref.id, kReferrals, id)));
+          storage::ClaimRequestId(
+              tx, call.principal.user_id, call.method, request->request_id(),
+              domain::CaseChildResourceName(scope.ref.id, kReferrals, id)));
       if (earlier.has_value()) {
         // A retry: the referral the first call recorded, its actions as they
         // are now.
@@ -512,8 +517,8 @@ grpc::Status SafeguardingServiceImpl::ReferToMarac(grpc::ServerContext* context,
             domain::ParseCaseChildName(*earlier, kReferrals, "request_id");
         std::optional<storage::MaracReferralRecord> record;
         if (first.ok() && first->case_key.id == scope.ref.id) {
-          CB_ASSIGN_OR_RETURN(record,
-                              actions_.GetMaracReferral(tx, scope.ref.id, first->child_id));
+          CB_ASSIGN_OR_RETURN(
+              record, actions_.GetMaracReferral(tx, scope.ref.id, first->child_id));
         }
         if (!record.has_value()) {
           return absl::FailedPreconditionError(
@@ -566,11 +571,12 @@ grpc::Status SafeguardingServiceImpl::ReferToMarac(grpc::ServerContext* context,
                                        plan.referral_actions_to_complete));
       call.AddResource(referral.name());
       timeline_.Append(
-          tx, TimelineEntryFor(
-                  call, scope.ref.id, v1::TIMELINE_ENTRY_KIND_SAFEGUARDING,
-                  absl::StrCat("Referred to MARAC for the conference on ",
-                               domain::FormatDay(*domain::ToCivilDay(referral.marac_date()))),
-                  referral.name(), domain::kTimelineFull));
+          tx,
+          TimelineEntryFor(
+              call, scope.ref.id, v1::TIMELINE_ENTRY_KIND_SAFEGUARDING,
+              absl::StrCat("Referred to MARAC for the conference on ",
+                           domain::FormatDay(*domain::ToCivilDay(referral.marac_date()))),
+              referral.name(), domain::kTimelineFull));
 
       for (size_t i = 0; i < plan.new_actions.size(); ++i) {
         CB_ASSIGN_OR_RETURN(
@@ -613,8 +619,9 @@ grpc::Status SafeguardingServiceImpl::ListMyWork(grpc::ServerContext* context,
                         domain::ParseListMyWorkRequest(*request, call.principal));
     const absl::CivilDay today = domain::UkDay(call.now);
     return runner_->Read(call, [&](storage::Tx& tx) -> absl::Status {
-      CB_ASSIGN_OR_RETURN(storage::Page<SafeguardingActionRow> page,
-                          actions_.ListMyWork(tx, call.principal.agency_id, query, today));
+      CB_ASSIGN_OR_RETURN(
+          storage::Page<SafeguardingActionRow> page,
+          actions_.ListMyWork(tx, call.principal.agency_id, query, today));
       for (const SafeguardingActionRow& row : page.items) {
         if (ListedView(call, row) == v1::CASE_VIEW_UNSPECIFIED) continue;
         call.AddResource(row.action.name());

@@ -7,6 +7,8 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "casebridge/v1/safeguarding.grpc.pb.h"
+#include "domain/resource_names.h"
+#include "domain/safeguarding_actions.h"
 #include "services/case_access.h"
 #include "services/rpc_runner.h"
 #include "storage/identity_repository.h"
@@ -24,28 +26,22 @@ class SafeguardingServiceImpl final : public v1::SafeguardingService::Service {
   explicit SafeguardingServiceImpl(RpcRunner* runner) : runner_(runner) {}
 
   grpc::Status CreateSafeguardingAction(
-      grpc::ServerContext* context,
-      const v1::CreateSafeguardingActionRequest* request,
+      grpc::ServerContext* context, const v1::CreateSafeguardingActionRequest* request,
       v1::SafeguardingAction* response) override;
-  grpc::Status GetSafeguardingAction(
-      grpc::ServerContext* context,
-      const v1::GetSafeguardingActionRequest* request,
-      v1::SafeguardingAction* response) override;
+  grpc::Status GetSafeguardingAction(grpc::ServerContext* context,
+                                     const v1::GetSafeguardingActionRequest* request,
+                                     v1::SafeguardingAction* response) override;
   grpc::Status ListSafeguardingActions(
-      grpc::ServerContext* context,
-      const v1::ListSafeguardingActionsRequest* request,
+      grpc::ServerContext* context, const v1::ListSafeguardingActionsRequest* request,
       v1::ListSafeguardingActionsResponse* response) override;
   grpc::Status UpdateSafeguardingAction(
-      grpc::ServerContext* context,
-      const v1::UpdateSafeguardingActionRequest* request,
+      grpc::ServerContext* context, const v1::UpdateSafeguardingActionRequest* request,
       v1::SafeguardingAction* response) override;
   grpc::Status CompleteSafeguardingAction(
-      grpc::ServerContext* context,
-      const v1::CompleteSafeguardingActionRequest* request,
+      grpc::ServerContext* context, const v1::CompleteSafeguardingActionRequest* request,
       v1::SafeguardingAction* response) override;
   grpc::Status CancelSafeguardingAction(
-      grpc::ServerContext* context,
-      const v1::CancelSafeguardingActionRequest* request,
+      grpc::ServerContext* context, const v1::CancelSafeguardingActionRequest* request,
       v1::SafeguardingAction* response) override;
   grpc::Status GetSafeguardingActionHistory(
       grpc::ServerContext* context,
@@ -63,9 +59,20 @@ class SafeguardingServiceImpl final : public v1::SafeguardingService::Service {
   // MARAC plan): the row and its history, the share with the assigned
   // agency, the timeline entries.
   absl::StatusOr<storage::SafeguardingActionRow> StoreNewAction(
-      CallContext& call, storage::Tx& tx, const CaseScope& scope,
-      absl::string_view id, const domain::SafeguardingChange& change,
-      absl::string_view marac_referral_id, absl::string_view user_field);
+      CallContext& call, storage::Tx& tx, const CaseScope& scope, absl::string_view id,
+      const domain::SafeguardingChange& change, absl::string_view marac_referral_id,
+      absl::string_view user_field);
+
+  // Complete and cancel: a name, a text and the etag, then one domain
+  // change of the action.
+  template <typename Request>
+  absl::Status CloseAction(
+      CallContext& call, const Request& request,
+      absl::StatusOr<domain::CaseChildName> (*validate)(const Request&),
+      absl::StatusOr<domain::SafeguardingChange> (*apply)(
+          const v1::SafeguardingAction&, const Request&,
+          const domain::SafeguardingContext&),
+      v1::SafeguardingAction* response);
 
   RpcRunner* runner_;
   storage::SafeguardingRepository actions_;

@@ -468,8 +468,9 @@ absl::StatusOr<v1::MaracReferral> SafeguardingRepository::InsertMaracReferral(
   return MaracFromResult(r).referral;
 }
 
-absl::StatusOr<std::optional<MaracReferralRecord>> SafeguardingRepository::GetMaracReferral(
-    Tx& tx, absl::string_view case_id, absl::string_view id) const {
+absl::StatusOr<std::optional<MaracReferralRecord>>
+SafeguardingRepository::GetMaracReferral(Tx& tx, absl::string_view case_id,
+                                         absl::string_view id) const {
   pqxx::result r = tx.Exec(kGetMarac, Params().Text(case_id).Text(id));
   if (r.empty()) return std::optional<MaracReferralRecord>();
   return std::optional<MaracReferralRecord>(MaracFromResult(r[0]));

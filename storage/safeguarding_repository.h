@@ -57,28 +57,31 @@ class SafeguardingRepository {
   // Stores a new action (version 1) and its CREATE history entry. `change`
   // comes from domain::NewSafeguardingAction or PlanMaracReferral;
   // `marac_referral_id` may be empty. `today` is the UK day (for `overdue`).
-  absl::StatusOr<SafeguardingActionRow> Insert(
-      Tx& tx, absl::string_view case_id, absl::string_view id,
-      const domain::SafeguardingChange& change,
-      absl::string_view marac_referral_id, absl::CivilDay today) const;
+  absl::StatusOr<SafeguardingActionRow> Insert(Tx& tx, absl::string_view case_id,
+                                               absl::string_view id,
+                                               const domain::SafeguardingChange& change,
+                                               absl::string_view marac_referral_id,
+                                               absl::CivilDay today) const;
 
   // nullopt when the case has no such action. `for_update` locks the row
   // (read-write transactions) so the change decided on it is the one made.
-  absl::StatusOr<std::optional<SafeguardingActionRow>> Get(
-      Tx& tx, absl::string_view case_id, absl::string_view id,
-      absl::CivilDay today, bool for_update = false) const;
+  absl::StatusOr<std::optional<SafeguardingActionRow>> Get(Tx& tx,
+                                                           absl::string_view case_id,
+                                                           absl::string_view id,
+                                                           absl::CivilDay today,
+                                                           bool for_update = false) const;
 
   // Writes `change.action` over `current` and appends `change.entry`.
   // ABORTED when the action changed since `current` was read.
-  absl::StatusOr<SafeguardingActionRow> Update(
-      Tx& tx, const SafeguardingActionRow& current,
-      const domain::SafeguardingChange& change, absl::CivilDay today) const;
+  absl::StatusOr<SafeguardingActionRow> Update(Tx& tx,
+                                               const SafeguardingActionRow& current,
+                                               const domain::SafeguardingChange& change,
+                                               absl::CivilDay today) const;
 
   // Every action of a case, oldest first, locked FOR UPDATE when `lock`
   // (for the opt-out and MARAC decisions, which change several at once).
   absl::StatusOr<std::vector<SafeguardingActionRow>> ListForCase(
-      Tx& tx, absl::string_view case_id, absl::CivilDay today,
-      bool lock) const;
+      Tx& tx, absl::string_view case_id, absl::CivilDay today, bool lock) const;
 
   // ListSafeguardingActions: the actions matching `query` on cases the
   // caller's agency may see (its own force's, or actively shared with it),
@@ -97,13 +100,11 @@ class SafeguardingRepository {
   // History entries of an action after revision `after_revision`, oldest
   // first. The page cursor's sort_key is the revision.
   absl::StatusOr<Page<v1::SafeguardingActionHistoryEntry>> History(
-      Tx& tx, absl::string_view action_id, int64_t after_revision,
-      int limit) const;
+      Tx& tx, absl::string_view action_id, int64_t after_revision, int limit) const;
 
   absl::StatusOr<v1::MaracReferral> InsertMaracReferral(
       Tx& tx, absl::string_view case_id, absl::string_view id,
-      const v1::MaracReferral& referral,
-      const std::vector<std::string>& action_ids,
+      const v1::MaracReferral& referral, const std::vector<std::string>& action_ids,
       const std::vector<std::string>& completed_action_ids) const;
   absl::StatusOr<std::optional<MaracReferralRecord>> GetMaracReferral(
       Tx& tx, absl::string_view case_id, absl::string_view id) const;

@@ -72,7 +72,8 @@ class SafeguardingServiceTest : public ::testing::Test {
         domain::ToProtoTime(Now() - absl::Hours(30));
     add.mutable_incident()->add_behaviours(v1::BEHAVIOUR_THREATS);
     add.mutable_incident()->set_location("outside the victim's workplace");
-    add.mutable_incident()->set_description("Suspect shouted threats to kill at the victim");
+    add.mutable_incident()->set_description(
+        "Suspect shouted threats to kill at the victim");
     v1::Incident incident;
     EXPECT_GRPC_OK(cases_->AddIncident(server_->Context(owner).get(), add, &incident));
     if (level != v1::RISK_LEVEL_UNSPECIFIED) {
@@ -94,18 +95,16 @@ class SafeguardingServiceTest : public ::testing::Test {
     return c;
   }
 
-  v1::SafeguardingAction Input(absl::string_view agency_code,
-                               v1::SafeguardingActionType type, int due_in_days = 7,
-                               v1::SafeguardingActionPriority priority =
-                                   v1::SAFEGUARDING_ACTION_PRIORITY_NORMAL) {
+  v1::SafeguardingAction Input(
+      absl::string_view agency_code, v1::SafeguardingActionType type, int due_in_days = 7,
+      v1::SafeguardingActionPriority priority = v1::SAFEGUARDING_ACTION_PRIORITY_NORMAL) {
     v1::SafeguardingAction a;
     a.set_type(type);
     a.set_assigned_agency(server_->Agency(agency_code));
     *a.mutable_due_date() = domain::ToProtoDate(Today() + due_in_days);
     a.set_priority(priority);
-    a.set_description(absl::StrCat("Do the ", domain::ShortEnumName(
-                                                  v1::SafeguardingActionType_descriptor(),
-                                                  type)));
+    a.set_description(absl::StrCat(
+        "Do the ", domain::ShortEnumName(v1::SafeguardingActionType_descriptor(), type)));
     a.set_rationale("High risk of violence to the victim");
     return a;
   }
@@ -164,7 +163,8 @@ class SafeguardingServiceTest : public ::testing::Test {
     return sg_->CompleteSafeguardingAction(server_->Context(user).get(), req, out);
   }
   grpc::Status Cancel(absl::string_view user, const v1::SafeguardingAction& current,
-                      v1::SafeguardingAction* out, const std::string& reason = "No longer needed") {
+                      v1::SafeguardingAction* out,
+                      const std::string& reason = "No longer needed") {
     v1::CancelSafeguardingActionRequest req;
     req.set_name(current.name());
     req.set_etag(current.etag());
@@ -177,13 +177,15 @@ class SafeguardingServiceTest : public ::testing::Test {
     v1::GetSafeguardingActionHistoryRequest req;
     req.set_name(name);
     v1::GetSafeguardingActionHistoryResponse out;
-    EXPECT_GRPC_OK(sg_->GetSafeguardingActionHistory(server_->Context(user).get(), req, &out));
+    EXPECT_GRPC_OK(
+        sg_->GetSafeguardingActionHistory(server_->Context(user).get(), req, &out));
     return {out.entries().begin(), out.entries().end()};
   }
 
   // Every page of the caller's work list.
-  std::vector<v1::MyWorkItem> MyWork(absl::string_view user, const std::string& filter = "",
-                                     int page_size = 0, int* pages = nullptr) {
+  std::vector<v1::MyWorkItem> MyWork(absl::string_view user,
+                                     const std::string& filter = "", int page_size = 0,
+                                     int* pages = nullptr) {
     std::vector<v1::MyWorkItem> items;
     v1::ListMyWorkRequest req;
     req.set_page_size(page_size);
@@ -202,20 +204,23 @@ class SafeguardingServiceTest : public ::testing::Test {
     return items;
   }
 
-  std::vector<v1::SafeguardingAction> List(absl::string_view user, const std::string& parent,
+  std::vector<v1::SafeguardingAction> List(absl::string_view user,
+                                           const std::string& parent,
                                            const std::string& filter = "") {
     v1::ListSafeguardingActionsRequest req;
     req.set_parent(parent);
     req.set_filter(filter);
     req.set_page_size(500);
     v1::ListSafeguardingActionsResponse resp;
-    grpc::Status s = sg_->ListSafeguardingActions(server_->Context(user).get(), req, &resp);
+    grpc::Status s =
+        sg_->ListSafeguardingActions(server_->Context(user).get(), req, &resp);
     EXPECT_TRUE(s.ok()) << s.error_message();
     EXPECT_TRUE(resp.next_page_token().empty());
     return {resp.safeguarding_actions().begin(), resp.safeguarding_actions().end()};
   }
 
-  std::vector<v1::TimelineEntry> Timeline(absl::string_view user, const std::string& name) {
+  std::vector<v1::TimelineEntry> Timeline(absl::string_view user,
+                                          const std::string& name) {
     v1::GetCaseTimelineRequest req;
     req.set_name(name);
     req.set_page_size(500);
@@ -249,12 +254,13 @@ std::vector<std::string> Names(const std::vector<v1::SafeguardingAction>& action
 // Police assign actions to the council and health after a HIGH risk
 // assessment; each partner sees and completes its own, and neither sees
 // anything else of the case.
-TEST_F(SafeguardingServiceTest, AfterHighRiskEachPartnerCompletesItsOwnAndSeesNothingElse) {
+TEST_F(SafeguardingServiceTest,
+       AfterHighRiskEachPartnerCompletesItsOwnAndSeesNothingElse) {
   v1::Case kase = CaseAt(v1::RISK_LEVEL_HIGH);
   // A MARAC referral to do, on the owning force: the referral completes it.
-  v1::SafeguardingAction marac_todo = MustCreate(
-      "pc.hughes", kase.name(),
-      Input("SP", v1::SAFEGUARDING_ACTION_TYPE_MARAC_REFERRAL, 2));
+  v1::SafeguardingAction marac_todo =
+      MustCreate("pc.hughes", kase.name(),
+                 Input("SP", v1::SAFEGUARDING_ACTION_TYPE_MARAC_REFERRAL, 2));
   EXPECT_EQ(Count("case_shares"), "0");  // Work of the owning force shares nothing.
 
   v1::ReferToMaracRequest refer;
@@ -268,7 +274,8 @@ TEST_F(SafeguardingServiceTest, AfterHighRiskEachPartnerCompletesItsOwnAndSeesNo
   *refer.add_actions() = gp;
   refer.set_request_id("marac-1");
   v1::ReferToMaracResponse referred;
-  ASSERT_GRPC_OK(sg_->ReferToMarac(server_->Context("pc.hughes").get(), refer, &referred));
+  ASSERT_GRPC_OK(
+      sg_->ReferToMarac(server_->Context("pc.hughes").get(), refer, &referred));
   EXPECT_THAT(referred.referral().name(), HasSubstr("/maracReferrals/"));
   EXPECT_EQ(referred.referral().risk_level(), v1::RISK_LEVEL_HIGH);
   EXPECT_EQ(referred.referral().case_reference(), kase.reference());
@@ -317,8 +324,8 @@ TEST_F(SafeguardingServiceTest, AfterHighRiskEachPartnerCompletesItsOwnAndSeesNo
     EXPECT_EQ(s.lawful_basis(), "Crime and Disorder Act 1998 s.115");
     EXPECT_THAT(s.purpose(), HasSubstr("Safeguarding action"));
   }
-  EXPECT_EQ(shared_with, (std::set<std::string>{server_->Agency("SOTCC"),
-                                                server_->Agency("NSCHT")}));
+  EXPECT_EQ(shared_with,
+            (std::set<std::string>{server_->Agency("SOTCC"), server_->Agency("NSCHT")}));
 
   // Each partner's first screen: its own work, nothing of the other's.
   std::vector<v1::MyWorkItem> council_work = MyWork("council.patel");
@@ -340,7 +347,8 @@ TEST_F(SafeguardingServiceTest, AfterHighRiskEachPartnerCompletesItsOwnAndSeesNo
   v1::SafeguardingAction out;
   EXPECT_GRPC_CODE(Get("council.patel", alert.name(), &out), grpc::StatusCode::NOT_FOUND);
   EXPECT_GRPC_CODE(Get("nhs.morgan", housing.name(), &out), grpc::StatusCode::NOT_FOUND);
-  EXPECT_GRPC_CODE(Get("nhs.morgan", marac_todo.name(), &out), grpc::StatusCode::NOT_FOUND);
+  EXPECT_GRPC_CODE(Get("nhs.morgan", marac_todo.name(), &out),
+                   grpc::StatusCode::NOT_FOUND);
   EXPECT_THAT(Names(List("council.patel", kase.name())), ElementsAre(housing.name()));
   EXPECT_THAT(Names(List("nhs.morgan", "cases/-")), ElementsAre(alert.name()));
   // The police see every action of their case, in work order.
@@ -352,8 +360,8 @@ TEST_F(SafeguardingServiceTest, AfterHighRiskEachPartnerCompletesItsOwnAndSeesNo
   v1::GetCaseRequest get_case;
   get_case.set_name(kase.name());
   v1::Case council_case;
-  ASSERT_GRPC_OK(cases_->GetCase(server_->Context("council.patel").get(), get_case,
-                                 &council_case));
+  ASSERT_GRPC_OK(
+      cases_->GetCase(server_->Context("council.patel").get(), get_case, &council_case));
   EXPECT_EQ(council_case.view(), v1::CASE_VIEW_SAFEGUARDING);
   EXPECT_EQ(council_case.suspects_size(), 0);
   EXPECT_TRUE(council_case.summary().empty());
@@ -443,7 +451,8 @@ TEST_F(SafeguardingServiceTest, AfterHighRiskEachPartnerCompletesItsOwnAndSeesNo
   EXPECT_EQ(history[1].to_status(), kInProgress);
   EXPECT_THAT(history[1].changed_fields(), ElementsAre("status", "notes"));
   EXPECT_EQ(history[1].snapshot().status(), kInProgress);
-  EXPECT_EQ(history[2].snapshot().outcome(), "Moved to a new tenancy, address not disclosed");
+  EXPECT_EQ(history[2].snapshot().outcome(),
+            "Moved to a new tenancy, address not disclosed");
 
   // Audited: who changed what.
   EXPECT_EQ(*server_->CountAuditEvents(
@@ -478,7 +487,8 @@ TEST_F(SafeguardingServiceTest, InvalidInputNamesTheFieldAndWritesNothing) {
   const std::string admin_user = server_->User("admin");
   const Bad cases[] = {
       {"no parent", [](auto& r) { r.clear_parent(); }, "parent"},
-      {"no action", [](auto& r) { r.clear_safeguarding_action(); }, "safeguarding_action"},
+      {"no action", [](auto& r) { r.clear_safeguarding_action(); },
+       "safeguarding_action"},
       {"no type", [](auto& r) { r.mutable_safeguarding_action()->clear_type(); },
        "safeguarding_action.type"},
       {"unknown type",
@@ -487,10 +497,13 @@ TEST_F(SafeguardingServiceTest, InvalidInputNamesTheFieldAndWritesNothing) {
              static_cast<v1::SafeguardingActionType>(99));
        },
        "safeguarding_action.type"},
-      {"no agency", [](auto& r) { r.mutable_safeguarding_action()->clear_assigned_agency(); },
+      {"no agency",
+       [](auto& r) { r.mutable_safeguarding_action()->clear_assigned_agency(); },
        "safeguarding_action.assigned_agency"},
       {"malformed agency",
-       [](auto& r) { r.mutable_safeguarding_action()->set_assigned_agency("agencies/SOTCC"); },
+       [](auto& r) {
+         r.mutable_safeguarding_action()->set_assigned_agency("agencies/SOTCC");
+       },
        "safeguarding_action.assigned_agency"},
       {"no such agency",
        [&](auto& r) { r.mutable_safeguarding_action()->set_assigned_agency(nobody); },
@@ -510,8 +523,7 @@ TEST_F(SafeguardingServiceTest, InvalidInputNamesTheFieldAndWritesNothing) {
       {"an administrator of the agency",
        [&](auto& r) {
          // admin belongs to the force: assign the force, then the admin.
-         r.mutable_safeguarding_action()->set_assigned_agency(
-             server_->Agency("SP"));
+         r.mutable_safeguarding_action()->set_assigned_agency(server_->Agency("SP"));
          r.mutable_safeguarding_action()->set_assigned_user(admin_user);
        },
        "safeguarding_action.assigned_user"},
@@ -546,7 +558,8 @@ TEST_F(SafeguardingServiceTest, InvalidInputNamesTheFieldAndWritesNothing) {
       {"no description",
        [](auto& r) { r.mutable_safeguarding_action()->clear_description(); },
        "safeguarding_action.description"},
-      {"no rationale", [](auto& r) { r.mutable_safeguarding_action()->clear_rationale(); },
+      {"no rationale",
+       [](auto& r) { r.mutable_safeguarding_action()->clear_rationale(); },
        "safeguarding_action.rationale"},
       {"control characters",
        [](auto& r) { r.mutable_safeguarding_action()->set_notes("bad \x01 notes"); },
@@ -579,7 +592,8 @@ TEST_F(SafeguardingServiceTest, InvalidInputNamesTheFieldAndWritesNothing) {
   const BadMarac marac_cases[] = {
       {"no date", [](auto& r) { r.mutable_referral()->clear_marac_date(); },
        "referral.marac_date"},
-      {"no reason", [](auto& r) { r.mutable_referral()->clear_reason(); }, "referral.reason"},
+      {"no reason", [](auto& r) { r.mutable_referral()->clear_reason(); },
+       "referral.reason"},
       {"second action due in the past",
        [&](auto& r) {
          *r.mutable_actions(1)->mutable_due_date() = domain::ToProtoDate(Today() - 3);
@@ -626,8 +640,8 @@ TEST_F(SafeguardingServiceTest, InvalidInputNamesTheFieldAndWritesNothing) {
 
 TEST_F(SafeguardingServiceTest, UpdateValidatesItsMaskAndValues) {
   v1::Case kase = CaseAt(v1::RISK_LEVEL_HIGH);
-  v1::SafeguardingAction a =
-      MustCreate("pc.hughes", kase.name(), Input("SOTCC", v1::SAFEGUARDING_ACTION_TYPE_SAFETY_PLAN));
+  v1::SafeguardingAction a = MustCreate(
+      "pc.hughes", kase.name(), Input("SOTCC", v1::SAFEGUARDING_ACTION_TYPE_SAFETY_PLAN));
   struct Bad {
     std::string what;
     std::function<void(v1::UpdateSafeguardingActionRequest&)> mutate;
@@ -635,7 +649,8 @@ TEST_F(SafeguardingServiceTest, UpdateValidatesItsMaskAndValues) {
   };
   const Bad cases[] = {
       {"no mask", [](auto& r) { r.clear_update_mask(); }, "update_mask"},
-      {"unknown path", [](auto& r) { r.mutable_update_mask()->add_paths("assigned_agency"); },
+      {"unknown path",
+       [](auto& r) { r.mutable_update_mask()->add_paths("assigned_agency"); },
        "update_mask"},
       {"no etag", [](auto& r) { r.mutable_safeguarding_action()->clear_etag(); },
        "safeguarding_action.etag"},
@@ -707,12 +722,13 @@ TEST_F(SafeguardingServiceTest, UpdateValidatesItsMaskAndValues) {
   assign.mutable_safeguarding_action()->set_name(a.name());
   assign.mutable_safeguarding_action()->set_etag(a.etag());
   assign.mutable_safeguarding_action()->set_assigned_user(server_->User("council.patel"));
-  assign.mutable_safeguarding_action()->set_priority(v1::SAFEGUARDING_ACTION_PRIORITY_URGENT);
+  assign.mutable_safeguarding_action()->set_priority(
+      v1::SAFEGUARDING_ACTION_PRIORITY_URGENT);
   assign.mutable_update_mask()->add_paths("assigned_user");
   assign.mutable_update_mask()->add_paths("priority");
   v1::SafeguardingAction assigned;
-  ASSERT_GRPC_OK(sg_->UpdateSafeguardingAction(server_->Context("pc.hughes").get(), assign,
-                                               &assigned));
+  ASSERT_GRPC_OK(sg_->UpdateSafeguardingAction(server_->Context("pc.hughes").get(),
+                                               assign, &assigned));
   EXPECT_EQ(assigned.assigned_user(), server_->User("council.patel"));
   EXPECT_EQ(assigned.etag(), "2");
   assign.mutable_safeguarding_action()->set_etag("2");
@@ -729,15 +745,16 @@ TEST_F(SafeguardingServiceTest, UpdateValidatesItsMaskAndValues) {
 
 TEST_F(SafeguardingServiceTest, StaleEtagIsAbortedAndChangesNothing) {
   v1::Case kase = CaseAt(v1::RISK_LEVEL_HIGH);
-  v1::SafeguardingAction first =
-      MustCreate("pc.hughes", kase.name(), Input("SOTCC", v1::SAFEGUARDING_ACTION_TYPE_SAFETY_PLAN));
+  v1::SafeguardingAction first = MustCreate(
+      "pc.hughes", kase.name(), Input("SOTCC", v1::SAFEGUARDING_ACTION_TYPE_SAFETY_PLAN));
   v1::SafeguardingAction second;
   ASSERT_GRPC_OK(SetStatus("council.patel", first, kInProgress, &second));
   EXPECT_EQ(second.etag(), "2");
 
   // Someone still holding etag 1.
   v1::SafeguardingAction out;
-  EXPECT_GRPC_CODE(SetStatus("pc.hughes", first, kBlocked, &out), grpc::StatusCode::ABORTED);
+  EXPECT_GRPC_CODE(SetStatus("pc.hughes", first, kBlocked, &out),
+                   grpc::StatusCode::ABORTED);
   EXPECT_GRPC_CODE(Complete("council.patel", first, &out), grpc::StatusCode::ABORTED);
   EXPECT_GRPC_CODE(Cancel("pc.hughes", first, &out), grpc::StatusCode::ABORTED);
   v1::SafeguardingAction now = MustGet("pc.hughes", first.name());
@@ -749,8 +766,8 @@ TEST_F(SafeguardingServiceTest, StaleEtagIsAbortedAndChangesNothing) {
 
 TEST_F(SafeguardingServiceTest, LifecycleThroughTheApiAndFinalStatesStayFinal) {
   v1::Case kase = CaseAt(v1::RISK_LEVEL_HIGH);
-  v1::SafeguardingAction a =
-      MustCreate("pc.hughes", kase.name(), Input("NSCHT", v1::SAFEGUARDING_ACTION_TYPE_GP_ALERT));
+  v1::SafeguardingAction a = MustCreate(
+      "pc.hughes", kase.name(), Input("NSCHT", v1::SAFEGUARDING_ACTION_TYPE_GP_ALERT));
   // OPEN -> BLOCKED -> IN_PROGRESS (resume) -> OPEN -> IN_PROGRESS -> COMPLETED.
   const v1::SafeguardingActionStatus walk[] = {kBlocked, kInProgress, kOpen, kInProgress};
   const v1::SafeguardingActionEvent events[] = {
@@ -764,7 +781,8 @@ TEST_F(SafeguardingServiceTest, LifecycleThroughTheApiAndFinalStatesStayFinal) {
   }
   v1::SafeguardingAction done;
   ASSERT_GRPC_OK(Complete("nhs.morgan", a, &done, "Alert placed on the GP record"));
-  std::vector<v1::SafeguardingActionHistoryEntry> history = History("pc.hughes", a.name());
+  std::vector<v1::SafeguardingActionHistoryEntry> history =
+      History("pc.hughes", a.name());
   ASSERT_EQ(history.size(), 6u);
   for (size_t i = 0; i < std::size(events); ++i) {
     EXPECT_EQ(history[i + 1].event(), events[i]);
@@ -788,11 +806,12 @@ TEST_F(SafeguardingServiceTest, LifecycleThroughTheApiAndFinalStatesStayFinal) {
   s = Cancel("pc.hughes", done, &out);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_THAT(s.error_message(), HasSubstr("COMPLETED"));
-  EXPECT_GRPC_CODE(Complete("nhs.morgan", done, &out), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_GRPC_CODE(Complete("nhs.morgan", done, &out),
+                   grpc::StatusCode::FAILED_PRECONDITION);
 
   // A cancelled one too; the reason is kept.
-  v1::SafeguardingAction b =
-      MustCreate("pc.hughes", kase.name(), Input("SOTCC", v1::SAFEGUARDING_ACTION_TYPE_SAFETY_PLAN));
+  v1::SafeguardingAction b = MustCreate(
+      "pc.hughes", kase.name(), Input("SOTCC", v1::SAFEGUARDING_ACTION_TYPE_SAFETY_PLAN));
   v1::SafeguardingAction cancelled;
   ASSERT_GRPC_OK(Cancel("pc.hughes", b, &cancelled, "Victim moved out of the area"));
   EXPECT_EQ(cancelled.status(), kCancelled);
@@ -810,13 +829,15 @@ TEST_F(SafeguardingServiceTest, LifecycleThroughTheApiAndFinalStatesStayFinal) {
 // In summer the UK day starts at 23:00 UTC: an action due on 30 June is
 // overdue from 00:00 BST on 1 July, while UTC still says 30 June.
 TEST_F(SafeguardingServiceTest, OverdueStartsAtUkMidnight) {
-  StartServer(absl::FromCivil(absl::CivilSecond(2026, 6, 30, 9, 0, 0), absl::UTCTimeZone()));
+  StartServer(
+      absl::FromCivil(absl::CivilSecond(2026, 6, 30, 9, 0, 0), absl::UTCTimeZone()));
   v1::Case kase = CaseAt(v1::RISK_LEVEL_HIGH);
   v1::SafeguardingAction today_due =
       MustCreate("pc.hughes", kase.name(),
                  Input("SOTCC", v1::SAFEGUARDING_ACTION_TYPE_ALARM_OR_LOCK_CHANGE, 0));
-  v1::SafeguardingAction tomorrow_due = MustCreate(
-      "pc.hughes", kase.name(), Input("SOTCC", v1::SAFEGUARDING_ACTION_TYPE_SAFETY_PLAN, 1));
+  v1::SafeguardingAction tomorrow_due =
+      MustCreate("pc.hughes", kase.name(),
+                 Input("SOTCC", v1::SAFEGUARDING_ACTION_TYPE_SAFETY_PLAN, 1));
   EXPECT_EQ(today_due.due_date().day(), 30);
 
   // 23:59 BST on 30 June: due today is not overdue.
@@ -878,15 +899,16 @@ TEST_F(SafeguardingServiceTest, PartnerWorkListAcrossSixtyCasesPagesWithoutGapOr
     reference_of[kase.name()] = kase.reference();
     // Few distinct due dates, so the order leans on priority and creation.
     for (int k = 0; k < 2; ++k) {
-      v1::SafeguardingAction a = MustCreate(
-          "pc.hughes", kase.name(),
-          Input("SOTCC", v1::SAFEGUARDING_ACTION_TYPE_HOUSING_MOVE, (i * 7 + k) % 5,
-                priorities[(i + k) % 4]));
+      v1::SafeguardingAction a =
+          MustCreate("pc.hughes", kase.name(),
+                     Input("SOTCC", v1::SAFEGUARDING_ACTION_TYPE_HOUSING_MOVE,
+                           (i * 7 + k) % 5, priorities[(i + k) % 4]));
       council_actions.push_back(a);
       expected_council.insert(a.name());
     }
-    v1::SafeguardingAction h = MustCreate(
-        "pc.hughes", kase.name(), Input("NSCHT", v1::SAFEGUARDING_ACTION_TYPE_GP_ALERT, i % 4));
+    v1::SafeguardingAction h =
+        MustCreate("pc.hughes", kase.name(),
+                   Input("NSCHT", v1::SAFEGUARDING_ACTION_TYPE_GP_ALERT, i % 4));
     expected_health.insert(h.name());
     if (i % 10 == 5) {  // Done already: not work any more.
       v1::SafeguardingAction done;
@@ -925,20 +947,23 @@ TEST_F(SafeguardingServiceTest, PartnerWorkListAcrossSixtyCasesPagesWithoutGapOr
   // The same list in one page.
   std::vector<v1::MyWorkItem> one_page = MyWork("council.patel", "", 500);
   ASSERT_EQ(one_page.size(), work.size());
-  for (size_t i = 0; i < work.size(); ++i) EXPECT_EQ(one_page[i].action(), work[i].action());
+  for (size_t i = 0; i < work.size(); ++i)
+    EXPECT_EQ(one_page[i].action(), work[i].action());
 
   std::set<std::string> health;
-  for (const v1::MyWorkItem& item : MyWork("nhs.morgan", "", 9)) health.insert(item.action());
+  for (const v1::MyWorkItem& item : MyWork("nhs.morgan", "", 9))
+    health.insert(item.action());
   EXPECT_EQ(health, expected_health);
 
   // Filters.
   for (const v1::MyWorkItem& item : MyWork("council.patel", "risk_level=HIGH", 5)) {
     EXPECT_EQ(item.risk_level(), v1::RISK_LEVEL_HIGH);
   }
-  EXPECT_EQ(MyWork("council.patel", "risk_level=HIGH", 5).size(),
-            static_cast<size_t>(std::count_if(work.begin(), work.end(), [](const auto& w) {
-              return w.risk_level() == v1::RISK_LEVEL_HIGH;
-            })));
+  EXPECT_EQ(
+      MyWork("council.patel", "risk_level=HIGH", 5).size(),
+      static_cast<size_t>(std::count_if(work.begin(), work.end(), [](const auto& w) {
+        return w.risk_level() == v1::RISK_LEVEL_HIGH;
+      })));
   for (const v1::MyWorkItem& item : MyWork("council.patel", "due_within_days=1", 5)) {
     EXPECT_LE(*domain::ToCivilDay(item.due_date()), Today() + 1);
   }
@@ -946,7 +971,8 @@ TEST_F(SafeguardingServiceTest, PartnerWorkListAcrossSixtyCasesPagesWithoutGapOr
   v1::ListMyWorkRequest req;
   req.set_page_size(3);
   v1::ListMyWorkResponse first_page;
-  ASSERT_GRPC_OK(sg_->ListMyWork(server_->Context("council.patel").get(), req, &first_page));
+  ASSERT_GRPC_OK(
+      sg_->ListMyWork(server_->Context("council.patel").get(), req, &first_page));
   req.set_page_token(first_page.next_page_token());
   req.set_filter("priority=URGENT");
   auto context = server_->Context("council.patel");
@@ -989,17 +1015,20 @@ TEST_F(SafeguardingServiceTest, OptOutWithdrawsVisibilityAndCancelsVictimService
   refer.set_agency(server_->Agency("SVG"));
   refer.set_etag(CaseEtag(kase.name()));
   v1::Case referred;
-  ASSERT_GRPC_OK(
-      cases_->SetVictimServicesReferral(server_->Context("pc.hughes").get(), refer, &referred));
+  ASSERT_GRPC_OK(cases_->SetVictimServicesReferral(server_->Context("pc.hughes").get(),
+                                                   refer, &referred));
 
-  v1::SafeguardingAction advocate = MustCreate(
-      "pc.hughes", kase.name(), Input("SVG", v1::SAFEGUARDING_ACTION_TYPE_ADVOCATE_REFERRAL, 2));
-  v1::SafeguardingAction plan = MustCreate(
-      "pc.hughes", kase.name(), Input("SVG", v1::SAFEGUARDING_ACTION_TYPE_SAFETY_PLAN, 4));
+  v1::SafeguardingAction advocate =
+      MustCreate("pc.hughes", kase.name(),
+                 Input("SVG", v1::SAFEGUARDING_ACTION_TYPE_ADVOCATE_REFERRAL, 2));
+  v1::SafeguardingAction plan =
+      MustCreate("pc.hughes", kase.name(),
+                 Input("SVG", v1::SAFEGUARDING_ACTION_TYPE_SAFETY_PLAN, 4));
   v1::SafeguardingAction started;
   ASSERT_GRPC_OK(SetStatus("isac.lewis", plan, kInProgress, &started));
-  v1::SafeguardingAction locks = MustCreate(
-      "pc.hughes", kase.name(), Input("SOTCC", v1::SAFEGUARDING_ACTION_TYPE_ALARM_OR_LOCK_CHANGE, 1));
+  v1::SafeguardingAction locks =
+      MustCreate("pc.hughes", kase.name(),
+                 Input("SOTCC", v1::SAFEGUARDING_ACTION_TYPE_ALARM_OR_LOCK_CHANGE, 1));
   v1::SafeguardingAction finished = MustCreate(
       "pc.hughes", kase.name(), Input("SVG", v1::SAFEGUARDING_ACTION_TYPE_OTHER, 1));
   v1::SafeguardingAction finished_done;
@@ -1012,8 +1041,8 @@ TEST_F(SafeguardingServiceTest, OptOutWithdrawsVisibilityAndCancelsVictimService
   opt_out.set_reason("Victim declined support");
   opt_out.set_etag(CaseEtag(kase.name()));
   v1::Case opted;
-  ASSERT_GRPC_OK(
-      cases_->SetVictimServicesReferral(server_->Context("pc.hughes").get(), opt_out, &opted));
+  ASSERT_GRPC_OK(cases_->SetVictimServicesReferral(server_->Context("pc.hughes").get(),
+                                                   opt_out, &opted));
 
   // Victim services see nothing of the case any more.
   v1::SafeguardingAction out;
@@ -1024,10 +1053,10 @@ TEST_F(SafeguardingServiceTest, OptOutWithdrawsVisibilityAndCancelsVictimService
   v1::Case seen;
   EXPECT_GRPC_CODE(cases_->GetCase(server_->Context("isac.lewis").get(), get_case, &seen),
                    grpc::StatusCode::NOT_FOUND);
-  EXPECT_EQ(Count("case_shares", absl::StrCat("agency_id = '",
-                                              server_->Agency("SVG").substr(9),
-                                              "' AND withdraw_time IS NULL")),
-            "0");
+  EXPECT_EQ(
+      Count("case_shares", absl::StrCat("agency_id = '", server_->Agency("SVG").substr(9),
+                                        "' AND withdraw_time IS NULL")),
+      "0");
 
   // Their open work is cancelled, reason recorded; finished work and other
   // agencies' safety work stand.
@@ -1053,8 +1082,9 @@ TEST_F(SafeguardingServiceTest, OptOutWithdrawsVisibilityAndCancelsVictimService
 
   // No new work for victim services until the victim self-refers.
   const std::string actions_before = Count("safeguarding_actions");
-  grpc::Status s = Create("pc.hughes", kase.name(),
-                          Input("SVG", v1::SAFEGUARDING_ACTION_TYPE_ADVOCATE_REFERRAL), &out);
+  grpc::Status s =
+      Create("pc.hughes", kase.name(),
+             Input("SVG", v1::SAFEGUARDING_ACTION_TYPE_ADVOCATE_REFERRAL), &out);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_THAT(s.error_message(), HasSubstr("opted out"));
   v1::ReferToMaracRequest marac;
@@ -1063,21 +1093,23 @@ TEST_F(SafeguardingServiceTest, OptOutWithdrawsVisibilityAndCancelsVictimService
   marac.mutable_referral()->set_reason("High risk");
   *marac.add_actions() = Input("SVG", v1::SAFEGUARDING_ACTION_TYPE_ADVOCATE_REFERRAL);
   v1::ReferToMaracResponse marac_out;
-  EXPECT_GRPC_CODE(sg_->ReferToMarac(server_->Context("pc.hughes").get(), marac, &marac_out),
-                   grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_GRPC_CODE(
+      sg_->ReferToMarac(server_->Context("pc.hughes").get(), marac, &marac_out),
+      grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(Count("safeguarding_actions"), actions_before);
   EXPECT_EQ(Count("marac_referrals"), "0");
-  EXPECT_EQ(Count("case_shares", absl::StrCat("agency_id = '",
-                                              server_->Agency("SVG").substr(9),
-                                              "' AND withdraw_time IS NULL")),
-            "0");
+  EXPECT_EQ(
+      Count("case_shares", absl::StrCat("agency_id = '", server_->Agency("SVG").substr(9),
+                                        "' AND withdraw_time IS NULL")),
+      "0");
 
   // Self-referral: work may be given again.
   refer.set_etag(CaseEtag(kase.name()));
-  ASSERT_GRPC_OK(
-      cases_->SetVictimServicesReferral(server_->Context("pc.hughes").get(), refer, &referred));
-  v1::SafeguardingAction again = MustCreate(
-      "pc.hughes", kase.name(), Input("SVG", v1::SAFEGUARDING_ACTION_TYPE_ADVOCATE_REFERRAL));
+  ASSERT_GRPC_OK(cases_->SetVictimServicesReferral(server_->Context("pc.hughes").get(),
+                                                   refer, &referred));
+  v1::SafeguardingAction again =
+      MustCreate("pc.hughes", kase.name(),
+                 Input("SVG", v1::SAFEGUARDING_ACTION_TYPE_ADVOCATE_REFERRAL));
   EXPECT_THAT(MyWork("isac.lewis"), ::testing::SizeIs(1));
   EXPECT_EQ(MustGet("isac.lewis", again.name()).status(), kOpen);
 }
@@ -1086,12 +1118,14 @@ TEST_F(SafeguardingServiceTest, OptOutWithdrawsVisibilityAndCancelsVictimService
 
 // A case shared with the council only (by its action): health can neither
 // read nor work on the council's action, nor tell it exists.
-TEST_F(SafeguardingServiceTest, HealthCannotReadOrUpdateTheCouncilsActionOnACaseNotSharedWithIt) {
+TEST_F(SafeguardingServiceTest,
+       HealthCannotReadOrUpdateTheCouncilsActionOnACaseNotSharedWithIt) {
   v1::Case kase = CaseAt(v1::RISK_LEVEL_HIGH);
-  v1::SafeguardingAction council = MustCreate(
-      "pc.hughes", kase.name(), Input("SOTCC", v1::SAFEGUARDING_ACTION_TYPE_HOUSING_MOVE));
-  const std::string missing =
-      absl::StrCat(kase.name(), "/safeguardingActions/6b0f7f8e-1d7a-4c5e-9a0b-0c1d2e3f4a5b");
+  v1::SafeguardingAction council =
+      MustCreate("pc.hughes", kase.name(),
+                 Input("SOTCC", v1::SAFEGUARDING_ACTION_TYPE_HOUSING_MOVE));
+  const std::string missing = absl::StrCat(
+      kase.name(), "/safeguardingActions/6b0f7f8e-1d7a-4c5e-9a0b-0c1d2e3f4a5b");
 
   v1::SafeguardingAction out;
   grpc::Status read = Get("nhs.morgan", council.name(), &out);
@@ -1124,7 +1158,8 @@ TEST_F(SafeguardingServiceTest, HealthCannotReadOrUpdateTheCouncilsActionOnACase
   // Once the case is shared with health (for its own work), the council's
   // action is still not health's: it does not exist to health, like a
   // missing one; working on it is refused the same way.
-  MustCreate("pc.hughes", kase.name(), Input("NSCHT", v1::SAFEGUARDING_ACTION_TYPE_GP_ALERT));
+  MustCreate("pc.hughes", kase.name(),
+             Input("NSCHT", v1::SAFEGUARDING_ACTION_TYPE_GP_ALERT));
   grpc::Status hidden = Get("nhs.morgan", council.name(), &out);
   grpc::Status absent = Get("nhs.morgan", missing, &out);
   EXPECT_EQ(hidden.error_code(), grpc::StatusCode::NOT_FOUND);
@@ -1156,7 +1191,8 @@ TEST_F(SafeguardingServiceTest, WhoMayCreateAndWork) {
     share.mutable_share()->set_purpose("Multi-agency safeguarding");
     share.mutable_share()->set_lawful_basis("Crime and Disorder Act 1998 s.115");
     v1::CaseShare made;
-    ASSERT_GRPC_OK(sharing_->ShareCase(server_->Context("pc.hughes").get(), share, &made));
+    ASSERT_GRPC_OK(
+        sharing_->ShareCase(server_->Context("pc.hughes").get(), share, &made));
   }
   // A partner gives its own agency work on a case shared with it ...
   v1::SafeguardingAction own;
@@ -1172,7 +1208,8 @@ TEST_F(SafeguardingServiceTest, WhoMayCreateAndWork) {
                           Input("SP", v1::SAFEGUARDING_ACTION_TYPE_SAFETY_PLAN), &out),
                    grpc::StatusCode::PERMISSION_DENIED);
   // The CPS reads the case but takes no part in safeguarding actions.
-  EXPECT_GRPC_CODE(Get("cps.okafor", own.name(), &out), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_GRPC_CODE(Get("cps.okafor", own.name(), &out),
+                   grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_GRPC_CODE(Create("cps.okafor", kase.name(),
                           Input("SOTCC", v1::SAFEGUARDING_ACTION_TYPE_SAFETY_PLAN), &out),
                    grpc::StatusCode::PERMISSION_DENIED);
@@ -1199,17 +1236,18 @@ TEST_F(SafeguardingServiceTest, WhoMayCreateAndWork) {
   list.set_parent("cases/-");
   list.set_filter(absl::StrCat("agency=", server_->Agency("NSCHT")));
   v1::ListSafeguardingActionsResponse list_out;
-  EXPECT_GRPC_CODE(
-      sg_->ListSafeguardingActions(server_->Context("council.patel").get(), list, &list_out),
-      grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_GRPC_CODE(sg_->ListSafeguardingActions(server_->Context("council.patel").get(),
+                                                list, &list_out),
+                   grpc::StatusCode::PERMISSION_DENIED);
   // Only the owning force refers to MARAC.
   v1::ReferToMaracRequest marac;
   marac.set_parent(kase.name());
   *marac.mutable_referral()->mutable_marac_date() = domain::ToProtoDate(Today() + 5);
   marac.mutable_referral()->set_reason("High risk");
   v1::ReferToMaracResponse marac_out;
-  EXPECT_GRPC_CODE(sg_->ReferToMarac(server_->Context("pc.west").get(), marac, &marac_out),
-                   grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_GRPC_CODE(
+      sg_->ReferToMarac(server_->Context("pc.west").get(), marac, &marac_out),
+      grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_GRPC_CODE(
       sg_->ReferToMarac(server_->Context("council.patel").get(), marac, &marac_out),
       grpc::StatusCode::PERMISSION_DENIED);
@@ -1227,9 +1265,9 @@ TEST_F(SafeguardingServiceTest, MaracNeedsAHighRiskOpenCase) {
     v1::ReferToMaracResponse out;
     grpc::Status s = sg_->ReferToMarac(server_->Context("pc.hughes").get(), marac, &out);
     EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
-    EXPECT_THAT(s.error_message(), HasSubstr(level == v1::RISK_LEVEL_MEDIUM
-                                                 ? "it is MEDIUM"
-                                                 : "it is not assessed"));
+    EXPECT_THAT(s.error_message(),
+                HasSubstr(level == v1::RISK_LEVEL_MEDIUM ? "it is MEDIUM"
+                                                         : "it is not assessed"));
   }
   EXPECT_EQ(Count("marac_referrals"), "0");
   EXPECT_EQ(Count("safeguarding_actions"), "0");
@@ -1253,30 +1291,32 @@ TEST_F(SafeguardingServiceTest, RetriedCreateReturnsTheFirstAction) {
   v1::Case other = CaseAt(v1::RISK_LEVEL_HIGH);
   v1::SafeguardingAction third;
   EXPECT_GRPC_CODE(Create("pc.hughes", other.name(),
-                          Input("SOTCC", v1::SAFEGUARDING_ACTION_TYPE_SAFETY_PLAN), &third,
-                          "assign-1"),
+                          Input("SOTCC", v1::SAFEGUARDING_ACTION_TYPE_SAFETY_PLAN),
+                          &third, "assign-1"),
                    grpc::StatusCode::FAILED_PRECONDITION);
 }
 
 TEST_F(SafeguardingServiceTest, PoliceListFiltersAndOrder) {
   v1::Case kase = CaseAt(v1::RISK_LEVEL_HIGH);
-  v1::SafeguardingAction later = MustCreate(
-      "pc.hughes", kase.name(), Input("SOTCC", v1::SAFEGUARDING_ACTION_TYPE_HOUSING_MOVE, 9));
-  v1::SafeguardingAction low = MustCreate(
-      "pc.hughes", kase.name(),
-      Input("NSCHT", v1::SAFEGUARDING_ACTION_TYPE_GP_ALERT, 2, v1::SAFEGUARDING_ACTION_PRIORITY_LOW));
-  v1::SafeguardingAction urgent = MustCreate(
-      "pc.hughes", kase.name(),
-      Input("SP", v1::SAFEGUARDING_ACTION_TYPE_ALARM_OR_LOCK_CHANGE, 2,
-            v1::SAFEGUARDING_ACTION_PRIORITY_URGENT));
+  v1::SafeguardingAction later =
+      MustCreate("pc.hughes", kase.name(),
+                 Input("SOTCC", v1::SAFEGUARDING_ACTION_TYPE_HOUSING_MOVE, 9));
+  v1::SafeguardingAction low =
+      MustCreate("pc.hughes", kase.name(),
+                 Input("NSCHT", v1::SAFEGUARDING_ACTION_TYPE_GP_ALERT, 2,
+                       v1::SAFEGUARDING_ACTION_PRIORITY_LOW));
+  v1::SafeguardingAction urgent =
+      MustCreate("pc.hughes", kase.name(),
+                 Input("SP", v1::SAFEGUARDING_ACTION_TYPE_ALARM_OR_LOCK_CHANGE, 2,
+                       v1::SAFEGUARDING_ACTION_PRIORITY_URGENT));
   v1::SafeguardingAction cancelled;
   ASSERT_GRPC_OK(Cancel("pc.hughes", later, &cancelled));
 
   EXPECT_THAT(Names(List("pc.hughes", kase.name())),
               ElementsAre(urgent.name(), low.name(), later.name()));
-  EXPECT_THAT(Names(List("pc.hughes", absl::StrCat("cases/", kase.reference()),
-                         "active=true")),
-              ElementsAre(urgent.name(), low.name()));
+  EXPECT_THAT(
+      Names(List("pc.hughes", absl::StrCat("cases/", kase.reference()), "active=true")),
+      ElementsAre(urgent.name(), low.name()));
   EXPECT_THAT(Names(List("pc.hughes", kase.name(), "status=CANCELLED")),
               ElementsAre(later.name()));
   EXPECT_THAT(Names(List("pc.hughes", kase.name(), "agency=mine")),

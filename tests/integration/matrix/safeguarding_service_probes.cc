@@ -77,7 +77,8 @@ v1::SafeguardingAction NewAction(ProbeEnv& env, const std::string& agency,
 // An action of the target case made by the owning force; for a case that
 // does not exist, a name inside it.
 v1::SafeguardingAction PrepareAction(
-    ProbeEnv& env, v1::SafeguardingActionType type = v1::SAFEGUARDING_ACTION_TYPE_SAFETY_PLAN) {
+    ProbeEnv& env,
+    v1::SafeguardingActionType type = v1::SAFEGUARDING_ACTION_TYPE_SAFETY_PLAN) {
   if (!env.target.exists()) {
     v1::SafeguardingAction a;
     a.set_name(absl::StrCat(env.target.name, "/safeguardingActions/", kNoSuchAction));
@@ -90,8 +91,8 @@ v1::SafeguardingAction PrepareAction(
   *req.mutable_safeguarding_action() =
       NewAction(env, env.world.Agency(AssigneeCode(env.caller, info)), type);
   v1::SafeguardingAction made;
-  grpc::Status s =
-      NewStub(env)->CreateSafeguardingAction(env.world.OwnerContext(info).get(), req, &made);
+  grpc::Status s = NewStub(env)->CreateSafeguardingAction(
+      env.world.OwnerContext(info).get(), req, &made);
   EXPECT_TRUE(s.ok()) << "owner CreateSafeguardingAction " << info.situation << ": "
                       << s.error_message();
   return made;
@@ -122,6 +123,33 @@ std::vector<std::string> CheckListed(const ProbeEnv& env,
   return problems;
 }
 
+// Complete and cancel: the caller closes an action prepared for it.
+template <typename Request>
+Probe CloseProbe(absl::string_view method,
+                 grpc::Status (Stub::*call)(grpc::ClientContext*, const Request&,
+                                            v1::SafeguardingAction*),
+                 void (*set_text)(Request&), v1::SafeguardingActionStatus want) {
+  return Probe{
+      .method = M(method),
+      .action = Action::kUpdateSafeguardingAction,
+      .scope = Scope::kCase,
+      .run =
+          [call, set_text](ProbeEnv& env) {
+            v1::SafeguardingAction prepared = PrepareAction(env);
+            Request req;
+            req.set_name(prepared.name());
+            req.set_etag(prepared.etag());
+            set_text(req);
+            return Issue(call, *NewStub(env), env.Context(), req);
+          },
+      .relationship = ActionRelationship,
+      .verify =
+          [want](const ProbeEnv&, const google::protobuf::Message& m) {
+            return StatusIs<v1::SafeguardingAction>(m, want);
+          },
+  };
+}
+
 void RegisterSafeguardingServiceProbes(ProbeRegistry& registry) {
   registry.Add({
       .method = M("CreateSafeguardingAction"),
@@ -133,10 +161,12 @@ void RegisterSafeguardingServiceProbes(ProbeRegistry& registry) {
             req.set_parent(env.target.name);
             *req.mutable_safeguarding_action() = NewAction(
                 env,
-                env.target.exists() ? env.world.Agency(AssigneeCode(env.caller, *env.target.info))
-                                    : env.world.sink_agency(),
+                env.target.exists()
+                    ? env.world.Agency(AssigneeCode(env.caller, *env.target.info))
+                    : env.world.sink_agency(),
                 v1::SAFEGUARDING_ACTION_TYPE_GP_ALERT);
-            return Issue(&Stub::CreateSafeguardingAction, *NewStub(env), env.Context(), req);
+            return Issue(&Stub::CreateSafeguardingAction, *NewStub(env), env.Context(),
+                         req);
           },
       .relationship = ActionRelationship,
       .verify =
@@ -184,7 +214,8 @@ void RegisterSafeguardingServiceProbes(ProbeRegistry& registry) {
             req.set_parent(env.target.name);
             req.set_page_size(domain::kMaxPageSize);
             req.set_filter("type=PERSONAL_SAFETY_APP");
-            return Issue(&Stub::ListSafeguardingActions, *NewStub(env), env.Context(), req);
+            return Issue(&Stub::ListSafeguardingActions, *NewStub(env), env.Context(),
+                         req);
           },
       .verify =
           [](const ProbeEnv& env, const google::protobuf::Message& m) {
@@ -197,7 +228,8 @@ void RegisterSafeguardingServiceProbes(ProbeRegistry& registry) {
             for (const v1::SafeguardingAction& a : r.safeguarding_actions()) {
               found = found || a.assigned_agency() == want;
             }
-            if (!found) problems.push_back(absl::StrCat("no action of ", want, " listed"));
+            if (!found)
+              problems.push_back(absl::StrCat("no action of ", want, " listed"));
             return problems;
           },
   });
@@ -214,7 +246,8 @@ void RegisterSafeguardingServiceProbes(ProbeRegistry& registry) {
             req.set_page_size(domain::kMaxPageSize);
             req.set_filter(absl::StrCat(
                 "case=", env.target.reference_name.substr(sizeof("cases/") - 1)));
-            return Issue(&Stub::ListSafeguardingActions, *NewStub(env), env.Context(), req);
+            return Issue(&Stub::ListSafeguardingActions, *NewStub(env), env.Context(),
+                         req);
           },
       .verify =
           [](const ProbeEnv& env, const google::protobuf::Message& m) {
@@ -245,7 +278,8 @@ void RegisterSafeguardingServiceProbes(ProbeRegistry& registry) {
             req.mutable_safeguarding_action()->set_status(
                 v1::SAFEGUARDING_ACTION_STATUS_IN_PROGRESS);
             req.mutable_update_mask()->add_paths("status");
-            return Issue(&Stub::UpdateSafeguardingAction, *NewStub(env), env.Context(), req);
+            return Issue(&Stub::UpdateSafeguardingAction, *NewStub(env), env.Context(),
+                         req);
           },
       .relationship = ActionRelationship,
       .verify =
@@ -254,48 +288,18 @@ void RegisterSafeguardingServiceProbes(ProbeRegistry& registry) {
                 m, v1::SAFEGUARDING_ACTION_STATUS_IN_PROGRESS);
           },
   });
-  registry.Add({
-      .method = M("CompleteSafeguardingAction"),
-      .action = Action::kUpdateSafeguardingAction,
-      .scope = Scope::kCase,
-      .run =
-          [](ProbeEnv& env) {
-            v1::SafeguardingAction prepared = PrepareAction(env);
-            v1::CompleteSafeguardingActionRequest req;
-            req.set_name(prepared.name());
-            req.set_etag(prepared.etag());
-            req.set_outcome("Safety plan agreed with the victim");
-            return Issue(&Stub::CompleteSafeguardingAction, *NewStub(env), env.Context(),
-                         req);
-          },
-      .relationship = ActionRelationship,
-      .verify =
-          [](const ProbeEnv&, const google::protobuf::Message& m) {
-            return StatusIs<v1::SafeguardingAction>(
-                m, v1::SAFEGUARDING_ACTION_STATUS_COMPLETED);
-          },
-  });
-  registry.Add({
-      .method = M("CancelSafeguardingAction"),
-      .action = Action::kUpdateSafeguardingAction,
-      .scope = Scope::kCase,
-      .run =
-          [](ProbeEnv& env) {
-            v1::SafeguardingAction prepared = PrepareAction(env);
-            v1::CancelSafeguardingActionRequest req;
-            req.set_name(prepared.name());
-            req.set_etag(prepared.etag());
-            req.set_reason("Duplicate of another action");
-            return Issue(&Stub::CancelSafeguardingAction, *NewStub(env), env.Context(),
-                         req);
-          },
-      .relationship = ActionRelationship,
-      .verify =
-          [](const ProbeEnv&, const google::protobuf::Message& m) {
-            return StatusIs<v1::SafeguardingAction>(
-                m, v1::SAFEGUARDING_ACTION_STATUS_CANCELLED);
-          },
-  });
+  registry.Add(CloseProbe<v1::CompleteSafeguardingActionRequest>(
+      "CompleteSafeguardingAction", &Stub::CompleteSafeguardingAction,
+      [](v1::CompleteSafeguardingActionRequest& r) {
+        r.set_outcome("Safety plan agreed with the victim");
+      },
+      v1::SAFEGUARDING_ACTION_STATUS_COMPLETED));
+  registry.Add(CloseProbe<v1::CancelSafeguardingActionRequest>(
+      "CancelSafeguardingAction", &Stub::CancelSafeguardingAction,
+      [](v1::CancelSafeguardingActionRequest& r) {
+        r.set_reason("Duplicate of another action");
+      },
+      v1::SAFEGUARDING_ACTION_STATUS_CANCELLED));
   registry.Add({
       .method = M("GetSafeguardingActionHistory"),
       .action = Action::kReadSafeguardingActions,
@@ -304,8 +308,8 @@ void RegisterSafeguardingServiceProbes(ProbeRegistry& registry) {
           [](ProbeEnv& env) {
             v1::GetSafeguardingActionHistoryRequest req;
             req.set_name(PrepareAction(env).name());
-            return Issue(&Stub::GetSafeguardingActionHistory, *NewStub(env), env.Context(),
-                         req);
+            return Issue(&Stub::GetSafeguardingActionHistory, *NewStub(env),
+                         env.Context(), req);
           },
       .relationship = ActionRelationship,
       .verify =
@@ -331,10 +335,11 @@ void RegisterSafeguardingServiceProbes(ProbeRegistry& registry) {
                 domain::ToProtoDate(domain::UkDay(env.world.Now()) + 10);
             req.mutable_referral()->set_reason("High risk: threats of violence");
             // Work for the owning force only: no new share.
-            *req.add_actions() = NewAction(
-                env,
-                env.world.Agency(env.target.exists() ? env.target.info->owner_code : "SP"),
-                v1::SAFEGUARDING_ACTION_TYPE_SAFETY_PLAN);
+            *req.add_actions() =
+                NewAction(env,
+                          env.world.Agency(
+                              env.target.exists() ? env.target.info->owner_code : "SP"),
+                          v1::SAFEGUARDING_ACTION_TYPE_SAFETY_PLAN);
             return Issue(&Stub::ReferToMarac, *NewStub(env), env.Context(), req);
           },
       .verify =
@@ -364,7 +369,8 @@ void RegisterSafeguardingServiceProbes(ProbeRegistry& registry) {
             for (const v1::MyWorkItem& item : As<v1::ListMyWorkResponse>(m).items()) {
               const CaseInfo* info = env.world.FindCase(item.case_());
               if (info == nullptr) {
-                problems.push_back(absl::StrCat("work on an unknown case ", item.case_()));
+                problems.push_back(
+                    absl::StrCat("work on an unknown case ", item.case_()));
                 continue;
               }
               if (env.world.RelationshipOf(env.caller, *info) ==
