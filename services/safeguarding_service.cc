@@ -178,8 +178,10 @@ absl::Status WriteChange(CallContext& call, storage::Tx& tx,
   return absl::OkStatus();
 }
 
-// Whether the caller reads actions of a case in a list across cases, and
-// with which view (UNSPECIFIED: not at all).
+// Whether the caller reads an action listed across cases, and with which
+// view (UNSPECIFIED: not at all). The list statements return only cases the
+// caller's force owns or that are actively shared with its agency, so a case
+// not owned is a shared one; this applies the policy table on top.
 v1::CaseView ListedView(const CallContext& call, const SafeguardingActionRow& row) {
   const domain::Relationship case_relationship =
       row.case_owner_agency_id == call.principal.agency_id

@@ -1003,6 +1003,17 @@ TEST_F(SafeguardingServiceTest, PartnerWorkListAcrossSixtyCasesPagesWithoutGapOr
         sharing_->UnshareCase(server_->Context("pc.hughes").get(), unshare, &withdrawn));
   }
   EXPECT_EQ(MyWork("council.patel", "", 50).size(), work.size() - withdrawn_open);
+  EXPECT_THAT(List("council.patel", "cases/-",
+                   absl::StrCat("case=", reference_of[withdrawn_case])),
+              IsEmpty());
+  EXPECT_EQ(List("council.patel", "cases/-").size(),
+            council_actions.size() - 2);  // Completed ones included; case 17's not.
+  v1::SafeguardingAction out;
+  for (const v1::SafeguardingAction& a : council_actions) {
+    if (absl::StartsWith(a.name(), withdrawn_case + "/")) {
+      EXPECT_GRPC_CODE(Get("council.patel", a.name(), &out), grpc::StatusCode::NOT_FOUND);
+    }
+  }
 }
 
 // ---- Victim-services opt-out ------------------------------------------------------
