@@ -6,6 +6,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "domain/case_validation.h"
+#include "domain/dates.h"
 #include "domain/list_query.h"
 #include "domain/safeguarding_lifecycle.h"
 #include "domain/validation.h"
@@ -24,8 +26,9 @@ constexpr absl::string_view kActionsCollection = "safeguardingActions";
 constexpr absl::string_view kAssignmentLawfulBasis =
     "Crime and Disorder Act 1998 s.115";
 
+// Every create's request_id has the same limit (domain/case_validation.h).
 absl::Status CheckRequestId(absl::string_view request_id) {
-  return CheckText("request_id", request_id, kMaxShortText, false);
+  return ValidateRequestId(request_id);
 }
 
 // A due date from today to today + kMaxSafeguardingDueDays.
@@ -133,18 +136,20 @@ absl::StatusOr<SafeguardingChange> NewActionAt(
     return absl::FailedPreconditionError(
         "the case is CLOSED: reopen it before adding safeguarding actions");
   }
-  if (absl::Status s = CheckSafeguardingAssignee(
-          assigned_agency_kind, kase, FieldPath(field, "assigned_agency"));
+  // Validated above, so these parse.
+  const std::string assigned_agency =
+      AgencyName(*ParseTopLevelName(input.assigned_agency(), "agencies",
+                                    FieldPath(field, "assigned_agency")));
+  if (absl::Status s =
+          CheckSafeguardingAssignee(assigned_agency_kind, assigned_agency, kase,
+                                    FieldPath(field, "assigned_agency"));
       !s.ok()) {
     return s;
   }
   SafeguardingChange change;
   v1::SafeguardingAction& a = change.action;
   a.set_type(input.type());
-  // Validated above, so these parse.
-  a.set_assigned_agency(
-      AgencyName(*ParseTopLevelName(input.assigned_agency(), "agencies",
-                                    FieldPath(field, "assigned_agency"))));
+  a.set_assigned_agency(assigned_agency);
   a.set_assigned_user(
       *CanonicalUser(input.assigned_user(), FieldPath(field, "assigned_user")));
   *a.mutable_due_date() = input.due_date();
@@ -174,9 +179,7 @@ absl::StatusOr<SafeguardingChange> NewActionAt(
 
 }  // namespace
 
-absl::CivilDay SafeguardingContext::today() const {
-  return CalendarDayAt(now, zone);
-}
+absl::CivilDay SafeguardingContext::today() const { return UkDay(now); }
 
 std::string SafeguardingActionTypeLabel(v1::SafeguardingActionType type) {
   switch (type) {
@@ -259,10 +262,21 @@ absl::StatusOr<CaseKey> ValidateCreateSafeguardingActionRequest(
 }
 
 absl::Status CheckSafeguardingAssignee(v1::AgencyKind kind,
+                                       absl::string_view assigned_agency,
                                        const SafeguardingCaseFacts& kase,
                                        absl::string_view field) {
   switch (kind) {
     case v1::AGENCY_KIND_POLICE:
+      // Work given to another force would share the whole case with it (the
+      // full view) as a side effect; sharing with a force is an explicit
+      // decision of the owning force.
+      if (kase.owning_agency.empty() || assigned_agency != kase.owning_agency) {
+        return FieldError(field,
+                          "another police force cannot be given the work of "
+                          "this case; assign the owning force, a council, a "
+                          "health trust or victim services");
+      }
+      return absl::OkStatus();
     case v1::AGENCY_KIND_COUNCIL:
     case v1::AGENCY_KIND_HEALTH:
       return absl::OkStatus();
@@ -444,7 +458,7 @@ absl::StatusOr<SafeguardingChange> ApplySafeguardingActionUpdate(
 
   if (masked("due_date")) {
     const absl::CivilDay created =
-        CalendarDayAt(ToAbslTime(current.create_time()), ctx.zone);
+        UkDay(ToAbslTime(current.create_time()));
     absl::StatusOr<absl::CivilDay> due =
         CheckDueDate(in.due_date(), FieldPath(kActionField, "due_date"),
                      created, "the day the action was created", today);

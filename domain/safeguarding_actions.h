@@ -36,16 +36,20 @@ struct SafeguardingCaseFacts {
   // The victim opted out of victim services: nothing may be assigned to a
   // victim service (it would share the case again).
   bool victim_opted_out = false;
+  // agencies/{agency}: the police force that owns the case, the only force
+  // that may be given its work (another force is shared the case instead).
+  std::string owning_agency;
 };
 
-// Who acts, and when. `zone` is kUkTimeZoneName (domain/dates.h), loaded
-// by the server.
+// Who acts, and when. Days are UK civil days (domain::UkDay): computed, not
+// read from the host's time-zone database, so a host without tzdata cannot
+// silently make "today" a UTC day.
 struct SafeguardingContext {
   absl::Time now;
-  absl::TimeZone zone;
   std::string actor;         // users/{user}
   std::string actor_agency;  // agencies/{agency}
 
+  // UkDay(now).
   absl::CivilDay today() const;
 };
 
@@ -77,11 +81,14 @@ absl::Status ValidateNewSafeguardingAction(const v1::SafeguardingAction& action,
                                            absl::string_view field,
                                            absl::CivilDay today);
 
-// Whether an agency of `kind` may be given work on a case: police, council,
-// health or victim services (not the CPS; not victim services once the
-// victim opted out: FAILED_PRECONDITION). UNSPECIFIED means the agency does
-// not exist: INVALID_ARGUMENT naming `field`.
+// Whether `assigned_agency` (agencies/{agency}, canonical), of `kind`, may
+// be given work on a case: the owning force, a council, health or victim
+// services. Not the CPS nor another police force (INVALID_ARGUMENT naming
+// `field`); not victim services once the victim opted out
+// (FAILED_PRECONDITION). UNSPECIFIED means the agency does not exist:
+// INVALID_ARGUMENT naming `field`.
 absl::Status CheckSafeguardingAssignee(v1::AgencyKind kind,
+                                       absl::string_view assigned_agency,
                                        const SafeguardingCaseFacts& kase,
                                        absl::string_view field);
 

@@ -17,6 +17,7 @@
 #include "domain/validation.h"
 #include "google/protobuf/util/field_mask_util.h"
 #include "services/case_access.h"
+#include "services/safeguarding_service.h"
 #include "storage/crypto.h"
 #include "storage/request_ids.h"
 
@@ -507,11 +508,21 @@ grpc::Status CaseServiceImpl::SetVictimServicesReferral(
           cases_.SetVictimServicesReferral(tx, scope.ref.id, version, state,
                                            agency_id, request->reason(),
                                            call.principal.user_id, call.now));
+      std::vector<std::string> changed = {"victim_services_referral"};
+      if (state == v1::VICTIM_SERVICES_REFERRAL_STATE_OPTED_OUT) {
+        // After the case records the opt-out, so an action being assigned to
+        // a victim service meanwhile is either refused or cancelled here.
+        CB_ASSIGN_OR_RETURN(std::vector<std::string> cancelled,
+                            CancelVictimServiceActionsOnOptOut(call, tx, scope,
+                                                               request->reason()));
+        for (const std::string& name : cancelled) call.AddResource(name);
+        if (!cancelled.empty()) changed.push_back("safeguarding_actions");
+      }
       timeline_.Append(tx, TimelineEntryFor(call, scope.ref.id,
                                  v1::TIMELINE_ENTRY_KIND_VICTIM_SERVICES, summary,
                                  domain::CaseName(scope.ref.id),
                                  domain::kTimelinePoliceAndCps));
-      call.RecordChange({"victim_services_referral"}, domain::FormatEtag(version),
+      call.RecordChange(changed, domain::FormatEtag(version),
                         domain::FormatEtag(new_version));
       CB_ASSIGN_OR_RETURN(*response,
                           LoadCaseForView(tx, scope.ref.id, scope.view, call.now));

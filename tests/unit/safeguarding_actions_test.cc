@@ -68,7 +68,6 @@ SafeguardingContext At(CivilDay day, int hour = 10) {
   ctx.now = absl::FromCivil(absl::CivilSecond(day.year(), day.month(),
                                               day.day(), hour, 0, 0),
                             London());
-  ctx.zone = London();
   ctx.actor = kOfficer;
   ctx.actor_agency = kPolice;
   return ctx;
@@ -180,8 +179,8 @@ TEST(ValidateCreateSafeguardingActionTest, EachBadFieldIsNamed) {
        [=](auto& r) { action(r)->set_notes("a\x1b[31m"); },
        "safeguarding_action.notes", "UTF-8"},
       {"long request id",
-       [](auto& r) { r.set_request_id(std::string(201, 'r')); }, "request_id",
-       "at most 200"},
+       [](auto& r) { r.set_request_id(std::string(101, 'r')); }, "request_id",
+       "at most 100"},
   };
   ASSERT_TRUE(ValidateCreateSafeguardingActionRequest(ValidCreate(), kToday).ok());
   for (const CreateCase& c : cases) {
@@ -204,6 +203,8 @@ TEST(ValidateCreateSafeguardingActionTest, AcceptsTheBoundaries) {
   v1::CreateSafeguardingActionRequest r = ValidCreate();
   r.mutable_safeguarding_action()->clear_priority();      // Defaults.
   r.mutable_safeguarding_action()->clear_assigned_user();  // Agency queue.
+  r.set_request_id(std::string(100, 'r'));  // The longest request id.
+  EXPECT_TRUE(ValidateCreateSafeguardingActionRequest(r, kToday).ok());
   r.clear_request_id();
   r.set_parent("cases/sp-2026-000123");                    // By reference.
   r.mutable_safeguarding_action()->set_assigned_agency(
@@ -316,9 +317,14 @@ TEST(NewSafeguardingActionTest, WhoMayBeGivenWork) {
                                 opted_out ? " after opt-out" : ""));
       SafeguardingCaseFacts kase;
       kase.victim_opted_out = opted_out;
-      absl::Status s =
-          NewSafeguardingAction(ValidInput(), kind, kase, At(kToday)).status();
-      EXPECT_EQ(CheckSafeguardingAssignee(kind, kase, "f").code(), s.code());
+      kase.owning_agency = kPolice;
+      // Police work goes to the owning force itself.
+      v1::SafeguardingAction input = ValidInput();
+      if (kind == v1::AGENCY_KIND_POLICE) input.set_assigned_agency(kPolice);
+      absl::Status s = NewSafeguardingAction(input, kind, kase, At(kToday)).status();
+      EXPECT_EQ(
+          CheckSafeguardingAssignee(kind, input.assigned_agency(), kase, "f").code(),
+          s.code());
       switch (kind) {
         case v1::AGENCY_KIND_POLICE:
         case v1::AGENCY_KIND_COUNCIL:
@@ -338,6 +344,63 @@ TEST(NewSafeguardingActionTest, WhoMayBeGivenWork) {
       }
     }
   }
+}
+
+// Work given to another force would share the case with it in full: only
+// the owning force takes police work.
+TEST(NewSafeguardingActionTest, NeverAnotherPoliceForce) {
+  const std::string other_force = "agencies/0b8f3c2a-9999-4999-8999-999999999999";
+  SafeguardingCaseFacts kase;
+  kase.owning_agency = kPolice;
+  v1::SafeguardingAction input = ValidInput();
+  input.set_assigned_agency(other_force);
+  ExpectField(
+      NewSafeguardingAction(input, v1::AGENCY_KIND_POLICE, kase, At(kToday)).status(),
+      "safeguarding_action.assigned_agency", "another police force");
+  ExpectField(CheckSafeguardingAssignee(v1::AGENCY_KIND_POLICE, other_force, kase,
+                                        "actions[0].assigned_agency"),
+              "actions[0].assigned_agency");
+  // Upper-case ids name the same (owning) force.
+  input.set_assigned_agency(absl::StrCat("agencies/", absl::AsciiStrToUpper(kPoliceId)));
+  EXPECT_TRUE(
+      NewSafeguardingAction(input, v1::AGENCY_KIND_POLICE, kase, At(kToday)).ok());
+  // Facts that do not say who owns the case give no force any work.
+  kase.owning_agency.clear();
+  input.set_assigned_agency(kPolice);
+  ExpectField(
+      NewSafeguardingAction(input, v1::AGENCY_KIND_POLICE, kase, At(kToday)).status(),
+      "safeguarding_action.assigned_agency");
+}
+
+// "Today" is the UK civil day, whatever the host's time zone database says:
+// 23:30 UTC on 30 June is already 1 July in London (BST).
+TEST(SafeguardingContextTest, TodayIsTheUkDay) {
+  SafeguardingContext ctx;
+  ctx.now = absl::FromCivil(absl::CivilSecond(2026, 6, 30, 23, 30, 0),
+                            absl::UTCTimeZone());
+  EXPECT_EQ(ctx.today(), CivilDay(2026, 7, 1));
+  ctx.now = absl::FromCivil(absl::CivilSecond(2026, 12, 31, 23, 30, 0),
+                            absl::UTCTimeZone());
+  EXPECT_EQ(ctx.today(), CivilDay(2026, 12, 31));  // GMT in winter.
+  // A due date may not move before the UK day the action was created on:
+  // created at 23:30 UTC on 30 June = 1 July in London.
+  v1::SafeguardingAction current;
+  current.set_name(kAction);
+  current.set_status(v1::SAFEGUARDING_ACTION_STATUS_OPEN);
+  current.set_etag("1");
+  *current.mutable_create_time() = ToProtoTime(
+      absl::FromCivil(absl::CivilSecond(2026, 6, 30, 23, 30, 0), absl::UTCTimeZone()));
+  v1::UpdateSafeguardingActionRequest update;
+  *update.mutable_safeguarding_action() = current;
+  *update.mutable_safeguarding_action()->mutable_due_date() =
+      ToProtoDate(CivilDay(2026, 6, 30));
+  update.mutable_update_mask()->add_paths("due_date");
+  ctx.now = absl::FromCivil(absl::CivilSecond(2026, 7, 2, 9, 0, 0), absl::UTCTimeZone());
+  ExpectField(ApplySafeguardingActionUpdate(current, update, ctx).status(),
+              "safeguarding_action.due_date", "(2026-07-01)");
+  *update.mutable_safeguarding_action()->mutable_due_date() =
+      ToProtoDate(CivilDay(2026, 7, 1));
+  EXPECT_TRUE(ApplySafeguardingActionUpdate(current, update, ctx).ok());
 }
 
 TEST(SafeguardingActionTypeLabelTest, EveryTypeHasItsOwnLabel) {
@@ -977,7 +1040,7 @@ TEST(ValidateReferToMaracTest, EachBadFieldIsNamed) {
        },
        "actions", "at most 50"},
       {"long request id",
-       [](auto& r) { r.set_request_id(std::string(201, 'r')); }, "request_id",
+       [](auto& r) { r.set_request_id(std::string(101, 'r')); }, "request_id",
        ""},
   };
   ASSERT_TRUE(ValidateReferToMaracRequest(Marac(), kToday).ok());
@@ -1008,6 +1071,7 @@ absl::flat_hash_map<std::string, v1::AgencyKind> Kinds() {
 SafeguardingCaseFacts HighRisk() {
   SafeguardingCaseFacts kase;
   kase.risk_level = v1::RISK_LEVEL_HIGH;
+  kase.owning_agency = kPolice;
   return kase;
 }
 

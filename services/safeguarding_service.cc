@@ -1,0 +1,671 @@
+#include "services/safeguarding_service.h"
+
+#include <algorithm>
+#include <optional>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "domain/access_policy.h"
+#include "domain/case_validation.h"
+#include "domain/case_view.h"
+#include "domain/dates.h"
+#include "domain/list_query.h"
+#include "domain/resource_names.h"
+#include "domain/safeguarding_actions.h"
+#include "domain/safeguarding_lists.h"
+#include "domain/status_macros.h"
+#include "domain/validation.h"
+#include "storage/crypto.h"
+#include "storage/request_ids.h"
+
+namespace casebridge::services {
+namespace {
+
+using domain::Action;
+using storage::SafeguardingActionRow;
+
+constexpr char kActions[] = "safeguardingActions";
+constexpr char kReferrals[] = "maracReferrals";
+
+std::string Method(absl::string_view name) {
+  return absl::StrCat("/casebridge.v1.SafeguardingService/", name);
+}
+
+// The id in a canonical resource name ("agencies/{id}" -> id).
+std::string IdOf(absl::string_view name) {
+  size_t slash = name.rfind('/');
+  return std::string(slash == absl::string_view::npos ? name : name.substr(slash + 1));
+}
+
+// Who acts and when, for the domain. "Today" is the UK day of call.now.
+domain::SafeguardingContext ContextOf(const CallContext& call) {
+  domain::SafeguardingContext ctx;
+  ctx.now = call.now;
+  ctx.actor = domain::UserName(call.principal.user_id);
+  ctx.actor_agency = domain::AgencyName(call.principal.agency_id);
+  return ctx;
+}
+
+std::string TypeLabel(const v1::SafeguardingAction& action) {
+  return domain::SafeguardingActionTypeLabel(action.type());
+}
+
+// What a change did, for the timeline. No free text of the action (notes,
+// outcome, reasons) goes there: the timeline is read by every police reader
+// of the case, the action only by those who work on it.
+std::string ChangeSummary(const v1::SafeguardingActionHistoryEntry& entry,
+                          const v1::SafeguardingAction& action) {
+  const std::string type = TypeLabel(action);
+  switch (entry.event()) {
+    case v1::SAFEGUARDING_ACTION_EVENT_CREATE: {
+      std::string due;
+      if (std::optional<absl::CivilDay> day = domain::ToCivilDay(action.due_date())) {
+        due = absl::StrCat(", due ", domain::FormatDay(*day));
+      }
+      return absl::StrCat("Safeguarding action assigned: ", type, due);
+    }
+    case v1::SAFEGUARDING_ACTION_EVENT_START:
+      return absl::StrCat("Safeguarding action started: ", type);
+    case v1::SAFEGUARDING_ACTION_EVENT_BLOCK:
+      return absl::StrCat("Safeguarding action blocked: ", type);
+    case v1::SAFEGUARDING_ACTION_EVENT_RESUME:
+      return absl::StrCat("Safeguarding action resumed: ", type);
+    case v1::SAFEGUARDING_ACTION_EVENT_RETURN_TO_OPEN:
+      return absl::StrCat("Safeguarding action returned to open: ", type);
+    case v1::SAFEGUARDING_ACTION_EVENT_COMPLETE:
+      return absl::StrCat("Safeguarding action completed: ", type);
+    case v1::SAFEGUARDING_ACTION_EVENT_CANCEL:
+      return absl::StrCat("Safeguarding action cancelled: ", type);
+    default:
+      return absl::StrCat("Safeguarding action updated (",
+                          absl::StrJoin(entry.changed_fields(), ", "), "): ", type);
+  }
+}
+
+// The timeline entry of a change: police (full view) and the assigned agency
+// only, so each partner sees the entries about its own work.
+void AppendTimeline(const CallContext& call, storage::Tx& tx,
+                    const storage::TimelineRepository& timeline,
+                    const SafeguardingActionRow& row,
+                    const v1::SafeguardingActionHistoryEntry& entry) {
+  storage::TimelineEntryInput e =
+      TimelineEntryFor(call, row.case_id, v1::TIMELINE_ENTRY_KIND_SAFEGUARDING,
+                       ChangeSummary(entry, row.action), row.action.name(),
+                       domain::kTimelineFull | domain::kTimelineSafeguarding);
+  e.agency_id = IdOf(row.action.assigned_agency());
+  timeline.Append(tx, e);
+}
+
+// An assigned user must be an active user of the assigned agency whose roles
+// may work on the action (not an administrator or auditor of it).
+absl::Status CheckAssignedUser(storage::Tx& tx,
+                               const storage::IdentityRepository& identities,
+                               const v1::SafeguardingAction& action,
+                               const CaseScope& scope, absl::string_view field) {
+  if (action.assigned_user().empty()) return absl::OkStatus();
+  absl::StatusOr<v1::User> user = identities.GetUser(tx, IdOf(action.assigned_user()));
+  bool may_work = false;
+  if (user.ok() && !user->disabled() && user->agency() == action.assigned_agency()) {
+    domain::Principal assignee;
+    assignee.agency_id = IdOf(user->agency());
+    assignee.agency_kind = user->agency_kind();
+    for (int r : user->roles()) assignee.roles.push_back(static_cast<v1::Role>(r));
+    const domain::Relationship relationship =
+        assignee.agency_id == scope.ref.owner_agency_id
+            ? domain::Relationship::kOwningForce
+            : domain::Relationship::kAssignedAgency;
+    may_work =
+        domain::Decide(assignee, relationship, Action::kUpdateSafeguardingAction).allowed;
+  }
+  if (!may_work) {
+    return domain::FieldError(
+        field,
+        "must be an active user of the assigned agency whose role works on "
+        "safeguarding actions");
+  }
+  return absl::OkStatus();
+}
+
+// An action the caller named, found, visible to it, and authorized for
+// `action`. An action the caller may not see (another agency's, for a
+// partner) is the same NOT_FOUND as one that does not exist.
+struct ActionScope {
+  CaseScope scope;
+  SafeguardingActionRow row;
+};
+
+absl::StatusOr<ActionScope> AuthorizeOnAction(
+    CallContext& call, storage::Tx& tx, const storage::SafeguardingRepository& actions,
+    const domain::CaseChildName& name, absl::string_view requested_name, Action action,
+    bool for_update) {
+  ActionScope out;
+  CB_ASSIGN_OR_RETURN(out.scope, AuthorizeCase(call, tx, name.case_key,
+                                               Action::kReadSafeguardingActions));
+  CB_ASSIGN_OR_RETURN(std::optional<SafeguardingActionRow> row,
+                      actions.Get(tx, out.scope.ref.id, name.child_id,
+                                  domain::UkDay(call.now), for_update));
+  if (!row.has_value() ||
+      !domain::SafeguardingActionVisible(call.principal, out.scope.view,
+                                         row->action.assigned_agency())) {
+    return absl::NotFoundError(absl::StrCat(requested_name, " not found"));
+  }
+  out.row = *std::move(row);
+  const domain::Relationship relationship = domain::SafeguardingActionRelationship(
+      out.scope.relationship, call.principal, out.row.action.assigned_agency());
+  CB_RETURN_IF_ERROR(AuthorizeWithin(call, out.scope, relationship, action).status());
+  return out;
+}
+
+// Writes a domain change of a stored action: the row and its history, the
+// timeline, the audit record. Answers with the stored action.
+absl::Status WriteChange(CallContext& call, storage::Tx& tx,
+                         const storage::SafeguardingRepository& actions,
+                         const storage::TimelineRepository& timeline,
+                         const SafeguardingActionRow& current,
+                         const domain::SafeguardingChange& change,
+                         v1::SafeguardingAction* response) {
+  CB_ASSIGN_OR_RETURN(SafeguardingActionRow row,
+                      actions.Update(tx, current, change, domain::UkDay(call.now)));
+  AppendTimeline(call, tx, timeline, row, change.entry);
+  call.RecordChange(std::vector<std::string>(change.entry.changed_fields().begin(),
+                                             change.entry.changed_fields().end()),
+                    current.action.etag(), row.action.etag());
+  *response = std::move(row.action);
+  call.DisclosesCaseContent();
+  return absl::OkStatus();
+}
+
+// Whether the caller reads an action listed across cases, and with which
+// view (UNSPECIFIED: not at all). The list statements return only cases the
+// caller's force owns or that are actively shared with its agency, so a case
+// not owned is a shared one; this applies the policy table on top.
+v1::CaseView ListedView(const CallContext& call, const SafeguardingActionRow& row) {
+  const domain::Relationship case_relationship =
+      row.case_owner_agency_id == call.principal.agency_id
+          ? domain::Relationship::kOwningForce
+          : domain::Relationship::kShared;
+  const domain::Decision d =
+      domain::Decide(call.principal,
+                     domain::SafeguardingActionRelationship(
+                         case_relationship, call.principal, row.action.assigned_agency()),
+                     Action::kReadSafeguardingActions);
+  if (!d.allowed || !domain::SafeguardingActionVisible(call.principal, d.view,
+                                                       row.action.assigned_agency())) {
+    return v1::CASE_VIEW_UNSPECIFIED;
+  }
+  return d.view;
+}
+
+}  // namespace
+
+absl::StatusOr<SafeguardingActionRow> SafeguardingServiceImpl::StoreNewAction(
+    CallContext& call, storage::Tx& tx, const CaseScope& scope, absl::string_view id,
+    const domain::SafeguardingChange& change, absl::string_view marac_referral_id,
+    absl::string_view user_field) {
+  CB_RETURN_IF_ERROR(
+      CheckAssignedUser(tx, identities_, change.action, scope, user_field));
+  CB_ASSIGN_OR_RETURN(SafeguardingActionRow row,
+                      actions_.Insert(tx, scope.ref.id, id, change, marac_referral_id,
+                                      domain::UkDay(call.now)));
+  // Assigning shares the safeguarding view of the case with the agency, on
+  // its own basis and lawful basis (even if shared otherwise already: that
+  // share may be withdrawn while the work goes on).
+  if (std::optional<v1::CaseShare> share = domain::ShareForSafeguardingAssignment(
+          row.action, domain::AgencyName(scope.ref.owner_agency_id))) {
+    storage::ShareInput in;
+    in.case_id = scope.ref.id;
+    in.agency_id = IdOf(share->agency());
+    in.basis = share->basis();
+    in.purpose = share->purpose();
+    in.lawful_basis = share->lawful_basis();
+    in.source = row.action.name();
+    in.actor_id = call.principal.user_id;
+    in.now = call.now;
+    CB_ASSIGN_OR_RETURN(bool made, shares_.EnsureShare(tx, in));
+    if (made) {
+      CB_ASSIGN_OR_RETURN(v1::Agency agency, identities_.GetAgency(tx, in.agency_id));
+      timeline_.Append(
+          tx, TimelineEntryFor(call, scope.ref.id, v1::TIMELINE_ENTRY_KIND_SHARED,
+                               absl::StrCat("Shared with ", agency.display_name(), ": ",
+                                            share->purpose()),
+                               row.action.name(), domain::kTimelineFull));
+    }
+  }
+  AppendTimeline(call, tx, timeline_, row, change.entry);
+  call.AddResource(row.action.name());
+  return row;
+}
+
+template <typename Request>
+absl::Status SafeguardingServiceImpl::CloseAction(
+    CallContext& call, const Request& request,
+    absl::StatusOr<domain::CaseChildName> (*validate)(const Request&),
+    absl::StatusOr<domain::SafeguardingChange> (*apply)(
+        const v1::SafeguardingAction&, const Request&,
+        const domain::SafeguardingContext&),
+    v1::SafeguardingAction* response) {
+  call.AddResource(request.name());
+  CB_ASSIGN_OR_RETURN(domain::CaseChildName name, validate(request));
+  return runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
+    CB_ASSIGN_OR_RETURN(ActionScope s,
+                        AuthorizeOnAction(call, tx, actions_, name, request.name(),
+                                          Action::kUpdateSafeguardingAction,
+                                          /*for_update=*/true));
+    CB_ASSIGN_OR_RETURN(domain::SafeguardingChange change,
+                        apply(s.row.action, request, ContextOf(call)));
+    return WriteChange(call, tx, actions_, timeline_, s.row, change, response);
+  });
+}
+
+grpc::Status SafeguardingServiceImpl::CreateSafeguardingAction(
+    grpc::ServerContext* context, const v1::CreateSafeguardingActionRequest* request,
+    v1::SafeguardingAction* response) {
+  return runner_->Run(
+      context, Method("CreateSafeguardingAction"), [&](CallContext& call) {
+        call.audit.request_id = request->request_id();
+        call.AddResource(request->parent());
+        const absl::CivilDay today = domain::UkDay(call.now);
+        CB_ASSIGN_OR_RETURN(
+            domain::CaseKey key,
+            domain::ValidateCreateSafeguardingActionRequest(*request, today));
+        const v1::SafeguardingAction& input = request->safeguarding_action();
+        // Validated above.
+        const std::string agency_id = *domain::ParseTopLevelName(
+            input.assigned_agency(), "agencies", "safeguarding_action.assigned_agency");
+
+        return runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
+          CB_ASSIGN_OR_RETURN(
+              CaseScope scope,
+              AuthorizeCase(call, tx, key, Action::kReadSafeguardingActions));
+          // Police of the owning force assign to anyone; a partner only to its
+          // own agency (the assigned-agency relationship).
+          CB_RETURN_IF_ERROR(AuthorizeWithin(call, scope,
+                                             domain::SafeguardingActionRelationship(
+                                                 scope.relationship, call.principal,
+                                                 domain::AgencyName(agency_id)),
+                                             Action::kCreateSafeguardingAction)
+                                 .status());
+          const std::string id = storage::NewUuid();
+          CB_ASSIGN_OR_RETURN(
+              std::optional<std::string> earlier,
+              storage::ClaimRequestId(
+                  tx, call.principal.user_id, call.method, request->request_id(),
+                  domain::CaseChildResourceName(scope.ref.id, kActions, id)));
+          if (earlier.has_value()) {
+            // A retry: answer with what the first call created.
+            absl::StatusOr<domain::CaseChildName> first =
+                domain::ParseCaseChildName(*earlier, kActions, "request_id");
+            std::optional<SafeguardingActionRow> row;
+            if (first.ok() && first->case_key.id == scope.ref.id) {
+              CB_ASSIGN_OR_RETURN(row,
+                                  actions_.Get(tx, scope.ref.id, first->child_id, today));
+            }
+            if (!row.has_value()) {
+              return absl::FailedPreconditionError(
+                  "request_id was used for a safeguarding action of another case");
+            }
+            call.AddResource(row->action.name());
+            *response = std::move(row->action);
+            call.DisclosesCaseContent();
+            return absl::OkStatus();
+          }
+          CB_ASSIGN_OR_RETURN(domain::SafeguardingCaseFacts facts,
+                              actions_.LockCaseFacts(tx, scope.ref.id));
+          absl::StatusOr<v1::Agency> assignee = identities_.GetAgency(tx, agency_id);
+          CB_ASSIGN_OR_RETURN(
+              domain::SafeguardingChange change,
+              domain::NewSafeguardingAction(
+                  input, assignee.ok() ? assignee->kind() : v1::AGENCY_KIND_UNSPECIFIED,
+                  facts, ContextOf(call)));
+          CB_ASSIGN_OR_RETURN(SafeguardingActionRow row,
+                              StoreNewAction(call, tx, scope, id, change, "",
+                                             "safeguarding_action.assigned_user"));
+          call.RecordChange(
+              std::vector<std::string>(change.entry.changed_fields().begin(),
+                                       change.entry.changed_fields().end()),
+              "", row.action.etag());
+          *response = std::move(row.action);
+          call.DisclosesCaseContent();
+          return absl::OkStatus();
+        });
+      });
+}
+
+grpc::Status SafeguardingServiceImpl::GetSafeguardingAction(
+    grpc::ServerContext* context, const v1::GetSafeguardingActionRequest* request,
+    v1::SafeguardingAction* response) {
+  return runner_->Run(context, Method("GetSafeguardingAction"), [&](CallContext& call) {
+    call.AddResource(request->name());
+    CB_ASSIGN_OR_RETURN(domain::CaseChildName name,
+                        domain::ValidateSafeguardingActionName(request->name(), "name"));
+    return runner_->Read(call, [&](storage::Tx& tx) -> absl::Status {
+      CB_ASSIGN_OR_RETURN(ActionScope s,
+                          AuthorizeOnAction(call, tx, actions_, name, request->name(),
+                                            Action::kReadSafeguardingActions,
+                                            /*for_update=*/false));
+      *response = std::move(s.row.action);
+      call.DisclosesCaseContent();
+      return absl::OkStatus();
+    });
+  });
+}
+
+grpc::Status SafeguardingServiceImpl::ListSafeguardingActions(
+    grpc::ServerContext* context, const v1::ListSafeguardingActionsRequest* request,
+    v1::ListSafeguardingActionsResponse* response) {
+  return runner_->Run(context, Method("ListSafeguardingActions"), [&](CallContext& call) {
+    call.AddResource(request->parent());
+    CB_ASSIGN_OR_RETURN(
+        domain::SafeguardingListQuery query,
+        domain::ParseListSafeguardingActionsRequest(*request, call.principal));
+    const bool across_cases = request->parent() == "cases/-";
+    if (across_cases) {
+      // Not one case: the same gate as the agency's work list (police and
+      // partners); each case is then decided row by row below.
+      CB_RETURN_IF_ERROR(domain::AuthorizeAction(call.principal, Action::kListMyWork));
+    }
+    const absl::CivilDay today = domain::UkDay(call.now);
+    return runner_->Read(call, [&](storage::Tx& tx) -> absl::Status {
+      std::optional<CaseScope> scope;
+      if (!across_cases) {
+        CB_ASSIGN_OR_RETURN(scope, AuthorizeCase(call, tx, *query.case_key,
+                                                 Action::kReadSafeguardingActions));
+        query.case_key = domain::CaseKey{.id = scope->ref.id, .reference = ""};
+      }
+      CB_ASSIGN_OR_RETURN(storage::Page<SafeguardingActionRow> page,
+                          actions_.List(tx, call.principal.agency_id, query, today));
+      for (SafeguardingActionRow& row : page.items) {
+        const bool visible =
+            scope.has_value()
+                ? domain::SafeguardingActionVisible(call.principal, scope->view,
+                                                    row.action.assigned_agency())
+                : ListedView(call, row) != v1::CASE_VIEW_UNSPECIFIED;
+        if (!visible) continue;
+        if (across_cases) call.AddResource(row.action.name());
+        *response->add_safeguarding_actions() = std::move(row.action);
+      }
+      if (page.next.has_value()) {
+        response->set_next_page_token(
+            domain::EncodePageToken(*page.next, query.query_text));
+      }
+      if (scope.has_value() || response->safeguarding_actions_size() > 0) {
+        call.DisclosesCaseContent();
+      }
+      return absl::OkStatus();
+    });
+  });
+}
+
+grpc::Status SafeguardingServiceImpl::UpdateSafeguardingAction(
+    grpc::ServerContext* context, const v1::UpdateSafeguardingActionRequest* request,
+    v1::SafeguardingAction* response) {
+  return runner_->Run(
+      context, Method("UpdateSafeguardingAction"), [&](CallContext& call) {
+        const std::string& requested = request->safeguarding_action().name();
+        call.AddResource(requested);
+        CB_ASSIGN_OR_RETURN(domain::CaseChildName name,
+                            domain::ValidateUpdateSafeguardingActionRequest(
+                                *request, domain::UkDay(call.now)));
+        return runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
+          CB_ASSIGN_OR_RETURN(ActionScope s,
+                              AuthorizeOnAction(call, tx, actions_, name, requested,
+                                                Action::kUpdateSafeguardingAction,
+                                                /*for_update=*/true));
+          CB_ASSIGN_OR_RETURN(domain::SafeguardingChange change,
+                              domain::ApplySafeguardingActionUpdate(
+                                  s.row.action, *request, ContextOf(call)));
+          if (!change.changed()) {
+            // Every masked value is the stored one: nothing to write or record.
+            *response = std::move(s.row.action);
+            call.DisclosesCaseContent();
+            return absl::OkStatus();
+          }
+          if (change.action.assigned_user() != s.row.action.assigned_user()) {
+            CB_RETURN_IF_ERROR(CheckAssignedUser(tx, identities_, change.action, s.scope,
+                                                 "safeguarding_action.assigned_user"));
+          }
+          return WriteChange(call, tx, actions_, timeline_, s.row, change, response);
+        });
+      });
+}
+
+grpc::Status SafeguardingServiceImpl::CompleteSafeguardingAction(
+    grpc::ServerContext* context, const v1::CompleteSafeguardingActionRequest* request,
+    v1::SafeguardingAction* response) {
+  return runner_->Run(
+      context, Method("CompleteSafeguardingAction"), [&](CallContext& call) {
+        return CloseAction(call, *request,
+                           &domain::ValidateCompleteSafeguardingActionRequest,
+                           &domain::ApplyCompleteSafeguardingAction, response);
+      });
+}
+
+grpc::Status SafeguardingServiceImpl::CancelSafeguardingAction(
+    grpc::ServerContext* context, const v1::CancelSafeguardingActionRequest* request,
+    v1::SafeguardingAction* response) {
+  return runner_->Run(
+      context, Method("CancelSafeguardingAction"), [&](CallContext& call) {
+        return CloseAction(call, *request,
+                           &domain::ValidateCancelSafeguardingActionRequest,
+                           &domain::ApplyCancelSafeguardingAction, response);
+      });
+}
+
+grpc::Status SafeguardingServiceImpl::GetSafeguardingActionHistory(
+    grpc::ServerContext* context, const v1::GetSafeguardingActionHistoryRequest* request,
+    v1::GetSafeguardingActionHistoryResponse* response) {
+  return runner_->Run(
+      context, Method("GetSafeguardingActionHistory"), [&](CallContext& call) {
+        call.AddResource(request->name());
+        CB_ASSIGN_OR_RETURN(
+            domain::CaseChildName name,
+            domain::ValidateSafeguardingActionName(request->name(), "name"));
+        CB_ASSIGN_OR_RETURN(int page_size, domain::ResolvePageSize(request->page_size()));
+        const std::string query =
+            absl::StrCat("safeguardingActionHistory|", request->name());
+        CB_ASSIGN_OR_RETURN(std::optional<domain::PageCursor> after,
+                            domain::DecodePageToken(request->page_token(), query));
+        int64_t after_revision = 0;
+        if (after.has_value() &&
+            (!absl::SimpleAtoi(after->sort_key, &after_revision) || after_revision < 0)) {
+          return domain::FieldError("page_token", "is not a token this server issued");
+        }
+        return runner_->Read(call, [&](storage::Tx& tx) -> absl::Status {
+          CB_ASSIGN_OR_RETURN(ActionScope s,
+                              AuthorizeOnAction(call, tx, actions_, name, request->name(),
+                                                Action::kReadSafeguardingActions,
+                                                /*for_update=*/false));
+          CB_ASSIGN_OR_RETURN(
+              storage::Page<v1::SafeguardingActionHistoryEntry> page,
+              actions_.History(tx, name.child_id, after_revision, page_size));
+          for (v1::SafeguardingActionHistoryEntry& e : page.items) {
+            *response->add_entries() = std::move(e);
+          }
+          if (page.next.has_value()) {
+            response->set_next_page_token(domain::EncodePageToken(*page.next, query));
+          }
+          call.DisclosesCaseContent();
+          return absl::OkStatus();
+        });
+      });
+}
+
+grpc::Status SafeguardingServiceImpl::ReferToMarac(grpc::ServerContext* context,
+                                                   const v1::ReferToMaracRequest* request,
+                                                   v1::ReferToMaracResponse* response) {
+  return runner_->Run(context, Method("ReferToMarac"), [&](CallContext& call) {
+    call.audit.request_id = request->request_id();
+    call.AddResource(request->parent());
+    const absl::CivilDay today = domain::UkDay(call.now);
+    CB_ASSIGN_OR_RETURN(domain::CaseKey key,
+                        domain::ValidateReferToMaracRequest(*request, today));
+
+    return runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
+      CB_ASSIGN_OR_RETURN(CaseScope scope,
+                          AuthorizeCase(call, tx, key, Action::kReferToMarac));
+      const std::string id = storage::NewUuid();
+      CB_ASSIGN_OR_RETURN(
+          std::optional<std::string> earlier,
+          storage::ClaimRequestId(
+              tx, call.principal.user_id, call.method, request->request_id(),
+              domain::CaseChildResourceName(scope.ref.id, kReferrals, id)));
+      if (earlier.has_value()) {
+        // A retry: the referral the first call recorded, its actions as they
+        // are now.
+        absl::StatusOr<domain::CaseChildName> first =
+            domain::ParseCaseChildName(*earlier, kReferrals, "request_id");
+        std::optional<storage::MaracReferralRecord> record;
+        if (first.ok() && first->case_key.id == scope.ref.id) {
+          CB_ASSIGN_OR_RETURN(
+              record, actions_.GetMaracReferral(tx, scope.ref.id, first->child_id));
+        }
+        if (!record.has_value()) {
+          return absl::FailedPreconditionError(
+              "request_id was used for a MARAC referral of another case");
+        }
+        for (const std::string& action_id : record->action_ids) {
+          CB_ASSIGN_OR_RETURN(std::optional<SafeguardingActionRow> row,
+                              actions_.Get(tx, scope.ref.id, action_id, today));
+          if (row.has_value()) *response->add_actions() = std::move(row->action);
+        }
+        for (const std::string& action_id : record->completed_action_ids) {
+          response->add_completed_referral_actions(
+              domain::CaseChildResourceName(scope.ref.id, kActions, action_id));
+        }
+        call.AddResource(record->referral.name());
+        *response->mutable_referral() = std::move(record->referral);
+        call.DisclosesCaseContent();
+        return absl::OkStatus();
+      }
+
+      CB_ASSIGN_OR_RETURN(domain::SafeguardingCaseFacts facts,
+                          actions_.LockCaseFacts(tx, scope.ref.id));
+      // The kind of every agency the actions name (absent: no such agency).
+      absl::flat_hash_map<std::string, v1::AgencyKind> kinds;
+      for (const v1::SafeguardingAction& a : request->actions()) {
+        absl::StatusOr<std::string> agency_id =
+            domain::ParseTopLevelName(a.assigned_agency(), "agencies", "actions");
+        if (!agency_id.ok() || kinds.contains(domain::AgencyName(*agency_id))) continue;
+        absl::StatusOr<v1::Agency> agency = identities_.GetAgency(tx, *agency_id);
+        if (agency.ok()) kinds[domain::AgencyName(*agency_id)] = agency->kind();
+      }
+      CB_ASSIGN_OR_RETURN(std::vector<SafeguardingActionRow> existing,
+                          actions_.ListForCase(tx, scope.ref.id, today, /*lock=*/true));
+      std::vector<domain::SafeguardingActionFacts> existing_facts;
+      for (const SafeguardingActionRow& row : existing) {
+        existing_facts.push_back(row.Facts());
+      }
+      CB_ASSIGN_OR_RETURN(domain::MaracReferralPlan plan,
+                          domain::PlanMaracReferral(*request, facts, kinds,
+                                                    existing_facts, ContextOf(call)));
+
+      std::vector<std::string> action_ids;
+      for (size_t i = 0; i < plan.new_actions.size(); ++i) {
+        action_ids.push_back(storage::NewUuid());
+      }
+      plan.referral.set_name(domain::CaseChildResourceName(scope.ref.id, kReferrals, id));
+      CB_ASSIGN_OR_RETURN(
+          v1::MaracReferral referral,
+          actions_.InsertMaracReferral(tx, scope.ref.id, id, plan.referral, action_ids,
+                                       plan.referral_actions_to_complete));
+      call.AddResource(referral.name());
+      timeline_.Append(
+          tx,
+          TimelineEntryFor(
+              call, scope.ref.id, v1::TIMELINE_ENTRY_KIND_SAFEGUARDING,
+              absl::StrCat("Referred to MARAC for the conference on ",
+                           domain::FormatDay(*domain::ToCivilDay(referral.marac_date()))),
+              referral.name(), domain::kTimelineFull));
+
+      for (size_t i = 0; i < plan.new_actions.size(); ++i) {
+        CB_ASSIGN_OR_RETURN(
+            SafeguardingActionRow row,
+            StoreNewAction(call, tx, scope, action_ids[i], plan.new_actions[i], id,
+                           absl::StrCat("actions[", i, "].assigned_user")));
+        *response->add_actions() = std::move(row.action);
+      }
+      for (const std::string& action_id : plan.referral_actions_to_complete) {
+        auto current = std::find_if(existing.begin(), existing.end(),
+                                    [&](const SafeguardingActionRow& row) {
+                                      return row.Facts().id == action_id;
+                                    });
+        if (current == existing.end()) {
+          return absl::InternalError("a MARAC referral action to complete vanished");
+        }
+        CB_ASSIGN_OR_RETURN(domain::SafeguardingChange change,
+                            domain::CompleteSafeguardingActionByMaracReferral(
+                                current->action, referral, ContextOf(call)));
+        CB_ASSIGN_OR_RETURN(SafeguardingActionRow row,
+                            actions_.Update(tx, *current, change, today));
+        AppendTimeline(call, tx, timeline_, row, change.entry);
+        call.AddResource(row.action.name());
+        response->add_completed_referral_actions(row.action.name());
+      }
+      *response->mutable_referral() = std::move(referral);
+      call.RecordChange({"marac_referrals", "safeguarding_actions"}, "", "");
+      call.DisclosesCaseContent();
+      return absl::OkStatus();
+    });
+  });
+}
+
+grpc::Status SafeguardingServiceImpl::ListMyWork(grpc::ServerContext* context,
+                                                 const v1::ListMyWorkRequest* request,
+                                                 v1::ListMyWorkResponse* response) {
+  return runner_->Run(context, Method("ListMyWork"), [&](CallContext& call) {
+    CB_RETURN_IF_ERROR(domain::AuthorizeAction(call.principal, Action::kListMyWork));
+    CB_ASSIGN_OR_RETURN(domain::SafeguardingListQuery query,
+                        domain::ParseListMyWorkRequest(*request, call.principal));
+    const absl::CivilDay today = domain::UkDay(call.now);
+    return runner_->Read(call, [&](storage::Tx& tx) -> absl::Status {
+      CB_ASSIGN_OR_RETURN(
+          storage::Page<SafeguardingActionRow> page,
+          actions_.ListMyWork(tx, call.principal.agency_id, query, today));
+      for (const SafeguardingActionRow& row : page.items) {
+        if (ListedView(call, row) == v1::CASE_VIEW_UNSPECIFIED) continue;
+        call.AddResource(row.action.name());
+        *response->add_items() = domain::MakeMyWorkItem(
+            row.action, row.action.case_reference(), row.case_risk_level, today);
+      }
+      if (page.next.has_value()) {
+        response->set_next_page_token(
+            domain::EncodePageToken(*page.next, query.query_text));
+      }
+      if (response->items_size() > 0) call.DisclosesCaseContent();
+      return absl::OkStatus();
+    });
+  });
+}
+
+absl::StatusOr<std::vector<std::string>> CancelVictimServiceActionsOnOptOut(
+    const CallContext& call, storage::Tx& tx, const CaseScope& scope,
+    absl::string_view opt_out_reason) {
+  storage::SafeguardingRepository actions;
+  storage::TimelineRepository timeline;
+  const absl::CivilDay today = domain::UkDay(call.now);
+  CB_ASSIGN_OR_RETURN(std::vector<SafeguardingActionRow> rows,
+                      actions.ListForCase(tx, scope.ref.id, today, /*lock=*/true));
+  std::vector<domain::SafeguardingActionFacts> facts;
+  for (const SafeguardingActionRow& row : rows) facts.push_back(row.Facts());
+  const std::vector<std::string> to_cancel =
+      domain::SafeguardingActionsToCancelOnOptOut(facts);
+  std::vector<std::string> cancelled;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (std::find(to_cancel.begin(), to_cancel.end(), facts[i].id) == to_cancel.end()) {
+      continue;
+    }
+    CB_ASSIGN_OR_RETURN(domain::SafeguardingChange change,
+                        domain::CancelSafeguardingActionForOptOut(
+                            rows[i].action, opt_out_reason, ContextOf(call)));
+    CB_ASSIGN_OR_RETURN(SafeguardingActionRow row,
+                        actions.Update(tx, rows[i], change, today));
+    AppendTimeline(call, tx, timeline, row, change.entry);
+    cancelled.push_back(row.action.name());
+  }
+  return cancelled;
+}
+
+}  // namespace casebridge::services
