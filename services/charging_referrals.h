@@ -29,8 +29,7 @@ namespace casebridge::services {
 
 // The owning force's CPS area (Agency.prosecuting_agency). A force without
 // one is FAILED_PRECONDITION naming the fix: an administrator sets it.
-absl::StatusOr<v1::Agency> CpsAreaOf(storage::Tx& tx,
-                                     absl::string_view force_agency_id);
+absl::StatusOr<v1::Agency> CpsAreaOf(storage::Tx& tx, absl::string_view force_agency_id);
 
 // Shares the case with the CPS area on the basis CHARGING_REFERRAL (source:
 // the file) unless it already is on that basis, and records a new share on
@@ -41,8 +40,7 @@ absl::Status ShareWithCpsArea(CallContext& call, storage::Tx& tx,
 
 // The case's suspects (Case.suspects, in order): charging files name them
 // by position.
-absl::StatusOr<std::vector<v1::Person>> CaseSuspects(CallContext& call,
-                                                     storage::Tx& tx,
+absl::StatusOr<std::vector<v1::Person>> CaseSuspects(CallContext& call, storage::Tx& tx,
                                                      absl::string_view case_id);
 
 // Builds the file from the case's suspects (domain::NewChargingFile or
@@ -51,10 +49,9 @@ absl::StatusOr<std::vector<v1::Person>> CaseSuspects(CallContext& call,
 // file (name, etag; progress as of call.now). Does not touch the call's
 // audit change record: the caller's RPC owns it.
 absl::StatusOr<storage::StoredChargingFile> OpenChargingFile(
-    CallContext& call, storage::Tx& tx, const CaseScope& scope,
-    absl::string_view file_id,
-    absl::FunctionRef<absl::StatusOr<v1::ChargingFile>(
-        absl::Span<const v1::Person> case_suspects)>
+    CallContext& call, storage::Tx& tx, const CaseScope& scope, absl::string_view file_id,
+    absl::FunctionRef<
+        absl::StatusOr<v1::ChargingFile>(absl::Span<const v1::Person> case_suspects)>
         make);
 
 // The breach -> charging referral (DOMAIN.md: a breach opens new criminal

@@ -30,9 +30,7 @@ using domain::Relationship;
 
 constexpr char kMethodPrefix[] = "/casebridge.v1.ChargingService/";
 
-std::string Method(absl::string_view name) {
-  return absl::StrCat(kMethodPrefix, name);
-}
+std::string Method(absl::string_view name) { return absl::StrCat(kMethodPrefix, name); }
 
 // users/{user} of the caller, as the domain records actors.
 std::string Actor(const CallContext& call) {
@@ -59,8 +57,7 @@ Relationship FileRelationship(const CallContext& call, const CaseScope& scope,
   }
   const bool shared = scope.relationship == Relationship::kShared ||
                       scope.relationship == Relationship::kAssignedAgency;
-  if (shared && file != nullptr &&
-      file->cps_agency_id == call.principal.agency_id) {
+  if (shared && file != nullptr && file->cps_agency_id == call.principal.agency_id) {
     return Relationship::kShared;
   }
   return Relationship::kNotShared;
@@ -76,18 +73,18 @@ struct FileAccess {
 // action allowed on the file (FileRelationship), and the file must exist.
 absl::StatusOr<FileAccess> AuthorizeFile(CallContext& call, storage::Tx& tx,
                                          const storage::ChargingRepository& files,
-                                         const domain::CaseChildName& name,
-                                         Action action, bool for_update) {
+                                         const domain::CaseChildName& name, Action action,
+                                         bool for_update) {
   CB_ASSIGN_OR_RETURN(CaseScope scope,
                       AuthorizeCase(call, tx, name.case_key, Action::kReadCase));
   CB_ASSIGN_OR_RETURN(std::optional<storage::StoredChargingFile> stored,
                       files.Get(tx, scope.ref.id, name.child_id, for_update));
   CB_ASSIGN_OR_RETURN(
       v1::CaseView view,
-      AuthorizeWithin(call, scope,
-                      FileRelationship(call, scope,
-                                       stored.has_value() ? &*stored : nullptr),
-                      action));
+      AuthorizeWithin(
+          call, scope,
+          FileRelationship(call, scope, stored.has_value() ? &*stored : nullptr),
+          action));
   if (!stored.has_value()) {
     return absl::NotFoundError(
         absl::StrCat(FileName(scope.ref.id, name.child_id), " not found"));
@@ -106,17 +103,15 @@ absl::Status CheckFileView(v1::CaseView view) {
 }
 
 // The file as answered: with its progress as of now.
-v1::ChargingFile WithProgress(v1::ChargingFile file,
-                              const domain::ChargingClock& clock) {
+v1::ChargingFile WithProgress(v1::ChargingFile file, const domain::ChargingClock& clock) {
   *file.mutable_progress() = domain::ComputeChargingProgress(file, clock);
   return file;
 }
 
 absl::Status RequireOpenCase(const CaseScope& scope) {
   if (scope.ref.status == v1::CASE_STATUS_CLOSED) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("case ", scope.ref.reference,
-                     " is CLOSED; reopen it (ReopenCase) first"));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "case ", scope.ref.reference, " is CLOSED; reopen it (ReopenCase) first"));
   }
   return absl::OkStatus();
 }
@@ -135,14 +130,31 @@ const v1::ChargingActionItem* FindItem(const v1::ChargingFile& file,
   return nullptr;
 }
 
+// GetChargingFile and GetChargingProgress: the file `name` as the caller
+// may read it, with its progress as of now.
+absl::Status ReadFile(RpcRunner* runner, const storage::ChargingRepository& files,
+                      CallContext& call, absl::string_view name, v1::ChargingFile* out) {
+  call.AddResource(name);
+  CB_ASSIGN_OR_RETURN(domain::CaseChildName file_name,
+                      domain::ParseChargingFileName(name, "name"));
+  return runner->Read(call, [&](storage::Tx& tx) -> absl::Status {
+    CB_ASSIGN_OR_RETURN(FileAccess access,
+                        AuthorizeFile(call, tx, files, file_name, Action::kReadCharging,
+                                      /*for_update=*/false));
+    CB_RETURN_IF_ERROR(CheckFileView(access.view));
+    *out = WithProgress(std::move(access.stored.file), domain::ChargingClock{call.now});
+    call.DisclosesCaseContent();
+    return absl::OkStatus();
+  });
+}
+
 std::string DecisionSummary(const v1::ChargingFile& before,
                             const v1::ChargingFile& after) {
   const v1::ChargingDecision& d = after.decision();
-  std::string text = absl::StrCat(
-      "Charging decision: ", Short(v1::ChargingOutcome_descriptor(), d.outcome()));
+  std::string text = absl::StrCat("Charging decision: ",
+                                  Short(v1::ChargingOutcome_descriptor(), d.outcome()));
   if (d.outcome() == v1::CHARGING_OUTCOME_NO_FURTHER_ACTION) {
-    absl::StrAppend(&text, " (", Short(v1::NfaReason_descriptor(), d.nfa_reason()),
-                    ")");
+    absl::StrAppend(&text, " (", Short(v1::NfaReason_descriptor(), d.nfa_reason()), ")");
   }
   absl::StrAppend(&text, " on the ",
                   d.test() == v1::CHARGING_TEST_THRESHOLD ? "Threshold" : "Full Code",
@@ -162,8 +174,8 @@ std::string DecisionSummary(const v1::ChargingFile& before,
 absl::Status ChargingServiceImpl::ApplyChange(
     CallContext& call, storage::Tx& tx, const domain::CaseChildName& name,
     const Change& change,
-    absl::FunctionRef<absl::StatusOr<v1::ChargingFile>(
-        const storage::StoredChargingFile&)>
+    absl::FunctionRef<
+        absl::StatusOr<v1::ChargingFile>(const storage::StoredChargingFile&)>
         apply,
     absl::FunctionRef<std::string(const v1::ChargingFile& before,
                                   const v1::ChargingFile& after)>
@@ -177,49 +189,43 @@ absl::Status ChargingServiceImpl::ApplyChange(
   const v1::ChargingFile& current = stored.file;
   if (change.item_id.empty()) {
     if (stored.version != change.file_version) {
-      return absl::AbortedError(absl::StrCat(
-          current.name(), " was changed since you read it (current etag ",
-          current.etag(), "); read it again and reapply"));
+      return absl::AbortedError(
+          absl::StrCat(current.name(), " was changed since you read it (current etag ",
+                       current.etag(), "); read it again and reapply"));
     }
   } else {
     const v1::ChargingActionItem* item = FindItem(current, change.item_id);
     if (item == nullptr) {
-      return absl::NotFoundError(
-          absl::StrCat(domain::ActionItemResourceName(stored.case_id, stored.id,
-                                                      change.item_id),
-                       " not found"));
+      return absl::NotFoundError(absl::StrCat(
+          domain::ActionItemResourceName(stored.case_id, stored.id, change.item_id),
+          " not found"));
     }
     if (item->etag() != domain::FormatEtag(change.item_version)) {
-      return absl::AbortedError(absl::StrCat(
-          item->name(), " was changed since you read it (current etag ",
-          item->etag(), "); read it again and reapply"));
+      return absl::AbortedError(
+          absl::StrCat(item->name(), " was changed since you read it (current etag ",
+                       item->etag(), "); read it again and reapply"));
     }
   }
   CB_ASSIGN_OR_RETURN(v1::ChargingFile next, apply(stored));
-  CB_ASSIGN_OR_RETURN(int64_t version,
-                      files_.Update(tx, stored, next, call.now));
+  CB_ASSIGN_OR_RETURN(int64_t version, files_.Update(tx, stored, next, call.now));
   const std::string summary = describe(current, next);
   files_.AppendHistory(tx, stored.id, call.now, change.event, current.state(),
                        next.state(), Actor(call), summary);
   // Partners never see charging: police and CPS views only.
-  timeline_.Append(tx, TimelineEntryFor(call, stored.case_id,
-                                        v1::TIMELINE_ENTRY_KIND_CHARGING,
-                                        summary, current.name(),
-                                        domain::kTimelinePoliceAndCps));
+  timeline_.Append(
+      tx, TimelineEntryFor(call, stored.case_id, v1::TIMELINE_ENTRY_KIND_CHARGING,
+                           summary, current.name(), domain::kTimelinePoliceAndCps));
   if (change.refer_to_cps) {
     storage::IdentityRepository identities;
-    CB_ASSIGN_OR_RETURN(v1::Agency cps,
-                        identities.GetAgency(tx, stored.cps_agency_id));
-    CB_RETURN_IF_ERROR(
-        ShareWithCpsArea(call, tx, stored.case_id, cps, current.name()));
+    CB_ASSIGN_OR_RETURN(v1::Agency cps, identities.GetAgency(tx, stored.cps_agency_id));
+    CB_RETURN_IF_ERROR(ShareWithCpsArea(call, tx, stored.case_id, cps, current.name()));
   }
   CB_ASSIGN_OR_RETURN(std::optional<storage::StoredChargingFile> written,
                       files_.Get(tx, stored.case_id, stored.id, false));
   if (!written.has_value()) {
     return absl::InternalError("the charging file just written is missing");
   }
-  *response = WithProgress(std::move(written->file),
-                           domain::ChargingClock{call.now});
+  *response = WithProgress(std::move(written->file), domain::ChargingClock{call.now});
   call.RecordChange(change.fields, current.etag(), domain::FormatEtag(version));
   call.DisclosesCaseContent();
   return absl::OkStatus();
@@ -262,11 +268,10 @@ grpc::Status ChargingServiceImpl::SubmitChargingFile(
         CB_RETURN_IF_ERROR(RequireOpenCase(scope));
         CB_ASSIGN_OR_RETURN(
             storage::StoredChargingFile made,
-            OpenChargingFile(call, tx, scope, id,
-                             [&](absl::Span<const v1::Person> suspects) {
-                               return domain::NewChargingFile(*request, suspects,
-                                                              Actor(call), clock);
-                             }));
+            OpenChargingFile(
+                call, tx, scope, id, [&](absl::Span<const v1::Person> suspects) {
+                  return domain::NewChargingFile(*request, suspects, Actor(call), clock);
+                }));
         call.RecordChange({"charging_file"}, "", made.file.etag());
         stored = std::move(made);
       }
@@ -282,19 +287,7 @@ grpc::Status ChargingServiceImpl::GetChargingFile(
     grpc::ServerContext* context, const v1::GetChargingFileRequest* request,
     v1::ChargingFile* response) {
   return runner_->Run(context, Method("GetChargingFile"), [&](CallContext& call) {
-    call.AddResource(request->name());
-    CB_ASSIGN_OR_RETURN(domain::CaseChildName name,
-                        domain::ParseChargingFileName(request->name(), "name"));
-    return runner_->Read(call, [&](storage::Tx& tx) -> absl::Status {
-      CB_ASSIGN_OR_RETURN(FileAccess access,
-                          AuthorizeFile(call, tx, files_, name, Action::kReadCharging,
-                                        /*for_update=*/false));
-      CB_RETURN_IF_ERROR(CheckFileView(access.view));
-      *response = WithProgress(std::move(access.stored.file),
-                               domain::ChargingClock{call.now});
-      call.DisclosesCaseContent();
-      return absl::OkStatus();
-    });
+    return ReadFile(runner_, files_, call, request->name(), response);
   });
 }
 
@@ -302,19 +295,10 @@ grpc::Status ChargingServiceImpl::GetChargingProgress(
     grpc::ServerContext* context, const v1::GetChargingProgressRequest* request,
     v1::ChargingProgress* response) {
   return runner_->Run(context, Method("GetChargingProgress"), [&](CallContext& call) {
-    call.AddResource(request->name());
-    CB_ASSIGN_OR_RETURN(domain::CaseChildName name,
-                        domain::ParseChargingFileName(request->name(), "name"));
-    return runner_->Read(call, [&](storage::Tx& tx) -> absl::Status {
-      CB_ASSIGN_OR_RETURN(FileAccess access,
-                          AuthorizeFile(call, tx, files_, name, Action::kReadCharging,
-                                        /*for_update=*/false));
-      CB_RETURN_IF_ERROR(CheckFileView(access.view));
-      *response = domain::ComputeChargingProgress(access.stored.file,
-                                                  domain::ChargingClock{call.now});
-      call.DisclosesCaseContent();
-      return absl::OkStatus();
-    });
+    v1::ChargingFile file;
+    CB_RETURN_IF_ERROR(ReadFile(runner_, files_, call, request->name(), &file));
+    *response = std::move(*file.mutable_progress());
+    return absl::OkStatus();
   });
 }
 
@@ -335,10 +319,9 @@ grpc::Status ChargingServiceImpl::ListChargingFiles(
       // caller reads charging; storage finds the files of each.
       storage::ChargingListScope scope;
       scope.agency_id = call.principal.agency_id;
-      scope.as_owning_force =
-          domain::Decide(call.principal, Relationship::kOwningForce,
-                         Action::kReadCharging)
-              .allowed;
+      scope.as_owning_force = domain::Decide(call.principal, Relationship::kOwningForce,
+                                             Action::kReadCharging)
+                                  .allowed;
       scope.as_cps_area =
           domain::Decide(call.principal, Relationship::kShared, Action::kReadCharging)
               .allowed;
@@ -368,9 +351,9 @@ grpc::Status ChargingServiceImpl::ListChargingFiles(
   });
 }
 
-grpc::Status ChargingServiceImpl::SubmitFullFile(
-    grpc::ServerContext* context, const v1::SubmitFullFileRequest* request,
-    v1::ChargingFile* response) {
+grpc::Status ChargingServiceImpl::SubmitFullFile(grpc::ServerContext* context,
+                                                 const v1::SubmitFullFileRequest* request,
+                                                 v1::ChargingFile* response) {
   return runner_->Run(context, Method("SubmitFullFile"), [&](CallContext& call) {
     call.AddResource(request->name());
     const domain::ChargingClock clock{call.now};
@@ -395,9 +378,8 @@ grpc::Status ChargingServiceImpl::SubmitFullFile(
                                                Actor(call), clock);
           },
           [&](const v1::ChargingFile&, const v1::ChargingFile& after) {
-            return absl::StrCat(
-                "Full charging file submitted: ",
-                Short(v1::ChargingUrgency_descriptor(), after.urgency()));
+            return absl::StrCat("Full charging file submitted: ",
+                                Short(v1::ChargingUrgency_descriptor(), after.urgency()));
           },
           response);
     });
@@ -423,15 +405,15 @@ grpc::Status ChargingServiceImpl::RespondToActionItem(
            .item_id = name.item_id,
            .item_version = version},
           [&](const storage::StoredChargingFile& stored) {
-            return domain::ApplyRespondToActionItem(stored.file, *request,
-                                                    Actor(call), clock);
+            return domain::ApplyRespondToActionItem(stored.file, *request, Actor(call),
+                                                    clock);
           },
           [&](const v1::ChargingFile& before, const v1::ChargingFile& after) {
-            std::string text = absl::StrCat(
-                "Action item ",
-                Short(v1::ChargingActionItemState_descriptor(),
-                      FindItem(after, name.item_id)->state()),
-                " by police");
+            std::string text =
+                absl::StrCat("Action item ",
+                             Short(v1::ChargingActionItemState_descriptor(),
+                                   FindItem(after, name.item_id)->state()),
+                             " by police");
             if (after.state() != before.state() &&
                 after.state() == v1::CHARGING_FILE_STATE_ACTION_PLAN_COMPLETE) {
               absl::StrAppend(&text, "; action plan complete");
@@ -461,8 +443,8 @@ grpc::Status ChargingServiceImpl::WithdrawChargingFile(
            .fields = {"state", "withdraw_reason"},
            .file_version = version},
           [&](const storage::StoredChargingFile& stored) {
-            return domain::ApplyWithdrawChargingFile(stored.file, *request,
-                                                     Actor(call), clock);
+            return domain::ApplyWithdrawChargingFile(stored.file, *request, Actor(call),
+                                                     clock);
           },
           [](const v1::ChargingFile&, const v1::ChargingFile&) {
             return std::string("Charging file withdrawn by police");
@@ -490,8 +472,7 @@ grpc::Status ChargingServiceImpl::RecordAdvice(grpc::ServerContext* context,
            .fields = {"advice", "state"},
            .file_version = version},
           [&](const storage::StoredChargingFile& stored) {
-            return domain::ApplyRecordAdvice(stored.file, *request, Actor(call),
-                                             clock);
+            return domain::ApplyRecordAdvice(stored.file, *request, Actor(call), clock);
           },
           [](const v1::ChargingFile& before, const v1::ChargingFile&) {
             return std::string(before.kind() == v1::CHARGING_FILE_KIND_EARLY_ADVICE
@@ -529,8 +510,7 @@ grpc::Status ChargingServiceImpl::IssueActionPlan(
             for (const v1::ChargingActionItem& item : request->items()) {
               first = std::min(first, *domain::ToCivilDay(item.due_date()));
             }
-            return absl::StrCat("Action plan issued by the CPS: ",
-                                request->items_size(),
+            return absl::StrCat("Action plan issued by the CPS: ", request->items_size(),
                                 request->items_size() == 1 ? " item" : " items",
                                 ", first due ", domain::FormatDay(first));
           },
@@ -577,9 +557,9 @@ grpc::Status ChargingServiceImpl::ReviewActionItem(
   });
 }
 
-grpc::Status ChargingServiceImpl::RecordDecision(
-    grpc::ServerContext* context, const v1::RecordDecisionRequest* request,
-    v1::ChargingFile* response) {
+grpc::Status ChargingServiceImpl::RecordDecision(grpc::ServerContext* context,
+                                                 const v1::RecordDecisionRequest* request,
+                                                 v1::ChargingFile* response) {
   return runner_->Run(context, Method("RecordDecision"), [&](CallContext& call) {
     call.AddResource(request->name());
     const domain::ChargingClock clock{call.now};
@@ -599,8 +579,7 @@ grpc::Status ChargingServiceImpl::RecordDecision(
            .fields = fields,
            .file_version = version},
           [&](const storage::StoredChargingFile& stored) {
-            return domain::ApplyRecordDecision(stored.file, *request, Actor(call),
-                                               clock);
+            return domain::ApplyRecordDecision(stored.file, *request, Actor(call), clock);
           },
           DecisionSummary, response);
     });
@@ -613,8 +592,7 @@ grpc::Status ChargingServiceImpl::ReviewThresholdDecision(
   return runner_->Run(context, Method("ReviewThresholdDecision"), [&](CallContext& call) {
     call.AddResource(request->name());
     const domain::ChargingClock clock{call.now};
-    CB_RETURN_IF_ERROR(
-        domain::ValidateReviewThresholdDecisionRequest(*request, clock));
+    CB_RETURN_IF_ERROR(domain::ValidateReviewThresholdDecisionRequest(*request, clock));
     CB_ASSIGN_OR_RETURN(domain::CaseChildName name,
                         domain::ParseChargingFileName(request->name(), "name"));
     CB_ASSIGN_OR_RETURN(int64_t version, domain::ParseEtag("etag", request->etag()));
@@ -659,8 +637,8 @@ grpc::Status ChargingServiceImpl::RecordDecisionFollowUp(
            .fields = fields,
            .file_version = version},
           [&](const storage::StoredChargingFile& stored) {
-            return domain::ApplyRecordDecisionFollowUp(stored.file, *request,
-                                                       Actor(call), clock);
+            return domain::ApplyRecordDecisionFollowUp(stored.file, *request, Actor(call),
+                                                       clock);
           },
           [&](const v1::ChargingFile&, const v1::ChargingFile&) {
             return absl::StrCat("Decision follow-up recorded: ",

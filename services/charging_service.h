@@ -46,24 +46,21 @@ class ChargingServiceImpl final : public v1::ChargingService::Service {
   grpc::Status GetChargingFile(grpc::ServerContext* context,
                                const v1::GetChargingFileRequest* request,
                                v1::ChargingFile* response) override;
-  grpc::Status ListChargingFiles(
-      grpc::ServerContext* context, const v1::ListChargingFilesRequest* request,
-      v1::ListChargingFilesResponse* response) override;
-  grpc::Status GetChargingProgress(
-      grpc::ServerContext* context,
-      const v1::GetChargingProgressRequest* request,
-      v1::ChargingProgress* response) override;
+  grpc::Status ListChargingFiles(grpc::ServerContext* context,
+                                 const v1::ListChargingFilesRequest* request,
+                                 v1::ListChargingFilesResponse* response) override;
+  grpc::Status GetChargingProgress(grpc::ServerContext* context,
+                                   const v1::GetChargingProgressRequest* request,
+                                   v1::ChargingProgress* response) override;
   grpc::Status SubmitFullFile(grpc::ServerContext* context,
                               const v1::SubmitFullFileRequest* request,
                               v1::ChargingFile* response) override;
-  grpc::Status RespondToActionItem(
-      grpc::ServerContext* context,
-      const v1::RespondToActionItemRequest* request,
-      v1::ChargingFile* response) override;
-  grpc::Status WithdrawChargingFile(
-      grpc::ServerContext* context,
-      const v1::WithdrawChargingFileRequest* request,
-      v1::ChargingFile* response) override;
+  grpc::Status RespondToActionItem(grpc::ServerContext* context,
+                                   const v1::RespondToActionItemRequest* request,
+                                   v1::ChargingFile* response) override;
+  grpc::Status WithdrawChargingFile(grpc::ServerContext* context,
+                                    const v1::WithdrawChargingFileRequest* request,
+                                    v1::ChargingFile* response) override;
   grpc::Status RecordAdvice(grpc::ServerContext* context,
                             const v1::RecordAdviceRequest* request,
                             v1::ChargingFile* response) override;
@@ -76,14 +73,12 @@ class ChargingServiceImpl final : public v1::ChargingService::Service {
   grpc::Status RecordDecision(grpc::ServerContext* context,
                               const v1::RecordDecisionRequest* request,
                               v1::ChargingFile* response) override;
-  grpc::Status ReviewThresholdDecision(
-      grpc::ServerContext* context,
-      const v1::ReviewThresholdDecisionRequest* request,
-      v1::ChargingFile* response) override;
-  grpc::Status RecordDecisionFollowUp(
-      grpc::ServerContext* context,
-      const v1::RecordDecisionFollowUpRequest* request,
-      v1::ChargingFile* response) override;
+  grpc::Status ReviewThresholdDecision(grpc::ServerContext* context,
+                                       const v1::ReviewThresholdDecisionRequest* request,
+                                       v1::ChargingFile* response) override;
+  grpc::Status RecordDecisionFollowUp(grpc::ServerContext* context,
+                                      const v1::RecordDecisionFollowUpRequest* request,
+                                      v1::ChargingFile* response) override;
 
  private:
   // One state change of a file, as every write but SubmitChargingFile makes
@@ -102,16 +97,15 @@ class ChargingServiceImpl final : public v1::ChargingService::Service {
     // Refer the case to the file's CPS area again (SubmitFullFile).
     bool refer_to_cps = false;
   };
-  absl::Status ApplyChange(
-      CallContext& call, storage::Tx& tx, const domain::CaseChildName& name,
-      const Change& change,
-      absl::FunctionRef<absl::StatusOr<v1::ChargingFile>(
-          const storage::StoredChargingFile&)>
-          apply,
-      absl::FunctionRef<std::string(const v1::ChargingFile& before,
-                                    const v1::ChargingFile& after)>
-          describe,
-      v1::ChargingFile* response);
+  absl::Status ApplyChange(CallContext& call, storage::Tx& tx,
+                           const domain::CaseChildName& name, const Change& change,
+                           absl::FunctionRef<absl::StatusOr<v1::ChargingFile>(
+                               const storage::StoredChargingFile&)>
+                               apply,
+                           absl::FunctionRef<std::string(const v1::ChargingFile& before,
+                                                         const v1::ChargingFile& after)>
+                               describe,
+                           v1::ChargingFile* response);
 
   RpcRunner* runner_;
   storage::ChargingRepository files_;

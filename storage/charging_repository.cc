@@ -1,8 +1,8 @@
 #include "storage/charging_repository.h"
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "domain/charging_validation.h"
 #include "domain/dates.h"
 #include "domain/resource_names.h"
@@ -28,14 +28,16 @@ static_assert(v1::CHARGING_ACTION_ITEM_STATE_OPEN == 1);
 static_assert(v1::CHARGING_ACTION_ITEM_STATE_ACCEPTED == 2);
 static_assert(v1::CHARGING_ACTION_ITEM_STATE_DISPUTED == 3);
 
-constexpr Statement kInsertFile = {"cb_charging_insert",
+constexpr Statement kInsertFile = {
+    "cb_charging_insert",
     "INSERT INTO charging_files (id, case_id, cps_agency_id, kind, urgency, "
     "urgency_rank, origin, source_order, summary, state, submitted_by, "
     "create_time, full_file_submit_time, update_time) "
     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"};
 
 // Every column Update may change, with the row version check.
-constexpr Statement kUpdateFile = {"cb_charging_update",
+constexpr Statement kUpdateFile = {
+    "cb_charging_update",
     "UPDATE charging_files SET kind = $3, urgency = $4, urgency_rank = $5, "
     "summary = $6, state = $7, submitted_by = $8, "
     "full_file_submit_time = $9, update_time = $10, withdraw_reason = $11, "
@@ -46,33 +48,39 @@ constexpr Statement kUpdateFile = {"cb_charging_update",
     "victim_informed_by = $20, version = version + 1 "
     "WHERE id = $1 AND version = $2 RETURNING version"};
 constexpr Statement kFileVersion = {"cb_charging_version",
-    "SELECT version FROM charging_files WHERE id = $1"};
+                                    "SELECT version FROM charging_files WHERE id = $1"};
 
 // Columns of a file row, in the order FileFromRow reads them.
-#define CB_CHARGING_COLUMNS                                                   \
-  "f.id, f.case_id, c.reference, f.cps_agency_id, c.owning_agency_id, "       \
-  "f.kind, f.urgency, f.origin, f.source_order, f.summary, f.state, "         \
-  "coalesce(f.submitted_by::text, ''), cb_micros(f.create_time), "            \
-  "cb_micros(f.full_file_submit_time), cb_micros(f.update_time), "            \
-  "f.withdraw_reason, cb_micros(f.withdraw_time), "                           \
-  "f.first_hearing_date::text, f.first_hearing_court, f.victim_informed, "    \
-  "f.victim_inform_date::text, f.victim_inform_method, "                      \
-  "f.victim_inform_notes, cb_micros(f.victim_informed_record_time), "         \
+#define CB_CHARGING_COLUMNS                                                \
+  "f.id, f.case_id, c.reference, f.cps_agency_id, c.owning_agency_id, "    \
+  "f.kind, f.urgency, f.origin, f.source_order, f.summary, f.state, "      \
+  "coalesce(f.submitted_by::text, ''), cb_micros(f.create_time), "         \
+  "cb_micros(f.full_file_submit_time), cb_micros(f.update_time), "         \
+  "f.withdraw_reason, cb_micros(f.withdraw_time), "                        \
+  "f.first_hearing_date::text, f.first_hearing_court, f.victim_informed, " \
+  "f.victim_inform_date::text, f.victim_inform_method, "                   \
+  "f.victim_inform_notes, cb_micros(f.victim_informed_record_time), "      \
   "coalesce(f.victim_informed_by::text, ''), f.version"
 
-constexpr Statement kGetFile = {"cb_charging_get",
-    "SELECT " CB_CHARGING_COLUMNS " FROM charging_files f "
+constexpr Statement kGetFile = {
+    "cb_charging_get",
+    "SELECT " CB_CHARGING_COLUMNS
+    " FROM charging_files f "
     "JOIN cases c ON c.id = f.case_id WHERE f.case_id = $1 AND f.id = $2"};
-constexpr Statement kGetFileForUpdate = {"cb_charging_get_for_update",
-    "SELECT " CB_CHARGING_COLUMNS " FROM charging_files f "
+constexpr Statement kGetFileForUpdate = {
+    "cb_charging_get_for_update",
+    "SELECT " CB_CHARGING_COLUMNS
+    " FROM charging_files f "
     "JOIN cases c ON c.id = f.case_id WHERE f.case_id = $1 AND f.id = $2 "
     "FOR UPDATE OF f"};
 
 // The files a caller sees (its force's, or its CPS area's on cases shared
 // with it), filtered as domain::MatchesChargingListFilter decides, in the
 // order of domain::ChargingFileBefore, after the keyset position.
-constexpr Statement kListFiles = {"cb_charging_list",
-    "SELECT " CB_CHARGING_COLUMNS " FROM charging_files f "
+constexpr Statement kListFiles = {
+    "cb_charging_list",
+    "SELECT " CB_CHARGING_COLUMNS
+    " FROM charging_files f "
     "JOIN cases c ON c.id = f.case_id WHERE "
     "(($2::boolean AND c.owning_agency_id = $1::uuid) OR "
     " ($3::boolean AND f.cps_agency_id = $1::uuid AND EXISTS ("
@@ -109,49 +117,58 @@ constexpr Statement kListFiles = {"cb_charging_list",
     " ORDER BY f.urgency_rank, f.create_time, f.id LIMIT $19"};
 
 // Children of many files at once ($1 = file ids).
-constexpr Statement kSuspects = {"cb_charging_suspects",
+constexpr Statement kSuspects = {
+    "cb_charging_suspects",
     "SELECT file_id, suspect_number, display_name, bail_status, "
     "release_date::text, bail_return_date::text, bail_conditions "
     "FROM charging_suspects WHERE file_id = ANY ($1::uuid[]) "
     "ORDER BY file_id, ordinal"};
-constexpr Statement kProposedOffences = {"cb_charging_proposed_offences",
+constexpr Statement kProposedOffences = {
+    "cb_charging_proposed_offences",
     "SELECT file_id, offence, particulars FROM charging_proposed_offences "
     "WHERE file_id = ANY ($1::uuid[]) ORDER BY file_id, ordinal"};
-constexpr Statement kAdvice = {"cb_charging_advice",
+constexpr Statement kAdvice = {
+    "cb_charging_advice",
     "SELECT file_id, advice, cb_micros(advise_time), "
     "coalesce(prosecutor_id::text, '') FROM charging_advice "
     "WHERE file_id = ANY ($1::uuid[]) ORDER BY file_id, ordinal"};
-constexpr Statement kItems = {"cb_charging_items",
+constexpr Statement kItems = {
+    "cb_charging_items",
     "SELECT file_id, id, description, due_date::text, state, dispute_reason, "
     "provided, review_note, coalesce(issued_by::text, ''), "
     "coalesce(responded_by::text, ''), cb_micros(create_time), "
     "cb_micros(update_time), cb_micros(resolve_time), version "
     "FROM charging_action_items WHERE file_id = ANY ($1::uuid[]) "
     "ORDER BY file_id, seq"};
-constexpr Statement kDecisions = {"cb_charging_decisions",
+constexpr Statement kDecisions = {
+    "cb_charging_decisions",
     "SELECT file_id, id, superseded, test, outcome, nfa_reason, "
     "disposal_details, rationale, decision_date::text, threshold_grounds, "
     "threshold_review_by::text, cb_micros(decide_time), "
     "coalesce(prosecutor_id::text, '') FROM charging_decisions "
     "WHERE file_id = ANY ($1::uuid[]) ORDER BY file_id, seq"};
-constexpr Statement kDecisionOffences = {"cb_charging_decision_offences",
+constexpr Statement kDecisionOffences = {
+    "cb_charging_decision_offences",
     "SELECT o.decision_id, o.offence, o.particulars "
     "FROM charging_decision_offences o JOIN charging_decisions d "
     "ON d.id = o.decision_id WHERE d.file_id = ANY ($1::uuid[]) "
     "ORDER BY o.decision_id, o.ordinal"};
-constexpr Statement kThresholdReviews = {"cb_charging_threshold_reviews",
+constexpr Statement kThresholdReviews = {
+    "cb_charging_threshold_reviews",
     "SELECT r.decision_id, r.note, r.previous_review_by::text, "
     "r.next_review_by::text, cb_micros(r.review_time), "
     "coalesce(r.prosecutor_id::text, '') FROM charging_threshold_reviews r "
     "JOIN charging_decisions d ON d.id = r.decision_id "
     "WHERE d.file_id = ANY ($1::uuid[]) ORDER BY r.decision_id, r.ordinal"};
-constexpr Statement kAncillaryOrders = {"cb_charging_ancillary_orders",
+constexpr Statement kAncillaryOrders = {
+    "cb_charging_ancillary_orders",
     "SELECT file_id, kind, details FROM charging_ancillary_orders "
     "WHERE file_id = ANY ($1::uuid[]) ORDER BY file_id, ordinal"};
 
-constexpr Statement kDeleteSuspects = {"cb_charging_delete_suspects",
-    "DELETE FROM charging_suspects WHERE file_id = $1"};
-constexpr Statement kInsertSuspect = {"cb_charging_insert_suspect",
+constexpr Statement kDeleteSuspects = {
+    "cb_charging_delete_suspects", "DELETE FROM charging_suspects WHERE file_id = $1"};
+constexpr Statement kInsertSuspect = {
+    "cb_charging_insert_suspect",
     "INSERT INTO charging_suspects (file_id, ordinal, suspect_number, "
     "display_name, bail_status, release_date, bail_return_date, "
     "bail_conditions) VALUES ($1, $2, $3, $4, $5, $6::date, $7::date, $8)"};
@@ -162,21 +179,25 @@ constexpr Statement kInsertProposedOffence = {
     "cb_charging_insert_proposed_offence",
     "INSERT INTO charging_proposed_offences (file_id, ordinal, offence, "
     "particulars) VALUES ($1, $2, $3, $4)"};
-constexpr Statement kInsertAdvice = {"cb_charging_insert_advice",
+constexpr Statement kInsertAdvice = {
+    "cb_charging_insert_advice",
     "INSERT INTO charging_advice (file_id, ordinal, advice, advise_time, "
     "prosecutor_id) VALUES ($1, $2, $3, $4, $5)"};
-constexpr Statement kInsertItem = {"cb_charging_insert_item",
+constexpr Statement kInsertItem = {
+    "cb_charging_insert_item",
     "INSERT INTO charging_action_items (id, file_id, seq, description, "
     "due_date, state, dispute_reason, provided, review_note, issued_by, "
     "responded_by, create_time, update_time, resolve_time) "
     "VALUES ($1, $2, $3, $4, $5::date, $6, $7, $8, $9, $10, $11, $12, $13, "
     "$14)"};
-constexpr Statement kUpdateItem = {"cb_charging_update_item",
+constexpr Statement kUpdateItem = {
+    "cb_charging_update_item",
     "UPDATE charging_action_items SET due_date = $3::date, state = $4, "
     "dispute_reason = $5, provided = $6, review_note = $7, "
     "responded_by = $8, update_time = $9, resolve_time = $10, "
     "version = version + 1 WHERE id = $1 AND version = $2 RETURNING version"};
-constexpr Statement kInsertDecision = {"cb_charging_insert_decision",
+constexpr Statement kInsertDecision = {
+    "cb_charging_insert_decision",
     "INSERT INTO charging_decisions (id, file_id, seq, superseded, "
     "superseded_time, test, outcome, nfa_reason, disposal_details, rationale, "
     "decision_date, threshold_grounds, threshold_review_by, decide_time, "
@@ -184,7 +205,8 @@ constexpr Statement kInsertDecision = {"cb_charging_insert_decision",
     "$11::date, $12, $13::date, $14, $15)"};
 // A decision changes only by being superseded or by a Threshold review
 // moving its review-by date.
-constexpr Statement kUpdateDecision = {"cb_charging_update_decision",
+constexpr Statement kUpdateDecision = {
+    "cb_charging_update_decision",
     "UPDATE charging_decisions SET "
     "superseded_time = CASE WHEN $2 AND NOT superseded THEN $4::timestamptz "
     "ELSE superseded_time END, superseded = $2, "
@@ -205,7 +227,8 @@ constexpr Statement kInsertAncillaryOrder = {
     "cb_charging_insert_ancillary_order",
     "INSERT INTO charging_ancillary_orders (file_id, ordinal, kind, details) "
     "VALUES ($1, $2, $3, $4)"};
-constexpr Statement kAppendHistory = {"cb_charging_append_history",
+constexpr Statement kAppendHistory = {
+    "cb_charging_append_history",
     "INSERT INTO charging_file_history (file_id, event_time, event, "
     "from_state, to_state, actor_id, detail) "
     "VALUES ($1, $2, $3, $4, $5, $6, $7)"};
@@ -338,8 +361,8 @@ void AttachChildren(Tx& tx, std::vector<StoredChargingFile>& files) {
     StoredChargingFile* s = file_of(r[0]);
     if (s == nullptr) continue;
     const bool superseded = Bool(r[2]);
-    v1::ChargingDecision* d = superseded ? s->file.add_superseded_decisions()
-                                         : s->file.mutable_decision();
+    v1::ChargingDecision* d =
+        superseded ? s->file.add_superseded_decisions() : s->file.mutable_decision();
     d->set_test(static_cast<v1::ChargingTest>(Int(r[3])));
     d->set_outcome(static_cast<v1::ChargingOutcome>(Int(r[4])));
     d->set_nfa_reason(static_cast<v1::NfaReason>(Int(r[5])));
@@ -405,11 +428,8 @@ void InsertProposedOffences(Tx& tx, absl::string_view file_id,
                             const RepeatedPtrField<v1::OffenceDetail>& list) {
   int ordinal = 0;
   for (const v1::OffenceDetail& o : list) {
-    tx.Exec(kInsertProposedOffence, Params()
-                                        .Text(file_id)
-                                        .Int(ordinal++)
-                                        .Int(o.offence())
-                                        .Text(o.particulars()));
+    tx.Exec(kInsertProposedOffence,
+            Params().Text(file_id).Int(ordinal++).Int(o.offence()).Text(o.particulars()));
   }
 }
 
@@ -417,32 +437,28 @@ void InsertAncillaryOrders(Tx& tx, absl::string_view file_id,
                            const RepeatedPtrField<v1::AncillaryOrder>& list) {
   int ordinal = 0;
   for (const v1::AncillaryOrder& o : list) {
-    tx.Exec(kInsertAncillaryOrder, Params()
-                                       .Text(file_id)
-                                       .Int(ordinal++)
-                                       .Int(o.kind())
-                                       .Text(o.details()));
+    tx.Exec(kInsertAncillaryOrder,
+            Params().Text(file_id).Int(ordinal++).Int(o.kind()).Text(o.details()));
   }
 }
 
 void InsertItem(Tx& tx, absl::string_view file_id, int seq,
                 const v1::ChargingActionItem& i) {
-  tx.Exec(kInsertItem,
-          Params()
-              .Text(NewUuid())
-              .Text(file_id)
-              .Int(seq)
-              .Text(i.description())
-              .Text(DateText(i.due_date()))
-              .Int(i.state())
-              .Text(i.dispute_reason())
-              .Text(i.provided())
-              .Text(i.review_note())
-              .TextOrNull(UserId(i.issued_by()))
-              .TextOrNull(UserId(i.responded_by()))
-              .Time(domain::ToAbslTime(i.create_time()))
-              .Time(domain::ToAbslTime(i.update_time()))
-              .TimeOrNull(TimeOf(i.resolve_time(), i.has_resolve_time())));
+  tx.Exec(kInsertItem, Params()
+                           .Text(NewUuid())
+                           .Text(file_id)
+                           .Int(seq)
+                           .Text(i.description())
+                           .Text(DateText(i.due_date()))
+                           .Int(i.state())
+                           .Text(i.dispute_reason())
+                           .Text(i.provided())
+                           .Text(i.review_note())
+                           .TextOrNull(UserId(i.issued_by()))
+                           .TextOrNull(UserId(i.responded_by()))
+                           .Time(domain::ToAbslTime(i.create_time()))
+                           .Time(domain::ToAbslTime(i.update_time()))
+                           .TimeOrNull(TimeOf(i.resolve_time(), i.has_resolve_time())));
 }
 
 absl::Status UpdateItem(Tx& tx, const v1::ChargingActionItem& current,
@@ -454,67 +470,64 @@ absl::Status UpdateItem(Tx& tx, const v1::ChargingActionItem& current,
     return absl::InternalError("a stored action item lost its name or etag");
   }
   pqxx::result r = tx.Exec(
-      kUpdateItem,
-      Params()
-          .Text(name->item_id)
-          .Int(*version)
-          .Text(DateText(next.due_date()))
-          .Int(next.state())
-          .Text(next.dispute_reason())
-          .Text(next.provided())
-          .Text(next.review_note())
-          .TextOrNull(UserId(next.responded_by()))
-          .Time(domain::ToAbslTime(next.update_time()))
-          .TimeOrNull(TimeOf(next.resolve_time(), next.has_resolve_time())));
+      kUpdateItem, Params()
+                       .Text(name->item_id)
+                       .Int(*version)
+                       .Text(DateText(next.due_date()))
+                       .Int(next.state())
+                       .Text(next.dispute_reason())
+                       .Text(next.provided())
+                       .Text(next.review_note())
+                       .TextOrNull(UserId(next.responded_by()))
+                       .Time(domain::ToAbslTime(next.update_time()))
+                       .TimeOrNull(TimeOf(next.resolve_time(), next.has_resolve_time())));
   if (r.empty()) {
-    return absl::AbortedError(absl::StrCat(
-        current.name(),
-        " was changed by someone else since you read it; read it again and "
-        "reapply"));
+    return absl::AbortedError(
+        absl::StrCat(current.name(),
+                     " was changed by someone else since you read it; read it again and "
+                     "reapply"));
   }
   return absl::OkStatus();
 }
 
-void InsertDecision(Tx& tx, absl::string_view file_id, int seq,
-                    bool superseded, const v1::ChargingDecision& d,
-                    absl::Time now) {
+void InsertThresholdReview(Tx& tx, absl::string_view decision_id, int ordinal,
+                           const v1::ThresholdReview& t) {
+  tx.Exec(kInsertThresholdReview, Params()
+                                      .Text(decision_id)
+                                      .Int(ordinal)
+                                      .Text(t.note())
+                                      .TextOrNull(DateText(t.previous_review_by()))
+                                      .Text(DateText(t.next_review_by()))
+                                      .Time(domain::ToAbslTime(t.review_time()))
+                                      .TextOrNull(UserId(t.prosecutor())));
+}
+
+void InsertDecision(Tx& tx, absl::string_view file_id, int seq, bool superseded,
+                    const v1::ChargingDecision& d, absl::Time now) {
   const std::string id = NewUuid();
-  tx.Exec(kInsertDecision,
-          Params()
-              .Text(id)
-              .Text(file_id)
-              .Int(seq)
-              .Bool(superseded)
-              .TimeOrNull(superseded ? now : absl::InfinitePast())
-              .Int(d.test())
-              .Int(d.outcome())
-              .Int(d.nfa_reason())
-              .Text(d.disposal_details())
-              .Text(d.rationale())
-              .Text(DateText(d.decision_date()))
-              .Text(d.threshold_grounds())
-              .TextOrNull(DateText(d.threshold_review_by()))
-              .Time(domain::ToAbslTime(d.decide_time()))
-              .TextOrNull(UserId(d.prosecutor())));
+  tx.Exec(kInsertDecision, Params()
+                               .Text(id)
+                               .Text(file_id)
+                               .Int(seq)
+                               .Bool(superseded)
+                               .TimeOrNull(superseded ? now : absl::InfinitePast())
+                               .Int(d.test())
+                               .Int(d.outcome())
+                               .Int(d.nfa_reason())
+                               .Text(d.disposal_details())
+                               .Text(d.rationale())
+                               .Text(DateText(d.decision_date()))
+                               .Text(d.threshold_grounds())
+                               .TextOrNull(DateText(d.threshold_review_by()))
+                               .Time(domain::ToAbslTime(d.decide_time()))
+                               .TextOrNull(UserId(d.prosecutor())));
   int ordinal = 0;
   for (const v1::OffenceDetail& o : d.offences()) {
-    tx.Exec(kInsertDecisionOffence, Params()
-                                        .Text(id)
-                                        .Int(ordinal++)
-                                        .Int(o.offence())
-                                        .Text(o.particulars()));
+    tx.Exec(kInsertDecisionOffence,
+            Params().Text(id).Int(ordinal++).Int(o.offence()).Text(o.particulars()));
   }
   for (int i = 0; i < d.threshold_reviews_size(); ++i) {
-    const v1::ThresholdReview& t = d.threshold_reviews(i);
-    tx.Exec(kInsertThresholdReview,
-            Params()
-                .Text(id)
-                .Int(i)
-                .Text(t.note())
-                .TextOrNull(DateText(t.previous_review_by()))
-                .Text(DateText(t.next_review_by()))
-                .Time(domain::ToAbslTime(t.review_time()))
-                .TextOrNull(UserId(t.prosecutor())));
+    InsertThresholdReview(tx, id, i, d.threshold_reviews(i));
   }
 }
 
@@ -563,16 +576,14 @@ absl::Status WriteChildren(Tx& tx, const StoredChargingFile& current,
   for (int i = 0; i < next.action_items_size(); ++i) {
     if (i >= cur.action_items_size()) {
       InsertItem(tx, id, i, next.action_items(i));
-    } else if (!MessageDifferencer::Equals(cur.action_items(i),
-                                           next.action_items(i))) {
+    } else if (!MessageDifferencer::Equals(cur.action_items(i), next.action_items(i))) {
       absl::Status s = UpdateItem(tx, cur.action_items(i), next.action_items(i));
       if (!s.ok()) return s;
     }
   }
   const std::vector<const v1::ChargingDecision*> before = DecisionsOf(cur);
   const std::vector<const v1::ChargingDecision*> after = DecisionsOf(next);
-  if (after.size() < before.size() ||
-      before.size() != current.decision_ids.size()) {
+  if (after.size() < before.size() || before.size() != current.decision_ids.size()) {
     return absl::InternalError("decisions are never removed");
   }
   for (size_t i = 0; i < after.size(); ++i) {
@@ -586,25 +597,15 @@ absl::Status WriteChildren(Tx& tx, const StoredChargingFile& current,
     if (superseded != was_superseded ||
         !MessageDifferencer::Equals(before[i]->threshold_review_by(),
                                     after[i]->threshold_review_by())) {
-      tx.Exec(kUpdateDecision,
-              Params()
-                  .Text(decision_id)
-                  .Bool(superseded)
-                  .TextOrNull(DateText(after[i]->threshold_review_by()))
-                  .Time(now));
+      tx.Exec(kUpdateDecision, Params()
+                                   .Text(decision_id)
+                                   .Bool(superseded)
+                                   .TextOrNull(DateText(after[i]->threshold_review_by()))
+                                   .Time(now));
     }
     for (int r = before[i]->threshold_reviews_size();
          r < after[i]->threshold_reviews_size(); ++r) {
-      const v1::ThresholdReview& t = after[i]->threshold_reviews(r);
-      tx.Exec(kInsertThresholdReview,
-              Params()
-                  .Text(decision_id)
-                  .Int(r)
-                  .Text(t.note())
-                  .TextOrNull(DateText(t.previous_review_by()))
-                  .Text(DateText(t.next_review_by()))
-                  .Time(domain::ToAbslTime(t.review_time()))
-                  .TextOrNull(UserId(t.prosecutor())));
+      InsertThresholdReview(tx, decision_id, r, after[i]->threshold_reviews(r));
     }
   }
   return absl::OkStatus();
@@ -616,23 +617,22 @@ absl::Status ChargingRepository::Insert(Tx& tx, absl::string_view case_id,
                                         absl::string_view id,
                                         absl::string_view cps_agency_id,
                                         const v1::ChargingFile& file) const {
-  tx.Exec(kInsertFile,
-          Params()
-              .Text(id)
-              .Text(case_id)
-              .Text(cps_agency_id)
-              .Int(file.kind())
-              .Int(file.urgency())
-              .Int(domain::ChargingUrgencyRank(file.urgency()))
-              .Int(file.origin())
-              .Text(file.source_order())
-              .Text(file.summary())
-              .Int(file.state())
-              .TextOrNull(UserId(file.submitted_by()))
-              .Time(domain::ToAbslTime(file.create_time()))
-              .TimeOrNull(TimeOf(file.full_file_submit_time(),
-                                 file.has_full_file_submit_time()))
-              .Time(domain::ToAbslTime(file.update_time())));
+  tx.Exec(kInsertFile, Params()
+                           .Text(id)
+                           .Text(case_id)
+                           .Text(cps_agency_id)
+                           .Int(file.kind())
+                           .Int(file.urgency())
+                           .Int(domain::ChargingUrgencyRank(file.urgency()))
+                           .Int(file.origin())
+                           .Text(file.source_order())
+                           .Text(file.summary())
+                           .Int(file.state())
+                           .TextOrNull(UserId(file.submitted_by()))
+                           .Time(domain::ToAbslTime(file.create_time()))
+                           .TimeOrNull(TimeOf(file.full_file_submit_time(),
+                                              file.has_full_file_submit_time()))
+                           .Time(domain::ToAbslTime(file.update_time())));
   StoredChargingFile empty;
   empty.id = std::string(id);
   empty.case_id = std::string(case_id);
@@ -640,19 +640,19 @@ absl::Status ChargingRepository::Insert(Tx& tx, absl::string_view case_id,
 }
 
 absl::StatusOr<std::optional<StoredChargingFile>> ChargingRepository::Get(
-    Tx& tx, absl::string_view case_id, absl::string_view id,
-    bool for_update) const {
-  pqxx::result r = tx.Exec(for_update ? kGetFileForUpdate : kGetFile,
-                           Params().Text(case_id).Text(id));
+    Tx& tx, absl::string_view case_id, absl::string_view id, bool for_update) const {
+  pqxx::result r =
+      tx.Exec(for_update ? kGetFileForUpdate : kGetFile, Params().Text(case_id).Text(id));
   if (r.empty()) return std::optional<StoredChargingFile>();
   std::vector<StoredChargingFile> files = {FileFromRow(r[0])};
   AttachChildren(tx, files);
   return std::optional<StoredChargingFile>(std::move(files[0]));
 }
 
-absl::StatusOr<int64_t> ChargingRepository::Update(
-    Tx& tx, const StoredChargingFile& current, const v1::ChargingFile& next,
-    absl::Time now) const {
+absl::StatusOr<int64_t> ChargingRepository::Update(Tx& tx,
+                                                   const StoredChargingFile& current,
+                                                   const v1::ChargingFile& next,
+                                                   absl::Time now) const {
   const bool has_hearing = next.has_first_hearing();
   const bool has_informed = next.has_victim_informed();
   const v1::VictimInformed& v = next.victim_informed();
@@ -665,8 +665,7 @@ absl::StatusOr<int64_t> ChargingRepository::Update(
       .Text(next.summary())
       .Int(next.state())
       .TextOrNull(UserId(next.submitted_by()))
-      .TimeOrNull(TimeOf(next.full_file_submit_time(),
-                         next.has_full_file_submit_time()))
+      .TimeOrNull(TimeOf(next.full_file_submit_time(), next.has_full_file_submit_time()))
       .Time(domain::ToAbslTime(next.update_time()))
       .Text(next.withdraw_reason())
       .TimeOrNull(TimeOf(next.withdraw_time(), next.has_withdraw_time()))
@@ -698,11 +697,10 @@ absl::StatusOr<int64_t> ChargingRepository::Update(
   return Int(r[0][0]);
 }
 
-void ChargingRepository::AppendHistory(Tx& tx, absl::string_view file_id,
-                                       absl::Time time, absl::string_view event,
+void ChargingRepository::AppendHistory(Tx& tx, absl::string_view file_id, absl::Time time,
+                                       absl::string_view event,
                                        v1::ChargingFileState from,
-                                       v1::ChargingFileState to,
-                                       absl::string_view actor,
+                                       v1::ChargingFileState to, absl::string_view actor,
                                        absl::string_view detail) const {
   tx.Exec(kAppendHistory, Params()
                               .Text(file_id)
@@ -715,8 +713,8 @@ void ChargingRepository::AppendHistory(Tx& tx, absl::string_view file_id,
 }
 
 absl::StatusOr<std::vector<StoredChargingFile>> ChargingRepository::List(
-    Tx& tx, const ChargingListScope& scope,
-    const domain::ChargingListQuery& query, absl::CivilDay today) const {
+    Tx& tx, const ChargingListScope& scope, const domain::ChargingListQuery& query,
+    absl::CivilDay today) const {
   const domain::ChargingListFilter& f = query.filter;
   auto enum_or_null = [](Params& p, auto value) {
     if (value.has_value()) {

@@ -57,17 +57,16 @@ class ChargingRepository {
 
   // nullopt when the case has no such file. `for_update` locks the file row
   // until the transaction ends (writes only).
-  absl::StatusOr<std::optional<StoredChargingFile>> Get(
-      Tx& tx, absl::string_view case_id, absl::string_view id,
-      bool for_update) const;
+  absl::StatusOr<std::optional<StoredChargingFile>> Get(Tx& tx, absl::string_view case_id,
+                                                        absl::string_view id,
+                                                        bool for_update) const;
 
   // Writes `next` (the domain's result of a change to current.file): ABORTED
   // when the file or a changed action item is no longer at the version
   // `current` was read at. New action items (empty name) get ids. Returns
   // the file's new version.
   absl::StatusOr<int64_t> Update(Tx& tx, const StoredChargingFile& current,
-                                 const v1::ChargingFile& next,
-                                 absl::Time now) const;
+                                 const v1::ChargingFile& next, absl::Time now) const;
 
   // One line of the file's history.
   void AppendHistory(Tx& tx, absl::string_view file_id, absl::Time time,
@@ -79,8 +78,8 @@ class ChargingRepository {
   // position), in the prosecutors' order (domain::ChargingFileBefore), as of
   // the UK day `today`. At most query.page_size files.
   absl::StatusOr<std::vector<StoredChargingFile>> List(
-      Tx& tx, const ChargingListScope& scope,
-      const domain::ChargingListQuery& query, absl::CivilDay today) const;
+      Tx& tx, const ChargingListScope& scope, const domain::ChargingListQuery& query,
+      absl::CivilDay today) const;
 };
 
 }  // namespace casebridge::storage

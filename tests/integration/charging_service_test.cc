@@ -36,17 +36,14 @@ using Stub = v1::ChargingService::Stub;
 
 // Saturday 21 November 2026, 10:00 GMT (UK and UTC days agree in winter).
 absl::Time Start() {
-  return absl::FromCivil(absl::CivilSecond(2026, 11, 21, 10, 0, 0),
-                         absl::UTCTimeZone());
+  return absl::FromCivil(absl::CivilSecond(2026, 11, 21, 10, 0, 0), absl::UTCTimeZone());
 }
 
 absl::Time Utc(int y, int m, int d, int hh = 10, int mm = 0) {
   return absl::FromCivil(absl::CivilSecond(y, m, d, hh, mm, 0), absl::UTCTimeZone());
 }
 
-v1::Date D(int y, int m, int d) {
-  return domain::ToProtoDate(absl::CivilDay(y, m, d));
-}
+v1::Date D(int y, int m, int d) { return domain::ToProtoDate(absl::CivilDay(y, m, d)); }
 
 // A valid submission: one suspect on pre-charge bail, stalking offences.
 v1::SubmitChargingFileRequest ValidSubmit(
@@ -79,16 +76,18 @@ v1::ChargingDecision FullCodeCharge() {
   v1::OffenceDetail* o = d.add_offences();
   o->set_offence(v1::OFFENCE_PHA_S4A_STALKING_FEAR_OF_VIOLENCE);
   o->set_particulars("Between 1 August and 19 November 2026 at Hanley");
-  d.set_rationale("Evidential stage met on the messages and CCTV; public "
-                  "interest requires a prosecution given the escalation.");
+  d.set_rationale(
+      "Evidential stage met on the messages and CCTV; public "
+      "interest requires a prosecution given the escalation.");
   return d;
 }
 
 v1::ChargingDecision ThresholdCharge(v1::Date review_by) {
   v1::ChargingDecision d = FullCodeCharge();
   d.set_test(v1::CHARGING_TEST_THRESHOLD);
-  d.set_threshold_grounds("Substantial bail risk: breached bail twice; phone "
-                          "download expected within three weeks.");
+  d.set_threshold_grounds(
+      "Substantial bail risk: breached bail twice; phone "
+      "download expected within three weeks.");
   *d.mutable_threshold_review_by() = review_by;
   return d;
 }
@@ -282,9 +281,8 @@ class ChargingServiceTest : public ::testing::Test {
 // decision; the police user sees the progress at each step.
 TEST_F(ChargingServiceTest, ProsecutorDecidesAfterAnActionPlanAndPoliceFollowProgress) {
   v1::Case c = CreateCaseAs(*server_, "pc.hughes");
-  v1::ChargingFile file =
-      Submit(ValidSubmit(c.name(), v1::CHARGING_FILE_KIND_FULL_FILE,
-                         v1::CHARGING_URGENCY_GREEN_PRIORITY));
+  v1::ChargingFile file = Submit(ValidSubmit(c.name(), v1::CHARGING_FILE_KIND_FULL_FILE,
+                                             v1::CHARGING_URGENCY_GREEN_PRIORITY));
   EXPECT_THAT(file.name(), ::testing::StartsWith(c.name() + "/chargingFiles/"));
   EXPECT_EQ(file.case_reference(), c.reference());
   EXPECT_EQ(file.state(), v1::CHARGING_FILE_STATE_SUBMITTED);
@@ -397,19 +395,21 @@ TEST_F(ChargingServiceTest, ProsecutorDecidesAfterAnActionPlanAndPoliceFollowPro
   EXPECT_EQ(ChargingEntries(Timeline(c.name(), "cps.okafor")), 6);  // no SHARED
   const std::string file_id = file.name().substr(file.name().rfind('/') + 1);
   EXPECT_EQ(Count(absl::StrCat("SELECT count(*) FROM charging_file_history WHERE "
-                               "file_id = '", file_id, "'")),
+                               "file_id = '",
+                               file_id, "'")),
             6);
-  for (const char* method : {"SubmitChargingFile", "IssueActionPlan",
-                             "RespondToActionItem", "RecordDecision",
-                             "GetChargingProgress", "ListChargingFiles"}) {
+  for (const char* method :
+       {"SubmitChargingFile", "IssueActionPlan", "RespondToActionItem", "RecordDecision",
+        "GetChargingProgress", "ListChargingFiles"}) {
     absl::StatusOr<int64_t> n = server_->CountAuditEvents(absl::StrCat(
         "method = '/casebridge.v1.ChargingService/", method, "' AND outcome = 'OK'"));
     ASSERT_TRUE(n.ok());
     EXPECT_GT(*n, 0) << method;
   }
-  absl::StatusOr<int64_t> changes = server_->CountAuditEvents(absl::StrCat(
-      "method = '/casebridge.v1.ChargingService/RecordDecision' AND "
-      "old_etag = '", file.etag(), "' AND new_etag = '", decided.etag(), "'"));
+  absl::StatusOr<int64_t> changes = server_->CountAuditEvents(
+      absl::StrCat("method = '/casebridge.v1.ChargingService/RecordDecision' AND "
+                   "old_etag = '",
+                   file.etag(), "' AND new_etag = '", decided.etag(), "'"));
   ASSERT_TRUE(changes.ok());
   EXPECT_EQ(*changes, 1);
 }
@@ -475,12 +475,16 @@ TEST_F(ChargingServiceTest, InvalidSubmissionsNameTheFieldAndWriteNothing) {
       {[](auto& r) { r.set_parent("cases/nope"); }, "parent"},
       {[](auto& r) { r.clear_charging_file(); }, "charging_file"},
       {[](auto& r) { r.mutable_charging_file()->clear_kind(); }, "charging_file.kind"},
-      {[](auto& r) { r.mutable_charging_file()->set_urgency(static_cast<v1::ChargingUrgency>(9)); },
+      {[](auto& r) {
+         r.mutable_charging_file()->set_urgency(static_cast<v1::ChargingUrgency>(9));
+       },
        "charging_file.urgency"},
       {[](auto& r) { r.mutable_charging_file()->clear_suspects(); },
        "charging_file.suspects"},
       // The case has one suspect.
-      {[](auto& r) { r.mutable_charging_file()->mutable_suspects(0)->set_suspect_number(2); },
+      {[](auto& r) {
+         r.mutable_charging_file()->mutable_suspects(0)->set_suspect_number(2);
+       },
        "charging_file.suspects[0].suspect_number"},
       {[](auto& r) {
          r.mutable_charging_file()->mutable_suspects(0)->clear_bail_return_date();
@@ -570,8 +574,9 @@ TEST_F(ChargingServiceTest, InvalidChangesNameTheFieldAndWriteNothing) {
   follow.set_name(file.name());
   follow.set_etag(file.etag());
   follow.mutable_update_mask()->add_paths("decision");
-  EXPECT_GRPC_CODE(Call("cps.okafor", &Stub::RecordDecisionFollowUp, follow, &out, &field),
-                   grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_GRPC_CODE(
+      Call("cps.okafor", &Stub::RecordDecisionFollowUp, follow, &out, &field),
+      grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(field, "update_mask");
 
   EXPECT_EQ(Fingerprint(), before);
@@ -590,7 +595,8 @@ TEST_F(ChargingServiceTest, StaleEtagsAreAbortedAndChangeNothing) {
   v1::ChargingFile out;
   grpc::Status s = Call("cps.okafor", &Stub::RecordAdvice, advice, &out);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::ABORTED);
-  EXPECT_THAT(s.error_message(), HasSubstr(absl::StrCat("current etag ", planned.etag())));
+  EXPECT_THAT(s.error_message(),
+              HasSubstr(absl::StrCat("current etag ", planned.etag())));
 
   // The item's own etag.
   v1::ChargingFile accepted =
@@ -645,9 +651,8 @@ TEST_F(ChargingServiceTest, IllegalMovesNameTheStateAndTheAllowedEvents) {
 
 TEST_F(ChargingServiceTest, EarlyAdviceThenTheFullFile) {
   v1::Case c = CreateCaseAs(*server_, "pc.hughes");
-  v1::ChargingFile file =
-      Submit(ValidSubmit(c.name(), v1::CHARGING_FILE_KIND_EARLY_ADVICE,
-                         v1::CHARGING_URGENCY_GREEN));
+  v1::ChargingFile file = Submit(ValidSubmit(
+      c.name(), v1::CHARGING_FILE_KIND_EARLY_ADVICE, v1::CHARGING_URGENCY_GREEN));
   EXPECT_FALSE(file.has_full_file_submit_time());
   EXPECT_EQ(Progress(file.name(), "cps.okafor").stage(),
             v1::CHARGING_STAGE_AWAITING_ADVICE);
@@ -768,8 +773,8 @@ TEST_F(ChargingServiceTest, AThresholdDecisionIsReviewedThenReplacedByTheFullCod
 
 TEST_F(ChargingServiceTest, ACpsOfAnotherAreaSeesNothing) {
   ASSERT_TRUE(server_
-                  ->AddUser("cps.north", "CPSNE", "CPS North East",
-                            v1::AGENCY_KIND_CPS, v1::ROLE_PROSECUTOR)
+                  ->AddUser("cps.north", "CPSNE", "CPS North East", v1::AGENCY_KIND_CPS,
+                            v1::ROLE_PROSECUTOR)
                   .ok());
   v1::Case c = CreateCaseAs(*server_, "pc.hughes");
   v1::ChargingFile file = Submit(ValidSubmit(c.name()));
@@ -872,9 +877,9 @@ TEST_F(ChargingServiceTest, OnlyTheCpsDecidesAndOnlyTheOwningForceSubmitsAndResp
                    grpc::StatusCode::PERMISSION_DENIED);
 
   // The CPS may not submit, withdraw or submit the full file for police.
-  EXPECT_GRPC_CODE(Call("cps.okafor", &Stub::SubmitChargingFile, ValidSubmit(c.name()),
-                        &out),
-                   grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_GRPC_CODE(
+      Call("cps.okafor", &Stub::SubmitChargingFile, ValidSubmit(c.name()), &out),
+      grpc::StatusCode::PERMISSION_DENIED);
   v1::WithdrawChargingFileRequest withdraw;
   withdraw.set_name(file.name());
   withdraw.set_etag(file.etag());
@@ -928,8 +933,9 @@ TEST_F(ChargingServiceTest, PartnersAndOtherForcesSeeNothingOfCharging) {
     EXPECT_EQ(Call(user, &Stub::ListChargingFiles, list, &listed).error_code(),
               grpc::StatusCode::PERMISSION_DENIED)
         << user;
-    EXPECT_EQ(Call(user, &Stub::SubmitChargingFile, ValidSubmit(c.name()), &out).error_code(),
-              grpc::StatusCode::PERMISSION_DENIED)
+    EXPECT_EQ(
+        Call(user, &Stub::SubmitChargingFile, ValidSubmit(c.name()), &out).error_code(),
+        grpc::StatusCode::PERMISSION_DENIED)
         << user;
   }
   v1::ListChargingFilesRequest all;
@@ -947,7 +953,8 @@ TEST_F(ChargingServiceTest, AForceWithoutACpsAreaIsToldTheFix) {
   v1::Case c = CreateCaseAs(*server_, "pc.west");
   const std::string before = Fingerprint();
   v1::ChargingFile out;
-  grpc::Status s = Call("pc.west", &Stub::SubmitChargingFile, ValidSubmit(c.name()), &out);
+  grpc::Status s =
+      Call("pc.west", &Stub::SubmitChargingFile, ValidSubmit(c.name()), &out);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_THAT(s.error_message(), HasSubstr("West Mercia Police"));
   EXPECT_THAT(s.error_message(), HasSubstr("an administrator must set the force's "
@@ -966,18 +973,18 @@ TEST_F(ChargingServiceTest, ListsSortByUrgencyThenAgeAndFilterAsTheDomainSays) {
   using K = v1::ChargingFileKind;
   constexpr K kFull = v1::CHARGING_FILE_KIND_FULL_FILE;
   constexpr K kEarly = v1::CHARGING_FILE_KIND_EARLY_ADVICE;
-  v1::ChargingFile green0 = submit_at(absl::Minutes(0), a.name(), kFull,
-                                      v1::CHARGING_URGENCY_GREEN);
-  v1::ChargingFile red1 = submit_at(absl::Minutes(10), b.name(), kFull,
-                                    v1::CHARGING_URGENCY_RED);
-  v1::ChargingFile priority2 = submit_at(absl::Minutes(20), a.name(), kFull,
-                                         v1::CHARGING_URGENCY_GREEN_PRIORITY);
-  v1::ChargingFile red3 = submit_at(absl::Minutes(30), a.name(), kFull,
-                                    v1::CHARGING_URGENCY_RED);
-  v1::ChargingFile early4 = submit_at(absl::Minutes(40), b.name(), kEarly,
-                                      v1::CHARGING_URGENCY_GREEN);
-  v1::ChargingFile threshold5 = submit_at(absl::Minutes(50), b.name(), kFull,
-                                          v1::CHARGING_URGENCY_RED);
+  v1::ChargingFile green0 =
+      submit_at(absl::Minutes(0), a.name(), kFull, v1::CHARGING_URGENCY_GREEN);
+  v1::ChargingFile red1 =
+      submit_at(absl::Minutes(10), b.name(), kFull, v1::CHARGING_URGENCY_RED);
+  v1::ChargingFile priority2 =
+      submit_at(absl::Minutes(20), a.name(), kFull, v1::CHARGING_URGENCY_GREEN_PRIORITY);
+  v1::ChargingFile red3 =
+      submit_at(absl::Minutes(30), a.name(), kFull, v1::CHARGING_URGENCY_RED);
+  v1::ChargingFile early4 =
+      submit_at(absl::Minutes(40), b.name(), kEarly, v1::CHARGING_URGENCY_GREEN);
+  v1::ChargingFile threshold5 =
+      submit_at(absl::Minutes(50), b.name(), kFull, v1::CHARGING_URGENCY_RED);
 
   // States: a plan on green0 (one item overdue later), red3 decided, a
   // Threshold decision on threshold5 (review due soon).
@@ -988,9 +995,9 @@ TEST_F(ChargingServiceTest, ListsSortByUrgencyThenAgeAndFilterAsTheDomainSays) {
   const absl::Time decided_at = Now();
   SetNow(Utc(2026, 11, 24));  // green0's item overdue; threshold due in 6 days
 
-  const std::vector<std::string> order = {red1.name(),     red3.name(),
+  const std::vector<std::string> order = {red1.name(),       red3.name(),
                                           threshold5.name(), priority2.name(),
-                                          green0.name(),   early4.name()};
+                                          green0.name(),     early4.name()};
   EXPECT_EQ(Names(List("cps.okafor", "")), order);
   EXPECT_EQ(Names(List("cps.okafor", "", "cases/-", 2)), order);  // paged by 2
   EXPECT_EQ(Names(List("pc.hughes", "", "", 4)), order);
@@ -1008,8 +1015,8 @@ TEST_F(ChargingServiceTest, ListsSortByUrgencyThenAgeAndFilterAsTheDomainSays) {
   EXPECT_THAT(Names(List("cps.okafor", "state=DECIDED")), ElementsAre(red3.name()));
   EXPECT_THAT(Names(List("cps.okafor", "urgency=RED AND awaiting_decision=false")),
               ElementsAre(red3.name(), threshold5.name()));
-  const std::string since = absl::FormatTime(absl::RFC3339_full, decided_at,
-                                             absl::UTCTimeZone());
+  const std::string since =
+      absl::FormatTime(absl::RFC3339_full, decided_at, absl::UTCTimeZone());
   EXPECT_THAT(Names(List("cps.okafor", absl::StrCat("decided_since=", since))),
               ElementsAre(red3.name(), threshold5.name()));
   EXPECT_TRUE(List("cps.okafor", absl::StrCat("decided_before=", since)).empty());
@@ -1017,13 +1024,14 @@ TEST_F(ChargingServiceTest, ListsSortByUrgencyThenAgeAndFilterAsTheDomainSays) {
   // Storage selects exactly what the domain's predicate accepts.
   const std::vector<v1::ChargingFile> all = List("cps.okafor", "");
   const domain::ChargingClock clock{Now()};
-  for (const std::string& filter : std::vector<std::string>{
-           "awaiting_decision=true", "awaiting_decision=false", "action_plan_overdue=true",
-        "action_plan_overdue=false", "threshold_review_due=true",
-        "threshold_review_due=false", "state=SUBMITTED", "kind=FULL_FILE",
-        "urgency=GREEN", "origin=POLICE_SUBMISSION", "origin=SPO_BREACH",
-        absl::StrCat("decided_since=", since), absl::StrCat("decided_before=", since),
-        "decided_since=2026-11-01T00:00:00Z AND decided_before=2026-12-01T00:00:00Z"}) {
+  for (
+      const std::string& filter : std::vector<std::string>{
+          "awaiting_decision=true", "awaiting_decision=false", "action_plan_overdue=true",
+          "action_plan_overdue=false", "threshold_review_due=true",
+          "threshold_review_due=false", "state=SUBMITTED", "kind=FULL_FILE",
+          "urgency=GREEN", "origin=POLICE_SUBMISSION", "origin=SPO_BREACH",
+          absl::StrCat("decided_since=", since), absl::StrCat("decided_before=", since),
+          "decided_since=2026-11-01T00:00:00Z AND decided_before=2026-12-01T00:00:00Z"}) {
     absl::StatusOr<domain::ChargingListFilter> parsed =
         domain::ParseChargingListFilter(filter);
     ASSERT_TRUE(parsed.ok()) << filter;
@@ -1085,8 +1093,8 @@ TEST_F(ChargingServiceTest, ProgressFiguresAtFixedTimes) {
   EXPECT_EQ(p.next_due_date().day(), 28);
 
   // Threshold review figures.
-  v1::ChargingFile t = Submit(ValidSubmit(c.name(), v1::CHARGING_FILE_KIND_FULL_FILE,
-                                          v1::CHARGING_URGENCY_RED));
+  v1::ChargingFile t = Submit(
+      ValidSubmit(c.name(), v1::CHARGING_FILE_KIND_FULL_FILE, v1::CHARGING_URGENCY_RED));
   t = Decide(t, ThresholdCharge(D(2026, 12, 10)));
   SetNow(Utc(2026, 12, 2));
   p = Progress(t.name(), "cps.okafor");
@@ -1155,8 +1163,9 @@ class SpoBreachReferralTest : public ChargingServiceTest {
     r.source_order = absl::StrCat(case_name, "/protectionOrders/", storage::NewUuid());
     r.suspect.set_suspect_number(1);
     r.suspect.set_bail_status(v1::BAIL_STATUS_IN_CUSTODY);
-    r.summary = "Breach on 20 Nov 2026: waited outside the victim's workplace "
-                "inside the exclusion zone; arrested at the scene.";
+    r.summary =
+        "Breach on 20 Nov 2026: waited outside the victim's workplace "
+        "inside the exclusion zone; arrested at the scene.";
     r.urgency = v1::CHARGING_URGENCY_RED;
     return r;
   }

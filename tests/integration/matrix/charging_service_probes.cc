@@ -42,9 +42,7 @@ std::unique_ptr<Stub> Charging(const World& world) {
   return v1::ChargingService::NewStub(world.channel());
 }
 
-v1::Date Day(int y, int m, int d) {
-  return domain::ToProtoDate(absl::CivilDay(y, m, d));
-}
+v1::Date Day(int y, int m, int d) { return domain::ToProtoDate(absl::CivilDay(y, m, d)); }
 
 // The fake clock stands at 2026-11-21; these dates are valid then.
 v1::SubmitChargingFileRequest SubmitRequest(const std::string& parent,
@@ -90,24 +88,24 @@ Relationship FileRelationship(const World&, const Caller& caller, const Target&,
 }
 
 bool MayReadFilesOf(const World& world, const Caller& caller, const CaseInfo& info) {
-  Relationship r = FileRelationship(world, caller, Target{},
-                                    world.RelationshipOf(caller, info));
+  Relationship r =
+      FileRelationship(world, caller, Target{}, world.RelationshipOf(caller, info));
   return domain::Decide(caller.principal, r, Action::kReadCharging).allowed;
 }
 
 // What a prepared file is for; each purpose has its own file per case, so
 // one probe's changes never get in another's way.
 enum class Purpose {
-  kRead,         // FULL_FILE, SUBMITTED: reads and lists
-  kAdvice,       // FULL_FILE, SUBMITTED (advice keeps it there)
-  kPlan,         // FULL_FILE: plans may be issued again and again
-  kRespond,      // an action plan of one item
-  kReview,       // an action plan whose item police dispute
-  kEarly,        // EARLY_ADVICE, for SubmitFullFile (used up)
-  kWithdraw,     // FULL_FILE, SUBMITTED (used up)
-  kDecide,       // FULL_FILE, SUBMITTED (used up)
-  kThreshold,    // THRESHOLD_DECIDED
-  kDecided,      // DECIDED on the Full Code Test
+  kRead,       // FULL_FILE, SUBMITTED: reads and lists
+  kAdvice,     // FULL_FILE, SUBMITTED (advice keeps it there)
+  kPlan,       // FULL_FILE: plans may be issued again and again
+  kRespond,    // an action plan of one item
+  kReview,     // an action plan whose item police dispute
+  kEarly,      // EARLY_ADVICE, for SubmitFullFile (used up)
+  kWithdraw,   // FULL_FILE, SUBMITTED (used up)
+  kDecide,     // FULL_FILE, SUBMITTED (used up)
+  kThreshold,  // THRESHOLD_DECIDED
+  kDecided,    // DECIDED on the Full Code Test
 };
 
 class PreparedFiles {
@@ -148,8 +146,8 @@ class PreparedFiles {
     v1::GetChargingFileRequest req;
     req.set_name(name);
     v1::ChargingFile f;
-    grpc::Status s = Charging(world)->GetChargingFile(world.OwnerContext(info).get(),
-                                                      req, &f);
+    grpc::Status s =
+        Charging(world)->GetChargingFile(world.OwnerContext(info).get(), req, &f);
     EXPECT_TRUE(s.ok()) << "owner GetChargingFile " << info.situation << ": "
                         << s.error_message();
     return f;
@@ -213,9 +211,9 @@ class PreparedFiles {
       v1::RecordDecisionRequest decide;
       decide.set_name(f.name());
       decide.set_etag(f.etag());
-      *decide.mutable_decision() = Decision(purpose == Purpose::kThreshold
-                                                ? v1::CHARGING_TEST_THRESHOLD
-                                                : v1::CHARGING_TEST_FULL_CODE);
+      *decide.mutable_decision() =
+          Decision(purpose == Purpose::kThreshold ? v1::CHARGING_TEST_THRESHOLD
+                                                  : v1::CHARGING_TEST_FULL_CODE);
       s = stub->RecordDecision(world.ContextAs("cps.okafor").get(), decide, &f);
       EXPECT_TRUE(s.ok()) << "cps RecordDecision: " << s.error_message();
     }
@@ -232,8 +230,8 @@ std::vector<std::string> IsTargetsFile(const ProbeEnv& env,
   const auto& f = As<v1::ChargingFile>(m);
   std::vector<std::string> problems;
   if (!absl::StartsWith(f.name(), absl::StrCat(env.target.name, "/chargingFiles/"))) {
-    problems.push_back(absl::StrCat("answered with ", f.name(), ", not a file of ",
-                                    env.target.name));
+    problems.push_back(
+        absl::StrCat("answered with ", f.name(), ", not a file of ", env.target.name));
   }
   if (!f.has_progress()) problems.push_back("the file carries no progress");
   return problems;
@@ -255,11 +253,11 @@ std::vector<std::string> ListsWhatItMay(const ProbeEnv& env,
     }
     const CaseInfo* info = env.world.FindCase(case_name);
     if (info == nullptr) {
-      problems.push_back(absl::StrCat("lists a file of a case the matrix did not make: ",
-                                      f.name()));
+      problems.push_back(
+          absl::StrCat("lists a file of a case the matrix did not make: ", f.name()));
     } else if (!MayReadFilesOf(env.world, env.caller, *info)) {
-      problems.push_back(absl::StrCat("lists a file of ", info->situation,
-                                      ", which it may not read"));
+      problems.push_back(
+          absl::StrCat("lists a file of ", info->situation, ", which it may not read"));
     }
   }
   if (env.target.exists()) {
@@ -270,8 +268,8 @@ std::vector<std::string> ListsWhatItMay(const ProbeEnv& env,
       found = found || absl::StartsWith(name, absl::StrCat(env.target.name, "/"));
     }
     if (found != want) {
-      problems.push_back(absl::StrCat(want ? "does not list" : "lists",
-                                      " the files of ", env.target.info->situation));
+      problems.push_back(absl::StrCat(want ? "does not list" : "lists", " the files of ",
+                                      env.target.info->situation));
     }
   }
   return problems;
@@ -309,9 +307,9 @@ void RegisterChargingServiceProbes(ProbeRegistry& registry) {
           [](ProbeEnv& env) {
             if (env.target.exists()) PreparedFiles::GiveEveryForceACpsArea(env.world);
             auto stub = Charging(env.world);
-            ProbeResult r = Issue(
-                &Stub::SubmitChargingFile, *stub, env.Context(),
-                SubmitRequest(env.target.name, v1::CHARGING_FILE_KIND_FULL_FILE));
+            ProbeResult r =
+                Issue(&Stub::SubmitChargingFile, *stub, env.Context(),
+                      SubmitRequest(env.target.name, v1::CHARGING_FILE_KIND_FULL_FILE));
             if (r.status.ok()) {
               PreparedFiles::WithdrawChargingShares(env.world, *env.target.info);
             }
