@@ -19,7 +19,7 @@ inline constexpr int kThresholdReviewDueDays = 7;
 
 // Charging progress for a prosecutor (DOMAIN.md "Charging (CPS)"): where the
 // file is, what is outstanding and overdue, what was decided. Pure: the
-// figures are as of `clock` (calendar days in clock.zone). `file` must carry
+// figures are as of `clock` (UK calendar days). `file` must carry
 // its action items.
 //
 //  - outstanding: items OPEN, ACCEPTED or DISPUTED while the file is live

@@ -17,16 +17,16 @@
 namespace casebridge::domain {
 
 // "Now" as the charging rules see it. Due dates, review-by dates and hearing
-// dates are calendar dates, so "today" depends on a time zone: the service
-// passes the deployment's zone (kUkTimeZoneName, Europe/London, for forces
-// in England and Wales; the default UTC is wrong there); tests pass fixed
-// values. Never read the clock in domain/.
+// dates are calendar dates, and in England and Wales they run on UK civil
+// time (GMT/BST), not UTC: an action item due on 1 July is not overdue at
+// 00:30 BST on 1 July (23:30 UTC on 30 June). "Today" is therefore always
+// domain::UkDay(now) (dates.h). Never read the clock in domain/: services
+// pass the call's time, tests fixed values.
 struct ChargingClock {
   absl::Time now;
-  absl::TimeZone zone = absl::UTCTimeZone();
 
-  absl::CivilDay Today() const { return CalendarDayAt(now, zone); }
-  absl::CivilDay DayOf(absl::Time t) const { return CalendarDayAt(t, zone); }
+  absl::CivilDay Today() const { return UkDay(now); }
+  absl::CivilDay DayOf(absl::Time t) const { return UkDay(t); }
 };
 
 // Dates (v1::Date <-> absl::CivilDay, CheckDate, FormatDay) are

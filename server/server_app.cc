@@ -12,6 +12,7 @@
 #include "services/admin_service.h"
 #include "services/audit_service.h"
 #include "services/case_service.h"
+#include "services/charging_service.h"
 #include "services/echo_service.h"
 #include "services/safeguarding_service.h"
 #include "services/sharing_service.h"
@@ -163,6 +164,7 @@ absl::StatusOr<std::unique_ptr<ServerApp>> ServerApp::Start(ServerOptions option
   app->services_.push_back(std::make_unique<services::CaseServiceImpl>(runner));
   app->services_.push_back(std::make_unique<services::SharingServiceImpl>(runner));
   app->services_.push_back(std::make_unique<services::AuditServiceImpl>(runner));
+  app->services_.push_back(std::make_unique<services::ChargingServiceImpl>(runner));
   app->services_.push_back(std::make_unique<services::SafeguardingServiceImpl>(runner));
   if (o.enable_echo) {
     app->services_.push_back(std::make_unique<services::EchoServiceImpl>());

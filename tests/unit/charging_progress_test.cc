@@ -101,19 +101,21 @@ TEST(ChargingProgressTest, DueTodayBecomesOverdueTomorrow) {
   EXPECT_EQ(ComputeChargingProgress(f, clock).overdue_items_size(), 1);
 }
 
-TEST(ChargingProgressTest, OverdueIsCountedInTheClocksZone) {
+TEST(ChargingProgressTest, OverdueIsCountedOnTheUkCivilDay) {
   v1::ChargingFile f = File(v1::CHARGING_FILE_STATE_ACTION_PLAN_ISSUED);
   *f.add_action_items() =
       Item(0, v1::CHARGING_ACTION_ITEM_STATE_OPEN, D(2026, 7, 10));
-  // 23:30 UTC on 10 July: still the 10th in UTC, already the 11th at UTC+1.
-  const absl::Time t = absl::FromCivil(absl::CivilSecond(2026, 7, 10, 23, 30, 0),
+  // 22:30 UTC on 10 July is 23:30 BST: still the 10th in the UK, so the item
+  // is due today, not overdue. An hour later it is the 11th in the UK (while
+  // still the 10th in UTC) and the item is overdue.
+  const absl::Time t = absl::FromCivil(absl::CivilSecond(2026, 7, 10, 22, 30, 0),
                                        absl::UTCTimeZone());
-  EXPECT_EQ(ComputeChargingProgress(f, {t, absl::UTCTimeZone()})
-                .overdue_items_size(),
+  EXPECT_EQ(ComputeChargingProgress(f, ChargingClock{t}).overdue_items_size(),
             0);
-  EXPECT_EQ(ComputeChargingProgress(f, {t, absl::FixedTimeZone(3600)})
-                .overdue_items_size(),
-            1);
+  const v1::ChargingProgress later =
+      ComputeChargingProgress(f, ChargingClock{t + absl::Hours(1)});
+  EXPECT_EQ(later.overdue_items_size(), 1);
+  EXPECT_EQ(later.as_of().day(), 11);
 }
 
 TEST(ChargingProgressTest, FinalFilesHaveNothingOutstanding) {

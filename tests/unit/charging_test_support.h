@@ -19,12 +19,10 @@ inline constexpr char kFileId[] = "1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f";
 inline constexpr char kProsecutor[] = "users/2e1f0a9b-8c7d-4e6f-a5b4-c3d2e1f0a9b8";
 inline constexpr char kOfficer[] = "users/3f2e1d0c-9b8a-4f7e-b6d5-c4b3a2f1e0d9";
 
-// 2026-03-10 12:00 UTC, a Tuesday.
+// 2026-03-10 12:00 UTC (GMT: the same day in the UK), a Tuesday.
 inline ChargingClock FixedClock() {
-  return ChargingClock{
-      absl::FromCivil(absl::CivilSecond(2026, 3, 10, 12, 0, 0),
-                      absl::UTCTimeZone()),
-      absl::UTCTimeZone()};
+  return ChargingClock{absl::FromCivil(absl::CivilSecond(2026, 3, 10, 12, 0, 0),
+                                       absl::UTCTimeZone())};
 }
 
 inline v1::Date D(int y, int m, int d) {

@@ -57,14 +57,17 @@ TEST(ChargingDatesTest, CivilDayConversions) {
   EXPECT_TRUE(CheckDate("d", v1::Date(), false, false).ok());
 }
 
-TEST(ChargingDatesTest, TodayDependsOnTheZone) {
-  // 23:30 UTC on 10 July is already 11 July in London (BST).
-  const absl::Time t = absl::FromCivil(absl::CivilSecond(2026, 7, 10, 23, 30, 0),
-                                       absl::UTCTimeZone());
-  EXPECT_EQ((ChargingClock{t, absl::UTCTimeZone()}.Today()),
+TEST(ChargingDatesTest, TodayIsTheUkCivilDay) {
+  // 23:30 UTC on 10 July is already 11 July in the UK (BST).
+  const absl::Time summer = absl::FromCivil(
+      absl::CivilSecond(2026, 7, 10, 23, 30, 0), absl::UTCTimeZone());
+  EXPECT_EQ(ChargingClock{summer}.Today(), absl::CivilDay(2026, 7, 11));
+  EXPECT_EQ(ChargingClock{summer}.DayOf(summer - absl::Hours(1)),
             absl::CivilDay(2026, 7, 10));
-  EXPECT_EQ((ChargingClock{t, absl::FixedTimeZone(3600)}.Today()),
-            absl::CivilDay(2026, 7, 11));
+  // In winter (GMT) UK and UTC days agree.
+  const absl::Time winter = absl::FromCivil(
+      absl::CivilSecond(2026, 1, 10, 23, 30, 0), absl::UTCTimeZone());
+  EXPECT_EQ(ChargingClock{winter}.Today(), absl::CivilDay(2026, 1, 10));
 }
 
 TEST(ChargingNamesTest, FileAndItemNames) {
