@@ -10,6 +10,7 @@
 #include "services/audit_service.h"
 #include "services/case_service.h"
 #include "services/echo_service.h"
+#include "services/protection_order_service.h"
 #include "services/sharing_service.h"
 #include "spdlog/spdlog.h"
 #include "storage/migrations.h"
@@ -95,6 +96,7 @@ absl::StatusOr<std::unique_ptr<ServerApp>> ServerApp::Start(ServerOptions option
   app->services_.push_back(std::make_unique<services::CaseServiceImpl>(runner));
   app->services_.push_back(std::make_unique<services::SharingServiceImpl>(runner));
   app->services_.push_back(std::make_unique<services::AuditServiceImpl>(runner));
+  app->services_.push_back(std::make_unique<services::ProtectionOrderServiceImpl>(runner));
   if (o.enable_echo) {
     app->services_.push_back(std::make_unique<services::EchoServiceImpl>());
   }
