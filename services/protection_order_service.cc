@@ -302,7 +302,8 @@ absl::StatusOr<ProtectionOrderServiceImpl::EventResult>
 ProtectionOrderServiceImpl::ApplyEvent(CallContext& call, storage::Tx& tx,
                                        const domain::CaseChildName& name,
                                        int64_t expected_version,
-                                       const EventMaker& make) {
+                                       const EventMaker& make,
+                                       const BeforeStore& before_store) {
   CB_ASSIGN_OR_RETURN(
       CaseScope scope,
       AuthorizeCase(call, tx, name.case_key, Action::kManageProtectionOrders));
@@ -331,6 +332,7 @@ ProtectionOrderServiceImpl::ApplyEvent(CallContext& call, storage::Tx& tx,
                       make(tx, scope, target->facts));
   CB_ASSIGN_OR_RETURN(domain::OrderTransition transition,
                       domain::ApplyOrderEvent(target->facts, input, call.now));
+  if (before_store) CB_RETURN_IF_ERROR(before_store(tx, scope, transition));
 
   CB_ASSIGN_OR_RETURN(std::vector<std::string> restricted,
                       orders_.RestrictedAddresses(tx, case_id));
@@ -423,6 +425,18 @@ grpc::Status ProtectionOrderServiceImpl::RunEvent(
       return absl::OkStatus();
     });
   });
+}
+
+template <typename Request>
+grpc::Status ProtectionOrderServiceImpl::RunParsedEvent(
+    grpc::ServerContext* context, absl::string_view method,
+    const Request& request,
+    absl::StatusOr<domain::OrderEventInput> (*parse)(const Request&, absl::Time),
+    v1::ProtectionOrder* response) {
+  return RunEvent(
+      context, method, request.name(), request.etag(),
+      [&](const CallContext& call) { return parse(request, call.now); },
+      response);
 }
 
 grpc::Status ProtectionOrderServiceImpl::CreateProtectionOrder(
@@ -590,11 +604,8 @@ grpc::Status ProtectionOrderServiceImpl::RecordOrderNotPursued(
 grpc::Status ProtectionOrderServiceImpl::ApplyForOrder(
     grpc::ServerContext* context, const v1::ApplyForOrderRequest* request,
     v1::ProtectionOrder* response) {
-  return RunEvent(context, "ApplyForOrder", request->name(), request->etag(),
-                  [&](const CallContext& call) {
-                    return domain::ParseApplyForOrder(*request, call.now);
-                  },
-                  response);
+  return RunParsedEvent(context, "ApplyForOrder", *request,
+                        &domain::ParseApplyForOrder, response);
 }
 
 grpc::Status ProtectionOrderServiceImpl::RecordHearing(
@@ -610,76 +621,50 @@ grpc::Status ProtectionOrderServiceImpl::RecordHearing(
 grpc::Status ProtectionOrderServiceImpl::RecordCourtDecision(
     grpc::ServerContext* context, const v1::RecordCourtDecisionRequest* request,
     v1::ProtectionOrder* response) {
-  return RunEvent(context, "RecordCourtDecision", request->name(),
-                  request->etag(),
-                  [&](const CallContext& call) {
-                    return domain::ParseRecordCourtDecision(*request, call.now);
-                  },
-                  response);
+  return RunParsedEvent(context, "RecordCourtDecision", *request,
+                        &domain::ParseRecordCourtDecision, response);
 }
 
 grpc::Status ProtectionOrderServiceImpl::RecordService(
     grpc::ServerContext* context, const v1::RecordServiceRequest* request,
     v1::ProtectionOrder* response) {
-  return RunEvent(context, "RecordService", request->name(), request->etag(),
-                  [&](const CallContext& call) {
-                    return domain::ParseRecordService(*request, call.now);
-                  },
-                  response);
+  return RunParsedEvent(context, "RecordService", *request,
+                        &domain::ParseRecordService, response);
 }
 
 grpc::Status ProtectionOrderServiceImpl::RecordNotification(
     grpc::ServerContext* context, const v1::RecordNotificationRequest* request,
     v1::ProtectionOrder* response) {
-  return RunEvent(context, "RecordNotification", request->name(),
-                  request->etag(),
-                  [&](const CallContext& call) {
-                    return domain::ParseRecordNotification(*request, call.now);
-                  },
-                  response);
+  return RunParsedEvent(context, "RecordNotification", *request,
+                        &domain::ParseRecordNotification, response);
 }
 
 grpc::Status ProtectionOrderServiceImpl::RecordDetailsChange(
     grpc::ServerContext* context, const v1::RecordDetailsChangeRequest* request,
     v1::ProtectionOrder* response) {
-  return RunEvent(context, "RecordDetailsChange", request->name(),
-                  request->etag(),
-                  [&](const CallContext& call) {
-                    return domain::ParseRecordDetailsChange(*request, call.now);
-                  },
-                  response);
+  return RunParsedEvent(context, "RecordDetailsChange", *request,
+                        &domain::ParseRecordDetailsChange, response);
 }
 
 grpc::Status ProtectionOrderServiceImpl::ApplyForVariation(
     grpc::ServerContext* context, const v1::ApplyForVariationRequest* request,
     v1::ProtectionOrder* response) {
-  return RunEvent(context, "ApplyForVariation", request->name(),
-                  request->etag(),
-                  [&](const CallContext& call) {
-                    return domain::ParseApplyForVariation(*request, call.now);
-                  },
-                  response);
+  return RunParsedEvent(context, "ApplyForVariation", *request,
+                        &domain::ParseApplyForVariation, response);
 }
 
 grpc::Status ProtectionOrderServiceImpl::ApplyForRenewal(
     grpc::ServerContext* context, const v1::ApplyForRenewalRequest* request,
     v1::ProtectionOrder* response) {
-  return RunEvent(context, "ApplyForRenewal", request->name(), request->etag(),
-                  [&](const CallContext& call) {
-                    return domain::ParseApplyForRenewal(*request, call.now);
-                  },
-                  response);
+  return RunParsedEvent(context, "ApplyForRenewal", *request,
+                        &domain::ParseApplyForRenewal, response);
 }
 
 grpc::Status ProtectionOrderServiceImpl::ApplyForDischarge(
     grpc::ServerContext* context, const v1::ApplyForDischargeRequest* request,
     v1::ProtectionOrder* response) {
-  return RunEvent(context, "ApplyForDischarge", request->name(),
-                  request->etag(),
-                  [&](const CallContext& call) {
-                    return domain::ParseApplyForDischarge(*request, call.now);
-                  },
-                  response);
+  return RunParsedEvent(context, "ApplyForDischarge", *request,
+                        &domain::ParseApplyForDischarge, response);
 }
 
 grpc::Status ProtectionOrderServiceImpl::RecordApplicationDecision(
@@ -713,22 +698,15 @@ grpc::Status ProtectionOrderServiceImpl::RecordApplicationDecision(
 grpc::Status ProtectionOrderServiceImpl::RecordAppeal(
     grpc::ServerContext* context, const v1::RecordAppealRequest* request,
     v1::ProtectionOrder* response) {
-  return RunEvent(context, "RecordAppeal", request->name(), request->etag(),
-                  [&](const CallContext& call) {
-                    return domain::ParseRecordAppeal(*request, call.now);
-                  },
-                  response);
+  return RunParsedEvent(context, "RecordAppeal", *request,
+                        &domain::ParseRecordAppeal, response);
 }
 
 grpc::Status ProtectionOrderServiceImpl::RecordAppealDecision(
     grpc::ServerContext* context, const v1::RecordAppealDecisionRequest* request,
     v1::ProtectionOrder* response) {
-  return RunEvent(context, "RecordAppealDecision", request->name(),
-                  request->etag(),
-                  [&](const CallContext& call) {
-                    return domain::ParseRecordAppealDecision(*request, call.now);
-                  },
-                  response);
+  return RunParsedEvent(context, "RecordAppealDecision", *request,
+                        &domain::ParseRecordAppealDecision, response);
 }
 
 grpc::Status ProtectionOrderServiceImpl::RecordBreach(
@@ -770,6 +748,17 @@ grpc::Status ProtectionOrderServiceImpl::RecordBreach(
                 }
                 breach.incident = found->name();
                 return in;
+              },
+              [](storage::Tx&, const CaseScope&,
+                 domain::OrderTransition& transition) -> absl::Status {
+                // A breach opens new criminal proceedings: the charging
+                // referral to the CPS (transition.charging_referral) is wired
+                // to OpenSpoBreachReferral when charging lands, here, in this
+                // transaction, setting the new breach's charging_file
+                // (transition.order.breaches.back()) before it is stored.
+                // Until then charging_file stays empty.
+                (void)transition;
+                return absl::OkStatus();
               }));
       const int breach_id = result.transition.charging_referral.has_value()
                                 ? result.transition.charging_referral->breach_id
@@ -777,10 +766,7 @@ grpc::Status ProtectionOrderServiceImpl::RecordBreach(
       for (const v1::OrderBreach& b : result.order.breaches()) {
         if (b.id() == breach_id) *response->mutable_breach() = b;
       }
-      // A breach opens new criminal proceedings: the charging referral to the
-      // CPS (result.transition.charging_referral) is wired to
-      // OpenSpoBreachReferral when charging lands; until then charging_file
-      // stays empty.
+      response->set_charging_file(response->breach().charging_file());
       *response->mutable_protection_order() = std::move(result.order);
       return absl::OkStatus();
     });

@@ -105,6 +105,12 @@ class ProtectionOrderServiceImpl final
   using EventMaker = std::function<absl::StatusOr<domain::OrderEventInput>(
       storage::Tx&, const CaseScope&, const domain::OrderFacts&)>;
 
+  // Runs after the lifecycle has decided and before anything is stored:
+  // what else the event does in the same transaction (RecordBreach: the
+  // charging referral), and may complete the new facts.
+  using BeforeStore = std::function<absl::Status(
+      storage::Tx&, const CaseScope&, domain::OrderTransition&)>;
+
   struct EventResult {
     CaseScope scope;
     domain::OrderTransition transition;
@@ -118,13 +124,22 @@ class ProtectionOrderServiceImpl final
   absl::StatusOr<EventResult> ApplyEvent(CallContext& call, storage::Tx& tx,
                                          const domain::CaseChildName& name,
                                          int64_t expected_version,
-                                         const EventMaker& make);
+                                         const EventMaker& make,
+                                         const BeforeStore& before_store = {});
   // A custom method whose event comes from the request alone.
   grpc::Status RunEvent(
       grpc::ServerContext* context, absl::string_view method,
       absl::string_view name, absl::string_view etag,
       const std::function<absl::StatusOr<domain::OrderEventInput>(
           const CallContext&)>& parse,
+      v1::ProtectionOrder* response);
+  // RunEvent for a request parsed by `parse(request, now)`.
+  template <typename Request>
+  grpc::Status RunParsedEvent(
+      grpc::ServerContext* context, absl::string_view method,
+      const Request& request,
+      absl::StatusOr<domain::OrderEventInput> (*parse)(const Request&,
+                                                       absl::Time),
       v1::ProtectionOrder* response);
 
   RpcRunner* runner_;

@@ -1,6 +1,8 @@
 // ProtectionOrderService through a real gRPC channel and a real PostgreSQL.
+#include <atomic>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -1191,6 +1193,56 @@ TEST_F(ProtectionOrderServiceTest, MeasuresCountConsiderationAndOrdersPerForce) 
   req.clear_agency();
   EXPECT_GRPC_CODE(Call(&Stub::GetOrderMeasures, req, &m, "cps.okafor"),
                    grpc::StatusCode::PERMISSION_DENIED);
+}
+
+TEST_F(ProtectionOrderServiceTest, ConcurrentEventsWithTheSameEtagExactlyOneWins) {
+  v1::Case c = NewCase();
+  v1::ProtectionOrder o =
+      Grant(Apply(Consider(c.name(), v1::PROTECTION_ORDER_KIND_FULL)), std::nullopt);
+  constexpr int kWriters = 8;
+  std::atomic<int> ok{0}, aborted{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kWriters; ++i) {
+    threads.emplace_back([&, i] {
+      auto stub = v1::ProtectionOrderService::NewStub(server_->channel());
+      v1::RecordServiceRequest req;
+      req.set_name(o.name());
+      req.set_etag(o.etag());
+      *req.mutable_service_time() = Ts(Now() - absl::Minutes(i));
+      v1::ProtectionOrder out;
+      grpc::Status s = stub->RecordService(server_->Context("pc.hughes").get(), req, &out);
+      if (s.ok()) ++ok;
+      if (s.error_code() == grpc::StatusCode::ABORTED) ++aborted;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 1);
+  EXPECT_EQ(aborted.load(), kWriters - 1);
+  v1::ProtectionOrder served = Get(o.name());
+  EXPECT_EQ(served.notification_obligations_size(), 1);
+  v1::GetOrderHistoryRequest history;
+  history.set_name(o.name());
+  EXPECT_EQ((Ok<v1::GetOrderHistoryRequest, v1::GetOrderHistoryResponse>(
+                 &Stub::GetOrderHistory, history))
+                .entries_size(),
+            4);
+}
+
+TEST_F(ProtectionOrderServiceTest, ConcurrentDecisionsOnOneCaseKeepItsActiveOrderRight) {
+  // Two applications decided at once: the case is in force until further
+  // order, whichever commits last.
+  v1::Case c = NewCase();
+  v1::ProtectionOrder fixed = Apply(Consider(c.name(), v1::PROTECTION_ORDER_KIND_FULL));
+  v1::ProtectionOrder open = Apply(Consider(c.name(), v1::PROTECTION_ORDER_KIND_FULL));
+  std::thread a([&] { Grant(fixed, domain::AddYears(Today(), 2)); });
+  std::thread b([&] { Grant(open, std::nullopt); });
+  a.join();
+  b.join();
+  absl::StatusOr<std::string> row = server_->Query(absl::StrCat(
+      "SELECT order_active || ' ' || coalesce(order_active_until::text, 'none') "
+      "FROM cases WHERE id = '", c.name().substr(6), "'"));
+  ASSERT_TRUE(row.ok()) << row.status();
+  EXPECT_EQ(*row, "true none");
 }
 
 }  // namespace
