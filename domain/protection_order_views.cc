@@ -1,10 +1,9 @@
 #include "domain/protection_order_views.h"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <algorithm>
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
@@ -603,13 +602,15 @@ void RedactRestrictedText(absl::Span<const std::string> needles,
                                      r->GetRepeatedString(*message, f, i)));
         }
       } else {
-        r->SetString(message, f,
-                     RedactRestrictedString(needles, r->GetString(*message, f)));
+        r->SetString(
+            message, f,
+            RedactRestrictedString(needles, r->GetString(*message, f)));
       }
     } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
       if (f->is_repeated()) {
         for (int i = 0; i < r->FieldSize(*message, f); ++i) {
-          RedactRestrictedText(needles, r->MutableRepeatedMessage(message, f, i));
+          RedactRestrictedText(needles,
+                               r->MutableRepeatedMessage(message, f, i));
         }
       } else {
         RedactRestrictedText(needles, r->MutableMessage(message, f));

@@ -85,8 +85,8 @@ bool OrderVisibleInView(v1::CaseView view, const OrderFacts& order,
 void RedactOrderToProsecutionView(v1::ProtectionOrder* order);
 void RedactOrderToSafeguardingView(v1::ProtectionOrder* order);
 // The view's redaction, then, outside FULL, RedactRestrictedText with
-// `restricted_needles` (RestrictedTextNeedles of the case). No view (UNSPECIFIED):
-// nothing but the name.
+// `restricted_needles` (RestrictedTextNeedles of the case). No view
+// (UNSPECIFIED): nothing but the name.
 void ApplyOrderView(v1::CaseView view,
                     absl::Span<const std::string> restricted_needles,
                     v1::ProtectionOrder* order);

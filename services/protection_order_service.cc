@@ -152,16 +152,14 @@ v1::ProtectionOrder Present(const Order& o,
 // The top-level fields of an order that differ, for the audit record.
 class TopLevelFields : public MessageDifferencer::Reporter {
  public:
-  void ReportAdded(const google::protobuf::Message&,
-                   const google::protobuf::Message&,
-                   const std::vector<MessageDifferencer::SpecificField>& path)
-      override {
+  void ReportAdded(
+      const google::protobuf::Message&, const google::protobuf::Message&,
+      const std::vector<MessageDifferencer::SpecificField>& path) override {
     Note(path);
   }
-  void ReportDeleted(const google::protobuf::Message&,
-                     const google::protobuf::Message&,
-                     const std::vector<MessageDifferencer::SpecificField>& path)
-      override {
+  void ReportDeleted(
+      const google::protobuf::Message&, const google::protobuf::Message&,
+      const std::vector<MessageDifferencer::SpecificField>& path) override {
     Note(path);
   }
   void ReportModified(
@@ -226,7 +224,8 @@ absl::Status RecordSpoConsideration(storage::Tx& tx,
   CB_ASSIGN_OR_RETURN(
       v1::Case c,
       cases.Get(tx, case_id, domain::FormatDay(domain::UkDay(call.now))));
-  CB_ASSIGN_OR_RETURN(int64_t version, domain::ParseEtag("case.etag", c.etag()));
+  CB_ASSIGN_OR_RETURN(int64_t version,
+                      domain::ParseEtag("case.etag", c.etag()));
   storage::CaseUpdate update;
   if (!c.officer_in_charge().empty()) {
     update.officer_id = IdOf(c.officer_in_charge());
@@ -247,35 +246,40 @@ absl::Status RecordSpoConsideration(storage::Tx& tx,
 // Police and CPS read what happened in the order's own words (restricted
 // text removed: the CPS reads this entry too); partners read an entry of
 // their own for what makes, changes or ends an order in force.
-void AppendTimeline(storage::Tx& tx, const storage::TimelineRepository& timeline,
+void AppendTimeline(storage::Tx& tx,
+                    const storage::TimelineRepository& timeline,
                     const CallContext& call, const Order& order,
                     const domain::OrderHistoryRecord& history,
                     const domain::OrderFacts& after,
                     absl::Span<const std::string> restricted_needles) {
   const std::string& name = order.stored.order.name();
   timeline.Append(
-      tx, TimelineEntryFor(
-              call, order.stored.case_id, v1::TIMELINE_ENTRY_KIND_PROTECTION_ORDER,
-              domain::RedactRestrictedString(
-                  restricted_needles,
-                  absl::StrCat(KindWord(after.kind),
-                               " protection order: ", history.summary)),
-              name, domain::kTimelinePoliceAndCps));
+      tx,
+      TimelineEntryFor(
+          call, order.stored.case_id, v1::TIMELINE_ENTRY_KIND_PROTECTION_ORDER,
+          domain::RedactRestrictedString(
+              restricted_needles,
+              absl::StrCat(KindWord(after.kind),
+                           " protection order: ", history.summary)),
+          name, domain::kTimelinePoliceAndCps));
   if (std::optional<std::string> partners =
           domain::SafeguardingOrderSummary(history, after)) {
-    timeline.Append(tx, TimelineEntryFor(call, order.stored.case_id,
-                                         v1::TIMELINE_ENTRY_KIND_PROTECTION_ORDER,
-                                         *std::move(partners), name,
-                                         domain::kTimelineSafeguarding));
+    timeline.Append(tx,
+                    TimelineEntryFor(call, order.stored.case_id,
+                                     v1::TIMELINE_ENTRY_KIND_PROTECTION_ORDER,
+                                     *std::move(partners), name,
+                                     domain::kTimelineSafeguarding));
   }
 }
 
 // Needles of each case's restricted addresses, read once per case.
 class RestrictedTexts {
  public:
-  RestrictedTexts(storage::Tx& tx, const storage::ProtectionOrderRepository& orders)
+  RestrictedTexts(storage::Tx& tx,
+                  const storage::ProtectionOrderRepository& orders)
       : tx_(tx), orders_(orders) {}
-  absl::StatusOr<const std::vector<std::string>*> For(absl::string_view case_id) {
+  absl::StatusOr<const std::vector<std::string>*> For(
+      absl::string_view case_id) {
     auto it = needles_.find(std::string(case_id));
     if (it == needles_.end()) {
       CB_ASSIGN_OR_RETURN(std::vector<std::string> addresses,
@@ -338,11 +342,12 @@ ProtectionOrderServiceImpl::ApplyEvent(CallContext& call, storage::Tx& tx,
                       orders_.RestrictedAddresses(tx, case_id));
   const std::vector<std::string> needles =
       domain::RestrictedTextNeedles(restricted);
-  const v1::ProtectionOrder before = domain::OrderToProto(target->facts, call.now);
-  CB_ASSIGN_OR_RETURN(int64_t new_version,
-                      orders_.Update(tx, target->stored,
-                                     WriteOf(transition.order, call.now),
-                                     call.now));
+  const v1::ProtectionOrder before =
+      domain::OrderToProto(target->facts, call.now);
+  CB_ASSIGN_OR_RETURN(
+      int64_t new_version,
+      orders_.Update(tx, target->stored, WriteOf(transition.order, call.now),
+                     call.now));
   CB_RETURN_IF_ERROR(orders_.AppendHistory(
       tx, target->stored.id, domain::HistoryEntryToProto(transition.history),
       call.principal.user_id));
@@ -393,8 +398,8 @@ ProtectionOrderServiceImpl::ApplyEvent(CallContext& call, storage::Tx& tx,
   CB_ASSIGN_OR_RETURN(Order after, ToOrder(*std::move(reloaded)));
   CB_ASSIGN_OR_RETURN(auto interims, orders_.InterimIds(tx, {after.stored.id}));
   EventResult result;
-  result.order = Present(after, interims[after.stored.id], scope.view, needles,
-                         call.now);
+  result.order =
+      Present(after, interims[after.stored.id], scope.view, needles, call.now);
   result.scope = std::move(scope);
   result.transition = std::move(transition);
   call.RecordChange(
@@ -407,12 +412,13 @@ ProtectionOrderServiceImpl::ApplyEvent(CallContext& call, storage::Tx& tx,
 grpc::Status ProtectionOrderServiceImpl::RunEvent(
     grpc::ServerContext* context, absl::string_view method,
     absl::string_view name, absl::string_view etag,
-    const std::function<absl::StatusOr<domain::OrderEventInput>(
-        const CallContext&)>& parse,
+    const std::function<
+        absl::StatusOr<domain::OrderEventInput>(const CallContext&)>& parse,
     v1::ProtectionOrder* response) {
   return runner_->Run(context, Method(method), [&](CallContext& call) {
     call.AddResource(name);
-    CB_ASSIGN_OR_RETURN(domain::CaseChildName order, ParseOrderName(name, "name"));
+    CB_ASSIGN_OR_RETURN(domain::CaseChildName order,
+                        ParseOrderName(name, "name"));
     CB_ASSIGN_OR_RETURN(int64_t version, domain::ParseEtag("etag", etag));
     CB_ASSIGN_OR_RETURN(domain::OrderEventInput input, parse(call));
     return runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
@@ -431,7 +437,8 @@ template <typename Request>
 grpc::Status ProtectionOrderServiceImpl::RunParsedEvent(
     grpc::ServerContext* context, absl::string_view method,
     const Request& request,
-    absl::StatusOr<domain::OrderEventInput> (*parse)(const Request&, absl::Time),
+    absl::StatusOr<domain::OrderEventInput> (*parse)(const Request&,
+                                                     absl::Time),
     v1::ProtectionOrder* response) {
   return RunEvent(
       context, method, request.name(), request.etag(),
@@ -440,165 +447,182 @@ grpc::Status ProtectionOrderServiceImpl::RunParsedEvent(
 }
 
 grpc::Status ProtectionOrderServiceImpl::CreateProtectionOrder(
-    grpc::ServerContext* context, const v1::CreateProtectionOrderRequest* request,
+    grpc::ServerContext* context,
+    const v1::CreateProtectionOrderRequest* request,
     v1::ProtectionOrder* response) {
-  return runner_->Run(context, Method("CreateProtectionOrder"), [&](CallContext& call) {
-    call.audit.request_id = request->request_id();
-    call.AddResource(request->parent());
-    CB_ASSIGN_OR_RETURN(domain::CaseKey key,
-                        domain::ParseCaseName(request->parent(), "parent"));
-    CB_RETURN_IF_ERROR(domain::ValidateRequestId(request->request_id()));
-    CB_ASSIGN_OR_RETURN(domain::ConsiderInput input,
-                        domain::ParseCreateProtectionOrder(*request));
-    std::optional<domain::CaseChildName> main;
-    if (!input.main_order.empty()) {
-      CB_ASSIGN_OR_RETURN(main, ParseOrderName(input.main_order,
-                                               "protection_order.main_order"));
-    }
+  return runner_->Run(
+      context, Method("CreateProtectionOrder"), [&](CallContext& call) {
+        call.audit.request_id = request->request_id();
+        call.AddResource(request->parent());
+        CB_ASSIGN_OR_RETURN(domain::CaseKey key,
+                            domain::ParseCaseName(request->parent(), "parent"));
+        CB_RETURN_IF_ERROR(domain::ValidateRequestId(request->request_id()));
+        CB_ASSIGN_OR_RETURN(domain::ConsiderInput input,
+                            domain::ParseCreateProtectionOrder(*request));
+        std::optional<domain::CaseChildName> main;
+        if (!input.main_order.empty()) {
+          CB_ASSIGN_OR_RETURN(
+              main,
+              ParseOrderName(input.main_order, "protection_order.main_order"));
+        }
 
-    return runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
-      CB_ASSIGN_OR_RETURN(
-          CaseScope scope,
-          AuthorizeCase(call, tx, key, Action::kManageProtectionOrders));
-      const std::string& case_id = scope.ref.id;
-      std::string id = storage::NewUuid();
-      CB_ASSIGN_OR_RETURN(
-          std::optional<std::string> earlier,
-          storage::ClaimRequestId(tx, call.principal.user_id, call.method,
-                                  request->request_id(), OrderName(case_id, id)));
-      if (earlier.has_value()) {
-        // A retry: answer with what the first call created.
-        CB_ASSIGN_OR_RETURN(std::optional<storage::StoredOrder> first,
-                            orders_.Get(tx, case_id, IdOf(*earlier)));
-        if (!first.has_value()) {
-          return absl::FailedPreconditionError(
-              "request_id was used for an order of another case");
-        }
-        CB_ASSIGN_OR_RETURN(Order o, ToOrder(*std::move(first)));
-        CB_ASSIGN_OR_RETURN(auto interims, orders_.InterimIds(tx, {o.stored.id}));
-        RestrictedTexts restricted(tx, orders_);
-        CB_ASSIGN_OR_RETURN(const std::vector<std::string>* needles,
-                            restricted.For(case_id));
-        *response = Present(o, interims[o.stored.id], scope.view, *needles,
-                            call.now);
-        call.AddResource(response->name());
-        call.DisclosesCaseContent();
-        return absl::OkStatus();
-      }
-      CB_RETURN_IF_ERROR(RequireOpen(scope));
-      CB_RETURN_IF_ERROR(orders_.LockCase(tx, case_id));
+        return runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
+          CB_ASSIGN_OR_RETURN(
+              CaseScope scope,
+              AuthorizeCase(call, tx, key, Action::kManageProtectionOrders));
+          const std::string& case_id = scope.ref.id;
+          std::string id = storage::NewUuid();
+          CB_ASSIGN_OR_RETURN(
+              std::optional<std::string> earlier,
+              storage::ClaimRequestId(tx, call.principal.user_id, call.method,
+                                      request->request_id(),
+                                      OrderName(case_id, id)));
+          if (earlier.has_value()) {
+            // A retry: answer with what the first call created.
+            CB_ASSIGN_OR_RETURN(std::optional<storage::StoredOrder> first,
+                                orders_.Get(tx, case_id, IdOf(*earlier)));
+            if (!first.has_value()) {
+              return absl::FailedPreconditionError(
+                  "request_id was used for an order of another case");
+            }
+            CB_ASSIGN_OR_RETURN(Order o, ToOrder(*std::move(first)));
+            CB_ASSIGN_OR_RETURN(auto interims,
+                                orders_.InterimIds(tx, {o.stored.id}));
+            RestrictedTexts restricted(tx, orders_);
+            CB_ASSIGN_OR_RETURN(const std::vector<std::string>* needles,
+                                restricted.For(case_id));
+            *response = Present(o, interims[o.stored.id], scope.view, *needles,
+                                call.now);
+            call.AddResource(response->name());
+            call.DisclosesCaseContent();
+            return absl::OkStatus();
+          }
+          CB_RETURN_IF_ERROR(RequireOpen(scope));
+          CB_RETURN_IF_ERROR(orders_.LockCase(tx, case_id));
 
-      domain::LinkedOrderFacts linked;
-      std::string main_id;
-      if (main.has_value()) {
-        constexpr char kMainField[] = "protection_order.main_order";
-        if (!SameCase(main->case_key, scope.ref)) {
-          return domain::FieldError(kMainField, "must be an order of the same case");
-        }
-        CB_ASSIGN_OR_RETURN(std::optional<storage::StoredOrder> found,
-                            orders_.Get(tx, case_id, main->child_id));
-        if (!found.has_value()) {
-          return domain::FieldError(kMainField,
-                                    "must name a full order of the same case");
-        }
-        CB_ASSIGN_OR_RETURN(Order main_order, ToOrder(*std::move(found)));
-        linked.main_kind = main_order.facts.kind;
-        linked.main_status = domain::EffectiveStatus(main_order.facts, call.now);
-        main_id = main_order.stored.id;
-        input.main_order = OrderName(case_id, main_id);
-      }
-      CB_ASSIGN_OR_RETURN(domain::NewOrderResult made,
-                          domain::ConsiderOrder(input, linked, call.now));
-      CB_RETURN_IF_ERROR(orders_.Insert(tx, id, case_id, main_id,
-                                        WriteOf(made.order, call.now),
-                                        call.principal.user_id, call.now));
-      CB_ASSIGN_OR_RETURN(std::optional<storage::StoredOrder> inserted,
-                          orders_.Get(tx, case_id, id));
-      if (!inserted.has_value()) {
-        return absl::InternalError("the new order was not stored");
-      }
-      CB_ASSIGN_OR_RETURN(Order order, ToOrder(*std::move(inserted)));
-      RestrictedTexts restricted(tx, orders_);
-      CB_ASSIGN_OR_RETURN(const std::vector<std::string>* needles,
-                          restricted.For(case_id));
-      for (const domain::OrderHistoryRecord& h : made.history) {
-        CB_RETURN_IF_ERROR(orders_.AppendHistory(
-            tx, id, domain::HistoryEntryToProto(h), call.principal.user_id));
-        AppendTimeline(tx, timeline_, call, order, h, order.facts, *needles);
-      }
-      const std::string kind = KindWord(input.kind);
-      CB_RETURN_IF_ERROR(RecordSpoConsideration(
-          tx, cases_, call, case_id,
-          input.not_pursued_reason.empty()
-              ? FitLongText(
-                    absl::StrCat(kind, " protection order considered",
-                                 input.consideration_notes.empty() ? "" : ": "),
-                    input.consideration_notes)
-              : FitLongText(absl::StrCat(kind,
-                                         " protection order considered and "
-                                         "not pursued: "),
-                            input.not_pursued_reason)));
-      *response = Present(order, {}, scope.view, *needles, call.now);
-      call.AddResource(response->name());
-      call.RecordChange({"protection_order", "case.spo_consideration"}, "",
-                        response->etag());
-      call.DisclosesCaseContent();
-      return absl::OkStatus();
-    });
-  });
+          domain::LinkedOrderFacts linked;
+          std::string main_id;
+          if (main.has_value()) {
+            constexpr char kMainField[] = "protection_order.main_order";
+            if (!SameCase(main->case_key, scope.ref)) {
+              return domain::FieldError(kMainField,
+                                        "must be an order of the same case");
+            }
+            CB_ASSIGN_OR_RETURN(std::optional<storage::StoredOrder> found,
+                                orders_.Get(tx, case_id, main->child_id));
+            if (!found.has_value()) {
+              return domain::FieldError(
+                  kMainField, "must name a full order of the same case");
+            }
+            CB_ASSIGN_OR_RETURN(Order main_order, ToOrder(*std::move(found)));
+            linked.main_kind = main_order.facts.kind;
+            linked.main_status =
+                domain::EffectiveStatus(main_order.facts, call.now);
+            main_id = main_order.stored.id;
+            input.main_order = OrderName(case_id, main_id);
+          }
+          CB_ASSIGN_OR_RETURN(domain::NewOrderResult made,
+                              domain::ConsiderOrder(input, linked, call.now));
+          CB_RETURN_IF_ERROR(orders_.Insert(tx, id, case_id, main_id,
+                                            WriteOf(made.order, call.now),
+                                            call.principal.user_id, call.now));
+          CB_ASSIGN_OR_RETURN(std::optional<storage::StoredOrder> inserted,
+                              orders_.Get(tx, case_id, id));
+          if (!inserted.has_value()) {
+            return absl::InternalError("the new order was not stored");
+          }
+          CB_ASSIGN_OR_RETURN(Order order, ToOrder(*std::move(inserted)));
+          RestrictedTexts restricted(tx, orders_);
+          CB_ASSIGN_OR_RETURN(const std::vector<std::string>* needles,
+                              restricted.For(case_id));
+          for (const domain::OrderHistoryRecord& h : made.history) {
+            CB_RETURN_IF_ERROR(
+                orders_.AppendHistory(tx, id, domain::HistoryEntryToProto(h),
+                                      call.principal.user_id));
+            AppendTimeline(tx, timeline_, call, order, h, order.facts,
+                           *needles);
+          }
+          const std::string kind = KindWord(input.kind);
+          CB_RETURN_IF_ERROR(RecordSpoConsideration(
+              tx, cases_, call, case_id,
+              input.not_pursued_reason.empty()
+                  ? FitLongText(
+                        absl::StrCat(
+                            kind, " protection order considered",
+                            input.consideration_notes.empty() ? "" : ": "),
+                        input.consideration_notes)
+                  : FitLongText(absl::StrCat(kind,
+                                             " protection order considered and "
+                                             "not pursued: "),
+                                input.not_pursued_reason)));
+          *response = Present(order, {}, scope.view, *needles, call.now);
+          call.AddResource(response->name());
+          call.RecordChange({"protection_order", "case.spo_consideration"}, "",
+                            response->etag());
+          call.DisclosesCaseContent();
+          return absl::OkStatus();
+        });
+      });
 }
 
 grpc::Status ProtectionOrderServiceImpl::UpdateProtectionOrder(
-    grpc::ServerContext* context, const v1::UpdateProtectionOrderRequest* request,
+    grpc::ServerContext* context,
+    const v1::UpdateProtectionOrderRequest* request,
     v1::ProtectionOrder* response) {
   const v1::ProtectionOrder& input = request->protection_order();
-  return runner_->Run(context, Method("UpdateProtectionOrder"), [&](CallContext& call) {
-    call.AddResource(input.name());
-    CB_ASSIGN_OR_RETURN(domain::CaseChildName order,
-                        ParseOrderName(input.name(), "protection_order.name"));
-    CB_ASSIGN_OR_RETURN(int64_t version,
-                        domain::ParseEtag("protection_order.etag", input.etag()));
-    CB_ASSIGN_OR_RETURN(domain::OrderEventInput event,
-                        domain::ParseUpdateProtectionOrder(*request));
-    return runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
-      CB_ASSIGN_OR_RETURN(
-          EventResult result,
-          ApplyEvent(call, tx, order, version,
-                     [&](storage::Tx&, const CaseScope&,
-                         const domain::OrderFacts&) { return event; }));
-      *response = std::move(result.order);
-      return absl::OkStatus();
-    });
-  });
+  return runner_->Run(
+      context, Method("UpdateProtectionOrder"), [&](CallContext& call) {
+        call.AddResource(input.name());
+        CB_ASSIGN_OR_RETURN(
+            domain::CaseChildName order,
+            ParseOrderName(input.name(), "protection_order.name"));
+        CB_ASSIGN_OR_RETURN(
+            int64_t version,
+            domain::ParseEtag("protection_order.etag", input.etag()));
+        CB_ASSIGN_OR_RETURN(domain::OrderEventInput event,
+                            domain::ParseUpdateProtectionOrder(*request));
+        return runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
+          CB_ASSIGN_OR_RETURN(
+              EventResult result,
+              ApplyEvent(call, tx, order, version,
+                         [&](storage::Tx&, const CaseScope&,
+                             const domain::OrderFacts&) { return event; }));
+          *response = std::move(result.order);
+          return absl::OkStatus();
+        });
+      });
 }
 
 grpc::Status ProtectionOrderServiceImpl::RecordOrderNotPursued(
-    grpc::ServerContext* context, const v1::RecordOrderNotPursuedRequest* request,
+    grpc::ServerContext* context,
+    const v1::RecordOrderNotPursuedRequest* request,
     v1::ProtectionOrder* response) {
-  return runner_->Run(context, Method("RecordOrderNotPursued"), [&](CallContext& call) {
-    call.AddResource(request->name());
-    CB_ASSIGN_OR_RETURN(domain::CaseChildName order,
-                        ParseOrderName(request->name(), "name"));
-    CB_ASSIGN_OR_RETURN(int64_t version, domain::ParseEtag("etag", request->etag()));
-    CB_ASSIGN_OR_RETURN(domain::OrderEventInput event,
-                        domain::ParseRecordOrderNotPursued(*request));
-    return runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
-      CB_ASSIGN_OR_RETURN(
-          EventResult result,
-          ApplyEvent(call, tx, order, version,
-                     [&](storage::Tx&, const CaseScope&,
-                         const domain::OrderFacts&) { return event; }));
-      // The case's consideration says why, as CreateProtectionOrder's does.
-      CB_RETURN_IF_ERROR(RecordSpoConsideration(
-          tx, cases_, call, result.scope.ref.id,
-          FitLongText(absl::StrCat(KindWord(result.transition.order.kind),
-                                   " protection order considered and not "
-                                   "pursued: "),
-                      request->reason())));
-      *response = std::move(result.order);
-      return absl::OkStatus();
-    });
-  });
+  return runner_->Run(
+      context, Method("RecordOrderNotPursued"), [&](CallContext& call) {
+        call.AddResource(request->name());
+        CB_ASSIGN_OR_RETURN(domain::CaseChildName order,
+                            ParseOrderName(request->name(), "name"));
+        CB_ASSIGN_OR_RETURN(int64_t version,
+                            domain::ParseEtag("etag", request->etag()));
+        CB_ASSIGN_OR_RETURN(domain::OrderEventInput event,
+                            domain::ParseRecordOrderNotPursued(*request));
+        return runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
+          CB_ASSIGN_OR_RETURN(
+              EventResult result,
+              ApplyEvent(call, tx, order, version,
+                         [&](storage::Tx&, const CaseScope&,
+                             const domain::OrderFacts&) { return event; }));
+          // The case's consideration says why, as CreateProtectionOrder's does.
+          CB_RETURN_IF_ERROR(RecordSpoConsideration(
+              tx, cases_, call, result.scope.ref.id,
+              FitLongText(absl::StrCat(KindWord(result.transition.order.kind),
+                                       " protection order considered and not "
+                                       "pursued: "),
+                          request->reason())));
+          *response = std::move(result.order);
+          return absl::OkStatus();
+        });
+      });
 }
 
 grpc::Status ProtectionOrderServiceImpl::ApplyForOrder(
@@ -611,11 +635,10 @@ grpc::Status ProtectionOrderServiceImpl::ApplyForOrder(
 grpc::Status ProtectionOrderServiceImpl::RecordHearing(
     grpc::ServerContext* context, const v1::RecordHearingRequest* request,
     v1::ProtectionOrder* response) {
-  return RunEvent(context, "RecordHearing", request->name(), request->etag(),
-                  [&](const CallContext&) {
-                    return domain::ParseRecordHearing(*request);
-                  },
-                  response);
+  return RunEvent(
+      context, "RecordHearing", request->name(), request->etag(),
+      [&](const CallContext&) { return domain::ParseRecordHearing(*request); },
+      response);
 }
 
 grpc::Status ProtectionOrderServiceImpl::RecordCourtDecision(
@@ -671,28 +694,30 @@ grpc::Status ProtectionOrderServiceImpl::RecordApplicationDecision(
     grpc::ServerContext* context,
     const v1::RecordApplicationDecisionRequest* request,
     v1::ProtectionOrder* response) {
-  return runner_->Run(context, Method("RecordApplicationDecision"),
-                      [&](CallContext& call) {
-    call.AddResource(request->name());
-    CB_ASSIGN_OR_RETURN(domain::CaseChildName order,
-                        ParseOrderName(request->name(), "name"));
-    CB_ASSIGN_OR_RETURN(int64_t version, domain::ParseEtag("etag", request->etag()));
-    CB_ASSIGN_OR_RETURN(domain::ApplicationDecision decision,
-                        domain::ParseRecordApplicationDecision(*request, call.now));
-    return runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
-      // Which event it is depends on the application pending.
-      CB_ASSIGN_OR_RETURN(
-          EventResult result,
-          ApplyEvent(call, tx, order, version,
-                     [&](storage::Tx&, const CaseScope&,
-                         const domain::OrderFacts& facts) {
-                       return domain::ApplicationDecisionEvent(facts, decision,
-                                                               call.now);
-                     }));
-      *response = std::move(result.order);
-      return absl::OkStatus();
-    });
-  });
+  return runner_->Run(
+      context, Method("RecordApplicationDecision"), [&](CallContext& call) {
+        call.AddResource(request->name());
+        CB_ASSIGN_OR_RETURN(domain::CaseChildName order,
+                            ParseOrderName(request->name(), "name"));
+        CB_ASSIGN_OR_RETURN(int64_t version,
+                            domain::ParseEtag("etag", request->etag()));
+        CB_ASSIGN_OR_RETURN(
+            domain::ApplicationDecision decision,
+            domain::ParseRecordApplicationDecision(*request, call.now));
+        return runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
+          // Which event it is depends on the application pending.
+          CB_ASSIGN_OR_RETURN(
+              EventResult result,
+              ApplyEvent(call, tx, order, version,
+                         [&](storage::Tx&, const CaseScope&,
+                             const domain::OrderFacts& facts) {
+                           return domain::ApplicationDecisionEvent(
+                               facts, decision, call.now);
+                         }));
+          *response = std::move(result.order);
+          return absl::OkStatus();
+        });
+      });
 }
 
 grpc::Status ProtectionOrderServiceImpl::RecordAppeal(
@@ -703,7 +728,8 @@ grpc::Status ProtectionOrderServiceImpl::RecordAppeal(
 }
 
 grpc::Status ProtectionOrderServiceImpl::RecordAppealDecision(
-    grpc::ServerContext* context, const v1::RecordAppealDecisionRequest* request,
+    grpc::ServerContext* context,
+    const v1::RecordAppealDecisionRequest* request,
     v1::ProtectionOrder* response) {
   return RunParsedEvent(context, "RecordAppealDecision", *request,
                         &domain::ParseRecordAppealDecision, response);
@@ -716,7 +742,8 @@ grpc::Status ProtectionOrderServiceImpl::RecordBreach(
     call.AddResource(request->name());
     CB_ASSIGN_OR_RETURN(domain::CaseChildName order,
                         ParseOrderName(request->name(), "name"));
-    CB_ASSIGN_OR_RETURN(int64_t version, domain::ParseEtag("etag", request->etag()));
+    CB_ASSIGN_OR_RETURN(int64_t version,
+                        domain::ParseEtag("etag", request->etag()));
     CB_ASSIGN_OR_RETURN(domain::OrderEventInput event,
                         domain::ParseRecordBreach(*request, call.now));
     return runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
@@ -732,19 +759,19 @@ grpc::Status ProtectionOrderServiceImpl::RecordBreach(
                 auto& breach = std::get<domain::BreachInput>(in.payload);
                 if (breach.incident.empty()) return in;
                 constexpr char kField[] = "breach.incident";
-                CB_ASSIGN_OR_RETURN(
-                    domain::CaseChildName incident,
-                    domain::ParseCaseChildName(breach.incident, "incidents", kField));
+                CB_ASSIGN_OR_RETURN(domain::CaseChildName incident,
+                                    domain::ParseCaseChildName(
+                                        breach.incident, "incidents", kField));
                 if (!SameCase(incident.case_key, scope.ref)) {
-                  return domain::FieldError(kField,
-                                            "must be an incident of the same case");
+                  return domain::FieldError(
+                      kField, "must be an incident of the same case");
                 }
                 CB_ASSIGN_OR_RETURN(
                     std::optional<v1::Incident> found,
                     cases_.GetIncident(inner, scope.ref.id, incident.child_id));
                 if (!found.has_value()) {
-                  return domain::FieldError(kField,
-                                            "must be an incident of the same case");
+                  return domain::FieldError(
+                      kField, "must be an incident of the same case");
                 }
                 breach.incident = found->name();
                 return in;
@@ -778,257 +805,281 @@ grpc::Status ProtectionOrderServiceImpl::RecordBreach(
 grpc::Status ProtectionOrderServiceImpl::GetProtectionOrder(
     grpc::ServerContext* context, const v1::GetProtectionOrderRequest* request,
     v1::ProtectionOrder* response) {
-  return runner_->Run(context, Method("GetProtectionOrder"), [&](CallContext& call) {
-    call.AddResource(request->name());
-    CB_ASSIGN_OR_RETURN(domain::CaseChildName name,
-                        ParseOrderName(request->name(), "name"));
-    return runner_->Read(call, [&](storage::Tx& tx) -> absl::Status {
-      CB_ASSIGN_OR_RETURN(
-          CaseScope scope,
-          AuthorizeCase(call, tx, name.case_key, Action::kReadProtectionOrders));
-      CB_ASSIGN_OR_RETURN(std::optional<storage::StoredOrder> stored,
-                          orders_.Get(tx, scope.ref.id, name.child_id));
-      // To a partner an order not in force does not exist.
-      std::optional<Order> order;
-      if (stored.has_value()) {
-        CB_ASSIGN_OR_RETURN(order, ToOrder(*std::move(stored)));
-      }
-      if (!order.has_value() ||
-          !domain::OrderVisibleInView(scope.view, order->facts, call.now)) {
-        return absl::NotFoundError(absl::StrCat(Display(name), " not found"));
-      }
-      CB_ASSIGN_OR_RETURN(auto interims, orders_.InterimIds(tx, {order->stored.id}));
-      RestrictedTexts restricted(tx, orders_);
-      CB_ASSIGN_OR_RETURN(const std::vector<std::string>* needles,
-                          restricted.For(scope.ref.id));
-      *response = Present(*order, interims[order->stored.id], scope.view,
-                          *needles, call.now);
-      call.DisclosesCaseContent();
-      return absl::OkStatus();
-    });
-  });
+  return runner_->Run(
+      context, Method("GetProtectionOrder"), [&](CallContext& call) {
+        call.AddResource(request->name());
+        CB_ASSIGN_OR_RETURN(domain::CaseChildName name,
+                            ParseOrderName(request->name(), "name"));
+        return runner_->Read(call, [&](storage::Tx& tx) -> absl::Status {
+          CB_ASSIGN_OR_RETURN(CaseScope scope,
+                              AuthorizeCase(call, tx, name.case_key,
+                                            Action::kReadProtectionOrders));
+          CB_ASSIGN_OR_RETURN(std::optional<storage::StoredOrder> stored,
+                              orders_.Get(tx, scope.ref.id, name.child_id));
+          // To a partner an order not in force does not exist.
+          std::optional<Order> order;
+          if (stored.has_value()) {
+            CB_ASSIGN_OR_RETURN(order, ToOrder(*std::move(stored)));
+          }
+          if (!order.has_value() ||
+              !domain::OrderVisibleInView(scope.view, order->facts, call.now)) {
+            return absl::NotFoundError(
+                absl::StrCat(Display(name), " not found"));
+          }
+          CB_ASSIGN_OR_RETURN(auto interims,
+                              orders_.InterimIds(tx, {order->stored.id}));
+          RestrictedTexts restricted(tx, orders_);
+          CB_ASSIGN_OR_RETURN(const std::vector<std::string>* needles,
+                              restricted.For(scope.ref.id));
+          *response = Present(*order, interims[order->stored.id], scope.view,
+                              *needles, call.now);
+          call.DisclosesCaseContent();
+          return absl::OkStatus();
+        });
+      });
 }
 
 grpc::Status ProtectionOrderServiceImpl::ListProtectionOrders(
-    grpc::ServerContext* context, const v1::ListProtectionOrdersRequest* request,
+    grpc::ServerContext* context,
+    const v1::ListProtectionOrdersRequest* request,
     v1::ListProtectionOrdersResponse* response) {
-  return runner_->Run(context, Method("ListProtectionOrders"), [&](CallContext& call) {
-    call.AddResource(request->parent());
-    // cases/- : every case the caller may see.
-    const bool every_case = request->parent() == "cases/-";
-    domain::CaseKey key;
-    if (every_case) {
-      CB_RETURN_IF_ERROR(domain::AuthorizeAction(call.principal, Action::kListCases));
-    } else {
-      CB_ASSIGN_OR_RETURN(key, domain::ParseCaseName(request->parent(), "parent"));
-    }
-    CB_ASSIGN_OR_RETURN(int page_size, domain::ResolvePageSize(request->page_size()));
-    CB_ASSIGN_OR_RETURN(domain::OrderListFilter filter,
-                        domain::ParseOrderListFilter(request->filter()));
-    CB_ASSIGN_OR_RETURN(
-        domain::ListFilter terms,
-        domain::ListFilter::Parse(request->filter(), domain::kOrderListFilterKeys));
-    const std::string query = absl::StrCat(
-        every_case ? std::string("cases/-") : key.display(), "|", terms.Canonical());
-    CB_ASSIGN_OR_RETURN(std::optional<domain::PageCursor> after,
-                        domain::DecodePageToken(request->page_token(), query));
-
-    return runner_->Read(call, [&](storage::Tx& tx) -> absl::Status {
-      storage::OrderListQuery q;
-      q.agency_id = call.principal.agency_id;
-      // The view of each case: one for a named case, per case for cases/-.
-      CaseScope scope;
-      if (!every_case) {
-        CB_ASSIGN_OR_RETURN(scope, AuthorizeCase(call, tx, key,
-                                                 Action::kReadProtectionOrders));
-        q.case_id = scope.ref.id;
-      }
-      auto view_of = [&](const storage::StoredOrder& s) -> v1::CaseView {
-        if (!every_case) return scope.view;
-        const domain::Relationship relationship =
-            s.case_owner_agency_id == call.principal.agency_id
-                ? domain::Relationship::kOwningForce
-            : s.case_shared_with_caller ? domain::Relationship::kShared
-                                        : domain::Relationship::kNotShared;
-        domain::Decision d = domain::Decide(call.principal, relationship,
-                                            Action::kReadProtectionOrders);
-        return d.allowed ? d.view : v1::CASE_VIEW_UNSPECIFIED;
-      };
-      // Narrow in SQL what stored columns can decide; the rest below.
-      std::set<int> statuses;
-      auto only = [&statuses](std::set<int> allowed) {
-        if (statuses.empty()) {
-          statuses = std::move(allowed);
-          return;
+  return runner_->Run(
+      context, Method("ListProtectionOrders"), [&](CallContext& call) {
+        call.AddResource(request->parent());
+        // cases/- : every case the caller may see.
+        const bool every_case = request->parent() == "cases/-";
+        domain::CaseKey key;
+        if (every_case) {
+          CB_RETURN_IF_ERROR(
+              domain::AuthorizeAction(call.principal, Action::kListCases));
+        } else {
+          CB_ASSIGN_OR_RETURN(
+              key, domain::ParseCaseName(request->parent(), "parent"));
         }
-        std::set<int> both;
-        for (int s : statuses) {
-          if (allowed.count(s) > 0) both.insert(s);
-        }
-        statuses = both.empty() ? std::set<int>{0} : std::move(both);
-      };
-      const std::set<int> in_force = {v1::PROTECTION_ORDER_STATUS_GRANTED,
-                                      v1::PROTECTION_ORDER_STATUS_SERVED};
-      if (filter.status.has_value()) {
-        only(*filter.status == v1::PROTECTION_ORDER_STATUS_EXPIRED
-                 ? in_force
-                 : std::set<int>{*filter.status});
-      }
-      // Partners only ever see orders in force.
-      const bool partner_only =
-          !every_case ? scope.view == v1::CASE_VIEW_SAFEGUARDING
-                      : [&] {
-                          for (auto r : {domain::Relationship::kOwningForce,
-                                         domain::Relationship::kShared}) {
-                            domain::Decision d = domain::Decide(
-                                call.principal, r, Action::kReadProtectionOrders);
-                            if (d.allowed && d.view != v1::CASE_VIEW_SAFEGUARDING) {
-                              return false;
-                            }
-                          }
-                          return true;
-                        }();
-      if (filter.active.value_or(false) || filter.expiring_within_days ||
-          partner_only) {
-        only(in_force);
-        q.not_ended_at = call.now;
-      }
-      q.kind = filter.kind.value_or(v1::PROTECTION_ORDER_KIND_UNSPECIFIED);
-      q.statuses.assign(statuses.begin(), statuses.end());
-      if (filter.notification_overdue.value_or(false)) {
-        q.open_notification_due_before = call.now;
-      }
+        CB_ASSIGN_OR_RETURN(int page_size,
+                            domain::ResolvePageSize(request->page_size()));
+        CB_ASSIGN_OR_RETURN(domain::OrderListFilter filter,
+                            domain::ParseOrderListFilter(request->filter()));
+        CB_ASSIGN_OR_RETURN(
+            domain::ListFilter terms,
+            domain::ListFilter::Parse(request->filter(),
+                                      domain::kOrderListFilterKeys));
+        const std::string query =
+            absl::StrCat(every_case ? std::string("cases/-") : key.display(),
+                         "|", terms.Canonical());
+        CB_ASSIGN_OR_RETURN(
+            std::optional<domain::PageCursor> after,
+            domain::DecodePageToken(request->page_token(), query));
 
-      // Read on until the page is full, bounded so one call cannot scan
-      // everything: a short page with a token is a valid answer.
-      const int budget = std::max(page_size * 10, 1000);
-      int examined = 0;
-      std::optional<domain::PageCursor> cursor = after;
-      std::vector<std::pair<Order, v1::CaseView>> matched;
-      bool more = true;
-      bool stopped_early = false;
-      while (more && !stopped_early && examined < budget) {
-        CB_ASSIGN_OR_RETURN(storage::Page<storage::StoredOrder> batch,
-                            orders_.List(tx, q, cursor, page_size));
-        more = batch.next.has_value();
-        for (size_t i = 0; i < batch.items.size(); ++i) {
-          storage::StoredOrder& s = batch.items[i];
-          ++examined;
-          cursor = domain::PageCursor{
-              absl::StrCat(absl::ToUnixMicros(domain::ToAbslTime(s.order.create_time()))),
-              s.id};
-          const v1::CaseView view = view_of(s);
-          CB_ASSIGN_OR_RETURN(Order o, ToOrder(std::move(s)));
-          if (view == v1::CASE_VIEW_UNSPECIFIED ||
-              !domain::OrderVisibleInView(view, o.facts, call.now) ||
-              !domain::MatchesOrderListFilter(o.facts, filter, call.now)) {
-            continue;
+        return runner_->Read(call, [&](storage::Tx& tx) -> absl::Status {
+          storage::OrderListQuery q;
+          q.agency_id = call.principal.agency_id;
+          // The view of each case: one for a named case, per case for cases/-.
+          CaseScope scope;
+          if (!every_case) {
+            CB_ASSIGN_OR_RETURN(
+                scope,
+                AuthorizeCase(call, tx, key, Action::kReadProtectionOrders));
+            q.case_id = scope.ref.id;
           }
-          matched.emplace_back(std::move(o), view);
-          if (static_cast<int>(matched.size()) == page_size) {
-            stopped_early = i + 1 < batch.items.size() || more;
-            break;
+          auto view_of = [&](const storage::StoredOrder& s) -> v1::CaseView {
+            if (!every_case) return scope.view;
+            const domain::Relationship relationship =
+                s.case_owner_agency_id == call.principal.agency_id
+                    ? domain::Relationship::kOwningForce
+                : s.case_shared_with_caller ? domain::Relationship::kShared
+                                            : domain::Relationship::kNotShared;
+            domain::Decision d = domain::Decide(call.principal, relationship,
+                                                Action::kReadProtectionOrders);
+            return d.allowed ? d.view : v1::CASE_VIEW_UNSPECIFIED;
+          };
+          // Narrow in SQL what stored columns can decide; the rest below.
+          std::set<int> statuses;
+          auto only = [&statuses](std::set<int> allowed) {
+            if (statuses.empty()) {
+              statuses = std::move(allowed);
+              return;
+            }
+            std::set<int> both;
+            for (int s : statuses) {
+              if (allowed.count(s) > 0) both.insert(s);
+            }
+            statuses = both.empty() ? std::set<int>{0} : std::move(both);
+          };
+          const std::set<int> in_force = {v1::PROTECTION_ORDER_STATUS_GRANTED,
+                                          v1::PROTECTION_ORDER_STATUS_SERVED};
+          if (filter.status.has_value()) {
+            only(*filter.status == v1::PROTECTION_ORDER_STATUS_EXPIRED
+                     ? in_force
+                     : std::set<int>{*filter.status});
           }
-        }
-      }
-      if (stopped_early || (more && examined >= budget)) {
-        response->set_next_page_token(domain::EncodePageToken(*cursor, query));
-      }
+          // Partners only ever see orders in force.
+          const bool partner_only =
+              !every_case ? scope.view == v1::CASE_VIEW_SAFEGUARDING : [&] {
+                for (auto r : {domain::Relationship::kOwningForce,
+                               domain::Relationship::kShared}) {
+                  domain::Decision d = domain::Decide(
+                      call.principal, r, Action::kReadProtectionOrders);
+                  if (d.allowed && d.view != v1::CASE_VIEW_SAFEGUARDING) {
+                    return false;
+                  }
+                }
+                return true;
+              }();
+          if (filter.active.value_or(false) || filter.expiring_within_days ||
+              partner_only) {
+            only(in_force);
+            q.not_ended_at = call.now;
+          }
+          q.kind = filter.kind.value_or(v1::PROTECTION_ORDER_KIND_UNSPECIFIED);
+          q.statuses.assign(statuses.begin(), statuses.end());
+          if (filter.notification_overdue.value_or(false)) {
+            q.open_notification_due_before = call.now;
+          }
 
-      std::vector<std::string> full_ids;
-      for (const auto& [o, view] : matched) full_ids.push_back(o.stored.id);
-      CB_ASSIGN_OR_RETURN(auto interims, orders_.InterimIds(tx, full_ids));
-      RestrictedTexts restricted(tx, orders_);
-      for (const auto& [o, view] : matched) {
-        CB_ASSIGN_OR_RETURN(const std::vector<std::string>* needles,
-                            restricted.For(o.stored.case_id));
-        *response->add_protection_orders() =
-            Present(o, interims[o.stored.id], view, *needles, call.now);
-        call.AddResource(o.stored.order.name());
-      }
-      if (response->protection_orders_size() > 0) call.DisclosesCaseContent();
-      return absl::OkStatus();
-    });
-  });
+          // Read on until the page is full, bounded so one call cannot scan
+          // everything: a short page with a token is a valid answer.
+          const int budget = std::max(page_size * 10, 1000);
+          int examined = 0;
+          std::optional<domain::PageCursor> cursor = after;
+          std::vector<std::pair<Order, v1::CaseView>> matched;
+          bool more = true;
+          bool stopped_early = false;
+          while (more && !stopped_early && examined < budget) {
+            CB_ASSIGN_OR_RETURN(storage::Page<storage::StoredOrder> batch,
+                                orders_.List(tx, q, cursor, page_size));
+            more = batch.next.has_value();
+            for (size_t i = 0; i < batch.items.size(); ++i) {
+              storage::StoredOrder& s = batch.items[i];
+              ++examined;
+              cursor = domain::PageCursor{
+                  absl::StrCat(absl::ToUnixMicros(
+                      domain::ToAbslTime(s.order.create_time()))),
+                  s.id};
+              const v1::CaseView view = view_of(s);
+              CB_ASSIGN_OR_RETURN(Order o, ToOrder(std::move(s)));
+              if (view == v1::CASE_VIEW_UNSPECIFIED ||
+                  !domain::OrderVisibleInView(view, o.facts, call.now) ||
+                  !domain::MatchesOrderListFilter(o.facts, filter, call.now)) {
+                continue;
+              }
+              matched.emplace_back(std::move(o), view);
+              if (static_cast<int>(matched.size()) == page_size) {
+                stopped_early = i + 1 < batch.items.size() || more;
+                break;
+              }
+            }
+          }
+          if (stopped_early || (more && examined >= budget)) {
+            response->set_next_page_token(
+                domain::EncodePageToken(*cursor, query));
+          }
+
+          std::vector<std::string> full_ids;
+          for (const auto& [o, view] : matched) full_ids.push_back(o.stored.id);
+          CB_ASSIGN_OR_RETURN(auto interims, orders_.InterimIds(tx, full_ids));
+          RestrictedTexts restricted(tx, orders_);
+          for (const auto& [o, view] : matched) {
+            CB_ASSIGN_OR_RETURN(const std::vector<std::string>* needles,
+                                restricted.For(o.stored.case_id));
+            *response->add_protection_orders() =
+                Present(o, interims[o.stored.id], view, *needles, call.now);
+            call.AddResource(o.stored.order.name());
+          }
+          if (response->protection_orders_size() > 0)
+            call.DisclosesCaseContent();
+          return absl::OkStatus();
+        });
+      });
 }
 
 grpc::Status ProtectionOrderServiceImpl::GetOrderHistory(
     grpc::ServerContext* context, const v1::GetOrderHistoryRequest* request,
     v1::GetOrderHistoryResponse* response) {
-  return runner_->Run(context, Method("GetOrderHistory"), [&](CallContext& call) {
-    call.AddResource(request->name());
-    CB_ASSIGN_OR_RETURN(domain::CaseChildName name,
-                        ParseOrderName(request->name(), "name"));
-    CB_ASSIGN_OR_RETURN(int page_size, domain::ResolvePageSize(request->page_size()));
-    const std::string query = Display(name);
-    CB_ASSIGN_OR_RETURN(std::optional<domain::PageCursor> after,
-                        domain::DecodePageToken(request->page_token(), query));
-    return runner_->Read(call, [&](storage::Tx& tx) -> absl::Status {
-      CB_ASSIGN_OR_RETURN(CaseScope scope,
-                          AuthorizeCase(call, tx, name.case_key,
-                                        Action::kReadProtectionOrderHistory));
-      CB_ASSIGN_OR_RETURN(std::optional<storage::StoredOrder> stored,
-                          orders_.Get(tx, scope.ref.id, name.child_id));
-      if (!stored.has_value()) {
-        return absl::NotFoundError(absl::StrCat(Display(name), " not found"));
-      }
-      CB_ASSIGN_OR_RETURN(storage::Page<v1::OrderHistoryEntry> page,
-                          orders_.History(tx, stored->id, after, page_size));
-      for (v1::OrderHistoryEntry& e : page.items) {
-        *response->add_entries() = std::move(e);
-      }
-      if (!after.has_value()) {
-        for (v1::OrderTermsVersion& v : stored->versions) {
-          *response->add_terms_versions() = std::move(v);
-        }
-      }
-      if (page.next.has_value()) {
-        response->set_next_page_token(domain::EncodePageToken(*page.next, query));
-      }
-      if (scope.view != v1::CASE_VIEW_FULL) {
-        RestrictedTexts restricted(tx, orders_);
-        CB_ASSIGN_OR_RETURN(const std::vector<std::string>* needles,
-                            restricted.For(scope.ref.id));
-        domain::RedactRestrictedText(*needles, response);
-      }
-      call.DisclosesCaseContent();
-      return absl::OkStatus();
-    });
-  });
+  return runner_->Run(
+      context, Method("GetOrderHistory"), [&](CallContext& call) {
+        call.AddResource(request->name());
+        CB_ASSIGN_OR_RETURN(domain::CaseChildName name,
+                            ParseOrderName(request->name(), "name"));
+        CB_ASSIGN_OR_RETURN(int page_size,
+                            domain::ResolvePageSize(request->page_size()));
+        const std::string query = Display(name);
+        CB_ASSIGN_OR_RETURN(
+            std::optional<domain::PageCursor> after,
+            domain::DecodePageToken(request->page_token(), query));
+        return runner_->Read(call, [&](storage::Tx& tx) -> absl::Status {
+          CB_ASSIGN_OR_RETURN(
+              CaseScope scope,
+              AuthorizeCase(call, tx, name.case_key,
+                            Action::kReadProtectionOrderHistory));
+          CB_ASSIGN_OR_RETURN(std::optional<storage::StoredOrder> stored,
+                              orders_.Get(tx, scope.ref.id, name.child_id));
+          if (!stored.has_value()) {
+            return absl::NotFoundError(
+                absl::StrCat(Display(name), " not found"));
+          }
+          CB_ASSIGN_OR_RETURN(
+              storage::Page<v1::OrderHistoryEntry> page,
+              orders_.History(tx, stored->id, after, page_size));
+          for (v1::OrderHistoryEntry& e : page.items) {
+            *response->add_entries() = std::move(e);
+          }
+          if (!after.has_value()) {
+            for (v1::OrderTermsVersion& v : stored->versions) {
+              *response->add_terms_versions() = std::move(v);
+            }
+          }
+          if (page.next.has_value()) {
+            response->set_next_page_token(
+                domain::EncodePageToken(*page.next, query));
+          }
+          if (scope.view != v1::CASE_VIEW_FULL) {
+            RestrictedTexts restricted(tx, orders_);
+            CB_ASSIGN_OR_RETURN(const std::vector<std::string>* needles,
+                                restricted.For(scope.ref.id));
+            domain::RedactRestrictedText(*needles, response);
+          }
+          call.DisclosesCaseContent();
+          return absl::OkStatus();
+        });
+      });
 }
 
 grpc::Status ProtectionOrderServiceImpl::GetOrderMeasures(
     grpc::ServerContext* context, const v1::GetOrderMeasuresRequest* request,
     v1::OrderMeasures* response) {
-  return runner_->Run(context, Method("GetOrderMeasures"), [&](CallContext& call) {
-    CB_RETURN_IF_ERROR(
-        domain::AuthorizeAction(call.principal, Action::kReadOrderMeasures));
-    CB_ASSIGN_OR_RETURN(domain::OrderMeasuresQuery query,
-                        domain::ParseGetOrderMeasures(*request));
-    const std::string agency_id =
-        query.agency_id.value_or(call.principal.agency_id);
-    call.AddResource(domain::AgencyName(agency_id));
-    return runner_->Read(call, [&](storage::Tx& tx) -> absl::Status {
-      // Aggregate figures of any police force (forces are compared on them);
-      // no case content.
-      absl::StatusOr<v1::Agency> agency = identities_.GetAgency(tx, agency_id);
-      if (!agency.ok()) {
-        if (agency.status().code() == absl::StatusCode::kNotFound) {
-          return absl::NotFoundError(
-              absl::StrCat(domain::AgencyName(agency_id), " not found"));
-        }
-        return agency.status();
-      }
-      if (agency->kind() != v1::AGENCY_KIND_POLICE) {
-        return domain::FieldError("agency", "must be a police force");
-      }
-      CB_ASSIGN_OR_RETURN(domain::OrderMeasureCounts counts,
-                          orders_.CountMeasures(tx, agency_id, query.range));
-      *response = domain::ComputeOrderMeasures(counts, query.range);
-      response->set_agency(domain::AgencyName(agency_id));
-      return absl::OkStatus();
-    });
-  });
+  return runner_->Run(
+      context, Method("GetOrderMeasures"), [&](CallContext& call) {
+        CB_RETURN_IF_ERROR(domain::AuthorizeAction(call.principal,
+                                                   Action::kReadOrderMeasures));
+        CB_ASSIGN_OR_RETURN(domain::OrderMeasuresQuery query,
+                            domain::ParseGetOrderMeasures(*request));
+        const std::string agency_id =
+            query.agency_id.value_or(call.principal.agency_id);
+        call.AddResource(domain::AgencyName(agency_id));
+        return runner_->Read(call, [&](storage::Tx& tx) -> absl::Status {
+          // Aggregate figures of any police force (forces are compared on
+          // them); no case content.
+          absl::StatusOr<v1::Agency> agency =
+              identities_.GetAgency(tx, agency_id);
+          if (!agency.ok()) {
+            if (agency.status().code() == absl::StatusCode::kNotFound) {
+              return absl::NotFoundError(
+                  absl::StrCat(domain::AgencyName(agency_id), " not found"));
+            }
+            return agency.status();
+          }
+          if (agency->kind() != v1::AGENCY_KIND_POLICE) {
+            return domain::FieldError("agency", "must be a police force");
+          }
+          CB_ASSIGN_OR_RETURN(
+              domain::OrderMeasureCounts counts,
+              orders_.CountMeasures(tx, agency_id, query.range));
+          *response = domain::ComputeOrderMeasures(counts, query.range);
+          response->set_agency(domain::AgencyName(agency_id));
+          return absl::OkStatus();
+        });
+      });
 }
 
 absl::Status AddProtectionOrderIndicators(storage::Tx& tx,

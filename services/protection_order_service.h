@@ -60,10 +60,9 @@ class ProtectionOrderServiceImpl final
   grpc::Status RecordService(grpc::ServerContext* context,
                              const v1::RecordServiceRequest* request,
                              v1::ProtectionOrder* response) override;
-  grpc::Status RecordNotification(
-      grpc::ServerContext* context,
-      const v1::RecordNotificationRequest* request,
-      v1::ProtectionOrder* response) override;
+  grpc::Status RecordNotification(grpc::ServerContext* context,
+                                  const v1::RecordNotificationRequest* request,
+                                  v1::ProtectionOrder* response) override;
   grpc::Status RecordDetailsChange(
       grpc::ServerContext* context,
       const v1::RecordDetailsChangeRequest* request,
@@ -108,8 +107,8 @@ class ProtectionOrderServiceImpl final
   // Runs after the lifecycle has decided and before anything is stored:
   // what else the event does in the same transaction (RecordBreach: the
   // charging referral), and may complete the new facts.
-  using BeforeStore = std::function<absl::Status(
-      storage::Tx&, const CaseScope&, domain::OrderTransition&)>;
+  using BeforeStore = std::function<absl::Status(storage::Tx&, const CaseScope&,
+                                                 domain::OrderTransition&)>;
 
   struct EventResult {
     CaseScope scope;
@@ -130,17 +129,16 @@ class ProtectionOrderServiceImpl final
   grpc::Status RunEvent(
       grpc::ServerContext* context, absl::string_view method,
       absl::string_view name, absl::string_view etag,
-      const std::function<absl::StatusOr<domain::OrderEventInput>(
-          const CallContext&)>& parse,
+      const std::function<
+          absl::StatusOr<domain::OrderEventInput>(const CallContext&)>& parse,
       v1::ProtectionOrder* response);
   // RunEvent for a request parsed by `parse(request, now)`.
   template <typename Request>
-  grpc::Status RunParsedEvent(
-      grpc::ServerContext* context, absl::string_view method,
-      const Request& request,
-      absl::StatusOr<domain::OrderEventInput> (*parse)(const Request&,
-                                                       absl::Time),
-      v1::ProtectionOrder* response);
+  grpc::Status RunParsedEvent(grpc::ServerContext* context,
+                              absl::string_view method, const Request& request,
+                              absl::StatusOr<domain::OrderEventInput> (*parse)(
+                                  const Request&, absl::Time),
+                              v1::ProtectionOrder* response);
 
   RpcRunner* runner_;
   storage::ProtectionOrderRepository orders_;

@@ -24,8 +24,8 @@ constexpr int kNoDuration = 0;
 constexpr int kFixed = 1;
 constexpr int kUntilFurtherOrder = 2;
 
-constexpr Statement kLockCase = {"cb_order_lock_case",
-    "SELECT 1 FROM cases WHERE id = $1 FOR UPDATE"};
+constexpr Statement kLockCase = {
+    "cb_order_lock_case", "SELECT 1 FROM cases WHERE id = $1 FOR UPDATE"};
 
 // Columns of an order row, in the order OrderFromRow reads them; `shared` is
 // an SQL expression for "the case is shared with the caller".
@@ -80,87 +80,105 @@ constexpr Statement kList = {"cb_order_list",
     " AND ($7::timestamptz IS NULL OR (o.create_time, o.id) > ($7, $8::uuid))"
     " ORDER BY o.create_time, o.id LIMIT $9"};
 
-constexpr Statement kInterimIds = {"cb_order_interim_ids",
+constexpr Statement kInterimIds = {
+    "cb_order_interim_ids",
     "SELECT main_order_id, id FROM protection_orders"
     " WHERE main_order_id = ANY ($1::uuid[]) ORDER BY create_time, id"};
 
-constexpr Statement kTerms = {"cb_order_terms",
+constexpr Statement kTerms = {
+    "cb_order_terms",
     "SELECT order_id, list, list_id, kind, text, has_limit, area,"
     " distance_metres FROM protection_order_terms"
     " WHERE order_id = ANY ($1::uuid[]) ORDER BY order_id, list, list_id,"
     " ordinal"};
-constexpr Statement kVersions = {"cb_order_versions",
+constexpr Statement kVersions = {
+    "cb_order_versions",
     "SELECT order_id, version, end_date::text, effective_date::text, made_by,"
     " cb_micros(record_time) FROM protection_order_terms_versions"
     " WHERE order_id = ANY ($1::uuid[]) ORDER BY order_id, version"};
-constexpr Statement kHearings = {"cb_order_hearings",
+constexpr Statement kHearings = {
+    "cb_order_hearings",
     "SELECT order_id, id, cb_micros(hearing_time), court, status,"
     " adjournment_reason, purpose FROM protection_order_hearings"
     " WHERE order_id = ANY ($1::uuid[]) ORDER BY order_id, id"};
-constexpr Statement kApplications = {"cb_order_applications",
+constexpr Statement kApplications = {
+    "cb_order_applications",
     "SELECT order_id, id, type, applicant, application_date::text, grounds,"
     " proposed_duration, proposed_end_date::text, status, decision_outcome,"
     " decision_date::text, decision_court, decision_reason"
     " FROM protection_order_applications"
     " WHERE order_id = ANY ($1::uuid[]) ORDER BY order_id, id"};
-constexpr Statement kAppeals = {"cb_order_appeals",
+constexpr Statement kAppeals = {
+    "cb_order_appeals",
     "SELECT order_id, id, appellant, lodge_date::text, court, grounds, outcome,"
     " decision_date::text, decision_reason FROM protection_order_appeals"
     " WHERE order_id = ANY ($1::uuid[]) ORDER BY order_id, id"};
-constexpr Statement kNotifications = {"cb_order_notifications",
-    "SELECT order_id, id, trigger, cb_micros(trigger_time), cb_micros(due_time),"
+constexpr Statement kNotifications = {
+    "cb_order_notifications",
+    "SELECT order_id, id, trigger, cb_micros(trigger_time), "
+    "cb_micros(due_time),"
     " change_details, cb_micros(notify_time), array_to_json(names)::text,"
     " home_address, acknowledgement FROM protection_order_notifications"
     " WHERE order_id = ANY ($1::uuid[]) ORDER BY order_id, id"};
-constexpr Statement kBreaches = {"cb_order_breaches",
+constexpr Statement kBreaches = {
+    "cb_order_breaches",
     "SELECT order_id, id, cb_micros(occur_time), description,"
     " coalesce(incident_id::text, ''), cb_micros(record_time),"
     " coalesce(charging_file_id::text, '') FROM protection_order_breaches"
     " WHERE order_id = ANY ($1::uuid[]) ORDER BY order_id, id"};
 
 // The columns every write sets, $n.. in OrderColumns order.
-#define CB_ORDER_SET_COLUMNS                                                  \
-  "status, defendant, protected_persons, consideration_notes, "               \
+#define CB_ORDER_SET_COLUMNS                                                   \
+  "status, defendant, protected_persons, consideration_notes, "                \
   "not_pursued_reason, proposed_duration, proposed_end_date, court, grounds, " \
-  "application_date, decision_outcome, decision_date, decision_court, "       \
-  "decision_reason, made_date, service_time, service_method, service_notes, " \
+  "application_date, decision_outcome, decision_date, decision_court, "        \
+  "decision_reason, made_date, service_time, service_method, service_notes, "  \
   "notification_carried_from_interim, end_time"
 
-constexpr Statement kInsert = {"cb_order_insert",
+constexpr Statement kInsert = {
+    "cb_order_insert",
     "INSERT INTO protection_orders (id, case_id, kind, main_order_id,"
-    " created_by, " CB_ORDER_SET_COLUMNS ", create_time, update_time)"
+    " created_by, " CB_ORDER_SET_COLUMNS
+    ", create_time, update_time)"
     " VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text[], $9, $10, $11, $12::date,"
     " $13, $14, $15::date, $16, $17::date, $18, $19, $20::date,"
     " $21::timestamptz, $22, $23, $24, $25::timestamptz, $26, $26)"};
 
-constexpr Statement kUpdate = {"cb_order_update",
-    "UPDATE protection_orders SET (" CB_ORDER_SET_COLUMNS ", update_time) ="
+constexpr Statement kUpdate = {
+    "cb_order_update",
+    "UPDATE protection_orders SET (" CB_ORDER_SET_COLUMNS
+    ", update_time) ="
     " ($3, $4, $5::text[], $6, $7, $8, $9::date, $10, $11, $12::date, $13,"
     " $14::date, $15, $16, $17::date, $18::timestamptz, $19, $20, $21,"
     " $22::timestamptz, $23), version = version + 1"
     " WHERE id = $1 AND version = $2 RETURNING version"};
 
-constexpr Statement kOrderVersion = {"cb_order_version",
-    "SELECT version FROM protection_orders WHERE id = $1"};
+constexpr Statement kOrderVersion = {
+    "cb_order_version", "SELECT version FROM protection_orders WHERE id = $1"};
 
-constexpr Statement kDeleteDraftTerms = {"cb_order_delete_draft_terms",
+constexpr Statement kDeleteDraftTerms = {
+    "cb_order_delete_draft_terms",
     "DELETE FROM protection_order_terms WHERE order_id = $1 AND list = 1"};
-constexpr Statement kInsertTerm = {"cb_order_insert_term",
+constexpr Statement kInsertTerm = {
+    "cb_order_insert_term",
     "INSERT INTO protection_order_terms (order_id, list, list_id, ordinal,"
     " kind, text, has_limit, area, distance_metres)"
     " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"};
-constexpr Statement kInsertVersion = {"cb_order_insert_version",
+constexpr Statement kInsertVersion = {
+    "cb_order_insert_version",
     "INSERT INTO protection_order_terms_versions (order_id, version, end_date,"
     " effective_date, made_by, record_time)"
     " VALUES ($1, $2, $3::date, $4::date, $5, $6)"};
-constexpr Statement kUpsertHearing = {"cb_order_upsert_hearing",
+constexpr Statement kUpsertHearing = {
+    "cb_order_upsert_hearing",
     "INSERT INTO protection_order_hearings (order_id, id, hearing_time, court,"
     " status, adjournment_reason, purpose) VALUES ($1, $2, $3, $4, $5, $6, $7)"
     " ON CONFLICT (order_id, id) DO UPDATE SET hearing_time = EXCLUDED"
     ".hearing_time, court = EXCLUDED.court, status = EXCLUDED.status,"
     " adjournment_reason = EXCLUDED.adjournment_reason,"
     " purpose = EXCLUDED.purpose"};
-constexpr Statement kUpsertApplication = {"cb_order_upsert_application",
+constexpr Statement kUpsertApplication = {
+    "cb_order_upsert_application",
     "INSERT INTO protection_order_applications (order_id, id, type, applicant,"
     " application_date, grounds, proposed_duration, proposed_end_date, status,"
     " decision_outcome, decision_date, decision_court, decision_reason)"
@@ -175,7 +193,8 @@ constexpr Statement kUpsertApplication = {"cb_order_upsert_application",
     " decision_date = EXCLUDED.decision_date,"
     " decision_court = EXCLUDED.decision_court,"
     " decision_reason = EXCLUDED.decision_reason"};
-constexpr Statement kUpsertAppeal = {"cb_order_upsert_appeal",
+constexpr Statement kUpsertAppeal = {
+    "cb_order_upsert_appeal",
     "INSERT INTO protection_order_appeals (order_id, id, appellant,"
     " lodge_date, court, grounds, outcome, decision_date, decision_reason)"
     " VALUES ($1, $2, $3, $4::date, $5, $6, $7, $8::date, $9)"
@@ -184,7 +203,8 @@ constexpr Statement kUpsertAppeal = {"cb_order_upsert_appeal",
     " grounds = EXCLUDED.grounds, outcome = EXCLUDED.outcome,"
     " decision_date = EXCLUDED.decision_date,"
     " decision_reason = EXCLUDED.decision_reason"};
-constexpr Statement kUpsertNotification = {"cb_order_upsert_notification",
+constexpr Statement kUpsertNotification = {
+    "cb_order_upsert_notification",
     "INSERT INTO protection_order_notifications (order_id, id, trigger,"
     " trigger_time, due_time, change_details, notify_time, names,"
     " home_address, acknowledgement)"
@@ -195,7 +215,8 @@ constexpr Statement kUpsertNotification = {"cb_order_upsert_notification",
     " notify_time = EXCLUDED.notify_time, names = EXCLUDED.names,"
     " home_address = EXCLUDED.home_address,"
     " acknowledgement = EXCLUDED.acknowledgement"};
-constexpr Statement kUpsertBreach = {"cb_order_upsert_breach",
+constexpr Statement kUpsertBreach = {
+    "cb_order_upsert_breach",
     "INSERT INTO protection_order_breaches (order_id, id, occur_time,"
     " description, incident_id, record_time, charging_file_id)"
     " VALUES ($1, $2, $3, $4, $5::uuid, $6, $7::uuid)"
@@ -204,29 +225,34 @@ constexpr Statement kUpsertBreach = {"cb_order_upsert_breach",
     " incident_id = EXCLUDED.incident_id, record_time = EXCLUDED.record_time,"
     " charging_file_id = EXCLUDED.charging_file_id"};
 
-constexpr Statement kAppendHistory = {"cb_order_append_history",
+constexpr Statement kAppendHistory = {
+    "cb_order_append_history",
     "INSERT INTO protection_order_history (order_id, sequence, event,"
     " from_status, to_status, occur_time, occur_date, record_time, actor_id,"
     " summary, terms_version) VALUES ($1, (SELECT coalesce(max(sequence), 0)"
     " + 1 FROM protection_order_history WHERE order_id = $1), $2, $3, $4,"
     " $5::timestamptz, $6::date, $7, $8::uuid, $9, $10)"};
-constexpr Statement kHistory = {"cb_order_history",
+constexpr Statement kHistory = {
+    "cb_order_history",
     "SELECT sequence, event, from_status, to_status, cb_micros(occur_time),"
     " occur_date::text, cb_micros(record_time), coalesce(actor_id::text, ''),"
     " summary, terms_version FROM protection_order_history"
     " WHERE order_id = $1 AND ($2::bigint IS NULL OR sequence > $2)"
     " ORDER BY sequence LIMIT $3"};
 
-constexpr Statement kSetCaseActivity = {"cb_order_set_case_activity",
+constexpr Statement kSetCaseActivity = {
+    "cb_order_set_case_activity",
     "UPDATE cases SET order_active = $2, order_active_until = $3::date,"
     " update_time = $4 WHERE id = $1 AND (order_active, order_active_until)"
     " IS DISTINCT FROM ($2::boolean, $3::date)"};
 
-constexpr Statement kRestrictedAddresses = {"cb_order_restricted_addresses",
+constexpr Statement kRestrictedAddresses = {
+    "cb_order_restricted_addresses",
     "SELECT address FROM case_people WHERE case_id = $1"
     " AND address_restricted AND address <> '' ORDER BY role, ordinal"};
 
-constexpr Statement kMeasures = {"cb_order_measures",
+constexpr Statement kMeasures = {
+    "cb_order_measures",
     "SELECT"
     " (SELECT count(*) FROM cases c WHERE c.owning_agency_id = $1"
     "   AND c.open_time >= $2 AND c.open_time < $3),"
@@ -269,7 +295,8 @@ StoredOrder OrderFromRow(const pqxx::row& r) {
   s.status = static_cast<v1::ProtectionOrderStatus>(Int(r[3]));
   if (r[4].size() > 0) o.set_main_order(OrderName(s.case_id, Str(r[4])));
   o.set_defendant(Text(r[5]));
-  for (std::string& p : TextsFromJson(r[6])) o.add_protected_persons(std::move(p));
+  for (std::string& p : TextsFromJson(r[6]))
+    o.add_protected_persons(std::move(p));
   o.set_consideration_notes(Text(r[7]));
   o.set_not_pursued_reason(Text(r[8]));
   const int proposed = static_cast<int>(Int(r[9]));
@@ -403,7 +430,8 @@ void AttachChildren(Tx& tx, std::vector<StoredOrder>& orders) {
     if (!r[6].is_null()) {
       v1::DefendantNotification* made = n->mutable_notification();
       SetTimestamp(r[6], made, &v1::DefendantNotification::mutable_notify_time);
-      for (std::string& name : TextsFromJson(r[7])) made->add_names(std::move(name));
+      for (std::string& name : TextsFromJson(r[7]))
+        made->add_names(std::move(name));
       made->set_home_address(Text(r[8]));
       made->set_acknowledgement(Text(r[9]));
     }
@@ -421,8 +449,8 @@ void AttachChildren(Tx& tx, std::vector<StoredOrder>& orders) {
     }
     SetTimestamp(r[5], b, &v1::OrderBreach::mutable_record_time);
     if (r[6].size() > 0) {
-      b->set_charging_file(
-          domain::CaseChildResourceName(s->case_id, "chargingFiles", Str(r[6])));
+      b->set_charging_file(domain::CaseChildResourceName(
+          s->case_id, "chargingFiles", Str(r[6])));
     }
   }
   // Terms last: they go into the versions and applications loaded above.
@@ -508,8 +536,9 @@ void OrderColumns(Params& p, const OrderWrite& w) {
       .TimeOrNull(TimeOf(o.has_end_time(), o.end_time()));
 }
 
-void InsertTerms(Tx& tx, absl::string_view order_id, int list, int64_t list_id,
-                 const google::protobuf::RepeatedPtrField<v1::OrderTerm>& terms) {
+void InsertTerms(
+    Tx& tx, absl::string_view order_id, int list, int64_t list_id,
+    const google::protobuf::RepeatedPtrField<v1::OrderTerm>& terms) {
   int ordinal = 0;
   for (const v1::OrderTerm& t : terms) {
     tx.Exec(kInsertTerm, Params()
@@ -577,8 +606,9 @@ void WriteChanged(const google::protobuf::RepeatedPtrField<Child>& before,
 }
 
 // Everything below the order row that changed from `before` to `after`.
-void WriteChildren(Tx& tx, absl::string_view id, const v1::ProtectionOrder& before,
-                   size_t versions_before, const OrderWrite& after) {
+void WriteChildren(Tx& tx, absl::string_view id,
+                   const v1::ProtectionOrder& before, size_t versions_before,
+                   const OrderWrite& after) {
   const v1::ProtectionOrder& o = after.order;
   if (!SameTerms(before.proposed_terms(), o.proposed_terms())) {
     tx.Exec(kDeleteDraftTerms, Params().Text(id));
@@ -599,96 +629,94 @@ void WriteChildren(Tx& tx, absl::string_view id, const v1::ProtectionOrder& befo
     tx.Exec(kInsertVersion, p);
     InsertTerms(tx, id, kVersionTerms, v.version(), v.terms());
   }
-  WriteChanged(before.hearings(), o.hearings(),
-               [&](const v1::OrderHearing& h, bool) {
-                 tx.Exec(kUpsertHearing,
-                         Params()
-                             .Text(id)
-                             .Int(h.id())
-                             .Time(domain::ToAbslTime(h.hearing_time()))
-                             .Text(h.court())
-                             .Int(h.status())
-                             .Text(h.adjournment_reason())
-                             .Int(h.purpose()));
-               });
-  WriteChanged(before.applications(), o.applications(),
-               [&](const v1::OrderApplication& a, bool is_new) {
-                 Params p;
-                 p.Text(id)
-                     .Int(a.id())
-                     .Int(a.type())
-                     .Int(a.applicant())
-                     .Text(DateText(a.application_date()))
-                     .Text(a.grounds());
-                 DurationParams(p, a.has_proposed_duration(),
-                                a.proposed_duration());
-                 p.Int(a.status());
-                 if (a.has_decision()) {
-                   p.Int(a.decision().outcome())
-                       .TextOrNull(DateText(a.decision().decision_date()))
-                       .Text(a.decision().court())
-                       .Text(a.decision().reason());
-                 } else {
-                   p.Int(0).Null().Text("").Text("");
-                 }
-                 tx.Exec(kUpsertApplication, p);
-                 // What was applied for never changes.
-                 if (is_new) {
-                   InsertTerms(tx, id, kApplicationTerms, a.id(),
-                               a.proposed_terms());
-                 }
-               });
-  WriteChanged(before.appeals(), o.appeals(),
-               [&](const v1::OrderAppeal& a, bool) {
-                 tx.Exec(kUpsertAppeal,
-                         Params()
-                             .Text(id)
-                             .Int(a.id())
-                             .Int(a.appellant())
-                             .Text(DateText(a.lodge_date()))
-                             .Text(a.court())
-                             .Text(a.grounds())
-                             .Int(a.outcome())
-                             .TextOrNull(DateOrEmpty(a.has_decision_date(),
-                                                     a.decision_date()))
-                             .Text(a.decision_reason()));
-               });
   WriteChanged(
-      before.notification_obligations(), o.notification_obligations(),
-      [&](const v1::NotificationObligation& n, bool) {
-        const v1::DefendantNotification& made = n.notification();
-        std::vector<std::string> names(made.names().begin(), made.names().end());
-        tx.Exec(kUpsertNotification,
+      before.hearings(), o.hearings(), [&](const v1::OrderHearing& h, bool) {
+        tx.Exec(kUpsertHearing, Params()
+                                    .Text(id)
+                                    .Int(h.id())
+                                    .Time(domain::ToAbslTime(h.hearing_time()))
+                                    .Text(h.court())
+                                    .Int(h.status())
+                                    .Text(h.adjournment_reason())
+                                    .Int(h.purpose()));
+      });
+  WriteChanged(
+      before.applications(), o.applications(),
+      [&](const v1::OrderApplication& a, bool is_new) {
+        Params p;
+        p.Text(id)
+            .Int(a.id())
+            .Int(a.type())
+            .Int(a.applicant())
+            .Text(DateText(a.application_date()))
+            .Text(a.grounds());
+        DurationParams(p, a.has_proposed_duration(), a.proposed_duration());
+        p.Int(a.status());
+        if (a.has_decision()) {
+          p.Int(a.decision().outcome())
+              .TextOrNull(DateText(a.decision().decision_date()))
+              .Text(a.decision().court())
+              .Text(a.decision().reason());
+        } else {
+          p.Int(0).Null().Text("").Text("");
+        }
+        tx.Exec(kUpsertApplication, p);
+        // What was applied for never changes.
+        if (is_new) {
+          InsertTerms(tx, id, kApplicationTerms, a.id(), a.proposed_terms());
+        }
+      });
+  WriteChanged(
+      before.appeals(), o.appeals(), [&](const v1::OrderAppeal& a, bool) {
+        tx.Exec(kUpsertAppeal,
                 Params()
                     .Text(id)
-                    .Int(n.id())
-                    .Int(n.trigger())
-                    .Time(domain::ToAbslTime(n.trigger_time()))
-                    .Time(domain::ToAbslTime(n.due_time()))
-                    .Text(n.change_details())
-                    .TimeOrNull(TimeOf(n.has_notification(), made.notify_time()))
-                    .TextArray(names)
-                    .Text(made.home_address())
-                    .Text(made.acknowledgement()));
+                    .Int(a.id())
+                    .Int(a.appellant())
+                    .Text(DateText(a.lodge_date()))
+                    .Text(a.court())
+                    .Text(a.grounds())
+                    .Int(a.outcome())
+                    .TextOrNull(
+                        DateOrEmpty(a.has_decision_date(), a.decision_date()))
+                    .Text(a.decision_reason()));
       });
-  WriteChanged(before.breaches(), o.breaches(),
-               [&](const v1::OrderBreach& b, bool) {
-                 tx.Exec(kUpsertBreach,
+  WriteChanged(before.notification_obligations(), o.notification_obligations(),
+               [&](const v1::NotificationObligation& n, bool) {
+                 const v1::DefendantNotification& made = n.notification();
+                 std::vector<std::string> names(made.names().begin(),
+                                                made.names().end());
+                 tx.Exec(kUpsertNotification,
                          Params()
                              .Text(id)
-                             .Int(b.id())
-                             .Time(domain::ToAbslTime(b.occur_time()))
-                             .Text(b.description())
-                             .TextOrNull(LastSegment(b.incident()))
-                             .Time(domain::ToAbslTime(b.record_time()))
-                             .TextOrNull(LastSegment(b.charging_file())));
+                             .Int(n.id())
+                             .Int(n.trigger())
+                             .Time(domain::ToAbslTime(n.trigger_time()))
+                             .Time(domain::ToAbslTime(n.due_time()))
+                             .Text(n.change_details())
+                             .TimeOrNull(TimeOf(n.has_notification(),
+                                                made.notify_time()))
+                             .TextArray(names)
+                             .Text(made.home_address())
+                             .Text(made.acknowledgement()));
                });
+  WriteChanged(
+      before.breaches(), o.breaches(), [&](const v1::OrderBreach& b, bool) {
+        tx.Exec(kUpsertBreach, Params()
+                                   .Text(id)
+                                   .Int(b.id())
+                                   .Time(domain::ToAbslTime(b.occur_time()))
+                                   .Text(b.description())
+                                   .TextOrNull(LastSegment(b.incident()))
+                                   .Time(domain::ToAbslTime(b.record_time()))
+                                   .TextOrNull(LastSegment(b.charging_file())));
+      });
 }
 
 }  // namespace
 
-absl::Status ProtectionOrderRepository::LockCase(Tx& tx,
-                                                 absl::string_view case_id) const {
+absl::Status ProtectionOrderRepository::LockCase(
+    Tx& tx, absl::string_view case_id) const {
   if (tx.Exec(kLockCase, Params().Text(case_id)).empty()) {
     return absl::NotFoundError(
         absl::StrCat(domain::CaseName(case_id), " not found"));
@@ -721,7 +749,8 @@ ProtectionOrderRepository::InterimIds(
     Tx& tx, const std::vector<std::string>& main_ids) const {
   std::map<std::string, std::vector<std::string>> out;
   if (main_ids.empty()) return out;
-  for (const pqxx::row& r : tx.Exec(kInterimIds, Params().TextArray(main_ids))) {
+  for (const pqxx::row& r :
+       tx.Exec(kInterimIds, Params().TextArray(main_ids))) {
     out[Str(r[0])].push_back(Str(r[1]));
   }
   return out;
@@ -732,8 +761,14 @@ absl::StatusOr<Page<StoredOrder>> ProtectionOrderRepository::List(
     const std::optional<domain::PageCursor>& after, int limit) const {
   Params p;
   p.TextOrNull(q.case_id).TextOrNull(q.agency_id);
-  if (q.kind != 0) p.Int(q.kind); else p.Null();
-  if (q.statuses.empty()) p.Null(); else p.IntArray(q.statuses);
+  if (q.kind != 0)
+    p.Int(q.kind);
+  else
+    p.Null();
+  if (q.statuses.empty())
+    p.Null();
+  else
+    p.IntArray(q.statuses);
   p.TimeOrNull(q.not_ended_at).TimeOrNull(q.open_notification_due_before);
   int64_t micros;
   if (after.has_value() && absl::SimpleAtoi(after->sort_key, &micros) &&
@@ -751,15 +786,18 @@ absl::StatusOr<Page<StoredOrder>> ProtectionOrderRepository::List(
   page.items = OrdersFrom(tx, rows);
   if (limit > 0 && static_cast<int>(rows.size()) == limit) {
     const pqxx::row last = rows[rows.size() - 1];
-    page.next = domain::PageCursor{Str(last[kCreateMicrosColumn]), Str(last[0])};
+    page.next =
+        domain::PageCursor{Str(last[kCreateMicrosColumn]), Str(last[0])};
   }
   return page;
 }
 
-absl::Status ProtectionOrderRepository::Insert(
-    Tx& tx, absl::string_view id, absl::string_view case_id,
-    absl::string_view main_order_id, const OrderWrite& order,
-    absl::string_view actor_id, absl::Time now) const {
+absl::Status ProtectionOrderRepository::Insert(Tx& tx, absl::string_view id,
+                                               absl::string_view case_id,
+                                               absl::string_view main_order_id,
+                                               const OrderWrite& order,
+                                               absl::string_view actor_id,
+                                               absl::Time now) const {
   Params p;
   p.Text(id)
       .Text(case_id)
@@ -786,10 +824,12 @@ absl::StatusOr<int64_t> ProtectionOrderRepository::Update(
   if (r.empty()) {
     pqxx::result current = tx.Exec(kOrderVersion, Params().Text(before.id));
     const std::string name = OrderName(before.case_id, before.id);
-    if (current.empty()) return absl::NotFoundError(absl::StrCat(name, " not found"));
+    if (current.empty())
+      return absl::NotFoundError(absl::StrCat(name, " not found"));
     return absl::AbortedError(absl::StrCat(
         name, " was changed by someone else since you read it (current etag ",
-        domain::FormatEtag(Int(current[0][0])), "); read it again and reapply"));
+        domain::FormatEtag(Int(current[0][0])),
+        "); read it again and reapply"));
   }
   WriteChildren(tx, before.id, before.order, before.versions.size(), after);
   return Int(r[0][0]);
@@ -859,24 +899,27 @@ absl::Status ProtectionOrderRepository::SetCaseOrderActivity(
 }
 
 absl::StatusOr<std::vector<std::string>>
-ProtectionOrderRepository::RestrictedAddresses(Tx& tx,
-                                               absl::string_view case_id) const {
+ProtectionOrderRepository::RestrictedAddresses(
+    Tx& tx, absl::string_view case_id) const {
   std::vector<std::string> out;
-  for (const pqxx::row& r : tx.Exec(kRestrictedAddresses, Params().Text(case_id))) {
+  for (const pqxx::row& r :
+       tx.Exec(kRestrictedAddresses, Params().Text(case_id))) {
     out.push_back(Str(r[0]));
   }
   return out;
 }
 
-absl::StatusOr<domain::OrderMeasureCounts> ProtectionOrderRepository::CountMeasures(
-    Tx& tx, absl::string_view agency_id, const domain::MeasuresRange& range) const {
-  pqxx::row r = tx.ExecOne(kMeasures,
-                           Params()
-                               .Text(agency_id)
-                               .Time(range.start_time())
-                               .Time(range.end_time())
-                               .Text(domain::FormatDay(range.start_date))
-                               .Text(domain::FormatDay(range.end_date)));
+absl::StatusOr<domain::OrderMeasureCounts>
+ProtectionOrderRepository::CountMeasures(
+    Tx& tx, absl::string_view agency_id,
+    const domain::MeasuresRange& range) const {
+  pqxx::row r =
+      tx.ExecOne(kMeasures, Params()
+                                .Text(agency_id)
+                                .Time(range.start_time())
+                                .Time(range.end_time())
+                                .Text(domain::FormatDay(range.start_date))
+                                .Text(domain::FormatDay(range.end_date)));
   domain::OrderMeasureCounts counts;
   counts.stalking_cases = Int(r[0]);
   counts.cases_with_order_considered = Int(r[1]);

@@ -50,8 +50,8 @@ std::vector<v1::OrderTerm> Terms1() {
 
 std::vector<v1::OrderTerm> Terms2() {
   std::vector<v1::OrderTerm> t = Terms1();
-  t.push_back(Term(v1::ORDER_TERM_KIND_REQUIREMENT,
-                   "Attend a perpetrator programme"));
+  t.push_back(
+      Term(v1::ORDER_TERM_KIND_REQUIREMENT, "Attend a perpetrator programme"));
   return t;
 }
 
@@ -73,8 +73,8 @@ class ProtectionOrderServiceTest : public ::testing::Test {
   void SetUp() override {
     auto started = TestServer::Start(
         {.fake_clock = true,
-         .start_time = absl::FromCivil(absl::CivilSecond(2026, 11, 21, 10, 0, 0),
-                                       absl::UTCTimeZone())});
+         .start_time = absl::FromCivil(
+             absl::CivilSecond(2026, 11, 21, 10, 0, 0), absl::UTCTimeZone())});
     ASSERT_TRUE(started.ok()) << started.status();
     server_ = *std::move(started);
     orders_ = v1::ProtectionOrderService::NewStub(server_->channel());
@@ -115,7 +115,8 @@ class ProtectionOrderServiceTest : public ::testing::Test {
   }
 
   v1::Case NewCase(absl::string_view user = "pc.hughes") {
-    return CreateCaseAs(*server_, user, SampleCase(/*restricted_address=*/true));
+    return CreateCaseAs(*server_, user,
+                        SampleCase(/*restricted_address=*/true));
   }
 
   v1::Incident AddIncident(const std::string& case_name, absl::Time when) {
@@ -125,11 +126,13 @@ class ProtectionOrderServiceTest : public ::testing::Test {
     req.mutable_incident()->add_behaviours(v1::BEHAVIOUR_FOLLOWING);
     req.mutable_incident()->set_location("outside work");
     v1::Incident out;
-    EXPECT_GRPC_OK(cases_->AddIncident(server_->Context("pc.hughes").get(), req, &out));
+    EXPECT_GRPC_OK(
+        cases_->AddIncident(server_->Context("pc.hughes").get(), req, &out));
     return out;
   }
 
-  v1::Case GetCase(const std::string& name, absl::string_view user = "pc.hughes") {
+  v1::Case GetCase(const std::string& name,
+                   absl::string_view user = "pc.hughes") {
     v1::GetCaseRequest req;
     req.set_name(name);
     v1::Case out;
@@ -144,12 +147,13 @@ class ProtectionOrderServiceTest : public ::testing::Test {
     req.mutable_share()->set_purpose("Multi-agency safeguarding");
     req.mutable_share()->set_lawful_basis("Crime and Disorder Act 1998 s.115");
     v1::CaseShare out;
-    EXPECT_GRPC_OK(sharing_->ShareCase(server_->Context("pc.hughes").get(), req, &out));
+    EXPECT_GRPC_OK(
+        sharing_->ShareCase(server_->Context("pc.hughes").get(), req, &out));
   }
 
-  v1::CreateProtectionOrderRequest ConsiderRequest(const std::string& parent,
-                                                   v1::ProtectionOrderKind kind,
-                                                   const std::string& main = "") {
+  v1::CreateProtectionOrderRequest ConsiderRequest(
+      const std::string& parent, v1::ProtectionOrderKind kind,
+      const std::string& main = "") {
     v1::CreateProtectionOrderRequest req;
     req.set_parent(parent);
     v1::ProtectionOrder* o = req.mutable_protection_order();
@@ -164,7 +168,8 @@ class ProtectionOrderServiceTest : public ::testing::Test {
   v1::ProtectionOrder Consider(const std::string& parent,
                                v1::ProtectionOrderKind kind,
                                const std::string& main = "") {
-    return Ok(&Stub::CreateProtectionOrder, ConsiderRequest(parent, kind, main));
+    return Ok(&Stub::CreateProtectionOrder,
+              ConsiderRequest(parent, kind, main));
   }
 
   v1::ProtectionOrder Apply(const v1::ProtectionOrder& o) {
@@ -178,8 +183,8 @@ class ProtectionOrderServiceTest : public ::testing::Test {
     return Ok(&Stub::ApplyForOrder, req);
   }
 
-  v1::RecordCourtDecisionRequest GrantRequest(const v1::ProtectionOrder& o,
-                                              std::optional<absl::CivilDay> end) {
+  v1::RecordCourtDecisionRequest GrantRequest(
+      const v1::ProtectionOrder& o, std::optional<absl::CivilDay> end) {
     v1::RecordCourtDecisionRequest req;
     req.set_name(o.name());
     req.set_etag(o.etag());
@@ -264,7 +269,8 @@ class ProtectionOrderServiceTest : public ::testing::Test {
     v1::ListCasesRequest req;
     req.set_filter(filter);
     v1::ListCasesResponse resp;
-    EXPECT_GRPC_OK(cases_->ListCases(server_->Context("pc.hughes").get(), req, &resp));
+    EXPECT_GRPC_OK(
+        cases_->ListCases(server_->Context("pc.hughes").get(), req, &resp));
     std::vector<std::string> names;
     for (const v1::Case& c : resp.cases()) names.push_back(c.name());
     return names;
@@ -299,7 +305,8 @@ bool HasOverdueFlag(const v1::Case& c) {
 // The "done when": considered -> interim -> full -> service ->
 // notification -> one variation -> a breach; a health user sees only the
 // active terms.
-TEST_F(ProtectionOrderServiceTest, PoliceTakeAnOrderThroughItsLifeAndHealthSeesOnlyTheTerms) {
+TEST_F(ProtectionOrderServiceTest,
+       PoliceTakeAnOrderThroughItsLifeAndHealthSeesOnlyTheTerms) {
   v1::Case c = NewCase();
   AddIncident(c.name(), Now() - absl::Hours(24 * 10));
   v1::Incident incident = AddIncident(c.name(), Now() - absl::Hours(24 * 2));
@@ -310,7 +317,8 @@ TEST_F(ProtectionOrderServiceTest, PoliceTakeAnOrderThroughItsLifeAndHealthSeesO
   v1::ProtectionOrder full = Consider(c.name(), v1::PROTECTION_ORDER_KIND_FULL);
   EXPECT_EQ(full.status(), v1::PROTECTION_ORDER_STATUS_CONSIDERED);
   EXPECT_EQ(full.etag(), "1");
-  EXPECT_THAT(full.name(), ::testing::StartsWith(c.name() + "/protectionOrders/"));
+  EXPECT_THAT(full.name(),
+              ::testing::StartsWith(c.name() + "/protectionOrders/"));
   v1::Case considered = GetCase(c.name());
   EXPECT_TRUE(considered.spo_consideration().considered());
   EXPECT_THAT(considered.spo_consideration().reason(),
@@ -324,7 +332,8 @@ TEST_F(ProtectionOrderServiceTest, PoliceTakeAnOrderThroughItsLifeAndHealthSeesO
   draft.mutable_protection_order()->set_name(full.name());
   draft.mutable_protection_order()->set_etag(full.etag());
   draft.mutable_protection_order()->set_court(kCourt);
-  SetTerms(draft.mutable_protection_order()->mutable_proposed_terms(), Terms1());
+  SetTerms(draft.mutable_protection_order()->mutable_proposed_terms(),
+           Terms1());
   draft.mutable_update_mask()->add_paths("court");
   draft.mutable_update_mask()->add_paths("proposed_terms");
   full = Ok(&Stub::UpdateProtectionOrder, draft);
@@ -343,7 +352,8 @@ TEST_F(ProtectionOrderServiceTest, PoliceTakeAnOrderThroughItsLifeAndHealthSeesO
   EXPECT_TRUE(interim.active());
   EXPECT_EQ(Get(full.name()).interim_orders(0), interim.name());
   EXPECT_TRUE(GetCase(c.name()).has_active_order());
-  EXPECT_THAT(ListedCases("has_active_order=true"), ::testing::Contains(c.name()));
+  EXPECT_THAT(ListedCases("has_active_order=true"),
+              ::testing::Contains(c.name()));
 
   // Interim served and notified in time.
   interim = Serve(interim, Now());
@@ -351,7 +361,8 @@ TEST_F(ProtectionOrderServiceTest, PoliceTakeAnOrderThroughItsLifeAndHealthSeesO
   EXPECT_EQ(interim.notification_status(), v1::ORDER_NOTIFICATION_STATUS_DUE);
   Advance(absl::Hours(30));
   interim = Notify(interim, Now());
-  EXPECT_EQ(interim.notification_status(), v1::ORDER_NOTIFICATION_STATUS_NOTIFIED);
+  EXPECT_EQ(interim.notification_status(),
+            v1::ORDER_NOTIFICATION_STATUS_NOTIFIED);
   EXPECT_FALSE(interim.notification_obligations(0).late());
 
   // The full application: listed, adjourned, decided. The interim order ends.
@@ -380,7 +391,8 @@ TEST_F(ProtectionOrderServiceTest, PoliceTakeAnOrderThroughItsLifeAndHealthSeesO
   full = Grant(full, full_end);
   EXPECT_EQ(full.status(), v1::PROTECTION_ORDER_STATUS_GRANTED);
   EXPECT_EQ(full.terms_version(), 1);
-  EXPECT_EQ(Get(interim.name()).status(), v1::PROTECTION_ORDER_STATUS_SUPERSEDED);
+  EXPECT_EQ(Get(interim.name()).status(),
+            v1::PROTECTION_ORDER_STATUS_SUPERSEDED);
 
   // Served: the interim order's notification carries over.
   full = Serve(full, Now());
@@ -415,7 +427,8 @@ TEST_F(ProtectionOrderServiceTest, PoliceTakeAnOrderThroughItsLifeAndHealthSeesO
   // Police see everything, the restricted address included.
   full = Get(full.name());
   EXPECT_EQ(full.defendant(), "Mark Doyle");
-  EXPECT_THAT(full.terms(1).geographic_limit().area(), HasSubstr(kRestrictedAddress));
+  EXPECT_THAT(full.terms(1).geographic_limit().area(),
+              HasSubstr(kRestrictedAddress));
 
   // Health, once the case is shared with it: the active order's terms only.
   Share(c.name(), "NSCHT");
@@ -423,7 +436,8 @@ TEST_F(ProtectionOrderServiceTest, PoliceTakeAnOrderThroughItsLifeAndHealthSeesO
   EXPECT_EQ(seen.kind(), v1::PROTECTION_ORDER_KIND_FULL);
   EXPECT_TRUE(seen.active());
   EXPECT_EQ(seen.terms_size(), 3);
-  EXPECT_EQ(seen.terms(1).geographic_limit().area(), "Within 100 metres of [restricted]");
+  EXPECT_EQ(seen.terms(1).geographic_limit().area(),
+            "Within 100 metres of [restricted]");
   EXPECT_EQ(seen.end_date().year(), full_end.year());
   EXPECT_TRUE(seen.has_made_date());
   EXPECT_TRUE(seen.defendant().empty());
@@ -440,16 +454,18 @@ TEST_F(ProtectionOrderServiceTest, PoliceTakeAnOrderThroughItsLifeAndHealthSeesO
   v1::GetProtectionOrderRequest get_interim;
   get_interim.set_name(interim.name());
   v1::ProtectionOrder unused;
-  EXPECT_GRPC_CODE(Call(&Stub::GetProtectionOrder, get_interim, &unused, "nhs.morgan"),
-                   grpc::StatusCode::NOT_FOUND);
+  EXPECT_GRPC_CODE(
+      Call(&Stub::GetProtectionOrder, get_interim, &unused, "nhs.morgan"),
+      grpc::StatusCode::NOT_FOUND);
   std::vector<v1::ProtectionOrder> listed = List(c.name(), "", "nhs.morgan");
   ASSERT_EQ(listed.size(), 1u);
   EXPECT_EQ(listed[0].name(), full.name());
   v1::GetOrderHistoryRequest history;
   history.set_name(full.name());
   v1::GetOrderHistoryResponse no_history;
-  EXPECT_GRPC_CODE(Call(&Stub::GetOrderHistory, history, &no_history, "nhs.morgan"),
-                   grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_GRPC_CODE(
+      Call(&Stub::GetOrderHistory, history, &no_history, "nhs.morgan"),
+      grpc::StatusCode::PERMISSION_DENIED);
   v1::Case health_case = GetCase(c.name(), "nhs.morgan");
   EXPECT_TRUE(health_case.has_active_order());
 
@@ -466,13 +482,14 @@ TEST_F(ProtectionOrderServiceTest, PoliceTakeAnOrderThroughItsLifeAndHealthSeesO
       order_entries.push_back(e.summary());
     }
   }
-  EXPECT_THAT(order_entries,
-              ::testing::ElementsAre(
-                  HasSubstr("Interim protection order made: in force until"),
-                  // The same instant: the decision, then what it ended.
-                  HasSubstr("Full protection order made: in force until"),
-                  HasSubstr("Interim protection order ended"),
-                  HasSubstr("Full protection order varied: new terms (version 2)")));
+  EXPECT_THAT(
+      order_entries,
+      ::testing::ElementsAre(
+          HasSubstr("Interim protection order made: in force until"),
+          // The same instant: the decision, then what it ended.
+          HasSubstr("Full protection order made: in force until"),
+          HasSubstr("Interim protection order ended"),
+          HasSubstr("Full protection order varied: new terms (version 2)")));
   // Police read every event.
   ASSERT_GRPC_OK(cases_->GetCaseTimeline(server_->Context("pc.hughes").get(),
                                          timeline, &entries));
@@ -504,7 +521,8 @@ TEST_F(ProtectionOrderServiceTest, TheCpsReadsTheProsecutionView) {
   EXPECT_EQ(seen.status(), v1::PROTECTION_ORDER_STATUS_GRANTED);
   EXPECT_EQ(seen.court(), kCourt);
   EXPECT_TRUE(seen.etag().empty()) << "the CPS does not change orders";
-  EXPECT_EQ(seen.terms(1).geographic_limit().area(), "Within 100 metres of [restricted]");
+  EXPECT_EQ(seen.terms(1).geographic_limit().area(),
+            "Within 100 metres of [restricted]");
   EXPECT_FALSE(absl::StrContains(seen.DebugString(), "Refuge Close"));
   v1::GetOrderHistoryRequest history;
   history.set_name(o.name());
@@ -526,13 +544,16 @@ TEST_F(ProtectionOrderServiceTest, TheCpsReadsTheProsecutionView) {
   get.set_name(o.name());
   EXPECT_GRPC_CODE(Call(&Stub::GetProtectionOrder, get, &unused, "pc.west"),
                    grpc::StatusCode::NOT_FOUND);
-  EXPECT_GRPC_CODE(Call(&Stub::GetProtectionOrder, get, &unused, "council.patel"),
-                   grpc::StatusCode::NOT_FOUND);
+  EXPECT_GRPC_CODE(
+      Call(&Stub::GetProtectionOrder, get, &unused, "council.patel"),
+      grpc::StatusCode::NOT_FOUND);
 }
 
-TEST_F(ProtectionOrderServiceTest, AFullOrderRunsAtLeastTwoYearsFromTheDayMade) {
+TEST_F(ProtectionOrderServiceTest,
+       AFullOrderRunsAtLeastTwoYearsFromTheDayMade) {
   v1::Case c = NewCase();
-  v1::ProtectionOrder o = Apply(Consider(c.name(), v1::PROTECTION_ORDER_KIND_FULL));
+  v1::ProtectionOrder o =
+      Apply(Consider(c.name(), v1::PROTECTION_ORDER_KIND_FULL));
   // Made 2026-11-21: the fixed period ends no earlier than 2028-11-20.
   v1::ProtectionOrder unused;
   std::string field;
@@ -547,17 +568,19 @@ TEST_F(ProtectionOrderServiceTest, AFullOrderRunsAtLeastTwoYearsFromTheDayMade) 
   EXPECT_EQ(granted.end_date().year(), 2028);
   EXPECT_EQ(granted.end_date().day(), 20);
   // Or until further order.
-  v1::ProtectionOrder other =
-      Grant(Apply(Consider(c.name(), v1::PROTECTION_ORDER_KIND_FULL)), std::nullopt);
+  v1::ProtectionOrder other = Grant(
+      Apply(Consider(c.name(), v1::PROTECTION_ORDER_KIND_FULL)), std::nullopt);
   EXPECT_TRUE(other.duration().until_further_order());
   EXPECT_FALSE(other.has_end_time());
 }
 
-TEST_F(ProtectionOrderServiceTest, NotificationClockAcrossServiceAndReplacement) {
+TEST_F(ProtectionOrderServiceTest,
+       NotificationClockAcrossServiceAndReplacement) {
   v1::Case c = NewCase();
   Share(c.name(), "CPSWM");
   Share(c.name(), "SOTCC");
-  v1::ProtectionOrder full = Apply(Consider(c.name(), v1::PROTECTION_ORDER_KIND_FULL));
+  v1::ProtectionOrder full =
+      Apply(Consider(c.name(), v1::PROTECTION_ORDER_KIND_FULL));
   v1::ProtectionOrder interim = Grant(
       Apply(Consider(c.name(), v1::PROTECTION_ORDER_KIND_INTERIM, full.name())),
       Today() + 60);
@@ -595,12 +618,14 @@ TEST_F(ProtectionOrderServiceTest, NotificationClockAcrossServiceAndReplacement)
   flag.set_type(v1::FLAG_TYPE_SPO_NOTIFICATION_OVERDUE);
   flag.set_reason("By hand");
   v1::CaseFlag made;
-  EXPECT_GRPC_CODE(cases_->FlagCase(server_->Context("pc.hughes").get(), flag, &made),
-                   grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_GRPC_CODE(
+      cases_->FlagCase(server_->Context("pc.hughes").get(), flag, &made),
+      grpc::StatusCode::INVALID_ARGUMENT);
 
   // Notified late: no longer overdue, and recorded as late.
   interim = Notify(interim, Now());
-  EXPECT_EQ(interim.notification_status(), v1::ORDER_NOTIFICATION_STATUS_NOTIFIED);
+  EXPECT_EQ(interim.notification_status(),
+            v1::ORDER_NOTIFICATION_STATUS_NOTIFIED);
   EXPECT_TRUE(interim.notification_obligations(0).late());
   EXPECT_FALSE(HasOverdueFlag(GetCase(c.name())));
 
@@ -629,9 +654,11 @@ TEST_F(ProtectionOrderServiceTest, NotificationClockAcrossServiceAndReplacement)
   EXPECT_TRUE(HasOverdueFlag(GetCase(c.name())));
 }
 
-TEST_F(ProtectionOrderServiceTest, AFullOrderAfterAnUnnotifiedInterimStartsItsOwnClock) {
+TEST_F(ProtectionOrderServiceTest,
+       AFullOrderAfterAnUnnotifiedInterimStartsItsOwnClock) {
   v1::Case c = NewCase();
-  v1::ProtectionOrder full = Apply(Consider(c.name(), v1::PROTECTION_ORDER_KIND_FULL));
+  v1::ProtectionOrder full =
+      Apply(Consider(c.name(), v1::PROTECTION_ORDER_KIND_FULL));
   v1::ProtectionOrder interim = Grant(
       Apply(Consider(c.name(), v1::PROTECTION_ORDER_KIND_INTERIM, full.name())),
       Today() + 60);
@@ -652,12 +679,13 @@ TEST_F(ProtectionOrderServiceTest, AFullOrderAfterAnUnnotifiedInterimStartsItsOw
   EXPECT_TRUE(Get(full.name()).notification_overdue());
 }
 
-TEST_F(ProtectionOrderServiceTest, HistoryKeepsEveryTermsVersionAfterTwoVariations) {
+TEST_F(ProtectionOrderServiceTest,
+       HistoryKeepsEveryTermsVersionAfterTwoVariations) {
   v1::Case c = NewCase();
-  v1::ProtectionOrder o = Serve(
-      Grant(Apply(Consider(c.name(), v1::PROTECTION_ORDER_KIND_FULL)),
-            domain::AddYears(Today(), 3)),
-      Now());
+  v1::ProtectionOrder o =
+      Serve(Grant(Apply(Consider(c.name(), v1::PROTECTION_ORDER_KIND_FULL)),
+                  domain::AddYears(Today(), 3)),
+            Now());
   Advance(absl::Hours(24));
   o = Vary(o, Terms2());
   Advance(absl::Hours(24));
@@ -675,9 +703,11 @@ TEST_F(ProtectionOrderServiceTest, HistoryKeepsEveryTermsVersionAfterTwoVariatio
   EXPECT_EQ(all.terms_versions(0).version(), 1);
   EXPECT_EQ(all.terms_versions(0).terms_size(), 2) << "version 1 kept as made";
   EXPECT_EQ(all.terms_versions(0).made_by(), v1::PROTECTION_ORDER_EVENT_GRANT);
-  EXPECT_EQ(all.terms_versions(0).terms(1).geographic_limit().distance_metres(), 100);
+  EXPECT_EQ(all.terms_versions(0).terms(1).geographic_limit().distance_metres(),
+            100);
   EXPECT_EQ(all.terms_versions(1).terms_size(), 3);
-  EXPECT_EQ(all.terms_versions(1).made_by(), v1::PROTECTION_ORDER_EVENT_GRANT_VARIATION);
+  EXPECT_EQ(all.terms_versions(1).made_by(),
+            v1::PROTECTION_ORDER_EVENT_GRANT_VARIATION);
   EXPECT_EQ(all.terms_versions(2).terms_size(), 4);
   EXPECT_EQ(all.terms_versions(2).terms(3).geographic_limit().area(),
             "Hanley town centre inside the ring road");
@@ -717,10 +747,10 @@ TEST_F(ProtectionOrderServiceTest, HistoryKeepsEveryTermsVersionAfterTwoVariatio
   // Stored as written: versions and history cannot be changed by the server.
   for (const char* table :
        {"protection_order_terms_versions", "protection_order_history"}) {
-    absl::StatusOr<std::string> may_change = server_->Query(absl::StrCat(
-        "SELECT (has_table_privilege('casebridge_app', '", table,
-        "', 'UPDATE') OR has_table_privilege('casebridge_app', '", table,
-        "', 'DELETE'))::text"));
+    absl::StatusOr<std::string> may_change = server_->Query(
+        absl::StrCat("SELECT (has_table_privilege('casebridge_app', '", table,
+                     "', 'UPDATE') OR has_table_privilege('casebridge_app', '",
+                     table, "', 'DELETE'))::text"));
     ASSERT_TRUE(may_change.ok()) << may_change.status();
     EXPECT_EQ(*may_change, "false") << table;
   }
@@ -728,7 +758,8 @@ TEST_F(ProtectionOrderServiceTest, HistoryKeepsEveryTermsVersionAfterTwoVariatio
 
 TEST_F(ProtectionOrderServiceTest, InvalidRequestsNameTheFieldAndWriteNothing) {
   v1::Case c = NewCase();
-  v1::ProtectionOrder o = Apply(Consider(c.name(), v1::PROTECTION_ORDER_KIND_FULL));
+  v1::ProtectionOrder o =
+      Apply(Consider(c.name(), v1::PROTECTION_ORDER_KIND_FULL));
   const int64_t orders = Rows("protection_orders");
   const int64_t history = Rows("protection_order_history");
   const int64_t terms = Rows("protection_order_terms");
@@ -745,13 +776,16 @@ TEST_F(ProtectionOrderServiceTest, InvalidRequestsNameTheFieldAndWriteNothing) {
        [&](std::string* f) {
          auto req = ConsiderRequest(c.name(), v1::PROTECTION_ORDER_KIND_FULL);
          req.mutable_protection_order()->clear_kind();
-         return Call(&Stub::CreateProtectionOrder, req, &unused, "pc.hughes", f);
+         return Call(&Stub::CreateProtectionOrder, req, &unused, "pc.hughes",
+                     f);
        },
        "protection_order.kind"},
       {"interim without its main order",
        [&](std::string* f) {
-         auto req = ConsiderRequest(c.name(), v1::PROTECTION_ORDER_KIND_INTERIM);
-         return Call(&Stub::CreateProtectionOrder, req, &unused, "pc.hughes", f);
+         auto req =
+             ConsiderRequest(c.name(), v1::PROTECTION_ORDER_KIND_INTERIM);
+         return Call(&Stub::CreateProtectionOrder, req, &unused, "pc.hughes",
+                     f);
        },
        "protection_order.main_order"},
       {"interim of an order of another case",
@@ -771,14 +805,16 @@ TEST_F(ProtectionOrderServiceTest, InvalidRequestsNameTheFieldAndWriteNothing) {
          auto req = ConsiderRequest(c.name(), v1::PROTECTION_ORDER_KIND_FULL);
          req.mutable_protection_order()->add_proposed_terms()->set_kind(
              v1::ORDER_TERM_KIND_PROHIBITION);
-         return Call(&Stub::CreateProtectionOrder, req, &unused, "pc.hughes", f);
+         return Call(&Stub::CreateProtectionOrder, req, &unused, "pc.hughes",
+                     f);
        },
        "protection_order.proposed_terms[0].text"},
       {"a bad request id",
        [&](std::string* f) {
          auto req = ConsiderRequest(c.name(), v1::PROTECTION_ORDER_KIND_FULL);
          req.set_request_id(std::string(101, 'x'));
-         return Call(&Stub::CreateProtectionOrder, req, &unused, "pc.hughes", f);
+         return Call(&Stub::CreateProtectionOrder, req, &unused, "pc.hughes",
+                     f);
        },
        "request_id"},
       {"granted without terms",
@@ -836,7 +872,8 @@ TEST_F(ProtectionOrderServiceTest, InvalidRequestsNameTheFieldAndWriteNothing) {
          req.mutable_protection_order()->set_name(o.name());
          req.mutable_protection_order()->set_etag(o.etag());
          req.mutable_update_mask()->add_paths("status");
-         return Call(&Stub::UpdateProtectionOrder, req, &unused, "pc.hughes", f);
+         return Call(&Stub::UpdateProtectionOrder, req, &unused, "pc.hughes",
+                     f);
        },
        "update_mask"},
       {"an unknown list filter key",
@@ -862,7 +899,8 @@ TEST_F(ProtectionOrderServiceTest, InvalidRequestsNameTheFieldAndWriteNothing) {
     SCOPED_TRACE(b.what);
     std::string field;
     grpc::Status s = b.call(&field);
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+        << s.error_message();
     EXPECT_EQ(field, b.field) << s.error_message();
     EXPECT_THAT(s.error_message(), HasSubstr(b.field));
   }
@@ -881,7 +919,8 @@ TEST_F(ProtectionOrderServiceTest, InvalidRequestsNameTheFieldAndWriteNothing) {
 
 TEST_F(ProtectionOrderServiceTest, AStaleEtagIsAbortedAndChangesNothing) {
   v1::Case c = NewCase();
-  v1::ProtectionOrder first = Consider(c.name(), v1::PROTECTION_ORDER_KIND_FULL);
+  v1::ProtectionOrder first =
+      Consider(c.name(), v1::PROTECTION_ORDER_KIND_FULL);
   v1::ProtectionOrder applied = Apply(first);
   EXPECT_EQ(applied.etag(), "2");
   const int64_t history = Rows("protection_order_history");
@@ -899,7 +938,8 @@ TEST_F(ProtectionOrderServiceTest, AStaleEtagIsAbortedAndChangesNothing) {
   EXPECT_EQ(now.status(), v1::PROTECTION_ORDER_STATUS_APPLIED);
 }
 
-TEST_F(ProtectionOrderServiceTest, IllegalEventsNameTheStatusAndTheAllowedEvents) {
+TEST_F(ProtectionOrderServiceTest,
+       IllegalEventsNameTheStatusAndTheAllowedEvents) {
   v1::Case c = NewCase();
   v1::ProtectionOrder o = Consider(c.name(), v1::PROTECTION_ORDER_KIND_FULL);
   v1::ProtectionOrder unused;
@@ -932,8 +972,8 @@ TEST_F(ProtectionOrderServiceTest, IllegalEventsNameTheStatusAndTheAllowedEvents
             "cannot APPLY: full order is NOT_PURSUED; allowed events: none");
 
   // A decision with nothing pending says so.
-  v1::ProtectionOrder granted =
-      Grant(Apply(Consider(c.name(), v1::PROTECTION_ORDER_KIND_FULL)), std::nullopt);
+  v1::ProtectionOrder granted = Grant(
+      Apply(Consider(c.name(), v1::PROTECTION_ORDER_KIND_FULL)), std::nullopt);
   v1::RecordApplicationDecisionRequest decide;
   decide.set_name(granted.name());
   decide.set_etag(granted.etag());
@@ -965,9 +1005,10 @@ TEST_F(ProtectionOrderServiceTest, ABreachIncidentMustBeOfTheSameCase) {
   v1::Case c = NewCase();
   v1::Case other = NewCase();
   v1::Incident elsewhere = AddIncident(other.name(), Now() - absl::Hours(5));
-  v1::ProtectionOrder o = Serve(
-      Grant(Apply(Consider(c.name(), v1::PROTECTION_ORDER_KIND_FULL)), std::nullopt),
-      Now());
+  v1::ProtectionOrder o =
+      Serve(Grant(Apply(Consider(c.name(), v1::PROTECTION_ORDER_KIND_FULL)),
+                  std::nullopt),
+            Now());
   v1::RecordBreachRequest breach;
   breach.set_name(o.name());
   breach.set_etag(o.etag());
@@ -976,14 +1017,16 @@ TEST_F(ProtectionOrderServiceTest, ABreachIncidentMustBeOfTheSameCase) {
   breach.mutable_breach()->set_incident(elsewhere.name());
   v1::RecordBreachResponse unused;
   std::string field;
-  EXPECT_GRPC_CODE(Call(&Stub::RecordBreach, breach, &unused, "pc.hughes", &field),
-                   grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_GRPC_CODE(
+      Call(&Stub::RecordBreach, breach, &unused, "pc.hughes", &field),
+      grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(field, "breach.incident");
   // Same case, no such incident.
-  breach.mutable_breach()->set_incident(
-      absl::StrCat(c.name(), "/incidents/", "00000000-0000-4000-8000-000000000001"));
-  EXPECT_GRPC_CODE(Call(&Stub::RecordBreach, breach, &unused, "pc.hughes", &field),
-                   grpc::StatusCode::INVALID_ARGUMENT);
+  breach.mutable_breach()->set_incident(absl::StrCat(
+      c.name(), "/incidents/", "00000000-0000-4000-8000-000000000001"));
+  EXPECT_GRPC_CODE(
+      Call(&Stub::RecordBreach, breach, &unused, "pc.hughes", &field),
+      grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(field, "breach.incident");
   EXPECT_EQ(Get(o.name()).breaches_size(), 0);
 }
@@ -991,12 +1034,14 @@ TEST_F(ProtectionOrderServiceTest, ABreachIncidentMustBeOfTheSameCase) {
 TEST_F(ProtectionOrderServiceTest, ExpiryIsReadFromTheDateWithoutAnyJob) {
   v1::Case c = NewCase();
   v1::Case without = NewCase();
-  v1::ProtectionOrder full = Apply(Consider(c.name(), v1::PROTECTION_ORDER_KIND_FULL));
+  v1::ProtectionOrder full =
+      Apply(Consider(c.name(), v1::PROTECTION_ORDER_KIND_FULL));
   const absl::CivilDay last_day = Today() + 30;
   v1::ProtectionOrder interim = Grant(
       Apply(Consider(c.name(), v1::PROTECTION_ORDER_KIND_INTERIM, full.name())),
       last_day);
-  EXPECT_THAT(ListedCases("has_active_order=true"), ::testing::ElementsAre(c.name()));
+  EXPECT_THAT(ListedCases("has_active_order=true"),
+              ::testing::ElementsAre(c.name()));
   EXPECT_THAT(List("cases/-", "expiring_within_days=30"), ::testing::SizeIs(1));
   EXPECT_THAT(List("cases/-", "expiring_within_days=29"), ::testing::IsEmpty());
 
@@ -1026,19 +1071,25 @@ TEST_F(ProtectionOrderServiceTest, ExpiryIsReadFromTheDateWithoutAnyJob) {
   EXPECT_THAT(s.error_message(), HasSubstr("interim order is EXPIRED"));
 }
 
-TEST_F(ProtectionOrderServiceTest, TheCaseIsActiveUntilTheLatestEndOrFurtherOrder) {
+TEST_F(ProtectionOrderServiceTest,
+       TheCaseIsActiveUntilTheLatestEndOrFurtherOrder) {
   v1::Case c = NewCase();
-  v1::ProtectionOrder a = Grant(Apply(Consider(c.name(), v1::PROTECTION_ORDER_KIND_FULL)),
-                                domain::AddYears(Today(), 2));
+  v1::ProtectionOrder a =
+      Grant(Apply(Consider(c.name(), v1::PROTECTION_ORDER_KIND_FULL)),
+            domain::AddYears(Today(), 2));
   auto until = [&] {
-    absl::StatusOr<std::string> v = server_->Query(absl::StrCat(
-        "SELECT coalesce(order_active_until::text, 'none') || ' ' || order_active "
-        "FROM cases WHERE id = '", c.name().substr(6), "'"));
+    absl::StatusOr<std::string> v =
+        server_->Query(absl::StrCat("SELECT coalesce(order_active_until::text, "
+                                    "'none') || ' ' || order_active "
+                                    "FROM cases WHERE id = '",
+                                    c.name().substr(6), "'"));
     return v.ok() ? *v : v.status().ToString();
   };
-  EXPECT_EQ(until(), absl::StrCat(domain::FormatDay(domain::AddYears(Today(), 2)), " true"));
-  v1::ProtectionOrder b =
-      Grant(Apply(Consider(c.name(), v1::PROTECTION_ORDER_KIND_FULL)), std::nullopt);
+  EXPECT_EQ(
+      until(),
+      absl::StrCat(domain::FormatDay(domain::AddYears(Today(), 2)), " true"));
+  v1::ProtectionOrder b = Grant(
+      Apply(Consider(c.name(), v1::PROTECTION_ORDER_KIND_FULL)), std::nullopt);
   EXPECT_EQ(until(), "none true");
   // Discharging the order until further order leaves the other's end date.
   v1::ApplyForDischargeRequest discharge;
@@ -1055,7 +1106,9 @@ TEST_F(ProtectionOrderServiceTest, TheCaseIsActiveUntilTheLatestEndOrFurtherOrde
   decide.set_court(kCourt);
   b = Ok(&Stub::RecordApplicationDecision, decide);
   EXPECT_EQ(b.status(), v1::PROTECTION_ORDER_STATUS_DISCHARGED);
-  EXPECT_EQ(until(), absl::StrCat(domain::FormatDay(domain::AddYears(Today(), 2)), " true"));
+  EXPECT_EQ(
+      until(),
+      absl::StrCat(domain::FormatDay(domain::AddYears(Today(), 2)), " true"));
   // The case etag did not move for any of this; only considering did.
   EXPECT_EQ(GetCase(c.name()).etag(), "3");
 }
@@ -1064,11 +1117,17 @@ TEST_F(ProtectionOrderServiceTest, ListingAcrossCasesShowsEachCallerItsOwn) {
   v1::Case shared = NewCase();
   v1::Case unshared = NewCase();
   v1::Case west = NewCase("pc.west");
+  // Lists are oldest first: a minute passes between the orders.
   v1::ProtectionOrder active =
-      Grant(Apply(Consider(shared.name(), v1::PROTECTION_ORDER_KIND_FULL)), std::nullopt);
-  v1::ProtectionOrder pending = Apply(Consider(shared.name(), v1::PROTECTION_ORDER_KIND_FULL));
+      Grant(Apply(Consider(shared.name(), v1::PROTECTION_ORDER_KIND_FULL)),
+            std::nullopt);
+  Advance(absl::Minutes(1));
+  v1::ProtectionOrder pending =
+      Apply(Consider(shared.name(), v1::PROTECTION_ORDER_KIND_FULL));
+  Advance(absl::Minutes(1));
   v1::ProtectionOrder hidden =
-      Grant(Apply(Consider(unshared.name(), v1::PROTECTION_ORDER_KIND_FULL)), std::nullopt);
+      Grant(Apply(Consider(unshared.name(), v1::PROTECTION_ORDER_KIND_FULL)),
+            std::nullopt);
   Ok(&Stub::CreateProtectionOrder,
      ConsiderRequest(west.name(), v1::PROTECTION_ORDER_KIND_FULL), "pc.west");
   Share(shared.name(), "SOTCC");
@@ -1079,8 +1138,9 @@ TEST_F(ProtectionOrderServiceTest, ListingAcrossCasesShowsEachCallerItsOwn) {
     for (const auto& o : orders) out.push_back(o.name());
     return out;
   };
-  EXPECT_THAT(names(List("cases/-")),
-              ::testing::ElementsAre(active.name(), pending.name(), hidden.name()));
+  EXPECT_THAT(
+      names(List("cases/-")),
+      ::testing::ElementsAre(active.name(), pending.name(), hidden.name()));
   EXPECT_THAT(names(List("cases/-", "status=APPLIED")),
               ::testing::ElementsAre(pending.name()));
   EXPECT_THAT(names(List("cases/-", "kind=FULL AND active=true")),
@@ -1090,18 +1150,21 @@ TEST_F(ProtectionOrderServiceTest, ListingAcrossCasesShowsEachCallerItsOwn) {
   EXPECT_THAT(names(List("cases/-", "", "cps.okafor")),
               ::testing::ElementsAre(active.name(), pending.name()));
   // A partner: only orders in force of cases shared with it, redacted.
-  std::vector<v1::ProtectionOrder> partner = List("cases/-", "", "council.patel");
+  std::vector<v1::ProtectionOrder> partner =
+      List("cases/-", "", "council.patel");
   ASSERT_EQ(partner.size(), 1u);
   EXPECT_EQ(partner[0].name(), active.name());
   EXPECT_TRUE(partner[0].defendant().empty());
-  EXPECT_THAT(List("cases/-", "active=false", "council.patel"), ::testing::IsEmpty());
+  EXPECT_THAT(List("cases/-", "active=false", "council.patel"),
+              ::testing::IsEmpty());
   EXPECT_THAT(List("cases/-", "", "county.evans"), ::testing::IsEmpty());
   // Auditors and administrators read no case content.
   v1::ListProtectionOrdersRequest req;
   req.set_parent("cases/-");
   v1::ListProtectionOrdersResponse resp;
-  EXPECT_GRPC_CODE(Call(&Stub::ListProtectionOrders, req, &resp, "auditor.shah"),
-                   grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_GRPC_CODE(
+      Call(&Stub::ListProtectionOrders, req, &resp, "auditor.shah"),
+      grpc::StatusCode::PERMISSION_DENIED);
 
   // Paging across cases: one order a page, the same three in order.
   req.set_page_size(1);
@@ -1114,12 +1177,14 @@ TEST_F(ProtectionOrderServiceTest, ListingAcrossCasesShowsEachCallerItsOwn) {
     if (page.next_page_token().empty()) break;
     req.set_page_token(page.next_page_token());
   }
-  EXPECT_THAT(paged, ::testing::ElementsAre(active.name(), pending.name(), hidden.name()));
+  EXPECT_THAT(paged, ::testing::ElementsAre(active.name(), pending.name(),
+                                            hidden.name()));
   // A token is bound to its query.
   req.set_filter("active=true");
   std::string field;
-  EXPECT_GRPC_CODE(Call(&Stub::ListProtectionOrders, req, &resp, "pc.hughes", &field),
-                   grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_GRPC_CODE(
+      Call(&Stub::ListProtectionOrders, req, &resp, "pc.hughes", &field),
+      grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(field, "page_token");
 }
 
@@ -1135,7 +1200,8 @@ TEST_F(ProtectionOrderServiceTest, ARetriedCreateReturnsTheFirstOrder) {
   EXPECT_EQ(GetCase(c.name()).etag(), "2") << "considered once";
 }
 
-TEST_F(ProtectionOrderServiceTest, MeasuresCountConsiderationAndOrdersPerForce) {
+TEST_F(ProtectionOrderServiceTest,
+       MeasuresCountConsiderationAndOrdersPerForce) {
   // Day 1: four SP cases; orders considered on two (three orders), a full
   // order and an interim order made. Another force's case and order do not
   // count.
@@ -1144,8 +1210,10 @@ TEST_F(ProtectionOrderServiceTest, MeasuresCountConsiderationAndOrdersPerForce) 
   v1::Case west = NewCase("pc.west");
   Ok(&Stub::CreateProtectionOrder,
      ConsiderRequest(west.name(), v1::PROTECTION_ORDER_KIND_FULL), "pc.west");
-  v1::ProtectionOrder full = Apply(Consider(cases[0].name(), v1::PROTECTION_ORDER_KIND_FULL));
-  Grant(Apply(Consider(cases[0].name(), v1::PROTECTION_ORDER_KIND_INTERIM, full.name())),
+  v1::ProtectionOrder full =
+      Apply(Consider(cases[0].name(), v1::PROTECTION_ORDER_KIND_FULL));
+  Grant(Apply(Consider(cases[0].name(), v1::PROTECTION_ORDER_KIND_INTERIM,
+                       full.name())),
         Today() + 30);
   Grant(Get(full.name()), std::nullopt);
   v1::CreateProtectionOrderRequest dropped =
@@ -1161,8 +1229,8 @@ TEST_F(ProtectionOrderServiceTest, MeasuresCountConsiderationAndOrdersPerForce) 
   v1::GetOrderMeasuresRequest req;
   *req.mutable_start_date() = Date(day1);
   *req.mutable_end_date() = Date(day1);
-  v1::OrderMeasures m =
-      Ok<v1::GetOrderMeasuresRequest, v1::OrderMeasures>(&Stub::GetOrderMeasures, req);
+  v1::OrderMeasures m = Ok<v1::GetOrderMeasuresRequest, v1::OrderMeasures>(
+      &Stub::GetOrderMeasures, req);
   EXPECT_EQ(m.agency(), server_->Agency("SP"));
   EXPECT_EQ(m.stalking_cases(), 4);
   EXPECT_EQ(m.cases_with_order_considered(), 2);
@@ -1174,12 +1242,14 @@ TEST_F(ProtectionOrderServiceTest, MeasuresCountConsiderationAndOrdersPerForce) 
   EXPECT_DOUBLE_EQ(m.orders_per_1000_cases(), 250.0);
 
   *req.mutable_end_date() = Date(day1 + 1);
-  m = Ok<v1::GetOrderMeasuresRequest, v1::OrderMeasures>(&Stub::GetOrderMeasures, req);
+  m = Ok<v1::GetOrderMeasuresRequest, v1::OrderMeasures>(
+      &Stub::GetOrderMeasures, req);
   EXPECT_EQ(m.stalking_cases(), 5);
   EXPECT_DOUBLE_EQ(m.orders_per_1000_cases(), 200.0);
   // Another force's figures, by name.
   req.set_agency(server_->Agency("WMP"));
-  m = Ok<v1::GetOrderMeasuresRequest, v1::OrderMeasures>(&Stub::GetOrderMeasures, req);
+  m = Ok<v1::GetOrderMeasuresRequest, v1::OrderMeasures>(
+      &Stub::GetOrderMeasures, req);
   EXPECT_EQ(m.stalking_cases(), 1);
   EXPECT_EQ(m.orders_considered(), 1);
   EXPECT_EQ(m.full_orders_made(), 0);
@@ -1195,10 +1265,11 @@ TEST_F(ProtectionOrderServiceTest, MeasuresCountConsiderationAndOrdersPerForce) 
                    grpc::StatusCode::PERMISSION_DENIED);
 }
 
-TEST_F(ProtectionOrderServiceTest, ConcurrentEventsWithTheSameEtagExactlyOneWins) {
+TEST_F(ProtectionOrderServiceTest,
+       ConcurrentEventsWithTheSameEtagExactlyOneWins) {
   v1::Case c = NewCase();
-  v1::ProtectionOrder o =
-      Grant(Apply(Consider(c.name(), v1::PROTECTION_ORDER_KIND_FULL)), std::nullopt);
+  v1::ProtectionOrder o = Grant(
+      Apply(Consider(c.name(), v1::PROTECTION_ORDER_KIND_FULL)), std::nullopt);
   constexpr int kWriters = 8;
   std::atomic<int> ok{0}, aborted{0};
   std::vector<std::thread> threads;
@@ -1210,7 +1281,8 @@ TEST_F(ProtectionOrderServiceTest, ConcurrentEventsWithTheSameEtagExactlyOneWins
       req.set_etag(o.etag());
       *req.mutable_service_time() = Ts(Now() - absl::Minutes(i));
       v1::ProtectionOrder out;
-      grpc::Status s = stub->RecordService(server_->Context("pc.hughes").get(), req, &out);
+      grpc::Status s =
+          stub->RecordService(server_->Context("pc.hughes").get(), req, &out);
       if (s.ok()) ++ok;
       if (s.error_code() == grpc::StatusCode::ABORTED) ++aborted;
     });
@@ -1228,19 +1300,24 @@ TEST_F(ProtectionOrderServiceTest, ConcurrentEventsWithTheSameEtagExactlyOneWins
             4);
 }
 
-TEST_F(ProtectionOrderServiceTest, ConcurrentDecisionsOnOneCaseKeepItsActiveOrderRight) {
+TEST_F(ProtectionOrderServiceTest,
+       ConcurrentDecisionsOnOneCaseKeepItsActiveOrderRight) {
   // Two applications decided at once: the case is in force until further
   // order, whichever commits last.
   v1::Case c = NewCase();
-  v1::ProtectionOrder fixed = Apply(Consider(c.name(), v1::PROTECTION_ORDER_KIND_FULL));
-  v1::ProtectionOrder open = Apply(Consider(c.name(), v1::PROTECTION_ORDER_KIND_FULL));
+  v1::ProtectionOrder fixed =
+      Apply(Consider(c.name(), v1::PROTECTION_ORDER_KIND_FULL));
+  v1::ProtectionOrder open =
+      Apply(Consider(c.name(), v1::PROTECTION_ORDER_KIND_FULL));
   std::thread a([&] { Grant(fixed, domain::AddYears(Today(), 2)); });
   std::thread b([&] { Grant(open, std::nullopt); });
   a.join();
   b.join();
-  absl::StatusOr<std::string> row = server_->Query(absl::StrCat(
-      "SELECT order_active || ' ' || coalesce(order_active_until::text, 'none') "
-      "FROM cases WHERE id = '", c.name().substr(6), "'"));
+  absl::StatusOr<std::string> row =
+      server_->Query(absl::StrCat("SELECT order_active || ' ' || "
+                                  "coalesce(order_active_until::text, 'none') "
+                                  "FROM cases WHERE id = '",
+                                  c.name().substr(6), "'"));
   ASSERT_TRUE(row.ok()) << row.status();
   EXPECT_EQ(*row, "true none");
 }

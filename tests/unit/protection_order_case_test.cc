@@ -68,8 +68,9 @@ TEST(CaseOrderActivityTest, UntilFurtherOrderHasNoLastDay) {
 
 TEST(OrderIndicatorsTest, OverdueNotificationFlagsTheCaseAndRecommends) {
   // Served 2026-03-18 12:00: due 2026-03-21 12:00.
-  std::vector<NamedOrder> orders = {{"cases/c/protectionOrders/a", Served(kFull)},
-                                    {"cases/c/protectionOrders/b", Consider(kFull)}};
+  std::vector<NamedOrder> orders = {
+      {"cases/c/protectionOrders/a", Served(kFull)},
+      {"cases/c/protectionOrders/b", Consider(kFull)}};
   v1::Case due;
   AddOrderIndicators(orders, kServiceTime + absl::Hours(72), &due);
   EXPECT_EQ(due.flags_size(), 0) << "due, not yet overdue";
@@ -81,7 +82,8 @@ TEST(OrderIndicatorsTest, OverdueNotificationFlagsTheCaseAndRecommends) {
   ASSERT_EQ(c.flags_size(), 1);
   EXPECT_EQ(c.flags(0).type(), v1::FLAG_TYPE_SPO_NOTIFICATION_OVERDUE);
   EXPECT_EQ(c.flags(0).name(), "cases/c/protectionOrders/a");
-  EXPECT_EQ(ToAbslTime(c.flags(0).raise_time()), kServiceTime + absl::Hours(72));
+  EXPECT_EQ(ToAbslTime(c.flags(0).raise_time()),
+            kServiceTime + absl::Hours(72));
   EXPECT_TRUE(absl::StrContains(c.flags(0).reason(), "2026-03-21 12:00"))
       << c.flags(0).reason();
   ASSERT_EQ(c.pattern().recommendations_size(), 1);
@@ -89,9 +91,9 @@ TEST(OrderIndicatorsTest, OverdueNotificationFlagsTheCaseAndRecommends) {
 }
 
 TEST(OrderIndicatorsTest, NothingOnceNotifiedOrWhenTheOrderEndedFirst) {
-  OrderFacts notified = Do(Served(kFull),
-                           v1::PROTECTION_ORDER_EVENT_RECORD_NOTIFICATION,
-                           NotificationInput{NotificationAt(kNotifyTime)});
+  OrderFacts notified =
+      Do(Served(kFull), v1::PROTECTION_ORDER_EVENT_RECORD_NOTIFICATION,
+         NotificationInput{NotificationAt(kNotifyTime)});
   // An interim order superseded the day after service: the duty lapsed.
   OrderFacts lapsed = Do(Served(kInterim), v1::PROTECTION_ORDER_EVENT_SUPERSEDE,
                          SupersedeInput{absl::CivilDay(2026, 3, 19)});
@@ -141,12 +143,14 @@ TEST(SafeguardingOrderSummaryTest, OnlyWhatMakesChangesOrEndsAnOrderInForce) {
                                 OrderEventName(row.event)));
       const absl::Time now = NowFor(row.from, kind);
       OrderFacts before = Reach(row.from, kind, row.event);
-      auto t = ApplyOrderEvent(before, InputFor(row.event, row.from, kind), now);
+      auto t =
+          ApplyOrderEvent(before, InputFor(row.event, row.from, kind), now);
       ASSERT_TRUE(t.ok()) << t.status();
       std::optional<std::string> summary =
           SafeguardingOrderSummary(t->history, t->order);
-      const bool was_in_force = row.from == v1::PROTECTION_ORDER_STATUS_GRANTED ||
-                                row.from == v1::PROTECTION_ORDER_STATUS_SERVED;
+      const bool was_in_force =
+          row.from == v1::PROTECTION_ORDER_STATUS_GRANTED ||
+          row.from == v1::PROTECTION_ORDER_STATUS_SERVED;
       bool want = false;
       std::string word;
       switch (row.event) {
@@ -168,8 +172,8 @@ TEST(SafeguardingOrderSummaryTest, OnlyWhatMakesChangesOrEndsAnOrderInForce) {
           word = " discharged";
           break;
         case v1::PROTECTION_ORDER_EVENT_QUASH_ON_APPEAL:
-          want = was_in_force ||
-                 row.from == v1::PROTECTION_ORDER_STATUS_REFUSED;
+          want =
+              was_in_force || row.from == v1::PROTECTION_ORDER_STATUS_REFUSED;
           word = row.from == v1::PROTECTION_ORDER_STATUS_REFUSED
                      ? " made on appeal: in force until "
                      : " quashed on appeal";
@@ -183,9 +187,9 @@ TEST(SafeguardingOrderSummaryTest, OnlyWhatMakesChangesOrEndsAnOrderInForce) {
       }
       EXPECT_EQ(summary.has_value(), want) << summary.value_or("(none)");
       if (want && summary.has_value()) {
-        EXPECT_TRUE(absl::StartsWith(
-            *summary, kind == kInterim ? "Interim protection order"
-                                       : "Full protection order"))
+        EXPECT_TRUE(absl::StartsWith(*summary, kind == kInterim
+                                                   ? "Interim protection order"
+                                                   : "Full protection order"))
             << *summary;
         EXPECT_TRUE(absl::StrContains(*summary, word)) << *summary;
         // Nothing of the deliberation, the court or the defendant.

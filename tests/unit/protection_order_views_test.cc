@@ -232,9 +232,9 @@ v1::ProtectionOrder DetailedOrder() {
          NotificationInput{NotificationAt(kNotifyTime)});
   o = Do(o, v1::PROTECTION_ORDER_EVENT_RECORD_BREACH,
          BreachInput{kBreachTime, "Waited outside 14 Refuge Close", ""});
-  o = Do(o, v1::PROTECTION_ORDER_EVENT_APPLY_FOR_VARIATION,
-         ChangeApplication(v1::PROTECTION_ORDER_EVENT_APPLY_FOR_VARIATION,
-                           kFull));
+  o = Do(
+      o, v1::PROTECTION_ORDER_EVENT_APPLY_FOR_VARIATION,
+      ChangeApplication(v1::PROTECTION_ORDER_EVENT_APPLY_FOR_VARIATION, kFull));
   o = Do(o, v1::PROTECTION_ORDER_EVENT_LODGE_APPEAL,
          Appeal(v1::ORDER_PARTY_DEFENDANT));
   o.protected_persons = {"Sarah Bennett"};
@@ -316,8 +316,7 @@ TEST(OrderViewTest, PartnersSeeOnlyOrdersInForce) {
     const auto status = static_cast<OrderStatus>(s);
     if (status == v1::PROTECTION_ORDER_STATUS_SUPERSEDED) continue;
     const absl::Time now = NowFor(status, kFull);
-    OrderFacts o =
-        Reach(status, kFull, v1::PROTECTION_ORDER_EVENT_UNSPECIFIED);
+    OrderFacts o = Reach(status, kFull, v1::PROTECTION_ORDER_EVENT_UNSPECIFIED);
     ASSERT_EQ(EffectiveStatus(o, now), status);
     const bool in_force = status == v1::PROTECTION_ORDER_STATUS_GRANTED ||
                           status == v1::PROTECTION_ORDER_STATUS_SERVED;
@@ -330,20 +329,21 @@ TEST(OrderViewTest, PartnersSeeOnlyOrdersInForce) {
 }
 
 TEST(RestrictedTextTest, NeedlesAreTheAddressAndItsPartsWithDigits) {
-  EXPECT_EQ(RestrictedTextNeedles({"14 Refuge Close, Hanley, ST1 1AA",
-                                   "  ", "Flat 2, 14 Refuge Close, Hanley"}),
+  EXPECT_EQ(RestrictedTextNeedles({"14 Refuge Close, Hanley, ST1 1AA", "  ",
+                                   "Flat 2, 14 Refuge Close, Hanley"}),
             (std::vector<std::string>{"14 refuge close, hanley, st1 1aa",
                                       "flat 2, 14 refuge close, hanley",
-                                      "14 refuge close", "st1 1aa",
-                                      "flat 2"}));
+                                      "14 refuge close", "st1 1aa", "flat 2"}));
   EXPECT_TRUE(RestrictedTextNeedles({}).empty());
 }
 
 TEST(RestrictedTextTest, ReplacesEveryOccurrenceIgnoringCase) {
-  const auto needles = RestrictedTextNeedles({"14 Refuge Close, Hanley, ST1 1AA"});
+  const auto needles =
+      RestrictedTextNeedles({"14 Refuge Close, Hanley, ST1 1AA"});
   EXPECT_EQ(RedactRestrictedString(
-                needles, "At 14 Refuge Close, Hanley, ST1 1AA; and 14 refuge "
-                         "close again (st1 1aa). Hanley town centre."),
+                needles,
+                "At 14 Refuge Close, Hanley, ST1 1AA; and 14 refuge "
+                "close again (st1 1aa). Hanley town centre."),
             "At [restricted]; and [restricted] again ([restricted]). Hanley "
             "town centre.");
   EXPECT_EQ(RedactRestrictedString(needles, "Nothing here"), "Nothing here");
@@ -359,7 +359,8 @@ TEST(RestrictedTextTest, ReachesNestedAndRepeatedStrings) {
   o.add_protected_persons("Resident of 14 Refuge Close");
   RedactRestrictedText(RestrictedTextNeedles({"14 Refuge Close, ST1 1AA"}), &r);
   RedactRestrictedText(RestrictedTextNeedles({"14 Refuge Close, ST1 1AA"}), &o);
-  EXPECT_EQ(r.entries(0).summary(), "Not pursued: victim moved to [restricted]");
+  EXPECT_EQ(r.entries(0).summary(),
+            "Not pursued: victim moved to [restricted]");
   EXPECT_EQ(r.terms_versions(0).terms(0).geographic_limit().area(),
             "[restricted]");
   EXPECT_EQ(o.protected_persons(0), "Resident of [restricted]");

@@ -63,8 +63,8 @@ v1::CreateProtectionOrderRequest ConsiderRequest(const std::string& parent) {
   v1::ProtectionOrder* o = req.mutable_protection_order();
   o->set_kind(v1::PROTECTION_ORDER_KIND_FULL);
   // Needles: partners must get neither the defendant nor the deliberation.
-  o->set_defendant(absl::StrCat(content::kSuspectGivenName, " ",
-                                content::kSuspectFamilyName));
+  o->set_defendant(
+      absl::StrCat(content::kSuspectGivenName, " ", content::kSuspectFamilyName));
   o->add_protected_persons("Sarah Bennett");
   o->set_consideration_notes("Pursuing an SPO: fixated and escalating");
   return req;
@@ -109,8 +109,8 @@ Response AsOwner(ProbeEnv& env,
 
 Prepared Make(ProbeEnv& env, Stage stage) {
   const CaseInfo& info = *env.target.info;
-  v1::ProtectionOrder o = AsOwner(env, &Stub::CreateProtectionOrder,
-                                  ConsiderRequest(info.name));
+  v1::ProtectionOrder o =
+      AsOwner(env, &Stub::CreateProtectionOrder, ConsiderRequest(info.name));
   if (stage == Stage::kConsidered) return {o.name(), o.etag()};
 
   v1::ApplyForOrderRequest apply;
@@ -129,8 +129,8 @@ Prepared Make(ProbeEnv& env, Stage stage) {
   *grant.mutable_decision_date() = Today(env);
   grant.set_court(kCourt);
   AddTerms(info, grant.mutable_terms());
-  *grant.mutable_duration()->mutable_end_date() = domain::ToProtoDate(
-      domain::AddYears(domain::UkDay(env.world.Now()), 3));
+  *grant.mutable_duration()->mutable_end_date() =
+      domain::ToProtoDate(domain::AddYears(domain::UkDay(env.world.Now()), 3));
   o = AsOwner(env, &Stub::RecordCourtDecision, grant);
   switch (stage) {
     case Stage::kGranted:
@@ -205,13 +205,12 @@ domain::Decision OrdersDecision(const World& world, const Caller& caller,
 }
 
 // An order as the caller's view must show it.
-std::vector<std::string> CheckOrderView(v1::CaseView view,
-                                        const v1::ProtectionOrder& o) {
+std::vector<std::string> CheckOrderView(v1::CaseView view, const v1::ProtectionOrder& o) {
   std::vector<std::string> problems;
   auto problem = [&](absl::string_view what) {
-    problems.push_back(absl::StrCat(o.name(), " (",
-                                    domain::ShortEnumName(v1::CaseView_descriptor(), view),
-                                    " view): ", what));
+    problems.push_back(absl::StrCat(
+        o.name(), " (", domain::ShortEnumName(v1::CaseView_descriptor(), view),
+        " view): ", what));
   };
   switch (view) {
     case v1::CASE_VIEW_FULL:
@@ -275,8 +274,7 @@ void RegisterProtectionOrderServiceProbes(ProbeRegistry& registry) {
             v1::GetProtectionOrderRequest req;
             req.set_name(NameOf(env, order));
             auto stub = NewStub(env);
-            ProbeResult r =
-                Issue(&Stub::GetProtectionOrder, *stub, env.Context(), req);
+            ProbeResult r = Issue(&Stub::GetProtectionOrder, *stub, env.Context(), req);
             PutBack(env, Stage::kGranted, order, r, /*read_only=*/true);
             return r;
           },
@@ -294,8 +292,7 @@ void RegisterProtectionOrderServiceProbes(ProbeRegistry& registry) {
             req.set_parent(env.target.name);
             req.set_page_size(domain::kMaxPageSize);
             auto stub = NewStub(env);
-            ProbeResult r =
-                Issue(&Stub::ListProtectionOrders, *stub, env.Context(), req);
+            ProbeResult r = Issue(&Stub::ListProtectionOrders, *stub, env.Context(), req);
             PutBack(env, Stage::kGranted, order, r, /*read_only=*/true);
             return r;
           },
@@ -310,8 +307,8 @@ void RegisterProtectionOrderServiceProbes(ProbeRegistry& registry) {
                 OrdersDecision(env.world, env.caller, *env.target.info);
             for (const v1::ProtectionOrder& o : resp.protection_orders()) {
               if (!absl::StartsWith(o.name(), absl::StrCat(env.target.name, "/"))) {
-                problems.push_back(absl::StrCat("lists ", o.name(),
-                                                ", not an order of ", env.target.name));
+                problems.push_back(absl::StrCat("lists ", o.name(), ", not an order of ",
+                                                env.target.name));
               }
               for (std::string& p : CheckOrderView(d.view, o)) {
                 problems.push_back(std::move(p));
@@ -365,11 +362,13 @@ void RegisterProtectionOrderServiceProbes(ProbeRegistry& registry) {
               }
               const domain::Decision d = OrdersDecision(env.world, env.caller, *info);
               if (!d.allowed) {
-                problems.push_back(absl::StrCat("lists an order of ", info->situation,
-                                                ", whose orders the caller may not read"));
+                problems.push_back(
+                    absl::StrCat("lists an order of ", info->situation,
+                                 ", whose orders the caller may not read"));
                 continue;
               }
-              if (!o.active()) problems.push_back(absl::StrCat(o.name(), " is not active"));
+              if (!o.active())
+                problems.push_back(absl::StrCat(o.name(), " is not active"));
               for (std::string& p : CheckOrderView(d.view, o)) {
                 problems.push_back(std::move(p));
               }
@@ -379,8 +378,8 @@ void RegisterProtectionOrderServiceProbes(ProbeRegistry& registry) {
             for (const CaseInfo* info : env.world.fixtures()) {
               if (OrdersDecision(env.world, env.caller, *info).allowed &&
                   listed_cases.count(info->name) == 0) {
-                problems.push_back(absl::StrCat("does not list the orders of ",
-                                                info->situation));
+                problems.push_back(
+                    absl::StrCat("does not list the orders of ", info->situation));
               }
             }
             return problems;
@@ -481,8 +480,7 @@ void RegisterProtectionOrderServiceProbes(ProbeRegistry& registry) {
             req.set_court(kCourt);
             req.set_reason("Not necessary to protect the victim");
             auto stub = NewStub(env);
-            ProbeResult r =
-                Issue(&Stub::RecordCourtDecision, *stub, env.Context(), req);
+            ProbeResult r = Issue(&Stub::RecordCourtDecision, *stub, env.Context(), req);
             PutBack(env, Stage::kApplied, order, r);
             return r;
           },
@@ -521,8 +519,7 @@ void RegisterProtectionOrderServiceProbes(ProbeRegistry& registry) {
             req.add_names("Invented Defendant");
             req.set_acknowledgement("Receipt 42 given by PC 1234");
             auto stub = NewStub(env);
-            ProbeResult r =
-                Issue(&Stub::RecordNotification, *stub, env.Context(), req);
+            ProbeResult r = Issue(&Stub::RecordNotification, *stub, env.Context(), req);
             PutBack(env, Stage::kServed, order, r);
             return r;
           },
@@ -542,8 +539,7 @@ void RegisterProtectionOrderServiceProbes(ProbeRegistry& registry) {
             *req.mutable_change_time() = domain::ToProtoTime(env.world.Now());
             req.set_details("Now uses a new surname");
             auto stub = NewStub(env);
-            ProbeResult r =
-                Issue(&Stub::RecordDetailsChange, *stub, env.Context(), req);
+            ProbeResult r = Issue(&Stub::RecordDetailsChange, *stub, env.Context(), req);
             PutBack(env, Stage::kServed, order, r);
             return r;
           },
@@ -564,8 +560,7 @@ void RegisterProtectionOrderServiceProbes(ProbeRegistry& registry) {
             req.mutable_proposed_duration()->mutable_end_date()->CopyFrom(
                 domain::ToProtoDate(domain::AddYears(domain::UkDay(env.world.Now()), 2)));
             auto stub = NewStub(env);
-            ProbeResult r =
-                Issue(&Stub::ApplyForVariation, *stub, env.Context(), req);
+            ProbeResult r = Issue(&Stub::ApplyForVariation, *stub, env.Context(), req);
             PutBack(env, Stage::kGranted, order, r);
             return r;
           },
@@ -583,8 +578,8 @@ void RegisterProtectionOrderServiceProbes(ProbeRegistry& registry) {
             req.set_etag(EtagOf(order));
             req.set_applicant(v1::ORDER_PARTY_POLICE);
             *req.mutable_application_date() = Today(env);
-            *req.mutable_proposed_duration()->mutable_end_date() = domain::ToProtoDate(
-                domain::AddYears(domain::UkDay(env.world.Now()), 5));
+            *req.mutable_proposed_duration()->mutable_end_date() =
+                domain::ToProtoDate(domain::AddYears(domain::UkDay(env.world.Now()), 5));
             auto stub = NewStub(env);
             ProbeResult r = Issue(&Stub::ApplyForRenewal, *stub, env.Context(), req);
             PutBack(env, Stage::kGranted, order, r);
@@ -605,8 +600,7 @@ void RegisterProtectionOrderServiceProbes(ProbeRegistry& registry) {
             req.set_applicant(v1::ORDER_PARTY_DEFENDANT);
             *req.mutable_application_date() = Today(env);
             auto stub = NewStub(env);
-            ProbeResult r =
-                Issue(&Stub::ApplyForDischarge, *stub, env.Context(), req);
+            ProbeResult r = Issue(&Stub::ApplyForDischarge, *stub, env.Context(), req);
             PutBack(env, Stage::kGranted, order, r);
             return r;
           },
@@ -667,8 +661,7 @@ void RegisterProtectionOrderServiceProbes(ProbeRegistry& registry) {
             *req.mutable_decision_date() = Today(env);
             req.set_court("Stoke-on-Trent Crown Court");
             auto stub = NewStub(env);
-            ProbeResult r =
-                Issue(&Stub::RecordAppealDecision, *stub, env.Context(), req);
+            ProbeResult r = Issue(&Stub::RecordAppealDecision, *stub, env.Context(), req);
             PutBack(env, Stage::kAppealPending, order, r);
             return r;
           },
@@ -725,8 +718,8 @@ void RegisterProtectionOrderServiceProbes(ProbeRegistry& registry) {
             const auto& resp = As<v1::GetOrderHistoryResponse>(m);
             std::vector<std::string> problems;
             if (resp.entries_size() != 3) {
-              problems.push_back(absl::StrCat(resp.entries_size(),
-                                              " history entries, want 3"));
+              problems.push_back(
+                  absl::StrCat(resp.entries_size(), " history entries, want 3"));
             }
             if (resp.terms_versions_size() != 1) {
               problems.push_back("the terms version is missing");
