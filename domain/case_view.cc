@@ -1,5 +1,7 @@
 #include "domain/case_view.h"
 
+#include <algorithm>
+
 namespace casebridge::domain {
 
 void ApplyPersonView(v1::CaseView view, v1::Person* p) {
@@ -54,6 +56,15 @@ void RedactCaseToSafeguardingView(v1::Case* c) {
     c->mutable_victim_services_referral()->clear_reason();
     c->mutable_victim_services_referral()->clear_recorded_by();
   }
+  // A defendant's overdue notification is police work on the order, which
+  // partners do not see.
+  auto* flags = c->mutable_flags();
+  flags->erase(std::remove_if(flags->begin(), flags->end(),
+                              [](const v1::CaseFlag& f) {
+                                return f.type() ==
+                                       v1::FLAG_TYPE_SPO_NOTIFICATION_OVERDUE;
+                              }),
+               flags->end());
   for (v1::CaseFlag& f : *c->mutable_flags()) f.clear_raised_by();
   if (c->has_pattern()) {
     // Risk indicators, not the incident detail behind them.

@@ -17,7 +17,8 @@ namespace casebridge::domain {
 //   officer in charge, the victim's and protected persons' names and safe
 //   contact details (address only when not restricted), risk level, flags,
 //   whether an order is active, the derived risk indicators. No suspects, no
-//   narrative, no relationship or typology, no SPO deliberation, no etag.
+//   narrative, no relationship or typology, no SPO deliberation (nor the
+//   derived SPO_NOTIFICATION_OVERDUE flag), no etag.
 void ApplyCaseView(v1::CaseView view, v1::Case* c);
 void RedactCaseToProsecutionView(v1::Case* c);
 void RedactCaseToSafeguardingView(v1::Case* c);

@@ -239,7 +239,7 @@ absl::StatusOr<ConsiderInput> ParseCreateProtectionOrder(
   }
   in.defendant = o.defendant();
   auto persons = ParseNameList("protection_order.protected_persons",
-                               o.protected_persons(), kMaxProtectedPersons);
+                               o.protected_persons(), kMaxOrderProtectedPersons);
   if (!persons.ok()) return persons.status();
   in.protected_persons = *std::move(persons);
   if (auto s = CheckLongText("protection_order.consideration_notes",
@@ -302,7 +302,7 @@ absl::StatusOr<OrderEventInput> ParseUpdateProtectionOrder(
       in.defendant = o.defendant();
     } else if (path == "protected_persons") {
       auto persons = ParseNameList("protection_order.protected_persons",
-                                   o.protected_persons(), kMaxProtectedPersons);
+                                   o.protected_persons(), kMaxOrderProtectedPersons);
       if (!persons.ok()) return persons.status();
       in.protected_persons = *std::move(persons);
     } else if (path == "consideration_notes") {

@@ -27,7 +27,9 @@ inline constexpr size_t kMaxOrderTerms = 50;
 inline constexpr size_t kMaxTermText = 2000;
 inline constexpr size_t kMaxAreaText = 1000;
 inline constexpr int32_t kMaxDistanceMetres = 100000;
-inline constexpr size_t kMaxProtectedPersons = 20;
+// (Named apart from case_validation.h's kMaxProtectedPersons: both headers
+// are included together by the service.)
+inline constexpr size_t kMaxOrderProtectedPersons = 20;
 inline constexpr size_t kMaxNotifiedNames = 10;
 inline constexpr size_t kMaxAddressText = 1000;
 // Times "not in the future" allow this much client clock skew.

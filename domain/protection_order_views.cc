@@ -1,11 +1,16 @@
 #include "domain/protection_order_views.h"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "domain/dates.h"
 #include "domain/list_query.h"
 #include "domain/protection_order_lifecycle.h"
@@ -473,6 +478,145 @@ bool MatchesOrderListFilter(const OrderFacts& order,
     return false;
   }
   return true;
+}
+
+// ---- Views ------------------------------------------------------------------
+
+bool OrderVisibleInView(v1::CaseView view, const OrderFacts& order,
+                        absl::Time now) {
+  switch (view) {
+    case v1::CASE_VIEW_FULL:
+    case v1::CASE_VIEW_PROSECUTION:
+      return true;
+    case v1::CASE_VIEW_SAFEGUARDING:
+      return IsActive(order, now);
+    default:
+      return false;
+  }
+}
+
+void RedactOrderToProsecutionView(v1::ProtectionOrder* order) {
+  order->clear_etag();
+}
+
+void RedactOrderToSafeguardingView(v1::ProtectionOrder* order) {
+  // Build what is kept rather than clear what is not: a field added to the
+  // message later stays with police and CPS until someone decides otherwise.
+  v1::ProtectionOrder kept;
+  kept.set_name(order->name());
+  kept.set_kind(order->kind());
+  kept.set_active(order->active());
+  *kept.mutable_terms() = order->terms();
+  if (order->has_duration()) *kept.mutable_duration() = order->duration();
+  if (order->has_made_date()) *kept.mutable_made_date() = order->made_date();
+  if (order->has_end_date()) *kept.mutable_end_date() = order->end_date();
+  if (order->has_end_time()) *kept.mutable_end_time() = order->end_time();
+  *order = std::move(kept);
+}
+
+void ApplyOrderView(v1::CaseView view,
+                    absl::Span<const std::string> restricted_needles,
+                    v1::ProtectionOrder* order) {
+  switch (view) {
+    case v1::CASE_VIEW_FULL:
+      return;
+    case v1::CASE_VIEW_PROSECUTION:
+      RedactOrderToProsecutionView(order);
+      break;
+    case v1::CASE_VIEW_SAFEGUARDING:
+      RedactOrderToSafeguardingView(order);
+      break;
+    default: {
+      std::string name = order->name();
+      order->Clear();
+      order->set_name(std::move(name));
+      return;
+    }
+  }
+  RedactRestrictedText(restricted_needles, order);
+}
+
+std::vector<std::string> RestrictedTextNeedles(
+    absl::Span<const std::string> restricted_addresses) {
+  std::vector<std::string> needles;
+  auto add = [&needles](absl::string_view text) {
+    text = absl::StripAsciiWhitespace(text);
+    if (text.empty()) return;
+    std::string lower = absl::AsciiStrToLower(text);
+    if (std::find(needles.begin(), needles.end(), lower) == needles.end()) {
+      needles.push_back(std::move(lower));
+    }
+  };
+  for (const std::string& address : restricted_addresses) {
+    add(address);
+    for (absl::string_view part : absl::StrSplit(address, ',')) {
+      if (std::any_of(part.begin(), part.end(), absl::ascii_isdigit)) add(part);
+    }
+  }
+  std::sort(needles.begin(), needles.end(),
+            [](const std::string& a, const std::string& b) {
+              return a.size() != b.size() ? a.size() > b.size() : a < b;
+            });
+  return needles;
+}
+
+std::string RedactRestrictedString(absl::Span<const std::string> needles,
+                                   absl::string_view text) {
+  std::string out(text);
+  for (const std::string& raw : needles) {
+    if (raw.empty()) continue;
+    const std::string needle = absl::AsciiStrToLower(raw);
+    // ASCII lower-casing keeps byte offsets, so positions found in the
+    // lower-cased copy are positions in `out`.
+    std::string lower = absl::AsciiStrToLower(out);
+    std::string replaced;
+    size_t from = 0;
+    for (size_t at = lower.find(needle); at != std::string::npos;
+         at = lower.find(needle, from)) {
+      absl::StrAppend(&replaced, absl::string_view(out).substr(from, at - from),
+                      kRestrictedTextMarker);
+      from = at + needle.size();
+    }
+    if (from == 0) continue;
+    absl::StrAppend(&replaced, absl::string_view(out).substr(from));
+    out = std::move(replaced);
+  }
+  return out;
+}
+
+void RedactRestrictedText(absl::Span<const std::string> needles,
+                          google::protobuf::Message* message) {
+  if (needles.empty()) return;
+  using google::protobuf::FieldDescriptor;
+  const google::protobuf::Reflection* r = message->GetReflection();
+  std::vector<const FieldDescriptor*> fields;
+  r->ListFields(*message, &fields);
+  for (const FieldDescriptor* f : fields) {
+    if (f->cpp_type() == FieldDescriptor::CPPTYPE_STRING &&
+        f->type() != FieldDescriptor::TYPE_BYTES) {
+      if (f->is_repeated()) {
+        for (int i = 0; i < r->FieldSize(*message, f); ++i) {
+          r->SetRepeatedString(
+              message, f, i,
+              RedactRestrictedString(needles,
+                                     r->GetRepeatedString(*message, f, i)));
+        }
+      } else {
+        r->SetString(
+            message, f,
+            RedactRestrictedString(needles, r->GetString(*message, f)));
+      }
+    } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+      if (f->is_repeated()) {
+        for (int i = 0; i < r->FieldSize(*message, f); ++i) {
+          RedactRestrictedText(needles,
+                               r->MutableRepeatedMessage(message, f, i));
+        }
+      } else {
+        RedactRestrictedText(needles, r->MutableMessage(message, f));
+      }
+    }
+  }
 }
 
 }  // namespace casebridge::domain

@@ -7,13 +7,17 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
+#include "casebridge/v1/common.pb.h"
 #include "casebridge/v1/protection_orders.pb.h"
 #include "domain/protection_order_types.h"
+#include "google/protobuf/message.h"
 
 namespace casebridge::domain {
 
@@ -61,6 +65,50 @@ bool MatchesOrderListFilter(const OrderFacts& order,
                             const OrderListFilter& filter, absl::Time now);
 // Active at `now` with a fixed end date no later than today + `days`.
 bool ExpiresWithinDays(const OrderFacts& order, int64_t days, absl::Time now);
+
+// ---- What each view of a case shows of its orders ---------------------------
+//
+// FULL (police): everything.
+// PROSECUTION (CPS): everything but restricted text (RedactRestrictedText)
+//   and the etag (the CPS reads orders; only police change them).
+// SAFEGUARDING (council, health, victim services): only orders in force
+//   (OrderVisibleInView), and of those only what a partner acts on: that it
+//   is in force, its kind, its current terms and duration, the day it was
+//   made and when it ends. Nothing of the defendant, the protected persons,
+//   the deliberation, the application, hearings, decisions, service,
+//   notifications, variations and renewals applied for, appeals or breaches.
+
+// Whether the view may see the order at all: partners only see orders in
+// force; to them any other order (considered, refused, ended) does not exist.
+bool OrderVisibleInView(v1::CaseView view, const OrderFacts& order,
+                        absl::Time now);
+void RedactOrderToProsecutionView(v1::ProtectionOrder* order);
+void RedactOrderToSafeguardingView(v1::ProtectionOrder* order);
+// The view's redaction, then, outside FULL, RedactRestrictedText with
+// `restricted_needles` (RestrictedTextNeedles of the case). No view
+// (UNSPECIFIED): nothing but the name.
+void ApplyOrderView(v1::CaseView view,
+                    absl::Span<const std::string> restricted_needles,
+                    v1::ProtectionOrder* order);
+
+// A restricted address (a relocated victim's) never leaves the police, even
+// where someone typed it into an order (an exclusion zone around the new
+// home, a note of where the defendant may not go). The needles of a case's
+// restricted addresses: each whole address, and each comma-separated part
+// that contains a digit (house number and street, postcode); parts without a
+// digit (a town) identify nothing alone and are common in terms. Longest
+// first.
+std::vector<std::string> RestrictedTextNeedles(
+    absl::Span<const std::string> restricted_addresses);
+inline constexpr absl::string_view kRestrictedTextMarker = "[restricted]";
+// `text` with every occurrence of a needle, ignoring ASCII case, replaced by
+// kRestrictedTextMarker.
+std::string RedactRestrictedString(absl::Span<const std::string> needles,
+                                   absl::string_view text);
+// RedactRestrictedString on every string field of `message`, nested and
+// repeated messages included.
+void RedactRestrictedText(absl::Span<const std::string> needles,
+                          google::protobuf::Message* message);
 
 }  // namespace casebridge::domain
 

@@ -14,6 +14,7 @@
 #include "services/case_service.h"
 #include "services/charging_service.h"
 #include "services/echo_service.h"
+#include "services/protection_order_service.h"
 #include "services/safeguarding_service.h"
 #include "services/sharing_service.h"
 #include "spdlog/spdlog.h"
@@ -165,6 +166,7 @@ absl::StatusOr<std::unique_ptr<ServerApp>> ServerApp::Start(ServerOptions option
   app->services_.push_back(std::make_unique<services::SharingServiceImpl>(runner));
   app->services_.push_back(std::make_unique<services::AuditServiceImpl>(runner));
   app->services_.push_back(std::make_unique<services::ChargingServiceImpl>(runner));
+  app->services_.push_back(std::make_unique<services::ProtectionOrderServiceImpl>(runner));
   app->services_.push_back(std::make_unique<services::SafeguardingServiceImpl>(runner));
   if (o.enable_echo) {
     app->services_.push_back(std::make_unique<services::EchoServiceImpl>());

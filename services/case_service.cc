@@ -17,6 +17,7 @@
 #include "domain/validation.h"
 #include "google/protobuf/util/field_mask_util.h"
 #include "services/case_access.h"
+#include "services/protection_order_service.h"
 #include "services/safeguarding_service.h"
 #include "storage/crypto.h"
 #include "storage/request_ids.h"
@@ -153,6 +154,8 @@ absl::StatusOr<v1::Case> LoadCaseForView(storage::Tx& tx,
   facts.has_active_order = c.has_active_order();
   facts.victim_services_state = c.victim_services_referral().state();
   *c.mutable_pattern() = domain::ComputeCasePattern(incidents, facts, now);
+  // Derived from the case's protection orders: overdue notifications.
+  CB_RETURN_IF_ERROR(AddProtectionOrderIndicators(tx, case_id, now, &c));
   domain::ApplyCaseView(view, &c);
   return c;
 }
@@ -775,6 +778,11 @@ grpc::Status CaseServiceImpl::FlagCase(grpc::ServerContext* context,
                         domain::ParseCaseName(request->name(), "name"));
     CB_RETURN_IF_ERROR(domain::CheckEnum("type", request->type(),
                                          v1::FlagType_IsValid, false));
+    if (request->type() == v1::FLAG_TYPE_SPO_NOTIFICATION_OVERDUE) {
+      return domain::FieldError("type",
+                                "is derived from the case's protection orders; "
+                                "record the notification to clear it");
+    }
     CB_RETURN_IF_ERROR(
         domain::CheckText("reason", request->reason(), domain::kMaxLongText, true));
     return runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {

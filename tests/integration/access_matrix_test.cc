@@ -44,7 +44,8 @@ using google::protobuf::ServiceDescriptor;
 constexpr const char* kRequiredServices[] = {
     "casebridge.v1.AdminService", "casebridge.v1.CaseService",
     "casebridge.v1.SharingService", "casebridge.v1.AuditService",
-    "casebridge.v1.SafeguardingService", "casebridge.v1.ChargingService"};
+    "casebridge.v1.SafeguardingService", "casebridge.v1.ChargingService",
+    "casebridge.v1.ProtectionOrderService"};
 
 // Every proto file of the API (a message from each, to reach its services).
 std::vector<const FileDescriptor*> ApiFiles() {

@@ -223,5 +223,148 @@ TEST(OrderListFilterTest, MatchesOnDerivedStatusOverdueAndExpiry) {
   EXPECT_FALSE(ExpiresWithinDays(served, 3650, ExpiredNow(kFull))) << "expired";
 }
 
+// ---- Views ------------------------------------------------------------------
+
+// A served order with every kind of detail, named as the service names it.
+v1::ProtectionOrder DetailedOrder() {
+  OrderFacts o = Served(kFull);
+  o = Do(o, v1::PROTECTION_ORDER_EVENT_RECORD_NOTIFICATION,
+         NotificationInput{NotificationAt(kNotifyTime)});
+  o = Do(o, v1::PROTECTION_ORDER_EVENT_RECORD_BREACH,
+         BreachInput{kBreachTime, "Waited outside 14 Refuge Close", ""});
+  o = Do(
+      o, v1::PROTECTION_ORDER_EVENT_APPLY_FOR_VARIATION,
+      ChangeApplication(v1::PROTECTION_ORDER_EVENT_APPLY_FOR_VARIATION, kFull));
+  o = Do(o, v1::PROTECTION_ORDER_EVENT_LODGE_APPEAL,
+         Appeal(v1::ORDER_PARTY_DEFENDANT));
+  o.protected_persons = {"Sarah Bennett"};
+  o.consideration_notes = "Fixated and escalating";
+  o.grounds = "Repeated following";
+  v1::ProtectionOrder p = OrderToProto(o, kNow);
+  p.set_name("cases/c1/protectionOrders/o1");
+  p.set_etag("7");
+  *p.mutable_create_time() = ToProtoTime(kNow);
+  *p.mutable_update_time() = ToProtoTime(kNow);
+  p.add_interim_orders("cases/c1/protectionOrders/o2");
+  return p;
+}
+
+TEST(OrderViewTest, SafeguardingViewKeepsOnlyWhetherInForceAndTheTerms) {
+  const v1::ProtectionOrder full = DetailedOrder();
+  v1::ProtectionOrder p = full;
+  RedactOrderToSafeguardingView(&p);
+  // Exactly these fields, from the full order.
+  v1::ProtectionOrder want;
+  want.set_name(full.name());
+  want.set_kind(full.kind());
+  want.set_active(true);
+  *want.mutable_terms() = full.terms();
+  *want.mutable_duration() = full.duration();
+  *want.mutable_made_date() = full.made_date();
+  *want.mutable_end_date() = full.end_date();
+  *want.mutable_end_time() = full.end_time();
+  EXPECT_TRUE(MessageDifferencer::Equals(p, want)) << p.DebugString();
+  EXPECT_EQ(p.terms_size(), 2);
+  EXPECT_TRUE(p.defendant().empty());
+  EXPECT_EQ(p.hearings_size() + p.applications_size() + p.appeals_size() +
+                p.breaches_size() + p.notification_obligations_size(),
+            0);
+  EXPECT_FALSE(p.has_service());
+  EXPECT_TRUE(p.etag().empty());
+}
+
+TEST(OrderViewTest, ProsecutionViewKeepsTheDetailButNotRestrictedText) {
+  v1::ProtectionOrder p = DetailedOrder();
+  const std::vector<std::string> needles =
+      RestrictedTextNeedles({"14 Refuge Close, Hanley, ST1 1AA"});
+  ApplyOrderView(v1::CASE_VIEW_PROSECUTION, needles, &p);
+  EXPECT_TRUE(p.etag().empty()) << "the CPS does not change orders";
+  EXPECT_EQ(p.defendant(), "Invented Defendant");
+  ASSERT_EQ(p.breaches_size(), 1);
+  EXPECT_EQ(p.breaches(0).description(), "Waited outside [restricted]");
+  EXPECT_EQ(p.notification_obligations_size(), 1);
+  EXPECT_EQ(p.appeals_size(), 1);
+  EXPECT_EQ(p.protected_persons(0), "Sarah Bennett");
+
+  v1::ProtectionOrder police = DetailedOrder();
+  ApplyOrderView(v1::CASE_VIEW_FULL, needles, &police);
+  EXPECT_TRUE(MessageDifferencer::Equals(police, DetailedOrder()));
+  EXPECT_EQ(police.breaches(0).description(), "Waited outside 14 Refuge Close");
+
+  v1::ProtectionOrder none = DetailedOrder();
+  ApplyOrderView(v1::CASE_VIEW_UNSPECIFIED, needles, &none);
+  v1::ProtectionOrder name_only;
+  name_only.set_name(DetailedOrder().name());
+  EXPECT_TRUE(MessageDifferencer::Equals(none, name_only));
+}
+
+TEST(OrderViewTest, SafeguardingViewRedactsRestrictedTextInTerms) {
+  v1::ProtectionOrder p = DetailedOrder();
+  p.mutable_terms(0)->set_text("Not to enter 14 REFUGE CLOSE or ST1 1AA");
+  p.mutable_terms(1)->mutable_geographic_limit()->set_area(
+      "Within 100 m of 14 Refuge Close, Hanley, ST1 1AA");
+  ApplyOrderView(v1::CASE_VIEW_SAFEGUARDING,
+                 RestrictedTextNeedles({"14 Refuge Close, Hanley, ST1 1AA"}),
+                 &p);
+  EXPECT_EQ(p.terms(0).text(), "Not to enter [restricted] or [restricted]");
+  EXPECT_EQ(p.terms(1).geographic_limit().area(),
+            "Within 100 m of [restricted]");
+}
+
+TEST(OrderViewTest, PartnersSeeOnlyOrdersInForce) {
+  for (int s = 1; s <= 13; ++s) {
+    const auto status = static_cast<OrderStatus>(s);
+    if (status == v1::PROTECTION_ORDER_STATUS_SUPERSEDED) continue;
+    const absl::Time now = NowFor(status, kFull);
+    OrderFacts o = Reach(status, kFull, v1::PROTECTION_ORDER_EVENT_UNSPECIFIED);
+    ASSERT_EQ(EffectiveStatus(o, now), status);
+    const bool in_force = status == v1::PROTECTION_ORDER_STATUS_GRANTED ||
+                          status == v1::PROTECTION_ORDER_STATUS_SERVED;
+    EXPECT_EQ(OrderVisibleInView(v1::CASE_VIEW_SAFEGUARDING, o, now), in_force)
+        << OrderStatusName(status);
+    EXPECT_TRUE(OrderVisibleInView(v1::CASE_VIEW_FULL, o, now));
+    EXPECT_TRUE(OrderVisibleInView(v1::CASE_VIEW_PROSECUTION, o, now));
+    EXPECT_FALSE(OrderVisibleInView(v1::CASE_VIEW_UNSPECIFIED, o, now));
+  }
+}
+
+TEST(RestrictedTextTest, NeedlesAreTheAddressAndItsPartsWithDigits) {
+  EXPECT_EQ(RestrictedTextNeedles({"14 Refuge Close, Hanley, ST1 1AA", "  ",
+                                   "Flat 2, 14 Refuge Close, Hanley"}),
+            (std::vector<std::string>{"14 refuge close, hanley, st1 1aa",
+                                      "flat 2, 14 refuge close, hanley",
+                                      "14 refuge close", "st1 1aa", "flat 2"}));
+  EXPECT_TRUE(RestrictedTextNeedles({}).empty());
+}
+
+TEST(RestrictedTextTest, ReplacesEveryOccurrenceIgnoringCase) {
+  const auto needles =
+      RestrictedTextNeedles({"14 Refuge Close, Hanley, ST1 1AA"});
+  EXPECT_EQ(RedactRestrictedString(
+                needles,
+                "At 14 Refuge Close, Hanley, ST1 1AA; and 14 refuge "
+                "close again (st1 1aa). Hanley town centre."),
+            "At [restricted]; and [restricted] again ([restricted]). Hanley "
+            "town centre.");
+  EXPECT_EQ(RedactRestrictedString(needles, "Nothing here"), "Nothing here");
+  EXPECT_EQ(RedactRestrictedString({}, "14 Refuge Close"), "14 Refuge Close");
+}
+
+TEST(RestrictedTextTest, ReachesNestedAndRepeatedStrings) {
+  v1::GetOrderHistoryResponse r;
+  r.add_entries()->set_summary("Not pursued: victim moved to 14 Refuge Close");
+  r.add_terms_versions()->add_terms()->mutable_geographic_limit()->set_area(
+      "ST1 1AA");
+  v1::ProtectionOrder o;
+  o.add_protected_persons("Resident of 14 Refuge Close");
+  RedactRestrictedText(RestrictedTextNeedles({"14 Refuge Close, ST1 1AA"}), &r);
+  RedactRestrictedText(RestrictedTextNeedles({"14 Refuge Close, ST1 1AA"}), &o);
+  EXPECT_EQ(r.entries(0).summary(),
+            "Not pursued: victim moved to [restricted]");
+  EXPECT_EQ(r.terms_versions(0).terms(0).geographic_limit().area(),
+            "[restricted]");
+  EXPECT_EQ(o.protected_persons(0), "Resident of [restricted]");
+}
+
 }  // namespace
 }  // namespace casebridge::domain
