@@ -5,7 +5,9 @@
 #include <set>
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "domain/access_policy.h"
 #include "domain/case_validation.h"
 #include "domain/case_view.h"
@@ -19,6 +21,7 @@
 #include "domain/status_macros.h"
 #include "domain/validation.h"
 #include "google/protobuf/util/message_differencer.h"
+#include "services/charging_referrals.h"
 #include "storage/crypto.h"
 #include "storage/request_ids.h"
 
@@ -735,6 +738,34 @@ grpc::Status ProtectionOrderServiceImpl::RecordAppealDecision(
                         &domain::ParseRecordAppealDecision, response);
 }
 
+namespace {
+
+// The case suspect an order's defendant is: by name, or the only suspect.
+// The CPS file needs one, so a case without a matching suspect is told how
+// to fix it rather than losing the referral.
+absl::StatusOr<int> DefendantSuspectNumber(absl::string_view defendant,
+                                           const std::vector<v1::Person>& suspects) {
+  const std::string wanted =
+      absl::AsciiStrToLower(absl::StripAsciiWhitespace(defendant));
+  for (size_t i = 0; i < suspects.size(); ++i) {
+    const v1::Person& p = suspects[i];
+    std::string full = absl::AsciiStrToLower(
+        absl::StrCat(p.given_name(), " ", p.family_name()));
+    if (!wanted.empty() && (absl::StripAsciiWhitespace(full) == wanted ||
+                            absl::AsciiStrToLower(p.family_name()) == wanted)) {
+      return static_cast<int>(i) + 1;
+    }
+  }
+  if (suspects.size() == 1) return 1;
+  return absl::FailedPreconditionError(absl::StrCat(
+      "a breach is referred to the CPS against a suspect of the case, and "
+      "none matches the defendant \"", defendant,
+      "\"; add the defendant to the case's suspects (UpdateCase) and record "
+      "the breach again"));
+}
+
+}  // namespace
+
 grpc::Status ProtectionOrderServiceImpl::RecordBreach(
     grpc::ServerContext* context, const v1::RecordBreachRequest* request,
     v1::RecordBreachResponse* response) {
@@ -776,15 +807,35 @@ grpc::Status ProtectionOrderServiceImpl::RecordBreach(
                 breach.incident = found->name();
                 return in;
               },
-              [](storage::Tx&, const CaseScope&,
-                 domain::OrderTransition& transition) -> absl::Status {
-                // A breach opens new criminal proceedings: the charging
-                // referral to the CPS (transition.charging_referral) is wired
-                // to OpenSpoBreachReferral when charging lands, here, in this
-                // transaction, setting the new breach's charging_file
-                // (transition.order.breaches.back()) before it is stored.
-                // Until then charging_file stays empty.
-                (void)transition;
+              [&](storage::Tx& inner, const CaseScope& scope,
+                  domain::OrderTransition& transition) -> absl::Status {
+                // A breach opens new criminal proceedings: refer it to the
+                // CPS in this transaction, before the breach is stored with
+                // the file's name.
+                if (!transition.charging_referral.has_value() ||
+                    transition.order.breaches.empty()) {
+                  return absl::OkStatus();
+                }
+                CB_ASSIGN_OR_RETURN(std::vector<v1::Person> suspects,
+                                    CaseSuspects(call, inner, scope.ref.id));
+                CB_ASSIGN_OR_RETURN(
+                    int suspect_number,
+                    DefendantSuspectNumber(transition.order.defendant, suspects));
+                domain::SpoBreachReferral referral;
+                referral.source_order = request->name();
+                referral.suspect.set_suspect_number(suspect_number);
+                // Recording a breach arrests nobody; police update the
+                // suspect's status when they submit the full file.
+                referral.suspect.set_bail_status(v1::BAIL_STATUS_NOT_ARRESTED);
+                referral.summary = absl::StrCat(
+                    "Breach of a Stalking Protection Order on ",
+                    domain::FormatUkTime(transition.charging_referral->occur_time),
+                    ": ", transition.charging_referral->description);
+                referral.recorded_by = domain::UserName(call.principal.user_id);
+                CB_ASSIGN_OR_RETURN(
+                    v1::ChargingFile file,
+                    OpenSpoBreachReferral(call, inner, scope, referral));
+                transition.order.breaches.back().charging_file = file.name();
                 return absl::OkStatus();
               }));
       const int breach_id = result.transition.charging_referral.has_value()

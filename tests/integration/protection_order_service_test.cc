@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "casebridge/v1/cases.grpc.pb.h"
+#include "casebridge/v1/charging.grpc.pb.h"
 #include "casebridge/v1/protection_orders.grpc.pb.h"
 #include "casebridge/v1/sharing.grpc.pb.h"
 #include "domain/dates.h"
@@ -422,7 +423,23 @@ TEST_F(ProtectionOrderServiceTest,
   EXPECT_EQ(breached.breach().id(), 1);
   EXPECT_EQ(breached.breach().incident(), incident.name()) << "canonical name";
   EXPECT_EQ(breached.protection_order().breaches_size(), 1);
-  EXPECT_TRUE(breached.charging_file().empty()) << "wired when charging lands";
+  // The breach opened a charging referral to the force's CPS area, in the
+  // same transaction: the CPS now sees the case and the file.
+  ASSERT_THAT(breached.charging_file(), ::testing::StartsWith(c.name() + "/chargingFiles/"));
+  EXPECT_EQ(breached.breach().charging_file(), breached.charging_file());
+  EXPECT_EQ(Get(full.name()).breaches(0).charging_file(), breached.charging_file());
+  {
+    auto charging = v1::ChargingService::NewStub(server_->channel());
+    v1::GetChargingFileRequest get_file;
+    get_file.set_name(breached.charging_file());
+    v1::ChargingFile file;
+    ASSERT_GRPC_OK(charging->GetChargingFile(server_->Context("cps.okafor").get(),
+                                             get_file, &file));
+    EXPECT_EQ(file.origin(), v1::CHARGING_ORIGIN_SPO_BREACH);
+    EXPECT_EQ(file.source_order(), full.name());
+    ASSERT_GE(file.proposed_offences_size(), 1);
+    EXPECT_EQ(file.suspects(0).display_name(), "Mark Doyle");
+  }
 
   // Police see everything, the restricted address included.
   full = Get(full.name());

@@ -153,39 +153,9 @@ class PreparedFiles {
     return f;
   }
 
-  // Withdraws the charging referral share(s) of the case, as the owning
-  // force: the situation goes back to what the world made.
-  static void WithdrawChargingShares(World& world, const CaseInfo& info) {
-    v1::ListCaseSharesRequest list;
-    list.set_parent(info.name);
-    list.set_filter("active=true");
-    list.set_page_size(domain::kMaxPageSize);
-    v1::ListCaseSharesResponse shares;
-    grpc::Status s =
-        world.sharing().ListCaseShares(world.OwnerContext(info).get(), list, &shares);
-    EXPECT_TRUE(s.ok()) << "owner ListCaseShares " << info.situation << ": "
-                        << s.error_message();
-    for (const v1::CaseShare& share : shares.shares()) {
-      if (share.basis() == v1::SHARE_BASIS_CHARGING_REFERRAL) {
-        world.UnshareAsOwner(share.name(), info);
-      }
-    }
-  }
-
-  // The matrix's second force gets the CPS area too (no admin RPC sets it).
-  static void GiveEveryForceACpsArea(World& world) {
-    static bool done = false;
-    if (done) return;
-    absl::StatusOr<std::string> r = world.server().Query(
-        "UPDATE agencies SET prosecuting_agency_id = (SELECT id FROM agencies "
-        "WHERE code = 'CPSWM') WHERE code = 'WMP' RETURNING code");
-    EXPECT_TRUE(r.ok()) << r.status();
-    done = true;
-  }
-
  private:
   static std::string Make(World& world, const CaseInfo& info, Purpose purpose) {
-    GiveEveryForceACpsArea(world);
+    world.GiveEveryForceACpsArea();
     auto stub = Charging(world);
     v1::ChargingFile f;
     grpc::Status s = stub->SubmitChargingFile(
@@ -217,7 +187,7 @@ class PreparedFiles {
       s = stub->RecordDecision(world.ContextAs("cps.okafor").get(), decide, &f);
       EXPECT_TRUE(s.ok()) << "cps RecordDecision: " << s.error_message();
     }
-    WithdrawChargingShares(world, info);
+    world.WithdrawSharesAsOwner(info, v1::SHARE_BASIS_CHARGING_REFERRAL);
     return f.name();
   }
 
@@ -305,13 +275,13 @@ void RegisterChargingServiceProbes(ProbeRegistry& registry) {
       .scope = Scope::kCase,
       .run =
           [](ProbeEnv& env) {
-            if (env.target.exists()) PreparedFiles::GiveEveryForceACpsArea(env.world);
+            if (env.target.exists()) env.world.GiveEveryForceACpsArea();
             auto stub = Charging(env.world);
             ProbeResult r =
                 Issue(&Stub::SubmitChargingFile, *stub, env.Context(),
                       SubmitRequest(env.target.name, v1::CHARGING_FILE_KIND_FULL_FILE));
             if (r.status.ok()) {
-              PreparedFiles::WithdrawChargingShares(env.world, *env.target.info);
+              env.world.WithdrawSharesAsOwner(*env.target.info, v1::SHARE_BASIS_CHARGING_REFERRAL);
             }
             return r;
           },
@@ -408,7 +378,7 @@ void RegisterChargingServiceProbes(ProbeRegistry& registry) {
             ProbeResult r = Issue(&Stub::SubmitFullFile, *stub, env.Context(), req);
             if (r.status.ok()) {
               // Submitting the full file refers the case to the CPS again.
-              PreparedFiles::WithdrawChargingShares(env.world, *env.target.info);
+              env.world.WithdrawSharesAsOwner(*env.target.info, v1::SHARE_BASIS_CHARGING_REFERRAL);
               files.UsedUp(env, Purpose::kEarly);
             }
             return r;

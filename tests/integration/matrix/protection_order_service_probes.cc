@@ -4,9 +4,9 @@
 // prepares one per (case, stage) and keeps it in a pool: a refused call
 // leaves it as it was, so the next cell reuses it; a call that succeeded
 // moved it on, so the next cell gets a fresh one. Orders change nothing about
-// who sees a case, so the situations stay as they were. (When RecordBreach
-// is wired to the charging referral it will share the case with the CPS: its
-// probe must then withdraw that share again.)
+// who sees a case, so the situations stay as they were — except RecordBreach,
+// whose charging referral shares the case with the CPS: its probe withdraws
+// that share again.
 #include <map>
 #include <optional>
 #include <set>
@@ -673,6 +673,7 @@ void RegisterProtectionOrderServiceProbes(ProbeRegistry& registry) {
       .scope = Scope::kCase,
       .run =
           [](ProbeEnv& env) {
+            env.world.GiveEveryForceACpsArea();
             std::optional<Prepared> order = Take(env, Stage::kServed);
             v1::RecordBreachRequest req;
             req.set_name(NameOf(env, order));
@@ -686,6 +687,10 @@ void RegisterProtectionOrderServiceProbes(ProbeRegistry& registry) {
             auto stub = NewStub(env);
             ProbeResult r = Issue(&Stub::RecordBreach, *stub, env.Context(), req);
             PutBack(env, Stage::kServed, order, r);
+            if (r.status.ok()) {
+              env.world.WithdrawSharesAsOwner(*env.target.info,
+                                              v1::SHARE_BASIS_CHARGING_REFERRAL);
+            }
             return r;
           },
       .verify =

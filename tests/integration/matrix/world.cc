@@ -640,6 +640,29 @@ void World::UnshareAsOwner(const std::string& share_name, const CaseInfo& info) 
                       << s.error_message();
 }
 
+void World::WithdrawSharesAsOwner(const CaseInfo& info, v1::ShareBasis basis) {
+  v1::ListCaseSharesRequest list;
+  list.set_parent(info.name);
+  list.set_filter("active=true");
+  list.set_page_size(domain::kMaxPageSize);
+  v1::ListCaseSharesResponse shares;
+  grpc::Status s = sharing_->ListCaseShares(OwnerContext(info).get(), list, &shares);
+  EXPECT_TRUE(s.ok()) << "owner ListCaseShares " << info.situation << ": "
+                      << s.error_message();
+  for (const v1::CaseShare& share : shares.shares()) {
+    if (share.basis() == basis) UnshareAsOwner(share.name(), info);
+  }
+}
+
+void World::GiveEveryForceACpsArea() {
+  if (every_force_has_cps_) return;
+  absl::StatusOr<std::string> r = server_->Query(
+      "UPDATE agencies SET prosecuting_agency_id = (SELECT id FROM agencies "
+      "WHERE code = 'CPSWM') WHERE code = 'WMP' RETURNING code");
+  EXPECT_TRUE(r.ok()) << r.status();
+  every_force_has_cps_ = true;
+}
+
 void World::CloseAsOwner(const CaseInfo& info) {
   v1::CloseCaseRequest close;
   close.set_name(info.name);

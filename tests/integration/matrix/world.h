@@ -135,6 +135,12 @@ class World {
   void UnflagAsOwner(const std::string& flag_name, const CaseInfo& info);
   std::string ShareWithSinkAsOwner(const CaseInfo& info);  // the share's name
   void UnshareAsOwner(const std::string& share_name, const CaseInfo& info);
+  // Withdraws the case's active shares on `basis` (e.g. the CPS share a
+  // charging referral made), so the situation is back to what the world made.
+  void WithdrawSharesAsOwner(const CaseInfo& info, v1::ShareBasis basis);
+  // The world's second force gets a CPS area too (no admin RPC sets it), so
+  // charging referrals work for cases of either force.
+  void GiveEveryForceACpsArea();
   void CloseAsOwner(const CaseInfo& info);
   void ReopenAsOwner(const CaseInfo& info);
   // A new user (at the sink agency) for DisableUser/IssueToken cells.
@@ -156,6 +162,7 @@ class World {
 
  private:
   World() = default;
+  bool every_force_has_cps_ = false;
   absl::Status AddCallers();
   absl::Status AddAnonymous();
   absl::Status AddFixtures();
