@@ -202,7 +202,9 @@ pgb() {
     -h "$WORK/sock" -U casebridge casebridge >/dev/null 2>>"$WORK/pgbench.err" || true
   rm -f "$WORK"/pgb_log*
   local out
-  out=$(cd "$WORK" && pgbench -n -M prepared -c "$c" -j "$j" -T "$DURATION_S" "${vars[@]}" \
+  local length=(-T "$DURATION_S")
+  [[ -n ${PGB_TX:-} ]] && length=(-t "$PGB_TX")
+  out=$(cd "$WORK" && pgbench -n -M prepared -c "$c" -j "$j" "${length[@]}" "${vars[@]}" \
     "${scripts[@]}" -l --log-prefix=pgb_log -h "$WORK/sock" -U casebridge casebridge \
     2>>"$WORK/pgbench.err") || die "pgbench $label failed: $(tail -3 "$WORK/pgbench.err")"
   echo "$out" >>"$WORK/pgbench.log"
@@ -213,7 +215,10 @@ pgb() {
   local n
   n=$(wc -l <"$WORK/pgb_lat")
   pct() { awk -v n="$n" -v p="$1" 'BEGIN { r = int(n * p / 100); if (r < n * p / 100) r++; if (r < 1) r = 1 } NR == r { printf "%.3f", $1 / 1000; exit }' "$WORK/pgb_lat"; }
-  jq -nc --arg name "$label" --argjson c "$c" --argjson n "$n" --argjson s "$DURATION_S" \
+  local secs
+  secs=$DURATION_S
+  [[ -n ${PGB_TX:-} ]] && secs=$(awk '{ s += $1 } END { printf "%.3f", s / 1e6 }' "$WORK/pgb_lat")
+  jq -nc --arg name "$label" --argjson c "$c" --argjson n "$n" --argjson s "$secs" \
     --argjson p50 "$(pct 50)" --argjson p95 "$(pct 95)" --argjson p99 "$(pct 99)" \
     --argjson max "$(tail -1 "$WORK/pgb_lat" | awk '{printf "%.3f", $1 / 1000}')" \
     --argjson mean "$(awk '{s += $1} END {printf "%.3f", s / NR / 1000}' "$WORK/pgb_lat")" \
@@ -286,6 +291,7 @@ load "read-half-peak" --workload=read --concurrency="$PEAK_C" --rate="$HALF_RATE
 load "getcase-small" --workload=getcase --concurrency=1 --calls="$LATENCY_CALLS"
 load "listcases-small" --workload=listcases --concurrency=1 --calls="$LATENCY_CALLS"
 load "listcases-partner-small" --workload=listcases-partner --concurrency=1 --calls="$LATENCY_CALLS"
+PGB_TX=$LATENCY_CALLS pgb "getcase-sql-small" 1 getcase_sql.sql
 stop_server
 
 # --- 3. large database: seal the seeded audit events, then the latencies -
@@ -303,6 +309,7 @@ start_server
 load "getcase-large" --workload=getcase --concurrency=1 --calls="$LATENCY_CALLS"
 load "listcases-large" --workload=listcases --concurrency=1 --calls="$LATENCY_CALLS"
 load "listcases-partner-large" --workload=listcases-partner --concurrency=1 --calls="$LATENCY_CALLS"
+PGB_TX=$LATENCY_CALLS pgb "getcase-sql-large" 1 getcase_sql.sql
 
 # --- 4. the audit chain: verify all of it -------------------------------
 load "verify" --workload=verify --concurrency=1 --calls=1 --warmup=0s
@@ -369,7 +376,7 @@ DIRTY=$(git -C "$ROOT" status --porcelain 2>/dev/null | grep -q . && echo "+chan
   echo
   echo "| call | cases | p50 | p95 | p99 | mean | large/small (p50, mean) |"
   echo "|---|---:|---:|---:|---:|---:|---|"
-  for w in getcase listcases listcases-partner; do
+  for w in getcase getcase-sql listcases listcases-partner; do
     for size in small large; do
       l="$w-$size"
       n=$([[ $size == small ]] && echo "$CASES_SMALL" || echo "$CASES_LARGE")
@@ -380,6 +387,9 @@ DIRTY=$(git -C "$ROOT" status --porcelain 2>/dev/null | grep -q . && echo "+chan
         "$(ms "$(get "$l" p99_ms)") | $(ms "$(get "$l" mean_ms)") | $r |"
     done
   done
+  echo
+  echo "getcase-sql: pgbench running GetCase's SQL transaction alone (no audit commit):"
+  echo "how the queries themselves scale, apart from the disk flush every audited read waits for."
   echo
   read_peak=$(get "read-c$PEAK_C" ok_per_s)
   write_peak=$(get "write-c$PEAK_C" ok_per_s)
@@ -395,7 +405,7 @@ DIRTY=$(git -C "$ROOT" status --porcelain 2>/dev/null | grep -q . && echo "+chan
   echo "| writes >= 80% of pgbench C (c=$PEAK_C) | $r | $(verdict "$r" 0.8) |"
   p=$(get read-half-peak p99_ms)
   echo "| read p99 < 5 ms at half peak ($HALF_RATE calls/s, achieved $(fmt "$(get read-half-peak ok_per_s)")) | $(ms "$p") ms | $(verdict_below "$p" 5) |"
-  for w in getcase listcases listcases-partner; do
+  for w in getcase getcase-sql listcases listcases-partner; do
     r=$(ratio "$(get "$w-large" p50_ms)" "$(get "$w-small" p50_ms)")
     echo "| $w at $CASES_LARGE within 1.2x of $CASES_SMALL (p50) | $r | $(verdict_below "$r" 1.2001) |"
   done

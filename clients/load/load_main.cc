@@ -114,6 +114,9 @@ std::shared_ptr<grpc::Channel> NewChannel(const std::string& target, int index) 
 void Authorize(grpc::ClientContext& ctx, const User& user, absl::Duration timeout) {
   ctx.AddMetadata("authorization", absl::StrCat("Bearer ", user.token));
   ctx.set_deadline(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(timeout));
+  // A connection being (re)established is waited for, not failed fast: the
+  // errors counted are the server's answers.
+  ctx.set_wait_for_ready(true);
 }
 
 absl::Status LoadTokens(const std::string& path, World& world) {
@@ -195,6 +198,8 @@ class Client {
         rng_(seed * 7919 + index),
         timeout_(absl::GetFlag(FLAGS_call_timeout)) {
     auto channel = NewChannel(target, index);
+    // Connected before the clock starts.
+    channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(10));
     cases_ = v1::CaseService::NewStub(channel);
     echo_ = v1::EchoService::NewStub(channel);
     audit_ = v1::AuditService::NewStub(channel);
@@ -261,6 +266,7 @@ class Client {
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() +
                      absl::ToChronoMilliseconds(timeout_));
+    ctx.set_wait_for_ready(true);
     return echo_->Echo(&ctx, req, &resp).error_code();
   }
 
