@@ -5,6 +5,8 @@
 #   bench/run.sh            full run (10k and 1M cases, 10M audit events)
 #   bench/run.sh --quick    smoke run: small sizes, short runs (a few minutes)
 #   bench/run.sh --keep     keep the temporary cluster and logs afterwards
+#   bench/run.sh --report DIR   write the table again from a kept work
+#                               directory (its results.jsonl and meta.env)
 #
 # Environment overrides: BENCH_DURATION (e.g. 20s), BENCH_WARMUP,
 # BENCH_CONCURRENCY ("1 8 32"), BENCH_CASES_SMALL, BENCH_CASES_LARGE,
@@ -21,11 +23,18 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
 MODE=full
 KEEP=0
-for arg in "$@"; do
+REPORT_DIR=
+while (($#)); do
+  arg=$1
+  shift
   case "$arg" in
     --quick) MODE=quick ;;
     --full) MODE=full ;;
     --keep) KEEP=1 ;;
+    --report)
+      REPORT_DIR=${1:?--report needs the kept work directory}
+      shift
+      ;;
     -h | --help)
       awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
       exit 0
@@ -78,6 +87,127 @@ done
 PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 [[ -x $PG_BIN/initdb ]] || die "PostgreSQL is not installed (./dev build installs it)"
 
+# --- report ------------------------------------------------------------
+report_table() {
+get() { jq -r --arg l "$1" "select(.label == \$l) | .$2" "$RESULTS" | head -1; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+fmt() { awk -v v="$1" 'BEGIN { printf "%.0f", v }'; }
+ms() { awk -v v="$1" 'BEGIN { printf "%.2f", v }'; }
+verdict() { if awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; then echo met; else echo MISSED; fi; }
+verdict_below() { if awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; then echo met; else echo MISSED; fi; }
+
+CORES=$(nproc)
+MEM_GB=$(awk '/MemTotal/ { printf "%.0f", $2 / 1048576 }' /proc/meminfo)
+CPU=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)
+PG_VERSION=$("$PG_BIN/postgres" --version | awk '{print $3}')
+
+{
+  echo
+  echo "## $(date -u '+%Y-%m-%d %H:%M UTC') — $MODE run, $CORES cores, ${MEM_GB} GB, $CPU"
+  echo
+  echo "Commit $REV$DIRTY; PostgreSQL $PG_VERSION (fsync on, synchronous_commit on," \
+    "shared_buffers 128MB); server, PostgreSQL and load generator on this machine;" \
+    "runs of $DURATION after $WARMUP warm-up. One 8 kB fdatasync on this disk:" \
+    "${FDATASYNC_MS:-?} ms (pg_test_fsync). Load average at start $LOAD_START," \
+    "at end $LOAD_END (the machine is shared: other builds run beside the benchmark)."
+  echo "Seeded: $CASES_SMALL cases in ${SEED_SMALL_S}s; topped up to $CASES_LARGE cases" \
+    "(~10 incidents each) and $AUDIT_EVENTS audit events in ${SEED_LARGE_S}s;" \
+    "sealed in ${SEAL_S}s (${SEAL_RATE} events/s); $AUDIT_TOTAL audit events in all; database $DB_SIZE."
+  [[ -n ${BENCH_NOTE:-} ]] && echo "$BENCH_NOTE"
+  echo
+  echo "### Throughput (calls/s) and latency (ms) by concurrency"
+  echo
+  echo "| workload | c | calls/s | p50 | p95 | p99 | max | errors | vs baseline |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---|---|"
+  for c in "${CONCURRENCY[@]}"; do
+    echo_r=$(get "echo-c$c" ok_per_s)
+    pgr=$(get "pgbench-read-c$c" ok_per_s)
+    pgw=$(get "pgbench-write-c$c" ok_per_s)
+    for w in echo pgbench-read pgbench-write read write mixed partner; do
+      l="$w-c$c"
+      case $w in
+        read) vs="$(ratio "$(get "$l" ok_per_s)" "$echo_r") of A (echo), $(ratio "$(get "$l" ok_per_s)" "$pgr") of B" ;;
+        write) vs="$(ratio "$(get "$l" ok_per_s)" "$pgw") of C" ;;
+        mixed) vs="$(ratio "$(get "$l" ok_per_s)" "$echo_r") of A; server RSS max $(get "rss-mixed-c$c" rss_mb) MB" ;;
+        partner) vs="$(ratio "$(get "$l" ok_per_s)" "$echo_r") of A" ;;
+        echo) vs="baseline A" ;;
+        pgbench-read) vs="baseline B" ;;
+        pgbench-write) vs="baseline C" ;;
+      esac
+      echo "| $w | $c | $(fmt "$(get "$l" ok_per_s)") | $(ms "$(get "$l" p50_ms)") |" \
+        "$(ms "$(get "$l" p95_ms)") | $(ms "$(get "$l" p99_ms)") | $(ms "$(get "$l" max_ms)") |" \
+        "$(jq -c --arg l "$l" 'select(.label == $l) | .errors' "$RESULTS" | head -1) | $vs |"
+    done
+  done
+  echo
+  echo "### Latency at scale (one client, ms)"
+  echo
+  echo "| call | cases | p50 | p95 | p99 | mean | large/small (p50, mean) |"
+  echo "|---|---:|---:|---:|---:|---:|---|"
+  for w in getcase getcase-sql listcases listcases-partner; do
+    for size in small large; do
+      l="$w-$size"
+      n=$([[ $size == small ]] && echo "$CASES_SMALL" || echo "$CASES_LARGE")
+      r=""
+      [[ $size == large ]] &&
+        r="$(ratio "$(get "$w-large" p50_ms)" "$(get "$w-small" p50_ms)"), $(ratio "$(get "$w-large" mean_ms)" "$(get "$w-small" mean_ms)")"
+      echo "| $w | $n | $(ms "$(get "$l" p50_ms)") | $(ms "$(get "$l" p95_ms)") |" \
+        "$(ms "$(get "$l" p99_ms)") | $(ms "$(get "$l" mean_ms)") | $r |"
+    done
+  done
+  echo
+  echo "getcase-sql: pgbench running GetCase's SQL transaction alone (no audit commit):"
+  echo "how the queries themselves scale, apart from the disk flush every audited read waits for."
+  echo
+  read_peak=$(get "read-c$PEAK_C" ok_per_s)
+  write_peak=$(get "write-c$PEAK_C" ok_per_s)
+  echo "### Targets"
+  echo
+  echo "| target | figure | result |"
+  echo "|---|---|---|"
+  r=$(ratio "$read_peak" "$(get "echo-c$PEAK_C" ok_per_s)")
+  echo "| audited reads >= 50% of echo (c=$PEAK_C) | $r | $(verdict "$r" 0.5) |"
+  r=$(ratio "$read_peak" "$(get "pgbench-read-c$PEAK_C" ok_per_s)")
+  echo "| audited reads > pgbench one-commit-per-read B (c=$PEAK_C) | $r | $(verdict "$r" 1.0001) |"
+  r=$(ratio "$write_peak" "$(get "pgbench-write-c$PEAK_C" ok_per_s)")
+  echo "| writes >= 80% of pgbench C (c=$PEAK_C) | $r | $(verdict "$r" 0.8) |"
+  p=$(get read-half-peak p99_ms)
+  echo "| read p99 < 5 ms at half peak ($HALF_RATE calls/s, achieved $(fmt "$(get read-half-peak ok_per_s)")) | $(ms "$p") ms | $(verdict_below "$p" 5) |"
+  for w in getcase getcase-sql listcases listcases-partner; do
+    r=$(ratio "$(get "$w-large" p50_ms)" "$(get "$w-small" p50_ms)")
+    echo "| $w at $CASES_LARGE within 1.2x of $CASES_SMALL (p50) | $r | $(verdict_below "$r" 1.2001) |"
+  done
+  v=$(get verify events_per_s)
+  echo "| VerifyAuditLog >= 200k events/s ($(get verify events_checked) events) | $(fmt "$v")/s | $(verdict "$v" 200000) |"
+  rss=0
+  for c in "${CONCURRENCY[@]}"; do
+    rss=$(awk -v a="$rss" -v b="$(get "rss-mixed-c$c" rss_mb)" 'BEGIN { print (b > a ? b : a) }')
+  done
+  echo "| server RSS < 300 MB under mixed load | $rss MB | $(verdict_below "$rss" 300) |"
+} >"$WORK/table.md"
+
+}
+
+write_report() {
+  report_table
+  cat "$WORK/table.md"
+  {
+    [[ -f $RESULTS_MD ]] || printf '# Casebridge benchmark results\n\nAppended by bench/run.sh; see bench/README.md.\n'
+    cat "$WORK/table.md"
+  } >>"$RESULTS_MD"
+  cp "$RESULTS" "$ROOT/bench/last-results.jsonl"
+  log "appended to $RESULTS_MD (raw figures: bench/last-results.jsonl)"
+}
+
+if [[ -n $REPORT_DIR ]]; then
+  WORK=$(cd "$REPORT_DIR" && pwd)
+  RESULTS=$WORK/results.jsonl
+  # shellcheck disable=SC1091
+  source "$WORK/meta.env"
+  write_report
+  exit 0
+fi
+
 # --- build (Release) -----------------------------------------------------
 BUILD=${BENCH_BUILD_DIR:-$ROOT/build}
 if [[ -f $BUILD/CMakeCache.txt ]] &&
@@ -95,6 +225,10 @@ log "building casebridge-server and casebridge-load"
 CCACHE_BASEDIR=${CCACHE_BASEDIR:-$ROOT} ninja -C "$BUILD" -j2 casebridge-server casebridge_load >/dev/null
 SERVER=$BUILD/server/casebridge-server
 LOAD=$BUILD/clients/load/casebridge-load
+
+# The code measured: the commit the binaries were built from.
+REV=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+DIRTY=$(git -C "$ROOT" status --porcelain --untracked-files=no 2>/dev/null | grep -q . && echo "+changes" || true)
 
 # --- a private PostgreSQL cluster, fsync on ------------------------------
 WORK=$(mktemp -d /tmp/casebridge-bench.XXXXXX)
@@ -318,110 +452,8 @@ AUDIT_TOTAL=$(psql_ -d casebridge -At -c "SELECT count(*) FROM audit_events")
 DB_SIZE=$(psql_ -d casebridge -At -c "SELECT pg_size_pretty(pg_database_size('casebridge'))")
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 
-# --- report --------------------------------------------------------------
-get() { jq -r --arg l "$1" "select(.label == \$l) | .$2" "$RESULTS" | head -1; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
-fmt() { awk -v v="$1" 'BEGIN { printf "%.0f", v }'; }
-ms() { awk -v v="$1" 'BEGIN { printf "%.2f", v }'; }
-verdict() { if awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; then echo met; else echo MISSED; fi; }
-verdict_below() { if awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; then echo met; else echo MISSED; fi; }
-
-CORES=$(nproc)
-MEM_GB=$(awk '/MemTotal/ { printf "%.0f", $2 / 1048576 }' /proc/meminfo)
-CPU=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)
-PG_VERSION=$("$PG_BIN/postgres" --version | awk '{print $3}')
-REV=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
-DIRTY=$(git -C "$ROOT" status --porcelain 2>/dev/null | grep -q . && echo "+changes" || true)
-
-{
-  echo
-  echo "## $(date -u '+%Y-%m-%d %H:%M UTC') — $MODE run, $CORES cores, ${MEM_GB} GB, $CPU"
-  echo
-  echo "Commit $REV$DIRTY; PostgreSQL $PG_VERSION (fsync on, synchronous_commit on," \
-    "shared_buffers 128MB); server, PostgreSQL and load generator on this machine;" \
-    "runs of $DURATION after $WARMUP warm-up. One 8 kB fdatasync on this disk:" \
-    "${FDATASYNC_MS:-?} ms (pg_test_fsync). Load average at start $LOAD_START," \
-    "at end $LOAD_END (the machine is shared: other builds run beside the benchmark)."
-  echo "Seeded: $CASES_SMALL cases in ${SEED_SMALL_S}s; topped up to $CASES_LARGE cases" \
-    "(~10 incidents each) and $AUDIT_EVENTS audit events in ${SEED_LARGE_S}s;" \
-    "sealed in ${SEAL_S}s (${SEAL_RATE} events/s); $AUDIT_TOTAL audit events in all; database $DB_SIZE."
-  [[ -n ${BENCH_NOTE:-} ]] && echo "$BENCH_NOTE"
-  echo
-  echo "### Throughput (calls/s) and latency (ms) by concurrency"
-  echo
-  echo "| workload | c | calls/s | p50 | p95 | p99 | max | errors | vs baseline |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---|---|"
-  for c in "${CONCURRENCY[@]}"; do
-    echo_r=$(get "echo-c$c" ok_per_s)
-    pgr=$(get "pgbench-read-c$c" ok_per_s)
-    pgw=$(get "pgbench-write-c$c" ok_per_s)
-    for w in echo pgbench-read pgbench-write read write mixed partner; do
-      l="$w-c$c"
-      case $w in
-        read) vs="$(ratio "$(get "$l" ok_per_s)" "$echo_r") of A (echo), $(ratio "$(get "$l" ok_per_s)" "$pgr") of B" ;;
-        write) vs="$(ratio "$(get "$l" ok_per_s)" "$pgw") of C" ;;
-        mixed) vs="$(ratio "$(get "$l" ok_per_s)" "$echo_r") of A; server RSS max $(get "rss-mixed-c$c" rss_mb) MB" ;;
-        partner) vs="$(ratio "$(get "$l" ok_per_s)" "$echo_r") of A" ;;
-        echo) vs="baseline A" ;;
-        pgbench-read) vs="baseline B" ;;
-        pgbench-write) vs="baseline C" ;;
-      esac
-      echo "| $w | $c | $(fmt "$(get "$l" ok_per_s)") | $(ms "$(get "$l" p50_ms)") |" \
-        "$(ms "$(get "$l" p95_ms)") | $(ms "$(get "$l" p99_ms)") | $(ms "$(get "$l" max_ms)") |" \
-        "$(jq -c --arg l "$l" 'select(.label == $l) | .errors' "$RESULTS" | head -1) | $vs |"
-    done
-  done
-  echo
-  echo "### Latency at scale (one client, ms)"
-  echo
-  echo "| call | cases | p50 | p95 | p99 | mean | large/small (p50, mean) |"
-  echo "|---|---:|---:|---:|---:|---:|---|"
-  for w in getcase getcase-sql listcases listcases-partner; do
-    for size in small large; do
-      l="$w-$size"
-      n=$([[ $size == small ]] && echo "$CASES_SMALL" || echo "$CASES_LARGE")
-      r=""
-      [[ $size == large ]] &&
-        r="$(ratio "$(get "$w-large" p50_ms)" "$(get "$w-small" p50_ms)"), $(ratio "$(get "$w-large" mean_ms)" "$(get "$w-small" mean_ms)")"
-      echo "| $w | $n | $(ms "$(get "$l" p50_ms)") | $(ms "$(get "$l" p95_ms)") |" \
-        "$(ms "$(get "$l" p99_ms)") | $(ms "$(get "$l" mean_ms)") | $r |"
-    done
-  done
-  echo
-  echo "getcase-sql: pgbench running GetCase's SQL transaction alone (no audit commit):"
-  echo "how the queries themselves scale, apart from the disk flush every audited read waits for."
-  echo
-  read_peak=$(get "read-c$PEAK_C" ok_per_s)
-  write_peak=$(get "write-c$PEAK_C" ok_per_s)
-  echo "### Targets"
-  echo
-  echo "| target | figure | result |"
-  echo "|---|---|---|"
-  r=$(ratio "$read_peak" "$(get "echo-c$PEAK_C" ok_per_s)")
-  echo "| audited reads >= 50% of echo (c=$PEAK_C) | $r | $(verdict "$r" 0.5) |"
-  r=$(ratio "$read_peak" "$(get "pgbench-read-c$PEAK_C" ok_per_s)")
-  echo "| audited reads > pgbench one-commit-per-read B (c=$PEAK_C) | $r | $(verdict "$r" 1.0001) |"
-  r=$(ratio "$write_peak" "$(get "pgbench-write-c$PEAK_C" ok_per_s)")
-  echo "| writes >= 80% of pgbench C (c=$PEAK_C) | $r | $(verdict "$r" 0.8) |"
-  p=$(get read-half-peak p99_ms)
-  echo "| read p99 < 5 ms at half peak ($HALF_RATE calls/s, achieved $(fmt "$(get read-half-peak ok_per_s)")) | $(ms "$p") ms | $(verdict_below "$p" 5) |"
-  for w in getcase getcase-sql listcases listcases-partner; do
-    r=$(ratio "$(get "$w-large" p50_ms)" "$(get "$w-small" p50_ms)")
-    echo "| $w at $CASES_LARGE within 1.2x of $CASES_SMALL (p50) | $r | $(verdict_below "$r" 1.2001) |"
-  done
-  v=$(get verify events_per_s)
-  echo "| VerifyAuditLog >= 200k events/s ($(get verify events_checked) events) | $(fmt "$v")/s | $(verdict "$v" 200000) |"
-  rss=0
-  for c in "${CONCURRENCY[@]}"; do
-    rss=$(awk -v a="$rss" -v b="$(get "rss-mixed-c$c" rss_mb)" 'BEGIN { print (b > a ? b : a) }')
-  done
-  echo "| server RSS < 300 MB under mixed load | $rss MB | $(verdict_below "$rss" 300) |"
-} >"$WORK/table.md"
-
-cat "$WORK/table.md"
-{
-  [[ -f $RESULTS_MD ]] || printf '# Casebridge benchmark results\n\nAppended by bench/run.sh; see bench/README.md.\n'
-  cat "$WORK/table.md"
-} >>"$RESULTS_MD"
-cp "$RESULTS" "$ROOT/bench/last-results.jsonl"
-log "appended to $RESULTS_MD (raw figures: bench/last-results.jsonl)"
+# Everything the table needs, so `--report` can write it again later.
+declare -p MODE DURATION WARMUP CASES_SMALL CASES_LARGE AUDIT_EVENTS CONCURRENCY \
+  PEAK_C HALF_RATE SEED_SMALL_S SEED_LARGE_S SEAL_S SEAL_RATE AUDIT_TOTAL DB_SIZE \
+  FDATASYNC_MS LOAD_START LOAD_END REV DIRTY >"$WORK/meta.env"
+write_report
