@@ -191,10 +191,10 @@ PG_VERSION=$("$PG_BIN/postgres" --version | awk '{print $3}')
 write_report() {
   report_table
   cat "$WORK/table.md"
-  {
-    [[ -f $RESULTS_MD ]] || printf '# Casebridge benchmark results\n\nAppended by bench/run.sh; see bench/README.md.\n'
-    cat "$WORK/table.md"
-  } >>"$RESULTS_MD"
+  if [[ ! -f $RESULTS_MD ]]; then
+    printf '# Casebridge benchmark results\n\nAppended by bench/run.sh; see bench/README.md.\n' >"$RESULTS_MD"
+  fi
+  cat "$WORK/table.md" >>"$RESULTS_MD"
   cp "$RESULTS" "$ROOT/bench/last-results.jsonl"
   log "appended to $RESULTS_MD (raw figures: bench/last-results.jsonl)"
 }
