@@ -120,11 +120,13 @@ absl::StatusOr<storage::StoredChargingFile> OpenChargingFile(
                       v1::CHARGING_FILE_STATE_UNSPECIFIED, file.state(),
                       domain::UserName(call.principal.user_id), summary);
 
-  // Partners never see charging: police and CPS views only.
+  // Partners never see charging; of the CPS, only the file's own area does.
   storage::TimelineRepository timeline;
-  timeline.Append(
-      tx, TimelineEntryFor(call, scope.ref.id, v1::TIMELINE_ENTRY_KIND_CHARGING, summary,
-                           name, domain::kTimelinePoliceAndCps));
+  storage::TimelineEntryInput entry =
+      TimelineEntryFor(call, scope.ref.id, v1::TIMELINE_ENTRY_KIND_CHARGING, summary,
+                       name, domain::kTimelinePoliceAndCps);
+  entry.agency_id = cps.name().substr(kAgencyPrefix.size());
+  timeline.Append(tx, entry);
   CB_RETURN_IF_ERROR(ShareWithCpsArea(call, tx, scope.ref.id, cps, name));
   CB_ASSIGN_OR_RETURN(std::optional<storage::StoredChargingFile> stored,
                       files.Get(tx, scope.ref.id, file_id, false));

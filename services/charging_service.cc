@@ -211,10 +211,12 @@ absl::Status ChargingServiceImpl::ApplyChange(
   const std::string summary = describe(current, next);
   files_.AppendHistory(tx, stored.id, call.now, change.event, current.state(),
                        next.state(), Actor(call), summary);
-  // Partners never see charging: police and CPS views only.
-  timeline_.Append(
-      tx, TimelineEntryFor(call, stored.case_id, v1::TIMELINE_ENTRY_KIND_CHARGING,
-                           summary, current.name(), domain::kTimelinePoliceAndCps));
+  // Partners never see charging; of the CPS, only the file's own area does.
+  storage::TimelineEntryInput entry =
+      TimelineEntryFor(call, stored.case_id, v1::TIMELINE_ENTRY_KIND_CHARGING, summary,
+                       current.name(), domain::kTimelinePoliceAndCps);
+  entry.agency_id = stored.cps_agency_id;
+  timeline_.Append(tx, entry);
   if (change.refer_to_cps) {
     storage::IdentityRepository identities;
     CB_ASSIGN_OR_RETURN(v1::Agency cps, identities.GetAgency(tx, stored.cps_agency_id));

@@ -16,7 +16,7 @@ constexpr Statement kList = {"cb_timeline_list",
     "SELECT id, cb_micros(event_time), kind, summary, resource, "
     "coalesce(actor_id::text, '') FROM case_timeline "
     "WHERE case_id = $1 AND (views & $2) <> 0 "
-    "AND (agency_id IS NULL OR agency_id = $3 OR ($2 & 3) <> 0) "
+    "AND (agency_id IS NULL OR agency_id = $3 OR ($2 & 1) <> 0) "
     "AND ($4::bigint IS NULL OR (cb_micros(event_time), id) > ($4, $5::bigint)) "
     "ORDER BY event_time, id LIMIT $6"};
 

@@ -23,9 +23,10 @@ struct TimelineEntryInput {
   std::string actor_user_id;
   // domain::kTimeline* bits: which views may see the entry.
   int views = 0;
-  // For safeguarding-view entries about one agency's work: only that agency
-  // (and full/prosecution per `views`) sees it. Empty: every agency whose
-  // view is in `views`.
+  // An entry about one agency's work (a safeguarding action assigned to it,
+  // a charging file of its CPS area): among the views in `views`, only that
+  // agency sees it, except the full (police) view, which sees all. Empty:
+  // every agency whose view is in `views`.
   std::string agency_id;
 };
 

@@ -811,6 +811,22 @@ TEST_F(ChargingServiceTest, ACpsOfAnotherAreaSeesNothing) {
   ASSERT_GRPC_OK(cases_->GetCase(server_->Context("cps.north").get(), get_case, &seen));
   expect_nothing("shared explicitly");
   EXPECT_TRUE(List("cps.north", "", c.name()).empty());
+  // Nor does the case's timeline show them the file's history, while the
+  // file's own area and the police see it.
+  auto charging_entries = [&](const std::string& who) {
+    v1::GetCaseTimelineRequest timeline;
+    timeline.set_name(c.name());
+    v1::GetCaseTimelineResponse entries;
+    EXPECT_GRPC_OK(cases_->GetCaseTimeline(server_->Context(who).get(), timeline, &entries));
+    int n = 0;
+    for (const auto& e : entries.entries()) {
+      if (e.kind() == v1::TIMELINE_ENTRY_KIND_CHARGING) ++n;
+    }
+    return n;
+  };
+  EXPECT_EQ(charging_entries("cps.north"), 0);
+  EXPECT_GE(charging_entries("cps.okafor"), 1);
+  EXPECT_GE(charging_entries("pc.hughes"), 1);
   EXPECT_THAT(Names(List("cps.okafor", "", c.name())), ElementsAre(file.name()));
 
   // A force whose CPS area is CPS North East refers to it, not to West
