@@ -281,6 +281,12 @@ struct Target {
   std::string order, etag;
 };
 
+// The order as read before the change, and the etag to send.
+struct Resolved {
+  ProtectionOrder current;
+  std::string etag;
+};
+
 void AddTarget(CLI::App* cmd, Target* t) {
   cmd->add_option("ORDER", t->order,
                   "the order: cases/{case}/protectionOrders/{id}, or the first "
@@ -290,11 +296,12 @@ void AddTarget(CLI::App* cmd, Target* t) {
                   "fail (exit 5) if the order changed since this etag");
 }
 
-// Resolves the target: the order's name and etag (read when not given).
-absl::StatusOr<Target> Resolve(Cli& cli, const Target& t) {
+// Reads the target order; the etag sent is --etag, else the one just read.
+absl::StatusOr<Resolved> Resolve(Cli& cli, const Target& t) {
   absl::StatusOr<ProtectionOrder> current = FindOrder(cli, t.order);
   if (!current.ok()) return current.status();
-  return Target{current->name(), t.etag.empty() ? current->etag() : t.etag};
+  std::string etag = t.etag.empty() ? current->etag() : t.etag;
+  return Resolved{*std::move(current), std::move(etag)};
 }
 
 absl::Status EmitOrder(Cli& cli, const absl::StatusOr<ProtectionOrder>& order) {
@@ -303,20 +310,21 @@ absl::Status EmitOrder(Cli& cli, const absl::StatusOr<ProtectionOrder>& order) {
   return absl::OkStatus();
 }
 
-// A state change: resolves the target, lets `fill` complete the request,
-// calls `method`, prints the order.
+// A state change: resolves the target, lets `fill` complete the request
+// (given the order as it is now), calls `method`, prints the order.
 template <typename Request>
-absl::Status Change(Cli& cli, const Target& target, const char* method,
-                    absl::FunctionRef<absl::Status(Request*)> fill,
-                    absl::FunctionRef<grpc::Status(Client&, grpc::ClientContext*,
-                                                   const Request&, ProtectionOrder*)>
-                        rpc) {
-  absl::StatusOr<Target> t = Resolve(cli, target);
+absl::Status Change(
+    Cli& cli, const Target& target, const char* method,
+    absl::FunctionRef<absl::Status(Request*, const ProtectionOrder& current)> fill,
+    absl::FunctionRef<grpc::Status(Client&, grpc::ClientContext*, const Request&,
+                                   ProtectionOrder*)>
+        rpc) {
+  absl::StatusOr<Resolved> t = Resolve(cli, target);
   if (!t.ok()) return t.status();
   Request request;
-  request.set_name(t->order);
+  request.set_name(t->current.name());
   request.set_etag(t->etag);
-  absl::Status filled = fill(&request);
+  absl::Status filled = fill(&request, t->current);
   if (!filled.ok()) return filled;
   return EmitOrder(cli, Rpc<ProtectionOrder>(cli, method,
                                              [&](Client& c, grpc::ClientContext* ctx,
@@ -599,7 +607,7 @@ void AddNotPursued(CLI::App& group, Cli& cli) {
       [&cli, o]() -> absl::Status {
         return Change<v1::RecordOrderNotPursuedRequest>(
             cli, o->target, "RecordOrderNotPursued",
-            [&](v1::RecordOrderNotPursuedRequest* r) {
+            [&](v1::RecordOrderNotPursuedRequest* r, const ProtectionOrder&) {
               r->set_reason(o->reason);
               return absl::OkStatus();
             },
@@ -629,7 +637,7 @@ void AddApply(CLI::App& group, Cli& cli) {
       [&cli, o]() -> absl::Status {
         return Change<v1::ApplyForOrderRequest>(
             cli, o->target, "ApplyForOrder",
-            [&](v1::ApplyForOrderRequest* r) -> absl::Status {
+            [&](v1::ApplyForOrderRequest* r, const ProtectionOrder&) -> absl::Status {
               absl::StatusOr<v1::Date> date = cli.Day(o->date, "--date");
               if (!date.ok()) return date.status();
               *r->mutable_application_date() = *date;
@@ -662,7 +670,7 @@ void AddHearing(CLI::App& group, Cli& cli) {
       [&cli, o]() -> absl::Status {
         return Change<v1::RecordHearingRequest>(
             cli, o->target, "RecordHearing",
-            [&](v1::RecordHearingRequest* r) -> absl::Status {
+            [&](v1::RecordHearingRequest* r, const ProtectionOrder&) -> absl::Status {
               if (o->adjourn.empty()) {
                 r->set_status(v1::ORDER_HEARING_STATUS_LISTED);
                 if (o->at.empty()) {
@@ -739,17 +747,27 @@ void AddDecide(CLI::App& group, Cli& cli) {
   auto o = std::make_shared<Opts>();
   CLI::App* cmd = AddCommand(
       group, cli, "decide",
-      "The court's decision on the application: --granted (with the terms as made and "
-      "a duration), --refused or --withdrawn. Deciding a main application supersedes "
-      "its interim orders.",
-      "casebridge --as pc.hughes order decide ORDER --granted --court \"North "
-      "Staffordshire Justice Centre\" --term \"prohibition: Not to contact Alex "
-      "Morgan\" --until \"in 8 weeks\"",
+      "The court's decision on the application: --granted, --refused or --withdrawn. "
+      "Granted, the order is made with the terms and duration applied for unless "
+      "--term / --until / --until-further-order say what the court made; the court "
+      "defaults to the one applied to. Deciding a main application supersedes its "
+      "interim orders.",
+      "casebridge --as pc.hughes order decide 141bf1e1 --granted --until \"in 8 weeks\"",
       [&cli, o]() -> absl::Status {
         return Change<v1::RecordCourtDecisionRequest>(
             cli, o->target, "RecordCourtDecision",
-            [&](v1::RecordCourtDecisionRequest* r) {
-              return FillDecision(cli, o->decision, r);
+            [&](v1::RecordCourtDecisionRequest* r, const ProtectionOrder& current) {
+              absl::Status filled = FillDecision(cli, o->decision, r);
+              if (!filled.ok()) return filled;
+              // The court applied to, and (granted) the terms and duration
+              // applied for, unless the options say otherwise.
+              if (r->court().empty()) r->set_court(current.court());
+              if (r->outcome() != v1::ORDER_DECISION_OUTCOME_GRANTED) return filled;
+              if (r->terms_size() == 0) *r->mutable_terms() = current.proposed_terms();
+              if (!r->has_duration() && current.has_proposed_duration()) {
+                *r->mutable_duration() = current.proposed_duration();
+              }
+              return filled;
             },
             [](Client& c, grpc::ClientContext* ctx,
                const v1::RecordCourtDecisionRequest& r, ProtectionOrder* out) {
@@ -774,7 +792,7 @@ void AddServe(CLI::App& group, Cli& cli) {
       [&cli, o]() -> absl::Status {
         return Change<v1::RecordServiceRequest>(
             cli, o->target, "RecordService",
-            [&](v1::RecordServiceRequest* r) -> absl::Status {
+            [&](v1::RecordServiceRequest* r, const ProtectionOrder&) -> absl::Status {
               absl::StatusOr<absl::Time> at = cli.When(o->at, "--at");
               if (!at.ok()) return at.status();
               *r->mutable_service_time() = domain::ToProtoTime(*at);
@@ -806,7 +824,7 @@ void AddNotified(CLI::App& group, Cli& cli) {
       [&cli, o]() -> absl::Status {
         return Change<v1::RecordNotificationRequest>(
             cli, o->target, "RecordNotification",
-            [&](v1::RecordNotificationRequest* r) -> absl::Status {
+            [&](v1::RecordNotificationRequest* r, const ProtectionOrder&) -> absl::Status {
               absl::StatusOr<absl::Time> at = cli.When(o->at, "--at");
               if (!at.ok()) return at.status();
               *r->mutable_notify_time() = domain::ToProtoTime(*at);
@@ -843,7 +861,7 @@ void AddDetailsChange(CLI::App& group, Cli& cli) {
       [&cli, o]() -> absl::Status {
         return Change<v1::RecordDetailsChangeRequest>(
             cli, o->target, "RecordDetailsChange",
-            [&](v1::RecordDetailsChangeRequest* r) -> absl::Status {
+            [&](v1::RecordDetailsChangeRequest* r, const ProtectionOrder&) -> absl::Status {
               absl::StatusOr<int> change = EnumArg(
                   v1::OrderNotificationTrigger_descriptor(), o->change, "--change");
               if (!change.ok()) return change.status();
@@ -894,7 +912,7 @@ void AddApplication(CLI::App& group, Cli& cli, v1::OrderApplicationType type) {
         if (type == v1::ORDER_APPLICATION_TYPE_VARIATION) {
           return Change<v1::ApplyForVariationRequest>(
               cli, o->target, "ApplyForVariation",
-              [&](v1::ApplyForVariationRequest* r) -> absl::Status {
+              [&](v1::ApplyForVariationRequest* r, const ProtectionOrder&) -> absl::Status {
                 r->set_applicant(*by);
                 *r->mutable_application_date() = *date;
                 r->set_grounds(o->grounds);
@@ -915,7 +933,7 @@ void AddApplication(CLI::App& group, Cli& cli, v1::OrderApplicationType type) {
         if (type == v1::ORDER_APPLICATION_TYPE_RENEWAL) {
           return Change<v1::ApplyForRenewalRequest>(
               cli, o->target, "ApplyForRenewal",
-              [&](v1::ApplyForRenewalRequest* r) -> absl::Status {
+              [&](v1::ApplyForRenewalRequest* r, const ProtectionOrder&) -> absl::Status {
                 r->set_applicant(*by);
                 *r->mutable_application_date() = *date;
                 r->set_grounds(o->grounds);
@@ -932,7 +950,7 @@ void AddApplication(CLI::App& group, Cli& cli, v1::OrderApplicationType type) {
         }
         return Change<v1::ApplyForDischargeRequest>(
             cli, o->target, "ApplyForDischarge",
-            [&](v1::ApplyForDischargeRequest* r) -> absl::Status {
+            [&](v1::ApplyForDischargeRequest* r, const ProtectionOrder&) -> absl::Status {
               r->set_applicant(*by);
               *r->mutable_application_date() = *date;
               r->set_grounds(o->grounds);
@@ -964,7 +982,7 @@ void AddApplicationDecision(CLI::App& group, Cli& cli) {
       [&cli, o]() -> absl::Status {
         return Change<v1::RecordApplicationDecisionRequest>(
             cli, o->target, "RecordApplicationDecision",
-            [&](v1::RecordApplicationDecisionRequest* r) {
+            [&](v1::RecordApplicationDecisionRequest* r, const ProtectionOrder&) {
               return FillDecision(cli, o->decision, r);
             },
             [](Client& c, grpc::ClientContext* ctx,
@@ -991,7 +1009,7 @@ void AddAppeal(CLI::App& group, Cli& cli) {
       [&cli, o]() -> absl::Status {
         return Change<v1::RecordAppealRequest>(
             cli, o->target, "RecordAppeal",
-            [&](v1::RecordAppealRequest* r) -> absl::Status {
+            [&](v1::RecordAppealRequest* r, const ProtectionOrder&) -> absl::Status {
               absl::StatusOr<v1::OrderParty> by = Party(o->by, "--by");
               if (!by.ok()) return by.status();
               r->set_appellant(*by);
@@ -1026,7 +1044,7 @@ void AddAppealDecision(CLI::App& group, Cli& cli) {
       [&cli, o]() -> absl::Status {
         return Change<v1::RecordAppealDecisionRequest>(
             cli, o->target, "RecordAppealDecision",
-            [&](v1::RecordAppealDecisionRequest* r) -> absl::Status {
+            [&](v1::RecordAppealDecisionRequest* r, const ProtectionOrder&) -> absl::Status {
               absl::StatusOr<int> outcome =
                   EnumArg(v1::OrderAppealOutcome_descriptor(), o->outcome, "--outcome");
               if (!outcome.ok()) return outcome.status();
@@ -1063,10 +1081,10 @@ void AddBreach(CLI::App& group, Cli& cli) {
       "casebridge --as pc.hughes order breach ORDER --when \"yesterday 21:00\" "
       "--description \"Sent 12 messages despite the no-contact term\"",
       [&cli, o]() -> absl::Status {
-        absl::StatusOr<Target> t = Resolve(cli, o->target);
+        absl::StatusOr<Resolved> t = Resolve(cli, o->target);
         if (!t.ok()) return t.status();
         v1::RecordBreachRequest request;
-        request.set_name(t->order);
+        request.set_name(t->current.name());
         request.set_etag(t->etag);
         absl::StatusOr<absl::Time> when = cli.When(o->when, "--when");
         if (!when.ok()) return when.status();
