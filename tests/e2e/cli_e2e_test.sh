@@ -160,6 +160,7 @@ run_walkthrough() {
     "the health trust's work list"
   contains "$transcript" "no open work for your agency" "the council's completed action left its list"
   contains "$transcript" "(refused, as it should be)" "partners may not read incidents"
+  contains "$transcript" "(not shared with the county council)" "an agency without a share sees nothing"
 
   # shellcheck disable=SC1091
   source "$work/vars.sh"
@@ -181,6 +182,13 @@ run_walkthrough() {
   contains "$out" "nhs.morgan" "who-saw lists health"
   contains "$out" "pc.hughes" "who-saw lists the officer"
   contains "$out" "cps.okafor" "who-saw lists the prosecutor"
+  contains "$out" "isac.lewis" "who-saw lists the victim service"
+  out=$(casebridge --as isac.lewis case get "$CASE" -o json 2>&1) || fail "victim service case get"
+  contains "$out" '"view": "CASE_VIEW_SAFEGUARDING"' "the victim service gets the safeguarding view"
+  contains "$out" "07700 900123" "the victim service sees the safe contact number"
+  lacks "$out" "Carter" "the victim service never sees the suspect"
+  out=$(casebridge --as pc.hughes share list "$CASE" 2>&1) || fail "share list"
+  matches "$out" "^SVG +victim.services referral +SAFEGUARDING" "victim service share by referral"
 
   # Each partner's work: the completed action is no longer open, and is
   # recorded as completed; neither sees the other's.
