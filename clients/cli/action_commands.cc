@@ -1,7 +1,7 @@
 // casebridge action ...: safeguarding actions assigned to agencies (MARAC
-// referral, safety plan, GP alert, ...). Written against
-// proto/casebridge/v1/safeguarding.proto; until the server offers
-// SafeguardingService these commands exit 1 saying so.
+// referral, safety plan, GP alert, ...) and MARAC referrals, against
+// SafeguardingService (proto/casebridge/v1/safeguarding.proto). Police
+// assign work; each partner sees and works on its own agency's actions only.
 #include <memory>
 #include <string>
 #include <vector>
@@ -17,6 +17,7 @@
 #include "clients/cli/exit_codes.h"
 #include "clients/cli/names.h"
 #include "clients/cli/output.h"
+#include "clients/cli/workflow_text.h"
 
 namespace casebridge::cli {
 namespace {
@@ -24,6 +25,18 @@ namespace {
 using v1::SafeguardingAction;
 
 constexpr char kCollection[] = "safeguardingActions";
+
+bool IsOpen(v1::SafeguardingActionStatus status) {
+  return status != v1::SAFEGUARDING_ACTION_STATUS_COMPLETED &&
+         status != v1::SAFEGUARDING_ACTION_STATUS_CANCELLED;
+}
+
+// Open work counts the days to its due date ("2026-11-28 (in 7 days)",
+// "2026-11-18 OVERDUE (3 days)"); closed work shows the date alone.
+std::string DueCell(Cli& cli, const v1::Date& due, bool overdue,
+                    v1::SafeguardingActionStatus status) {
+  return IsOpen(status) ? FormatDueIn(due, overdue, cli.today()) : FormatDate(due);
+}
 
 std::string ActionText(Cli& cli, const SafeguardingAction& a) {
   Details d;
@@ -33,7 +46,7 @@ std::string ActionText(Cli& cli, const SafeguardingAction& a) {
   d.AddAlways("Agency", cli.AgencyCode(a.assigned_agency()));
   d.Add("Assignee", a.assigned_user());
   d.AddAlways("Status", EnumName(v1::SafeguardingActionStatus_descriptor(), a.status()));
-  d.AddAlways("Due", FormatDue(a.due_date(), a.overdue()));
+  d.AddAlways("Due", DueCell(cli, a.due_date(), a.overdue(), a.status()));
   d.Add("Priority", EnumName(v1::SafeguardingActionPriority_descriptor(), a.priority()));
   d.Add("What", a.description());
   d.Add("Why", a.rationale());
@@ -152,7 +165,7 @@ Table ActionTable(Cli& cli,
               cli.AgencyCode(a.assigned_agency()),
               EnumWords(v1::SafeguardingActionType_descriptor(), a.type()),
               EnumName(v1::SafeguardingActionStatus_descriptor(), a.status()),
-              FormatDue(a.due_date(), a.overdue()),
+              DueCell(cli, a.due_date(), a.overdue(), a.status()),
               EnumName(v1::SafeguardingActionPriority_descriptor(), a.priority()),
               a.description()});
   }
@@ -308,8 +321,9 @@ void AddMine(CLI::App& group, Cli& cli) {
   auto o = std::make_shared<Opts>();
   CLI::App* cmd = AddCommand(
       group, cli, "mine",
-      "Your agency's open work across all cases, soonest due first, with each case's "
-      "risk level (a partner's first screen).",
+      "Your agency's open work across all cases, soonest due first: the case "
+      "reference, its current risk level, the due date (OVERDUE marked) and what is to "
+      "be done. A partner's first screen.",
       "casebridge --as council.patel action mine --due-within 7",
       [&cli, o]() -> absl::Status {
         std::vector<std::string> terms;
@@ -335,7 +349,7 @@ void AddMine(CLI::App& group, Cli& cli) {
                     EnumName(v1::RiskLevel_descriptor(), i.risk_level()),
                     EnumWords(v1::SafeguardingActionType_descriptor(), i.type()),
                     EnumName(v1::SafeguardingActionStatus_descriptor(), i.status()),
-                    FormatDue(i.due_date(), i.overdue()),
+                    DueCell(cli, i.due_date(), i.overdue(), i.status()),
                     EnumName(v1::SafeguardingActionPriority_descriptor(), i.priority()),
                     i.description()});
           names.push_back(i.action());
@@ -575,8 +589,14 @@ void AddMarac(CLI::App& group, Cli& cli) {
         d.AddAlways("MARAC referral", response->referral().name());
         d.AddAlways("Conference", FormatDate(response->referral().marac_date()));
         d.Add("Reason", response->referral().reason());
+        d.Add("Risk level",
+              EnumName(v1::RiskLevel_descriptor(), response->referral().risk_level()));
+        for (const std::string& done : response->completed_referral_actions()) {
+          d.Add("Completed", absl::StrCat(done, " (the MARAC referral action)"));
+        }
         std::string text = d.Render();
         if (response->actions_size() > 0) {
+          text += "\nActions agreed:\n";
           text += ActionTable(cli, response->actions()).Render();
         }
         cli.Emit(*response, response->referral().name(), text);

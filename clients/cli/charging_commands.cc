@@ -1,21 +1,25 @@
 // casebridge charging ...: charging files to the CPS, action plans and
-// charging decisions. Written against proto/casebridge/v1/charging.proto;
-// until the server offers ChargingService these commands exit 1 saying so.
+// charging decisions, against ChargingService
+// (proto/casebridge/v1/charging.proto). Police submit and respond; the CPS
+// advises, issues action plans and decides.
 #include <memory>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "absl/time/civil_time.h"
 #include "casebridge/v1/charging.grpc.pb.h"
 #include "clients/cli/command_support.h"
 #include "clients/cli/commands.h"
 #include "clients/cli/exit_codes.h"
 #include "clients/cli/names.h"
 #include "clients/cli/output.h"
+#include "clients/cli/workflow_text.h"
 
 namespace casebridge::cli {
 namespace {
@@ -42,77 +46,102 @@ absl::Status AddOffences(const std::vector<std::string>& args,
   return absl::OkStatus();
 }
 
-std::string Offences(const google::protobuf::RepeatedPtrField<v1::OffenceDetail>& list) {
-  std::vector<std::string> out;
-  for (const v1::OffenceDetail& o : list) {
-    out.push_back(EnumName(v1::Offence_descriptor(), o.offence()));
+// One action-plan item: "[80ee95b8] OPEN, due 2026-11-28 (in 7 days): CCTV
+// from Hanley bus station". The id in brackets is what `charging respond`
+// and `review-item` take. Only items still outstanding count days.
+std::string ItemRow(const v1::ChargingActionItem& i, const v1::ChargingProgress& p,
+                    absl::CivilDay today) {
+  bool overdue = false, outstanding = false;
+  for (const v1::ChargingActionItem& x : p.overdue_items()) {
+    overdue = overdue || x.name() == i.name();
   }
-  return Join(out);
+  for (const v1::ChargingActionItem& x : p.outstanding_items()) {
+    outstanding = outstanding || x.name() == i.name();
+  }
+  std::string out = absl::StrCat(
+      "[", ShortId(i.name()).substr(0, 8), "] ",
+      EnumName(v1::ChargingActionItemState_descriptor(), i.state()), ", due ",
+      outstanding ? FormatDueIn(i.due_date(), overdue, today) : FormatDate(i.due_date()),
+      ": ", i.description());
+  if (!i.dispute_reason().empty()) absl::StrAppend(&out, " (disputed: ", i.dispute_reason(), ")");
+  if (!i.provided().empty()) absl::StrAppend(&out, " (provided: ", i.provided(), ")");
+  if (!i.review_note().empty()) absl::StrAppend(&out, " (CPS: ", i.review_note(), ")");
+  return out;
 }
 
-std::string ItemRow(const v1::ChargingActionItem& i) {
-  return absl::StrCat(EnumName(v1::ChargingActionItemState_descriptor(), i.state()),
-                      " due ", FormatDate(i.due_date()), ": ", i.description());
+absl::CivilDay AsOf(const v1::ChargingProgress& p, Cli& cli) {
+  if (p.as_of().year() == 0) return cli.today();
+  return absl::CivilDay(p.as_of().year(), p.as_of().month(), p.as_of().day());
+}
+
+// The decision and what follows it, shared by `get` and `progress`.
+void AddDecision(Details& d, const v1::ChargingDecision& decision,
+                 const v1::FirstHearing& first_hearing,
+                 const google::protobuf::RepeatedPtrField<v1::AncillaryOrder>& ancillary,
+                 const v1::VictimInformed& victim, bool has_victim) {
+  if (decision.outcome() == v1::CHARGING_OUTCOME_UNSPECIFIED) return;
+  d.Add("Decision", absl::StrCat(ChargingDecisionText(decision), " (",
+                                 FormatDate(decision.decision_date()), ")"));
+  d.Add("Rationale", decision.rationale());
+  d.Add("Threshold grounds", decision.threshold_grounds());
+  if (first_hearing.date().year() != 0) {
+    d.Add("First hearing", absl::StrCat(FormatDate(first_hearing.date()), " at ",
+                                        first_hearing.court()));
+  }
+  std::vector<std::string> orders;
+  for (const v1::AncillaryOrder& a : ancillary) {
+    orders.push_back(absl::StrCat(EnumWords(v1::AncillaryOrderKind_descriptor(), a.kind()),
+                                  a.details().empty() ? "" : ": ", a.details()));
+  }
+  d.Add("Ancillary orders", absl::StrJoin(orders, "; "));
+  d.AddAlways("Victim told",
+              has_victim && victim.informed()
+                  ? absl::StrCat("yes, ", FormatDate(victim.inform_date()),
+                                 victim.method().empty() ? "" : " (", victim.method(),
+                                 victim.method().empty() ? "" : ")")
+                  : "not recorded yet ('charging follow-up --victim-told')");
 }
 
 std::string FileText(Cli& cli, const ChargingFile& f) {
+  const v1::ChargingProgress& p = f.progress();
+  const absl::CivilDay today = AsOf(p, cli);
   Details d;
   d.AddAlways("Charging file", f.name());
   d.Add("Case", f.case_reference());
   d.AddAlways("Kind", EnumWords(v1::ChargingFileKind_descriptor(), f.kind()));
   d.AddAlways("Urgency", EnumName(v1::ChargingUrgency_descriptor(), f.urgency()));
   d.AddAlways("State", EnumName(v1::ChargingFileState_descriptor(), f.state()));
-  if (f.has_progress()) d.Add("Where it is", f.progress().stage_summary());
-  std::vector<std::string> suspects;
-  for (const v1::ChargingSuspect& s : f.suspects()) {
-    suspects.push_back(absl::StrCat(
-        s.display_name().empty() ? absl::StrCat("suspect ", s.suspect_number())
-                                 : s.display_name(),
-        " (", EnumWords(v1::BailStatus_descriptor(), s.bail_status()), ")"));
+  d.Add("Where it is", p.stage_summary());
+  if (f.origin() == v1::CHARGING_ORIGIN_SPO_BREACH) {
+    d.Add("Opened for", absl::StrCat("a breach of ", f.source_order()));
   }
-  d.Add("Suspects", Join(suspects));
-  d.Add("Proposed offences", Offences(f.proposed_offences()));
+  for (const v1::ChargingSuspect& s : f.suspects()) {
+    std::string bail = EnumWords(v1::BailStatus_descriptor(), s.bail_status());
+    if (s.release_date().year() != 0) {
+      absl::StrAppend(&bail, ", released ", FormatDate(s.release_date()));
+    }
+    if (s.bail_return_date().year() != 0) {
+      absl::StrAppend(&bail, ", answers bail ", FormatDate(s.bail_return_date()));
+    }
+    d.Add("Suspect", absl::StrCat(s.display_name().empty()
+                                      ? absl::StrCat("suspect ", s.suspect_number())
+                                      : s.display_name(),
+                                  " (", bail, ")"));
+  }
+  d.Add("Proposed offences", OffenceList(f.proposed_offences(), /*long_form=*/true));
   d.Add("Summary", f.summary());
   for (const v1::ChargingAdvice& a : f.advice()) {
     d.Add("Advice",
           absl::StrCat(FormatTimestamp(a.advise_time(), cli.tz), ": ", a.advice()));
   }
-  const v1::ChargingProgress& p = f.progress();
   for (const v1::ChargingActionItem& i : f.action_items()) {
-    bool overdue = false;
-    for (const v1::ChargingActionItem& o : p.overdue_items()) {
-      overdue = overdue || o.name() == i.name();
-    }
-    d.Add("Action item",
-          absl::StrCat(ItemRow(i), overdue ? "  OVERDUE" : "", "\n    ", i.name()));
+    d.Add("Action item", ItemRow(i, p, today));
   }
-  if (f.has_decision()) {
-    const v1::ChargingDecision& dec = f.decision();
-    d.Add("Decision",
-          absl::StrCat(EnumWords(v1::ChargingOutcome_descriptor(), dec.outcome()), " (",
-                       EnumWords(v1::ChargingTest_descriptor(), dec.test()), ") on ",
-                       FormatDate(dec.decision_date()),
-                       dec.offences_size() > 0 ? ": " : "", Offences(dec.offences())));
-    d.Add("Rationale", dec.rationale());
-    d.Add("Review Threshold by", FormatDate(dec.threshold_review_by()));
-  }
-  if (f.has_first_hearing()) {
-    d.Add("First hearing", absl::StrCat(FormatDate(f.first_hearing().date()), " at ",
-                                        f.first_hearing().court()));
-  }
-  std::vector<std::string> ancillary;
-  for (const v1::AncillaryOrder& a : f.ancillary_orders()) {
-    ancillary.push_back(
-        absl::StrCat(EnumWords(v1::AncillaryOrderKind_descriptor(), a.kind()),
-                     a.details().empty() ? "" : ": ", a.details()));
-  }
-  d.Add("Ancillary orders", absl::StrJoin(ancillary, "; "));
-  if (f.has_victim_informed()) {
-    d.Add("Victim told",
-          f.victim_informed().informed()
-              ? absl::StrCat("yes, ", FormatDate(f.victim_informed().inform_date()), " ",
-                             f.victim_informed().method())
-              : "no");
+  AddDecision(d, f.decision(), f.first_hearing(), f.ancillary_orders(),
+              f.victim_informed(), f.has_victim_informed());
+  for (const v1::ChargingDecision& old : f.superseded_decisions()) {
+    d.Add("Replaced decision", absl::StrCat(ChargingDecisionText(old), " (",
+                                            FormatDate(old.decision_date()), ")"));
   }
   d.Add("Withdrawn", f.withdraw_reason());
   d.Add("Submitted", FormatTimestamp(f.create_time(), cli.tz));
@@ -134,7 +163,30 @@ absl::StatusOr<ChargingFile> FetchFile(Cli& cli, const std::string& name) {
                            });
 }
 
-// The file named, or the one live file of a case given by its reference.
+// Every file the caller can see under `parent` (a case, or cases/-), all
+// pages.
+absl::StatusOr<std::vector<ChargingFile>> ListFiles(Cli& cli, const std::string& parent) {
+  v1::ListChargingFilesRequest request;
+  request.set_parent(parent);
+  request.set_page_size(500);
+  std::vector<ChargingFile> out;
+  do {
+    absl::StatusOr<v1::ListChargingFilesResponse> page =
+        Rpc<v1::ListChargingFilesResponse>(
+            cli, "ListChargingFiles",
+            [&](Client& c, grpc::ClientContext* ctx, v1::ListChargingFilesResponse* out) {
+              return c.charging().ListChargingFiles(ctx, request, out);
+            });
+    if (!page.ok()) return page.status();
+    out.insert(out.end(), page->charging_files().begin(), page->charging_files().end());
+    request.set_page_token(page->next_page_token());
+  } while (!request.page_token().empty());
+  return out;
+}
+
+// The file named in full, the one live (not withdrawn) file of a case given
+// by its reference, or a file by the first characters of its id as
+// `charging list` shows it.
 absl::StatusOr<ChargingFile> FindFile(Cli& cli, const std::string& arg) {
   if (arg.find("/" + std::string(kCollection) + "/") != std::string::npos) {
     absl::StatusOr<std::string> name = ChildNameArg(arg, kCollection, "FILE");
@@ -142,27 +194,85 @@ absl::StatusOr<ChargingFile> FindFile(Cli& cli, const std::string& arg) {
     return FetchFile(cli, *name);
   }
   absl::StatusOr<std::string> case_name = CaseNameArg(arg, "FILE");
-  if (!case_name.ok()) return case_name.status();
-  v1::ListChargingFilesRequest request;
-  request.set_parent(*case_name);
-  request.set_page_size(500);
-  absl::StatusOr<v1::ListChargingFilesResponse> files =
-      Rpc<v1::ListChargingFilesResponse>(
-          cli, "ListChargingFiles",
-          [&](Client& c, grpc::ClientContext* ctx, v1::ListChargingFilesResponse* out) {
-            return c.charging().ListChargingFiles(ctx, request, out);
-          });
-  if (!files.ok()) return files.status();
-  std::vector<const ChargingFile*> live;
-  for (const ChargingFile& f : files->charging_files()) {
-    if (f.state() != v1::CHARGING_FILE_STATE_WITHDRAWN) live.push_back(&f);
+  if (case_name.ok()) {
+    absl::StatusOr<std::vector<ChargingFile>> files = ListFiles(cli, *case_name);
+    if (!files.ok()) return files.status();
+    std::vector<const ChargingFile*> live;
+    for (const ChargingFile& f : *files) {
+      if (f.state() != v1::CHARGING_FILE_STATE_WITHDRAWN) live.push_back(&f);
+    }
+    if (live.size() == 1) return *live[0];
+    if (live.empty()) {
+      return absl::NotFoundError(absl::StrCat(arg, " has no charging file"));
+    }
+    return WithField(UsageError(absl::StrCat(arg, " has ", live.size(),
+                                             " charging files; give the file's id as "
+                                             "'charging list ",
+                                             arg, "' shows it")),
+                     "FILE");
   }
-  if (live.size() == 1) return *live[0];
-  if (live.empty())
-    return absl::NotFoundError(absl::StrCat(arg, " has no charging file"));
-  return WithField(UsageError(absl::StrCat(arg, " has ", live.size(),
-                                           " charging files; give the file's name")),
+  if (arg.size() < 4 || arg.find('/') != std::string::npos) return case_name.status();
+  absl::StatusOr<std::vector<ChargingFile>> files = ListFiles(cli, "cases/-");
+  if (!files.ok()) return files.status();
+  std::vector<const ChargingFile*> matches;
+  for (const ChargingFile& f : *files) {
+    if (absl::StartsWith(ShortId(f.name()), absl::AsciiStrToLower(arg))) {
+      matches.push_back(&f);
+    }
+  }
+  if (matches.size() == 1) return *matches[0];
+  if (matches.empty()) return absl::NotFoundError(absl::StrCat("no charging file ", arg));
+  return WithField(UsageError(absl::StrCat("\"", arg, "\" matches ", matches.size(),
+                                           " files; give more of the id")),
                    "FILE");
+}
+
+// An action-plan item, named in full
+// (cases/{case}/chargingFiles/{file}/actionItems/{item}) or by the first
+// characters of its id as `charging get` shows it; with its file.
+struct FoundItem {
+  ChargingFile file;
+  v1::ChargingActionItem item;
+};
+
+absl::StatusOr<FoundItem> FindItem(Cli& cli, const std::string& arg) {
+  static constexpr char kItems[] = "/actionItems/";
+  const size_t at = arg.find(kItems);
+  std::vector<ChargingFile> files;
+  if (at != std::string::npos) {
+    absl::StatusOr<std::string> file_name =
+        ChildNameArg(arg.substr(0, at), kCollection, "ITEM");
+    if (!file_name.ok()) return file_name.status();
+    absl::StatusOr<ChargingFile> file = FetchFile(cli, *file_name);
+    if (!file.ok()) return file.status();
+    files.push_back(*std::move(file));
+  } else if (arg.size() >= 4 && arg.find('/') == std::string::npos) {
+    absl::StatusOr<std::vector<ChargingFile>> all = ListFiles(cli, "cases/-");
+    if (!all.ok()) return all.status();
+    files = *std::move(all);
+  } else {
+    return WithField(UsageError("ITEM: give the item's name "
+                                "(cases/{case}/chargingFiles/{file}/actionItems/{id}) "
+                                "or at least 4 characters of its id as 'charging get' "
+                                "shows it"),
+                     "ITEM");
+  }
+  const std::string id = absl::AsciiStrToLower(
+      at == std::string::npos ? arg : arg.substr(at + sizeof(kItems) - 1));
+  std::vector<FoundItem> matches;
+  for (const ChargingFile& f : files) {
+    for (const v1::ChargingActionItem& i : f.action_items()) {
+      const std::string item_id = ShortId(i.name());
+      if (at == std::string::npos ? absl::StartsWith(item_id, id) : item_id == id) {
+        matches.push_back({f, i});
+      }
+    }
+  }
+  if (matches.size() == 1) return matches[0];
+  if (matches.empty()) return absl::NotFoundError(absl::StrCat("no action item ", arg));
+  return WithField(UsageError(absl::StrCat("\"", arg, "\" matches ", matches.size(),
+                                           " action items; give more of the id")),
+                   "ITEM");
 }
 
 // What every state change of a file takes.
@@ -228,7 +338,8 @@ void AddFileOptions(CLI::App* cmd, FileOptions* o, bool with_kind) {
          "proposed offence: s2, s2a, s4, s4a, spo-breach, failure-to-notify (repeat)")
       ->required()
       ->allow_extra_args(false);
-  cmd->add_option("--summary", o->summary, "the case and evidence summary (MG3)");
+  cmd->add_option("--summary", o->summary, "the case and evidence summary (MG3)")
+      ->required();
 }
 
 absl::Status FillFile(Cli& cli, const FileOptions& o, bool with_kind, ChargingFile* f) {
@@ -309,14 +420,17 @@ void AddGet(CLI::App& group, Cli& cli) {
       group, cli, "get", "Show a charging file: advice, action items, decision.",
       "casebridge --as cps.okafor charging get SP-2026-000123",
       [&cli, file]() -> absl::Status { return EmitFile(cli, FindFile(cli, *file)); });
-  cmd->add_option("FILE", *file, "the file's name, or the case reference")->required();
+  cmd->add_option("FILE", *file,
+                  "the file's name, its id as listed, or the case reference")
+      ->required();
 }
 
 void AddProgress(CLI::App& group, Cli& cli) {
   auto file = std::make_shared<std::string>();
   CLI::App* cmd = AddCommand(
       group, cli, "progress",
-      "Where a file is, what is outstanding and overdue, what was decided.",
+      "Where a file is, what is outstanding and overdue, what was decided and why, the "
+      "first hearing, ancillary orders sought and whether the victim was told.",
       "casebridge --as cps.okafor charging progress SP-2026-000123",
       [&cli, file]() -> absl::Status {
         absl::StatusOr<ChargingFile> f = FindFile(cli, *file);
@@ -329,33 +443,35 @@ void AddProgress(CLI::App& group, Cli& cli) {
               return c.charging().GetChargingProgress(ctx, request, out);
             });
         if (!p.ok()) return p.status();
+        const absl::CivilDay today = AsOf(*p, cli);
         Details d;
         d.AddAlways("Charging file", p->name());
         d.Add("Case", p->case_reference());
-        d.AddAlways("Stage", EnumWords(v1::ChargingStage_descriptor(), p->stage()));
+        d.AddAlways("Stage", EnumName(v1::ChargingStage_descriptor(), p->stage()));
         d.Add("Where it is", p->stage_summary());
         d.AddAlways("Urgency", EnumName(v1::ChargingUrgency_descriptor(), p->urgency()));
-        d.AddAlways("Days since submission", absl::StrCat(p->days_since_submission()));
+        d.AddAlways("Submitted", p->days_since_submission() == 0
+                                     ? "today"
+                                     : absl::StrCat(p->days_since_submission(),
+                                                    p->days_since_submission() == 1
+                                                        ? " day ago"
+                                                        : " days ago"));
+        d.AddAlways("Outstanding items", ChargingItemsCell(*p));
         for (const v1::ChargingActionItem& i : p->outstanding_items()) {
-          bool overdue = false;
-          for (const v1::ChargingActionItem& x : p->overdue_items()) {
-            overdue = overdue || x.name() == i.name();
-          }
-          d.Add("Outstanding", absl::StrCat(ItemRow(i), overdue ? "  OVERDUE" : ""));
+          d.Add("Item", ItemRow(i, *p, today));
         }
-        if (p->threshold_review_due()) {
-          d.Add("Threshold review",
-                absl::StrCat("by ", FormatDate(p->threshold_review_by()),
-                             p->threshold_review_overdue() ? " OVERDUE" : " due"));
+        if (p->threshold_review_by().year() != 0) {
+          d.Add("Full Code review by",
+                FormatDueIn(p->threshold_review_by(), p->threshold_review_overdue(), today));
         }
-        if (p->has_first_hearing()) {
-          d.Add("First hearing", absl::StrCat(FormatDate(p->first_hearing().date()),
-                                              " at ", p->first_hearing().court()));
-        }
+        AddDecision(d, p->decision(), p->first_hearing(), p->ancillary_orders(),
+                    p->victim_informed(), p->has_victim_informed());
         cli.Emit(*p, p->name(), d.Render());
         return absl::OkStatus();
       });
-  cmd->add_option("FILE", *file, "the file's name, or the case reference")->required();
+  cmd->add_option("FILE", *file,
+                  "the file's name, its id as listed, or the case reference")
+      ->required();
 }
 
 void AddList(CLI::App& group, Cli& cli) {
@@ -367,8 +483,9 @@ void AddList(CLI::App& group, Cli& cli) {
   auto o = std::make_shared<Opts>();
   CLI::App* cmd = AddCommand(
       group, cli, "list",
-      "Charging files you can see, most urgent first (a prosecutor's list); overdue "
-      "action plans are marked.",
+      "Charging files you can see, most urgent first (RED, GREEN_PRIORITY, GREEN), "
+      "then oldest: the prosecutor's queue. Shows the stage, outstanding and overdue "
+      "action items, what falls due next and what was decided.",
       "casebridge --as cps.okafor charging list --awaiting-decision",
       [&cli, o]() -> absl::Status {
         v1::ListChargingFilesRequest request;
@@ -405,21 +522,19 @@ void AddList(CLI::App& group, Cli& cli) {
                                                      ctx, request, out);
                                                });
         if (!response.ok()) return response.status();
-        Table t(
-            {"CASE", "URGENCY", "STATE", "DAYS", "OUTSTANDING", "WHERE IT IS", "FILE"});
-        t.SetMaxWidth(5, 50);
+        // Most urgent first, then oldest (the server's order): the prosecutor's
+        // queue. DUE is what falls due next; OUTCOME what was decided.
+        Table t({"CASE", "FILE", "URGENCY", "STAGE", "DAYS", "ITEMS", "NEXT DUE",
+                 "OUTCOME"});
+        t.SetMaxWidth(7, 70);
         std::vector<std::string> names;
         for (const ChargingFile& f : response->charging_files()) {
           const v1::ChargingProgress& p = f.progress();
-          std::string outstanding = absl::StrCat(p.outstanding_items_size());
-          if (p.overdue_items_size() > 0) {
-            absl::StrAppend(&outstanding, " (", p.overdue_items_size(), " OVERDUE)");
-          }
-          t.AddRow({f.case_reference(),
+          t.AddRow({f.case_reference(), ShortId(f.name()).substr(0, 8),
                     EnumName(v1::ChargingUrgency_descriptor(), f.urgency()),
-                    EnumName(v1::ChargingFileState_descriptor(), f.state()),
-                    absl::StrCat(p.days_since_submission()), outstanding,
-                    p.stage_summary(), f.name()});
+                    EnumName(v1::ChargingStage_descriptor(), p.stage()),
+                    absl::StrCat(p.days_since_submission()), ChargingItemsCell(p),
+                    ChargingNextDueCell(p), ChargingOutcomeCell(f)});
           names.push_back(f.name());
         }
         cli.EmitList(*response, names, t, "no charging files",
@@ -549,40 +664,24 @@ void AddRespond(CLI::App& group, Cli& cli) {
       group, cli, "respond",
       "Police: accept, dispute (with the reason) or complete (with what was provided) "
       "an action-plan item.",
-      "casebridge --as pc.hughes charging respond ITEM --complete \"CCTV exhibit DH/1 "
-      "uploaded\"",
+      "casebridge --as pc.hughes charging respond 80ee95b8 --complete \"CCTV exhibit "
+      "DH/1 uploaded\"",
       [&cli, o]() -> absl::Status {
-        absl::StatusOr<std::string> item = ChildNameArg(
-            o->item.substr(0, o->item.find("/actionItems/")), kCollection, "ITEM");
-        if (!item.ok() || o->item.find("/actionItems/") == std::string::npos) {
-          return WithField(
-              UsageError("ITEM: give the item's name, "
-                         "cases/{case}/chargingFiles/{file}/actionItems/{item}"),
-              "ITEM");
-        }
         if (o->accept + !o->dispute.empty() + !o->complete.empty() != 1) {
           return WithField(UsageError("give one of --accept, --dispute or --complete"),
                            "--accept");
         }
+        absl::StatusOr<FoundItem> found = FindItem(cli, o->item);
+        if (!found.ok()) return found.status();
         v1::RespondToActionItemRequest request;
-        request.set_name(o->item);
+        request.set_name(found->item.name());
         request.set_response(o->accept ? v1::CHARGING_ACTION_ITEM_RESPONSE_ACCEPT
                              : o->dispute.empty()
                                  ? v1::CHARGING_ACTION_ITEM_RESPONSE_COMPLETE
                                  : v1::CHARGING_ACTION_ITEM_RESPONSE_DISPUTE);
         request.set_reason(o->dispute);
         request.set_provided(o->complete);
-        std::string etag = o->etag;
-        if (etag.empty()) {
-          absl::StatusOr<ChargingFile> file = FetchFile(cli, *item);
-          if (!file.ok()) return file.status();
-          for (const v1::ChargingActionItem& i : file->action_items()) {
-            if (i.name() == o->item) etag = i.etag();
-          }
-          if (etag.empty())
-            return absl::NotFoundError(absl::StrCat(o->item, " not found"));
-        }
-        request.set_etag(etag);
+        request.set_etag(o->etag.empty() ? found->item.etag() : o->etag);
         return EmitFile(cli,
                         Rpc<ChargingFile>(
                             cli, "RespondToActionItem",
@@ -590,7 +689,10 @@ void AddRespond(CLI::App& group, Cli& cli) {
                               return c.charging().RespondToActionItem(ctx, request, out);
                             }));
       });
-  cmd->add_option("ITEM", o->item, "the action item's name")->required();
+  cmd->add_option("ITEM", o->item,
+                  "the item's name, or the first characters of its id as 'charging get' "
+                  "shows it ([80ee95b8])")
+      ->required();
   cmd->add_flag("--accept", o->accept, "police will provide it");
   cmd->add_option("--dispute", o->dispute, "dispute it, with the reason");
   cmd->add_option("--complete", o->complete, "provided: say what");
@@ -607,19 +709,17 @@ void AddReviewItem(CLI::App& group, Cli& cli) {
       group, cli, "review-item",
       "CPS: settle a disputed item: --withdraw it or --reaffirm it (optionally with a "
       "new --due date).",
-      "casebridge --as cps.okafor charging review-item ITEM --withdraw --note \"Covered "
-      "by the phone download\"",
+      "casebridge --as cps.okafor charging review-item 80ee95b8 --withdraw --note "
+      "\"Covered by the phone download\"",
       [&cli, o]() -> absl::Status {
         if (o->withdraw == o->reaffirm) {
           return WithField(UsageError("give one of --withdraw or --reaffirm"),
                            "--withdraw");
         }
-        size_t at = o->item.find("/actionItems/");
-        if (at == std::string::npos) {
-          return WithField(UsageError("ITEM: give the item's name"), "ITEM");
-        }
+        absl::StatusOr<FoundItem> found = FindItem(cli, o->item);
+        if (!found.ok()) return found.status();
         v1::ReviewActionItemRequest request;
-        request.set_name(o->item);
+        request.set_name(found->item.name());
         request.set_review(o->withdraw ? v1::CHARGING_ACTION_ITEM_REVIEW_WITHDRAW
                                        : v1::CHARGING_ACTION_ITEM_REVIEW_REAFFIRM);
         request.set_note(o->note);
@@ -628,15 +728,7 @@ void AddReviewItem(CLI::App& group, Cli& cli) {
           if (!due.ok()) return due.status();
           *request.mutable_due_date() = *due;
         }
-        std::string etag = o->etag;
-        if (etag.empty()) {
-          absl::StatusOr<ChargingFile> file = FetchFile(cli, o->item.substr(0, at));
-          if (!file.ok()) return file.status();
-          for (const v1::ChargingActionItem& i : file->action_items()) {
-            if (i.name() == o->item) etag = i.etag();
-          }
-        }
-        request.set_etag(etag);
+        request.set_etag(o->etag.empty() ? found->item.etag() : o->etag);
         return EmitFile(cli,
                         Rpc<ChargingFile>(
                             cli, "ReviewActionItem",
@@ -644,7 +736,10 @@ void AddReviewItem(CLI::App& group, Cli& cli) {
                               return c.charging().ReviewActionItem(ctx, request, out);
                             }));
       });
-  cmd->add_option("ITEM", o->item, "the action item's name")->required();
+  cmd->add_option("ITEM", o->item,
+                  "the item's name, or the first characters of its id as 'charging get' "
+                  "shows it ([80ee95b8])")
+      ->required();
   cmd->add_flag("--withdraw", o->withdraw, "no longer needed");
   cmd->add_flag("--reaffirm", o->reaffirm, "still needed");
   cmd->add_option("--note", o->note, "why")->required();

@@ -10,11 +10,14 @@
 #include "clients/cli/demo_tokens.h"
 #include "clients/cli/exit_codes.h"
 #include "clients/cli/time_parse.h"
+#include "domain/dates.h"
 
 namespace casebridge::cli {
 
 Cli::Cli(std::ostream& out, std::ostream& err)
     : tz(absl::LocalTimeZone()), out_(out), err_(err) {}
+
+absl::CivilDay Cli::today() const { return domain::UkDay(now()); }
 
 OutputFormat Cli::format() const {
   if (output == "json") return OutputFormat::kJson;

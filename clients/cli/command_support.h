@@ -18,6 +18,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "casebridge/v1/common.pb.h"
 #include "clients/cli/client.h"
@@ -42,6 +43,9 @@ class Cli {
 
   OutputFormat format() const;
   absl::Time now() const { return absl::Now(); }
+  // Today as the server counts due dates and overdue work: the UK calendar
+  // day (domain::UkDay), so "in 2 days" here matches the server's OVERDUE.
+  absl::CivilDay today() const;
 
   // Connects on first use (so --help never needs a token).
   absl::StatusOr<Client*> client();

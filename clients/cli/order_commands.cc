@@ -1,7 +1,8 @@
 // casebridge order ...: Stalking Protection Orders (Stalking Protection Act
-// 2019), from consideration to the order's end. Written against
-// proto/casebridge/v1/protection_orders.proto; until the server offers
-// ProtectionOrderService these commands exit 1 saying so.
+// 2019), from consideration to the order's end, against
+// ProtectionOrderService (proto/casebridge/v1/protection_orders.proto).
+// Police of the owning force change orders; the CPS reads them; partners
+// read the terms of orders in force (the safeguarding view).
 #include <memory>
 #include <string>
 #include <vector>
@@ -12,12 +13,14 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "absl/time/civil_time.h"
 #include "casebridge/v1/protection_orders.grpc.pb.h"
 #include "clients/cli/command_support.h"
 #include "clients/cli/commands.h"
 #include "clients/cli/exit_codes.h"
 #include "clients/cli/names.h"
 #include "clients/cli/output.h"
+#include "clients/cli/workflow_text.h"
 #include "domain/validation.h"
 
 namespace casebridge::cli {
@@ -101,29 +104,56 @@ absl::Status SetTermsAndDuration(Cli& cli, const TermOptions& o, Request* r) {
   return absl::OkStatus();
 }
 
-std::string DurationText(const v1::OrderDuration& d) {
-  if (d.until_further_order()) return "until further order";
-  if (d.has_end_date()) return absl::StrCat("until ", FormatDate(d.end_date()));
-  return "";
-}
-
 std::string TermsText(const google::protobuf::RepeatedPtrField<v1::OrderTerm>& terms) {
   std::vector<std::string> out;
-  for (const v1::OrderTerm& t : terms) {
-    out.push_back(absl::StrCat(EnumWords(v1::OrderTermKind_descriptor(), t.kind()), ": ",
-                               t.text()));
-  }
+  for (const v1::OrderTerm& t : terms) out.push_back(OrderTermText(t));
   return absl::StrJoin(out, "; ");
 }
 
+// The last day an ended order had effect: its end_time is the end of that
+// day.
+std::string LastDay(const google::protobuf::Timestamp& end_time, absl::TimeZone tz) {
+  absl::Time end = absl::FromUnixSeconds(end_time.seconds()) - absl::Seconds(1);
+  return absl::FormatCivilTime(absl::CivilDay(tz.At(end).cs));
+}
+
+std::string InForceText(Cli& cli, const ProtectionOrder& o) {
+  if (o.active()) {
+    std::string until = OrderDurationText(o.duration());
+    return until.empty() ? "yes" : absl::StrCat("yes, ", until);
+  }
+  if (o.has_end_time() && o.made_date().year() != 0) {
+    return absl::StrCat("no: ended ", LastDay(o.end_time(), cli.tz));
+  }
+  return "no";
+}
+
+// The last day in force for a table: the date, "further order", or the
+// duration sought (in brackets) before the order is made.
+std::string UntilCell(const ProtectionOrder& o) {
+  const v1::OrderDuration& d = o.terms_size() > 0 ? o.duration() : o.proposed_duration();
+  std::string text = d.until_further_order() ? "further order"
+                     : d.has_end_date()      ? FormatDate(d.end_date())
+                                             : "";
+  if (o.terms_size() == 0 && !text.empty()) return absl::StrCat("(", text, ")");
+  return text;
+}
+
+std::string PartyWords(v1::OrderParty party) {
+  return party == v1::ORDER_PARTY_DEFENDANT ? "the defendant" : "the police";
+}
+
 std::string OrderText(Cli& cli, const ProtectionOrder& o) {
+  const bool partner = IsSafeguardingView(o);
   Details d;
   d.AddAlways("Order", o.name());
   d.AddAlways("Kind", EnumName(v1::ProtectionOrderKind_descriptor(), o.kind()));
-  d.AddAlways("Status", EnumName(v1::ProtectionOrderStatus_descriptor(), o.status()));
-  d.AddAlways("Active", o.active() ? "yes" : "no");
+  if (!partner) {
+    d.AddAlways("Status", EnumName(v1::ProtectionOrderStatus_descriptor(), o.status()));
+  }
+  d.AddAlways("In force", InForceText(cli, o));
   d.Add("Main order", o.main_order());
-  d.Add("Interim orders", Join({o.interim_orders().begin(), o.interim_orders().end()}));
+  for (const std::string& interim : o.interim_orders()) d.Add("Interim order", interim);
   d.Add("Defendant", o.defendant());
   d.Add("Protects", Join({o.protected_persons().begin(), o.protected_persons().end()}));
   d.Add("Consideration", o.consideration_notes());
@@ -132,44 +162,64 @@ std::string OrderText(Cli& cli, const ProtectionOrder& o) {
   d.Add("Grounds", o.grounds());
   d.Add("Applied", FormatDate(o.application_date()));
   d.Add("Next hearing", FormatTimestamp(o.next_hearing_time(), cli.tz));
-  if (o.terms_size() > 0) {
-    d.Add("Terms", absl::StrCat("v", o.terms_version(), ": ", TermsText(o.terms())));
-  } else {
-    d.Add("Proposed terms", TermsText(o.proposed_terms()));
-  }
-  d.Add("Duration", o.terms_size() > 0 ? DurationText(o.duration())
-                                       : DurationText(o.proposed_duration()));
-  d.Add("Made", FormatDate(o.made_date()));
   if (o.has_decision()) {
     d.Add("Decision",
           absl::StrCat(
-              EnumWords(v1::OrderDecisionOutcome_descriptor(), o.decision().outcome()),
+              EnumName(v1::OrderDecisionOutcome_descriptor(), o.decision().outcome()),
               " on ", FormatDate(o.decision().decision_date()),
+              o.decision().court().empty() ? "" : " at ", o.decision().court(),
               o.decision().reason().empty() ? "" : ": ", o.decision().reason()));
   }
-  if (o.has_service())
-    d.Add("Served", FormatTimestamp(o.service().service_time(), cli.tz));
-  if (o.notification_status() != 0) {
-    d.Add("Notification",
-          absl::StrCat(
-              EnumName(v1::OrderNotificationStatus_descriptor(), o.notification_status()),
-              o.notification_overdue() ? " (OVERDUE: failing to notify is an "
-                                         "offence)"
-                                       : ""));
-  }
-  for (const v1::NotificationObligation& n : o.notification_obligations()) {
-    if (n.status() == v1::ORDER_NOTIFICATION_STATUS_DUE ||
-        n.status() == v1::ORDER_NOTIFICATION_STATUS_OVERDUE) {
-      d.Add("Notify by",
-            absl::StrCat(
-                FormatTimestamp(n.due_time(), cli.tz),
-                n.status() == v1::ORDER_NOTIFICATION_STATUS_OVERDUE ? " OVERDUE" : ""));
+  if (o.terms_size() > 0) {
+    for (const v1::OrderTerm& t : o.terms()) d.Add("Term", OrderTermText(t));
+    if (o.terms_version() > 1) {
+      d.Add("Terms version",
+            absl::StrCat(o.terms_version(), " (varied ", o.variation_count(),
+                         ", renewed ", o.renewal_count(), "; see 'order history')"));
     }
+    d.Add("Duration", OrderDurationText(o.duration()));
+  } else {
+    for (const v1::OrderTerm& t : o.proposed_terms()) d.Add("Proposed term", OrderTermText(t));
+    d.Add("Duration sought", OrderDurationText(o.proposed_duration()));
   }
-  if (o.appeal_pending()) d.Add("Appeal", "pending");
-  if (o.breaches_size() > 0) d.Add("Breaches", absl::StrCat(o.breaches_size()));
-  d.Add("Ends", FormatTimestamp(o.end_time(), cli.tz));
-  return d.Render();
+  d.Add("Made", FormatDate(o.made_date()));
+  if (o.has_service()) {
+    d.Add("Served", absl::StrCat(FormatTimestamp(o.service().service_time(), cli.tz),
+                                 o.service().method().empty() ? "" : ", ",
+                                 o.service().method()));
+  }
+  d.Add("Notification", OrderNotificationText(o, cli.tz));
+  for (const v1::OrderApplication& a : o.applications()) {
+    if (a.status() != v1::ORDER_APPLICATION_STATUS_PENDING) continue;
+    d.Add("Pending application",
+          absl::StrCat(EnumWords(v1::OrderApplicationType_descriptor(), a.type()), " by ",
+                       PartyWords(a.applicant()), ", applied ",
+                       FormatDate(a.application_date())));
+  }
+  if (o.appeals_size() > 0) {
+    const v1::OrderAppeal& a = o.appeals(o.appeals_size() - 1);
+    d.Add("Appeal",
+          a.outcome() == v1::ORDER_APPEAL_OUTCOME_UNSPECIFIED
+              ? absl::StrCat("by ", PartyWords(a.appellant()), " to ", a.court(),
+                             ", lodged ", FormatDate(a.lodge_date()), " (pending)")
+              : absl::StrCat(
+                    EnumName(v1::OrderAppealOutcome_descriptor(), a.outcome()), " on ",
+                    FormatDate(a.decision_date()),
+                    a.decision_reason().empty() ? "" : ": ", a.decision_reason()));
+  }
+  for (const v1::OrderBreach& b : o.breaches()) {
+    d.Add("Breach",
+          absl::StrCat(FormatTimestamp(b.occur_time(), cli.tz), ": ", b.description(),
+                       b.charging_file().empty() ? "" : " (referred to the CPS: ",
+                       b.charging_file(), b.charging_file().empty() ? "" : ")"));
+  }
+  std::string out = d.Render();
+  if (partner) {
+    out +=
+        "(safeguarding view: the terms of orders in force; the application, "
+        "defendant and hearings stay with police and the CPS)\n";
+  }
+  return out;
 }
 
 absl::StatusOr<ProtectionOrder> FetchOrder(Cli& cli, const std::string& name) {
@@ -182,29 +232,76 @@ absl::StatusOr<ProtectionOrder> FetchOrder(Cli& cli, const std::string& name) {
       });
 }
 
+// The order named in full (cases/{case}/protectionOrders/{id}), or by the
+// first characters of its id as `order list` shows it, among the orders the
+// caller can see.
+absl::StatusOr<ProtectionOrder> FindOrder(Cli& cli, const std::string& arg,
+                                          absl::string_view option = "ORDER") {
+  if (absl::StartsWith(arg, "cases/")) {
+    absl::StatusOr<std::string> name = ChildNameArg(arg, kCollection, option);
+    if (!name.ok()) return name.status();
+    return FetchOrder(cli, *name);
+  }
+  if (arg.size() < 4) {
+    return WithField(UsageError(absl::StrCat(option,
+                                             ": give the order's name or at least 4 "
+                                             "characters of its id (as 'order list' "
+                                             "shows it)")),
+                     option);
+  }
+  v1::ListProtectionOrdersRequest request;
+  request.set_parent("cases/-");
+  request.set_page_size(500);
+  std::vector<ProtectionOrder> matches;
+  do {
+    absl::StatusOr<v1::ListProtectionOrdersResponse> page =
+        Rpc<v1::ListProtectionOrdersResponse>(
+            cli, "ListProtectionOrders",
+            [&](Client& c, grpc::ClientContext* ctx,
+                v1::ListProtectionOrdersResponse* out) {
+              return c.orders().ListProtectionOrders(ctx, request, out);
+            });
+    if (!page.ok()) return page.status();
+    for (const ProtectionOrder& o : page->protection_orders()) {
+      if (absl::StartsWith(ShortId(o.name()), absl::AsciiStrToLower(arg))) {
+        matches.push_back(o);
+      }
+    }
+    request.set_page_token(page->next_page_token());
+  } while (!request.page_token().empty());
+  if (matches.size() == 1) return matches[0];
+  if (matches.empty()) return absl::NotFoundError(absl::StrCat("no order ", arg));
+  return WithField(UsageError(absl::StrCat("\"", arg, "\" matches ", matches.size(),
+                                           " orders; give more of the id")),
+                   option);
+}
+
 // What every state change of an order takes: the order and its etag.
 struct Target {
   std::string order, etag;
 };
 
+// The order as read before the change, and the etag to send.
+struct Resolved {
+  ProtectionOrder current;
+  std::string etag;
+};
+
 void AddTarget(CLI::App* cmd, Target* t) {
-  cmd->add_option("ORDER", t->order, "the order: cases/{case}/protectionOrders/{id}")
+  cmd->add_option("ORDER", t->order,
+                  "the order: cases/{case}/protectionOrders/{id}, or the first "
+                  "characters of its id as listed")
       ->required();
   cmd->add_option("--etag", t->etag,
                   "fail (exit 5) if the order changed since this etag");
 }
 
-// Resolves the target: the order's name and etag (read when not given).
-absl::StatusOr<Target> Resolve(Cli& cli, const Target& t) {
-  absl::StatusOr<std::string> name = ChildNameArg(t.order, kCollection, "ORDER");
-  if (!name.ok()) return name.status();
-  Target out{*name, t.etag};
-  if (out.etag.empty()) {
-    absl::StatusOr<ProtectionOrder> current = FetchOrder(cli, *name);
-    if (!current.ok()) return current.status();
-    out.etag = current->etag();
-  }
-  return out;
+// Reads the target order; the etag sent is --etag, else the one just read.
+absl::StatusOr<Resolved> Resolve(Cli& cli, const Target& t) {
+  absl::StatusOr<ProtectionOrder> current = FindOrder(cli, t.order);
+  if (!current.ok()) return current.status();
+  std::string etag = t.etag.empty() ? current->etag() : t.etag;
+  return Resolved{*std::move(current), std::move(etag)};
 }
 
 absl::Status EmitOrder(Cli& cli, const absl::StatusOr<ProtectionOrder>& order) {
@@ -213,20 +310,21 @@ absl::Status EmitOrder(Cli& cli, const absl::StatusOr<ProtectionOrder>& order) {
   return absl::OkStatus();
 }
 
-// A state change: resolves the target, lets `fill` complete the request,
-// calls `method`, prints the order.
+// A state change: resolves the target, lets `fill` complete the request
+// (given the order as it is now), calls `method`, prints the order.
 template <typename Request>
-absl::Status Change(Cli& cli, const Target& target, const char* method,
-                    absl::FunctionRef<absl::Status(Request*)> fill,
-                    absl::FunctionRef<grpc::Status(Client&, grpc::ClientContext*,
-                                                   const Request&, ProtectionOrder*)>
-                        rpc) {
-  absl::StatusOr<Target> t = Resolve(cli, target);
+absl::Status Change(
+    Cli& cli, const Target& target, const char* method,
+    absl::FunctionRef<absl::Status(Request*, const ProtectionOrder& current)> fill,
+    absl::FunctionRef<grpc::Status(Client&, grpc::ClientContext*, const Request&,
+                                   ProtectionOrder*)>
+        rpc) {
+  absl::StatusOr<Resolved> t = Resolve(cli, target);
   if (!t.ok()) return t.status();
   Request request;
-  request.set_name(t->order);
+  request.set_name(t->current.name());
   request.set_etag(t->etag);
-  absl::Status filled = fill(&request);
+  absl::Status filled = fill(&request, t->current);
   if (!filled.ok()) return filled;
   return EmitOrder(cli, Rpc<ProtectionOrder>(cli, method,
                                              [&](Client& c, grpc::ClientContext* ctx,
@@ -239,6 +337,38 @@ absl::StatusOr<v1::OrderParty> Party(absl::string_view text, absl::string_view o
   absl::StatusOr<int> p = EnumArg(v1::OrderParty_descriptor(), text, option);
   if (!p.ok()) return p.status();
   return static_cast<v1::OrderParty>(*p);
+}
+
+// Orders as a table. Police and the CPS: where each order is, whether it is
+// in force, the defendant's notification duty and the terms. Partners (the
+// safeguarding view, no status): the terms of the orders in force.
+Table OrderTable(Cli& cli,
+                 const google::protobuf::RepeatedPtrField<ProtectionOrder>& orders) {
+  bool partner = !orders.empty();
+  for (const ProtectionOrder& o : orders) partner = partner && IsSafeguardingView(o);
+  if (partner) {
+    Table t({"ID", "KIND", "IN FORCE", "UNTIL", "TERMS"});
+    t.SetMaxWidth(4, 90);
+    for (const ProtectionOrder& o : orders) {
+      t.AddRow({ShortId(o.name()).substr(0, 8),
+                EnumName(v1::ProtectionOrderKind_descriptor(), o.kind()),
+                o.active() ? "yes" : "no", UntilCell(o), TermsText(o.terms())});
+    }
+    return t;
+  }
+  Table t({"ID", "KIND", "STATUS", "IN FORCE", "UNTIL", "NOTIFICATION", "DEFENDANT",
+           "TERMS"});
+  t.SetMaxWidth(6, 24);
+  t.SetMaxWidth(7, 60);
+  for (const ProtectionOrder& o : orders) {
+    t.AddRow({ShortId(o.name()).substr(0, 8),
+              EnumName(v1::ProtectionOrderKind_descriptor(), o.kind()),
+              EnumName(v1::ProtectionOrderStatus_descriptor(), o.status()),
+              o.active() ? "yes" : "no", UntilCell(o), OrderNotificationCell(o, cli.tz),
+              o.defendant(),
+              TermsText(o.terms_size() > 0 ? o.terms() : o.proposed_terms())});
+  }
+  return t;
 }
 
 // ---- commands -------------------------------------------------------------
@@ -271,9 +401,9 @@ void AddConsider(CLI::App& group, Cli& cli) {
         ProtectionOrder* order = request.mutable_protection_order();
         order->set_kind(static_cast<v1::ProtectionOrderKind>(*kind));
         if (!o->main.empty()) {
-          absl::StatusOr<std::string> main = ChildNameArg(o->main, kCollection, "--main");
+          absl::StatusOr<ProtectionOrder> main = FindOrder(cli, o->main, "--main");
           if (!main.ok()) return main.status();
-          order->set_main_order(*main);
+          order->set_main_order(main->name());
         }
         order->set_defendant(o->defendant);
         for (const std::string& p : o->protects) order->add_protected_persons(p);
@@ -314,12 +444,9 @@ void AddGet(CLI::App& group, Cli& cli) {
   CLI::App* cmd = AddCommand(
       group, cli, "get", "Show an order: status, terms, notification, hearings.",
       "casebridge --as pc.hughes order get cases/SP-2026-000123/protectionOrders/{id}",
-      [&cli, order]() -> absl::Status {
-        absl::StatusOr<std::string> name = ChildNameArg(*order, kCollection, "ORDER");
-        if (!name.ok()) return name.status();
-        return EmitOrder(cli, FetchOrder(cli, *name));
-      });
-  cmd->add_option("ORDER", *order, "the order's name")->required();
+      [&cli, order]() -> absl::Status { return EmitOrder(cli, FindOrder(cli, *order)); });
+  cmd->add_option("ORDER", *order, "the order's name, or the first characters of its id")
+      ->required();
 }
 
 void AddList(CLI::App& group, Cli& cli) {
@@ -373,22 +500,12 @@ void AddList(CLI::App& group, Cli& cli) {
                   return c.orders().ListProtectionOrders(ctx, request, out);
                 });
         if (!response.ok()) return response.status();
-        Table t(
-            {"ORDER", "KIND", "STATUS", "ACTIVE", "DEFENDANT", "ENDS", "NOTIFICATION"});
         std::vector<std::string> names;
         for (const ProtectionOrder& x : response->protection_orders()) {
-          std::string notification =
-              EnumName(v1::OrderNotificationStatus_descriptor(), x.notification_status());
-          if (x.notification_overdue()) notification = "OVERDUE";
-          t.AddRow({x.name(), EnumName(v1::ProtectionOrderKind_descriptor(), x.kind()),
-                    EnumName(v1::ProtectionOrderStatus_descriptor(), x.status()),
-                    x.active() ? "yes" : "no", x.defendant(),
-                    x.duration().until_further_order() ? "further order"
-                                                       : FormatDate(x.end_date()),
-                    notification});
           names.push_back(x.name());
         }
-        cli.EmitList(*response, names, t, "no orders", response->next_page_token());
+        cli.EmitList(*response, names, OrderTable(cli, response->protection_orders()),
+                     "no orders", response->next_page_token());
         return absl::OkStatus();
       });
   cmd->add_option("CASE", o->case_arg, "case reference (default: every case you see)");
@@ -415,10 +532,7 @@ void AddUpdate(CLI::App& group, Cli& cli) {
       "casebridge --as pc.hughes order update ORDER --court \"North Staffordshire "
       "Justice Centre\" --term \"prohibition: Not to contact Alex Morgan\"",
       [&cli, o]() -> absl::Status {
-        absl::StatusOr<std::string> name =
-            ChildNameArg(o->target.order, kCollection, "ORDER");
-        if (!name.ok()) return name.status();
-        absl::StatusOr<ProtectionOrder> current = FetchOrder(cli, *name);
+        absl::StatusOr<ProtectionOrder> current = FindOrder(cli, o->target.order);
         if (!current.ok()) return current.status();
         v1::UpdateProtectionOrderRequest request;
         ProtectionOrder* order = request.mutable_protection_order();
@@ -493,7 +607,7 @@ void AddNotPursued(CLI::App& group, Cli& cli) {
       [&cli, o]() -> absl::Status {
         return Change<v1::RecordOrderNotPursuedRequest>(
             cli, o->target, "RecordOrderNotPursued",
-            [&](v1::RecordOrderNotPursuedRequest* r) {
+            [&](v1::RecordOrderNotPursuedRequest* r, const ProtectionOrder&) {
               r->set_reason(o->reason);
               return absl::OkStatus();
             },
@@ -523,7 +637,7 @@ void AddApply(CLI::App& group, Cli& cli) {
       [&cli, o]() -> absl::Status {
         return Change<v1::ApplyForOrderRequest>(
             cli, o->target, "ApplyForOrder",
-            [&](v1::ApplyForOrderRequest* r) -> absl::Status {
+            [&](v1::ApplyForOrderRequest* r, const ProtectionOrder&) -> absl::Status {
               absl::StatusOr<v1::Date> date = cli.Day(o->date, "--date");
               if (!date.ok()) return date.status();
               *r->mutable_application_date() = *date;
@@ -556,7 +670,7 @@ void AddHearing(CLI::App& group, Cli& cli) {
       [&cli, o]() -> absl::Status {
         return Change<v1::RecordHearingRequest>(
             cli, o->target, "RecordHearing",
-            [&](v1::RecordHearingRequest* r) -> absl::Status {
+            [&](v1::RecordHearingRequest* r, const ProtectionOrder&) -> absl::Status {
               if (o->adjourn.empty()) {
                 r->set_status(v1::ORDER_HEARING_STATUS_LISTED);
                 if (o->at.empty()) {
@@ -633,17 +747,27 @@ void AddDecide(CLI::App& group, Cli& cli) {
   auto o = std::make_shared<Opts>();
   CLI::App* cmd = AddCommand(
       group, cli, "decide",
-      "The court's decision on the application: --granted (with the terms as made and "
-      "a duration), --refused or --withdrawn. Deciding a main application supersedes "
-      "its interim orders.",
-      "casebridge --as pc.hughes order decide ORDER --granted --court \"North "
-      "Staffordshire Justice Centre\" --term \"prohibition: Not to contact Alex "
-      "Morgan\" --until \"in 8 weeks\"",
+      "The court's decision on the application: --granted, --refused or --withdrawn. "
+      "Granted, the order is made with the terms and duration applied for unless "
+      "--term / --until / --until-further-order say what the court made; the court "
+      "defaults to the one applied to. Deciding a main application supersedes its "
+      "interim orders.",
+      "casebridge --as pc.hughes order decide 141bf1e1 --granted --until \"in 8 weeks\"",
       [&cli, o]() -> absl::Status {
         return Change<v1::RecordCourtDecisionRequest>(
             cli, o->target, "RecordCourtDecision",
-            [&](v1::RecordCourtDecisionRequest* r) {
-              return FillDecision(cli, o->decision, r);
+            [&](v1::RecordCourtDecisionRequest* r, const ProtectionOrder& current) {
+              absl::Status filled = FillDecision(cli, o->decision, r);
+              if (!filled.ok()) return filled;
+              // The court applied to, and (granted) the terms and duration
+              // applied for, unless the options say otherwise.
+              if (r->court().empty()) r->set_court(current.court());
+              if (r->outcome() != v1::ORDER_DECISION_OUTCOME_GRANTED) return filled;
+              if (r->terms_size() == 0) *r->mutable_terms() = current.proposed_terms();
+              if (!r->has_duration() && current.has_proposed_duration()) {
+                *r->mutable_duration() = current.proposed_duration();
+              }
+              return filled;
             },
             [](Client& c, grpc::ClientContext* ctx,
                const v1::RecordCourtDecisionRequest& r, ProtectionOrder* out) {
@@ -668,7 +792,7 @@ void AddServe(CLI::App& group, Cli& cli) {
       [&cli, o]() -> absl::Status {
         return Change<v1::RecordServiceRequest>(
             cli, o->target, "RecordService",
-            [&](v1::RecordServiceRequest* r) -> absl::Status {
+            [&](v1::RecordServiceRequest* r, const ProtectionOrder&) -> absl::Status {
               absl::StatusOr<absl::Time> at = cli.When(o->at, "--at");
               if (!at.ok()) return at.status();
               *r->mutable_service_time() = domain::ToProtoTime(*at);
@@ -700,7 +824,7 @@ void AddNotified(CLI::App& group, Cli& cli) {
       [&cli, o]() -> absl::Status {
         return Change<v1::RecordNotificationRequest>(
             cli, o->target, "RecordNotification",
-            [&](v1::RecordNotificationRequest* r) -> absl::Status {
+            [&](v1::RecordNotificationRequest* r, const ProtectionOrder&) -> absl::Status {
               absl::StatusOr<absl::Time> at = cli.When(o->at, "--at");
               if (!at.ok()) return at.status();
               *r->mutable_notify_time() = domain::ToProtoTime(*at);
@@ -737,7 +861,7 @@ void AddDetailsChange(CLI::App& group, Cli& cli) {
       [&cli, o]() -> absl::Status {
         return Change<v1::RecordDetailsChangeRequest>(
             cli, o->target, "RecordDetailsChange",
-            [&](v1::RecordDetailsChangeRequest* r) -> absl::Status {
+            [&](v1::RecordDetailsChangeRequest* r, const ProtectionOrder&) -> absl::Status {
               absl::StatusOr<int> change = EnumArg(
                   v1::OrderNotificationTrigger_descriptor(), o->change, "--change");
               if (!change.ok()) return change.status();
@@ -788,7 +912,7 @@ void AddApplication(CLI::App& group, Cli& cli, v1::OrderApplicationType type) {
         if (type == v1::ORDER_APPLICATION_TYPE_VARIATION) {
           return Change<v1::ApplyForVariationRequest>(
               cli, o->target, "ApplyForVariation",
-              [&](v1::ApplyForVariationRequest* r) -> absl::Status {
+              [&](v1::ApplyForVariationRequest* r, const ProtectionOrder&) -> absl::Status {
                 r->set_applicant(*by);
                 *r->mutable_application_date() = *date;
                 r->set_grounds(o->grounds);
@@ -809,7 +933,7 @@ void AddApplication(CLI::App& group, Cli& cli, v1::OrderApplicationType type) {
         if (type == v1::ORDER_APPLICATION_TYPE_RENEWAL) {
           return Change<v1::ApplyForRenewalRequest>(
               cli, o->target, "ApplyForRenewal",
-              [&](v1::ApplyForRenewalRequest* r) -> absl::Status {
+              [&](v1::ApplyForRenewalRequest* r, const ProtectionOrder&) -> absl::Status {
                 r->set_applicant(*by);
                 *r->mutable_application_date() = *date;
                 r->set_grounds(o->grounds);
@@ -826,7 +950,7 @@ void AddApplication(CLI::App& group, Cli& cli, v1::OrderApplicationType type) {
         }
         return Change<v1::ApplyForDischargeRequest>(
             cli, o->target, "ApplyForDischarge",
-            [&](v1::ApplyForDischargeRequest* r) -> absl::Status {
+            [&](v1::ApplyForDischargeRequest* r, const ProtectionOrder&) -> absl::Status {
               r->set_applicant(*by);
               *r->mutable_application_date() = *date;
               r->set_grounds(o->grounds);
@@ -858,7 +982,7 @@ void AddApplicationDecision(CLI::App& group, Cli& cli) {
       [&cli, o]() -> absl::Status {
         return Change<v1::RecordApplicationDecisionRequest>(
             cli, o->target, "RecordApplicationDecision",
-            [&](v1::RecordApplicationDecisionRequest* r) {
+            [&](v1::RecordApplicationDecisionRequest* r, const ProtectionOrder&) {
               return FillDecision(cli, o->decision, r);
             },
             [](Client& c, grpc::ClientContext* ctx,
@@ -885,7 +1009,7 @@ void AddAppeal(CLI::App& group, Cli& cli) {
       [&cli, o]() -> absl::Status {
         return Change<v1::RecordAppealRequest>(
             cli, o->target, "RecordAppeal",
-            [&](v1::RecordAppealRequest* r) -> absl::Status {
+            [&](v1::RecordAppealRequest* r, const ProtectionOrder&) -> absl::Status {
               absl::StatusOr<v1::OrderParty> by = Party(o->by, "--by");
               if (!by.ok()) return by.status();
               r->set_appellant(*by);
@@ -920,7 +1044,7 @@ void AddAppealDecision(CLI::App& group, Cli& cli) {
       [&cli, o]() -> absl::Status {
         return Change<v1::RecordAppealDecisionRequest>(
             cli, o->target, "RecordAppealDecision",
-            [&](v1::RecordAppealDecisionRequest* r) -> absl::Status {
+            [&](v1::RecordAppealDecisionRequest* r, const ProtectionOrder&) -> absl::Status {
               absl::StatusOr<int> outcome =
                   EnumArg(v1::OrderAppealOutcome_descriptor(), o->outcome, "--outcome");
               if (!outcome.ok()) return outcome.status();
@@ -957,10 +1081,10 @@ void AddBreach(CLI::App& group, Cli& cli) {
       "casebridge --as pc.hughes order breach ORDER --when \"yesterday 21:00\" "
       "--description \"Sent 12 messages despite the no-contact term\"",
       [&cli, o]() -> absl::Status {
-        absl::StatusOr<Target> t = Resolve(cli, o->target);
+        absl::StatusOr<Resolved> t = Resolve(cli, o->target);
         if (!t.ok()) return t.status();
         v1::RecordBreachRequest request;
-        request.set_name(t->order);
+        request.set_name(t->current.name());
         request.set_etag(t->etag);
         absl::StatusOr<absl::Time> when = cli.When(o->when, "--when");
         if (!when.ok()) return when.status();
@@ -999,8 +1123,9 @@ void AddHistory(CLI::App& group, Cli& cli) {
       group, cli, "history",
       "Every event of an order, oldest first, and its terms versions.",
       "casebridge --as pc.hughes order history ORDER", [&cli, o]() -> absl::Status {
-        absl::StatusOr<std::string> name = ChildNameArg(o->order, kCollection, "ORDER");
-        if (!name.ok()) return name.status();
+        absl::StatusOr<ProtectionOrder> order = FindOrder(cli, o->order);
+        if (!order.ok()) return order.status();
+        const std::string* name = &order->name();
         v1::GetOrderHistoryRequest request;
         request.set_name(*name);
         request.set_page_size(o->paging.page_size);
@@ -1027,7 +1152,8 @@ void AddHistory(CLI::App& group, Cli& cli) {
         cli.EmitList(*response, names, t, "no history", response->next_page_token());
         return absl::OkStatus();
       });
-  cmd->add_option("ORDER", o->order, "the order's name")->required();
+  cmd->add_option("ORDER", o->order, "the order's name, or the first characters of its id")
+      ->required();
   AddPaging(cmd, &o->paging);
 }
 
@@ -1066,8 +1192,10 @@ void AddMeasures(CLI::App& group, Cli& cli) {
         d.AddAlways("To", FormatDate(m->end_date()));
         d.AddAlways("Stalking cases", absl::StrCat(m->stalking_cases()));
         d.AddAlways("Order considered",
-                    absl::StrFormat("%d cases (%.0f%%)", m->cases_with_order_considered(),
+                    absl::StrFormat("%d of %d cases (%.0f%%)",
+                                    m->cases_with_order_considered(), m->stalking_cases(),
                                     100 * m->considered_case_rate()));
+        d.AddAlways("Orders considered", absl::StrCat(m->orders_considered()));
         d.AddAlways("Full orders made", absl::StrCat(m->full_orders_made()));
         d.AddAlways("Interim orders made", absl::StrCat(m->interim_orders_made()));
         d.AddAlways("Orders per 1,000 cases",

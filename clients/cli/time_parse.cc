@@ -1,5 +1,6 @@
 #include "clients/cli/time_parse.h"
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,10 +17,11 @@ namespace {
 
 constexpr char kWhenForms[] =
     "use e.g. \"now\", \"today 09:00\", \"yesterday 18:30\", \"monday 20:00\", "
-    "\"2026-11-20 18:30\", \"2026-11-20T18:30:00Z\", \"3h ago\" or \"2 days ago\"";
+    "\"2026-11-20 18:30\", \"2026-11-20T18:30:00Z\", \"3h ago\", \"2 days ago\" or "
+    "\"in 7 days 10:00\"";
 constexpr char kDayForms[] =
-    "use e.g. \"today\", \"tomorrow\", \"2026-11-20\", \"in 7 days\" or "
-    "\"3 days ago\"";
+    "use e.g. \"today\", \"tomorrow\", \"2026-11-20\", \"in 7 days\", "
+    "\"in 6 months\", \"in 2 years\" or \"3 days ago\"";
 
 absl::Status BadWhen(absl::string_view text) {
   return absl::InvalidArgumentError(
@@ -128,8 +130,9 @@ std::vector<std::string> Words(absl::string_view text) {
   return words;
 }
 
-// "3h", "3 hours", "2d", "2 days" (the words before "ago" or after "in").
-// Returns the amount and a unit letter: s, m, h, d or w.
+// "3h", "3 hours", "2d", "2 days", "6 months", "2 years" (the words before
+// "ago" or after "in"). Returns the amount and a unit letter: s, m, h, d, w,
+// o (months) or y (years).
 std::optional<std::pair<int64_t, char>> ParseAmount(
     const std::vector<std::string>& words) {
   std::string number, unit;
@@ -157,15 +160,34 @@ std::optional<std::pair<int64_t, char>> ParseAmount(
       {"m", 'm'},   {"min", 'm'},  {"mins", 'm'}, {"minute", 'm'}, {"minutes", 'm'},
       {"h", 'h'},   {"hr", 'h'},   {"hrs", 'h'},  {"hour", 'h'},   {"hours", 'h'},
       {"d", 'd'},   {"day", 'd'},  {"days", 'd'}, {"w", 'w'},      {"wk", 'w'},
-      {"wks", 'w'}, {"week", 'w'}, {"weeks", 'w'}};
+      {"wks", 'w'}, {"week", 'w'}, {"weeks", 'w'},  {"month", 'o'}, {"months", 'o'},
+      {"mo", 'o'},  {"y", 'y'},    {"yr", 'y'},   {"yrs", 'y'},    {"year", 'y'},
+      {"years", 'y'}};
   for (const auto& [name, letter] : kUnits) {
     if (unit == name) return std::make_pair(n, letter);
   }
   return std::nullopt;
 }
 
+// `day` moved by whole days, weeks, months or years (unit d, w, o or y); a
+// day that the target month lacks becomes its last day (31 January + 1
+// month = 28 February).
+absl::CivilDay AddToDay(absl::CivilDay day, int64_t n, char unit) {
+  switch (unit) {
+    case 'd':
+      return day + n;
+    case 'w':
+      return day + n * 7;
+    default: {
+      absl::CivilMonth month = absl::CivilMonth(day) + (unit == 'y' ? n * 12 : n);
+      absl::CivilDay last = absl::CivilDay(month + 1) - 1;
+      return absl::CivilDay(month.year(), month.month(), std::min(day.day(), last.day()));
+    }
+  }
+}
+
 // Shifts `now` back (sign -1) or forward (+1): exact for s/m/h, by local
-// calendar days for d/w.
+// calendar days (or months, years) for d/w/o/y, keeping the clock time.
 absl::Time Shift(absl::Time now, int64_t n, char unit, int sign, absl::TimeZone tz) {
   switch (unit) {
     case 's':
@@ -175,9 +197,8 @@ absl::Time Shift(absl::Time now, int64_t n, char unit, int sign, absl::TimeZone 
     case 'h':
       return now + sign * absl::Hours(n);
     default: {
-      int64_t days = unit == 'w' ? n * 7 : n;
       absl::CivilSecond local = tz.At(now).cs;
-      absl::CivilDay day = absl::CivilDay(local) + sign * days;
+      absl::CivilDay day = AddToDay(absl::CivilDay(local), sign * n, unit);
       ClockTime clock{local.hour(), local.minute(), local.second()};
       return At(day, clock, tz) + (now - absl::FromUnixSeconds(absl::ToUnixSeconds(now)));
     }
@@ -218,6 +239,23 @@ absl::StatusOr<absl::Time> ParseWhen(absl::string_view text, absl::Time now,
   const absl::CivilDay today(tz.At(now).cs);
   std::optional<ClockTime> clock;
   std::optional<absl::CivilDay> day;
+
+  // Hearings and other future times: "in 3h", "in 2 days" (this clock
+  // time), "in 7 days 10:00" (that clock time).
+  if (words.size() >= 2 && words[0] == "in") {
+    std::vector<std::string> amount(words.begin() + 1, words.end());
+    if (std::optional<std::pair<int64_t, char>> a = ParseAmount(amount)) {
+      return Shift(now, a->first, a->second, +1, tz);
+    }
+    clock = ParseClock(words.back());
+    amount.pop_back();
+    std::optional<std::pair<int64_t, char>> a = ParseAmount(amount);
+    if (!clock.has_value() || !a.has_value() || a->second == 's' || a->second == 'm' ||
+        a->second == 'h') {
+      return BadWhen(text);
+    }
+    return At(AddToDay(today, a->first, a->second), *clock, tz);
+  }
 
   if (words.size() == 1) {
     clock = ParseClock(words[0]);
@@ -274,8 +312,10 @@ absl::StatusOr<absl::CivilDay> ParseDay(absl::string_view text, absl::Time now,
   }
   if (sign == 0) return BadDay(text);
   std::optional<std::pair<int64_t, char>> a = ParseAmount(amount);
-  if (!a.has_value() || (a->second != 'd' && a->second != 'w')) return BadDay(text);
-  return today + sign * (a->second == 'w' ? a->first * 7 : a->first);
+  if (!a.has_value() || a->second == 's' || a->second == 'm' || a->second == 'h') {
+    return BadDay(text);
+  }
+  return AddToDay(today, sign * a->first, a->second);
 }
 
 }  // namespace casebridge::cli

@@ -18,9 +18,12 @@ namespace casebridge::cli {
 //   monday 20:00, last mon 8pm   the most recent such day at that time that is
 //                                not after `now` (today if already past)
 //   18:30                        today at 18:30
-//   3h ago, 45 min ago, 2 days ago, 1 week ago
-//                                hours and smaller are exact durations; days
-//                                and weeks keep the local clock time
+//   3h ago, 45 min ago, 2 days ago, 1 week ago, 6 months ago
+//   in 3h, in 2 days             the same, forwards (hearings)
+//   in 7 days 10:00              that many days (weeks...) ahead, at 10:00
+//                                hours and smaller are exact durations; days,
+//                                weeks, months and years keep the local clock
+//                                time (a day the month lacks becomes its last)
 // Clock times: 18:30, 18:30:15, 6pm, 6:30pm, noon, midnight. A local time
 // that a clock change skips or repeats resolves to the earlier offset.
 // Anything else is INVALID_ARGUMENT saying what is accepted. The result may
@@ -29,7 +32,8 @@ absl::StatusOr<absl::Time> ParseWhen(absl::string_view text, absl::Time now,
                                      absl::TimeZone tz);
 
 // Calendar days (due dates, decision dates): today, yesterday, tomorrow,
-// 2026-11-20, "in 7 days", "in 2 weeks", "3 days ago". Days are those of `tz`.
+// 2026-11-20, "in 7 days", "in 2 weeks", "in 6 months", "in 2 years" (31
+// January + 1 month is 28 February), "3 days ago". Days are those of `tz`.
 absl::StatusOr<absl::CivilDay> ParseDay(absl::string_view text, absl::Time now,
                                         absl::TimeZone tz);
 

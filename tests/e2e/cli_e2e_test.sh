@@ -110,7 +110,7 @@ run_walkthrough() {
     echo 'set -x'
     cat "$work/walkthrough.sh"
     echo 'set +x'
-    echo 'declare -p CASE >"$WALKTHROUGH_VARS"'
+    echo 'declare -p CASE FULL INTERIM ITEM >"$WALKTHROUGH_VARS"'
   } >"$work/run.sh"
   local status
   (cd "$work" && env -u CASEBRIDGE_TOKEN WALKTHROUGH_VARS="$work/vars.sh" \
@@ -133,6 +133,34 @@ run_walkthrough() {
   contains "$transcript" "[MARAC_REFERRAL]" "MARAC recommendation"
   matches "$transcript" "^View: +SAFEGUARDING" "partners' view"
   contains "$transcript" "audit log verified" "audit verify"
+  # The SPO: the interim order granted and in force, then served with the
+  # defendant's notification due; the full application still pending.
+  matches "$transcript" "^Status: +GRANTED" "the interim order is granted"
+  matches "$transcript" "^In force: +yes, until [0-9]{4}-" "the interim order is in force"
+  matches "$transcript" "^Notification: +DUE by .*within 3 days of service" \
+    "the notification clock after service"
+  matches "$transcript" "^[0-9a-f]{8} +INTERIM +SERVED +yes +[0-9-]{10} +DUE by" \
+    "order list: the interim order served and in force"
+  matches "$transcript" "^[0-9a-f]{8} +FULL +APPLIED +no" "order list: the full application"
+  # Charging: in the CPS queue awaiting a decision, then CHARGED.
+  matches "$transcript" "^SP-[0-9]{4}-[0-9]{6} +[0-9a-f]{8} +GREEN_PRIORITY +AWAITING_DECISION" \
+    "the CPS queue shows the file awaiting a decision"
+  matches "$transcript" "^SP-[0-9]{4}-[0-9]{6} +[0-9a-f]{8} +GREEN_PRIORITY +DECIDED .*CHARGED: s\.4A stalking" \
+    "the CPS queue shows the file CHARGED"
+  matches "$transcript" "^Action item: +\[[0-9a-f]{8}\] COMPLETED" "police completed the action item"
+  matches "$transcript" "^First hearing: +[0-9-]{10} at North Staffordshire Justice Centre" \
+    "first hearing"
+  # Safeguarding: the shares the actions made, each partner's work list.
+  matches "$transcript" "^SOTCC +safeguarding action +SAFEGUARDING" "council share by action"
+  matches "$transcript" "^NSCHT +safeguarding action +SAFEGUARDING" "health share by action"
+  matches "$transcript" "^CPSWM +charging referral +PROSECUTION" "CPS share by referral"
+  matches "$transcript" "SP-[0-9]{4}-[0-9]{6} +HIGH +housing move +OPEN +[0-9-]{10} \(in 14 days\)" \
+    "the council's work list: case, risk, due date"
+  matches "$transcript" "SP-[0-9]{4}-[0-9]{6} +HIGH +gp alert +OPEN +[0-9-]{10} \(in 7 days\)" \
+    "the health trust's work list"
+  contains "$transcript" "no open work for your agency" "the council's completed action left its list"
+  contains "$transcript" "(refused, as it should be)" "partners may not read incidents"
+  contains "$transcript" "(not shared with the county council)" "an agency without a share sees nothing"
 
   # shellcheck disable=SC1091
   source "$work/vars.sh"
@@ -153,6 +181,57 @@ run_walkthrough() {
   contains "$out" "council.patel" "who-saw lists the council"
   contains "$out" "nhs.morgan" "who-saw lists health"
   contains "$out" "pc.hughes" "who-saw lists the officer"
+  contains "$out" "cps.okafor" "who-saw lists the prosecutor"
+  contains "$out" "isac.lewis" "who-saw lists the victim service"
+  out=$(casebridge --as isac.lewis case get "$CASE" -o json 2>&1) || fail "victim service case get"
+  contains "$out" '"view": "CASE_VIEW_SAFEGUARDING"' "the victim service gets the safeguarding view"
+  contains "$out" "07700 900123" "the victim service sees the safe contact number"
+  lacks "$out" "Carter" "the victim service never sees the suspect"
+  out=$(casebridge --as pc.hughes share list "$CASE" 2>&1) || fail "share list"
+  matches "$out" "^SVG +victim.services referral +SAFEGUARDING" "victim service share by referral"
+
+  # Each partner's work: the completed action is no longer open, and is
+  # recorded as completed; neither sees the other's.
+  local partner
+  for partner in council.patel nhs.morgan; do
+    out=$(casebridge --as "$partner" action mine 2>&1) || fail "$partner action mine"
+    contains "$out" "no open work for your agency" "$partner has no open work left"
+    out=$(casebridge --as "$partner" action list "$CASE" 2>&1) || fail "$partner action list"
+    matches "$out" "COMPLETED" "$partner's action is completed"
+    [[ $(grep -c "^[0-9a-f]\{8\} " <<<"$out") == 1 ]] ||
+      fail "$partner sees only its own agency's action:"$'\n'"$out"
+    # Partners see the terms of the SPO in force, never the defendant, the
+    # application or the suspect; charging and incidents are refused.
+    out=$(casebridge --as "$partner" order list "$CASE" 2>&1) || fail "$partner order list"
+    contains "$out" "Not to contact Alex Morgan" "$partner sees the SPO terms in force"
+    lacks "$out" "Carter" "$partner never sees the defendant"
+    lacks "$out" "FULL" "$partner never sees the pending application"
+    out=$(casebridge --as "$partner" order get "$INTERIM" -o json 2>&1) || fail "$partner order get"
+    lacks "$out" "Carter" "$partner never sees the defendant (JSON)"
+    lacks "$out" "grounds" "$partner never sees the grounds (JSON)"
+    out=$(casebridge --as "$partner" case get "$CASE" -o json 2>&1) || fail "$partner case get"
+    lacks "$out" "Carter" "$partner never sees the suspect"
+    lacks "$out" "bus stop" "$partner never sees incident narratives"
+    lacks "$out" "regret" "$partner never sees incident narratives"
+    expect_exit 3 "may not" -- casebridge --as "$partner" incident list "$CASE"
+    expect_exit 3 "may not" -- casebridge --as "$partner" charging list
+    expect_exit 3 "" -- casebridge --as "$partner" charging get "$CASE"
+    expect_exit 3 "may not" -- casebridge --as "$partner" order history "$INTERIM"
+  done
+
+  # The police and the CPS see the whole order and file.
+  out=$(casebridge --as pc.hughes order get "$INTERIM" 2>&1) || fail "order get"
+  matches "$out" "^Status: +SERVED" "the interim order is served"
+  contains "$out" "Sam Carter" "police see the defendant"
+  out=$(casebridge --as pc.hughes order history "$INTERIM" 2>&1) || fail "order history"
+  matches "$out" "grant +APPLIED +GRANTED" "order history records the grant"
+  out=$(casebridge --as cps.okafor charging progress "$CASE" 2>&1) || fail "charging progress"
+  matches "$out" "^Stage: +DECIDED" "progress: decided"
+  matches "$out" "^Decision: +CHARGED: s\.4A" "progress: charged"
+  matches "$out" "^Ancillary orders: +restraining order" "progress: restraining order sought"
+  out=$(casebridge --as cps.okafor charging list --awaiting-decision 2>&1) ||
+    fail "charging list --awaiting-decision"
+  contains "$out" "no charging files" "a charged file no longer awaits a decision"
   out=$(casebridge --as pc.hughes case get "$CASE" -o json 2>&1) || fail "case get json"
   contains "$out" '"riskLevel": "RISK_LEVEL_HIGH"' "JSON output"
   contains "$out" '"highestRiskIndicator": true' "JSON pattern"
@@ -223,19 +302,79 @@ run_exit_codes() {
   expect_exit 4 "cannot reach the Casebridge server" -- \
     casebridge --server "127.0.0.1:$closed" --as pc.hughes case list
 
-  # Services still being built report UNIMPLEMENTED clearly (exit 1); once
-  # they land the same commands succeed.
-  local out code
-  for command in "order list" "charging list" "action mine"; do
-    # shellcheck disable=SC2086
-    out=$(casebridge --as pc.hughes $command 2>&1)
-    code=$?
-    if ((code == 1)); then
-      contains "$out" "the server does not offer this yet" "$command"
-    elif ((code != 0)); then
-      fail "$command: exit $code"$'\n'"$out"
-    fi
-  done
+  # Every service is offered: the order, charging and action groups work
+  # (an empty list is not an error).
+  expect_exit 0 "no orders" -- casebridge --as pc.hughes order list
+  expect_exit 0 "no charging files" -- casebridge --as cps.okafor charging list
+  expect_exit 0 "no open work for your agency" -- casebridge --as council.patel action mine
+
+  # Orders: usage errors, the server's field, illegal moves, ids by prefix.
+  expect_exit 2 "--kind is required" -- casebridge --as pc.hughes order consider "$case_name"
+  expect_exit 2 "--kind: \"partial\" is not one of" -- \
+    casebridge --as pc.hughes order consider "$case_name" --kind partial
+  local order
+  order=$(casebridge --as pc.hughes order consider "$case_name" --kind full \
+    --defendant "A Person" --protects "Jo Bloggs" -o name) || fail "order consider"
+  expect_exit 2 "field: terms" -- casebridge --as pc.hughes order apply "$order" --court "Court A"
+  expect_exit 5 "allowed events: DRAFT_APPLICATION, DECIDE_NOT_TO_PURSUE, APPLY" -- \
+    casebridge --as pc.hughes order hearing "$order" --at "in 7 days 10:00" --court "Court A"
+  expect_exit 2 "at least 4 characters" -- casebridge --as pc.hughes order get abc
+  expect_exit 3 "no order" -- casebridge --as pc.hughes order get ffffffff
+  expect_exit 0 "CONSIDERED" -- \
+    casebridge --as pc.hughes order get "$(basename "$order" | cut -c1-8)"
+  expect_exit 0 "APPLIED" -- casebridge --as pc.hughes order apply "$order" --court "Court A" \
+    --term "Not to contact Jo Bloggs" --until "in 2 years"
+  expect_exit 0 " 10:00" -- \
+    casebridge --as pc.hughes order hearing "$order" --at "in 7 days 10:00" --court "Court A"
+  expect_exit 3 "not found" -- casebridge --as council.patel order get "$order"
+  expect_exit 3 "" -- casebridge --as cps.okafor order consider "$case_name" --kind full
+
+  # Charging: required options, the urgency order of the CPS queue, a second
+  # decision refused, partners refused.
+  expect_exit 2 "--summary is required" -- casebridge --as pc.hughes charging submit \
+    "$case_name" --suspect 1 --bail not-arrested --offence s2
+  expect_exit 2 "--offence: \"s9\" is not one of" -- casebridge --as pc.hughes charging submit \
+    "$case_name" --suspect 1 --bail not-arrested --offence s9 --summary "x"
+  local urgent
+  urgent=$(casebridge --as pc.hughes case create --victim "Kim Doe" --suspect "B Person" \
+    --relationship ex-intimate -o name) || fail "case create"
+  expect_exit 0 "GREEN" -- casebridge --as pc.hughes charging submit "$case_name" --suspect 1 \
+    --bail not-arrested --offence s2 --summary "Routine"
+  expect_exit 0 "RED" -- casebridge --as pc.hughes charging submit "$urgent" --suspect 1 \
+    --bail in-custody --urgency red --offence s4a --summary "In custody"
+  out=$(casebridge --as cps.okafor charging list --awaiting-decision) || fail "CPS queue"
+  [[ $(awk '$4 == "AWAITING_DECISION" { printf "%s ", $3 }' <<<"$out") == "RED GREEN " ]] ||
+    fail "the CPS queue puts the RED file first:"$'\n'"$out"
+  expect_exit 0 "CHARGED: s.4A" -- casebridge --as cps.okafor charging decide "$urgent" \
+    --charge s4a --rationale "Full Code Test met"
+  expect_exit 5 "" -- casebridge --as cps.okafor charging decide "$urgent" \
+    --charge s4a --rationale "Again"
+  expect_exit 3 "" -- casebridge --as pc.hughes charging decide "$case_name" \
+    --nfa evidential --rationale "Police may not decide"
+  expect_exit 3 "may not" -- casebridge --as council.patel charging list
+
+  # Safeguarding: MARAC needs HIGH risk; then the agreed actions reach each
+  # agency's work list; a partner cannot touch another agency's action.
+  expect_exit 5 "needs the case's risk level to be HIGH" -- casebridge --as pc.hughes action \
+    marac "$case_name" --date "in 7 days" --reason "Escalating"
+  expect_exit 0 "" -- casebridge --as pc.hughes risk record "$case_name" --dash-yes 15
+  expect_exit 0 "Actions agreed:" -- casebridge --as pc.hughes action marac "$case_name" \
+    --date "in 7 days" --reason "HIGH risk, escalating" \
+    --action "SOTCC alarm-or-lock-change tomorrow: Fit new locks" \
+    --action "NSCHT gp-alert in 7 days: Alert the GP"
+  expect_exit 2 "AGENCY TYPE DUE: what" -- casebridge --as pc.hughes action marac "$case_name" \
+    --date "in 7 days" --reason "x" --action "SOTCC lock change"
+  out=$(casebridge --as council.patel action mine) || fail "council action mine"
+  matches "$out" "HIGH +alarm or lock change +OPEN +[0-9-]{10} \(tomorrow\)" \
+    "the MARAC action is on the council's list"
+  local health_action
+  health_action=$(casebridge --as nhs.morgan action mine -o name) || fail "health action mine"
+  expect_exit 3 "" -- casebridge --as council.patel action complete "$health_action" --outcome "x"
+  expect_exit 0 "IN_PROGRESS" -- casebridge --as nhs.morgan action update \
+    "$(basename "$health_action" | cut -c1-8)" --status in-progress --notes "GP surgery called"
+  expect_exit 5 "" -- casebridge --as nhs.morgan action complete "$health_action" \
+    --outcome "Done" --etag 1
+  expect_exit 2 "--outcome is required" -- casebridge --as nhs.morgan action complete "$health_action"
 
   # Audit checkpoints: saved to a file, verified against later.
   expect_exit 0 "saved to" -- casebridge --as auditor.shah audit checkpoint --save cp.json

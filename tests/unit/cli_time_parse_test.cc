@@ -68,6 +68,24 @@ TEST_F(CliTimeParseTest, DurationsAgo) {
   EXPECT_EQ(Local("1 week ago"), "2026-11-14 12:00:00");
 }
 
+TEST_F(CliTimeParseTest, FutureForms) {
+  // Hearings are in the future: "in" mirrors "ago".
+  EXPECT_EQ(Local("in 3h"), "2026-11-21 15:00:00");
+  EXPECT_EQ(Local("in 45 min"), "2026-11-21 12:45:00");
+  EXPECT_EQ(Local("in 2 days"), "2026-11-23 12:00:00");
+  EXPECT_EQ(Local("in 1 week"), "2026-11-28 12:00:00");
+  // ... and takes a clock time after whole days or weeks.
+  EXPECT_EQ(Local("in 7 days 10:00"), "2026-11-28 10:00:00");
+  EXPECT_EQ(Local("in 2 weeks 9:30am"), "2026-12-05 09:30:00");
+  EXPECT_EQ(Local("In 1 day  14:00"), "2026-11-22 14:00:00");
+  EXPECT_EQ(Local("in 2 months"), "2027-01-21 12:00:00");
+}
+
+TEST_F(CliTimeParseTest, MonthsAndYearsAgoKeepTheDay) {
+  EXPECT_EQ(Local("6 months ago"), "2026-05-21 12:00:00");
+  EXPECT_EQ(Local("1 year ago"), "2025-11-21 12:00:00");
+}
+
 TEST_F(CliTimeParseTest, WeekdayIsTheMostRecentPastOne) {
   // Saturday 21 November 2026 at 12:00.
   EXPECT_EQ(Local("monday 20:00"), "2026-11-16 20:00:00");
@@ -105,7 +123,8 @@ TEST_F(CliTimeParseTest, RejectsWhatItCannotRead) {
        {"", "   ", "whenever", "yesterday", "today 25:00", "today 18:60",
         "2026-02-30 10:00", "2026-13-01 10:00", "13pm yesterday", "yesterday 13pm",
         "3 fortnights ago", "ago", "last today 10:00", "monday", "2026-11-20",
-        "in 3 days", "-3h ago", "x 18:30"}) {
+        "in", "in soon", "in 3 days 25:00", "in 3h 10:00", "in 10:00", "-3h ago",
+        "x 18:30"}) {
     absl::StatusOr<absl::Time> t = ParseWhen(bad, now_, london_);
     EXPECT_FALSE(t.ok()) << "\"" << bad << "\" parsed as " << *t;
     if (!t.ok()) {
@@ -129,10 +148,30 @@ TEST_F(CliTimeParseTest, Days) {
   EXPECT_EQ(day("in 7 days"), "2026-11-28");
   EXPECT_EQ(day("in 2 weeks"), "2026-12-05");
   EXPECT_EQ(day("3 days ago"), "2026-11-18");
+  // Order durations: months and years by the calendar.
+  EXPECT_EQ(day("in 6 months"), "2027-05-21");
+  EXPECT_EQ(day("in 1 month"), "2026-12-21");
+  EXPECT_EQ(day("in 2 years"), "2028-11-21");
+  EXPECT_EQ(day("in 2 yrs"), "2028-11-21");
+  EXPECT_EQ(day("2 years ago"), "2024-11-21");
+  EXPECT_EQ(day("in 0 days"), "2026-11-21");
   EXPECT_EQ(day("2026-02-29"), "error");  // 2026 is not a leap year
   EXPECT_EQ(day("in 3 hours"), "error");
   EXPECT_EQ(day("next week"), "error");
   EXPECT_EQ(day(""), "error");
+}
+
+TEST_F(CliTimeParseTest, MonthEndsClampToTheShorterMonth) {
+  auto day_from = [&](absl::CivilDay from, absl::string_view text) -> std::string {
+    absl::Time at = absl::FromCivil(absl::CivilSecond(from), london_);
+    absl::StatusOr<absl::CivilDay> d = ParseDay(text, at, london_);
+    return d.ok() ? absl::FormatCivilTime(*d) : "error";
+  };
+  EXPECT_EQ(day_from(absl::CivilDay(2027, 1, 31), "in 1 month"), "2027-02-28");
+  EXPECT_EQ(day_from(absl::CivilDay(2028, 1, 31), "in 1 month"), "2028-02-29");
+  EXPECT_EQ(day_from(absl::CivilDay(2028, 2, 29), "in 1 year"), "2029-02-28");
+  EXPECT_EQ(day_from(absl::CivilDay(2026, 3, 31), "1 month ago"), "2026-02-28");
+  EXPECT_EQ(day_from(absl::CivilDay(2026, 12, 31), "in 2 months"), "2027-02-28");
 }
 
 TEST_F(CliTimeParseTest, DayIsTheLocalDay) {
