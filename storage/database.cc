@@ -317,7 +317,13 @@ absl::Status Database::Transact(absl::Time deadline,
   for (int attempt = 0; attempt < 2; ++attempt) {
     bool began = false;
     try {
-      if (mode == Mode::kReadOnly) {
+      if (mode == Mode::kAutocommit) {
+        pqxx::nontransaction work(*(*slot)->conn);  // Sends nothing.
+        // What fn sends may commit: never run it twice.
+        began = true;
+        Tx tx(&work, &(*slot)->prepared);
+        status = fn(tx);
+      } else if (mode == Mode::kReadOnly) {
         status = RunIn<TimedTransaction<pqxx::repeatable_read, pqxx::read_only>>(
             **slot, deadline, fn, &began);
       } else {
