@@ -147,6 +147,7 @@ absl::StatusOr<std::unique_ptr<ServerApp>> ServerApp::Start(ServerOptions option
   if (!db.ok()) return db.status();
   app->db_ = *std::move(db);
   db_options.pool_size = std::max(1, o.audit.writers);
+  db_options.default_statement_timeout = o.audit.write_timeout;
   absl::StatusOr<std::unique_ptr<storage::Database>> audit_db =
       storage::Database::Open(db_options);
   if (!audit_db.ok()) return audit_db.status();

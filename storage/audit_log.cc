@@ -499,10 +499,16 @@ absl::Status AuditLog::WriteBatch(const std::vector<Pending*>& batch) {
   // One retry for a broken connection or a conflict; then the callers get
   // UNAVAILABLE and return no data.
   for (int attempt = 0; attempt < 2; ++attempt) {
-    status = writer_db_->Transact(absl::Now() + absl::Seconds(10), [&](Tx& tx) {
-      tx.Exec(kInsertEvents, Params().Text(json));
-      return absl::OkStatus();
-    });
+    // One statement inserts the events and their pending rows, atomic by
+    // itself: autocommitted, it is one round trip instead of BEGIN, INSERT
+    // and COMMIT, and every read waits for it.
+    status = writer_db_->Transact(
+        absl::Now() + options_.write_timeout,
+        [&](Tx& tx) {
+          tx.Exec(kInsertEvents, Params().Text(json));
+          return absl::OkStatus();
+        },
+        Database::Mode::kAutocommit);
     if (status.ok()) return status;
     if (status.code() != absl::StatusCode::kUnavailable &&
         status.code() != absl::StatusCode::kAborted) {

@@ -86,6 +86,10 @@ struct AuditLogOptions {
   // Threads writing group commits; two let one batch fill while another
   // commits.
   int writers = 2;
+  // How long one group commit may take. Each is one autocommitted
+  // statement, so this is also the statement_timeout the writers'
+  // connections should have (ServerApp opens them so).
+  absl::Duration write_timeout = absl::Seconds(10);
   // How often the sealer looks for committed, unchained events.
   absl::Duration seal_interval = absl::Milliseconds(200);
   int max_seal_batch = 10000;

@@ -64,6 +64,48 @@ int64_t TimeoutMillis(absl::Duration d) {
   return ms < 1 ? 1 : ms;
 }
 
+// A libpqxx transaction whose BEGIN also sets the call's statement_timeout
+// (SET LOCAL: it ends with the transaction), in one round trip. libpqxx's
+// own transaction sends BEGIN alone, and a set_config after it cost every
+// transaction of a call with a deadline one more round trip
+// (bench/RESULTS.md). 0: no timeout of its own (the connection default).
+// A connection found broken at BEGIN throws broken_connection; Transact
+// reconnects and begins again.
+template <pqxx::isolation_level kIsolation, pqxx::readwrite_policy kReadWrite>
+class TimedTransaction : public pqxx::internal::basic_transaction {
+ public:
+  TimedTransaction(pqxx::connection_base& conn, int64_t statement_timeout_ms)
+      : pqxx::internal::namedclass{fullname(
+                                       "transaction",
+                                       pqxx::isolation_traits<kIsolation>::name()),
+                                   ""},
+        pqxx::internal::basic_transaction(
+            conn, pqxx::isolation_traits<kIsolation>::name(), kReadWrite),
+        begin_(BeginCommand(statement_timeout_ms)) {
+    Begin();
+  }
+  ~TimedTransaction() noexcept override { End(); }
+
+ private:
+  static std::string BeginCommand(int64_t statement_timeout_ms) {
+    std::string command = "BEGIN";
+    if (kIsolation != pqxx::read_committed) {
+      absl::StrAppend(&command, " ISOLATION LEVEL ",
+                      pqxx::isolation_traits<kIsolation>::name());
+    }
+    if (kReadWrite == pqxx::read_only) absl::StrAppend(&command, " READ ONLY");
+    if (statement_timeout_ms > 0) {
+      // An integer this code formats: nothing of the caller's is spliced in.
+      absl::StrAppend(&command, "; SET LOCAL statement_timeout = ",
+                      statement_timeout_ms);
+    }
+    return command;
+  }
+  void do_begin() override { direct_exec(begin_.c_str()); }
+
+  std::string begin_;
+};
+
 }  // namespace
 
 // --- Params ------------------------------------------------------------------
@@ -248,19 +290,15 @@ template <typename Transaction>
 absl::Status Database::RunIn(Slot& slot, absl::Time deadline,
                              absl::FunctionRef<absl::Status(Tx&)> fn,
                              bool* began) {
-  Transaction work(*slot.conn);  // BEGIN
+  // The call's deadline bounds every statement; the connection default
+  // covers calls without one. It goes with BEGIN, in the same round trip.
+  absl::Duration remaining = deadline - absl::Now();
+  int64_t timeout_ms = remaining < options_.default_statement_timeout
+                           ? TimeoutMillis(remaining)
+                           : 0;
+  Transaction work(*slot.conn, timeout_ms);  // BEGIN
   *began = true;
   Tx tx(&work, &slot.prepared);
-  // The call's deadline bounds every statement; the connection default
-  // covers calls without one.
-  absl::Duration remaining = deadline - absl::Now();
-  if (remaining < options_.default_statement_timeout) {
-    static constexpr Statement kSetTimeout = {
-        "cb_set_statement_timeout",
-        "SELECT set_config('statement_timeout', $1, true)"};
-    tx.Exec(kSetTimeout,
-            Params().Text(absl::StrCat(TimeoutMillis(remaining), "ms")));
-  }
   absl::Status status = fn(tx);
   if (status.ok()) work.commit();
   return status;
@@ -279,11 +317,18 @@ absl::Status Database::Transact(absl::Time deadline,
   for (int attempt = 0; attempt < 2; ++attempt) {
     bool began = false;
     try {
-      if (mode == Mode::kReadOnly) {
-        status = RunIn<pqxx::transaction<pqxx::repeatable_read, pqxx::read_only>>(
+      if (mode == Mode::kAutocommit) {
+        pqxx::nontransaction work(*(*slot)->conn);  // Sends nothing.
+        // What fn sends may commit: never run it twice.
+        began = true;
+        Tx tx(&work, &(*slot)->prepared);
+        status = fn(tx);
+      } else if (mode == Mode::kReadOnly) {
+        status = RunIn<TimedTransaction<pqxx::repeatable_read, pqxx::read_only>>(
             **slot, deadline, fn, &began);
       } else {
-        status = RunIn<pqxx::work>(**slot, deadline, fn, &began);
+        status = RunIn<TimedTransaction<pqxx::read_committed, pqxx::read_write>>(
+            **slot, deadline, fn, &began);
       }
       broken = false;
     } catch (const pqxx::broken_connection&) {

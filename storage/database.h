@@ -113,6 +113,12 @@ class Database {
     kReadWrite,
     // REPEATABLE READ, READ ONLY: every statement of a read sees one snapshot.
     kReadOnly,
+    // No BEGIN/COMMIT: each statement commits on its own, in one round trip.
+    // Only for a function that runs exactly one statement (atomic by
+    // itself). Its statement_timeout is the connection default
+    // (DatabaseOptions::default_statement_timeout); `deadline` bounds the
+    // wait for a connection.
+    kAutocommit,
   };
 
   // Runs `fn` in a transaction that commits if it returns OK and rolls back

@@ -195,6 +195,58 @@ TEST_F(DatabaseTest, ErrorsAreMappedAtTheStorageEdge) {
   for (int i = 0; i < 4; ++i) EXPECT_TRUE(db->Ping(absl::Now() + absl::Seconds(10)).ok());
 }
 
+// The call's deadline travels with BEGIN as SET LOCAL statement_timeout: it
+// bounds reads too, and ends with its transaction (the next call on the same
+// pooled connection has the connection default again).
+TEST_F(DatabaseTest, CallTimeoutBoundsItsTransactionOnly) {
+  std::unique_ptr<Database> db = Open(1);
+  ASSERT_NE(db, nullptr);
+  absl::Status slow_read = WithoutHanging([&] {
+    return db->Transact(
+        absl::Now() + absl::Milliseconds(500),
+        [](Tx& tx) {
+          tx.raw().exec("SELECT pg_sleep(30)");
+          return absl::OkStatus();
+        },
+        Database::Mode::kReadOnly);
+  });
+  EXPECT_EQ(slow_read.code(), absl::StatusCode::kDeadlineExceeded) << slow_read;
+
+  std::string inside, after;
+  ASSERT_TRUE(db->Transact(absl::Now() + absl::Seconds(5), [&](Tx& tx) {
+                  inside = tx.raw().exec("SHOW statement_timeout")[0][0].c_str();
+                  return absl::OkStatus();
+                }).ok());
+  ASSERT_TRUE(db->Transact(absl::Now() + absl::Minutes(10), [&](Tx& tx) {
+                  after = tx.raw().exec("SHOW statement_timeout")[0][0].c_str();
+                  return absl::OkStatus();
+                }).ok());
+  EXPECT_NE(inside, after);
+  EXPECT_EQ(after, "30s");  // DatabaseOptions::default_statement_timeout.
+}
+
+// Autocommit runs each statement as its own transaction: one that succeeds
+// stays committed even when the function then fails (callers use it for
+// exactly one statement, atomic by itself).
+TEST_F(DatabaseTest, AutocommitCommitsEachStatement) {
+  std::unique_ptr<Database> db = Open(1);
+  ASSERT_NE(db, nullptr);
+  absl::Status s = db->Transact(
+      absl::Now() + absl::Seconds(30),
+      [](Tx& tx) {
+        tx.raw().exec(
+            "INSERT INTO agencies (display_name, kind, code) "
+            "VALUES ('Autocommitted', 1, 'AUTOCOMMIT')");
+        tx.raw().exec("SELECT * FROM no_such_table");
+        return absl::OkStatus();
+      },
+      Database::Mode::kAutocommit);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInternal) << s;
+  EXPECT_EQ(*QueryValue(conn_, "SELECT count(*) FROM agencies WHERE code = 'AUTOCOMMIT'"),
+            "1");
+  EXPECT_TRUE(db->Ping(absl::Now() + absl::Seconds(10)).ok());
+}
+
 TEST_F(DatabaseTest, RuntimeRoleCannotAlterOrRemoveAuditRows) {
   std::unique_ptr<Database> db = Open(1);
   ASSERT_NE(db, nullptr);
