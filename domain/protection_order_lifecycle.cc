@@ -935,7 +935,7 @@ void ApplyEffect(const GuardArgs& a, const Transition& row,
         ob.id = NextId(o.obligations.size());
         ob.trigger = v1::ORDER_NOTIFICATION_TRIGGER_SERVICE;
         ob.trigger_time = in.service_time;
-        ob.due_time = in.service_time + kNotificationPeriod;
+        ob.due_time = NotificationDueTime(in.service_time);
         h.summary = absl::StrCat("Served on the defendant at ",
                                  FormatUkTime(in.service_time),
                                  "; notification of name(s) and home address "
@@ -968,7 +968,7 @@ void ApplyEffect(const GuardArgs& a, const Transition& row,
       ob.id = NextId(o.obligations.size());
       ob.trigger = in.change;
       ob.trigger_time = in.change_time;
-      ob.due_time = in.change_time + kNotificationPeriod;
+      ob.due_time = NotificationDueTime(in.change_time);
       ob.change_details = in.details;
       h.occur_time = in.change_time;
       h.summary =
@@ -1357,6 +1357,11 @@ absl::StatusOr<std::optional<OrderTransition>> SupersedeInterim(
 
 // ---- Notification
 // ------------------------------------------------------------
+
+absl::Time NotificationDueTime(absl::Time start) {
+  return EndOfUkDay(UkDay(start) + (kNotificationPeriodDays - 1)) -
+         absl::Milliseconds(1);
+}
 
 ObligationState NotificationState(const OrderFacts& order,
                                   const NotificationObligation& obligation,

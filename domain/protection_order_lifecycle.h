@@ -15,7 +15,8 @@
 //     ended (UK time). EffectiveStatus() returns it; it is never stored.
 //   - active: EffectiveStatus is GRANTED or SERVED.
 //   - notification due / notified / overdue / lapsed: per obligation, from
-//     its due time (trigger + 3 days), its notification and the order's end.
+//     its due time (the 3 UK days beginning with the trigger's day; see
+//     NotificationDueTime), its notification and the order's end.
 // And what DOMAIN.md lists as states but which do not change what may
 // happen next is kept as facts beside the status, not as more statuses
 // (each would otherwise duplicate every row of the in-force states):
@@ -42,9 +43,19 @@
 
 namespace casebridge::domain {
 
-// A notification is due within 3 days of service or of a change of name or
-// address.
-inline constexpr absl::Duration kNotificationPeriod = absl::Hours(72);
+// Stalking Protection Act 2019 s.9: the defendant notifies name(s) and home
+// address "within the period of 3 days beginning with the date of service",
+// and within 3 days beginning with the date of a change. Days, not hours:
+// the day of service (or change) is the first of the 3, so the period ends
+// at midnight UK time at the end of the second day after it, whatever the
+// time of day it started (served 23:30 on 2 March: due by the end of 4
+// March).
+inline constexpr int kNotificationPeriodDays = 3;
+// The last instant of the period beginning on the UK day of `start`: one
+// millisecond before midnight (UK time, GMT or BST) at the end of its third
+// day, so that the instant itself still reads as that day (23:59:59.999)
+// and a notification at that instant is on time; anything after is late.
+absl::Time NotificationDueTime(absl::Time start);
 // A full order's fixed period is at least this many years, beginning with
 // the day it is made.
 inline constexpr int kFullOrderMinimumYears = 2;

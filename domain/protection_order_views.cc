@@ -6,11 +6,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
-#include "absl/strings/strip.h"
 #include "domain/dates.h"
 #include "domain/list_query.h"
 #include "domain/protection_order_lifecycle.h"
@@ -534,89 +530,6 @@ void ApplyOrderView(v1::CaseView view,
     }
   }
   RedactRestrictedText(restricted_needles, order);
-}
-
-std::vector<std::string> RestrictedTextNeedles(
-    absl::Span<const std::string> restricted_addresses) {
-  std::vector<std::string> needles;
-  auto add = [&needles](absl::string_view text) {
-    text = absl::StripAsciiWhitespace(text);
-    if (text.empty()) return;
-    std::string lower = absl::AsciiStrToLower(text);
-    if (std::find(needles.begin(), needles.end(), lower) == needles.end()) {
-      needles.push_back(std::move(lower));
-    }
-  };
-  for (const std::string& address : restricted_addresses) {
-    add(address);
-    for (absl::string_view part : absl::StrSplit(address, ',')) {
-      if (std::any_of(part.begin(), part.end(), absl::ascii_isdigit)) add(part);
-    }
-  }
-  std::sort(needles.begin(), needles.end(),
-            [](const std::string& a, const std::string& b) {
-              return a.size() != b.size() ? a.size() > b.size() : a < b;
-            });
-  return needles;
-}
-
-std::string RedactRestrictedString(absl::Span<const std::string> needles,
-                                   absl::string_view text) {
-  std::string out(text);
-  for (const std::string& raw : needles) {
-    if (raw.empty()) continue;
-    const std::string needle = absl::AsciiStrToLower(raw);
-    // ASCII lower-casing keeps byte offsets, so positions found in the
-    // lower-cased copy are positions in `out`.
-    std::string lower = absl::AsciiStrToLower(out);
-    std::string replaced;
-    size_t from = 0;
-    for (size_t at = lower.find(needle); at != std::string::npos;
-         at = lower.find(needle, from)) {
-      absl::StrAppend(&replaced, absl::string_view(out).substr(from, at - from),
-                      kRestrictedTextMarker);
-      from = at + needle.size();
-    }
-    if (from == 0) continue;
-    absl::StrAppend(&replaced, absl::string_view(out).substr(from));
-    out = std::move(replaced);
-  }
-  return out;
-}
-
-void RedactRestrictedText(absl::Span<const std::string> needles,
-                          google::protobuf::Message* message) {
-  if (needles.empty()) return;
-  using google::protobuf::FieldDescriptor;
-  const google::protobuf::Reflection* r = message->GetReflection();
-  std::vector<const FieldDescriptor*> fields;
-  r->ListFields(*message, &fields);
-  for (const FieldDescriptor* f : fields) {
-    if (f->cpp_type() == FieldDescriptor::CPPTYPE_STRING &&
-        f->type() != FieldDescriptor::TYPE_BYTES) {
-      if (f->is_repeated()) {
-        for (int i = 0; i < r->FieldSize(*message, f); ++i) {
-          r->SetRepeatedString(
-              message, f, i,
-              RedactRestrictedString(needles,
-                                     r->GetRepeatedString(*message, f, i)));
-        }
-      } else {
-        r->SetString(
-            message, f,
-            RedactRestrictedString(needles, r->GetString(*message, f)));
-      }
-    } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
-      if (f->is_repeated()) {
-        for (int i = 0; i < r->FieldSize(*message, f); ++i) {
-          RedactRestrictedText(needles,
-                               r->MutableRepeatedMessage(message, f, i));
-        }
-      } else {
-        RedactRestrictedText(needles, r->MutableMessage(message, f));
-      }
-    }
-  }
 }
 
 }  // namespace casebridge::domain

@@ -16,6 +16,7 @@
 #include "absl/types/span.h"
 #include "casebridge/v1/common.pb.h"
 #include "casebridge/v1/protection_orders.pb.h"
+#include "domain/case_view.h"
 #include "domain/protection_order_types.h"
 #include "google/protobuf/message.h"
 
@@ -84,31 +85,12 @@ bool OrderVisibleInView(v1::CaseView view, const OrderFacts& order,
                         absl::Time now);
 void RedactOrderToProsecutionView(v1::ProtectionOrder* order);
 void RedactOrderToSafeguardingView(v1::ProtectionOrder* order);
-// The view's redaction, then, outside FULL, RedactRestrictedText with
-// `restricted_needles` (RestrictedTextNeedles of the case). No view
-// (UNSPECIFIED): nothing but the name.
+// The view's redaction, then, outside FULL, RedactRestrictedText
+// (domain/case_view.h) with `restricted_needles` (RestrictedTextNeedles of
+// the case). No view (UNSPECIFIED): nothing but the name.
 void ApplyOrderView(v1::CaseView view,
                     absl::Span<const std::string> restricted_needles,
                     v1::ProtectionOrder* order);
-
-// A restricted address (a relocated victim's) never leaves the police, even
-// where someone typed it into an order (an exclusion zone around the new
-// home, a note of where the defendant may not go). The needles of a case's
-// restricted addresses: each whole address, and each comma-separated part
-// that contains a digit (house number and street, postcode); parts without a
-// digit (a town) identify nothing alone and are common in terms. Longest
-// first.
-std::vector<std::string> RestrictedTextNeedles(
-    absl::Span<const std::string> restricted_addresses);
-inline constexpr absl::string_view kRestrictedTextMarker = "[restricted]";
-// `text` with every occurrence of a needle, ignoring ASCII case, replaced by
-// kRestrictedTextMarker.
-std::string RedactRestrictedString(absl::Span<const std::string> needles,
-                                   absl::string_view text);
-// RedactRestrictedString on every string field of `message`, nested and
-// repeated messages included.
-void RedactRestrictedText(absl::Span<const std::string> needles,
-                          google::protobuf::Message* message);
 
 }  // namespace casebridge::domain
 

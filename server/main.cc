@@ -53,6 +53,11 @@ ABSL_FLAG(std::string, tls_client_ca, "",
 ABSL_FLAG(absl::Duration, auth_cache_ttl, absl::Seconds(2),
           "how long a token lookup is reused; revocations made on another "
           "server take effect within this time");
+ABSL_FLAG(int, max_threads, 256,
+          "most threads gRPC may use for calls in progress (its resource "
+          "quota); calls beyond are refused RESOURCE_EXHAUSTED");
+ABSL_FLAG(int, max_concurrent_streams, 100,
+          "most calls at once on one client connection (HTTP/2 streams)");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
           "how long shutdown waits for calls in flight");
 ABSL_FLAG(bool, enable_echo, false,
@@ -249,6 +254,8 @@ int main(int argc, char** argv) {
   options.app_database = absl::GetFlag(FLAGS_app_database);
   options.pool_size = absl::GetFlag(FLAGS_pool_size);
   options.auth_cache_ttl = absl::GetFlag(FLAGS_auth_cache_ttl);
+  options.max_threads = absl::GetFlag(FLAGS_max_threads);
+  options.max_concurrent_streams = absl::GetFlag(FLAGS_max_concurrent_streams);
   options.tls_cert_file = absl::GetFlag(FLAGS_tls_cert);
   options.tls_key_file = absl::GetFlag(FLAGS_tls_key);
   options.tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca);

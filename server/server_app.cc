@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/resource_quota.h"
 #include "openssl/err.h"
 #include "openssl/pem.h"
 #include "openssl/x509.h"
@@ -132,6 +133,13 @@ absl::StatusOr<std::unique_ptr<ServerApp>> ServerApp::Start(ServerOptions option
   const ServerOptions& o = app->options_;
   const services::Clock* clock = o.clock ? o.clock : &app->system_clock_;
 
+  if (o.max_threads < 4) {
+    // The synchronous server needs a poller and a thread per call.
+    return absl::InvalidArgumentError("--max_threads must be at least 4");
+  }
+  if (o.max_concurrent_streams < 1) {
+    return absl::InvalidArgumentError("--max_concurrent_streams must be at least 1");
+  }
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> creds = Credentials(o);
   if (!creds.ok()) return creds.status();
 
@@ -179,6 +187,12 @@ absl::StatusOr<std::unique_ptr<ServerApp>> ServerApp::Start(ServerOptions option
   // gRPC binds with SO_REUSEPORT by default: a second server started on a
   // port another one holds would quietly share it and take half its calls.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  // What a flood can make the server hold: threads, and calls at once on one
+  // connection.
+  grpc::ResourceQuota quota("casebridge");
+  quota.SetMaxThreads(o.max_threads);
+  builder.SetResourceQuota(quota);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, o.max_concurrent_streams);
   builder.AddListeningPort(o.listen, *creds, &app->port_);
   for (auto& service : app->services_) builder.RegisterService(service.get());
   app->server_ = builder.BuildAndStart();

@@ -28,6 +28,15 @@ struct ServerOptions {
   std::string app_database;
   int pool_size = 16;
   absl::Duration auth_cache_ttl = absl::Seconds(2);
+  // Bounds on what callers can make the server hold (a flood, a misbehaving
+  // client). Threads: the gRPC resource quota's thread limit for the
+  // synchronous server (one thread per call in progress, plus pollers);
+  // beyond it gRPC answers new calls RESOURCE_EXHAUSTED before any handler
+  // runs (so those calls, carrying no checked identity, are not audited).
+  // Streams: HTTP/2 concurrent streams per connection; a client past it
+  // waits for one of its calls to finish.
+  int max_threads = 256;
+  int max_concurrent_streams = 100;
   // PEM files. Certificate and key turn TLS on; a client CA also requires
   // and verifies client certificates (mutual TLS).
   std::string tls_cert_file;
@@ -62,6 +71,8 @@ class ServerApp {
 
   storage::Database& database() { return *db_; }
   storage::AuditLog& audit_log() { return *audit_; }
+  // The audit log's own connections (tests hold them to stall the log).
+  storage::Database& audit_database() { return *audit_db_; }
   services::Authenticator& authenticator() { return *authenticator_; }
 
  private:

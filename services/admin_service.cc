@@ -261,7 +261,7 @@ grpc::Status AdminServiceImpl::IssueToken(grpc::ServerContext* context,
       }
     }
     std::string secret = storage::NewTokenSecret();
-    return runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
+    absl::Status s = runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
       CB_ASSIGN_OR_RETURN(v1::User user, identities_.GetUser(tx, user_id));
       if (user.disabled()) {
         return absl::FailedPreconditionError(
@@ -275,6 +275,10 @@ grpc::Status AdminServiceImpl::IssueToken(grpc::ServerContext* context,
       call.RecordChange({"token"}, "", "");
       return absl::OkStatus();
     });
+    // The new token is usable at once on this server, never refused from
+    // the memory of unknown tokens.
+    if (s.ok()) runner_->authenticator().ForgetUnknownTokens();
+    return s;
   });
 }
 

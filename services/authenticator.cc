@@ -10,7 +10,6 @@ namespace casebridge::services {
 namespace {
 
 constexpr size_t kMaxCacheEntries = 10000;
-constexpr size_t kMaxTokenLength = 512;
 
 }  // namespace
 
@@ -30,10 +29,13 @@ absl::StatusOr<domain::Principal> Authenticator::Authenticate(
         "the authorization header must be 'Bearer <token>'");
   }
   token = absl::StripAsciiWhitespace(token);
-  if (token.empty() || token.size() > kMaxTokenLength) {
+  // No secret the server issued looks otherwise: refuse without a lookup.
+  if (!storage::IsWellFormedTokenSecret(token)) {
     return absl::UnauthenticatedError("the bearer token is malformed");
   }
   std::string hash = storage::Sha256(token);
+  const absl::Status unknown =
+      absl::UnauthenticatedError("unknown token: ask an administrator for a new one");
 
   std::optional<storage::TokenRecord> record;
   {
@@ -41,6 +43,9 @@ absl::StatusOr<domain::Principal> Authenticator::Authenticate(
     auto it = cache_.find(hash);
     if (it != cache_.end() && now - it->second.fetched < cache_ttl_) {
       record = it->second.record;
+    } else if (auto miss = unknown_.find(hash);
+               miss != unknown_.end() && now - miss->second < cache_ttl_) {
+      return unknown;
     }
   }
   if (!record.has_value()) {
@@ -50,12 +55,16 @@ absl::StatusOr<domain::Principal> Authenticator::Authenticate(
             [&](storage::Tx& tx) { return identities_.FindToken(tx, hash); },
             storage::Database::Mode::kReadOnly);
     if (!found.ok()) return found.status();
+    absl::MutexLock lock(&mu_);
     if (!found->has_value()) {
-      return absl::UnauthenticatedError(
-          "unknown token: ask an administrator for a new one");
+      if (cache_ttl_ > absl::ZeroDuration()) {
+        if (unknown_.size() >= kMaxCacheEntries) unknown_.clear();
+        unknown_[hash] = now;
+      }
+      return unknown;
     }
     record = **found;
-    absl::MutexLock lock(&mu_);
+    unknown_.erase(hash);
     if (cache_.size() >= kMaxCacheEntries) cache_.clear();
     cache_[hash] = Entry{*record, now};
   }
@@ -78,6 +87,12 @@ absl::StatusOr<domain::Principal> Authenticator::Authenticate(
 void Authenticator::Invalidate() {
   absl::MutexLock lock(&mu_);
   cache_.clear();
+  unknown_.clear();
+}
+
+void Authenticator::ForgetUnknownTokens() {
+  absl::MutexLock lock(&mu_);
+  unknown_.clear();
 }
 
 }  // namespace casebridge::services

@@ -18,6 +18,14 @@ namespace casebridge::services {
 // per call. Looks tokens up by the SHA-256 of the secret and keeps results
 // for `cache_ttl`, so a revocation or a disabled user made on another server
 // takes effect within that time (and at once on this one, via Invalidate).
+//
+// Floods of bad credentials cost no database work where that is safe: a
+// token not of the form storage::NewTokenSecret makes
+// (storage::IsWellFormedTokenSecret) is
+// refused without a lookup, and a well-formed token the database does not
+// know is remembered as unknown for `cache_ttl` too (a negative cache), so
+// repeating it is refused from memory. Every refusal is still audited by the
+// caller (RpcRunner).
 class Authenticator {
  public:
   Authenticator(storage::Database* db, absl::Duration cache_ttl);
@@ -27,8 +35,13 @@ class Authenticator {
   absl::StatusOr<domain::Principal> Authenticate(
       absl::string_view authorization, absl::Time now, absl::Time deadline);
 
-  // Forget cached tokens (after a revocation or a user disabled here).
+  // Forget cached tokens, known and unknown (after a revocation or a user
+  // disabled here).
   void Invalidate();
+  // Forget the tokens remembered as unknown (after a token is issued here:
+  // its hash must not stay refused from memory, however unlikely it is to
+  // have been presented before).
+  void ForgetUnknownTokens();
 
  private:
   struct Entry {
@@ -41,6 +54,8 @@ class Authenticator {
   storage::IdentityRepository identities_;
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, Entry> cache_ ABSL_GUARDED_BY(mu_);
+  // Hashes of well-formed tokens the database did not know, and when.
+  absl::flat_hash_map<std::string, absl::Time> unknown_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace casebridge::services

@@ -1,10 +1,15 @@
 #ifndef CASEBRIDGE_SERVICES_CASE_ACCESS_H_
 #define CASEBRIDGE_SERVICES_CASE_ACCESS_H_
 
+#include <map>
+#include <string>
+#include <vector>
+
 #include "absl/status/statusor.h"
 #include "casebridge/v1/common.pb.h"
 #include "domain/access_policy.h"
 #include "domain/resource_names.h"
+#include "google/protobuf/message.h"
 #include "services/rpc_runner.h"
 #include "storage/case_repository.h"
 #include "storage/database.h"
@@ -38,6 +43,26 @@ absl::StatusOr<v1::CaseView> AuthorizeWithin(const CallContext& call,
                                              const CaseScope& scope,
                                              domain::Relationship relationship,
                                              domain::Action action);
+
+// What keeps a restricted address out of the free text of a response
+// (domain/case_view.h, "Restricted text"): the needles of each case's
+// restricted addresses, read once per case per call, and applied for the
+// view the response is for. Every non-FULL response carrying case text
+// goes through Apply (or For and domain::ApplyRestrictedTextView).
+class RestrictedTexts {
+ public:
+  explicit RestrictedTexts(storage::Tx& tx) : tx_(tx) {}
+
+  absl::StatusOr<const std::vector<std::string>*> For(absl::string_view case_id);
+  // Nothing in FULL (and no read); otherwise redacts every string field of
+  // `message` with the case's needles.
+  absl::Status Apply(absl::string_view case_id, v1::CaseView view,
+                     google::protobuf::Message* message);
+
+ private:
+  storage::Tx& tx_;
+  std::map<std::string, std::vector<std::string>, std::less<>> needles_;
+};
 
 }  // namespace casebridge::services
 

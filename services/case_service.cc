@@ -577,6 +577,8 @@ grpc::Status CaseServiceImpl::AddIncident(grpc::ServerContext* context,
         call.RecordChange({"incident"}, "", response->etag());
       }
       call.AddResource(response->name());
+      RestrictedTexts restricted(tx);
+      CB_RETURN_IF_ERROR(restricted.Apply(scope.ref.id, scope.view, response));
       call.DisclosesCaseContent();
       return absl::OkStatus();
     });
@@ -622,6 +624,9 @@ grpc::Status CaseServiceImpl::ListIncidents(grpc::ServerContext* context,
       if (page.next.has_value()) {
         response->set_next_page_token(domain::EncodePageToken(*page.next, query));
       }
+      // A location or narrative may name the victim's new home.
+      RestrictedTexts restricted(tx);
+      CB_RETURN_IF_ERROR(restricted.Apply(scope.ref.id, scope.view, response));
       call.DisclosesCaseContent();
       return absl::OkStatus();
     });
@@ -669,6 +674,8 @@ grpc::Status CaseServiceImpl::UpdateIncident(grpc::ServerContext* context,
                                               absl::StrJoin(fields, ", "), ")"),
                                  response->name(), domain::kTimelinePoliceAndCps));
       call.RecordChange(fields, domain::FormatEtag(version), response->etag());
+      RestrictedTexts restricted(tx);
+      CB_RETURN_IF_ERROR(restricted.Apply(scope.ref.id, scope.view, response));
       call.DisclosesCaseContent();
       return absl::OkStatus();
     });
@@ -724,15 +731,29 @@ grpc::Status CaseServiceImpl::RecordRiskAssessment(
                                                         assessment,
                                                         call.principal.user_id,
                                                         assessed));
-        CB_RETURN_IF_ERROR(cases_.SetRiskLevel(tx, scope.ref.id, result.level, call.now));
+        // The case's level follows its latest assessment, which a backdated
+        // one (entered after a newer one) is not.
+        CB_ASSIGN_OR_RETURN(
+            std::optional<int64_t> new_version,
+            cases_.FollowLatestRiskAssessment(tx, scope.ref.id, call.now));
+        const std::string level =
+            domain::ShortEnumName(v1::RiskLevel_descriptor(), result.level);
         timeline_.Append(
-            tx, TimelineEntryFor(call, scope.ref.id, v1::TIMELINE_ENTRY_KIND_RISK_ASSESSMENT,
-                      absl::StrCat("Risk assessed: ",
-                                   domain::ShortEnumName(v1::RiskLevel_descriptor(),
-                                                         result.level)),
-                      response->name(), domain::kTimelineAllViews));
-        call.RecordChange({"risk_level"}, domain::FormatEtag(scope.ref.version),
-                          domain::FormatEtag(scope.ref.version + 1));
+            tx, TimelineEntryFor(
+                    call, scope.ref.id, v1::TIMELINE_ENTRY_KIND_RISK_ASSESSMENT,
+                    domain::UkDay(assessed) != domain::UkDay(call.now)
+                        ? absl::StrCat("Risk assessment of ",
+                                       domain::FormatDay(domain::UkDay(assessed)),
+                                       " recorded: ", level)
+                        : absl::StrCat("Risk assessed: ", level),
+                    response->name(), domain::kTimelineAllViews));
+        if (new_version.has_value()) {
+          call.RecordChange({"risk_assessments", "risk_level"},
+                            domain::FormatEtag(*new_version - 1),
+                            domain::FormatEtag(*new_version));
+        } else {
+          call.RecordChange({"risk_assessments"}, "", "");
+        }
       }
       call.AddResource(response->name());
       call.DisclosesCaseContent();
@@ -763,6 +784,9 @@ grpc::Status CaseServiceImpl::ListRiskAssessments(
       if (page.next.has_value()) {
         response->set_next_page_token(domain::EncodePageToken(*page.next, query));
       }
+      // A professional-judgement rationale may name the victim's new home.
+      RestrictedTexts restricted(tx);
+      CB_RETURN_IF_ERROR(restricted.Apply(scope.ref.id, scope.view, response));
       call.DisclosesCaseContent();
       return absl::OkStatus();
     });
@@ -855,6 +879,10 @@ grpc::Status CaseServiceImpl::GetCaseTimeline(grpc::ServerContext* context,
       if (page.next.has_value()) {
         response->set_next_page_token(domain::EncodePageToken(*page.next, query));
       }
+      // Summaries quote the case (an incident's location): redacted as read,
+      // so an address restricted after the entry was written is caught too.
+      RestrictedTexts restricted(tx);
+      CB_RETURN_IF_ERROR(restricted.Apply(scope.ref.id, scope.view, response));
       call.DisclosesCaseContent();
       return absl::OkStatus();
     });

@@ -93,8 +93,10 @@ absl::StatusOr<FileAccess> AuthorizeFile(CallContext& call, storage::Tx& tx,
 }
 
 // Both views that may read a file (FULL for the owning force, PROSECUTION
-// for its CPS area) see all of it: it is the police-CPS exchange itself. No
-// other view ever reaches a file (the policy table), and this says so.
+// for its CPS area) see all of it: it is the police-CPS exchange itself,
+// except that the CPS never receives a restricted address typed into it
+// (RestrictedTexts on every response). No other view ever reaches a file
+// (the policy table), and this says so.
 absl::Status CheckFileView(v1::CaseView view) {
   if (view == v1::CASE_VIEW_FULL || view == v1::CASE_VIEW_PROSECUTION) {
     return absl::OkStatus();
@@ -143,6 +145,8 @@ absl::Status ReadFile(RpcRunner* runner, const storage::ChargingRepository& file
                                       /*for_update=*/false));
     CB_RETURN_IF_ERROR(CheckFileView(access.view));
     *out = WithProgress(std::move(access.stored.file), domain::ChargingClock{call.now});
+    RestrictedTexts restricted(tx);
+    CB_RETURN_IF_ERROR(restricted.Apply(access.scope.ref.id, access.view, out));
     call.DisclosesCaseContent();
     return absl::OkStatus();
   });
@@ -228,6 +232,8 @@ absl::Status ChargingServiceImpl::ApplyChange(
     return absl::InternalError("the charging file just written is missing");
   }
   *response = WithProgress(std::move(written->file), domain::ChargingClock{call.now});
+  RestrictedTexts restricted(tx);
+  CB_RETURN_IF_ERROR(restricted.Apply(stored.case_id, access.view, response));
   call.RecordChange(change.fields, current.etag(), domain::FormatEtag(version));
   call.DisclosesCaseContent();
   return absl::OkStatus();
@@ -278,6 +284,8 @@ grpc::Status ChargingServiceImpl::SubmitChargingFile(
         stored = std::move(made);
       }
       *response = WithProgress(std::move(stored->file), clock);
+      RestrictedTexts restricted(tx);
+      CB_RETURN_IF_ERROR(restricted.Apply(scope.ref.id, scope.view, response));
       call.AddResource(response->name());
       call.DisclosesCaseContent();
       return absl::OkStatus();
@@ -346,6 +354,16 @@ grpc::Status ChargingServiceImpl::ListChargingFiles(
       if (static_cast<int>(files.size()) == query.page_size) {
         response->set_next_page_token(domain::NextChargingPageToken(
             query, response->charging_files(response->charging_files_size() - 1)));
+      }
+      // Each file as its reader sees it: the owning force in full, its CPS
+      // area without the case's restricted addresses.
+      RestrictedTexts restricted(tx);
+      for (size_t i = 0; i < files.size(); ++i) {
+        const bool owner = scope.as_owning_force &&
+                           files[i].owner_agency_id == call.principal.agency_id;
+        CB_RETURN_IF_ERROR(restricted.Apply(
+            files[i].case_id, owner ? v1::CASE_VIEW_FULL : v1::CASE_VIEW_PROSECUTION,
+            response->mutable_charging_files(static_cast<int>(i))));
       }
       if (!files.empty()) call.DisclosesCaseContent();
       return absl::OkStatus();

@@ -275,32 +275,6 @@ void AppendTimeline(storage::Tx& tx,
   }
 }
 
-// Needles of each case's restricted addresses, read once per case.
-class RestrictedTexts {
- public:
-  RestrictedTexts(storage::Tx& tx,
-                  const storage::ProtectionOrderRepository& orders)
-      : tx_(tx), orders_(orders) {}
-  absl::StatusOr<const std::vector<std::string>*> For(
-      absl::string_view case_id) {
-    auto it = needles_.find(std::string(case_id));
-    if (it == needles_.end()) {
-      CB_ASSIGN_OR_RETURN(std::vector<std::string> addresses,
-                          orders_.RestrictedAddresses(tx_, case_id));
-      it = needles_
-               .emplace(std::string(case_id),
-                        domain::RestrictedTextNeedles(addresses))
-               .first;
-    }
-    return &it->second;
-  }
-
- private:
-  storage::Tx& tx_;
-  const storage::ProtectionOrderRepository& orders_;
-  std::map<std::string, std::vector<std::string>> needles_;
-};
-
 }  // namespace
 
 // ---- Events -----------------------------------------------------------------
@@ -341,10 +315,10 @@ ProtectionOrderServiceImpl::ApplyEvent(CallContext& call, storage::Tx& tx,
                       domain::ApplyOrderEvent(target->facts, input, call.now));
   if (before_store) CB_RETURN_IF_ERROR(before_store(tx, scope, transition));
 
-  CB_ASSIGN_OR_RETURN(std::vector<std::string> restricted,
-                      orders_.RestrictedAddresses(tx, case_id));
-  const std::vector<std::string> needles =
-      domain::RestrictedTextNeedles(restricted);
+  RestrictedTexts restricted(tx);
+  CB_ASSIGN_OR_RETURN(const std::vector<std::string>* case_needles,
+                      restricted.For(case_id));
+  const std::vector<std::string>& needles = *case_needles;
   const v1::ProtectionOrder before =
       domain::OrderToProto(target->facts, call.now);
   CB_ASSIGN_OR_RETURN(
@@ -491,7 +465,7 @@ grpc::Status ProtectionOrderServiceImpl::CreateProtectionOrder(
             CB_ASSIGN_OR_RETURN(Order o, ToOrder(*std::move(first)));
             CB_ASSIGN_OR_RETURN(auto interims,
                                 orders_.InterimIds(tx, {o.stored.id}));
-            RestrictedTexts restricted(tx, orders_);
+            RestrictedTexts restricted(tx);
             CB_ASSIGN_OR_RETURN(const std::vector<std::string>* needles,
                                 restricted.For(case_id));
             *response = Present(o, interims[o.stored.id], scope.view, *needles,
@@ -535,7 +509,7 @@ grpc::Status ProtectionOrderServiceImpl::CreateProtectionOrder(
             return absl::InternalError("the new order was not stored");
           }
           CB_ASSIGN_OR_RETURN(Order order, ToOrder(*std::move(inserted)));
-          RestrictedTexts restricted(tx, orders_);
+          RestrictedTexts restricted(tx);
           CB_ASSIGN_OR_RETURN(const std::vector<std::string>* needles,
                               restricted.For(case_id));
           for (const domain::OrderHistoryRecord& h : made.history) {
@@ -827,10 +801,18 @@ grpc::Status ProtectionOrderServiceImpl::RecordBreach(
                 // Recording a breach arrests nobody; police update the
                 // suspect's status when they submit the full file.
                 referral.suspect.set_bail_status(v1::BAIL_STATUS_NOT_ARRESTED);
-                referral.summary = absl::StrCat(
-                    "Breach of a Stalking Protection Order on ",
-                    domain::FormatUkTime(transition.charging_referral->occur_time),
-                    ": ", transition.charging_referral->description);
+                // The file goes to the CPS: the breach as police wrote it,
+                // less any restricted address in it (a breach at the
+                // victim's new home names it).
+                RestrictedTexts restricted(inner);
+                CB_ASSIGN_OR_RETURN(const std::vector<std::string>* needles,
+                                    restricted.For(scope.ref.id));
+                referral.summary = domain::RedactRestrictedString(
+                    *needles,
+                    absl::StrCat("Breach of a Stalking Protection Order on ",
+                                 domain::FormatUkTime(
+                                     transition.charging_referral->occur_time),
+                                 ": ", transition.charging_referral->description));
                 referral.recorded_by = domain::UserName(call.principal.user_id);
                 CB_ASSIGN_OR_RETURN(
                     v1::ChargingFile file,
@@ -879,7 +861,7 @@ grpc::Status ProtectionOrderServiceImpl::GetProtectionOrder(
           }
           CB_ASSIGN_OR_RETURN(auto interims,
                               orders_.InterimIds(tx, {order->stored.id}));
-          RestrictedTexts restricted(tx, orders_);
+          RestrictedTexts restricted(tx);
           CB_ASSIGN_OR_RETURN(const std::vector<std::string>* needles,
                               restricted.For(scope.ref.id));
           *response = Present(*order, interims[order->stored.id], scope.view,
@@ -1029,7 +1011,7 @@ grpc::Status ProtectionOrderServiceImpl::ListProtectionOrders(
           std::vector<std::string> full_ids;
           for (const auto& [o, view] : matched) full_ids.push_back(o.stored.id);
           CB_ASSIGN_OR_RETURN(auto interims, orders_.InterimIds(tx, full_ids));
-          RestrictedTexts restricted(tx, orders_);
+          RestrictedTexts restricted(tx);
           for (const auto& [o, view] : matched) {
             CB_ASSIGN_OR_RETURN(const std::vector<std::string>* needles,
                                 restricted.For(o.stored.case_id));
@@ -1085,7 +1067,7 @@ grpc::Status ProtectionOrderServiceImpl::GetOrderHistory(
                 domain::EncodePageToken(*page.next, query));
           }
           if (scope.view != v1::CASE_VIEW_FULL) {
-            RestrictedTexts restricted(tx, orders_);
+            RestrictedTexts restricted(tx);
             CB_ASSIGN_OR_RETURN(const std::vector<std::string>* needles,
                                 restricted.For(scope.ref.id));
             domain::RedactRestrictedText(*needles, response);

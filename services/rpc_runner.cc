@@ -72,7 +72,7 @@ grpc::Status RpcRunner::Run(
     call.audit.outcome = StatusCodeName(status.code());
     call.audit.message = std::string(status.message().substr(0, kMaxAuditMessage));
     if (!status.ok()) call.audit.content_disclosed = false;
-    absl::Status audited = audit_->AppendDurably(call.audit);
+    absl::Status audited = audit_->AppendDurably(call.audit, call.deadline);
     if (!audited.ok()) {
       if (status.ok()) {
         // Never return what the log cannot show was returned.

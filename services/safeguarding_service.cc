@@ -159,13 +159,23 @@ absl::StatusOr<ActionScope> AuthorizeOnAction(
   return out;
 }
 
+// An action (or its history) as `view` shows it: partners never receive a
+// restricted address typed into its description, rationale, notes or
+// outcome.
+absl::Status Present(storage::Tx& tx, absl::string_view case_id, v1::CaseView view,
+                     google::protobuf::Message* message) {
+  RestrictedTexts restricted(tx);
+  return restricted.Apply(case_id, view, message);
+}
+
 // Writes a domain change of a stored action: the row and its history, the
-// timeline, the audit record. Answers with the stored action.
+// timeline, the audit record. Answers with the stored action as `view`
+// shows it.
 absl::Status WriteChange(CallContext& call, storage::Tx& tx,
                          const storage::SafeguardingRepository& actions,
                          const storage::TimelineRepository& timeline,
                          const SafeguardingActionRow& current,
-                         const domain::SafeguardingChange& change,
+                         const domain::SafeguardingChange& change, v1::CaseView view,
                          v1::SafeguardingAction* response) {
   CB_ASSIGN_OR_RETURN(SafeguardingActionRow row,
                       actions.Update(tx, current, change, domain::UkDay(call.now)));
@@ -174,6 +184,7 @@ absl::Status WriteChange(CallContext& call, storage::Tx& tx,
                                              change.entry.changed_fields().end()),
                     current.action.etag(), row.action.etag());
   *response = std::move(row.action);
+  CB_RETURN_IF_ERROR(Present(tx, row.case_id, view, response));
   call.DisclosesCaseContent();
   return absl::OkStatus();
 }
@@ -256,7 +267,8 @@ absl::Status SafeguardingServiceImpl::CloseAction(
                                           /*for_update=*/true));
     CB_ASSIGN_OR_RETURN(domain::SafeguardingChange change,
                         apply(s.row.action, request, ContextOf(call)));
-    return WriteChange(call, tx, actions_, timeline_, s.row, change, response);
+    return WriteChange(call, tx, actions_, timeline_, s.row, change, s.scope.view,
+                       response);
   });
 }
 
@@ -309,6 +321,7 @@ grpc::Status SafeguardingServiceImpl::CreateSafeguardingAction(
             }
             call.AddResource(row->action.name());
             *response = std::move(row->action);
+            CB_RETURN_IF_ERROR(Present(tx, scope.ref.id, scope.view, response));
             call.DisclosesCaseContent();
             return absl::OkStatus();
           }
@@ -328,6 +341,7 @@ grpc::Status SafeguardingServiceImpl::CreateSafeguardingAction(
                                        change.entry.changed_fields().end()),
               "", row.action.etag());
           *response = std::move(row.action);
+          CB_RETURN_IF_ERROR(Present(tx, scope.ref.id, scope.view, response));
           call.DisclosesCaseContent();
           return absl::OkStatus();
         });
@@ -347,6 +361,7 @@ grpc::Status SafeguardingServiceImpl::GetSafeguardingAction(
                                             Action::kReadSafeguardingActions,
                                             /*for_update=*/false));
       *response = std::move(s.row.action);
+      CB_RETURN_IF_ERROR(Present(tx, s.row.case_id, s.scope.view, response));
       call.DisclosesCaseContent();
       return absl::OkStatus();
     });
@@ -377,15 +392,19 @@ grpc::Status SafeguardingServiceImpl::ListSafeguardingActions(
       }
       CB_ASSIGN_OR_RETURN(storage::Page<SafeguardingActionRow> page,
                           actions_.List(tx, call.principal.agency_id, query, today));
+      RestrictedTexts restricted(tx);
       for (SafeguardingActionRow& row : page.items) {
-        const bool visible =
-            scope.has_value()
-                ? domain::SafeguardingActionVisible(call.principal, scope->view,
-                                                    row.action.assigned_agency())
-                : ListedView(call, row) != v1::CASE_VIEW_UNSPECIFIED;
-        if (!visible) continue;
+        const v1::CaseView view =
+            !scope.has_value() ? ListedView(call, row)
+            : domain::SafeguardingActionVisible(call.principal, scope->view,
+                                                row.action.assigned_agency())
+                ? scope->view
+                : v1::CASE_VIEW_UNSPECIFIED;
+        if (view == v1::CASE_VIEW_UNSPECIFIED) continue;
         if (across_cases) call.AddResource(row.action.name());
-        *response->add_safeguarding_actions() = std::move(row.action);
+        v1::SafeguardingAction* listed = response->add_safeguarding_actions();
+        *listed = std::move(row.action);
+        CB_RETURN_IF_ERROR(restricted.Apply(row.case_id, view, listed));
       }
       if (page.next.has_value()) {
         response->set_next_page_token(
@@ -420,6 +439,7 @@ grpc::Status SafeguardingServiceImpl::UpdateSafeguardingAction(
           if (!change.changed()) {
             // Every masked value is the stored one: nothing to write or record.
             *response = std::move(s.row.action);
+            CB_RETURN_IF_ERROR(Present(tx, s.row.case_id, s.scope.view, response));
             call.DisclosesCaseContent();
             return absl::OkStatus();
           }
@@ -427,7 +447,8 @@ grpc::Status SafeguardingServiceImpl::UpdateSafeguardingAction(
             CB_RETURN_IF_ERROR(CheckAssignedUser(tx, identities_, change.action, s.scope,
                                                  "safeguarding_action.assigned_user"));
           }
-          return WriteChange(call, tx, actions_, timeline_, s.row, change, response);
+          return WriteChange(call, tx, actions_, timeline_, s.row, change, s.scope.view,
+                             response);
         });
       });
 }
@@ -487,6 +508,8 @@ grpc::Status SafeguardingServiceImpl::GetSafeguardingActionHistory(
           if (page.next.has_value()) {
             response->set_next_page_token(domain::EncodePageToken(*page.next, query));
           }
+          // Each entry's snapshot of the action, as the action itself.
+          CB_RETURN_IF_ERROR(Present(tx, s.row.case_id, s.scope.view, response));
           call.DisclosesCaseContent();
           return absl::OkStatus();
         });
@@ -537,6 +560,7 @@ grpc::Status SafeguardingServiceImpl::ReferToMarac(grpc::ServerContext* context,
         }
         call.AddResource(record->referral.name());
         *response->mutable_referral() = std::move(record->referral);
+        CB_RETURN_IF_ERROR(Present(tx, scope.ref.id, scope.view, response));
         call.DisclosesCaseContent();
         return absl::OkStatus();
       }
@@ -605,6 +629,7 @@ grpc::Status SafeguardingServiceImpl::ReferToMarac(grpc::ServerContext* context,
         response->add_completed_referral_actions(row.action.name());
       }
       *response->mutable_referral() = std::move(referral);
+      CB_RETURN_IF_ERROR(Present(tx, scope.ref.id, scope.view, response));
       call.RecordChange({"marac_referrals", "safeguarding_actions"}, "", "");
       call.DisclosesCaseContent();
       return absl::OkStatus();
@@ -624,11 +649,15 @@ grpc::Status SafeguardingServiceImpl::ListMyWork(grpc::ServerContext* context,
       CB_ASSIGN_OR_RETURN(
           storage::Page<SafeguardingActionRow> page,
           actions_.ListMyWork(tx, call.principal.agency_id, query, today));
+      RestrictedTexts restricted(tx);
       for (const SafeguardingActionRow& row : page.items) {
-        if (ListedView(call, row) == v1::CASE_VIEW_UNSPECIFIED) continue;
+        const v1::CaseView view = ListedView(call, row);
+        if (view == v1::CASE_VIEW_UNSPECIFIED) continue;
         call.AddResource(row.action.name());
-        *response->add_items() = domain::MakeMyWorkItem(
-            row.action, row.action.case_reference(), row.case_risk_level, today);
+        v1::MyWorkItem* item = response->add_items();
+        *item = domain::MakeMyWorkItem(row.action, row.action.case_reference(),
+                                       row.case_risk_level, today);
+        CB_RETURN_IF_ERROR(restricted.Apply(row.case_id, view, item));
       }
       if (page.next.has_value()) {
         response->set_next_page_token(

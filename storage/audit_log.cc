@@ -444,31 +444,55 @@ void AuditLog::AppendInTransaction(Tx& tx, const AuditEvent& event) {
   tx.Exec(kInsertEvents, Params().Text(EventsJson(events)));
 }
 
-absl::Status AuditLog::AppendDurably(AuditEvent event) {
-  Pending pending{std::move(event), {}, {}};
+absl::Status AuditLog::AppendDurably(AuditEvent event, absl::Time deadline) {
+  auto pending = std::make_shared<Pending>();
+  pending->event = std::move(event);
   bool synchronous;
   {
     absl::MutexLock lock(&mu_);
     synchronous = !running_ || stopping_;
     if (!synchronous) {
-      // Bounded queue: wait for room rather than drop.
+      // Bounded queue: wait for room rather than drop, but only as long as
+      // the call may wait.
       auto has_room = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
         return queue_.size() < static_cast<size_t>(options_.max_batch) * 8;
       };
-      mu_.Await(absl::Condition(&has_room));
-      queue_.push_back(&pending);
+      if (!mu_.AwaitWithDeadline(absl::Condition(&has_room), deadline)) {
+        spdlog::warn("audit: queue full until the deadline of {} ({}); its event "
+                     "was not recorded",
+                     pending->event.method, pending->event.outcome);
+        return absl::DeadlineExceededError(
+            "the audit log could not take this call's record before its "
+            "deadline, so nothing is returned; try again shortly");
+      }
+      queue_.push_back(pending);
     }
   }
   // Without writer threads (not started, or shutting down) the caller writes
   // its own event.
-  if (synchronous) return WriteBatch({&pending});
-  pending.done.WaitForNotification();
-  return pending.status;
+  if (synchronous) return WriteBatch({pending});
+  if (pending->done.WaitForNotificationWithDeadline(deadline)) {
+    return pending->status;
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    if (!pending->taken && pending->event.outcome == "OK") {
+      // Still queued, so it will be written: as what the caller gets.
+      pending->event.outcome = "DEADLINE_EXCEEDED";
+      pending->event.content_disclosed = false;
+      pending->event.message =
+          "the call's deadline passed before its audit record was written; "
+          "nothing was returned";
+    }
+  }
+  return absl::DeadlineExceededError(
+      "the audit log did not record this call before its deadline, so "
+      "nothing is returned; try again shortly");
 }
 
 void AuditLog::WriterLoop() {
   while (true) {
-    std::vector<Pending*> batch;
+    std::vector<std::shared_ptr<Pending>> batch;
     {
       absl::MutexLock lock(&mu_);
       auto ready = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
@@ -478,22 +502,24 @@ void AuditLog::WriterLoop() {
       if (queue_.empty() && stopping_) return;
       while (!queue_.empty() &&
              batch.size() < static_cast<size_t>(options_.max_batch)) {
-        batch.push_back(queue_.front());
+        queue_.front()->taken = true;
+        batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
     }
     absl::Status status = WriteBatch(batch);
-    for (Pending* p : batch) {
+    for (const std::shared_ptr<Pending>& p : batch) {
       p->status = status;
       p->done.Notify();
     }
   }
 }
 
-absl::Status AuditLog::WriteBatch(const std::vector<Pending*>& batch) {
+absl::Status AuditLog::WriteBatch(
+    const std::vector<std::shared_ptr<Pending>>& batch) {
   std::vector<const AuditEvent*> events;
   events.reserve(batch.size());
-  for (const Pending* p : batch) events.push_back(&p->event);
+  for (const std::shared_ptr<Pending>& p : batch) events.push_back(&p->event);
   std::string json = EventsJson(events);
   absl::Status status;
   // One retry for a broken connection or a conflict; then the callers get

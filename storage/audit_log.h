@@ -124,9 +124,20 @@ class AuditLog {
   static void AppendInTransaction(Tx& tx, const AuditEvent& event);
 
   // Queues the event for the next group commit and blocks until it is
-  // committed (OK) or cannot be (UNAVAILABLE). Never drops an event: a full
-  // queue makes callers wait, and Stop() drains the queue.
-  absl::Status AppendDurably(AuditEvent event);
+  // committed (OK) or cannot be (UNAVAILABLE), but never past `deadline`
+  // (the call's): then the answer is DEADLINE_EXCEEDED, so the call fails
+  // (a read returns no data) rather than hang on a stuck log.
+  //  - Waiting for room in the bounded queue: at the deadline the event is
+  //    not queued and is not written (the server log has the call).
+  //  - Queued: the event is written whatever happens to the caller (Stop()
+  //    drains the queue). If the deadline passes before a writer takes it,
+  //    an event that said OK is rewritten to say what the caller got
+  //    (DEADLINE_EXCEEDED, no content disclosed); a failed call's event
+  //    keeps its own outcome. Once a writer has taken it, it is written as
+  //    it was (an OK event then over-states, never under-states, what was
+  //    returned).
+  absl::Status AppendDurably(AuditEvent event,
+                             absl::Time deadline = absl::InfiniteFuture());
 
   // Chains every event committed before the call (the sealer does this on
   // its own; checkpoints, verification and shutdown call it directly). If
@@ -144,8 +155,13 @@ class AuditLog {
       const AuditCheckpointValue* checkpoint, absl::Time deadline);
 
  private:
+  // Shared by the caller and the queue: a caller that leaves at its
+  // deadline leaves its event queued.
   struct Pending {
     AuditEvent event;
+    // A writer has taken it, so `event` is no longer changed. Guarded by
+    // mu_ (of the log).
+    bool taken = false;
     absl::Notification done;
     absl::Status status;
   };
@@ -153,14 +169,14 @@ class AuditLog {
   void WriterLoop();
   void SealerLoop();
   absl::StatusOr<int64_t> Seal(absl::Time deadline, bool wait_for_other_sealer);
-  absl::Status WriteBatch(const std::vector<Pending*>& batch);
+  absl::Status WriteBatch(const std::vector<std::shared_ptr<Pending>>& batch);
 
   Database* db_;
   Database* writer_db_;
   AuditLogOptions options_;
 
   absl::Mutex mu_;
-  std::deque<Pending*> queue_ ABSL_GUARDED_BY(mu_);
+  std::deque<std::shared_ptr<Pending>> queue_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   // Writers are taking from the queue.
   bool running_ ABSL_GUARDED_BY(mu_) = false;

@@ -106,6 +106,10 @@ constexpr Statement kPeople = {"cb_case_people",
   "coalesce(raised_by::text, ''), cb_micros(clear_time), "                \
   "coalesce(cleared_by::text, ''), clear_reason"
 
+constexpr Statement kRestrictedAddresses = {"cb_case_restricted_addresses",
+    "SELECT address FROM case_people WHERE case_id = $1 "
+    "AND address_restricted AND address <> '' ORDER BY role, ordinal"};
+
 constexpr Statement kActiveFlags = {"cb_case_active_flags",
     "SELECT " CB_FLAG_COLUMNS " FROM case_flags "
     "WHERE case_id = ANY ($1::uuid[]) AND clear_time IS NULL "
@@ -132,9 +136,19 @@ constexpr Statement kSetVictimServices = {"cb_case_set_vs",
     "vs_recorded_by = $6, vs_record_time = $7, update_time = $7, "
     "version = version + 1 WHERE id = $1 AND version = $2 RETURNING version"};
 
-constexpr Statement kSetRiskLevel = {"cb_case_set_risk",
-    "UPDATE cases SET risk_level = $2, update_time = $3, "
-    "version = version + 1 WHERE id = $1"};
+// FOR NO KEY UPDATE: the assessment's foreign key holds KEY SHARE on the
+// row, which this must not wait for (two assessments would deadlock).
+constexpr Statement kLockCaseRow = {"cb_case_lock_row",
+    "SELECT 1 FROM cases WHERE id = $1 FOR NO KEY UPDATE"};
+// Run after kLockCaseRow: in READ COMMITTED this statement's snapshot then
+// includes every assessment committed before the lock was granted.
+constexpr Statement kFollowLatestRisk = {"cb_case_follow_latest_risk",
+    "UPDATE cases c SET risk_level = latest.level, update_time = $2, "
+    "version = c.version + 1 "
+    "FROM (SELECT level FROM risk_assessments WHERE case_id = $1 "
+    "      ORDER BY assess_time DESC, id DESC LIMIT 1) latest "
+    "WHERE c.id = $1 AND c.risk_level IS DISTINCT FROM latest.level "
+    "RETURNING c.version"};
 
 constexpr Statement kCurrentVersion = {"cb_case_version",
     "SELECT version FROM cases WHERE id = $1"};
@@ -565,11 +579,21 @@ absl::StatusOr<int64_t> CaseRepository::SetVictimServicesReferral(
   return Int(r[0][0]);
 }
 
-absl::Status CaseRepository::SetRiskLevel(Tx& tx, absl::string_view id,
-                                          v1::RiskLevel level,
-                                          absl::Time now) const {
-  tx.Exec(kSetRiskLevel, Params().Text(id).Int(level).Time(now));
-  return absl::OkStatus();
+absl::StatusOr<std::optional<int64_t>> CaseRepository::FollowLatestRiskAssessment(
+    Tx& tx, absl::string_view id, absl::Time now) const {
+  tx.ExecOne(kLockCaseRow, Params().Text(id));
+  pqxx::result r = tx.Exec(kFollowLatestRisk, Params().Text(id).Time(now));
+  if (r.empty()) return std::optional<int64_t>();
+  return std::optional<int64_t>(Int(r[0][0]));
+}
+
+absl::StatusOr<std::vector<std::string>> CaseRepository::RestrictedAddresses(
+    Tx& tx, absl::string_view case_id) const {
+  std::vector<std::string> out;
+  for (const pqxx::row& r : tx.Exec(kRestrictedAddresses, Params().Text(case_id))) {
+    out.push_back(Str(r[0]));
+  }
+  return out;
 }
 
 absl::StatusOr<v1::Incident> CaseRepository::InsertIncident(

@@ -92,9 +92,20 @@ class CaseRepository {
       Tx& tx, absl::string_view id, int64_t expected_version,
       v1::VictimServicesReferralState state, absl::string_view agency_id,
       absl::string_view reason, absl::string_view actor_id, absl::Time now) const;
-  // After a risk assessment: the case's level follows the latest one.
-  absl::Status SetRiskLevel(Tx& tx, absl::string_view id, v1::RiskLevel level,
-                            absl::Time now) const;
+  // After a risk assessment is stored: the case's level becomes that of its
+  // latest assessment by (assess_time, id), so an older assessment entered
+  // late (a backdated paper form) never overrides a newer one. Locks the
+  // case row first, so concurrent assessments of one case settle on the
+  // latest whichever commits last. The new version when the level changed
+  // (the case's etag moves), nullopt when it stayed as it was.
+  absl::StatusOr<std::optional<int64_t>> FollowLatestRiskAssessment(
+      Tx& tx, absl::string_view id, absl::Time now) const;
+
+  // Addresses of the case's people marked address_restricted: what
+  // domain::RestrictedTextNeedles is made from, for responses that carry
+  // case text without the case's people.
+  absl::StatusOr<std::vector<std::string>> RestrictedAddresses(
+      Tx& tx, absl::string_view case_id) const;
 
   // Incidents.
   absl::StatusOr<v1::Incident> InsertIncident(Tx& tx, absl::string_view case_id,

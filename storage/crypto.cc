@@ -5,8 +5,11 @@
 
 #include <cstdlib>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 
 namespace casebridge::storage {
 
@@ -20,6 +23,26 @@ std::string Sha256(absl::string_view data) {
   return std::string(reinterpret_cast<const char*>(digest), length);
 }
 
+namespace {
+
+constexpr absl::string_view kTokenPrefix = "cbt_";
+// 32 bytes in unpadded URL-safe base64.
+constexpr size_t kTokenSecretChars = 43;
+
+}  // namespace
+
+bool IsWellFormedTokenSecret(absl::string_view token) {
+  if (!absl::ConsumePrefix(&token, kTokenPrefix) || token.size() != kTokenSecretChars) {
+    return false;
+  }
+  for (char c : token) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') {
+      return false;
+    }
+  }
+  return true;
+}
+
 std::string NewTokenSecret() {
   unsigned char bytes[32];
   if (RAND_bytes(bytes, sizeof(bytes)) != 1) std::abort();
@@ -27,7 +50,7 @@ std::string NewTokenSecret() {
   absl::WebSafeBase64Escape(
       absl::string_view(reinterpret_cast<const char*>(bytes), sizeof(bytes)),
       &encoded);
-  return absl::StrCat("cbt_", encoded);
+  return absl::StrCat(kTokenPrefix, encoded);
 }
 
 std::string NewUuid() {

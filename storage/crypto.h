@@ -14,6 +14,10 @@ std::string Sha256(absl::string_view data);
 // 32 bytes from the OS CSPRNG (OpenSSL RAND_bytes). Aborts if the CSPRNG
 // fails rather than hand out a guessable token.
 std::string NewTokenSecret();
+// Whether `token` has the form NewTokenSecret makes ("cbt_" and exactly 43
+// characters of A-Z a-z 0-9 - _). Anything else was never issued, so the
+// authenticator refuses it without looking it up.
+bool IsWellFormedTokenSecret(absl::string_view token);
 
 // A random (version 4) UUID in canonical lower-case form. Ids are made here
 // rather than by the database so a create can record its request_id before

@@ -246,11 +246,6 @@ constexpr Statement kSetCaseActivity = {
     " update_time = $4 WHERE id = $1 AND (order_active, order_active_until)"
     " IS DISTINCT FROM ($2::boolean, $3::date)"};
 
-constexpr Statement kRestrictedAddresses = {
-    "cb_order_restricted_addresses",
-    "SELECT address FROM case_people WHERE case_id = $1"
-    " AND address_restricted AND address <> '' ORDER BY role, ordinal"};
-
 constexpr Statement kMeasures = {
     "cb_order_measures",
     "SELECT"
@@ -896,17 +891,6 @@ absl::Status ProtectionOrderRepository::SetCaseOrderActivity(
   tx.Exec(kSetCaseActivity,
           Params().Text(case_id).Bool(active).TextOrNull(until).Time(now));
   return absl::OkStatus();
-}
-
-absl::StatusOr<std::vector<std::string>>
-ProtectionOrderRepository::RestrictedAddresses(
-    Tx& tx, absl::string_view case_id) const {
-  std::vector<std::string> out;
-  for (const pqxx::row& r :
-       tx.Exec(kRestrictedAddresses, Params().Text(case_id))) {
-    out.push_back(Str(r[0]));
-  }
-  return out;
 }
 
 absl::StatusOr<domain::OrderMeasureCounts>

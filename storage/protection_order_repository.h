@@ -110,9 +110,6 @@ class ProtectionOrderRepository {
   absl::Status SetCaseOrderActivity(Tx& tx, absl::string_view case_id,
                                     bool active, absl::string_view until,
                                     absl::Time now) const;
-  // Addresses of the case's people marked restricted.
-  absl::StatusOr<std::vector<std::string>> RestrictedAddresses(
-      Tx& tx, absl::string_view case_id) const;
 
   // Counts for domain::ComputeOrderMeasures (see its definitions).
   absl::StatusOr<domain::OrderMeasureCounts> CountMeasures(

@@ -1,13 +1,20 @@
 // CaseService through a real gRPC channel and a real PostgreSQL.
 #include <atomic>
+#include <optional>
 #include <thread>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "casebridge/v1/cases.grpc.pb.h"
+#include "casebridge/v1/charging.grpc.pb.h"
+#include "casebridge/v1/safeguarding.grpc.pb.h"
 #include "casebridge/v1/sharing.grpc.pb.h"
+#include "domain/dates.h"
 #include "domain/validation.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "storage/migrations.h"
 #include "tests/support/test_server.h"
 
 namespace casebridge {
@@ -17,6 +24,7 @@ using test_support::CreateCaseAs;
 using test_support::SampleCase;
 using test_support::TestServer;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 class CaseServiceTest : public ::testing::Test {
  protected:
@@ -491,6 +499,316 @@ TEST_F(CaseServiceTest, TimelineShowsEachViewOnlyItsEntries) {
                                                    v1::TIMELINE_ENTRY_KIND_INCIDENT,
                                                    v1::TIMELINE_ENTRY_KIND_SHARED));
   EXPECT_THAT(health_kinds, ::testing::ElementsAre(v1::TIMELINE_ENTRY_KIND_CASE_OPENED));
+}
+
+// A paper assessment from last month entered after today's must not become
+// the case's level: the case follows its latest assessment by assess_time.
+TEST_F(CaseServiceTest, BackdatedRiskAssessmentDoesNotOverrideTheLatest) {
+  v1::Case c = CreateCaseAs(*server_, "pc.hughes");
+  auto record = [&](int dash_yes, std::optional<absl::Time> assessed) {
+    v1::RecordRiskAssessmentRequest req;
+    req.set_parent(c.name());
+    req.mutable_assessment()->set_dash_yes_count(dash_yes);
+    if (assessed.has_value()) {
+      *req.mutable_assessment()->mutable_assess_time() = domain::ToProtoTime(*assessed);
+    }
+    v1::RiskAssessment out;
+    EXPECT_GRPC_OK(
+        cases_->RecordRiskAssessment(server_->Context("pc.hughes").get(), req, &out));
+    return out;
+  };
+  auto current = [&] {
+    v1::GetCaseRequest get;
+    get.set_name(c.name());
+    v1::Case got;
+    EXPECT_GRPC_OK(cases_->GetCase(server_->Context("pc.hughes").get(), get, &got));
+    return got;
+  };
+
+  const v1::RiskAssessment high = record(15, std::nullopt);
+  ASSERT_EQ(high.level(), v1::RISK_LEVEL_HIGH);
+  const v1::Case after_high = current();
+  EXPECT_EQ(after_high.risk_level(), v1::RISK_LEVEL_HIGH);
+
+  const v1::RiskAssessment old = record(2, Now() - absl::Hours(24 * 30));
+  ASSERT_EQ(old.level(), v1::RISK_LEVEL_STANDARD);
+  const v1::Case after_old = current();
+  EXPECT_EQ(after_old.risk_level(), v1::RISK_LEVEL_HIGH)
+      << "a backdated assessment must not downgrade the case";
+  EXPECT_EQ(after_old.etag(), after_high.etag()) << "the case record did not change";
+  EXPECT_EQ(*server_->CountAuditEvents(
+                "method LIKE '%/RecordRiskAssessment' AND outcome = 'OK' AND "
+                "changed_fields = '{risk_assessments}' AND new_etag = ''"),
+            1);
+
+  // Newest first, as before: the backdated one is listed after today's.
+  v1::ListRiskAssessmentsRequest list;
+  list.set_parent(c.name());
+  v1::ListRiskAssessmentsResponse listed;
+  ASSERT_GRPC_OK(
+      cases_->ListRiskAssessments(server_->Context("pc.hughes").get(), list, &listed));
+  ASSERT_EQ(listed.assessments_size(), 2);
+  EXPECT_EQ(listed.assessments(0).name(), high.name());
+  EXPECT_EQ(listed.assessments(1).name(), old.name());
+
+  // A newer assessment still moves the level, down as well as up.
+  server_->clock()->Advance(absl::Hours(1));
+  record(2, std::nullopt);
+  const v1::Case after_new = current();
+  EXPECT_EQ(after_new.risk_level(), v1::RISK_LEVEL_STANDARD);
+  EXPECT_NE(after_new.etag(), after_old.etag());
+  // One assessed between the two: older than the latest, so no change.
+  record(15, Now() - absl::Minutes(30));
+  EXPECT_EQ(current().risk_level(), v1::RISK_LEVEL_STANDARD);
+}
+
+// Migration 0009 puts a case that an earlier backdated assessment
+// downgraded back on its latest assessment, with a new etag; cases already
+// right are left alone.
+TEST_F(CaseServiceTest, MigrationPutsDowngradedCasesBackOnTheirLatestAssessment) {
+  v1::Case wrong = CreateCaseAs(*server_, "pc.hughes");
+  v1::Case right = CreateCaseAs(*server_, "pc.hughes");
+  auto record = [&](const v1::Case& c, int dash_yes, absl::Time assessed) {
+    v1::RecordRiskAssessmentRequest req;
+    req.set_parent(c.name());
+    req.mutable_assessment()->set_dash_yes_count(dash_yes);
+    *req.mutable_assessment()->mutable_assess_time() = domain::ToProtoTime(assessed);
+    v1::RiskAssessment out;
+    EXPECT_GRPC_OK(
+        cases_->RecordRiskAssessment(server_->Context("pc.hughes").get(), req, &out));
+  };
+  auto get = [&](const v1::Case& c) {
+    v1::GetCaseRequest req;
+    req.set_name(c.name());
+    v1::Case got;
+    EXPECT_GRPC_OK(cases_->GetCase(server_->Context("pc.hughes").get(), req, &got));
+    return got;
+  };
+  for (const v1::Case* c : {&wrong, &right}) {
+    record(*c, 15, Now());
+    record(*c, 2, Now() - absl::Hours(24 * 30));
+  }
+  // What the server did before the fix: the last one entered won.
+  const std::string id = wrong.name().substr(sizeof("cases/") - 1);
+  ASSERT_TRUE(server_
+                  ->Query(absl::StrCat("UPDATE cases SET risk_level = 1 WHERE id = '", id,
+                                       "'; SELECT 1"))
+                  .ok());
+  const v1::Case before = get(wrong);
+  ASSERT_EQ(before.risk_level(), v1::RISK_LEVEL_STANDARD);
+  const v1::Case right_before = get(right);
+
+  const storage::Migration* migration = nullptr;
+  for (const storage::Migration& m : storage::Migrations()) {
+    if (absl::StrContains(m.file_name, "case_risk_follows_latest")) migration = &m;
+  }
+  ASSERT_NE(migration, nullptr);
+  absl::StatusOr<std::string> ran =
+      server_->Query(absl::StrCat(migration->sql, "; SELECT 1"));
+  ASSERT_TRUE(ran.ok()) << ran.status();
+
+  const v1::Case after = get(wrong);
+  EXPECT_EQ(after.risk_level(), v1::RISK_LEVEL_HIGH);
+  EXPECT_NE(after.etag(), before.etag());
+  EXPECT_EQ(get(right).etag(), right_before.etag()) << "a right case is left alone";
+}
+
+// Assessments recorded at once settle on the latest, whichever commits last.
+TEST_F(CaseServiceTest, ConcurrentRiskAssessmentsSettleOnTheLatest) {
+  for (int round = 0; round < 3; ++round) {
+    v1::Case c = CreateCaseAs(*server_, "pc.hughes");
+    constexpr int kThreads = 8;
+    std::vector<std::thread> threads;
+    std::atomic<int> failed{0};
+    for (int i = 0; i < kThreads; ++i) {
+      threads.emplace_back([&, i] {
+        v1::RecordRiskAssessmentRequest req;
+        req.set_parent(c.name());
+        // The latest (i == round) is HIGH; every other one STANDARD.
+        req.mutable_assessment()->set_dash_yes_count(i == round ? 15 : 2);
+        *req.mutable_assessment()->mutable_assess_time() =
+            domain::ToProtoTime(Now() - absl::Minutes(i == round ? 0 : 10 + i));
+        v1::RiskAssessment out;
+        auto stub = v1::CaseService::NewStub(server_->channel());
+        if (!stub->RecordRiskAssessment(server_->Context("pc.hughes").get(), req, &out)
+                 .ok()) {
+          ++failed;
+        }
+      });
+    }
+    for (std::thread& t : threads) t.join();
+    EXPECT_EQ(failed.load(), 0);
+    v1::GetCaseRequest get;
+    get.set_name(c.name());
+    v1::Case got;
+    ASSERT_GRPC_OK(cases_->GetCase(server_->Context("pc.hughes").get(), get, &got));
+    EXPECT_EQ(got.risk_level(), v1::RISK_LEVEL_HIGH) << "round " << round;
+  }
+}
+
+// A restricted address typed into free text reaches no one but the police:
+// not the CPS (incidents, timeline, flags, risk rationale, charging file),
+// not a partner (flags, timeline, safeguarding actions and their history,
+// work list), whatever its spelling.
+TEST_F(CaseServiceTest, RestrictedAddressInFreeTextReachesOnlyThePolice) {
+  v1::Case c = CreateCaseAs(*server_, "pc.hughes");  // 14 Refuge Close, Hanley, ST1 1AA
+  ASSERT_TRUE(c.victim().address_restricted());
+  auto as = [&](const char* user) { return server_->Context(user); };
+
+  v1::AddIncidentRequest add;
+  add.set_parent(c.name());
+  *add.mutable_incident()->mutable_occur_time() = domain::ToProtoTime(Now() - absl::Hours(2));
+  add.mutable_incident()->add_behaviours(v1::BEHAVIOUR_LOITERING);
+  add.mutable_incident()->set_location("outside 14 Refuge Close, Hanley");
+  add.mutable_incident()->set_description("Waited at 14, refuge  close (st1 1aa) all night");
+  v1::Incident incident;
+  ASSERT_GRPC_OK(cases_->AddIncident(as("pc.hughes").get(), add, &incident));
+
+  v1::FlagCaseRequest flag;
+  flag.set_name(c.name());
+  flag.set_type(v1::FLAG_TYPE_RISK_TO_STAFF);
+  flag.set_reason("Visits to 14 REFUGE CLOSE only in pairs (ST11AA)");
+  v1::CaseFlag flagged;
+  ASSERT_GRPC_OK(cases_->FlagCase(as("pc.hughes").get(), flag, &flagged));
+
+  v1::RecordRiskAssessmentRequest risk;
+  risk.set_parent(c.name());
+  risk.mutable_assessment()->set_dash_yes_count(6);
+  risk.mutable_assessment()->set_professional_judgement_level(v1::RISK_LEVEL_HIGH);
+  risk.mutable_assessment()->set_rationale("He found her at 14 Refuge Close within a week");
+  v1::RiskAssessment assessed;
+  ASSERT_GRPC_OK(cases_->RecordRiskAssessment(as("pc.hughes").get(), risk, &assessed));
+
+  auto safeguarding = v1::SafeguardingService::NewStub(server_->channel());
+  v1::CreateSafeguardingActionRequest create;
+  create.set_parent(c.name());
+  v1::SafeguardingAction* a = create.mutable_safeguarding_action();
+  a->set_type(v1::SAFEGUARDING_ACTION_TYPE_ALARM_OR_LOCK_CHANGE);
+  a->set_assigned_agency(server_->Agency("SOTCC"));
+  *a->mutable_due_date() = domain::ToProtoDate(domain::UkDay(Now()) + 7);
+  a->set_description("Fit a monitored alarm at 14 Refuge Close, Hanley, ST1 1AA");
+  a->set_rationale("She was found at st1 1aa");
+  v1::SafeguardingAction action;
+  ASSERT_GRPC_OK(safeguarding->CreateSafeguardingAction(as("pc.hughes").get(), create, &action));
+  v1::UpdateSafeguardingActionRequest update;
+  update.mutable_safeguarding_action()->set_name(action.name());
+  update.mutable_safeguarding_action()->set_etag(action.etag());
+  update.mutable_safeguarding_action()->set_notes("Keys left with 14 Refuge Close's neighbour");
+  update.mutable_update_mask()->add_paths("notes");
+  ASSERT_GRPC_OK(safeguarding->UpdateSafeguardingAction(as("pc.hughes").get(), update, &action));
+
+  auto charging = v1::ChargingService::NewStub(server_->channel());
+  v1::SubmitChargingFileRequest submit;
+  submit.set_parent(c.name());
+  v1::ChargingFile* f = submit.mutable_charging_file();
+  f->set_kind(v1::CHARGING_FILE_KIND_FULL_FILE);
+  f->set_urgency(v1::CHARGING_URGENCY_GREEN);
+  v1::ChargingSuspect* suspect = f->add_suspects();
+  suspect->set_suspect_number(1);
+  suspect->set_bail_status(v1::BAIL_STATUS_PRE_CHARGE_BAIL);
+  *suspect->mutable_release_date() = domain::ToProtoDate(domain::UkDay(Now()) - 1);
+  *suspect->mutable_bail_return_date() = domain::ToProtoDate(domain::UkDay(Now()) + 27);
+  suspect->set_bail_conditions("Not to go within 100 m of 14 Refuge Close");
+  v1::OffenceDetail* offence = f->add_proposed_offences();
+  offence->set_offence(v1::OFFENCE_PHA_S2A_STALKING);
+  offence->set_particulars("Followed her to 14 Refuge Close, Hanley");
+  f->set_summary("Found her new home at 14 Refuge Close, Hanley, ST1 1AA within a week");
+  v1::ChargingFile file;
+  ASSERT_GRPC_OK(charging->SubmitChargingFile(as("pc.hughes").get(), submit, &file));
+  auto sharing = v1::SharingService::NewStub(server_->channel());
+  v1::ShareCaseRequest share;
+  share.set_parent(c.name());
+  share.mutable_share()->set_agency(server_->Agency("NSCHT"));
+  share.mutable_share()->set_purpose("GP alert");
+  share.mutable_share()->set_lawful_basis("UK GDPR Art 6(1)(e), 9(2)(h)");
+  v1::CaseShare shared;
+  ASSERT_GRPC_OK(sharing->ShareCase(as("pc.hughes").get(), share, &shared));
+
+  // Everything each caller receives, as text.
+  auto receive = [&](const char* user) {
+    std::string all;
+    auto keep = [&](const grpc::Status& s, const google::protobuf::Message& m,
+                    const char* what) {
+      EXPECT_TRUE(s.ok()) << user << " " << what << ": " << s.error_message();
+      absl::StrAppend(&all, m.DebugString());
+    };
+    v1::GetCaseRequest get;
+    get.set_name(c.name());
+    v1::Case got;
+    keep(cases_->GetCase(as(user).get(), get, &got), got, "GetCase");
+    v1::ListCasesRequest list_cases;
+    v1::ListCasesResponse cases;
+    keep(cases_->ListCases(as(user).get(), list_cases, &cases), cases, "ListCases");
+    v1::GetCaseTimelineRequest timeline;
+    timeline.set_name(c.name());
+    v1::GetCaseTimelineResponse entries;
+    keep(cases_->GetCaseTimeline(as(user).get(), timeline, &entries), entries, "timeline");
+    const std::string u(user);
+    if (u == "pc.hughes" || u == "cps.okafor") {
+      v1::ListIncidentsRequest li;
+      li.set_parent(c.name());
+      v1::ListIncidentsResponse incidents;
+      keep(cases_->ListIncidents(as(user).get(), li, &incidents), incidents, "incidents");
+      v1::ListRiskAssessmentsRequest lr;
+      lr.set_parent(c.name());
+      v1::ListRiskAssessmentsResponse assessments;
+      keep(cases_->ListRiskAssessments(as(user).get(), lr, &assessments), assessments,
+           "risk");
+      v1::GetChargingFileRequest gf;
+      gf.set_name(file.name());
+      v1::ChargingFile got_file;
+      keep(charging->GetChargingFile(as(user).get(), gf, &got_file), got_file, "file");
+      v1::ListChargingFilesRequest lf;
+      lf.set_parent("cases/-");
+      v1::ListChargingFilesResponse files;
+      keep(charging->ListChargingFiles(as(user).get(), lf, &files), files, "files");
+    }
+    if (u == "pc.hughes" || u == "council.patel") {
+      v1::GetSafeguardingActionRequest ga;
+      ga.set_name(action.name());
+      v1::SafeguardingAction got_action;
+      keep(safeguarding->GetSafeguardingAction(as(user).get(), ga, &got_action), got_action,
+           "action");
+      v1::ListSafeguardingActionsRequest la;
+      la.set_parent("cases/-");
+      v1::ListSafeguardingActionsResponse actions;
+      keep(safeguarding->ListSafeguardingActions(as(user).get(), la, &actions), actions,
+           "actions");
+      v1::GetSafeguardingActionHistoryRequest gh;
+      gh.set_name(action.name());
+      v1::GetSafeguardingActionHistoryResponse history;
+      keep(safeguarding->GetSafeguardingActionHistory(as(user).get(), gh, &history), history,
+           "history");
+      v1::ListMyWorkRequest lw;
+      v1::ListMyWorkResponse work;
+      keep(safeguarding->ListMyWork(as(user).get(), lw, &work), work, "work");
+    }
+    return all;
+  };
+  // Case, spacing and punctuation ignored.
+  auto squeezed = [](absl::string_view text) {
+    std::string out;
+    for (unsigned char ch : text) {
+      if (absl::ascii_isalnum(ch)) out.push_back(absl::ascii_tolower(ch));
+    }
+    return out;
+  };
+  for (const char* user : {"cps.okafor", "council.patel", "nhs.morgan"}) {
+    const std::string all = receive(user);
+    EXPECT_THAT(squeezed(all), Not(HasSubstr("14refugeclose"))) << user << ":\n" << all;
+    EXPECT_THAT(squeezed(all), Not(HasSubstr("st11aa"))) << user << ":\n" << all;
+    EXPECT_THAT(all, HasSubstr("[restricted]")) << user;
+  }
+  // The police read every word as written.
+  const std::string police = receive("pc.hughes");
+  for (const char* written :
+       {"outside 14 Refuge Close, Hanley", "Waited at 14, refuge  close (st1 1aa)",
+        "Visits to 14 REFUGE CLOSE only in pairs (ST11AA)",
+        "He found her at 14 Refuge Close", "Fit a monitored alarm at 14 Refuge Close",
+        "Found her new home at 14 Refuge Close"}) {
+    EXPECT_THAT(police, HasSubstr(written));
+  }
+  EXPECT_THAT(police, Not(HasSubstr("[restricted]")));
 }
 
 }  // namespace

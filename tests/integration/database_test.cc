@@ -5,6 +5,8 @@
 
 #include <atomic>
 #include <future>
+#include <iterator>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -77,6 +79,19 @@ auto WithoutHanging(Fn fn) -> decltype(fn()) {
     std::abort();  // A hung call cannot be abandoned safely.
   }
   return future.get();
+}
+
+// GetCurrentUser with `authorization` as its header and a deadline
+// `timeout` from now, failing the test rather than hanging.
+grpc::Status GetCurrentUserWith(TestServer& server, const std::string& authorization,
+                                absl::Duration timeout) {
+  auto admin = v1::AdminService::NewStub(server.channel());
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", authorization);
+  context.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
+  v1::User me;
+  return WithoutHanging(
+      [&] { return admin->GetCurrentUser(&context, v1::GetCurrentUserRequest(), &me); });
 }
 
 class DatabaseTest : public ::testing::Test {
@@ -373,6 +388,287 @@ TEST(ServerPoolTest, ExhaustedPoolGivesUnavailableToTheCallerAndIsAudited) {
   for (const absl::Status& held : hold.Release()) EXPECT_TRUE(held.ok()) << held;
   ASSERT_GRPC_OK(admin->GetCurrentUser(server->Context("pc.hughes").get(),
                                        v1::GetCurrentUserRequest(), &me));
+}
+
+// --max_concurrent_streams bounds the calls one client connection has in
+// the server at once: past it, a call waits in the client (and, at its
+// deadline, fails there) without reaching a handler.
+TEST(ServerPoolTest, ConcurrentStreamsPerConnectionAreBounded) {
+  for (int streams : {1, 100}) {
+    SCOPED_TRACE(absl::StrCat("max_concurrent_streams ", streams));
+    auto started = TestServer::Start({.pool_size = 1, .max_concurrent_streams = streams});
+    ASSERT_TRUE(started.ok()) << started.status();
+    std::unique_ptr<TestServer> server = *std::move(started);
+    auto call = [&](const std::string& user, int seconds) {
+      return GetCurrentUserWith(*server, absl::StrCat("Bearer ", server->Token(user)),
+                                absl::Seconds(seconds));
+    };
+    {
+      // The first call holds its stream, waiting for the (held) pool.
+      PoolHolder hold(server->app().database(), 1);
+      std::thread first([&] { call("pc.hughes", 3).error_code(); });
+      absl::SleepFor(absl::Milliseconds(500));
+      EXPECT_NE(call("sgt.khan", 1).error_code(), grpc::StatusCode::OK);
+      first.join();
+    }
+    // Each call that reached the server is audited (the pool refused both
+    // their token lookups, so neither names its user).
+    const std::string reached = "method = '/casebridge.v1.AdminService/GetCurrentUser'";
+    const int64_t expected = streams == 1 ? 1 : 2;
+    for (int i = 0; i < 50 && *server->CountAuditEvents(reached) < expected; ++i) {
+      absl::SleepFor(absl::Milliseconds(100));
+    }
+    absl::SleepFor(absl::Milliseconds(300));
+    EXPECT_EQ(*server->CountAuditEvents(reached), expected);
+  }
+}
+
+// A read whose audit event is not written by the call's deadline returns
+// DEADLINE_EXCEEDED at that deadline; its event, queued, is still written,
+// as what the caller got.
+TEST(ServerPoolTest, AStalledAuditLogFailsReadsAtTheirDeadlineAndRecordsThem) {
+  auto started = TestServer::Start();
+  ASSERT_TRUE(started.ok()) << started.status();
+  std::unique_ptr<TestServer> server = *std::move(started);
+  const int writers = storage::AuditLogOptions().writers;
+  auto hold = std::make_unique<PoolHolder>(server->app().audit_database(), writers);
+  // One call per writer, each taken by a writer that cannot commit; then one
+  // that stays queued.
+  std::vector<std::string> users = {"pc.hughes", "sgt.khan", "nhs.morgan"};
+  ASSERT_EQ(writers + 1, static_cast<int>(users.size()));
+  for (const std::string& user : users) {
+    grpc::Status s = GetCurrentUserWith(
+        *server, absl::StrCat("Bearer ", server->Token(user)), absl::Seconds(1));
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED) << user;
+  }
+  // The server's deadline of the last call falls a moment after its
+  // client's: let it pass before the log is unstuck.
+  absl::SleepFor(absl::Milliseconds(500));
+  for (const absl::Status& held : hold->Release()) EXPECT_TRUE(held.ok()) << held;
+  hold.reset();
+  // The writers commit once they have connections again.
+  const std::string all_three =
+      "username IN ('pc.hughes', 'sgt.khan', 'nhs.morgan') AND "
+      "method = '/casebridge.v1.AdminService/GetCurrentUser'";
+  for (int i = 0; i < 300 && *server->CountAuditEvents(all_three) < 3; ++i) {
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  EXPECT_EQ(*server->CountAuditEvents(all_three), 3);
+  auto recorded = [&](const std::string& user, const std::string& outcome) {
+    return *server->CountAuditEvents(absl::StrCat(
+        "username = '", user, "' AND outcome = '", outcome,
+        "' AND method = '/casebridge.v1.AdminService/GetCurrentUser'"));
+  };
+  // Taken by a writer before the deadline: written as it was.
+  EXPECT_EQ(recorded("pc.hughes", "OK"), 1);
+  EXPECT_EQ(recorded("sgt.khan", "OK"), 1);
+  // Still queued at the deadline: written as what the caller got.
+  EXPECT_EQ(recorded("nhs.morgan", "DEADLINE_EXCEEDED"), 1);
+  EXPECT_EQ(recorded("nhs.morgan", "OK"), 0);
+}
+
+// A call's audit event waits for room in the group-commit queue only until
+// the call's deadline: then the call fails (DEADLINE_EXCEEDED) and its event
+// is not written, instead of the call blocking for as long as the log is
+// stuck.
+TEST_F(DatabaseTest, AFullAuditQueueFailsTheCallAtItsDeadlineAndWritesNothing) {
+  std::unique_ptr<Database> db = Open(1);
+  std::unique_ptr<Database> writer_db = Open(1);
+  ASSERT_NE(db, nullptr);
+  ASSERT_NE(writer_db, nullptr);
+  storage::AuditLogOptions options;
+  options.max_batch = 1;  // room for 8 queued events
+  options.writers = 1;
+  storage::AuditLog log(db.get(), options, writer_db.get());
+  log.Start();
+  storage::AuditEvent event;
+  event.time = absl::Now();
+  event.username = "pc.hughes";
+  event.method = "/casebridge.v1.CaseService/GetCase";
+  event.outcome = "OK";
+  event.message = "queued";
+
+  // The writer cannot commit (its only connection is taken): the queue
+  // fills with callers that may wait for ever.
+  auto hold = std::make_unique<PoolHolder>(*writer_db, 1);
+  std::vector<std::thread> waiting;
+  for (int i = 0; i < 20; ++i) {
+    waiting.emplace_back([&log, event] { log.AppendDurably(event).IgnoreError(); });
+  }
+  absl::SleepFor(absl::Seconds(1));
+
+  storage::AuditEvent refused = event;
+  refused.message = "refused";
+  const absl::Time deadline = absl::Now() + absl::Milliseconds(300);
+  absl::Status s =
+      WithoutHanging([&] { return log.AppendDurably(refused, deadline); });
+  EXPECT_EQ(s.code(), absl::StatusCode::kDeadlineExceeded) << s;
+  EXPECT_GE(absl::Now(), deadline) << "gave up before the deadline";
+  EXPECT_LT(absl::Now(), deadline + absl::Seconds(5)) << "waited past the deadline";
+
+  // Unstuck, the others are written; the refused event never is.
+  hold.reset();
+  for (std::thread& t : waiting) t.join();
+  log.Stop();
+  EXPECT_EQ(*QueryValue(conn_, "SELECT count(*) FROM audit_events WHERE message = 'refused'"),
+            "0");
+  EXPECT_EQ(*QueryValue(conn_, "SELECT count(*) FROM audit_events WHERE message = 'queued'"),
+            "20");
+}
+
+// Queued, an event is written even when its caller gives up at its deadline
+// (DEADLINE_EXCEEDED): a rejected call is still on the record. A read that
+// said OK is recorded as what its caller got: DEADLINE_EXCEEDED, nothing
+// disclosed.
+TEST_F(DatabaseTest, AQueuedEventOutlivesItsCallersDeadline) {
+  std::unique_ptr<Database> db = Open(1);
+  std::unique_ptr<Database> writer_db = Open(1);
+  ASSERT_NE(db, nullptr);
+  ASSERT_NE(writer_db, nullptr);
+  storage::AuditLogOptions options;
+  options.max_batch = 1;
+  options.writers = 1;
+  storage::AuditLog log(db.get(), options, writer_db.get());
+  log.Start();
+  storage::AuditEvent event;
+  event.time = absl::Now();
+  event.method = "/casebridge.v1.CaseService/GetCase";
+  event.outcome = "OK";
+  event.content_disclosed = true;
+
+  // The writer takes the first event and is stuck writing it.
+  auto hold = std::make_unique<PoolHolder>(*writer_db, 1);
+  storage::AuditEvent first = event;
+  first.username = "first";
+  std::thread writing([&log, first] { EXPECT_TRUE(log.AppendDurably(first).ok()); });
+  absl::SleepFor(absl::Milliseconds(500));
+
+  storage::AuditEvent read = event;
+  read.username = "late.read";
+  storage::AuditEvent denied = event;
+  denied.username = "late.denied";
+  denied.outcome = "UNAUTHENTICATED";
+  denied.content_disclosed = false;
+  denied.message = "unknown token";
+  for (const storage::AuditEvent& e : {read, denied}) {
+    const absl::Time deadline = absl::Now() + absl::Milliseconds(300);
+    absl::Status s = WithoutHanging([&] { return log.AppendDurably(e, deadline); });
+    EXPECT_EQ(s.code(), absl::StatusCode::kDeadlineExceeded) << e.username << ": " << s;
+    EXPECT_GE(absl::Now(), deadline) << e.username;
+    EXPECT_LT(absl::Now(), deadline + absl::Seconds(5)) << e.username;
+  }
+
+  hold.reset();
+  writing.join();
+  log.Stop();
+  EXPECT_EQ(*QueryValue(conn_, "SELECT outcome || ' ' || content_disclosed FROM "
+                               "audit_events WHERE username = 'first'"),
+            "OK true");
+  EXPECT_EQ(*QueryValue(conn_, "SELECT outcome || ' ' || content_disclosed FROM "
+                               "audit_events WHERE username = 'late.read'"),
+            "DEADLINE_EXCEEDED false");
+  EXPECT_EQ(*QueryValue(conn_, "SELECT outcome || ' ' || message FROM audit_events "
+                               "WHERE username = 'late.denied'"),
+            "UNAUTHENTICATED unknown token");
+}
+
+// A flood of bad credentials costs no database work: a token that is not of
+// the form the server issues is refused without a lookup, so even with every
+// connection of the pool taken, and each refusal is still audited.
+TEST(ServerPoolTest, MalformedTokensAreRefusedWithoutADatabaseLookup) {
+  auto started = TestServer::Start({.pool_size = 2});
+  ASSERT_TRUE(started.ok()) << started.status();
+  std::unique_ptr<TestServer> server = *std::move(started);
+  auto call = [&](const std::string& header) {
+    return GetCurrentUserWith(*server, header, absl::Seconds(2));
+  };
+  const std::string valid = server->Token("pc.hughes");
+  ASSERT_EQ(valid.size(), 4u + 43u);
+  const std::string malformed[] = {
+      "Bearer cbt_forged1",
+      "Bearer " + valid.substr(4),                 // no prefix
+      "Bearer CBT_" + valid.substr(4),             // another prefix
+      "Bearer " + valid.substr(0, valid.size() - 1),  // a character short
+      "Bearer " + valid + "A",                     // a character long
+      "Bearer " + valid.substr(0, valid.size() - 1) + "=",  // padding
+      "Bearer " + valid.substr(0, valid.size() - 1) + "+",  // standard base64
+      "Bearer " + valid.substr(0, 20) + " " + valid.substr(21),
+      "Bearer " + std::string(4096, 'x'),
+  };
+
+  PoolHolder hold(server->app().database(), 2);
+  for (const std::string& header : malformed) {
+    const absl::Time started_at = absl::Now();
+    grpc::Status s = call(header);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED)
+        << header.substr(0, 60) << ": " << s.error_message();
+    EXPECT_THAT(s.error_message(), HasSubstr("malformed"));
+    EXPECT_LT(absl::Now() - started_at, absl::Seconds(1)) << "waited for the pool";
+  }
+  // A well-formed token must be looked up, which cannot happen now.
+  EXPECT_EQ(call("Bearer cbt_" + std::string(43, 'A')).error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(*server->CountAuditEvents("outcome = 'UNAUTHENTICATED' AND user_id IS NULL "
+                                      "AND message LIKE '%malformed%'"),
+            static_cast<int64_t>(std::size(malformed)));
+
+  for (const absl::Status& held : hold.Release()) EXPECT_TRUE(held.ok()) << held;
+  grpc::Status s = call("Bearer cbt_" + std::string(43, 'A'));
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_THAT(s.error_message(), HasSubstr("unknown token"));
+  EXPECT_GRPC_OK(call("Bearer " + valid));
+}
+
+// A well-formed token the database does not know is remembered as unknown
+// for the cache TTL: repeating it is refused from memory. Invalidate() and
+// issuing a token forget it.
+TEST(ServerPoolTest, UnknownTokensAreRememberedForTheCacheTtl) {
+  auto started = TestServer::Start(
+      {.fake_clock = true, .pool_size = 2, .auth_cache_ttl = absl::Minutes(1)});
+  ASSERT_TRUE(started.ok()) << started.status();
+  std::unique_ptr<TestServer> server = *std::move(started);
+  auto admin = v1::AdminService::NewStub(server->channel());
+  auto call = [&](const std::string& token) {
+    return GetCurrentUserWith(*server, "Bearer " + token, absl::Seconds(2));
+  };
+  // Looked up while the pool is free; refused from memory while it is not.
+  auto expect_remembered = [&](const std::string& token, const char* when) {
+    PoolHolder hold(server->app().database(), 2);
+    grpc::Status s = call(token);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED)
+        << when << ": " << s.error_message();
+    EXPECT_THAT(s.error_message(), HasSubstr("unknown token")) << when;
+  };
+  auto expect_looked_up = [&](const std::string& token, const char* when) {
+    PoolHolder hold(server->app().database(), 2);
+    EXPECT_EQ(call(token).error_code(), grpc::StatusCode::UNAVAILABLE) << when;
+  };
+  auto look_up = [&](const std::string& token) {
+    grpc::Status s = call(token);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED) << s.error_message();
+    EXPECT_THAT(s.error_message(), HasSubstr("unknown token"));
+  };
+  const std::string unknown = "cbt_" + std::string(42, 'B') + "A";
+
+  look_up(unknown);
+  expect_remembered(unknown, "just looked up");
+  server->clock()->Advance(absl::Seconds(59));
+  expect_remembered(unknown, "59 s later");
+  server->clock()->Advance(absl::Seconds(1));
+  expect_looked_up(unknown, "a TTL later");
+
+  look_up(unknown);
+  server->app().authenticator().Invalidate();
+  expect_looked_up(unknown, "after Invalidate");
+
+  look_up(unknown);
+  v1::IssueTokenRequest issue;
+  issue.set_user(server->User("pc.west"));
+  v1::IssueTokenResponse issued;
+  ASSERT_GRPC_OK(admin->IssueToken(server->Context("admin").get(), issue, &issued));
+  expect_looked_up(unknown, "after a token was issued");
+  // Every refusal was audited, from memory or not.
+  EXPECT_EQ(*server->CountAuditEvents("outcome = 'UNAUTHENTICATED' AND user_id IS NULL"), 5);
 }
 
 }  // namespace

@@ -2,14 +2,19 @@
 // when several servers start on one empty database at the same moment.
 #include "storage/migrations.h"
 
+#include <iterator>
 #include <thread>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
 #include "absl/synchronization/barrier.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "pqxx/pqxx"
+#include "domain/protection_order_lifecycle.h"
 #include "server/server_app.h"
 #include "tests/support/postgres_environment.h"
 
@@ -191,6 +196,50 @@ TEST(MigrationsTest, TwoServersStartingOnOneEmptyDatabaseBothServe) {
   EXPECT_NE((*apps[0])->port(), (*apps[1])->port());
   EXPECT_EQ(AppliedMigrations(db.conn()), ExpectedMigrations());
   for (auto& app : apps) (*app)->Shutdown();
+}
+
+// 0008 moves recorded notification deadlines from trigger + 72 hours to
+// domain::NotificationDueTime (the end of the third UK day beginning with
+// the trigger's day), across both clock changes. Run against a temporary
+// table of the same name, which shadows the real one in this transaction.
+TEST(MigrationsTest, NotificationDeadlinesAreMovedToTheEndOfTheThirdUkDay) {
+  const storage::Migration* migration = nullptr;
+  for (const storage::Migration& m : storage::Migrations()) {
+    if (absl::StrContains(m.file_name, "spo_notification_due")) migration = &m;
+  }
+  ASSERT_NE(migration, nullptr);
+  const absl::TimeZone utc = absl::UTCTimeZone();
+  const absl::Time triggers[] = {
+      absl::FromCivil(absl::CivilSecond(2026, 3, 2, 23, 30, 0), utc),    // GMT
+      absl::FromCivil(absl::CivilSecond(2026, 3, 3, 0, 0, 0), utc),      // midnight
+      absl::FromCivil(absl::CivilSecond(2026, 3, 27, 23, 30, 0), utc),   // into BST
+      absl::FromCivil(absl::CivilSecond(2026, 3, 31, 23, 30, 0), utc),   // 00:30 BST
+      absl::FromCivil(absl::CivilSecond(2026, 10, 23, 9, 0, 0), utc),    // into GMT
+      absl::FromCivil(absl::CivilSecond(2026, 10, 24, 22, 30, 0), utc),  // 23:30 BST
+  };
+  std::string rows;
+  std::string expected;
+  for (size_t i = 0; i < std::size(triggers); ++i) {
+    const absl::Time t = triggers[i];
+    absl::StrAppend(&rows, i == 0 ? "" : ", ", "(", i, ", to_timestamp(",
+                    absl::ToUnixSeconds(t), "), to_timestamp(",
+                    absl::ToUnixSeconds(t + absl::Hours(72)), "))");
+    absl::StrAppend(&expected, i == 0 ? "" : ",",
+                    absl::ToUnixMillis(domain::NotificationDueTime(t)));
+  }
+  absl::StatusOr<std::string> db = PostgresEnvironment::FreshDatabase();
+  ASSERT_TRUE(db.ok()) << db.status();
+  absl::StatusOr<std::string> got = QueryValue(
+      *db, absl::StrCat("CREATE TEMP TABLE protection_order_notifications "
+                        "(n int, trigger_time timestamptz, due_time timestamptz) "
+                        "ON COMMIT DROP; "
+                        "INSERT INTO protection_order_notifications VALUES ",
+                        rows, "; ", migration->sql,
+                        "; SELECT string_agg((extract(epoch FROM due_time) * 1000)"
+                        "::bigint::text, ',' ORDER BY n) "
+                        "FROM pg_temp.protection_order_notifications"));
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(*got, expected);
 }
 
 TEST(MigrationsTest, UnreachableDatabaseIsAClearError) {

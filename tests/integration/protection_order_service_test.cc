@@ -24,6 +24,7 @@ using test_support::CreateCaseAs;
 using test_support::SampleCase;
 using test_support::TestServer;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using Stub = v1::ProtectionOrderService::Stub;
 
 constexpr char kCourt[] = "North Staffordshire Justice Centre";
@@ -566,6 +567,42 @@ TEST_F(ProtectionOrderServiceTest, TheCpsReadsTheProsecutionView) {
       grpc::StatusCode::NOT_FOUND);
 }
 
+// A breach at the victim's new home names it; the breach goes to the CPS
+// as a charging referral, whose summary must not carry the restricted
+// address (it is removed where the description is copied into the file, and
+// again whenever the CPS reads the file).
+TEST_F(ProtectionOrderServiceTest, BreachTextReachesTheCpsWithoutTheRestrictedAddress) {
+  v1::Case c = NewCase();
+  v1::ProtectionOrder o =
+      Serve(Grant(Apply(Consider(c.name(), v1::PROTECTION_ORDER_KIND_FULL)), std::nullopt),
+            Now());
+  Advance(absl::Hours(3));
+  v1::RecordBreachRequest breach;
+  breach.set_name(o.name());
+  breach.set_etag(o.etag());
+  *breach.mutable_breach()->mutable_occur_time() = Ts(Now() - absl::Hours(1));
+  breach.mutable_breach()->set_description(
+      "Turned up at her new home, 14 Refuge Close (st1 1aa), at 2am");
+  v1::RecordBreachResponse r =
+      Ok<v1::RecordBreachRequest, v1::RecordBreachResponse>(&Stub::RecordBreach, breach);
+  ASSERT_FALSE(r.charging_file().empty());
+
+  auto charging = v1::ChargingService::NewStub(server_->channel());
+  v1::GetChargingFileRequest get_file;
+  get_file.set_name(r.charging_file());
+  for (const char* user : {"cps.okafor", "pc.hughes"}) {
+    v1::ChargingFile file;
+    ASSERT_GRPC_OK(charging->GetChargingFile(server_->Context(user).get(), get_file, &file));
+    EXPECT_THAT(file.summary(), HasSubstr("Turned up at her new home, [restricted] ([restricted]), at 2am"))
+        << user;
+    EXPECT_THAT(file.DebugString(), Not(HasSubstr("Refuge"))) << user;
+  }
+  // The order's own record of the breach: police in full, the CPS redacted.
+  EXPECT_THAT(Get(o.name()).breaches(0).description(), HasSubstr("14 Refuge Close"));
+  EXPECT_EQ(Get(o.name(), "cps.okafor").breaches(0).description(),
+            "Turned up at her new home, [restricted] ([restricted]), at 2am");
+}
+
 TEST_F(ProtectionOrderServiceTest,
        AFullOrderRunsAtLeastTwoYearsFromTheDayMade) {
   v1::Case c = NewCase();
@@ -601,17 +638,24 @@ TEST_F(ProtectionOrderServiceTest,
   v1::ProtectionOrder interim = Grant(
       Apply(Consider(c.name(), v1::PROTECTION_ORDER_KIND_INTERIM, full.name())),
       Today() + 60);
+  // Served Saturday 21 November 10:00 (GMT): the 3 days beginning with the
+  // day of service (Stalking Protection Act 2019 s.9) are 21, 22 and 23
+  // November, so notification is due by the end of the 23rd, not 72 hours
+  // after service (10:00 on the 24th).
   const absl::Time served = Now();
+  const absl::Time due =
+      absl::FromCivil(absl::CivilSecond(2026, 11, 23, 23, 59, 59), absl::UTCTimeZone()) +
+      absl::Milliseconds(999);
   interim = Serve(interim, served);
   ASSERT_EQ(interim.notification_obligations_size(), 1);
-  EXPECT_EQ(domain::ToAbslTime(interim.notification_obligations(0).due_time()),
-            served + absl::Hours(72));
+  EXPECT_EQ(domain::ToAbslTime(interim.notification_obligations(0).due_time()), due);
 
-  // Exactly at the due time: still due. A second later: overdue.
-  Advance(absl::Hours(72));
+  // Exactly at the due time: still due. A millisecond later (midnight):
+  // overdue.
+  Advance(due - Now());
   EXPECT_FALSE(Get(interim.name()).notification_overdue());
   EXPECT_FALSE(HasOverdueFlag(GetCase(c.name())));
-  Advance(absl::Seconds(1));
+  Advance(absl::Milliseconds(1));
   interim = Get(interim.name());
   EXPECT_TRUE(interim.notification_overdue());
   EXPECT_EQ(interim.notification_obligations(0).status(),
@@ -654,19 +698,30 @@ TEST_F(ProtectionOrderServiceTest,
   Advance(absl::Hours(24 * 5));
   EXPECT_FALSE(Get(full.name()).notification_overdue());
 
-  // A change of address starts its own 3-day clock.
+  // A change of address starts its own clock: 3 days beginning with the day
+  // of the change. Moved at 23:30 on 28 November: due by the end of the 30th.
+  const absl::Time moved =
+      absl::FromCivil(absl::CivilSecond(2026, 11, 28, 23, 30, 0), absl::UTCTimeZone());
+  const absl::Time change_due =
+      absl::FromCivil(absl::CivilSecond(2026, 11, 30, 23, 59, 59), absl::UTCTimeZone()) +
+      absl::Milliseconds(999);
+  ASSERT_LE(moved, Now());
   v1::RecordDetailsChangeRequest change;
   change.set_name(full.name());
   change.set_etag(Get(full.name()).etag());
   change.set_change(v1::ORDER_NOTIFICATION_TRIGGER_ADDRESS_CHANGE);
-  *change.mutable_change_time() = Ts(Now() - absl::Hours(1));
+  *change.mutable_change_time() = Ts(moved);
   change.set_details("Moved to Leek");
   full = Ok(&Stub::RecordDetailsChange, change);
   ASSERT_EQ(full.notification_obligations_size(), 1);
   EXPECT_EQ(full.notification_obligations(0).trigger(),
             v1::ORDER_NOTIFICATION_TRIGGER_ADDRESS_CHANGE);
+  EXPECT_EQ(domain::ToAbslTime(full.notification_obligations(0).due_time()),
+            change_due);
   EXPECT_EQ(full.notification_status(), v1::ORDER_NOTIFICATION_STATUS_DUE);
-  Advance(absl::Hours(72));
+  Advance(change_due - Now());
+  EXPECT_FALSE(Get(full.name()).notification_overdue());
+  Advance(absl::Milliseconds(1));
   EXPECT_TRUE(Get(full.name()).notification_overdue());
   EXPECT_TRUE(HasOverdueFlag(GetCase(c.name())));
 }

@@ -98,6 +98,8 @@ TEST_F(ServerBinaryTest, BadStartsExitNonZeroNamingTheProblem) {
   } cases[] = {
       {"pool size 0", {"--pool_size=0"}, "--pool_size"},
       {"pool size not a number", {"--pool_size=many"}, "pool_size"},
+      {"too few threads", {"--max_threads=3"}, "--max_threads"},
+      {"no concurrent streams", {"--max_concurrent_streams=0"}, "--max_concurrent_streams"},
       {"unknown flag", {"--nonexistent_flag"}, "nonexistent_flag"},
       {"unknown command", {"serve-everything"}, "unknown command"},
       {"port in use",
@@ -143,6 +145,11 @@ TEST_F(ServerBinaryTest, PortOfAnotherCasebridgeServerIsBusyToo) {
 TEST_F(ServerBinaryTest, HelpExitsWithoutStarting) {
   storage::SubprocessResult r = Run({"--help", DataDirFlag()});
   EXPECT_THAT(r.output, HasSubstr("--pool_size"));
+  // The bounds on what callers can make the server hold, with defaults.
+  EXPECT_THAT(r.output, HasSubstr("--max_threads"));
+  EXPECT_THAT(r.output, HasSubstr("--max_concurrent_streams"));
+  EXPECT_THAT(r.output, HasSubstr("default: 256"));
+  EXPECT_THAT(r.output, HasSubstr("default: 100"));
   EXPECT_EQ(*QueryValue(database_, "SELECT count(*) FROM audit_events"), "0");
 }
 

@@ -67,24 +67,22 @@ TEST(CaseOrderActivityTest, UntilFurtherOrderHasNoLastDay) {
 // ---- AddOrderIndicators ----------------------------------------------------
 
 TEST(OrderIndicatorsTest, OverdueNotificationFlagsTheCaseAndRecommends) {
-  // Served 2026-03-18 12:00: due 2026-03-21 12:00.
+  // Served 2026-03-18 12:00: due by the end of 2026-03-20 (UK time).
   std::vector<NamedOrder> orders = {
       {"cases/c/protectionOrders/a", Served(kFull)},
       {"cases/c/protectionOrders/b", Consider(kFull)}};
   v1::Case due;
-  AddOrderIndicators(orders, kServiceTime + absl::Hours(72), &due);
+  AddOrderIndicators(orders, kNotificationDue, &due);
   EXPECT_EQ(due.flags_size(), 0) << "due, not yet overdue";
   EXPECT_EQ(due.pattern().recommendations_size(), 0);
 
   v1::Case c;
-  AddOrderIndicators(orders, kServiceTime + absl::Hours(72) + absl::Seconds(1),
-                     &c);
+  AddOrderIndicators(orders, kNotificationDue + absl::Milliseconds(1), &c);
   ASSERT_EQ(c.flags_size(), 1);
   EXPECT_EQ(c.flags(0).type(), v1::FLAG_TYPE_SPO_NOTIFICATION_OVERDUE);
   EXPECT_EQ(c.flags(0).name(), "cases/c/protectionOrders/a");
-  EXPECT_EQ(ToAbslTime(c.flags(0).raise_time()),
-            kServiceTime + absl::Hours(72));
-  EXPECT_TRUE(absl::StrContains(c.flags(0).reason(), "2026-03-21 12:00"))
+  EXPECT_EQ(ToAbslTime(c.flags(0).raise_time()), kNotificationDue);
+  EXPECT_TRUE(absl::StrContains(c.flags(0).reason(), "2026-03-20 23:59"))
       << c.flags(0).reason();
   ASSERT_EQ(c.pattern().recommendations_size(), 1);
   EXPECT_EQ(c.pattern().recommendations(0).code(), kRecSpoNotificationOverdue);

@@ -590,23 +590,89 @@ TEST(NotificationTest, ServiceStartsAThreeDayClock) {
   ASSERT_EQ(o.obligations.size(), 1u);
   const NotificationObligation& ob = o.obligations[0];
   EXPECT_EQ(ob.trigger, v1::ORDER_NOTIFICATION_TRIGGER_SERVICE);
-  EXPECT_EQ(ob.due_time, kServiceTime + absl::Hours(72));
-  const absl::Time due = kServiceTime + absl::Hours(72);
+  // Served at noon on 18 March: the 3 days are the 18th, 19th and 20th.
+  EXPECT_EQ(ob.due_time, kNotificationDue);
+  const absl::Time due = kNotificationDue;
+  const absl::Time after = due + absl::Milliseconds(1);  // midnight, 21 March
   EXPECT_EQ(NotificationState(o, ob, kServiceTime).status,
             v1::ORDER_NOTIFICATION_STATUS_DUE);
   EXPECT_EQ(NotificationState(o, ob, due).status,
             v1::ORDER_NOTIFICATION_STATUS_DUE);
   EXPECT_TRUE(OverdueNotifications(o, due).empty());
-  EXPECT_EQ(NotificationState(o, ob, due + absl::Seconds(1)).status,
+  EXPECT_EQ(NotificationState(o, ob, after).status,
             v1::ORDER_NOTIFICATION_STATUS_OVERDUE);
-  ASSERT_EQ(OverdueNotifications(o, due + absl::Seconds(1)).size(), 1u);
-  EXPECT_EQ(NotificationSummary(o, due + absl::Seconds(1)),
+  ASSERT_EQ(OverdueNotifications(o, after).size(), 1u);
+  EXPECT_EQ(NotificationSummary(o, after),
             v1::ORDER_NOTIFICATION_STATUS_OVERDUE);
   EXPECT_EQ(NotificationSummary(o, due), v1::ORDER_NOTIFICATION_STATUS_DUE);
+  // Not 72 hours: at noon on the 21st it is long overdue.
+  EXPECT_EQ(NotificationState(o, ob, kServiceTime + absl::Hours(72)).status,
+            v1::ORDER_NOTIFICATION_STATUS_OVERDUE);
+}
+
+// Stalking Protection Act 2019 s.9(1): "within the period of 3 days
+// beginning with the date of service" (and s.9(4), of a change). The day of
+// service is the first day, whatever the hour; the period ends at midnight
+// UK time, GMT or BST.
+TEST(NotificationTest, DueAtTheEndOfTheThirdUkDayBeginningWithTheTrigger) {
+  const absl::TimeZone utc = absl::UTCTimeZone();
+  auto utc_at = [&](int y, int m, int d, int hh, int mm, int ss) {
+    return absl::FromCivil(absl::CivilSecond(y, m, d, hh, mm, ss), utc);
+  };
+  auto last_ms = [&](int y, int m, int d, int hh) {  // hh:59:59.999 UTC
+    return utc_at(y, m, d, hh, 59, 59) + absl::Milliseconds(999);
+  };
+  struct Case {
+    const char* what;
+    absl::Time trigger;
+    absl::Time due;
+  } cases[] = {
+      {"served 23:30 on 2 March (GMT): due by 23:59:59.999 on 4 March",
+       utc_at(2026, 3, 2, 23, 30, 0), last_ms(2026, 3, 4, 23)},
+      {"served at midnight on 2 March: the same three days",
+       utc_at(2026, 3, 2, 0, 0, 0), last_ms(2026, 3, 4, 23)},
+      {"served 00:01 on 3 March: a day later",
+       utc_at(2026, 3, 3, 0, 1, 0), last_ms(2026, 3, 5, 23)},
+      {"served 27 March (GMT); clocks go forward on the 29th: due 23:59:59.999 "
+       "BST on 29 March (22:59:59.999 UTC)",
+       utc_at(2026, 3, 27, 23, 30, 0), last_ms(2026, 3, 29, 22)},
+      {"served 00:30 BST on 1 April (23:30 UTC on 31 March): the UK day is 1 "
+       "April, due by the end of 3 April BST",
+       utc_at(2026, 3, 31, 23, 30, 0), last_ms(2026, 4, 3, 22)},
+      {"served 10:00 BST on 23 October; clocks go back on the 25th: due "
+       "23:59:59.999 GMT on 25 October",
+       utc_at(2026, 10, 23, 9, 0, 0), last_ms(2026, 10, 25, 23)},
+      {"served 23:30 BST on 24 October (22:30 UTC): days 24, 25, 26",
+       utc_at(2026, 10, 24, 22, 30, 0), last_ms(2026, 10, 26, 23)},
+      {"served on 28 February in a leap year: due 1 March",
+       utc_at(2028, 2, 28, 12, 0, 0), last_ms(2028, 3, 1, 23)},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(NotificationDueTime(c.trigger), c.due) << c.what;
+    EXPECT_EQ(UkDay(NotificationDueTime(c.trigger)), UkDay(c.trigger) + 2)
+        << c.what << ": the due instant reads as the third day";
+  }
+
+  // Through the lifecycle: granted on 17 March and served at 23:30 that
+  // day, on time to the last millisecond of 19 March, overdue at midnight.
+  const absl::Time late_evening = utc_at(2026, 3, 17, 23, 30, 0);
+  OrderFacts o = Do(Granted(kFull), v1::PROTECTION_ORDER_EVENT_RECORD_SERVICE,
+                    ServiceInput{late_evening, "personally", ""},
+                    late_evening + absl::Minutes(5));
+  ASSERT_EQ(o.obligations.size(), 1u);
+  const absl::Time due = last_ms(2026, 3, 19, 23);
+  EXPECT_EQ(o.obligations[0].due_time, due);
+  EXPECT_EQ(NotificationSummary(o, due), v1::ORDER_NOTIFICATION_STATUS_DUE);
+  EXPECT_EQ(NotificationSummary(o, due + absl::Milliseconds(1)),
+            v1::ORDER_NOTIFICATION_STATUS_OVERDUE);
+  OrderFacts notified =
+      Do(o, v1::PROTECTION_ORDER_EVENT_RECORD_NOTIFICATION,
+         NotificationInput{NotificationAt(due)}, due);
+  EXPECT_FALSE(NotificationState(notified, notified.obligations[0], kNow).late);
 }
 
 TEST(NotificationTest, NotifiedInTimeOrLate) {
-  const absl::Time due = kServiceTime + absl::Hours(72);
+  const absl::Time due = kNotificationDue;
   OrderFacts in_time =
       Do(Served(kFull), v1::PROTECTION_ORDER_EVENT_RECORD_NOTIFICATION,
          NotificationInput{NotificationAt(due)});
@@ -657,8 +723,12 @@ TEST(NotificationTest, EachChangeOfNameOrAddressStartsItsOwnClock) {
                             "Deed poll"},
          renamed);
   ASSERT_EQ(o.obligations.size(), 3u);
-  EXPECT_EQ(o.obligations[1].due_time, moved + absl::Hours(72));
-  EXPECT_EQ(o.obligations[2].due_time, renamed + absl::Hours(72));
+  // 3 days beginning with the day of each change (BST in May): 1-3 May and
+  // 3-5 May, to 23:59:59.999 BST.
+  EXPECT_EQ(o.obligations[1].due_time,
+            At(2026, 5, 3, 22, 59) + absl::Seconds(59) + absl::Milliseconds(999));
+  EXPECT_EQ(o.obligations[2].due_time,
+            At(2026, 5, 5, 22, 59) + absl::Seconds(59) + absl::Milliseconds(999));
 
   // 2026-05-04 09:00: the move is overdue, the new name still due.
   const absl::Time check = At(2026, 5, 4, 9, 0);
@@ -675,7 +745,10 @@ TEST(NotificationTest, EachChangeOfNameOrAddressStartsItsOwnClock) {
   EXPECT_TRUE(o.obligations[1].notification.has_value());
   EXPECT_FALSE(o.obligations[2].notification.has_value());
   EXPECT_EQ(NotificationSummary(o, check), v1::ORDER_NOTIFICATION_STATUS_DUE);
-  EXPECT_EQ(NotificationSummary(o, renamed + absl::Hours(73)),
+  EXPECT_EQ(NotificationSummary(o, o.obligations[2].due_time),
+            v1::ORDER_NOTIFICATION_STATUS_DUE);
+  EXPECT_EQ(NotificationSummary(
+                o, o.obligations[2].due_time + absl::Milliseconds(1)),
             v1::ORDER_NOTIFICATION_STATUS_OVERDUE);
 }
 
@@ -739,7 +812,7 @@ TEST(NotificationTest, FullOrderReplacingANotifiedInterimStartsNoNewClock) {
 }
 
 TEST(NotificationTest, FullOrderReplacingAnUnnotifiedInterimStartsItsOwnClock) {
-  OrderFacts interim = Served(kInterim);  // due 2026-03-21 12:00, not made
+  OrderFacts interim = Served(kInterim);  // due by the end of 2026-03-20, not made
   auto superseded = SupersedeInterim(interim, kLaterDecisionDay, kNow);
   ASSERT_TRUE(superseded.ok() && superseded->has_value());
   interim = (*superseded)->order;
@@ -752,11 +825,13 @@ TEST(NotificationTest, FullOrderReplacingAnUnnotifiedInterimStartsItsOwnClock) {
   OrderFacts served = Do(full, v1::PROTECTION_ORDER_EVENT_RECORD_SERVICE,
                          ServiceInput{At(2026, 3, 26, 10, 0), "", ""});
   ASSERT_EQ(served.obligations.size(), 1u);
-  EXPECT_EQ(served.obligations[0].due_time, At(2026, 3, 29, 10, 0));
+  // The 26th, 27th and 28th (GMT; BST starts on the 29th).
+  EXPECT_EQ(served.obligations[0].due_time,
+            At(2026, 3, 28, 23, 59) + absl::Seconds(59) + absl::Milliseconds(999));
 }
 
 TEST(NotificationTest, ObligationLapsesWhenTheOrderEndsBeforeItFallsDue) {
-  // Interim served 2026-03-18 12:00 (due 03-21 12:00); superseded on 03-19
+  // Interim served 2026-03-18 12:00 (due by the end of 03-20); superseded on 03-19
   // (effect ends 03-20 00:00 UTC).
   OrderFacts interim = Served(kInterim);
   auto superseded =

@@ -30,6 +30,10 @@ inline const absl::Time kFirstHearing = At(2026, 3, 10, 10, 0);
 inline const absl::Time kAdjournedTo = At(2026, 3, 17, 10, 0);
 inline const absl::CivilDay kDecisionDay(2026, 3, 17);
 inline const absl::Time kServiceTime = At(2026, 3, 18, 12, 0);
+// Notification after that service is due within the 3 days beginning with
+// 18 March (GMT): by the end of 20 March.
+inline const absl::Time kNotificationDue =
+    At(2026, 3, 20, 23, 59) + absl::Seconds(59) + absl::Milliseconds(999);
 inline const absl::Time kNotifyTime = At(2026, 3, 19, 9, 0);
 inline const absl::Time kBreachTime = At(2026, 3, 19, 12, 0);
 inline const absl::CivilDay kLaterApplicationDay(2026, 3, 20);

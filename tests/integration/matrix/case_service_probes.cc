@@ -26,9 +26,11 @@ std::string CaseEtagOf(ProbeEnv& env) {
 v1::Incident NewIncident(ProbeEnv& env) {
   v1::Incident i;
   *i.mutable_occur_time() = domain::ToProtoTime(env.world.Now() - absl::Hours(1));
-  i.set_location(content::kIncidentLocation);
+  i.set_location(env.target.exists() ? IncidentLocation(*env.target.info)
+                                     : content::kIncidentLocation);
   i.add_behaviours(v1::BEHAVIOUR_TURNING_UP);
-  i.set_description(content::kIncidentDescription);
+  i.set_description(env.target.exists() ? IncidentDescription(*env.target.info)
+                                        : content::kIncidentDescription);
   return i;
 }
 
@@ -282,7 +284,10 @@ void RegisterCaseServiceProbes(ProbeRegistry& registry) {
                   absl::StrCat(env.target.name, "/incidents/", kNoSuchChild));
               req.mutable_incident()->set_etag("1");
             }
-            req.mutable_incident()->set_description(content::kIncidentDescription);
+            // The fixture's own narrative (naming the victim's address).
+            req.mutable_incident()->set_description(
+                env.target.exists() ? IncidentDescription(*env.target.info)
+                                    : content::kIncidentDescription);
             req.mutable_update_mask()->add_paths("description");
             return Issue(&Stub::UpdateIncident, env.world.cases(), env.Context(), req);
           },

@@ -46,7 +46,8 @@ v1::Date Day(int y, int m, int d) { return domain::ToProtoDate(absl::CivilDay(y,
 
 // The fake clock stands at 2026-11-21; these dates are valid then.
 v1::SubmitChargingFileRequest SubmitRequest(const std::string& parent,
-                                            v1::ChargingFileKind kind) {
+                                            v1::ChargingFileKind kind,
+                                            const CaseInfo* info) {
   v1::SubmitChargingFileRequest r;
   r.set_parent(parent);
   v1::ChargingFile* f = r.mutable_charging_file();
@@ -57,7 +58,13 @@ v1::SubmitChargingFileRequest SubmitRequest(const std::string& parent,
   s->set_bail_status(v1::BAIL_STATUS_RELEASED_UNDER_INVESTIGATION);
   *s->mutable_release_date() = Day(2026, 11, 20);
   f->add_proposed_offences()->set_offence(v1::OFFENCE_PHA_S2A_STALKING);
-  f->set_summary("Course of conduct over three months; file for a decision.");
+  // Naming the victim's address: the CPS must not receive it where it is
+  // restricted.
+  f->set_summary(info == nullptr
+                     ? "Course of conduct over three months; file for a decision."
+                     : absl::StrCat("Course of conduct over three months, ending "
+                                    "outside her new home at ",
+                                    AddressAsTyped(*info, 0), "; file for a decision."));
   return r;
 }
 
@@ -160,9 +167,10 @@ class PreparedFiles {
     v1::ChargingFile f;
     grpc::Status s = stub->SubmitChargingFile(
         world.OwnerContext(info).get(),
-        SubmitRequest(info.name, purpose == Purpose::kEarly
-                                     ? v1::CHARGING_FILE_KIND_EARLY_ADVICE
-                                     : v1::CHARGING_FILE_KIND_FULL_FILE),
+        SubmitRequest(info.name,
+                      purpose == Purpose::kEarly ? v1::CHARGING_FILE_KIND_EARLY_ADVICE
+                                                 : v1::CHARGING_FILE_KIND_FULL_FILE,
+                      &info),
         &f);
     EXPECT_TRUE(s.ok()) << "owner SubmitChargingFile " << info.situation << ": "
                         << s.error_message();
@@ -279,7 +287,8 @@ void RegisterChargingServiceProbes(ProbeRegistry& registry) {
             auto stub = Charging(env.world);
             ProbeResult r =
                 Issue(&Stub::SubmitChargingFile, *stub, env.Context(),
-                      SubmitRequest(env.target.name, v1::CHARGING_FILE_KIND_FULL_FILE));
+                      SubmitRequest(env.target.name, v1::CHARGING_FILE_KIND_FULL_FILE,
+                                    env.target.info));
             if (r.status.ok()) {
               env.world.WithdrawSharesAsOwner(*env.target.info, v1::SHARE_BASIS_CHARGING_REFERRAL);
             }
@@ -372,7 +381,8 @@ void RegisterChargingServiceProbes(ProbeRegistry& registry) {
             req.set_name(f.name());
             req.set_etag(f.etag());
             *req.mutable_charging_file() =
-                SubmitRequest(env.target.name, v1::CHARGING_FILE_KIND_FULL_FILE)
+                SubmitRequest(env.target.name, v1::CHARGING_FILE_KIND_FULL_FILE,
+                              env.target.info)
                     .charging_file();
             auto stub = Charging(env.world);
             ProbeResult r = Issue(&Stub::SubmitFullFile, *stub, env.Context(), req);

@@ -1,5 +1,6 @@
 #include "tests/integration/matrix/checks.h"
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "domain/list_query.h"
@@ -121,11 +122,22 @@ struct Needle {
   const char* what;
 };
 
-// Only police may receive these.
+// Only police may receive these, in any spelling: they are searched for in
+// the response with case, spacing and punctuation ignored (Squeezed), as
+// the situations type the address in several ways.
 constexpr Needle kRestricted[] = {
-    {"14 Refuge Close", "the restricted address"},
-    {"ST1 1AA", "the restricted address's postcode"},
+    {"refugeclose", "the restricted address"},
+    {"st11aa", "the restricted address's postcode"},
 };
+
+// `text` lower-cased with everything but ASCII letters and digits removed.
+std::string Squeezed(absl::string_view text) {
+  std::string out;
+  for (unsigned char c : text) {
+    if (absl::ascii_isalnum(c)) out.push_back(absl::ascii_tolower(c));
+  }
+  return out;
+}
 // Police and the CPS may receive these; partners, auditors and admins never.
 constexpr Needle kPoliceAndCps[] = {
     {content::kSuspectFamilyName, "the suspect's name"},
@@ -247,19 +259,22 @@ std::vector<std::string> CheckCasesInResponse(const World& world, const Caller& 
 
 std::vector<std::string> ScanForLeaks(const Caller& caller, absl::string_view text) {
   std::vector<std::string> problems;
-  auto scan = [&](absl::Span<const Needle> needles, absl::string_view why) {
+  auto scan = [&](absl::Span<const Needle> needles, absl::string_view haystack,
+                  absl::string_view why) {
     for (const Needle& n : needles) {
-      if (absl::StrContains(text, n.text)) {
+      if (absl::StrContains(haystack, n.text)) {
         problems.push_back(
             absl::StrCat("LEAK: ", n.what, " (\"", n.text, "\") reached a caller ", why));
       }
     }
   };
-  if (!caller.HasPoliceRole()) scan(kRestricted, "without a police role");
-  if (!caller.MayReceiveSuspectDetails()) {
-    scan(kPoliceAndCps, "that is neither police nor CPS");
+  if (!caller.HasPoliceRole()) {
+    scan(kRestricted, Squeezed(text), "without a police role");
   }
-  if (!caller.ReadsCaseContent()) scan(kCaseContent, "that reads no case content");
+  if (!caller.MayReceiveSuspectDetails()) {
+    scan(kPoliceAndCps, text, "that is neither police nor CPS");
+  }
+  if (!caller.ReadsCaseContent()) scan(kCaseContent, text, "that reads no case content");
   return problems;
 }
 

@@ -29,7 +29,8 @@ std::vector<std::string> CheckCasesInResponse(const World& world, const Caller& 
                                               const google::protobuf::Message& response);
 
 // Searches `text` (a whole response and the status message) for what the
-// caller must never receive: a restricted address (unless police), suspect
+// caller must never receive: a restricted address in any spelling (case,
+// spacing and punctuation ignored) in any field (unless police), suspect
 // details and narratives (unless police or CPS), any case content at all
 // (callers without a case-reading role).
 std::vector<std::string> ScanForLeaks(const Caller& caller, absl::string_view text);

@@ -680,7 +680,13 @@ void RegisterProtectionOrderServiceProbes(ProbeRegistry& registry) {
             req.set_etag(EtagOf(order));
             *req.mutable_breach()->mutable_occur_time() =
                 domain::ToProtoTime(env.world.Now());
-            req.mutable_breach()->set_description("Turned up at her workplace");
+            // The breach names the victim's new home; it is copied into the
+            // CPS referral's summary.
+            req.mutable_breach()->set_description(
+                env.target.exists()
+                    ? absl::StrCat("Turned up at her new home, ",
+                                   AddressAsTyped(*env.target.info, 2))
+                    : "Turned up at her workplace");
             if (env.target.exists()) {
               req.mutable_breach()->set_incident(env.target.info->incident);
             }

@@ -69,7 +69,12 @@ v1::SafeguardingAction NewAction(ProbeEnv& env, const std::string& agency,
   a.set_assigned_agency(agency);
   *a.mutable_due_date() = domain::ToProtoDate(domain::UkDay(env.world.Now()) + 7);
   a.set_priority(v1::SAFEGUARDING_ACTION_PRIORITY_HIGH);
-  a.set_description("Agree a safety plan with the victim");
+  // Naming the victim's address, as a real action would (an alarm fitted
+  // at her new home): partners must not receive it where it is restricted.
+  a.set_description(env.target.exists()
+                        ? absl::StrCat("Agree a safety plan with the victim at ",
+                                       AddressAsTyped(*env.target.info, 1))
+                        : "Agree a safety plan with the victim");
   a.set_rationale("High risk after threats of violence");
   return a;
 }

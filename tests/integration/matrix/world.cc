@@ -2,9 +2,11 @@
 
 #include <chrono>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "domain/list_query.h"
 #include "domain/validation.h"
 #include "gtest/gtest.h"
@@ -133,6 +135,32 @@ constexpr const char* kEveryOtherAgencyOfWmp[] = {"SP",  "CPSWM", "SOTCC",
                                                   "SCC", "NSCHT", "SVG"};
 
 }  // namespace
+
+// --- Free text naming the address ---------------------------------------------
+
+std::string AddressAsTyped(const CaseInfo& info, int variant) {
+  switch (variant) {
+    case 1:
+      return absl::AsciiStrToLower(absl::StrReplaceAll(info.victim_address, {{",", " "}}));
+    case 2:
+      return absl::AsciiStrToUpper(info.victim_address);
+    default:
+      return info.victim_address;
+  }
+}
+
+std::string IncidentLocation(const CaseInfo& info) {
+  return absl::StrCat("outside her new home, ", AddressAsTyped(info, 0));
+}
+
+std::string IncidentDescription(const CaseInfo& info) {
+  return absl::StrCat(content::kIncidentDescription, " Later he stood outside ",
+                      AddressAsTyped(info, 1), " for an hour.");
+}
+
+std::string FixtureFlagReason(const CaseInfo& info) {
+  return absl::StrCat("Visits only in pairs; she now lives at ", AddressAsTyped(info, 2));
+}
 
 // --- Caller -------------------------------------------------------------------
 
@@ -354,10 +382,10 @@ absl::Status World::MakeFixture(const FixtureSpec& spec) {
   add.set_parent(info.name);
   v1::Incident* incident = add.mutable_incident();
   *incident->mutable_occur_time() = domain::ToProtoTime(Now() - absl::Hours(48));
-  incident->set_location(content::kIncidentLocation);
+  incident->set_location(IncidentLocation(info));
   incident->add_behaviours(v1::BEHAVIOUR_FOLLOWING);
   incident->add_behaviours(v1::BEHAVIOUR_THREATS);
-  incident->set_description(content::kIncidentDescription);
+  incident->set_description(IncidentDescription(info));
   incident->set_witnesses("Colleague at reception saw Mark Doyle");
   v1::Incident made;
   MATRIX_RETURN_IF_ERROR(FromGrpc(
@@ -376,7 +404,7 @@ absl::Status World::MakeFixture(const FixtureSpec& spec) {
   v1::FlagCaseRequest flag;
   flag.set_name(info.name);
   flag.set_type(v1::FLAG_TYPE_RISK_TO_STAFF);
-  flag.set_reason("Visits only in pairs");
+  flag.set_reason(FixtureFlagReason(info));
   v1::CaseFlag flagged;
   MATRIX_RETURN_IF_ERROR(FromGrpc(
       "FlagCase", cases_->FlagCase(ContextAs(spec.owner_user).get(), flag, &flagged)));

@@ -93,6 +93,19 @@ struct CaseInfo {
   std::string incident;  // cases/{id}/incidents/{incident}
 };
 
+// A case's victim address typed into free text, as people type it: 0 as
+// written, 1 lower case without commas, 2 upper case. The situations put
+// the address in an incident's location and narrative, a flag's reason, a
+// safeguarding action's description, an order's exclusion zone, a breach and
+// a charging file's summary; where it is restricted, the leak scan proves no
+// non-police caller receives it in any of them, in any spelling.
+std::string AddressAsTyped(const CaseInfo& info, int variant);
+// The fixtures' incident and flag texts (a probe that rewrites them writes
+// these back).
+std::string IncidentLocation(const CaseInfo& info);
+std::string IncidentDescription(const CaseInfo& info);
+std::string FixtureFlagReason(const CaseInfo& info);
+
 class World {
  public:
   static absl::StatusOr<std::unique_ptr<World>> Create();
