@@ -1,5 +1,7 @@
 #include "services/case_access.h"
 
+#include "absl/strings/str_cat.h"
+
 namespace casebridge::services {
 
 domain::Relationship RelationshipTo(const domain::Principal& principal,
@@ -40,6 +42,28 @@ absl::StatusOr<v1::CaseView> AuthorizeWithin(const CallContext& call,
       call.principal, relationship, action,
       domain::CaseName(scope.ref.reference.empty() ? scope.ref.id
                                                    : scope.ref.reference));
+}
+
+domain::Principal PrincipalOfUser(const v1::User& user) {
+  domain::Principal p;
+  p.user_id = domain::IdOf(user.name());
+  p.username = user.username();
+  p.agency_id = domain::IdOf(user.agency());
+  p.agency_kind = user.agency_kind();
+  for (int r : user.roles()) p.roles.push_back(static_cast<v1::Role>(r));
+  return p;
+}
+
+bool IsCaseOf(const domain::CaseKey& key, const storage::CaseRef& ref) {
+  return key.by_reference() ? key.reference == ref.reference : key.id == ref.id;
+}
+
+absl::Status RequireOpenCase(const CaseScope& scope) {
+  if (scope.ref.status == v1::CASE_STATUS_CLOSED) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "case ", scope.ref.reference, " is CLOSED; reopen it (ReopenCase) first"));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace casebridge::services
