@@ -72,6 +72,8 @@ constexpr Rule kPolicy[] = {
     {Action::kListCases, kPoliceRoles, kPolice, kNoCase, kNoContent},
     {Action::kListCases, kProsecutor, kCps, kNoCase, kNoContent},
     {Action::kListCases, kPartnerRoles, kPartners, kNoCase, kNoContent},
+    // Who else holds a case is for those who read its shares: police.
+    {Action::kListCasesBySharing, kPoliceRoles, kPolice, kNoCase, kNoContent},
 
     {Action::kReadCase, kPoliceRoles, kPolice, kOwning | kShared, kFull},
     {Action::kReadCase, kProsecutor, kCps, kShared, kProsecution},
@@ -82,6 +84,8 @@ constexpr Rule kPolicy[] = {
     {Action::kReopenCase, kPoliceRoles, kPolice, kOwning, kFull},
     {Action::kSetVictimServicesReferral, kPoliceRoles, kPolice, kOwning,
      kFull},
+    // The officer in charge is police of the force that owns the case.
+    {Action::kBeOfficerInCharge, kPoliceRoles, kPolice, kOwning, kFull},
 
     {Action::kAddIncident, kPoliceRoles, kPolice, kOwning, kFull},
     {Action::kUpdateIncident, kPoliceRoles, kPolice, kOwning, kFull},
@@ -176,11 +180,14 @@ absl::string_view ActionName(Action action) {
   switch (action) {
     case Action::kCreateCase: return "create a case";
     case Action::kListCases: return "list cases";
+    case Action::kListCasesBySharing:
+      return "filter cases by the agencies they are shared with";
     case Action::kReadCase: return "read the case";
     case Action::kUpdateCase: return "update the case";
     case Action::kCloseCase: return "close the case";
     case Action::kReopenCase: return "reopen the case";
     case Action::kSetVictimServicesReferral: return "record the victim-services referral";
+    case Action::kBeOfficerInCharge: return "be the officer in charge of the case";
     case Action::kAddIncident: return "add an incident";
     case Action::kReadIncidents: return "read incidents";
     case Action::kUpdateIncident: return "update an incident";
@@ -230,6 +237,7 @@ bool IsCaseAction(Action action) {
   switch (action) {
     case Action::kCreateCase:
     case Action::kListCases:
+    case Action::kListCasesBySharing:
     case Action::kReadOrderMeasures:
     case Action::kListChargingFiles:
     case Action::kListMyWork:

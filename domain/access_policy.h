@@ -16,11 +16,19 @@ enum class Action {
   // The case record.
   kCreateCase,
   kListCases,
+  // Narrow a case list by the agencies the cases are shared with: who else
+  // holds a case is what kReadShares guards, so only those who may read the
+  // shares may filter on them (a partner would otherwise learn which of its
+  // cases the CPS or another partner also holds).
+  kListCasesBySharing,
   kReadCase,
   kUpdateCase,
   kCloseCase,
   kReopenCase,
   kSetVictimServicesReferral,
+  // Not a caller's act but a user's standing: who may be made the officer in
+  // charge of a case (decided for the officer named, CheckOfficerInCharge).
+  kBeOfficerInCharge,
   kAddIncident,
   kReadIncidents,
   kUpdateIncident,
@@ -81,11 +89,13 @@ enum class Relationship {
 inline constexpr Action kAllActions[] = {
     Action::kCreateCase,
     Action::kListCases,
+    Action::kListCasesBySharing,
     Action::kReadCase,
     Action::kUpdateCase,
     Action::kCloseCase,
     Action::kReopenCase,
     Action::kSetVictimServicesReferral,
+    Action::kBeOfficerInCharge,
     Action::kAddIncident,
     Action::kReadIncidents,
     Action::kUpdateIncident,

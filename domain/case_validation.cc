@@ -187,4 +187,16 @@ absl::Status ValidateRequestId(absl::string_view request_id) {
   return CheckText("request_id", request_id, kMaxRequestIdLength, false);
 }
 
+absl::Status CheckExplicitShare(v1::AgencyKind kind,
+                                v1::VictimServicesReferralState victim_services_state) {
+  if (kind == v1::AGENCY_KIND_VICTIM_SERVICE &&
+      victim_services_state == v1::VICTIM_SERVICES_REFERRAL_STATE_OPTED_OUT) {
+    return absl::FailedPreconditionError(
+        "the victim opted out of victim services: the case cannot be shared "
+        "with a victim service (if the victim self-refers, record the referral "
+        "with SetVictimServicesReferral)");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace casebridge::domain

@@ -33,6 +33,14 @@ absl::Status ValidateIncident(absl::string_view prefix, const v1::Incident& i,
 
 absl::Status ValidateRequestId(absl::string_view request_id);
 
+// Whether police may share the case explicitly with an agency of `kind`
+// while the case's victim-services referral is in `victim_services_state`.
+// An opt-out stops every share with a victim service, so none is made while
+// it stands: FAILED_PRECONDITION saying the victim opted out (the victim can
+// self-refer, which records a REFERRED state and the referral's share).
+absl::Status CheckExplicitShare(v1::AgencyKind kind,
+                                v1::VictimServicesReferralState victim_services_state);
+
 }  // namespace casebridge::domain
 
 #endif  // CASEBRIDGE_DOMAIN_CASE_VALIDATION_H_

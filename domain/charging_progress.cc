@@ -9,6 +9,7 @@
 #include "absl/strings/str_split.h"
 #include "domain/charging_state.h"
 #include "domain/list_query.h"
+#include "domain/resource_names.h"
 #include "domain/status_macros.h"
 #include "domain/validation.h"
 
@@ -56,13 +57,6 @@ std::string DecisionText(const v1::ChargingDecision& d) {
                                                           : "Full Code",
                   " Test");
   return text;
-}
-
-// The last segment of cases/{case}/chargingFiles/{file}: the tie-breaker of
-// the list order, as in page cursors.
-absl::string_view FileIdOf(absl::string_view name) {
-  const size_t slash = name.rfind('/');
-  return slash == absl::string_view::npos ? name : name.substr(slash + 1);
 }
 
 // Copies a typed filter value out, or its error.
@@ -268,7 +262,7 @@ bool ChargingFileBefore(const v1::ChargingFile& a, const v1::ChargingFile& b) {
   const absl::Time ta = ToAbslTime(a.create_time());
   const absl::Time tb = ToAbslTime(b.create_time());
   if (ta != tb) return ta < tb;
-  return FileIdOf(a.name()) < FileIdOf(b.name());
+  return IdOf(a.name()) < IdOf(b.name());
 }
 
 std::string ChargingSortKey(const v1::ChargingFile& file) {
@@ -286,7 +280,7 @@ absl::StatusOr<ChargingSortPosition> ParseChargingSortKey(
   if (parts.size() != 2 || parts[0].size() != 1 || parts[1].size() != 20 ||
       !absl::SimpleAtoi(parts[0], &rank) ||
       !absl::SimpleAtoi(parts[1], &micros) || rank < 0 || rank > 3) {
-    return FieldError("page_token", "is not a token this server issued");
+    return InvalidPageToken();
   }
   return ChargingSortPosition{
       rank, absl::FromUnixMicros(micros - kSortKeyOffsetMicros)};
@@ -347,6 +341,8 @@ absl::StatusOr<ChargingListQuery> ParseListChargingFilesRequest(
       DecodePageToken(request.page_token(), q.token_binding);
   if (!cursor.ok()) return cursor.status();
   if (cursor->has_value()) {
+    // Files are named by uuid: any other id is a forged or garbled token.
+    if (!IsUuid((*cursor)->id)) return InvalidPageToken();
     absl::StatusOr<ChargingSortPosition> position =
         ParseChargingSortKey((*cursor)->sort_key);
     if (!position.ok()) return position.status();
@@ -358,9 +354,8 @@ absl::StatusOr<ChargingListQuery> ParseListChargingFilesRequest(
 
 std::string NextChargingPageToken(const ChargingListQuery& query,
                                   const v1::ChargingFile& last) {
-  return EncodePageToken(
-      PageCursor{ChargingSortKey(last), std::string(FileIdOf(last.name()))},
-      query.token_binding);
+  return EncodePageToken(PageCursor{ChargingSortKey(last), IdOf(last.name())},
+                         query.token_binding);
 }
 
 bool MatchesChargingListFilter(const v1::ChargingFile& file,

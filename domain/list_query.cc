@@ -202,18 +202,20 @@ absl::StatusOr<std::optional<PageCursor>> DecodePageToken(
   if (token.empty()) return std::optional<PageCursor>();
   std::string raw;
   if (token.size() > 1024 || !absl::WebSafeBase64Unescape(token, &raw)) {
-    return FieldError(kTokenField, "is not a token this server issued");
+    return InvalidPageToken();
   }
   std::vector<std::string> parts = absl::StrSplit(raw, '\n');
-  if (parts.size() != 4 || parts[0] != "1") {
-    return FieldError(kTokenField, "is not a token this server issued");
-  }
+  if (parts.size() != 4 || parts[0] != "1") return InvalidPageToken();
   if (parts[1] != Fingerprint(query)) {
     return FieldError(kTokenField,
                       "was issued for a different query; keep the filter and "
                       "parent the same while paging");
   }
   return PageCursor{parts[2], parts[3]};
+}
+
+absl::Status InvalidPageToken() {
+  return FieldError(kTokenField, "is not a token this server issued");
 }
 
 std::optional<int> ParseEnumName(const google::protobuf::EnumDescriptor* type,

@@ -65,6 +65,10 @@ std::string EncodePageToken(const PageCursor& cursor, absl::string_view query);
 // INVALID_ARGUMENT naming page_token.
 absl::StatusOr<std::optional<PageCursor>> DecodePageToken(
     absl::string_view token, absl::string_view query);
+// The answer to a token that decodes but whose position could not have come
+// from this server (a forged or garbled one): INVALID_ARGUMENT naming
+// page_token, as for one that does not decode.
+absl::Status InvalidPageToken();
 
 // Enum names as users type them: "HIGH" for RISK_LEVEL_HIGH.
 std::optional<int> ParseEnumName(const google::protobuf::EnumDescriptor* type,

@@ -476,6 +476,18 @@ bool MatchesOrderListFilter(const OrderFacts& order,
   return true;
 }
 
+absl::Status CheckOrderListFilterForView(const OrderListFilter& filter,
+                                         v1::CaseView view) {
+  if (view != v1::CASE_VIEW_SAFEGUARDING) return absl::OkStatus();
+  const char* hidden = filter.status               ? "status"
+                       : filter.notification_overdue ? "notification_overdue"
+                                                      : nullptr;
+  if (hidden == nullptr) return absl::OkStatus();
+  return absl::PermissionDeniedError(absl::StrCat(
+      "filter: your view of protection orders does not show ", hidden,
+      "; filter on active, kind or expiring_within_days"));
+}
+
 // ---- Views ------------------------------------------------------------------
 
 bool OrderVisibleInView(v1::CaseView view, const OrderFacts& order,

@@ -64,6 +64,13 @@ struct OrderListFilter {
 absl::StatusOr<OrderListFilter> ParseOrderListFilter(absl::string_view filter);
 bool MatchesOrderListFilter(const OrderFacts& order,
                             const OrderListFilter& filter, absl::Time now);
+// Whether a caller with `view` of the cases listed may filter with `filter`:
+// only on what the view shows of an order, or the matches would tell what
+// it hides. The safeguarding view sees that an order is in force, its kind
+// and when it ends, not its status (granted or served) nor its
+// notifications: PERMISSION_DENIED for status and notification_overdue.
+absl::Status CheckOrderListFilterForView(const OrderListFilter& filter,
+                                         v1::CaseView view);
 // Active at `now` with a fixed end date no later than today + `days`.
 bool ExpiresWithinDays(const OrderFacts& order, int64_t days, absl::Time now);
 

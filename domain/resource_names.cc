@@ -139,6 +139,11 @@ std::string TokenName(absl::string_view user_id, absl::string_view token_id) {
   return absl::StrCat("users/", user_id, "/tokens/", token_id);
 }
 
+std::string IdOf(absl::string_view name) {
+  const size_t slash = name.rfind('/');
+  return std::string(slash == absl::string_view::npos ? name : name.substr(slash + 1));
+}
+
 std::string FormatCaseReference(absl::string_view force_code, int year,
                                 int64_t number) {
   return absl::StrFormat("%s-%04d-%06d", force_code, year, number);

@@ -51,6 +51,12 @@ std::string AgencyName(absl::string_view agency_id);
 std::string UserName(absl::string_view user_id);
 std::string TokenName(absl::string_view user_id, absl::string_view token_id);
 
+// The id at the end of a canonical resource name, the inverse of the
+// builders above: "agencies/{id}" -> id, "cases/{c}/incidents/{id}" -> id.
+// "" stays "" (an unset reference). Names from requests are parsed with the
+// Parse* functions instead; this is for names the server made.
+std::string IdOf(absl::string_view name);
+
 // Reference of the n-th case of a force in a year: "SP-2026-000123".
 std::string FormatCaseReference(absl::string_view force_code, int year,
                                 int64_t number);

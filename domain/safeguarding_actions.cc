@@ -72,10 +72,7 @@ absl::Status CheckEtagPresent(absl::string_view etag, absl::string_view field) {
 absl::Status CheckEtagCurrent(const v1::SafeguardingAction& current,
                               absl::string_view etag) {
   if (etag == current.etag()) return absl::OkStatus();
-  return absl::AbortedError(absl::StrCat(
-      current.name(),
-      " was changed by someone else since you read it (stale etag); read it "
-      "again and retry"));
+  return StaleEtagError(current.name());
 }
 
 // The history entry of a change from `before` to `after.status()`.
@@ -303,8 +300,12 @@ absl::StatusOr<SafeguardingChange> NewSafeguardingAction(
 }
 
 std::optional<v1::CaseShare> ShareForSafeguardingAssignment(
-    const v1::SafeguardingAction& action, absl::string_view owning_agency) {
-  if (action.assigned_agency() == owning_agency) return std::nullopt;
+    const v1::SafeguardingAction& action, absl::string_view owning_agency,
+    absl::string_view assigning_agency) {
+  if (action.assigned_agency() == owning_agency ||
+      action.assigned_agency() == assigning_agency) {
+    return std::nullopt;
+  }
   v1::CaseShare share;
   share.set_agency(action.assigned_agency());
   share.set_basis(v1::SHARE_BASIS_SAFEGUARDING_ACTION);

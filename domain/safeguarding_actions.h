@@ -102,10 +102,17 @@ absl::StatusOr<SafeguardingChange> NewSafeguardingAction(
 
 // The share that assigning `action` creates (basis SAFEGUARDING_ACTION,
 // safeguarding view, purpose and lawful basis filled in), or nullopt when
-// the action is assigned to the force that owns the case. Storage skips it
-// when an active share with the agency already exists.
+// the action is assigned to the force that owns the case (it holds the case
+// already, and never has a share with itself) or to the agency assigning it
+// (`assigning_agency`, agencies/{agency}): a partner giving itself work does
+// so on the share it already has, and its own action must not keep it in
+// the case once that share is withdrawn. Storage skips it when an active
+// share with the agency on that basis already exists. The share lasts while
+// the agency has an active action that made one
+// (storage::SafeguardingRepository::AgencyHasWorkFromOutside).
 std::optional<v1::CaseShare> ShareForSafeguardingAssignment(
-    const v1::SafeguardingAction& action, absl::string_view owning_agency);
+    const v1::SafeguardingAction& action, absl::string_view owning_agency,
+    absl::string_view assigning_agency);
 
 // ---- Read --------------------------------------------------------------
 

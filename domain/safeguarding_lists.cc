@@ -77,6 +77,8 @@ absl::Status ParsePage(int32_t page_size, absl::string_view page_token,
       DecodePageToken(page_token, query.query_text);
   if (!cursor.ok()) return cursor.status();
   if (*cursor) {
+    // Rows are named by uuid: any other id is a forged or garbled token.
+    if (!IsUuid((*cursor)->id)) return InvalidPageToken();
     absl::StatusOr<WorkOrderKey> key =
         DecodeWorkOrderSortKey((*cursor)->sort_key, (*cursor)->id);
     if (!key.ok()) return key.status();

@@ -5,6 +5,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_format.h"
+#include "domain/list_query.h"
 #include "domain/resource_names.h"
 #include "domain/safeguarding_lifecycle.h"
 #include "domain/validation.h"
@@ -22,10 +23,6 @@ bool AllDigits(absl::string_view s) {
     if (c < '0' || c > '9') return false;
   }
   return true;
-}
-
-absl::Status MalformedKey() {
-  return FieldError("page_token", "is not a token this server issued");
 }
 
 }  // namespace
@@ -136,20 +133,20 @@ absl::StatusOr<WorkOrderKey> DecodeWorkOrderSortKey(absl::string_view sort_key,
                                                     absl::string_view id) {
   if (sort_key.size() != kSortKeyLength || sort_key[10] != '.' ||
       sort_key[12] != '.') {
-    return MalformedKey();
+    return InvalidPageToken();
   }
   std::optional<absl::CivilDay> due = ParseDay(sort_key.substr(0, 10));
-  if (!due.has_value()) return MalformedKey();
+  if (!due.has_value()) return InvalidPageToken();
   if (!AllDigits(sort_key.substr(11, 1)) || !AllDigits(sort_key.substr(13))) {
-    return MalformedKey();
+    return InvalidPageToken();
   }
   int rank;
   uint64_t micros;
   if (!absl::SimpleAtoi(sort_key.substr(11, 1), &rank) ||
       !absl::SimpleAtoi(sort_key.substr(13), &micros)) {
-    return MalformedKey();
+    return InvalidPageToken();
   }
-  if (rank < 0 || rank > 3) return MalformedKey();
+  if (rank < 0 || rank > 3) return InvalidPageToken();
   WorkOrderKey key;
   key.due_date = *due;
   key.priority_rank = rank;

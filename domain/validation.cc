@@ -134,6 +134,13 @@ absl::StatusOr<int64_t> ParseEtag(absl::string_view field,
   return version;
 }
 
+absl::Status StaleEtagError(absl::string_view what, absl::string_view current_etag) {
+  return absl::AbortedError(absl::StrCat(
+      what, " was changed by someone else since you read it",
+      current_etag.empty() ? "" : absl::StrCat(" (current etag ", current_etag, ")"),
+      "; read it again and reapply"));
+}
+
 absl::Time ToAbslTime(const google::protobuf::Timestamp& ts) {
   return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
 }

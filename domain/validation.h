@@ -62,6 +62,10 @@ absl::Status CheckTimestamp(absl::string_view field,
 std::string FormatEtag(int64_t version);
 absl::StatusOr<int64_t> ParseEtag(absl::string_view field,
                                   absl::string_view etag);
+// The one answer to a stale etag: ABORTED, saying `what` (e.g. a resource
+// name) was changed since the caller read it, with the current etag when
+// known ("" when not), and what to do.
+absl::Status StaleEtagError(absl::string_view what, absl::string_view current_etag = "");
 
 absl::Time ToAbslTime(const google::protobuf::Timestamp& ts);
 google::protobuf::Timestamp ToProtoTime(absl::Time t);

@@ -4,14 +4,14 @@
 //   casebridge-server bootstrap-admin [flags] make the first administrator
 //
 // Flags may be written with dashes or underscores (--data-dir, --data_dir).
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -112,17 +112,34 @@ StartEmbedded(const std::string& data_dir) {
   return casebridge::storage::EmbeddedPostgres::Start(options);
 }
 
+// Writes the demo tokens (bearer secrets) owner-only from the first byte:
+// the temporary file is created 0600 by open(2) itself, never with the
+// default umask and chmod-ed afterwards, and O_EXCL|O_NOFOLLOW make sure it
+// is a new file of ours, not a leftover or a link planted at its name.
 absl::Status WriteTokensFile(const std::string& path,
                              const std::vector<casebridge::services::IssuedToken>& t) {
-  std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    if (!out) return absl::UnavailableError(absl::StrCat("cannot write ", tmp));
-    out << casebridge::services::IssuedTokensJson(t);
-    if (!out) return absl::UnavailableError(absl::StrCat("cannot write ", tmp));
+  const std::string tmp = path + ".tmp";
+  const std::string json = casebridge::services::IssuedTokensJson(t);
+  if (unlink(tmp.c_str()) != 0 && errno != ENOENT) {
+    return absl::UnavailableError(absl::StrCat("cannot remove stale ", tmp));
   }
-  chmod(tmp.c_str(), 0600);  // Bearer tokens: owner only.
+  const int fd =
+      open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) return absl::UnavailableError(absl::StrCat("cannot create ", tmp));
+  size_t written = 0;
+  while (written < json.size()) {
+    const ssize_t n = write(fd, json.data() + written, json.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    written += static_cast<size_t>(n);
+  }
+  const bool complete = written == json.size() && fsync(fd) == 0;
+  if (close(fd) != 0 || !complete) {
+    unlink(tmp.c_str());
+    return absl::UnavailableError(absl::StrCat("cannot write ", tmp));
+  }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    unlink(tmp.c_str());
     return absl::UnavailableError(absl::StrCat("cannot write ", path));
   }
   return absl::OkStatus();

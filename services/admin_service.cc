@@ -102,11 +102,11 @@ grpc::Status AdminServiceImpl::CreateAgency(grpc::ServerContext* context,
                                                   domain::AgencyName(id)));
       if (earlier.has_value()) {
         CB_ASSIGN_OR_RETURN(*response, identities_.GetAgency(
-                                           tx, earlier->substr(sizeof("agencies/") - 1)));
+                                           tx, domain::IdOf(*earlier)));
       } else {
         if (!request->agency().prosecuting_agency().empty()) {
           absl::StatusOr<v1::Agency> cps = identities_.GetAgency(
-              tx, request->agency().prosecuting_agency().substr(sizeof("agencies/") - 1));
+              tx, domain::IdOf(request->agency().prosecuting_agency()));
           if (!cps.ok() || cps->kind() != v1::AGENCY_KIND_CPS) {
             return domain::FieldError("agency.prosecuting_agency",
                                       "must be an existing CPS agency");
@@ -166,7 +166,7 @@ grpc::Status AdminServiceImpl::CreateUser(grpc::ServerContext* context,
                                                   domain::UserName(id)));
       if (earlier.has_value()) {
         CB_ASSIGN_OR_RETURN(*response, identities_.GetUser(
-                                           tx, earlier->substr(sizeof("users/") - 1)));
+                                           tx, domain::IdOf(*earlier)));
       } else {
         absl::StatusOr<v1::Agency> agency = identities_.GetAgency(tx, agency_id);
         if (!agency.ok()) {

@@ -1,5 +1,6 @@
 #include "services/case_access.h"
 
+#include "absl/strings/str_cat.h"
 #include "domain/case_view.h"
 #include "domain/status_macros.h"
 
@@ -64,6 +65,28 @@ absl::Status RestrictedTexts::Apply(absl::string_view case_id, v1::CaseView view
   if (view == v1::CASE_VIEW_FULL) return absl::OkStatus();
   CB_ASSIGN_OR_RETURN(const std::vector<std::string>* needles, For(case_id));
   domain::ApplyRestrictedTextView(view, *needles, message);
+  return absl::OkStatus();
+}
+
+domain::Principal PrincipalOfUser(const v1::User& user) {
+  domain::Principal p;
+  p.user_id = domain::IdOf(user.name());
+  p.username = user.username();
+  p.agency_id = domain::IdOf(user.agency());
+  p.agency_kind = user.agency_kind();
+  for (int r : user.roles()) p.roles.push_back(static_cast<v1::Role>(r));
+  return p;
+}
+
+bool IsCaseOf(const domain::CaseKey& key, const storage::CaseRef& ref) {
+  return key.by_reference() ? key.reference == ref.reference : key.id == ref.id;
+}
+
+absl::Status RequireOpenCase(const CaseScope& scope) {
+  if (scope.ref.status == v1::CASE_STATUS_CLOSED) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "case ", scope.ref.reference, " is CLOSED; reopen it (ReopenCase) first"));
+  }
   return absl::OkStatus();
 }
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "casebridge/v1/admin.pb.h"
 #include "casebridge/v1/common.pb.h"
 #include "domain/access_policy.h"
 #include "domain/resource_names.h"
@@ -63,6 +64,19 @@ class RestrictedTexts {
   storage::Tx& tx_;
   std::map<std::string, std::vector<std::string>, std::less<>> needles_;
 };
+
+// A stored user as the policy table sees it (user, agency, kind, roles), to
+// decide what someone other than the caller may do: be the officer in charge
+// of a case, work on a safeguarding action assigned to them.
+domain::Principal PrincipalOfUser(const v1::User& user);
+
+// Whether a case name given in a request (by id or by reference, however
+// the caller wrote it) names the resolved case.
+bool IsCaseOf(const domain::CaseKey& key, const storage::CaseRef& ref);
+
+// FAILED_PRECONDITION when the case is closed: nothing is added to or
+// changed in a closed case until it is reopened.
+absl::Status RequireOpenCase(const CaseScope& scope);
 
 }  // namespace casebridge::services
 

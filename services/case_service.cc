@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "absl/functional/function_ref.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -102,38 +103,57 @@ std::string IncidentSummary(const v1::Incident& i) {
   return summary;
 }
 
-// The officer in charge must be a police user of the owning force.
+// The officer in charge must be an active user the policy table lets be
+// it: police of the force that owns the case (`owner_agency_id`).
 absl::Status CheckOfficer(storage::Tx& tx,
                           const storage::IdentityRepository& identities,
                           absl::string_view officer_id,
-                          absl::string_view agency_id) {
+                          absl::string_view owner_agency_id) {
   absl::StatusOr<v1::User> officer = identities.GetUser(tx, officer_id);
-  bool police = false;
-  if (officer.ok()) {
-    for (int r : officer->roles()) {
-      police = police || r == v1::ROLE_POLICE_OFFICER ||
-               r == v1::ROLE_POLICE_SUPERVISOR;
-    }
+  bool may_hold = false;
+  if (officer.ok() && !officer->disabled()) {
+    const domain::Principal p = PrincipalOfUser(*officer);
+    // Another agency's user stands in no closer relationship to the case
+    // than "not the owner", whether or not it is shared with them.
+    const domain::Relationship relationship =
+        p.agency_id == owner_agency_id ? domain::Relationship::kOwningForce
+                                       : domain::Relationship::kNotShared;
+    may_hold = domain::Decide(p, relationship, Action::kBeOfficerInCharge).allowed;
   }
-  if (!officer.ok() || officer->agency() != domain::AgencyName(agency_id) ||
-      !police || officer->disabled()) {
+  if (!may_hold) {
     return domain::FieldError("case.officer_in_charge",
                               "must be an active officer of the owning force");
   }
   return absl::OkStatus();
 }
 
+// Withdraws every active share of the case that `which` selects, with
+// `reason`; returns the names of those withdrawn.
+absl::StatusOr<std::vector<std::string>> WithdrawSharesWhere(
+    storage::Tx& tx, const storage::ShareRepository& shares, const CallContext& call,
+    absl::string_view case_id, absl::string_view reason,
+    absl::FunctionRef<bool(const v1::CaseShare&)> which) {
+  std::vector<std::string> withdrawn;
+  std::optional<domain::PageCursor> after;
+  do {
+    CB_ASSIGN_OR_RETURN(storage::Page<v1::CaseShare> active,
+                        shares.List(tx, case_id, true, after, domain::kMaxPageSize));
+    for (const v1::CaseShare& s : active.items) {
+      if (!which(s)) continue;
+      CB_RETURN_IF_ERROR(shares
+                             .Withdraw(tx, case_id, domain::IdOf(s.name()),
+                                       call.principal.user_id, reason, call.now)
+                             .status());
+      withdrawn.push_back(s.name());
+    }
+    after = active.next;
+  } while (after.has_value());
+  return withdrawn;
+}
+
 absl::StatusOr<std::string> ParseOfficer(absl::string_view name) {
   if (name.empty()) return std::string();
   return domain::ParseTopLevelName(name, "users", "case.officer_in_charge");
-}
-
-absl::Status RequireOpen(const CaseScope& scope) {
-  if (scope.ref.status == v1::CASE_STATUS_CLOSED) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "case ", scope.ref.reference, " is CLOSED; reopen it (ReopenCase) first"));
-  }
-  return absl::OkStatus();
 }
 
 }  // namespace
@@ -183,7 +203,7 @@ grpc::Status CaseServiceImpl::CreateCase(grpc::ServerContext* context,
                                   request->request_id(), domain::CaseName(id)));
       if (earlier.has_value()) {
         // A retry: answer with what the first call created.
-        id = earlier->substr(sizeof("cases/") - 1);
+        id = domain::IdOf(*earlier);
       } else {
         CB_RETURN_IF_ERROR(CheckOfficer(tx, identities_, officer_id, agency_id));
         CB_ASSIGN_OR_RETURN(v1::Agency force, identities_.GetAgency(tx, agency_id));
@@ -249,6 +269,9 @@ grpc::Status CaseServiceImpl::ListCases(grpc::ServerContext* context,
                           domain::ParseTopLevelName(*officer, "users", "filter"));
     }
     if (std::optional<std::string> agency = filter.Get("shared_with")) {
+      // Who else holds a case is not every lister's to learn.
+      CB_RETURN_IF_ERROR(
+          domain::AuthorizeAction(call.principal, Action::kListCasesBySharing));
       CB_ASSIGN_OR_RETURN(f.shared_with_agency_id,
                           domain::ParseTopLevelName(*agency, "agencies", "filter"));
     }
@@ -306,12 +329,10 @@ grpc::Status CaseServiceImpl::UpdateCase(grpc::ServerContext* context,
       CB_ASSIGN_OR_RETURN(CaseScope scope,
                           AuthorizeCase(call, tx, key, Action::kUpdateCase));
       if (scope.ref.version != version) {
-        return absl::AbortedError(absl::StrCat(
-            "case ", scope.ref.reference, " was changed since you read it "
-            "(your etag ", version, ", current ", scope.ref.version,
-            "); read it again and reapply"));
+        return domain::StaleEtagError(absl::StrCat("case ", scope.ref.reference),
+                                      domain::FormatEtag(scope.ref.version));
       }
-      CB_RETURN_IF_ERROR(RequireOpen(scope));
+      CB_RETURN_IF_ERROR(RequireOpenCase(scope));
       const std::string today = domain::FormatDay(domain::UkDay(call.now));
       CB_ASSIGN_OR_RETURN(v1::Case merged, cases_.Get(tx, scope.ref.id, today));
       MergeMasked(input, request->update_mask(), &merged);
@@ -328,7 +349,7 @@ grpc::Status CaseServiceImpl::UpdateCase(grpc::ServerContext* context,
         update.officer_id = officer_id;
       } else if (!merged.officer_in_charge().empty()) {
         update.officer_id =
-            merged.officer_in_charge().substr(sizeof("users/") - 1);
+            domain::IdOf(merged.officer_in_charge());
       }
       update.summary = merged.summary();
       update.relationship = merged.relationship();
@@ -376,9 +397,8 @@ absl::Status ChangeStatus(RpcRunner* runner, CallContext& call,
         CaseScope scope,
         AuthorizeCase(call, tx, key, close ? Action::kCloseCase : Action::kReopenCase));
     if (scope.ref.version != version) {
-      return absl::AbortedError(absl::StrCat(
-          "case ", scope.ref.reference,
-          " was changed since you read it; read it again and retry"));
+      return domain::StaleEtagError(absl::StrCat("case ", scope.ref.reference),
+                                    domain::FormatEtag(scope.ref.version));
     }
     const v1::CaseStatus target = close ? v1::CASE_STATUS_CLOSED : v1::CASE_STATUS_OPEN;
     if (scope.ref.status == target) {
@@ -455,12 +475,16 @@ grpc::Status CaseServiceImpl::SetVictimServicesReferral(
       CB_ASSIGN_OR_RETURN(CaseScope scope,
                           AuthorizeCase(call, tx, key,
                                         Action::kSetVictimServicesReferral));
-      if (scope.ref.version != version) {
-        return absl::AbortedError(absl::StrCat(
-            "case ", scope.ref.reference,
-            " was changed since you read it; read it again and retry"));
+      // The case row first: a share with a victim service being made
+      // meanwhile (ShareCase locks it too) either committed before, and is
+      // withdrawn below, or waits and then sees the new state.
+      CB_ASSIGN_OR_RETURN(storage::LockedCase locked, cases_.Lock(tx, scope.ref.id));
+      if (locked.version != version) {
+        return domain::StaleEtagError(absl::StrCat("case ", scope.ref.reference),
+                                      domain::FormatEtag(locked.version));
       }
       std::string summary;
+      std::vector<std::string> withdrawn;
       if (state == v1::VICTIM_SERVICES_REFERRAL_STATE_REFERRED) {
         absl::StatusOr<v1::Agency> agency = identities_.GetAgency(tx, agency_id);
         if (!agency.ok() || agency->kind() != v1::AGENCY_KIND_VICTIM_SERVICE) {
@@ -477,33 +501,29 @@ grpc::Status CaseServiceImpl::SetVictimServicesReferral(
         share.actor_id = call.principal.user_id;
         share.now = call.now;
         CB_RETURN_IF_ERROR(shares_.EnsureShare(tx, share).status());
+        // The referral is to this service now: one made to another ends.
+        const std::string referred = domain::AgencyName(agency_id);
+        CB_ASSIGN_OR_RETURN(
+            withdrawn,
+            WithdrawSharesWhere(
+                tx, shares_, call, scope.ref.id,
+                absl::StrCat("Victim referred to ", agency->display_name(), " instead"),
+                [&](const v1::CaseShare& s) {
+                  return s.basis() == v1::SHARE_BASIS_VICTIM_SERVICES_REFERRAL &&
+                         s.agency() != referred;
+                }));
         summary = absl::StrCat("Victim referred to ", agency->display_name());
       } else {
-        // An opt-out must stop the share, whatever made it.
-        CB_RETURN_IF_ERROR(
-            shares_.WithdrawBasis(tx, scope.ref.id,
-                                  v1::SHARE_BASIS_VICTIM_SERVICES_REFERRAL, "",
-                                  call.principal.user_id,
-                                  absl::StrCat("Victim opted out: ", request->reason()),
-                                  call.now)
-                .status());
-        // Whatever made it: an explicit share with a victim service stops too.
-        std::optional<domain::PageCursor> after;
-        do {
-          CB_ASSIGN_OR_RETURN(storage::Page<v1::CaseShare> active,
-                              shares_.List(tx, scope.ref.id, true, after,
-                                           domain::kMaxPageSize));
-          for (const v1::CaseShare& s : active.items) {
-            if (s.agency_kind() != v1::AGENCY_KIND_VICTIM_SERVICE) continue;
-            CB_RETURN_IF_ERROR(
-                shares_.Withdraw(tx, scope.ref.id, s.name().substr(s.name().rfind('/') + 1),
-                                 call.principal.user_id,
-                                 absl::StrCat("Victim opted out: ", request->reason()),
-                                 call.now)
-                    .status());
-          }
-          after = active.next;
-        } while (after.has_value());
+        // An opt-out must stop the share, whatever made it: the referral,
+        // an explicit share or an action assigned to a victim service.
+        CB_ASSIGN_OR_RETURN(
+            withdrawn,
+            WithdrawSharesWhere(tx, shares_, call, scope.ref.id,
+                                absl::StrCat("Victim opted out: ", request->reason()),
+                                [](const v1::CaseShare& s) {
+                                  return s.agency_kind() ==
+                                         v1::AGENCY_KIND_VICTIM_SERVICE;
+                                }));
         summary = "Victim opted out of victim services";
       }
       CB_ASSIGN_OR_RETURN(
@@ -512,6 +532,8 @@ grpc::Status CaseServiceImpl::SetVictimServicesReferral(
                                            agency_id, request->reason(),
                                            call.principal.user_id, call.now));
       std::vector<std::string> changed = {"victim_services_referral"};
+      for (const std::string& name : withdrawn) call.AddResource(name);
+      if (!withdrawn.empty()) changed.push_back("shares");
       if (state == v1::VICTIM_SERVICES_REFERRAL_STATE_OPTED_OUT) {
         // After the case records the opt-out, so an action being assigned to
         // a victim service meanwhile is either refused or cancelled here.
@@ -557,7 +579,7 @@ grpc::Status CaseServiceImpl::AddIncident(grpc::ServerContext* context,
               tx, call.principal.user_id, call.method, request->request_id(),
               domain::CaseChildResourceName(scope.ref.id, "incidents", id)));
       if (earlier.has_value()) {
-        id = earlier->substr(earlier->rfind('/') + 1);
+        id = domain::IdOf(*earlier);
         CB_ASSIGN_OR_RETURN(std::optional<v1::Incident> first,
                             cases_.GetIncident(tx, scope.ref.id, id));
         if (!first.has_value()) {
@@ -566,7 +588,7 @@ grpc::Status CaseServiceImpl::AddIncident(grpc::ServerContext* context,
         }
         *response = *std::move(first);
       } else {
-        CB_RETURN_IF_ERROR(RequireOpen(scope));
+        CB_RETURN_IF_ERROR(RequireOpenCase(scope));
         CB_ASSIGN_OR_RETURN(*response,
                             cases_.InsertIncident(tx, scope.ref.id, id,
                                                   request->incident(),
@@ -658,11 +680,9 @@ grpc::Status CaseServiceImpl::UpdateIncident(grpc::ServerContext* context,
         return absl::NotFoundError(absl::StrCat(input.name(), " not found"));
       }
       if (current->etag() != domain::FormatEtag(version)) {
-        return absl::AbortedError(absl::StrCat(
-            "the incident was changed since you read it (current etag ",
-            current->etag(), "); read it again and reapply"));
+        return domain::StaleEtagError(current->name(), current->etag());
       }
-      CB_RETURN_IF_ERROR(RequireOpen(scope));
+      CB_RETURN_IF_ERROR(RequireOpenCase(scope));
       v1::Incident merged = *current;
       MergeMasked(input, request->update_mask(), &merged);
       CB_RETURN_IF_ERROR(domain::ValidateIncident("incident", merged, call.now));
@@ -717,15 +737,14 @@ grpc::Status CaseServiceImpl::RecordRiskAssessment(
       if (earlier.has_value()) {
         CB_ASSIGN_OR_RETURN(
             std::optional<v1::RiskAssessment> first,
-            cases_.GetRiskAssessment(tx, scope.ref.id,
-                                     earlier->substr(earlier->rfind('/') + 1)));
+            cases_.GetRiskAssessment(tx, scope.ref.id, domain::IdOf(*earlier)));
         if (!first.has_value()) {
           return absl::FailedPreconditionError(
               "request_id was used for an assessment of another case");
         }
         *response = *std::move(first);
       } else {
-        CB_RETURN_IF_ERROR(RequireOpen(scope));
+        CB_RETURN_IF_ERROR(RequireOpenCase(scope));
         CB_ASSIGN_OR_RETURN(*response,
                             cases_.InsertRiskAssessment(tx, scope.ref.id, id,
                                                         assessment,

@@ -33,10 +33,6 @@ constexpr char kShareLawfulBasis[] =
     "Data Protection Act 2018 Part 3 (law enforcement processing); Crime and "
     "Disorder Act 1998 s.115";
 
-bool IsCaseOf(const domain::CaseKey& key, const storage::CaseRef& ref) {
-  return key.by_reference() ? key.reference == ref.reference : key.id == ref.id;
-}
-
 // "Charging file submitted to CPS West Midlands: FULL_FILE, RED".
 std::string OpenedSummary(const v1::ChargingFile& file, const v1::Agency& cps) {
   const std::string what = absl::StrCat(

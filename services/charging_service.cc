@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <optional>
-#include <set>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -110,14 +109,6 @@ v1::ChargingFile WithProgress(v1::ChargingFile file, const domain::ChargingClock
   return file;
 }
 
-absl::Status RequireOpenCase(const CaseScope& scope) {
-  if (scope.ref.status == v1::CASE_STATUS_CLOSED) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "case ", scope.ref.reference, " is CLOSED; reopen it (ReopenCase) first"));
-  }
-  return absl::OkStatus();
-}
-
 std::string ItemIdOf(absl::string_view item_name) {
   absl::StatusOr<domain::ActionItemName> name =
       domain::ParseActionItemName(item_name, "name");
@@ -193,9 +184,7 @@ absl::Status ChargingServiceImpl::ApplyChange(
   const v1::ChargingFile& current = stored.file;
   if (change.item_id.empty()) {
     if (stored.version != change.file_version) {
-      return absl::AbortedError(
-          absl::StrCat(current.name(), " was changed since you read it (current etag ",
-                       current.etag(), "); read it again and reapply"));
+      return domain::StaleEtagError(current.name(), current.etag());
     }
   } else {
     const v1::ChargingActionItem* item = FindItem(current, change.item_id);
@@ -205,9 +194,7 @@ absl::Status ChargingServiceImpl::ApplyChange(
           " not found"));
     }
     if (item->etag() != domain::FormatEtag(change.item_version)) {
-      return absl::AbortedError(
-          absl::StrCat(item->name(), " was changed since you read it (current etag ",
-                       item->etag(), "); read it again and reapply"));
+      return domain::StaleEtagError(item->name(), item->etag());
     }
   }
   CB_ASSIGN_OR_RETURN(v1::ChargingFile next, apply(stored));
@@ -343,11 +330,8 @@ grpc::Status ChargingServiceImpl::ListChargingFiles(
       }
       CB_ASSIGN_OR_RETURN(std::vector<storage::StoredChargingFile> files,
                           files_.List(tx, scope, query, clock.Today()));
-      std::set<std::string> cases;
       for (storage::StoredChargingFile& stored : files) {
-        if (cases.insert(stored.case_id).second) {
-          call.AddResource(domain::CaseName(stored.case_id));
-        }
+        call.AddListedCase(stored.case_id);
         call.AddResource(stored.file.name());
         *response->add_charging_files() = WithProgress(std::move(stored.file), clock);
       }

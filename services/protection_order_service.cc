@@ -18,6 +18,7 @@
 #include "domain/protection_order_measures.h"
 #include "domain/protection_order_requests.h"
 #include "domain/protection_order_views.h"
+#include "domain/resource_names.h"
 #include "domain/status_macros.h"
 #include "domain/validation.h"
 #include "google/protobuf/util/message_differencer.h"
@@ -42,13 +43,6 @@ std::string OrderName(absl::string_view case_id, absl::string_view id) {
   return domain::CaseChildResourceName(case_id, kCollection, id);
 }
 
-// The id at the end of a resource name.
-std::string IdOf(absl::string_view name) {
-  const size_t slash = name.rfind('/');
-  return std::string(slash == absl::string_view::npos ? name
-                                                      : name.substr(slash + 1));
-}
-
 absl::StatusOr<domain::CaseChildName> ParseOrderName(absl::string_view name,
                                                      absl::string_view field) {
   return domain::ParseCaseChildName(name, kCollection, field);
@@ -58,12 +52,6 @@ absl::StatusOr<domain::CaseChildName> ParseOrderName(absl::string_view name,
 std::string Display(const domain::CaseChildName& name) {
   return absl::StrCat(name.case_key.display(), "/", kCollection, "/",
                       name.child_id);
-}
-
-// Whether a name given in a request is of the resolved case (by id or by
-// reference, however the caller named it).
-bool SameCase(const domain::CaseKey& key, const storage::CaseRef& ref) {
-  return key.by_reference() ? key.reference == ref.reference : key.id == ref.id;
 }
 
 std::string KindWord(domain::OrderKind kind) {
@@ -106,7 +94,7 @@ storage::OrderWrite WriteOf(const domain::OrderFacts& facts, absl::Time now) {
 
 bool IsInterimOf(const Order& interim, const Order& main) {
   return interim.facts.kind == v1::PROTECTION_ORDER_KIND_INTERIM &&
-         IdOf(interim.stored.order.main_order()) == main.stored.id;
+         domain::IdOf(interim.stored.order.main_order()) == main.stored.id;
 }
 
 // What the order's rules depend on, from the other orders of its case.
@@ -115,7 +103,7 @@ domain::LinkedOrderFacts LinkedFacts(const Order& order,
                                      absl::Time now) {
   domain::LinkedOrderFacts linked;
   if (order.facts.kind == v1::PROTECTION_ORDER_KIND_INTERIM) {
-    const std::string main_id = IdOf(order.stored.order.main_order());
+    const std::string main_id = domain::IdOf(order.stored.order.main_order());
     for (const Order& o : all) {
       if (o.stored.id != main_id) continue;
       linked.main_kind = o.facts.kind;
@@ -192,16 +180,6 @@ std::vector<std::string> ChangedFields(const v1::ProtectionOrder& before,
   return reporter.fields();
 }
 
-absl::Status RequireOpen(const CaseScope& scope) {
-  if (scope.ref.status == v1::CASE_STATUS_CLOSED) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("case ", scope.ref.reference,
-                     " is CLOSED; reopen it (ReopenCase) before considering "
-                     "another order"));
-  }
-  return absl::OkStatus();
-}
-
 // `prefix` then as much of `text` as keeps the whole within the limit of a
 // long text field (in characters, as domain::CheckText counts them).
 std::string FitLongText(absl::string_view prefix, absl::string_view text) {
@@ -231,7 +209,7 @@ absl::Status RecordSpoConsideration(storage::Tx& tx,
                       domain::ParseEtag("case.etag", c.etag()));
   storage::CaseUpdate update;
   if (!c.officer_in_charge().empty()) {
-    update.officer_id = IdOf(c.officer_in_charge());
+    update.officer_id = domain::IdOf(c.officer_in_charge());
   }
   update.summary = c.summary();
   update.relationship = c.relationship();
@@ -292,7 +270,7 @@ ProtectionOrderServiceImpl::ApplyEvent(CallContext& call, storage::Tx& tx,
   // Every order of the case, read under the case's lock: the event may
   // supersede interim orders, and the case's active-order columns follow all
   // of them.
-  CB_RETURN_IF_ERROR(orders_.LockCase(tx, case_id));
+  CB_RETURN_IF_ERROR(cases_.Lock(tx, case_id).status());
   CB_ASSIGN_OR_RETURN(std::vector<storage::StoredOrder> stored,
                       orders_.ListForCase(tx, case_id));
   CB_ASSIGN_OR_RETURN(std::vector<Order> all, ToOrders(std::move(stored)));
@@ -303,10 +281,8 @@ ProtectionOrderServiceImpl::ApplyEvent(CallContext& call, storage::Tx& tx,
     return absl::NotFoundError(absl::StrCat(Display(name), " not found"));
   }
   if (target->stored.version != expected_version) {
-    return absl::AbortedError(absl::StrCat(
-        target->stored.order.name(),
-        " was changed since you read it (current etag ",
-        target->stored.order.etag(), "); read it again and reapply"));
+    return domain::StaleEtagError(target->stored.order.name(),
+                                  target->stored.order.etag());
   }
   target->facts.linked = LinkedFacts(*target, all, call.now);
   CB_ASSIGN_OR_RETURN(domain::OrderEventInput input,
@@ -457,7 +433,7 @@ grpc::Status ProtectionOrderServiceImpl::CreateProtectionOrder(
           if (earlier.has_value()) {
             // A retry: answer with what the first call created.
             CB_ASSIGN_OR_RETURN(std::optional<storage::StoredOrder> first,
-                                orders_.Get(tx, case_id, IdOf(*earlier)));
+                                orders_.Get(tx, case_id, domain::IdOf(*earlier)));
             if (!first.has_value()) {
               return absl::FailedPreconditionError(
                   "request_id was used for an order of another case");
@@ -474,14 +450,14 @@ grpc::Status ProtectionOrderServiceImpl::CreateProtectionOrder(
             call.DisclosesCaseContent();
             return absl::OkStatus();
           }
-          CB_RETURN_IF_ERROR(RequireOpen(scope));
-          CB_RETURN_IF_ERROR(orders_.LockCase(tx, case_id));
+          CB_RETURN_IF_ERROR(RequireOpenCase(scope));
+          CB_RETURN_IF_ERROR(cases_.Lock(tx, case_id).status());
 
           domain::LinkedOrderFacts linked;
           std::string main_id;
           if (main.has_value()) {
             constexpr char kMainField[] = "protection_order.main_order";
-            if (!SameCase(main->case_key, scope.ref)) {
+            if (!IsCaseOf(main->case_key, scope.ref)) {
               return domain::FieldError(kMainField,
                                         "must be an order of the same case");
             }
@@ -767,7 +743,7 @@ grpc::Status ProtectionOrderServiceImpl::RecordBreach(
                 CB_ASSIGN_OR_RETURN(domain::CaseChildName incident,
                                     domain::ParseCaseChildName(
                                         breach.incident, "incidents", kField));
-                if (!SameCase(incident.case_key, scope.ref)) {
+                if (!IsCaseOf(incident.case_key, scope.ref)) {
                   return domain::FieldError(
                       kField, "must be an incident of the same case");
                 }
@@ -914,6 +890,19 @@ grpc::Status ProtectionOrderServiceImpl::ListProtectionOrders(
                 scope,
                 AuthorizeCase(call, tx, key, Action::kReadProtectionOrders));
             q.case_id = scope.ref.id;
+            CB_RETURN_IF_ERROR(
+                domain::CheckOrderListFilterForView(filter, scope.view));
+          } else {
+            // Every view the caller may have of a case listed.
+            for (auto r : {domain::Relationship::kOwningForce,
+                           domain::Relationship::kShared}) {
+              domain::Decision d = domain::Decide(call.principal, r,
+                                                  Action::kReadProtectionOrders);
+              if (d.allowed) {
+                CB_RETURN_IF_ERROR(
+                    domain::CheckOrderListFilterForView(filter, d.view));
+              }
+            }
           }
           auto view_of = [&](const storage::StoredOrder& s) -> v1::CaseView {
             if (!every_case) return scope.view;
@@ -1017,6 +1006,7 @@ grpc::Status ProtectionOrderServiceImpl::ListProtectionOrders(
                                 restricted.For(o.stored.case_id));
             *response->add_protection_orders() =
                 Present(o, interims[o.stored.id], view, *needles, call.now);
+            if (every_case) call.AddListedCase(o.stored.case_id);
             call.AddResource(o.stored.order.name());
           }
           if (response->protection_orders_size() > 0)

@@ -80,7 +80,7 @@ IssuedToken Issue(storage::Tx& tx, const storage::IdentityRepository& ids,
   t.user_name = user.name();
   t.secret = storage::NewTokenSecret();
   absl::StatusOr<v1::Token> token =
-      ids.IssueToken(tx, user.name().substr(sizeof("users/") - 1),
+      ids.IssueToken(tx, domain::IdOf(user.name()),
                      storage::Sha256(t.secret), description, absl::InfiniteFuture());
   if (!token.ok()) throw std::runtime_error(std::string(token.status().message()));
   return t;

@@ -71,7 +71,14 @@ grpc::Status RpcRunner::Run(
   if (!call.audit_committed) {
     call.audit.outcome = StatusCodeName(status.code());
     call.audit.message = std::string(status.message().substr(0, kMaxAuditMessage));
-    if (!status.ok()) call.audit.content_disclosed = false;
+    if (!status.ok()) {
+      // A failed call changed nothing and returned nothing, whatever the
+      // handler had noted before it failed (its transaction rolled back).
+      call.audit.content_disclosed = false;
+      call.audit.changed_fields.clear();
+      call.audit.old_etag.clear();
+      call.audit.new_etag.clear();
+    }
     absl::Status audited = audit_->AppendDurably(call.audit, call.deadline);
     if (!audited.ok()) {
       if (status.ok()) {

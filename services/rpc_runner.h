@@ -3,11 +3,13 @@
 
 #include <string>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "domain/principal.h"
+#include "domain/resource_names.h"
 #include "grpcpp/grpcpp.h"
 #include "services/authenticator.h"
 #include "services/clock.h"
@@ -32,6 +34,15 @@ struct CallContext {
   void AddResource(absl::string_view name) {
     audit.resources.emplace_back(name);
   }
+  // A case whose content a list across cases answers with: its name,
+  // cases/{id}, once, beside the items' own names. "Who has seen this case"
+  // (AuditService.ListCaseAccess) finds a call by the case's id or by this
+  // name among its resources, never by a child's name.
+  void AddListedCase(absl::string_view case_id) {
+    if (listed_cases_.insert(std::string(case_id)).second) {
+      AddResource(domain::CaseName(case_id));
+    }
+  }
   // The call concerns this case (also set for refusals, so the log shows
   // who tried).
   void SetCase(absl::string_view id, absl::string_view reference,
@@ -48,6 +59,9 @@ struct CallContext {
     audit.old_etag = std::string(old_etag);
     audit.new_etag = std::string(new_etag);
   }
+
+ private:
+  absl::flat_hash_set<std::string> listed_cases_;
 };
 
 // Runs every RPC of every service the same way: authenticate once, run the

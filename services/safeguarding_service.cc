@@ -34,12 +34,6 @@ std::string Method(absl::string_view name) {
   return absl::StrCat("/casebridge.v1.SafeguardingService/", name);
 }
 
-// The id in a canonical resource name ("agencies/{id}" -> id).
-std::string IdOf(absl::string_view name) {
-  size_t slash = name.rfind('/');
-  return std::string(slash == absl::string_view::npos ? name : name.substr(slash + 1));
-}
-
 // Who acts and when, for the domain. "Today" is the UK day of call.now.
 domain::SafeguardingContext ContextOf(const CallContext& call) {
   domain::SafeguardingContext ctx;
@@ -95,7 +89,7 @@ void AppendTimeline(const CallContext& call, storage::Tx& tx,
       TimelineEntryFor(call, row.case_id, v1::TIMELINE_ENTRY_KIND_SAFEGUARDING,
                        ChangeSummary(entry, row.action), row.action.name(),
                        domain::kTimelineFull | domain::kTimelineSafeguarding);
-  e.agency_id = IdOf(row.action.assigned_agency());
+  e.agency_id = domain::IdOf(row.action.assigned_agency());
   timeline.Append(tx, e);
 }
 
@@ -106,13 +100,11 @@ absl::Status CheckAssignedUser(storage::Tx& tx,
                                const v1::SafeguardingAction& action,
                                const CaseScope& scope, absl::string_view field) {
   if (action.assigned_user().empty()) return absl::OkStatus();
-  absl::StatusOr<v1::User> user = identities.GetUser(tx, IdOf(action.assigned_user()));
+  absl::StatusOr<v1::User> user =
+      identities.GetUser(tx, domain::IdOf(action.assigned_user()));
   bool may_work = false;
   if (user.ok() && !user->disabled() && user->agency() == action.assigned_agency()) {
-    domain::Principal assignee;
-    assignee.agency_id = IdOf(user->agency());
-    assignee.agency_kind = user->agency_kind();
-    for (int r : user->roles()) assignee.roles.push_back(static_cast<v1::Role>(r));
+    const domain::Principal assignee = PrincipalOfUser(*user);
     const domain::Relationship relationship =
         assignee.agency_id == scope.ref.owner_agency_id
             ? domain::Relationship::kOwningForce
@@ -137,16 +129,29 @@ struct ActionScope {
   SafeguardingActionRow row;
 };
 
+// What AuthorizeOnAction locks (read-write transactions only).
+enum class Lock {
+  kNone,
+  // The action's row: the change decided on it is the one made.
+  kAction,
+  // The case's row, then the action's (the order the victim-services opt-out
+  // takes them in): for a change that also decides the agency's share.
+  kCaseAndAction,
+};
+
 absl::StatusOr<ActionScope> AuthorizeOnAction(
     CallContext& call, storage::Tx& tx, const storage::SafeguardingRepository& actions,
     const domain::CaseChildName& name, absl::string_view requested_name, Action action,
-    bool for_update) {
+    Lock lock) {
   ActionScope out;
   CB_ASSIGN_OR_RETURN(out.scope, AuthorizeCase(call, tx, name.case_key,
                                                Action::kReadSafeguardingActions));
+  if (lock == Lock::kCaseAndAction) {
+    CB_RETURN_IF_ERROR(storage::CaseRepository().Lock(tx, out.scope.ref.id).status());
+  }
   CB_ASSIGN_OR_RETURN(std::optional<SafeguardingActionRow> row,
                       actions.Get(tx, out.scope.ref.id, name.child_id,
-                                  domain::UkDay(call.now), for_update));
+                                  domain::UkDay(call.now), lock != Lock::kNone));
   if (!row.has_value() ||
       !domain::SafeguardingActionVisible(call.principal, out.scope.view,
                                          row->action.assigned_agency())) {
@@ -221,14 +226,17 @@ absl::StatusOr<SafeguardingActionRow> SafeguardingServiceImpl::StoreNewAction(
   CB_ASSIGN_OR_RETURN(SafeguardingActionRow row,
                       actions_.Insert(tx, scope.ref.id, id, change, marac_referral_id,
                                       domain::UkDay(call.now)));
-  // Assigning shares the safeguarding view of the case with the agency, on
-  // its own basis and lawful basis (even if shared otherwise already: that
-  // share may be withdrawn while the work goes on).
+  // Work given to another agency shares the safeguarding view of the case
+  // with it, on its own basis and lawful basis (even if shared otherwise
+  // already: that share may be withdrawn while the work goes on), until its
+  // last such work is closed (EndShareWithoutWork). Work a partner gives
+  // itself shares nothing: it rides on the share the partner has.
   if (std::optional<v1::CaseShare> share = domain::ShareForSafeguardingAssignment(
-          row.action, domain::AgencyName(scope.ref.owner_agency_id))) {
+          row.action, domain::AgencyName(scope.ref.owner_agency_id),
+          domain::AgencyName(call.principal.agency_id))) {
     storage::ShareInput in;
     in.case_id = scope.ref.id;
-    in.agency_id = IdOf(share->agency());
+    in.agency_id = domain::IdOf(share->agency());
     in.basis = share->basis();
     in.purpose = share->purpose();
     in.lawful_basis = share->lawful_basis();
@@ -250,6 +258,30 @@ absl::StatusOr<SafeguardingActionRow> SafeguardingServiceImpl::StoreNewAction(
   return row;
 }
 
+absl::Status SafeguardingServiceImpl::EndShareWithoutWork(
+    CallContext& call, storage::Tx& tx, const SafeguardingActionRow& closed) {
+  const std::string agency_id = domain::IdOf(closed.action.assigned_agency());
+  if (agency_id == closed.case_owner_agency_id) return absl::OkStatus();
+  CB_ASSIGN_OR_RETURN(bool working,
+                      actions_.AgencyHasWorkFromOutside(tx, closed.case_id, agency_id));
+  if (working) return absl::OkStatus();
+  constexpr absl::string_view kReason =
+      "The agency's last safeguarding action on the case was closed";
+  CB_ASSIGN_OR_RETURN(
+      int withdrawn,
+      shares_.WithdrawBasis(tx, closed.case_id, v1::SHARE_BASIS_SAFEGUARDING_ACTION,
+                            agency_id, call.principal.user_id, kReason, call.now));
+  if (withdrawn > 0) {
+    CB_ASSIGN_OR_RETURN(v1::Agency agency, identities_.GetAgency(tx, agency_id));
+    timeline_.Append(
+        tx, TimelineEntryFor(call, closed.case_id, v1::TIMELINE_ENTRY_KIND_UNSHARED,
+                             absl::StrCat("Share with ", agency.display_name(),
+                                          " withdrawn: ", kReason),
+                             closed.action.name(), domain::kTimelineFull));
+  }
+  return absl::OkStatus();
+}
+
 template <typename Request>
 absl::Status SafeguardingServiceImpl::CloseAction(
     CallContext& call, const Request& request,
@@ -264,11 +296,12 @@ absl::Status SafeguardingServiceImpl::CloseAction(
     CB_ASSIGN_OR_RETURN(ActionScope s,
                         AuthorizeOnAction(call, tx, actions_, name, request.name(),
                                           Action::kUpdateSafeguardingAction,
-                                          /*for_update=*/true));
+                                          Lock::kCaseAndAction));
     CB_ASSIGN_OR_RETURN(domain::SafeguardingChange change,
                         apply(s.row.action, request, ContextOf(call)));
-    return WriteChange(call, tx, actions_, timeline_, s.row, change, s.scope.view,
-                       response);
+    CB_RETURN_IF_ERROR(WriteChange(call, tx, actions_, timeline_, s.row, change,
+                                   s.scope.view, response));
+    return EndShareWithoutWork(call, tx, s.row);
   });
 }
 
@@ -359,7 +392,7 @@ grpc::Status SafeguardingServiceImpl::GetSafeguardingAction(
       CB_ASSIGN_OR_RETURN(ActionScope s,
                           AuthorizeOnAction(call, tx, actions_, name, request->name(),
                                             Action::kReadSafeguardingActions,
-                                            /*for_update=*/false));
+                                            Lock::kNone));
       *response = std::move(s.row.action);
       CB_RETURN_IF_ERROR(Present(tx, s.row.case_id, s.scope.view, response));
       call.DisclosesCaseContent();
@@ -401,7 +434,10 @@ grpc::Status SafeguardingServiceImpl::ListSafeguardingActions(
                 ? scope->view
                 : v1::CASE_VIEW_UNSPECIFIED;
         if (view == v1::CASE_VIEW_UNSPECIFIED) continue;
-        if (across_cases) call.AddResource(row.action.name());
+        if (across_cases) {
+          call.AddListedCase(row.case_id);
+          call.AddResource(row.action.name());
+        }
         v1::SafeguardingAction* listed = response->add_safeguarding_actions();
         *listed = std::move(row.action);
         CB_RETURN_IF_ERROR(restricted.Apply(row.case_id, view, listed));
@@ -432,7 +468,7 @@ grpc::Status SafeguardingServiceImpl::UpdateSafeguardingAction(
           CB_ASSIGN_OR_RETURN(ActionScope s,
                               AuthorizeOnAction(call, tx, actions_, name, requested,
                                                 Action::kUpdateSafeguardingAction,
-                                                /*for_update=*/true));
+                                                Lock::kAction));
           CB_ASSIGN_OR_RETURN(domain::SafeguardingChange change,
                               domain::ApplySafeguardingActionUpdate(
                                   s.row.action, *request, ContextOf(call)));
@@ -492,13 +528,13 @@ grpc::Status SafeguardingServiceImpl::GetSafeguardingActionHistory(
         int64_t after_revision = 0;
         if (after.has_value() &&
             (!absl::SimpleAtoi(after->sort_key, &after_revision) || after_revision < 0)) {
-          return domain::FieldError("page_token", "is not a token this server issued");
+          return domain::InvalidPageToken();
         }
         return runner_->Read(call, [&](storage::Tx& tx) -> absl::Status {
           CB_ASSIGN_OR_RETURN(ActionScope s,
                               AuthorizeOnAction(call, tx, actions_, name, request->name(),
                                                 Action::kReadSafeguardingActions,
-                                                /*for_update=*/false));
+                                                Lock::kNone));
           CB_ASSIGN_OR_RETURN(
               storage::Page<v1::SafeguardingActionHistoryEntry> page,
               actions_.History(tx, name.child_id, after_revision, page_size));
@@ -625,6 +661,7 @@ grpc::Status SafeguardingServiceImpl::ReferToMarac(grpc::ServerContext* context,
         CB_ASSIGN_OR_RETURN(SafeguardingActionRow row,
                             actions_.Update(tx, *current, change, today));
         AppendTimeline(call, tx, timeline_, row, change.entry);
+        CB_RETURN_IF_ERROR(EndShareWithoutWork(call, tx, row));
         call.AddResource(row.action.name());
         response->add_completed_referral_actions(row.action.name());
       }
@@ -653,6 +690,7 @@ grpc::Status SafeguardingServiceImpl::ListMyWork(grpc::ServerContext* context,
       for (const SafeguardingActionRow& row : page.items) {
         const v1::CaseView view = ListedView(call, row);
         if (view == v1::CASE_VIEW_UNSPECIFIED) continue;
+        call.AddListedCase(row.case_id);
         call.AddResource(row.action.name());
         v1::MyWorkItem* item = response->add_items();
         *item = domain::MakeMyWorkItem(row.action, row.action.case_reference(),

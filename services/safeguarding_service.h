@@ -20,7 +20,8 @@ namespace casebridge::services {
 
 // casebridge.v1.SafeguardingService: the work each agency takes on to keep
 // a victim safe, assigned by the police (or a partner, for itself), shared
-// with the assigned agency, and worked through to completion.
+// with the assigned agency while the police's work for it is open, and
+// worked through to completion.
 class SafeguardingServiceImpl final : public v1::SafeguardingService::Service {
  public:
   explicit SafeguardingServiceImpl(RpcRunner* runner) : runner_(runner) {}
@@ -73,6 +74,13 @@ class SafeguardingServiceImpl final : public v1::SafeguardingService::Service {
           const v1::SafeguardingAction&, const Request&,
           const domain::SafeguardingContext&),
       v1::SafeguardingAction* response);
+
+  // After `closed` was completed or cancelled, under the case's lock: ends
+  // the SAFEGUARDING_ACTION share of its agency once the agency has no
+  // active work on the case that another agency gave it (the owning force
+  // never has such a share). Records the withdrawal on the timeline.
+  absl::Status EndShareWithoutWork(CallContext& call, storage::Tx& tx,
+                                   const storage::SafeguardingActionRow& closed);
 
   RpcRunner* runner_;
   storage::SafeguardingRepository actions_;

@@ -51,8 +51,7 @@ grpc::Status SharingServiceImpl::ShareCase(grpc::ServerContext* context,
               domain::CaseChildResourceName(scope.ref.id, "shares", id)));
       if (earlier.has_value()) {
         CB_ASSIGN_OR_RETURN(std::optional<v1::CaseShare> first,
-                            shares_.Get(tx, scope.ref.id,
-                                        earlier->substr(earlier->rfind('/') + 1)));
+                            shares_.Get(tx, scope.ref.id, domain::IdOf(*earlier)));
         if (!first.has_value()) {
           return absl::FailedPreconditionError(
               "request_id was used for a share of another case");
@@ -65,6 +64,12 @@ grpc::Status SharingServiceImpl::ShareCase(grpc::ServerContext* context,
           return domain::FieldError("share.agency",
                                     "the owning force already holds the case");
         }
+        // Under the case's lock, as SetVictimServicesReferral decides: an
+        // opt-out committing meanwhile is seen here, or waits for this share
+        // and withdraws it.
+        CB_ASSIGN_OR_RETURN(storage::LockedCase locked, cases_.Lock(tx, scope.ref.id));
+        CB_RETURN_IF_ERROR(domain::CheckExplicitShare(
+            agency->kind(), locked.victim_services_state));
         storage::ShareInput share;
         share.case_id = scope.ref.id;
         share.agency_id = agency_id;

@@ -3,6 +3,7 @@
 
 #include "casebridge/v1/sharing.grpc.pb.h"
 #include "services/rpc_runner.h"
+#include "storage/case_repository.h"
 #include "storage/identity_repository.h"
 #include "storage/share_repository.h"
 #include "storage/timeline_repository.h"
@@ -27,6 +28,7 @@ class SharingServiceImpl final : public v1::SharingService::Service {
 
  private:
   RpcRunner* runner_;
+  storage::CaseRepository cases_;
   storage::IdentityRepository identities_;
   storage::ShareRepository shares_;
   storage::TimelineRepository timeline_;

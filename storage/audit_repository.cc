@@ -67,6 +67,8 @@ absl::StatusOr<Page<v1::AuditEvent>> AuditRepository::ListEvents(
   int64_t id;
   if (after.has_value() && absl::SimpleAtoi(after->id, &id)) {
     p.Int(id);
+  } else if (after.has_value()) {
+    return domain::InvalidPageToken();
   } else {
     p.Null();
   }

@@ -1,9 +1,9 @@
 #include "storage/case_repository.h"
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "domain/resource_names.h"
+#include "domain/status_macros.h"
 #include "domain/validation.h"
 #include "storage/row.h"
 
@@ -24,6 +24,9 @@ constexpr Statement kResolveByReference = {"cb_case_resolve_ref",
     "c.risk_level, EXISTS (SELECT 1 FROM case_shares s WHERE s.case_id = c.id "
     "AND s.agency_id = $2 AND s.withdraw_time IS NULL) "
     "FROM cases c WHERE c.reference = $1"};
+
+constexpr Statement kLock = {"cb_case_lock",
+    "SELECT version, vs_state FROM cases WHERE id = $1 FOR UPDATE"};
 
 constexpr Statement kNextReference = {"cb_case_next_reference",
     "INSERT INTO case_reference_counters (agency_id, year, last_number) "
@@ -219,10 +222,6 @@ constexpr Statement kClearFlag = {"cb_flag_clear",
 constexpr Statement kFlagExists = {"cb_flag_exists",
     "SELECT 1 FROM case_flags WHERE case_id = $1 AND id = $2"};
 
-absl::Time TimeOrPast(const pqxx::field& f) {
-  return f.is_null() ? absl::InfinitePast() : absl::FromUnixMicros(f.as<int64_t>());
-}
-
 v1::Person PersonFromRow(const pqxx::row& r) {
   v1::Person p;
   p.set_given_name(Str(r[3]));
@@ -343,7 +342,7 @@ void AttachPeopleAndFlags(Tx& tx, std::vector<v1::Case*>& cases) {
   std::vector<std::string> ids;
   absl::flat_hash_map<std::string, v1::Case*> by_id;
   for (v1::Case* c : cases) {
-    std::string id = c->name().substr(sizeof("cases/") - 1);
+    std::string id = domain::IdOf(c->name());
     by_id[id] = c;
     ids.push_back(std::move(id));
   }
@@ -403,19 +402,7 @@ absl::Status StaleEtag(absl::string_view what, Tx& tx, const Statement& current,
                        absl::string_view id) {
   pqxx::result r = tx.Exec(current, Params().Text(id));
   if (r.empty()) return absl::NotFoundError(absl::StrCat(what, " not found"));
-  return absl::AbortedError(absl::StrCat(
-      what, " was changed by someone else since you read it (current etag ",
-      domain::FormatEtag(Int(r[0][0])), "); read it again and reapply"));
-}
-
-Params& CursorParams(Params& p, const std::optional<domain::PageCursor>& after) {
-  int64_t micros;
-  if (after.has_value() && absl::SimpleAtoi(after->sort_key, &micros)) {
-    p.Time(absl::FromUnixMicros(micros)).Text(after->id);
-  } else {
-    p.Null().Null();
-  }
-  return p;
+  return domain::StaleEtagError(what, domain::FormatEtag(Int(r[0][0])));
 }
 
 }  // namespace
@@ -437,6 +424,19 @@ absl::StatusOr<std::optional<CaseRef>> CaseRepository::Resolve(
   ref.risk_level = static_cast<v1::RiskLevel>(Int(r[0][5]));
   ref.shared_with_caller = Bool(r[0][6]);
   return std::optional<CaseRef>(std::move(ref));
+}
+
+absl::StatusOr<LockedCase> CaseRepository::Lock(Tx& tx,
+                                                absl::string_view id) const {
+  pqxx::result r = tx.Exec(kLock, Params().Text(id));
+  if (r.empty()) {
+    return absl::NotFoundError(absl::StrCat(domain::CaseName(id), " not found"));
+  }
+  LockedCase locked;
+  locked.version = Int(r[0][0]);
+  locked.victim_services_state =
+      static_cast<v1::VictimServicesReferralState>(Int(r[0][1]));
+  return locked;
 }
 
 absl::StatusOr<std::string> CaseRepository::NextReference(
@@ -501,7 +501,7 @@ absl::StatusOr<Page<v1::Case>> CaseRepository::List(
   p.TextOrNull(f.officer_id).TextOrNull(f.shared_with_agency_id);
   if (f.has_active_order.has_value()) p.Bool(*f.has_active_order); else p.Null();
   p.TimeOrNull(f.updated_since).TextOrNull(f.reference);
-  CursorParams(p, after);
+  CB_RETURN_IF_ERROR(CursorParams(p, after));
   p.Int(limit).Text(today);
   pqxx::result rows = tx.Exec(kListCases, p);
   Page<v1::Case> page = PageFrom<v1::Case>(
@@ -634,7 +634,7 @@ absl::StatusOr<Page<v1::Incident>> CaseRepository::ListIncidents(
   p.Text(case_id);
   if (behaviour) p.Int(behaviour); else p.Null();
   p.TimeOrNull(after_time).TimeOrNull(before_time);
-  CursorParams(p, after);
+  CB_RETURN_IF_ERROR(CursorParams(p, after));
   p.Int(limit);
   pqxx::result rows = tx.Exec(kListIncidents, p);
   return PageFrom<v1::Incident>(rows, limit, IncidentFromRow,
@@ -675,7 +675,7 @@ absl::StatusOr<std::vector<domain::IncidentFacts>> CaseRepository::IncidentFacts
   std::vector<domain::IncidentFacts> out;
   for (const pqxx::row& r : tx.Exec(kIncidentFacts, Params().Text(case_id))) {
     domain::IncidentFacts f;
-    f.occur_time = TimeOrPast(r[0]);
+    f.occur_time = TimeFromMicrosField(r[0]);
     for (int b : IntsFromJson(r[1])) f.behaviours.push_back(static_cast<v1::Behaviour>(b));
     for (int s : IntsFromJson(r[2])) f.four_signs.push_back(static_cast<v1::FourSign>(s));
     out.push_back(std::move(f));
@@ -725,7 +725,7 @@ absl::StatusOr<Page<v1::RiskAssessment>> CaseRepository::ListRiskAssessments(
     const std::optional<domain::PageCursor>& after, int limit) const {
   Params p;
   p.Text(case_id);
-  CursorParams(p, after);
+  CB_RETURN_IF_ERROR(CursorParams(p, after));
   p.Int(limit);
   pqxx::result rows = tx.Exec(kListRisk, p);
   return PageFrom<v1::RiskAssessment>(rows, limit, RiskFromRow,

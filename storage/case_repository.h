@@ -29,6 +29,13 @@ struct CaseRef {
   v1::RiskLevel risk_level = v1::RISK_LEVEL_UNSPECIFIED;
 };
 
+// The case row as CaseRepository::Lock read it, under its lock.
+struct LockedCase {
+  int64_t version = 0;
+  v1::VictimServicesReferralState victim_services_state =
+      v1::VICTIM_SERVICES_REFERRAL_STATE_UNSPECIFIED;
+};
+
 struct CaseListFilter {
   int status = 0;
   int risk_level = 0;
@@ -58,6 +65,14 @@ class CaseRepository {
   // By id or reference; nullopt when no such case.
   absl::StatusOr<std::optional<CaseRef>> Resolve(
       Tx& tx, const domain::CaseKey& key, absl::string_view caller_agency_id) const;
+
+  // Locks the case row FOR UPDATE until the transaction ends and reads what
+  // writes serialize on. Writes that decide on the case's state and then
+  // change what depends on it (orders and the active-order columns; the
+  // victim-services referral and the shares it governs) take it first, so
+  // a concurrent write of the same kind waits and then sees the result.
+  // NOT_FOUND when no such case.
+  absl::StatusOr<LockedCase> Lock(Tx& tx, absl::string_view id) const;
 
   // Next reference of a force for a year, e.g. SP-2026-000124.
   absl::StatusOr<std::string> NextReference(Tx& tx, absl::string_view agency_id,

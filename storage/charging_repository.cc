@@ -482,10 +482,7 @@ absl::Status UpdateItem(Tx& tx, const v1::ChargingActionItem& current,
                        .Time(domain::ToAbslTime(next.update_time()))
                        .TimeOrNull(TimeOf(next.resolve_time(), next.has_resolve_time())));
   if (r.empty()) {
-    return absl::AbortedError(
-        absl::StrCat(current.name(),
-                     " was changed by someone else since you read it; read it again and "
-                     "reapply"));
+    return domain::StaleEtagError(current.name());
   }
   return absl::OkStatus();
 }
@@ -687,10 +684,8 @@ absl::StatusOr<int64_t> ChargingRepository::Update(Tx& tx,
     if (now_at.empty()) {
       return absl::NotFoundError(absl::StrCat(current.file.name(), " not found"));
     }
-    return absl::AbortedError(absl::StrCat(
-        current.file.name(),
-        " was changed by someone else since you read it (current etag ",
-        domain::FormatEtag(Int(now_at[0][0])), "); read it again and reapply"));
+    return domain::StaleEtagError(current.file.name(),
+                                  domain::FormatEtag(Int(now_at[0][0])));
   }
   absl::Status children = WriteChildren(tx, current, next, now);
   if (!children.ok()) return children;

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "domain/resource_names.h"
+#include "domain/status_macros.h"
 #include "storage/row.h"
 
 namespace casebridge::storage {
@@ -140,7 +141,7 @@ absl::StatusOr<v1::Agency> IdentityRepository::CreateAgency(
     Tx& tx, absl::string_view id, const v1::Agency& agency) const {
   std::string prosecuting;
   if (!agency.prosecuting_agency().empty()) {
-    prosecuting = agency.prosecuting_agency().substr(sizeof("agencies/") - 1);
+    prosecuting = domain::IdOf(agency.prosecuting_agency());
   }
   pqxx::result r = tx.Exec(kCreateAgency, Params()
                                               .Text(id)
@@ -176,7 +177,7 @@ absl::StatusOr<Page<v1::Agency>> IdentityRepository::ListAgencies(
     int limit) const {
   Params p;
   if (kind != 0) p.Int(kind); else p.Null();
-  if (after) p.Text(after->sort_key).Text(after->id); else p.Null().Null();
+  CB_RETURN_IF_ERROR(TextCursorParams(p, after));
   p.Int(limit);
   pqxx::result r = tx.Exec(kListAgencies, p);
   return PageFrom<v1::Agency>(r, limit, AgencyFromRow, [](const pqxx::row& row) {
@@ -192,7 +193,7 @@ absl::StatusOr<v1::User> IdentityRepository::CreateUser(
                        .Text(id)
                        .Text(user.username())
                        .Text(user.display_name())
-                       .Text(user.agency().substr(sizeof("agencies/") - 1))
+                       .Text(domain::IdOf(user.agency()))
                        .IntArray(roles));
   if (r.empty()) {
     return absl::AlreadyExistsError(absl::StrCat(
@@ -224,7 +225,7 @@ absl::StatusOr<Page<v1::User>> IdentityRepository::ListUsers(
   p.TextOrNull(filter.agency_id);
   if (filter.disabled.has_value()) p.Bool(*filter.disabled); else p.Null();
   if (filter.role != 0) p.Int(filter.role); else p.Null();
-  if (after) p.Text(after->sort_key).Text(after->id); else p.Null().Null();
+  CB_RETURN_IF_ERROR(TextCursorParams(p, after));
   p.Int(limit);
   pqxx::result r = tx.Exec(kListUsers, p);
   return PageFrom<v1::User>(r, limit, UserFromRow, [](const pqxx::row& row) {

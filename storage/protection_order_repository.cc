@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "domain/dates.h"
 #include "domain/resource_names.h"
+#include "domain/status_macros.h"
 #include "domain/validation.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "storage/row.h"
@@ -23,9 +24,6 @@ constexpr int kApplicationTerms = 3;
 constexpr int kNoDuration = 0;
 constexpr int kFixed = 1;
 constexpr int kUntilFurtherOrder = 2;
-
-constexpr Statement kLockCase = {
-    "cb_order_lock_case", "SELECT 1 FROM cases WHERE id = $1 FOR UPDATE"};
 
 // Columns of an order row, in the order OrderFromRow reads them; `shared` is
 // an SQL expression for "the case is shared with the caller".
@@ -558,13 +556,6 @@ bool SameTerms(const google::protobuf::RepeatedPtrField<v1::OrderTerm>& a,
   return true;
 }
 
-// The id part of a resource name (cases/{c}/incidents/{id} -> id).
-std::string LastSegment(absl::string_view name) {
-  size_t slash = name.rfind('/');
-  return std::string(slash == absl::string_view::npos ? name
-                                                      : name.substr(slash + 1));
-}
-
 // What is stored of a child: the derived fields cleared.
 v1::OrderApplication Storable(v1::OrderApplication a) {
   // LAPSED is only ever derived: stored, the application is still PENDING.
@@ -702,22 +693,13 @@ void WriteChildren(Tx& tx, absl::string_view id,
                                    .Int(b.id())
                                    .Time(domain::ToAbslTime(b.occur_time()))
                                    .Text(b.description())
-                                   .TextOrNull(LastSegment(b.incident()))
+                                   .TextOrNull(domain::IdOf(b.incident()))
                                    .Time(domain::ToAbslTime(b.record_time()))
-                                   .TextOrNull(LastSegment(b.charging_file())));
+                                   .TextOrNull(domain::IdOf(b.charging_file())));
       });
 }
 
 }  // namespace
-
-absl::Status ProtectionOrderRepository::LockCase(
-    Tx& tx, absl::string_view case_id) const {
-  if (tx.Exec(kLockCase, Params().Text(case_id)).empty()) {
-    return absl::NotFoundError(
-        absl::StrCat(domain::CaseName(case_id), " not found"));
-  }
-  return absl::OkStatus();
-}
 
 absl::StatusOr<std::optional<StoredOrder>> ProtectionOrderRepository::Get(
     Tx& tx, absl::string_view case_id, absl::string_view id) const {
@@ -765,16 +747,7 @@ absl::StatusOr<Page<StoredOrder>> ProtectionOrderRepository::List(
   else
     p.IntArray(q.statuses);
   p.TimeOrNull(q.not_ended_at).TimeOrNull(q.open_notification_due_before);
-  int64_t micros;
-  if (after.has_value() && absl::SimpleAtoi(after->sort_key, &micros) &&
-      domain::IsUuid(after->id)) {
-    p.Time(absl::FromUnixMicros(micros)).Text(after->id);
-  } else if (after.has_value()) {
-    return absl::InvalidArgumentError(
-        "page_token: is not a token this server issued");
-  } else {
-    p.Null().Null();
-  }
+  CB_RETURN_IF_ERROR(CursorParams(p, after));
   p.Int(limit);
   pqxx::result rows = tx.Exec(kList, p);
   Page<StoredOrder> page;
@@ -821,10 +794,7 @@ absl::StatusOr<int64_t> ProtectionOrderRepository::Update(
     const std::string name = OrderName(before.case_id, before.id);
     if (current.empty())
       return absl::NotFoundError(absl::StrCat(name, " not found"));
-    return absl::AbortedError(absl::StrCat(
-        name, " was changed by someone else since you read it (current etag ",
-        domain::FormatEtag(Int(current[0][0])),
-        "); read it again and reapply"));
+    return domain::StaleEtagError(name, domain::FormatEtag(Int(current[0][0])));
   }
   WriteChildren(tx, before.id, before.order, before.versions.size(), after);
   return Int(r[0][0]);
@@ -857,8 +827,7 @@ absl::StatusOr<Page<v1::OrderHistoryEntry>> ProtectionOrderRepository::History(
   if (after.has_value() && absl::SimpleAtoi(after->sort_key, &sequence)) {
     p.Int(sequence);
   } else if (after.has_value()) {
-    return absl::InvalidArgumentError(
-        "page_token: is not a token this server issued");
+    return domain::InvalidPageToken();
   } else {
     p.Null();
   }

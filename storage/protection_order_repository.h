@@ -64,11 +64,6 @@ struct OrderListQuery {
 // case's active-order columns, and the measures.
 class ProtectionOrderRepository {
  public:
-  // Locks the case row. Every order write of a case takes it first, so the
-  // orders it reads and the case's active-order columns it sets are not
-  // changed underneath it by another order write of the same case.
-  absl::Status LockCase(Tx& tx, absl::string_view case_id) const;
-
   absl::StatusOr<std::optional<StoredOrder>> Get(Tx& tx,
                                                  absl::string_view case_id,
                                                  absl::string_view id) const;

@@ -131,6 +131,17 @@ constexpr Statement kHistory = {"cb_sg_history",
     "FROM safeguarding_action_history WHERE action_id = $1 AND revision > $2 "
     "ORDER BY revision LIMIT $3"};
 
+// Whether the agency ($2) still has work on the case ($1) that was given to
+// it from outside: an active action whose CREATE (revision 1) was made by
+// another agency (the owning force, directly or by a MARAC referral). The
+// storage side of domain::ShareForSafeguardingAssignment: exactly the
+// actions that make a SAFEGUARDING_ACTION share are the ones that keep it.
+constexpr Statement kHasWorkFromOutside = {"cb_sg_has_work_from_outside",
+    "SELECT EXISTS (SELECT 1 FROM safeguarding_actions a "
+    "JOIN safeguarding_action_history h ON h.action_id = a.id AND h.revision = 1 "
+    "WHERE a.case_id = $1 AND a.assigned_agency_id = $2 AND a.status IN (1, 2, 3) "
+    "AND h.actor_agency_id IS DISTINCT FROM a.assigned_agency_id)"};
+
 #define CB_MARAC_COLUMNS                                                      \
   "m.id, m.case_id, c.reference, m.marac_date::text, m.reason, "              \
   "m.risk_level, coalesce(m.referred_by::text, ''), "                         \
@@ -145,13 +156,6 @@ constexpr Statement kInsertMarac = {"cb_marac_insert",
 constexpr Statement kGetMarac = {"cb_marac_get",
     "SELECT " CB_MARAC_COLUMNS " FROM marac_referrals m "
     "JOIN cases c ON c.id = m.case_id WHERE m.case_id = $1 AND m.id = $2"};
-
-// The id in a canonical resource name ("users/{id}" -> id); "" stays "".
-std::string IdOf(absl::string_view name) {
-  size_t slash = name.rfind('/');
-  return std::string(slash == absl::string_view::npos ? name
-                                                      : name.substr(slash + 1));
-}
 
 SafeguardingActionRow RowFromResult(const pqxx::row& r, absl::CivilDay today) {
   SafeguardingActionRow row;
@@ -201,15 +205,15 @@ void AppendHistory(Tx& tx, const SafeguardingActionRow& row,
                                   entry.changed_fields().end());
   tx.Exec(kInsertHistory,
           Params()
-              .Text(IdOf(row.action.name()))
+              .Text(domain::IdOf(row.action.name()))
               .Int(row.version)
               .Text(row.case_id)
               .Int(entry.event())
               .Int(entry.from_status())
               .Int(entry.to_status())
               .TextArray(fields)
-              .TextOrNull(IdOf(entry.actor()))
-              .TextOrNull(IdOf(entry.actor_agency()))
+              .TextOrNull(domain::IdOf(entry.actor()))
+              .TextOrNull(domain::IdOf(entry.actor_agency()))
               .Time(domain::ToAbslTime(entry.time()))
               .Bytes(row.action.SerializeAsString()));
 }
@@ -291,7 +295,7 @@ MaracReferralRecord MaracFromResult(const pqxx::row& r) {
 
 domain::SafeguardingActionFacts SafeguardingActionRow::Facts() const {
   domain::SafeguardingActionFacts f;
-  f.id = IdOf(action.name());
+  f.id = domain::IdOf(action.name());
   f.case_id = case_id;
   f.case_reference = action.case_reference();
   f.status = action.status();
@@ -299,9 +303,9 @@ domain::SafeguardingActionFacts SafeguardingActionRow::Facts() const {
   f.priority = action.priority();
   f.due_date = domain::ToCivilDay(action.due_date()).value_or(absl::CivilDay());
   f.create_time = domain::ToAbslTime(action.create_time());
-  f.assigned_agency_id = IdOf(action.assigned_agency());
+  f.assigned_agency_id = domain::IdOf(action.assigned_agency());
   f.assigned_agency_kind = assigned_agency_kind;
-  f.assigned_user_id = IdOf(action.assigned_user());
+  f.assigned_user_id = domain::IdOf(action.assigned_user());
   return f;
 }
 
@@ -331,8 +335,8 @@ absl::StatusOr<SafeguardingActionRow> SafeguardingRepository::Insert(
           .Text(id)
           .Text(case_id)
           .Int(a.type())
-          .Text(IdOf(a.assigned_agency()))
-          .TextOrNull(IdOf(a.assigned_user()))
+          .Text(domain::IdOf(a.assigned_agency()))
+          .TextOrNull(domain::IdOf(a.assigned_user()))
           .Text(DateText(a.due_date()))
           .Int(a.priority())
           .Int(domain::SafeguardingPriorityRank(a.priority()))
@@ -340,7 +344,7 @@ absl::StatusOr<SafeguardingActionRow> SafeguardingRepository::Insert(
           .Text(a.rationale())
           .Int(a.status())
           .Text(a.notes())
-          .TextOrNull(IdOf(a.created_by()))
+          .TextOrNull(domain::IdOf(a.created_by()))
           .Time(domain::ToAbslTime(a.create_time()))
           .Time(domain::ToAbslTime(a.update_time()))
           .TextOrNull(marac_referral_id));
@@ -363,9 +367,9 @@ absl::StatusOr<SafeguardingActionRow> SafeguardingRepository::Update(
     const domain::SafeguardingChange& change, absl::CivilDay today) const {
   const v1::SafeguardingAction& a = change.action;
   Params p;
-  p.Text(IdOf(current.action.name()))
+  p.Text(domain::IdOf(current.action.name()))
       .Int(current.version)
-      .TextOrNull(IdOf(a.assigned_user()))
+      .TextOrNull(domain::IdOf(a.assigned_user()))
       .Text(DateText(a.due_date()))
       .Int(a.priority())
       .Int(domain::SafeguardingPriorityRank(a.priority()))
@@ -381,13 +385,10 @@ absl::StatusOr<SafeguardingActionRow> SafeguardingRepository::Update(
   } else {
     p.Null();
   }
-  p.TextOrNull(IdOf(a.closed_by()));
+  p.TextOrNull(domain::IdOf(a.closed_by()));
   pqxx::result r = tx.Exec(kUpdate, p);
   if (r.empty()) {
-    return absl::AbortedError(absl::StrCat(
-        current.action.name(),
-        " was changed by someone else since you read it (stale etag); read it "
-        "again and retry"));
+    return domain::StaleEtagError(current.action.name());
   }
   SafeguardingActionRow row = RowFromResult(r[0], today);
   AppendHistory(tx, row, change.entry);
@@ -450,6 +451,11 @@ absl::StatusOr<Page<v1::SafeguardingActionHistoryEntry>> SafeguardingRepository:
   return page;
 }
 
+absl::StatusOr<bool> SafeguardingRepository::AgencyHasWorkFromOutside(
+    Tx& tx, absl::string_view case_id, absl::string_view agency_id) const {
+  return Bool(tx.ExecOne(kHasWorkFromOutside, Params().Text(case_id).Text(agency_id))[0]);
+}
+
 absl::StatusOr<v1::MaracReferral> SafeguardingRepository::InsertMaracReferral(
     Tx& tx, absl::string_view case_id, absl::string_view id,
     const v1::MaracReferral& referral, const std::vector<std::string>& action_ids,
@@ -461,7 +467,7 @@ absl::StatusOr<v1::MaracReferral> SafeguardingRepository::InsertMaracReferral(
                                .Text(DateText(referral.marac_date()))
                                .Text(referral.reason())
                                .Int(referral.risk_level())
-                               .TextOrNull(IdOf(referral.referred_by()))
+                               .TextOrNull(domain::IdOf(referral.referred_by()))
                                .Time(domain::ToAbslTime(referral.create_time()))
                                .TextArray(action_ids)
                                .TextArray(completed_action_ids));

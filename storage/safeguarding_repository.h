@@ -102,6 +102,12 @@ class SafeguardingRepository {
   absl::StatusOr<Page<v1::SafeguardingActionHistoryEntry>> History(
       Tx& tx, absl::string_view action_id, int64_t after_revision, int limit) const;
 
+  // Whether the agency has an active action on the case that another
+  // agency gave it (the owning force, or a MARAC referral), as opposed to
+  // work it gave itself: what keeps its SAFEGUARDING_ACTION share.
+  absl::StatusOr<bool> AgencyHasWorkFromOutside(Tx& tx, absl::string_view case_id,
+                                                absl::string_view agency_id) const;
+
   absl::StatusOr<v1::MaracReferral> InsertMaracReferral(
       Tx& tx, absl::string_view case_id, absl::string_view id,
       const v1::MaracReferral& referral, const std::vector<std::string>& action_ids,

@@ -1,9 +1,9 @@
 #include "storage/share_repository.h"
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "domain/access_policy.h"
 #include "domain/resource_names.h"
+#include "domain/status_macros.h"
 #include "storage/crypto.h"
 #include "storage/row.h"
 
@@ -137,12 +137,7 @@ absl::StatusOr<Page<v1::CaseShare>> ShareRepository::List(
   Params p;
   p.Text(case_id);
   if (active.has_value()) p.Bool(*active); else p.Null();
-  int64_t micros;
-  if (after.has_value() && absl::SimpleAtoi(after->sort_key, &micros)) {
-    p.Time(absl::FromUnixMicros(micros)).Text(after->id);
-  } else {
-    p.Null().Null();
-  }
+  CB_RETURN_IF_ERROR(CursorParams(p, after));
   p.Int(limit);
   pqxx::result rows = tx.Exec(kList, p);
   return PageFrom<v1::CaseShare>(rows, limit, ShareFromRow,

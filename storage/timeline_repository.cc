@@ -44,7 +44,7 @@ absl::StatusOr<Page<v1::TimelineEntry>> TimelineRepository::List(
     int64_t micros, id;
     if (!absl::SimpleAtoi(after->sort_key, &micros) ||
         !absl::SimpleAtoi(after->id, &id)) {
-      return absl::InvalidArgumentError("page_token: is not a token this server issued");
+      return domain::InvalidPageToken();
     }
     p.Int(micros).Int(id);
   } else {

@@ -467,7 +467,8 @@ void AddList(CLI::App& group, Cli& cli) {
   cmd->add_option("--status", o->status, "open or closed");
   cmd->add_option("--risk", o->risk, "standard, medium or high");
   cmd->add_option("--officer", o->officer, "officer in charge (users/{id} or me)");
-  cmd->add_option("--shared-with", o->shared_with, "agency code, e.g. SOTCC");
+  cmd->add_option("--shared-with", o->shared_with,
+                  "agency code, e.g. SOTCC (police only: who else holds a case)");
   cmd->add_flag("--active-order", o->active_order, "only cases with an active SPO");
   cmd->add_option("--updated-since", o->updated_since, "e.g. \"2 days ago\"");
   cmd->add_option("--reference", o->reference, "a case reference");
@@ -580,9 +581,9 @@ void AddVictimServices(CLI::App& group, Cli& cli, bool refer) {
   CLI::App* cmd = AddCommand(
       group, cli, refer ? "refer-victim-services" : "opt-out",
       refer ? "Refer the victim to a victim service (shares the safeguarding view "
-              "with it)."
-            : "Record that the victim opted out of victim services (withdraws that "
-              "share).",
+              "with it, instead of a service referred to before)."
+            : "Record that the victim opted out of victim services (withdraws every "
+              "share with them until the victim self-refers).",
       refer ? "casebridge --as pc.hughes case refer-victim-services SP-2026-000123 "
               "--agency SVG --reason \"Victim agreed to support\""
             : "casebridge --as pc.hughes case opt-out SP-2026-000123 --reason "

@@ -89,6 +89,16 @@ contains() { [[ "$1" == *"$2"* ]] || fail "$3: no \"$2\" in:"$'\n'"$1"; }
 matches() { grep -Eq -- "$2" <<<"$1" || fail "$3: nothing matches /$2/ in:"$'\n'"$1"; }
 lacks() { [[ "$1" != *"$2"* ]] || fail "$3: \"$2\" must not appear in:"$'\n'"$1"; }
 
+# output_of TRANSCRIPT COMMAND_PREFIX: what the first command of the
+# walkthrough starting with COMMAND_PREFIX printed (the lines after its `set
+# -x` trace, up to the next trace line).
+output_of() {
+  awk -v prefix="+ $2" '
+    index($0, prefix) == 1 && !found { found = 1; inside = 1; next }
+    inside && /^\+/ { exit }
+    inside { print }' <<<"$1"
+}
+
 extract_walkthrough() {
   awk '/<!-- walkthrough:start -->/ { inside = 1; next }
        /<!-- walkthrough:end -->/ { inside = 0 }
@@ -167,15 +177,21 @@ run_walkthrough() {
   local out
   export PATH="$build_dir/clients:$PATH"
   cd "$work" || return
-  out=$(casebridge --as council.patel case get "$CASE" 2>&1) || fail "council case get"
+  # What the council saw while it had work on the case (the transcript).
+  out=$(output_of "$transcript" "casebridge --as council.patel case get")
   contains "$out" "SAFEGUARDING" "council sees the safeguarding view"
   contains "$out" "HIGH" "council sees the risk level"
   lacks "$out" "Sam Carter" "council never sees the suspect"
   lacks "$out" "bus stop" "council never sees incident narratives"
-  out=$(casebridge --as nhs.morgan case get "$CASE" -o json 2>&1) || fail "health case get"
-  contains "$out" '"view": "CASE_VIEW_SAFEGUARDING"' "health gets the safeguarding view (JSON)"
+  out=$(output_of "$transcript" "casebridge --as council.patel order list")
+  contains "$out" "Not to contact Alex Morgan" "council sees the SPO terms in force"
+  lacks "$out" "Carter" "council never sees the defendant"
+  lacks "$out" "FULL" "council never sees the pending application"
+  out=$(output_of "$transcript" "casebridge --as nhs.morgan case get")
+  matches "$out" "^View: +SAFEGUARDING" "health sees the safeguarding view"
   lacks "$out" "Carter" "health never sees the suspect"
-  expect_exit 3 "may not" -- casebridge --as council.patel incident list "$CASE"
+  contains "$transcript" "(the share ended with the work)" \
+    "the council's share ended with its last action"
   expect_exit 3 "not found" -- casebridge --as county.evans case get "$CASE"
   out=$(casebridge --as auditor.shah audit who-saw "$CASE" 2>&1) || fail "who-saw"
   contains "$out" "council.patel" "who-saw lists the council"
@@ -183,41 +199,43 @@ run_walkthrough() {
   contains "$out" "pc.hughes" "who-saw lists the officer"
   contains "$out" "cps.okafor" "who-saw lists the prosecutor"
   contains "$out" "isac.lewis" "who-saw lists the victim service"
-  out=$(casebridge --as isac.lewis case get "$CASE" -o json 2>&1) || fail "victim service case get"
-  contains "$out" '"view": "CASE_VIEW_SAFEGUARDING"' "the victim service gets the safeguarding view"
-  contains "$out" "07700 900123" "the victim service sees the safe contact number"
-  lacks "$out" "Carter" "the victim service never sees the suspect"
   out=$(casebridge --as pc.hughes share list "$CASE" 2>&1) || fail "share list"
   matches "$out" "^SVG +victim.services referral +SAFEGUARDING" "victim service share by referral"
 
-  # Each partner's work: the completed action is no longer open, and is
-  # recorded as completed; neither sees the other's.
+  # The council and the health trust finished their work: nothing open, and
+  # with it their shares ended; the actions stay on the case for the police.
   local partner
   for partner in council.patel nhs.morgan; do
     out=$(casebridge --as "$partner" action mine 2>&1) || fail "$partner action mine"
     contains "$out" "no open work for your agency" "$partner has no open work left"
-    out=$(casebridge --as "$partner" action list "$CASE" 2>&1) || fail "$partner action list"
-    matches "$out" "COMPLETED" "$partner's action is completed"
-    [[ $(grep -c "^[0-9a-f]\{8\} " <<<"$out") == 1 ]] ||
-      fail "$partner sees only its own agency's action:"$'\n'"$out"
-    # Partners see the terms of the SPO in force, never the defendant, the
-    # application or the suspect; charging and incidents are refused.
-    out=$(casebridge --as "$partner" order list "$CASE" 2>&1) || fail "$partner order list"
-    contains "$out" "Not to contact Alex Morgan" "$partner sees the SPO terms in force"
-    lacks "$out" "Carter" "$partner never sees the defendant"
-    lacks "$out" "FULL" "$partner never sees the pending application"
-    out=$(casebridge --as "$partner" order get "$INTERIM" -o json 2>&1) || fail "$partner order get"
-    lacks "$out" "Carter" "$partner never sees the defendant (JSON)"
-    lacks "$out" "grounds" "$partner never sees the grounds (JSON)"
-    out=$(casebridge --as "$partner" case get "$CASE" -o json 2>&1) || fail "$partner case get"
-    lacks "$out" "Carter" "$partner never sees the suspect"
-    lacks "$out" "bus stop" "$partner never sees incident narratives"
-    lacks "$out" "regret" "$partner never sees incident narratives"
-    expect_exit 3 "may not" -- casebridge --as "$partner" incident list "$CASE"
-    expect_exit 3 "may not" -- casebridge --as "$partner" charging list
-    expect_exit 3 "" -- casebridge --as "$partner" charging get "$CASE"
-    expect_exit 3 "may not" -- casebridge --as "$partner" order history "$INTERIM"
+    expect_exit 3 "not found" -- casebridge --as "$partner" case get "$CASE"
+    expect_exit 3 "not found" -- casebridge --as "$partner" action list "$CASE"
   done
+  out=$(casebridge --as pc.hughes action list "$CASE" 2>&1) || fail "police action list"
+  [[ $(grep -c "COMPLETED" <<<"$out") == 2 ]] ||
+    fail "police see both partners' actions completed:"$'\n'"$out"
+
+  # The victim service still has the case: the safeguarding view, the terms of
+  # the SPO in force, never the defendant, the application or the suspect;
+  # charging and incidents are refused.
+  partner=isac.lewis
+  out=$(casebridge --as "$partner" case get "$CASE" -o json 2>&1) || fail "$partner case get"
+  contains "$out" '"view": "CASE_VIEW_SAFEGUARDING"' "$partner gets the safeguarding view (JSON)"
+  contains "$out" "07700 900123" "$partner sees the safe contact number"
+  lacks "$out" "Carter" "$partner never sees the suspect"
+  lacks "$out" "bus stop" "$partner never sees incident narratives"
+  lacks "$out" "regret" "$partner never sees incident narratives"
+  out=$(casebridge --as "$partner" order list "$CASE" 2>&1) || fail "$partner order list"
+  contains "$out" "Not to contact Alex Morgan" "$partner sees the SPO terms in force"
+  lacks "$out" "Carter" "$partner never sees the defendant"
+  lacks "$out" "FULL" "$partner never sees the pending application"
+  out=$(casebridge --as "$partner" order get "$INTERIM" -o json 2>&1) || fail "$partner order get"
+  lacks "$out" "Carter" "$partner never sees the defendant (JSON)"
+  lacks "$out" "grounds" "$partner never sees the grounds (JSON)"
+  expect_exit 3 "may not" -- casebridge --as "$partner" incident list "$CASE"
+  expect_exit 3 "may not" -- casebridge --as "$partner" charging list
+  expect_exit 3 "" -- casebridge --as "$partner" charging get "$CASE"
+  expect_exit 3 "may not" -- casebridge --as "$partner" order history "$INTERIM"
 
   # The police and the CPS see the whole order and file.
   out=$(casebridge --as pc.hughes order get "$INTERIM" 2>&1) || fail "order get"

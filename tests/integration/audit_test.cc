@@ -13,7 +13,11 @@
 #include "absl/strings/str_cat.h"
 #include "casebridge/v1/audit.grpc.pb.h"
 #include "casebridge/v1/cases.grpc.pb.h"
+#include "casebridge/v1/charging.grpc.pb.h"
+#include "casebridge/v1/protection_orders.grpc.pb.h"
+#include "casebridge/v1/safeguarding.grpc.pb.h"
 #include "casebridge/v1/sharing.grpc.pb.h"
+#include "domain/dates.h"
 #include "domain/validation.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -346,6 +350,32 @@ TEST_F(AuditAtomicityTest, WriteWhoseAuditEventCannotBeWrittenDoesNotHappen) {
   const std::string add = "method = '/casebridge.v1.CaseService/AddIncident'";
   EXPECT_EQ(Events(add + " AND outcome = 'OK'"), 0);
   EXPECT_EQ(Events(add + " AND outcome = 'INTERNAL'"), 1);
+}
+
+TEST_F(AuditAtomicityTest, FailedUpdateEventClaimsNoChange) {
+  const v1::Case c = CreateCaseAs(*server_, "pc.hughes");
+  // The update has run (the handler noted its change) when the OK event
+  // cannot be written: the failure event must not claim that change.
+  Sql("CREATE FUNCTION test_fail_update() RETURNS trigger LANGUAGE plpgsql AS $$ "
+      "BEGIN IF NEW.method LIKE '%/UpdateCase' AND NEW.outcome = 'OK' THEN "
+      "RAISE EXCEPTION 'injected audit failure'; END IF; RETURN NEW; END $$");
+  Sql("CREATE TRIGGER test_fail_update BEFORE INSERT ON audit_events "
+      "FOR EACH ROW EXECUTE FUNCTION test_fail_update()");
+  v1::UpdateCaseRequest req;
+  req.mutable_case_()->set_name(c.name());
+  req.mutable_case_()->set_etag(c.etag());
+  req.mutable_case_()->set_summary("changed");
+  req.mutable_update_mask()->add_paths("summary");
+  v1::Case out;
+  EXPECT_GRPC_CODE(cases_->UpdateCase(server_->Context("pc.hughes").get(), req, &out),
+                   grpc::StatusCode::INTERNAL);
+  EXPECT_EQ(*server_->Query("SELECT version FROM cases"), "1") << "nothing changed";
+  const std::string update = "method = '/casebridge.v1.CaseService/UpdateCase'";
+  EXPECT_EQ(Events(update + " AND outcome = 'INTERNAL'"), 1);
+  EXPECT_EQ(Events(update + " AND outcome = 'INTERNAL' AND changed_fields = '{}' "
+                            "AND old_etag = '' AND new_etag = '' "
+                            "AND NOT content_disclosed"),
+            1);
 }
 
 // --- Tampering ----------------------------------------------------------------
@@ -783,6 +813,90 @@ TEST(CaseAccessTest, ListsEveryAgencyThatLookedWithCounts) {
   std::vector<Access> denied;
   EXPECT_GRPC_CODE(list("council.patel", c.name(), 50, &denied),
                    grpc::StatusCode::PERMISSION_DENIED);
+}
+
+// Lists across cases answer with content of each case listed: "who has
+// seen this case" shows them, named by the case, like a read of the case.
+TEST(CaseAccessTest, ListsAcrossCasesCountAsSeeingEachCaseListed) {
+  std::unique_ptr<TestServer> server = StartServer();
+  ASSERT_NE(server, nullptr);
+  auto audit = v1::AuditService::NewStub(server->channel());
+  auto sg = v1::SafeguardingService::NewStub(server->channel());
+  auto orders = v1::ProtectionOrderService::NewStub(server->channel());
+  const v1::Case c = CreateCaseAs(*server, "pc.hughes");
+  const v1::Case other = CreateCaseAs(*server, "pc.hughes");
+  for (const v1::Case* kase : {&c, &other}) {
+    v1::CreateSafeguardingActionRequest req;
+    req.set_parent(kase->name());
+    auto* a = req.mutable_safeguarding_action();
+    a->set_type(v1::SAFEGUARDING_ACTION_TYPE_ALARM_OR_LOCK_CHANGE);
+    a->set_assigned_agency(server->Agency("SCC"));
+    *a->mutable_due_date() =
+        domain::ToProtoDate(domain::UkDay(server->clock()->Now()) + 7);
+    a->set_description("Fit an alarm");
+    a->set_rationale("Threats of violence");
+    v1::SafeguardingAction made;
+    ASSERT_GRPC_OK(
+        sg->CreateSafeguardingAction(server->Context("pc.hughes").get(), req, &made));
+  }
+  v1::CreateProtectionOrderRequest consider;
+  consider.set_parent(c.name());
+  consider.mutable_protection_order()->set_kind(v1::PROTECTION_ORDER_KIND_FULL);
+  consider.mutable_protection_order()->set_defendant("Mark Doyle");
+  consider.mutable_protection_order()->add_protected_persons("Sarah Bennett");
+  consider.mutable_protection_order()->set_consideration_notes("Escalating");
+  v1::ProtectionOrder order;
+  ASSERT_GRPC_OK(orders->CreateProtectionOrder(server->Context("pc.hughes").get(),
+                                               consider, &order));
+
+  v1::ListMyWorkResponse work;
+  ASSERT_GRPC_OK(
+      sg->ListMyWork(server->Context("county.evans").get(), v1::ListMyWorkRequest(), &work));
+  ASSERT_EQ(work.items_size(), 2);
+  v1::ListSafeguardingActionsRequest across;
+  across.set_parent("cases/-");
+  across.set_filter(absl::StrCat("case=", c.reference()));
+  v1::ListSafeguardingActionsResponse listed;
+  ASSERT_GRPC_OK(sg->ListSafeguardingActions(server->Context("nhs.morgan").get(),
+                                             across, &listed));  // sees nothing
+  ASSERT_EQ(listed.safeguarding_actions_size(), 0);
+  ASSERT_GRPC_OK(sg->ListSafeguardingActions(server->Context("county.evans").get(),
+                                             across, &listed));
+  ASSERT_EQ(listed.safeguarding_actions_size(), 1);
+  v1::ListProtectionOrdersRequest every;
+  every.set_parent("cases/-");
+  v1::ListProtectionOrdersResponse orders_out;
+  ASSERT_GRPC_OK(
+      orders->ListProtectionOrders(server->Context("sgt.khan").get(), every, &orders_out));
+  ASSERT_EQ(orders_out.protection_orders_size(), 1);
+
+  auto accesses = [&](const v1::Case& kase) {
+    v1::ListCaseAccessRequest req;
+    req.set_name(kase.name());
+    v1::ListCaseAccessResponse resp;
+    EXPECT_GRPC_OK(audit->ListCaseAccess(server->Context("auditor.shah").get(), req, &resp));
+    std::map<std::string, int64_t> out;  // "user method" -> count
+    for (const v1::CaseAccess& a : resp.accesses()) {
+      out[absl::StrCat(a.username(), " ", a.method().substr(a.method().rfind('/') + 1))] =
+          a.count();
+    }
+    return out;
+  };
+  const std::map<std::string, int64_t> seen = accesses(c);
+  EXPECT_EQ(seen.count("county.evans ListMyWork"), 1u);
+  EXPECT_EQ(seen.count("county.evans ListSafeguardingActions"), 1u);
+  EXPECT_EQ(seen.count("sgt.khan ListProtectionOrders"), 1u);
+  EXPECT_EQ(seen.count("nhs.morgan ListSafeguardingActions"), 0u) << "saw nothing";
+  // The other case: listed in the work list only.
+  const std::map<std::string, int64_t> seen_other = accesses(other);
+  EXPECT_EQ(seen_other.count("county.evans ListMyWork"), 1u);
+  EXPECT_EQ(seen_other.count("county.evans ListSafeguardingActions"), 0u);
+  EXPECT_EQ(seen_other.count("sgt.khan ListProtectionOrders"), 0u);
+  // Each case named once per call, beside the items.
+  EXPECT_EQ(*server->CountAuditEvents(absl::StrCat(
+                "method LIKE '%/ListMyWork' AND resources @> ARRAY['", c.name(),
+                "', '", other.name(), "']")),
+            1);
 }
 
 }  // namespace

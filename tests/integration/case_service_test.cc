@@ -1,5 +1,6 @@
 // CaseService through a real gRPC channel and a real PostgreSQL.
 #include <atomic>
+#include <future>
 #include <optional>
 #include <thread>
 
@@ -11,9 +12,11 @@
 #include "casebridge/v1/safeguarding.grpc.pb.h"
 #include "casebridge/v1/sharing.grpc.pb.h"
 #include "domain/dates.h"
+#include "domain/list_query.h"
 #include "domain/validation.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "pqxx/pqxx"
 #include "storage/migrations.h"
 #include "tests/support/test_server.h"
 
@@ -54,6 +57,59 @@ class CaseServiceTest : public ::testing::Test {
   }
 
   absl::Time Now() { return server_->clock()->Now(); }
+
+  grpc::Status GetCase(const std::string& name, absl::string_view user,
+                       v1::Case* out = nullptr) {
+    v1::GetCaseRequest req;
+    req.set_name(name);
+    v1::Case ignored;
+    return cases_->GetCase(server_->Context(user).get(), req, out ? out : &ignored);
+  }
+
+  grpc::Status Share(const std::string& case_name, absl::string_view agency_code,
+                     v1::CaseShare* out = nullptr, std::string* message = nullptr) {
+    auto sharing = v1::SharingService::NewStub(server_->channel());
+    v1::ShareCaseRequest req;
+    req.set_parent(case_name);
+    req.mutable_share()->set_agency(server_->Agency(agency_code));
+    req.mutable_share()->set_purpose("Multi-agency safeguarding");
+    req.mutable_share()->set_lawful_basis("Crime and Disorder Act 1998 s.115");
+    v1::CaseShare ignored;
+    grpc::Status s =
+        sharing->ShareCase(server_->Context("pc.hughes").get(), req, out ? out : &ignored);
+    if (message != nullptr) *message = s.error_message();
+    return s;
+  }
+
+  // REFERRED to `agency_code`, or OPTED_OUT when it is empty.
+  grpc::Status SetReferral(const std::string& case_name, absl::string_view agency_code,
+                           v1::Case* out = nullptr) {
+    v1::GetCaseRequest get;
+    get.set_name(case_name);
+    v1::Case current;
+    EXPECT_GRPC_OK(cases_->GetCase(server_->Context("pc.hughes").get(), get, &current));
+    v1::SetVictimServicesReferralRequest req;
+    req.set_name(case_name);
+    if (agency_code.empty()) {
+      req.set_state(v1::VICTIM_SERVICES_REFERRAL_STATE_OPTED_OUT);
+      req.set_reason("Victim declined support");
+    } else {
+      req.set_state(v1::VICTIM_SERVICES_REFERRAL_STATE_REFERRED);
+      req.set_agency(server_->Agency(agency_code));
+    }
+    req.set_etag(current.etag());
+    v1::Case ignored;
+    return cases_->SetVictimServicesReferral(server_->Context("pc.hughes").get(), req,
+                                             out ? out : &ignored);
+  }
+
+  // Active shares of the case with the agency, on any basis.
+  std::string ActiveShares(const v1::Case& c, absl::string_view agency_code) {
+    return *server_->Query(absl::StrCat(
+        "SELECT count(*) FROM case_shares WHERE case_id = '", c.name().substr(6),
+        "' AND agency_id = '", server_->Agency(agency_code).substr(9),
+        "' AND withdraw_time IS NULL"));
+  }
 
   std::unique_ptr<TestServer> server_;
   std::unique_ptr<v1::CaseService::Stub> cases_;
@@ -442,6 +498,227 @@ TEST_F(CaseServiceTest, VictimServicesOptOutAlsoStopsAnExplicitShareWithThem) {
   EXPECT_GRPC_CODE(cases_->GetCase(server_->Context("isac.lewis").get(), get, &out),
                    grpc::StatusCode::NOT_FOUND);
   EXPECT_GRPC_OK(cases_->GetCase(server_->Context("council.patel").get(), get, &out));
+}
+
+// "An opt-out must stop the share" (DOMAIN.md): while it stands, police
+// cannot share the case with a victim service by hand either.
+TEST_F(CaseServiceTest, NoExplicitShareWithAVictimServiceWhileTheVictimOptedOut) {
+  v1::Case c = CreateCaseAs(*server_, "pc.hughes");
+  ASSERT_GRPC_OK(SetReferral(c.name(), ""));
+  std::string message;
+  EXPECT_GRPC_CODE(Share(c.name(), "SVG", nullptr, &message),
+                   grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(message, HasSubstr("opted out"));
+  EXPECT_EQ(ActiveShares(c, "SVG"), "0");
+  EXPECT_GRPC_CODE(GetCase(c.name(), "isac.lewis"), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(*server_->CountAuditEvents(
+                "method = '/casebridge.v1.SharingService/ShareCase' AND "
+                "outcome = 'FAILED_PRECONDITION' AND changed_fields = '{}'"),
+            1);
+  // Other agencies are shared with as before.
+  ASSERT_GRPC_OK(Share(c.name(), "SOTCC"));
+  EXPECT_GRPC_OK(GetCase(c.name(), "council.patel"));
+  // Once the victim self-refers, victim services may be shared with again.
+  ASSERT_GRPC_OK(SetReferral(c.name(), "SVG"));
+  v1::CaseShare explicit_share;
+  ASSERT_GRPC_OK(Share(c.name(), "SVG", &explicit_share));
+  EXPECT_EQ(explicit_share.basis(), v1::SHARE_BASIS_EXPLICIT);
+  EXPECT_GRPC_OK(GetCase(c.name(), "isac.lewis"));
+}
+
+// The referral is to one victim service: referring the victim to another
+// ends the first referral's share (and only that share).
+TEST_F(CaseServiceTest, ReReferralToAnotherVictimServiceWithdrawsTheFirst) {
+  ASSERT_TRUE(server_->AddUser("idva.two", "VS2", "Second Victim Service",
+                               v1::AGENCY_KIND_VICTIM_SERVICE, v1::ROLE_VICTIM_ADVOCATE)
+                  .ok());
+  v1::Case c = CreateCaseAs(*server_, "pc.hughes");
+  ASSERT_GRPC_OK(Share(c.name(), "SOTCC"));
+  ASSERT_GRPC_OK(SetReferral(c.name(), "SVG"));
+  EXPECT_GRPC_OK(GetCase(c.name(), "isac.lewis"));
+  // Referring again to the same service changes no share.
+  ASSERT_GRPC_OK(SetReferral(c.name(), "SVG"));
+  EXPECT_EQ(ActiveShares(c, "SVG"), "1");
+
+  v1::Case referred;
+  ASSERT_GRPC_OK(SetReferral(c.name(), "VS2", &referred));
+  EXPECT_EQ(referred.victim_services_referral().agency(), server_->Agency("VS2"));
+  EXPECT_GRPC_OK(GetCase(c.name(), "idva.two"));
+  EXPECT_GRPC_CODE(GetCase(c.name(), "isac.lewis"), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(ActiveShares(c, "SVG"), "0");
+  EXPECT_EQ(ActiveShares(c, "VS2"), "1");
+  EXPECT_EQ(ActiveShares(c, "SOTCC"), "1") << "not a victim-services referral";
+  EXPECT_EQ(*server_->Query(absl::StrCat(
+                "SELECT withdraw_reason FROM case_shares WHERE agency_id = '",
+                server_->Agency("SVG").substr(9), "'")),
+            "Victim referred to Second Victim Service instead");
+  // Audited as a change of the shares, naming the one withdrawn.
+  const std::string withdrawn = absl::StrCat(
+      c.name(), "/shares/",
+      *server_->Query(absl::StrCat("SELECT id FROM case_shares WHERE agency_id = '",
+                                   server_->Agency("SVG").substr(9), "'")));
+  EXPECT_EQ(*server_->CountAuditEvents(absl::StrCat(
+                "method = '/casebridge.v1.CaseService/SetVictimServicesReferral' AND "
+                "outcome = 'OK' AND changed_fields = '{victim_services_referral,shares}' "
+                "AND resources @> ARRAY['",
+                withdrawn, "']")),
+            1);
+}
+
+// A share with victim services being made while the victim opts out: the
+// opt-out waits for it and withdraws it, or the share sees the opt-out and
+// is refused. Never an active share after the opt-out. The share's insert
+// is held (on an advisory lock the test holds) past its check, and the
+// opt-out is let run meanwhile: unless both take the case's lock first, it
+// commits in between the share's check and its commit.
+TEST_F(CaseServiceTest, ShareRacingAnOptOutNeverOutlivesIt) {
+  v1::Case c = CreateCaseAs(*server_, "pc.hughes");
+  constexpr int kHold = 4242;
+  ASSERT_TRUE(server_->Query(absl::StrCat(
+      "CREATE FUNCTION test_hold_share() RETURNS trigger LANGUAGE plpgsql AS $$ "
+      "BEGIN PERFORM pg_advisory_xact_lock(", kHold, "); RETURN NEW; END $$; SELECT 1"))
+                  .ok());
+  ASSERT_TRUE(server_->Query(
+      "CREATE TRIGGER test_hold_share BEFORE INSERT ON case_shares FOR EACH ROW "
+      "EXECUTE FUNCTION test_hold_share(); SELECT 1").ok());
+  pqxx::connection holder(server_->database());
+  pqxx::nontransaction hold(holder);
+  hold.exec(absl::StrCat("SELECT pg_advisory_lock(", kHold, ")"));
+  auto waiting = [&](absl::string_view locktype) {
+    return *server_->Query(absl::StrCat("SELECT count(*) FROM pg_locks WHERE locktype = '",
+                                        locktype, "' AND NOT granted")) != "0";
+  };
+
+  std::future<grpc::Status> share =
+      std::async(std::launch::async, [&] { return Share(c.name(), "SVG"); });
+  bool held = false;
+  for (int i = 0; i < 500 && !held; ++i) {
+    absl::SleepFor(absl::Milliseconds(10));
+    held = waiting("advisory");
+  }
+  ASSERT_TRUE(held) << "the share never reached its insert";
+  std::future<grpc::Status> opt_out =
+      std::async(std::launch::async, [&] { return SetReferral(c.name(), ""); });
+  // The opt-out either finishes (nothing makes it wait) or waits for the
+  // share's transaction.
+  for (int i = 0; i < 500; ++i) {
+    if (opt_out.wait_for(std::chrono::milliseconds(10)) == std::future_status::ready) {
+      break;
+    }
+    if (waiting("transactionid") || waiting("tuple")) break;
+  }
+  hold.exec(absl::StrCat("SELECT pg_advisory_unlock(", kHold, ")"));
+  ASSERT_GRPC_OK(share.get());
+  ASSERT_GRPC_OK(opt_out.get());
+  EXPECT_EQ(ActiveShares(c, "SVG"), "0");
+  EXPECT_GRPC_CODE(GetCase(c.name(), "isac.lewis"), grpc::StatusCode::NOT_FOUND);
+}
+
+// Who else holds a case is for police to know (they read the shares); a
+// partner or the CPS may not narrow its list by it, not even to its own
+// agency.
+TEST_F(CaseServiceTest, OnlyPoliceFilterCasesByWhoTheyAreSharedWith) {
+  v1::Case a = CreateCaseAs(*server_, "pc.hughes");
+  v1::Case b = CreateCaseAs(*server_, "pc.hughes");
+  for (const v1::Case* c : {&a, &b}) ASSERT_GRPC_OK(Share(c->name(), "SOTCC"));
+  ASSERT_GRPC_OK(Share(a.name(), "CPSWM"));
+  auto list = [&](absl::string_view user, absl::string_view code,
+                  v1::ListCasesResponse* out) {
+    v1::ListCasesRequest req;
+    req.set_filter(absl::StrCat("shared_with=", server_->Agency(code)));
+    return cases_->ListCases(server_->Context(user).get(), req, out);
+  };
+  v1::ListCasesResponse resp;
+  ASSERT_GRPC_OK(list("pc.hughes", "CPSWM", &resp));
+  ASSERT_EQ(resp.cases_size(), 1);
+  EXPECT_EQ(resp.cases(0).name(), a.name());
+  for (const auto& [user, code] :
+       std::vector<std::pair<std::string, std::string>>{{"council.patel", "CPSWM"},
+                                                        {"council.patel", "SOTCC"},
+                                                        {"cps.okafor", "SOTCC"},
+                                                        {"cps.okafor", "CPSWM"}}) {
+    SCOPED_TRACE(absl::StrCat(user, " shared_with=", code));
+    v1::ListCasesResponse denied;
+    EXPECT_GRPC_CODE(list(user, code, &denied), grpc::StatusCode::PERMISSION_DENIED);
+    EXPECT_EQ(denied.cases_size(), 0);
+  }
+  // Their lists without it are as before.
+  v1::ListCasesResponse all;
+  ASSERT_GRPC_OK(cases_->ListCases(server_->Context("council.patel").get(),
+                                   v1::ListCasesRequest(), &all));
+  EXPECT_EQ(all.cases_size(), 2);
+}
+
+// The officer in charge is police of the owning force (the policy table's
+// kBeOfficerInCharge): not another force's, a partner's, nor a disabled one.
+TEST_F(CaseServiceTest, OfficerInChargeIsPoliceOfTheOwningForce) {
+  v1::Case c = CreateCaseAs(*server_, "pc.hughes");
+  auto set_officer = [&](absl::string_view user, std::string* field) {
+    v1::GetCaseRequest get;
+    get.set_name(c.name());
+    v1::Case current;
+    EXPECT_GRPC_OK(cases_->GetCase(server_->Context("pc.hughes").get(), get, &current));
+    v1::UpdateCaseRequest req;
+    req.mutable_case_()->set_name(c.name());
+    req.mutable_case_()->set_etag(current.etag());
+    req.mutable_case_()->set_officer_in_charge(server_->User(user));
+    req.mutable_update_mask()->add_paths("officer_in_charge");
+    v1::Case out;
+    auto context = server_->Context("pc.hughes");
+    grpc::Status s = cases_->UpdateCase(context.get(), req, &out);
+    *field = test_support::FieldOf(*context);
+    return s;
+  };
+  std::string field;
+  EXPECT_GRPC_OK(set_officer("sgt.khan", &field));
+  for (const char* user : {"pc.west", "council.patel", "cps.okafor", "auditor.shah"}) {
+    SCOPED_TRACE(user);
+    EXPECT_GRPC_CODE(set_officer(user, &field), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_EQ(field, "case.officer_in_charge") << user;
+  }
+  ASSERT_TRUE(server_->Query(absl::StrCat("UPDATE users SET disabled = true WHERE id = '",
+                                          server_->User("sgt.khan").substr(6),
+                                          "'; SELECT 1"))
+                  .ok());
+  EXPECT_GRPC_CODE(set_officer("sgt.khan", &field), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+// A token that decodes but whose position this server cannot have issued
+// (forged or garbled) is refused naming page_token: never a silent first
+// page, never a failed statement.
+TEST_F(CaseServiceTest, ForgedPageTokensAreInvalidArgumentNamingPageToken) {
+  v1::Case c = CreateCaseAs(*server_, "pc.hughes");
+  const std::string uuid = "5b0e4c1a-9f3d-4c6e-8a77-0d1e2f3a4b5c";
+  const std::vector<std::pair<std::string, std::string>> positions = {
+      {"not-a-time", uuid}, {"1795251600123456", "not-a-uuid"}, {"", ""}};
+  for (const auto& [sort_key, id] : positions) {
+    SCOPED_TRACE(absl::StrCat(sort_key, " / ", id));
+    // ListCases binds its token to its filter ("" here).
+    v1::ListCasesRequest list;
+    list.set_page_token(domain::EncodePageToken({sort_key, id}, ""));
+    v1::ListCasesResponse cases;
+    auto context = server_->Context("pc.hughes");
+    EXPECT_GRPC_CODE(cases_->ListCases(context.get(), list, &cases),
+                     grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_EQ(test_support::FieldOf(*context), "page_token");
+    EXPECT_EQ(cases.cases_size(), 0);
+    // ListRiskAssessments to the case's name.
+    v1::ListRiskAssessmentsRequest risks;
+    risks.set_parent(c.name());
+    risks.set_page_token(domain::EncodePageToken({sort_key, id}, c.name()));
+    v1::ListRiskAssessmentsResponse risks_out;
+    context = server_->Context("pc.hughes");
+    EXPECT_GRPC_CODE(cases_->ListRiskAssessments(context.get(), risks, &risks_out),
+                     grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_EQ(test_support::FieldOf(*context), "page_token");
+  }
+  v1::ListCasesRequest garbled;
+  garbled.set_page_token("%%% not base64 %%%");
+  v1::ListCasesResponse out;
+  auto context = server_->Context("pc.hughes");
+  EXPECT_GRPC_CODE(cases_->ListCases(context.get(), garbled, &out),
+                   grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(test_support::FieldOf(*context), "page_token");
 }
 
 TEST_F(CaseServiceTest, ListCasesFiltersAndPagesNewestFirst) {

@@ -726,6 +726,47 @@ TEST_F(ProtectionOrderServiceTest,
   EXPECT_TRUE(HasOverdueFlag(GetCase(c.name())));
 }
 
+// Partners see that an order is in force, its kind, terms and end; not
+// whether it was served or its notifications. A list filter on those would
+// tell them what their view hides, so they may not use one.
+TEST_F(ProtectionOrderServiceTest, PartnersFilterOrdersOnlyOnWhatTheirViewShows) {
+  v1::Case c = NewCase();
+  Share(c.name(), "SOTCC");
+  v1::ProtectionOrder o = Serve(
+      Grant(Apply(Consider(c.name(), v1::PROTECTION_ORDER_KIND_FULL)), std::nullopt),
+      Now());
+  EXPECT_EQ(Get(o.name(), "council.patel").status(),
+            v1::PROTECTION_ORDER_STATUS_UNSPECIFIED)
+      << "the status is not in the safeguarding view";
+  Advance(absl::Hours(24 * 5));
+  ASSERT_TRUE(Get(o.name()).notification_overdue());
+
+  for (const std::string& parent : {std::string("cases/-"), c.name()}) {
+    for (const char* filter :
+         {"status=SERVED", "status=GRANTED", "notification_overdue=true",
+          "notification_overdue=false", "active=true AND status=SERVED"}) {
+      v1::ListProtectionOrdersRequest req;
+      req.set_parent(parent);
+      req.set_filter(filter);
+      v1::ListProtectionOrdersResponse resp;
+      grpc::Status s = Call(&Stub::ListProtectionOrders, req, &resp, "council.patel");
+      EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED)
+          << parent << " " << filter;
+      EXPECT_THAT(s.error_message(), ::testing::HasSubstr("filter")) << filter;
+      EXPECT_EQ(resp.protection_orders_size(), 0);
+    }
+    // What the view shows, they filter on.
+    EXPECT_EQ(List(parent, "active=true", "council.patel").size(), 1u) << parent;
+    EXPECT_EQ(List(parent, "kind=FULL", "council.patel").size(), 1u) << parent;
+    EXPECT_EQ(List(parent, "kind=INTERIM", "council.patel").size(), 0u) << parent;
+    // Police and the CPS filter on everything.
+    EXPECT_EQ(List(parent, "status=SERVED").size(), 1u) << parent;
+    EXPECT_EQ(List(parent, "notification_overdue=true").size(), 1u) << parent;
+  }
+  Share(c.name(), "CPSWM");
+  EXPECT_EQ(List("cases/-", "status=SERVED", "cps.okafor").size(), 1u);
+}
+
 TEST_F(ProtectionOrderServiceTest,
        AFullOrderAfterAnUnnotifiedInterimStartsItsOwnClock) {
   v1::Case c = NewCase();

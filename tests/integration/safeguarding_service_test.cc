@@ -14,6 +14,7 @@
 #include "domain/validation.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "storage/migrations.h"
 #include "tests/support/test_server.h"
 
 namespace casebridge {
@@ -430,10 +431,18 @@ TEST_F(SafeguardingServiceTest,
   EXPECT_EQ(completed.status(), kCompleted);
   EXPECT_THAT(MyWork("council.patel"), IsEmpty());
   EXPECT_THAT(MyWork("nhs.morgan"), IsEmpty());
+  // Their work done, the shares the assignments made have ended: neither
+  // sees the case any more.
+  for (const char* partner : {"council.patel", "nhs.morgan"}) {
+    SCOPED_TRACE(partner);
+    v1::SafeguardingAction gone;
+    EXPECT_GRPC_CODE(Get(partner, housing.name(), &gone), grpc::StatusCode::NOT_FOUND);
+  }
+  EXPECT_EQ(Count("case_shares", "withdraw_time IS NULL"), "0");
 
   // Every change kept, each with the action as it was.
   std::vector<v1::SafeguardingActionHistoryEntry> history =
-      History("council.patel", housing.name());
+      History("pc.hughes", housing.name());
   ASSERT_EQ(history.size(), 3u);
   const v1::SafeguardingActionEvent events[] = {v1::SAFEGUARDING_ACTION_EVENT_CREATE,
                                                 v1::SAFEGUARDING_ACTION_EVENT_START,
@@ -462,7 +471,7 @@ TEST_F(SafeguardingServiceTest,
   EXPECT_EQ(*server_->CountAuditEvents(
                 "method = '/casebridge.v1.SafeguardingService/GetSafeguardingAction'"
                 " AND outcome = 'NOT_FOUND' AND case_reference <> ''"),
-            3);
+            5);  // 3 of each other's actions, 2 after their shares ended
   EXPECT_EQ(*server_->CountAuditEvents(
                 "method = '/casebridge.v1.SafeguardingService/ReferToMarac' AND "
                 "outcome = 'OK' AND request_id = 'marac-1'"),
@@ -768,6 +777,12 @@ TEST_F(SafeguardingServiceTest, LifecycleThroughTheApiAndFinalStatesStayFinal) {
   v1::Case kase = CaseAt(v1::RISK_LEVEL_HIGH);
   v1::SafeguardingAction a = MustCreate(
       "pc.hughes", kase.name(), Input("NSCHT", v1::SAFEGUARDING_ACTION_TYPE_GP_ALERT));
+  // Other open work keeps health and the council on the case (their last
+  // closing would end their shares) so that they can still try below.
+  MustCreate("pc.hughes", kase.name(),
+             Input("NSCHT", v1::SAFEGUARDING_ACTION_TYPE_PERPETRATOR_MENTAL_HEALTH_ASSESSMENT));
+  MustCreate("pc.hughes", kase.name(),
+             Input("SOTCC", v1::SAFEGUARDING_ACTION_TYPE_HOUSING_MOVE));
   // OPEN -> BLOCKED -> IN_PROGRESS (resume) -> OPEN -> IN_PROGRESS -> COMPLETED.
   const v1::SafeguardingActionStatus walk[] = {kBlocked, kInProgress, kOpen, kInProgress};
   const v1::SafeguardingActionEvent events[] = {
@@ -1088,7 +1103,8 @@ TEST_F(SafeguardingServiceTest, OptOutWithdrawsVisibilityAndCancelsVictimService
   EXPECT_THAT(MyWork("council.patel"), ::testing::SizeIs(1));
   EXPECT_EQ(*server_->CountAuditEvents(
                 "method = '/casebridge.v1.CaseService/SetVictimServicesReferral' AND "
-                "changed_fields = '{victim_services_referral,safeguarding_actions}'"),
+                "changed_fields = "
+                "'{victim_services_referral,shares,safeguarding_actions}'"),
             1);
 
   // No new work for victim services until the victim self-refers.
@@ -1191,6 +1207,194 @@ TEST_F(SafeguardingServiceTest,
                 absl::StrCat("username = 'nhs.morgan' AND outcome = 'NOT_FOUND' AND "
                              "method LIKE '/casebridge.v1.SafeguardingService/%'")),
             11);
+}
+
+// ---- The shares assignments make ---------------------------------------------
+
+// The share an assignment made lasts while the agency has work on the case:
+// closing its last open action (cancelled or completed) ends it; a share
+// made otherwise (explicitly) is not the assignment's to end.
+TEST_F(SafeguardingServiceTest, ClosingAnAgencysLastActionEndsTheShareItMade) {
+  v1::Case kase = CaseAt(v1::RISK_LEVEL_HIGH);
+  v1::SafeguardingAction wrong =
+      MustCreate("pc.hughes", kase.name(),
+                 Input("SCC", v1::SAFEGUARDING_ACTION_TYPE_ALARM_OR_LOCK_CHANGE));
+  v1::SafeguardingAction plan = MustCreate(
+      "pc.hughes", kase.name(), Input("SCC", v1::SAFEGUARDING_ACTION_TYPE_SAFETY_PLAN));
+  // Work for the owning force makes, and ends, no share with itself.
+  v1::SafeguardingAction own = MustCreate(
+      "pc.hughes", kase.name(), Input("SP", v1::SAFEGUARDING_ACTION_TYPE_OTHER));
+  EXPECT_EQ(Count("case_shares"), "1");
+  v1::SafeguardingAction out;
+  ASSERT_GRPC_OK(Complete("pc.hughes", own, &out));
+  EXPECT_EQ(Count("case_shares", "agency_id IN (SELECT owning_agency_id FROM cases)"), "0");
+  EXPECT_EQ(Count("case_shares", "withdraw_time IS NULL"), "1");
+
+  // One of two cancelled: the county still has work, and the case.
+  ASSERT_GRPC_OK(Cancel("pc.hughes", wrong, &out, "Assigned to the wrong council"));
+  EXPECT_EQ(MustGet("county.evans", plan.name()).name(), plan.name());
+  // The last one completed, by the county itself: the share ends with it.
+  ASSERT_GRPC_OK(Complete("county.evans", plan, &out, "Safety plan agreed"));
+  EXPECT_EQ(out.status(), kCompleted);
+  EXPECT_GRPC_CODE(Get("county.evans", plan.name(), &out), grpc::StatusCode::NOT_FOUND);
+  v1::GetCaseRequest get;
+  get.set_name(kase.name());
+  v1::Case seen;
+  EXPECT_GRPC_CODE(cases_->GetCase(server_->Context("county.evans").get(), get, &seen),
+                   grpc::StatusCode::NOT_FOUND);
+  EXPECT_THAT(MyWork("county.evans"), IsEmpty());
+  EXPECT_EQ(Count("case_shares", "withdraw_time IS NULL"), "0");
+  EXPECT_EQ(Count("case_shares",
+                  "withdraw_reason = 'The agency''s last safeguarding action on the "
+                  "case was closed'"),
+            "1");
+  std::vector<v1::TimelineEntry> timeline = Timeline("pc.hughes", kase.name());
+  ASSERT_FALSE(timeline.empty());
+  EXPECT_EQ(timeline.back().kind(), v1::TIMELINE_ENTRY_KIND_UNSHARED);
+  EXPECT_THAT(timeline.back().summary(), HasSubstr("Staffordshire County Council"));
+
+  // New work shares the case again; cancelling it ends that share too.
+  v1::SafeguardingAction again = MustCreate(
+      "pc.hughes", kase.name(), Input("SCC", v1::SAFEGUARDING_ACTION_TYPE_OTHER));
+  EXPECT_EQ(MustGet("county.evans", again.name()).status(), kOpen);
+  ASSERT_GRPC_OK(Cancel("pc.hughes", again, &out));
+  EXPECT_GRPC_CODE(cases_->GetCase(server_->Context("county.evans").get(), get, &seen),
+                   grpc::StatusCode::NOT_FOUND);
+
+  // Shared explicitly as well: the explicit share stands when the work ends.
+  v1::ShareCaseRequest share;
+  share.set_parent(kase.name());
+  share.mutable_share()->set_agency(server_->Agency("SCC"));
+  share.mutable_share()->set_purpose("Adult social care");
+  share.mutable_share()->set_lawful_basis("Crime and Disorder Act 1998 s.115");
+  v1::CaseShare made;
+  ASSERT_GRPC_OK(sharing_->ShareCase(server_->Context("pc.hughes").get(), share, &made));
+  v1::SafeguardingAction last = MustCreate(
+      "pc.hughes", kase.name(), Input("SCC", v1::SAFEGUARDING_ACTION_TYPE_OTHER));
+  ASSERT_GRPC_OK(Complete("county.evans", last, &out));
+  EXPECT_GRPC_OK(cases_->GetCase(server_->Context("county.evans").get(), get, &seen));
+  EXPECT_EQ(Count("case_shares", "withdraw_time IS NULL AND basis = 1"), "1");
+  EXPECT_EQ(Count("case_shares", "withdraw_time IS NULL AND basis <> 1"), "0");
+}
+
+// A partner may give itself work on a case shared with it, on that share:
+// the work makes no share of its own, so it does not keep the partner in
+// the case once that share is withdrawn, nor keep an assignment's share
+// alive once the work the owning force gave it is done.
+TEST_F(SafeguardingServiceTest, WorkAPartnerGivesItselfDoesNotKeepItInTheCase) {
+  v1::Case kase = CaseAt(v1::RISK_LEVEL_HIGH);
+  v1::ShareCaseRequest share;
+  share.set_parent(kase.name());
+  share.mutable_share()->set_agency(server_->Agency("SOTCC"));
+  share.mutable_share()->set_purpose("Housing");
+  share.mutable_share()->set_lawful_basis("Crime and Disorder Act 1998 s.115");
+  v1::CaseShare made;
+  ASSERT_GRPC_OK(sharing_->ShareCase(server_->Context("pc.hughes").get(), share, &made));
+  v1::SafeguardingAction own = MustCreate(
+      "council.patel", kase.name(), Input("SOTCC", v1::SAFEGUARDING_ACTION_TYPE_OTHER));
+  EXPECT_EQ(Count("case_shares"), "1") << "the partner's own work shares nothing";
+
+  v1::UnshareCaseRequest unshare;
+  unshare.set_name(made.name());
+  unshare.set_reason("No longer necessary");
+  v1::CaseShare withdrawn;
+  ASSERT_GRPC_OK(
+      sharing_->UnshareCase(server_->Context("pc.hughes").get(), unshare, &withdrawn));
+  v1::GetCaseRequest get;
+  get.set_name(kase.name());
+  v1::Case seen;
+  EXPECT_GRPC_CODE(cases_->GetCase(server_->Context("council.patel").get(), get, &seen),
+                   grpc::StatusCode::NOT_FOUND);
+  v1::SafeguardingAction out;
+  EXPECT_GRPC_CODE(Get("council.patel", own.name(), &out), grpc::StatusCode::NOT_FOUND);
+  EXPECT_THAT(MyWork("council.patel"), IsEmpty());
+  // The work itself is still there for the police to see and reassign.
+  EXPECT_EQ(MustGet("pc.hughes", own.name()).status(), kOpen);
+
+  // Work from the owning force shares the case again; the partner's own
+  // open work does not keep that share once the owning force's is done.
+  v1::SafeguardingAction given = MustCreate(
+      "pc.hughes", kase.name(), Input("SOTCC", v1::SAFEGUARDING_ACTION_TYPE_HOUSING_MOVE));
+  v1::SafeguardingAction more = MustCreate(
+      "council.patel", kase.name(), Input("SOTCC", v1::SAFEGUARDING_ACTION_TYPE_OTHER));
+  ASSERT_GRPC_OK(Complete("council.patel", given, &out, "Moved"));
+  EXPECT_GRPC_CODE(cases_->GetCase(server_->Context("council.patel").get(), get, &seen),
+                   grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(MustGet("pc.hughes", more.name()).status(), kOpen);
+  EXPECT_EQ(Count("case_shares", "withdraw_time IS NULL"), "0");
+}
+
+// A MARAC referral completes the case's MARAC_REFERRAL actions: one assigned
+// to a partner (its last work on the case) ends that partner's share, as
+// closing it by hand would.
+TEST_F(SafeguardingServiceTest, MaracCompletingAPartnersLastActionEndsItsShare) {
+  v1::Case kase = CaseAt(v1::RISK_LEVEL_HIGH);
+  v1::SafeguardingAction todo = MustCreate(
+      "pc.hughes", kase.name(), Input("SVG", v1::SAFEGUARDING_ACTION_TYPE_MARAC_REFERRAL));
+  EXPECT_EQ(MustGet("isac.lewis", todo.name()).status(), kOpen);
+  v1::ReferToMaracRequest marac;
+  marac.set_parent(kase.name());
+  *marac.mutable_referral()->mutable_marac_date() = domain::ToProtoDate(Today() + 5);
+  marac.mutable_referral()->set_reason("High risk");
+  *marac.add_actions() = Input("SOTCC", v1::SAFEGUARDING_ACTION_TYPE_HOUSING_MOVE);
+  v1::ReferToMaracResponse referred;
+  ASSERT_GRPC_OK(sg_->ReferToMarac(server_->Context("pc.hughes").get(), marac, &referred));
+  ASSERT_THAT(referred.completed_referral_actions(), ElementsAre(todo.name()));
+  v1::SafeguardingAction out;
+  EXPECT_GRPC_CODE(Get("isac.lewis", todo.name(), &out), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(MustGet("council.patel", referred.actions(0).name()).status(), kOpen);
+}
+
+// Shares made before that rule: migration 0010 ends a safeguarding-action
+// share with no work given to the agency behind it (a partner's share made by
+// its own action, one that outlived its work), and leaves the others.
+TEST_F(SafeguardingServiceTest, MigrationEndsSafeguardingSharesWithoutWorkBehindThem) {
+  v1::Case kase = CaseAt(v1::RISK_LEVEL_HIGH);
+  v1::ShareCaseRequest share;
+  share.set_parent(kase.name());
+  share.mutable_share()->set_agency(server_->Agency("SOTCC"));
+  share.mutable_share()->set_purpose("Housing");
+  share.mutable_share()->set_lawful_basis("Crime and Disorder Act 1998 s.115");
+  v1::CaseShare explicit_share;
+  ASSERT_GRPC_OK(
+      sharing_->ShareCase(server_->Context("pc.hughes").get(), share, &explicit_share));
+  MustCreate("council.patel", kase.name(),
+             Input("SOTCC", v1::SAFEGUARDING_ACTION_TYPE_OTHER));
+  v1::SafeguardingAction county = MustCreate(
+      "pc.hughes", kase.name(), Input("SCC", v1::SAFEGUARDING_ACTION_TYPE_SAFETY_PLAN));
+  v1::SafeguardingAction done;
+  ASSERT_GRPC_OK(Complete("county.evans", county, &done));
+  MustCreate("pc.hughes", kase.name(), Input("NSCHT", v1::SAFEGUARDING_ACTION_TYPE_GP_ALERT));
+  // What the old rules left: a share the council's own action made, and the
+  // county's share still active after its work was done.
+  for (const char* code : {"SOTCC", "SCC"}) {
+    ASSERT_TRUE(server_->Query(absl::StrCat(
+                    "INSERT INTO case_shares (case_id, agency_id, basis) VALUES ('",
+                    kase.name().substr(6), "', '", server_->Agency(code).substr(9),
+                    "', 3); SELECT 1")).ok());
+  }
+  v1::UnshareCaseRequest unshare;
+  unshare.set_name(explicit_share.name());
+  unshare.set_reason("No longer necessary");
+  v1::CaseShare withdrawn;
+  ASSERT_GRPC_OK(
+      sharing_->UnshareCase(server_->Context("pc.hughes").get(), unshare, &withdrawn));
+  v1::GetCaseRequest get;
+  get.set_name(kase.name());
+  v1::Case seen;
+  ASSERT_GRPC_OK(cases_->GetCase(server_->Context("council.patel").get(), get, &seen));
+  ASSERT_GRPC_OK(cases_->GetCase(server_->Context("county.evans").get(), get, &seen));
+
+  ASSERT_TRUE(server_->Query("DELETE FROM schema_migrations WHERE version = 10; SELECT 1")
+                  .ok());
+  ASSERT_TRUE(storage::ApplyMigrations(server_->database()).ok());
+  for (const char* user : {"council.patel", "county.evans"}) {
+    SCOPED_TRACE(user);
+    EXPECT_GRPC_CODE(cases_->GetCase(server_->Context(user).get(), get, &seen),
+                     grpc::StatusCode::NOT_FOUND);
+  }
+  EXPECT_GRPC_OK(cases_->GetCase(server_->Context("nhs.morgan").get(), get, &seen));
+  EXPECT_EQ(Count("case_shares", "withdraw_time IS NULL"), "1");
 }
 
 TEST_F(SafeguardingServiceTest, WhoMayCreateAndWork) {

@@ -3,9 +3,12 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <fstream>
+#include <iterator>
 #include <thread>
 #include <vector>
 
@@ -269,6 +272,45 @@ TEST_F(ServerBinaryTest, EveryReadAClientReceivedSurvivesKillNine) {
   // And a graceful stop (SIGTERM) exits 0.
   (*second)->Signal(SIGTERM);
   EXPECT_EQ((*second)->Wait(absl::Seconds(60)).value_or(-1), 0) << (*second)->Output();
+}
+
+TEST_F(ServerBinaryTest, DemoTokensAreWrittenOwnerOnlyAndNeverThroughALink) {
+  const std::string path = absl::StrCat(data_dir_, "/demo-tokens.json");
+  const std::string tmp = absl::StrCat(path, ".tmp");
+  // Another file, and a link to it where the server writes its temporary
+  // file (as a stale leftover or a planted link would be).
+  const std::string elsewhere = absl::StrCat(data_dir_, "/elsewhere");
+  { std::ofstream create(elsewhere); }
+  ASSERT_EQ(chmod(elsewhere.c_str(), 0644), 0);
+  ASSERT_EQ(symlink(elsewhere.c_str(), tmp.c_str()), 0);
+  // The most permissive umask an operator could run with.
+  const mode_t saved = umask(0);
+  auto server = ServerProcess::Start(
+      {"--listen=127.0.0.1:0", DatabaseFlag(), DataDirFlag(), "--seed_demo"});
+  umask(saved);
+  ASSERT_TRUE(server.ok()) << server.status();
+  ASSERT_TRUE((*server)->WaitForPort(absl::Seconds(60)).ok()) << (*server)->Output();
+  const absl::Time deadline = absl::Now() + absl::Seconds(60);
+  struct stat st;
+  while (lstat(path.c_str(), &st) != 0 && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  (*server)->Signal(SIGTERM);
+  EXPECT_EQ((*server)->Wait(absl::Seconds(60)).value_or(-1), 0) << (*server)->Output();
+
+  ASSERT_EQ(lstat(path.c_str(), &st), 0) << (*server)->Output();
+  EXPECT_TRUE(S_ISREG(st.st_mode)) << "the tokens file is a link";
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  std::ifstream tokens(path);
+  const std::string json((std::istreambuf_iterator<char>(tokens)),
+                         std::istreambuf_iterator<char>());
+  EXPECT_THAT(json, HasSubstr("pc.hughes"));
+  ASSERT_EQ(stat(elsewhere.c_str(), &st), 0);
+  EXPECT_EQ(st.st_size, 0) << "tokens were written through the link";
+  EXPECT_NE(lstat(tmp.c_str(), &st), 0) << "the temporary name is left behind";
+  unlink(path.c_str());
+  unlink(tmp.c_str());
+  unlink(elsewhere.c_str());
 }
 
 }  // namespace

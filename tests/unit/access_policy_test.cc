@@ -66,6 +66,10 @@ CaseView ExpectedView(Role role, AgencyKind kind, Relationship rel,
       return police && no_case ? kNone : kDeny;
     case Action::kListCases:
       return (police || cps || partner) && no_case ? kNone : kDeny;
+    // Filtering by who a case is shared with tells who else holds it: only
+    // those who read the shares (police) may.
+    case Action::kListCasesBySharing:
+      return police && no_case ? kNone : kDeny;
 
     // Reading the case: police of the owning force, or a force it is shared
     // with, see all; the CPS the prosecution view of referred cases;
@@ -106,6 +110,11 @@ CaseView ExpectedView(Role role, AgencyKind kind, Relationship rel,
 
     case Action::kReadShares:
       return police && (owner || shared) ? kFull : kDeny;
+
+    // The officer in charge is police of the force that owns the case; not
+    // of a force it is shared with, and nobody else.
+    case Action::kBeOfficerInCharge:
+      return police && owner ? kFull : kDeny;
 
     case Action::kReadOrderMeasures:
       return police && no_case ? kNone : kDeny;

@@ -406,6 +406,13 @@ TEST(ChargingListRequestTest, ParentPageSizeFilterAndToken) {
   EXPECT_EQ(FieldOf(ParseListChargingFilesRequest(r).status()), "page_token");
   r.set_page_token("garbage");
   EXPECT_EQ(FieldOf(ParseListChargingFilesRequest(r).status()), "page_token");
+  // A token for this query with a well-formed position but an id no file
+  // has: forged, not a first page nor a failed statement.
+  r.set_parent("");
+  v1::ChargingFile forged = last;
+  forged.set_name(std::string("cases/") + kCaseId + "/chargingFiles/not-a-uuid");
+  r.set_page_token(NextChargingPageToken(*first, forged));
+  EXPECT_EQ(FieldOf(ParseListChargingFilesRequest(r).status()), "page_token");
 }
 
 // --- Filter -----------------------------------------------------------------

@@ -7,6 +7,7 @@
 #include "domain/dates.h"
 #include "domain/protection_order_lifecycle.h"
 #include "domain/validation.h"
+#include "gmock/gmock.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "tests/unit/protection_order_scenarios.h"
@@ -247,6 +248,44 @@ v1::ProtectionOrder DetailedOrder() {
   *p.mutable_update_time() = ToProtoTime(kNow);
   p.add_interim_orders("cases/c1/protectionOrders/o2");
   return p;
+}
+
+// Filtering on what a view hides would tell it: partners may filter only on
+// what their view shows (in force, kind, end).
+TEST(OrderListFilterTest, EachViewFiltersOnlyOnWhatItShows) {
+  struct Case {
+    const char* filter;
+    bool safeguarding_may;
+  };
+  const Case cases[] = {
+      {"", true},
+      {"active=true", true},
+      {"active=false", true},
+      {"kind=FULL", true},
+      {"expiring_within_days=30", true},
+      {"active=true AND kind=INTERIM AND expiring_within_days=7", true},
+      {"status=SERVED", false},
+      {"status=GRANTED", false},
+      {"status=EXPIRED", false},
+      {"notification_overdue=true", false},
+      {"notification_overdue=false", false},
+      {"active=true AND status=SERVED", false},
+      {"kind=FULL AND notification_overdue=true", false},
+  };
+  for (const Case& c : cases) {
+    auto f = ParseOrderListFilter(c.filter);
+    ASSERT_TRUE(f.ok()) << c.filter;
+    for (v1::CaseView view : {v1::CASE_VIEW_UNSPECIFIED, v1::CASE_VIEW_FULL,
+                              v1::CASE_VIEW_PROSECUTION, v1::CASE_VIEW_SAFEGUARDING}) {
+      absl::Status s = CheckOrderListFilterForView(*f, view);
+      const bool want = view != v1::CASE_VIEW_SAFEGUARDING || c.safeguarding_may;
+      EXPECT_EQ(s.ok(), want) << c.filter << " in view " << view;
+      if (!s.ok()) {
+        EXPECT_EQ(s.code(), absl::StatusCode::kPermissionDenied) << c.filter;
+        EXPECT_THAT(std::string(s.message()), ::testing::HasSubstr("filter"));
+      }
+    }
+  }
 }
 
 TEST(OrderViewTest, SafeguardingViewKeepsOnlyWhetherInForceAndTheTerms) {

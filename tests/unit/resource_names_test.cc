@@ -55,6 +55,15 @@ TEST(ResourceNamesTest, TopLevelAndTokens) {
   EXPECT_FALSE(ParseTokenName("users/x/tokens/y", "name").ok());
 }
 
+TEST(ResourceNamesTest, IdOfInvertsTheBuilders) {
+  EXPECT_EQ(IdOf(AgencyName(kUuid)), kUuid);
+  EXPECT_EQ(IdOf(UserName(kUuid)), kUuid);
+  EXPECT_EQ(IdOf(CaseName(kUuid)), kUuid);
+  EXPECT_EQ(IdOf(CaseChildResourceName("c", "incidents", kUuid)), kUuid);
+  EXPECT_EQ(IdOf(TokenName("u", kUuid)), kUuid);
+  EXPECT_EQ(IdOf(""), "");
+}
+
 TEST(ResourceNamesTest, FormatsReferences) {
   EXPECT_EQ(FormatCaseReference("SP", 2026, 123), "SP-2026-000123");
   EXPECT_TRUE(IsCaseReference(FormatCaseReference("SP", 2026, 1234567)));

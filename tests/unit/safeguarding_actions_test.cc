@@ -420,16 +420,27 @@ TEST(SafeguardingActionTypeLabelTest, EveryTypeHasItsOwnLabel) {
 
 TEST(ShareForSafeguardingAssignmentTest, SharesTheSafeguardingView) {
   v1::SafeguardingAction a = ValidInput();
-  std::optional<v1::CaseShare> share = ShareForSafeguardingAssignment(a, kPolice);
+  std::optional<v1::CaseShare> share = ShareForSafeguardingAssignment(a, kPolice, kPolice);
   ASSERT_TRUE(share.has_value());
   EXPECT_EQ(share->agency(), kHealth);
   EXPECT_EQ(share->basis(), v1::SHARE_BASIS_SAFEGUARDING_ACTION);
   EXPECT_EQ(share->view(), v1::CASE_VIEW_SAFEGUARDING);
   EXPECT_EQ(share->purpose(), "Safeguarding action assigned to the agency: GP alert");
   EXPECT_FALSE(share->lawful_basis().empty());
-  // Work for the owning force itself shares nothing.
+  // Work for the owning force itself shares nothing, whoever assigns it.
   a.set_assigned_agency(kPolice);
-  EXPECT_FALSE(ShareForSafeguardingAssignment(a, kPolice).has_value());
+  EXPECT_FALSE(ShareForSafeguardingAssignment(a, kPolice, kPolice).has_value());
+  EXPECT_FALSE(ShareForSafeguardingAssignment(a, kPolice, kHealth).has_value());
+}
+
+TEST(ShareForSafeguardingAssignmentTest, WorkAnAgencyGivesItselfSharesNothing) {
+  // A partner on a case shared with it gives itself work: that rides on the
+  // share it has and must not outlive it.
+  v1::SafeguardingAction a = ValidInput();
+  ASSERT_EQ(a.assigned_agency(), kHealth);
+  EXPECT_FALSE(ShareForSafeguardingAssignment(a, kPolice, kHealth).has_value());
+  // The same work given by the owning force shares the case.
+  EXPECT_TRUE(ShareForSafeguardingAssignment(a, kPolice, kPolice).has_value());
 }
 
 // ---- Read ------------------------------------------------------------------

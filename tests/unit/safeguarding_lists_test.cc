@@ -249,10 +249,11 @@ TEST(ParseListMyWorkTest, TokensDoNotCrossBetweenTheTwoLists) {
   absl::StatusOr<SafeguardingListQuery> mine =
       ParseListMyWorkRequest(MyWork(""), kCouncilLead);
   ASSERT_TRUE(mine.ok());
+  const std::string id = "0b8f3c2a-2222-4222-8222-222222222222";
   const std::string token = EncodePageToken(
       PageCursor{EncodeWorkOrderSortKey(WorkOrderKey{CivilDay(2026, 1, 1), 2,
-                                                     absl::UnixEpoch(), "i"}),
-                 "i"},
+                                                     absl::UnixEpoch(), id}),
+                 id},
       mine->query_text);
   v1::ListMyWorkRequest again = MyWork("");
   again.set_page_token(token);
@@ -261,6 +262,21 @@ TEST(ParseListMyWorkTest, TokensDoNotCrossBetweenTheTwoLists) {
   list.set_page_token(token);
   ExpectField(ParseListSafeguardingActionsRequest(list, kCouncilLead).status(),
               "page_token");
+}
+
+TEST(ParseListMyWorkTest, ATokenWhoseIdIsNoRowsIsRefused) {
+  // Decodes, for this query, with a well-formed position, but names no row
+  // the server could have issued it for: forged.
+  absl::StatusOr<SafeguardingListQuery> mine =
+      ParseListMyWorkRequest(MyWork(""), kCouncilLead);
+  ASSERT_TRUE(mine.ok());
+  v1::ListMyWorkRequest forged = MyWork("");
+  forged.set_page_token(EncodePageToken(
+      PageCursor{EncodeWorkOrderSortKey(WorkOrderKey{CivilDay(2026, 1, 1), 2,
+                                                     absl::UnixEpoch(), "x"}),
+                 "'; DROP TABLE cases; --"},
+      mine->query_text));
+  ExpectField(ParseListMyWorkRequest(forged, kCouncilLead).status(), "page_token");
 }
 
 // ---- The semantics of each key ---------------------------------------------

@@ -67,6 +67,18 @@ TEST(CheckTimestampTest, RangeAndPresence) {
   EXPECT_FALSE(CheckTimestamp("t", ts, true, false).ok());
 }
 
+TEST(StaleEtagErrorTest, AbortedNamingWhatAndTheCurrentEtag) {
+  absl::Status s = StaleEtagError("cases/x/incidents/y", "4");
+  EXPECT_EQ(s.code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(s.message(),
+            "cases/x/incidents/y was changed by someone else since you read it "
+            "(current etag 4); read it again and reapply");
+  EXPECT_EQ(StaleEtagError("case SP-2026-000001").message(),
+            "case SP-2026-000001 was changed by someone else since you read it; "
+            "read it again and reapply");
+  EXPECT_FALSE(FieldOf(s).has_value()) << "a conflict, not bad input";
+}
+
 TEST(TimeConversionTest, RoundTripsAtMicrosecondPrecision) {
   absl::Time t = absl::FromUnixMicros(1795251600123456);
   EXPECT_EQ(ToAbslTime(ToProtoTime(t)), t);

@@ -47,6 +47,15 @@ std::vector<std::string> ChildrenOf(const ProbeEnv& env, const Items& items) {
   return problems;
 }
 
+// An agency the target case is shared with (the sink, with which no case
+// is, for a case shared with no one or one that does not exist).
+std::string SharedWithOf(const ProbeEnv& env) {
+  if (env.target.exists() && !env.target.info->shared_with.empty()) {
+    return env.world.Agency(*env.target.info->shared_with.begin());
+  }
+  return env.world.sink_agency();
+}
+
 void RegisterCaseServiceProbes(ProbeRegistry& registry) {
   registry.Add({
       .method = M("CreateCase"),
@@ -126,6 +135,37 @@ void RegisterCaseServiceProbes(ProbeRegistry& registry) {
               problems.push_back(absl::StrCat("lists ", resp.cases_size(),
                                               " cases, want ", readable ? 1 : 0));
             } else if (readable && resp.cases(0).name() != env.target.name) {
+              problems.push_back("lists another case");
+            }
+            return problems;
+          },
+  });
+  registry.Add({
+      .method = M("ListCases"),
+      .variant = "filtered by an agency the case is shared with",
+      // Who else holds a case is for those who read shares (police): for
+      // anyone else the filter is refused, whatever it would match.
+      .action = Action::kListCasesBySharing,
+      .scope = Scope::kListing,
+      .run =
+          [](ProbeEnv& env) {
+            v1::ListCasesRequest req;
+            req.set_filter(absl::StrCat(
+                "reference=", env.target.reference_name.substr(sizeof("cases/") - 1),
+                " AND shared_with=", SharedWithOf(env)));
+            return Issue(&Stub::ListCases, env.world.cases(), env.Context(), req);
+          },
+      .verify =
+          [](const ProbeEnv& env, const google::protobuf::Message& m) {
+            const auto& resp = As<v1::ListCasesResponse>(m);
+            const bool listed = env.target.exists() &&
+                                !env.target.info->shared_with.empty() &&
+                                env.world.ReadDecision(env.caller, *env.target.info).allowed;
+            std::vector<std::string> problems;
+            if (resp.cases_size() != (listed ? 1 : 0)) {
+              problems.push_back(absl::StrCat("lists ", resp.cases_size(),
+                                              " cases, want ", listed ? 1 : 0));
+            } else if (listed && resp.cases(0).name() != env.target.name) {
               problems.push_back("lists another case");
             }
             return problems;
