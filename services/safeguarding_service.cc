@@ -268,10 +268,17 @@ absl::Status SafeguardingServiceImpl::EndShareWithoutWork(
   constexpr absl::string_view kReason =
       "The agency's last safeguarding action on the case was closed";
   CB_ASSIGN_OR_RETURN(
-      int withdrawn,
+      std::vector<std::string> withdrawn,
       shares_.WithdrawBasis(tx, closed.case_id, v1::SHARE_BASIS_SAFEGUARDING_ACTION,
                             agency_id, call.principal.user_id, kReason, call.now));
-  if (withdrawn > 0) {
+  // An access change, on the record as the opt-out's is: which shares, and
+  // that shares changed.
+  for (const std::string& name : withdrawn) call.AddResource(name);
+  if (!withdrawn.empty()) {
+    std::vector<std::string>& changed = call.audit.changed_fields;
+    if (std::find(changed.begin(), changed.end(), "shares") == changed.end()) {
+      changed.push_back("shares");
+    }
     CB_ASSIGN_OR_RETURN(v1::Agency agency, identities_.GetAgency(tx, agency_id));
     timeline_.Append(
         tx, TimelineEntryFor(call, closed.case_id, v1::TIMELINE_ENTRY_KIND_UNSHARED,
@@ -601,6 +608,10 @@ grpc::Status SafeguardingServiceImpl::ReferToMarac(grpc::ServerContext* context,
         return absl::OkStatus();
       }
 
+      // The case lock, not just LockCaseFacts' shared one: completing a
+      // partner's last action may end its share (EndShareWithoutWork), which
+      // must not race an action being created for that partner.
+      CB_RETURN_IF_ERROR(storage::CaseRepository().Lock(tx, scope.ref.id).status());
       CB_ASSIGN_OR_RETURN(domain::SafeguardingCaseFacts facts,
                           actions_.LockCaseFacts(tx, scope.ref.id));
       // The kind of every agency the actions name (absent: no such agency).
@@ -647,6 +658,8 @@ grpc::Status SafeguardingServiceImpl::ReferToMarac(grpc::ServerContext* context,
                            absl::StrCat("actions[", i, "].assigned_user")));
         *response->add_actions() = std::move(row.action);
       }
+      // Before the completions below, which add "shares" when one ends.
+      call.RecordChange({"marac_referrals", "safeguarding_actions"}, "", "");
       for (const std::string& action_id : plan.referral_actions_to_complete) {
         auto current = std::find_if(existing.begin(), existing.end(),
                                     [&](const SafeguardingActionRow& row) {
@@ -667,7 +680,6 @@ grpc::Status SafeguardingServiceImpl::ReferToMarac(grpc::ServerContext* context,
       }
       *response->mutable_referral() = std::move(referral);
       CB_RETURN_IF_ERROR(Present(tx, scope.ref.id, scope.view, response));
-      call.RecordChange({"marac_referrals", "safeguarding_actions"}, "", "");
       call.DisclosesCaseContent();
       return absl::OkStatus();
     });

@@ -444,6 +444,21 @@ void AuditLog::AppendInTransaction(Tx& tx, const AuditEvent& event) {
   tx.Exec(kInsertEvents, Params().Text(EventsJson(events)));
 }
 
+namespace {
+
+// An event whose call fails at its deadline before the event is written: a
+// read that was going to say OK returns nothing instead.
+void RecordAsDeadlineExceeded(AuditEvent& event) {
+  if (event.outcome != "OK") return;
+  event.outcome = "DEADLINE_EXCEEDED";
+  event.content_disclosed = false;
+  event.message =
+      "the call's deadline passed before its audit record was written; "
+      "nothing was returned";
+}
+
+}  // namespace
+
 absl::Status AuditLog::AppendDurably(AuditEvent event, absl::Time deadline) {
   auto pending = std::make_shared<Pending>();
   pending->event = std::move(event);
@@ -452,15 +467,17 @@ absl::Status AuditLog::AppendDurably(AuditEvent event, absl::Time deadline) {
     absl::MutexLock lock(&mu_);
     synchronous = !running_ || stopping_;
     if (!synchronous) {
-      // Bounded queue: wait for room rather than drop, but only as long as
-      // the call may wait.
+      // Bounded queue: wait for room, but only as long as the call may
+      // wait. Then the call fails, and its event still joins the queue,
+      // past the bound, as what the caller got: every call stays on the
+      // record, and the overflow is at most one event per call in flight
+      // (bounded by the server's threads).
       auto has_room = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
         return queue_.size() < static_cast<size_t>(options_.max_batch) * 8;
       };
       if (!mu_.AwaitWithDeadline(absl::Condition(&has_room), deadline)) {
-        spdlog::warn("audit: queue full until the deadline of {} ({}); its event "
-                     "was not recorded",
-                     pending->event.method, pending->event.outcome);
+        RecordAsDeadlineExceeded(pending->event);
+        queue_.push_back(pending);
         return absl::DeadlineExceededError(
             "the audit log could not take this call's record before its "
             "deadline, so nothing is returned; try again shortly");
@@ -476,14 +493,8 @@ absl::Status AuditLog::AppendDurably(AuditEvent event, absl::Time deadline) {
   }
   {
     absl::MutexLock lock(&mu_);
-    if (!pending->taken && pending->event.outcome == "OK") {
-      // Still queued, so it will be written: as what the caller gets.
-      pending->event.outcome = "DEADLINE_EXCEEDED";
-      pending->event.content_disclosed = false;
-      pending->event.message =
-          "the call's deadline passed before its audit record was written; "
-          "nothing was returned";
-    }
+    // Still queued, so it will be written: as what the caller gets.
+    if (!pending->taken) RecordAsDeadlineExceeded(pending->event);
   }
   return absl::DeadlineExceededError(
       "the audit log did not record this call before its deadline, so "
@@ -523,7 +534,9 @@ absl::Status AuditLog::WriteBatch(
   std::string json = EventsJson(events);
   absl::Status status;
   // One retry for a broken connection or a conflict; then the callers get
-  // UNAVAILABLE and return no data.
+  // UNAVAILABLE and return no data. Not for a batch in doubt (UNKNOWN: the
+  // connection broke while the statement ran): written twice, every call of
+  // the batch would have two events.
   for (int attempt = 0; attempt < 2; ++attempt) {
     // One statement inserts the events and their pending rows, atomic by
     // itself: autocommitted, it is one round trip instead of BEGIN, INSERT

@@ -25,8 +25,12 @@ constexpr Statement kResolveByReference = {"cb_case_resolve_ref",
     "AND s.agency_id = $2 AND s.withdraw_time IS NULL) "
     "FROM cases c WHERE c.reference = $1"};
 
+// FOR NO KEY UPDATE, not FOR UPDATE: it still serializes with itself and
+// with the FOR SHARE of readers that decide on the case's state, but not with
+// the KEY SHARE lock every insert of a child row (history, timeline) takes
+// through its foreign key, which FOR UPDATE would deadlock against.
 constexpr Statement kLock = {"cb_case_lock",
-    "SELECT version, vs_state FROM cases WHERE id = $1 FOR UPDATE"};
+    "SELECT version, vs_state FROM cases WHERE id = $1 FOR NO KEY UPDATE"};
 
 constexpr Statement kNextReference = {"cb_case_next_reference",
     "INSERT INTO case_reference_counters (agency_id, year, last_number) "

@@ -66,7 +66,7 @@ class CaseRepository {
   absl::StatusOr<std::optional<CaseRef>> Resolve(
       Tx& tx, const domain::CaseKey& key, absl::string_view caller_agency_id) const;
 
-  // Locks the case row FOR UPDATE until the transaction ends and reads what
+  // Locks the case row (FOR NO KEY UPDATE) until the transaction ends and reads what
   // writes serialize on. Writes that decide on the case's state and then
   // change what depends on it (orders and the active-order columns; the
   // victim-services referral and the shares it governs) take it first, so

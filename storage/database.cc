@@ -1,5 +1,7 @@
 #include "storage/database.h"
 
+#include <poll.h>
+
 #include <exception>
 
 #include "absl/strings/ascii.h"
@@ -62,6 +64,18 @@ std::string SqlState(const pqxx::sql_error& e) {
 int64_t TimeoutMillis(absl::Duration d) {
   int64_t ms = absl::ToInt64Milliseconds(d);
   return ms < 1 ? 1 : ms;
+}
+
+// Whether an idle connection (no query in flight) has anything to read: a
+// healthy one does not; one its server closed has the server's goodbye and
+// end of file. Polls without waiting, so costs no round trip.
+bool IdleConnectionHasInput(const pqxx::connection_base& conn) {
+  const int fd = conn.sock();
+  if (fd < 0) return true;
+  pollfd p{};
+  p.fd = fd;
+  p.events = POLLIN;
+  return poll(&p, 1, /*timeout=*/0) != 0;
 }
 
 // A libpqxx transaction whose BEGIN also sets the call's statement_timeout
@@ -318,6 +332,14 @@ absl::Status Database::Transact(absl::Time deadline,
     bool began = false;
     try {
       if (mode == Mode::kAutocommit) {
+        // Once the statement is sent, a broken connection leaves it in
+        // doubt; so first make sure this one did not die idle in the pool,
+        // without a round trip: an idle connection has nothing to read
+        // unless its server closed it (a restart, an administrator).
+        if (IdleConnectionHasInput(*(*slot)->conn)) {
+          // Nothing sent yet: the loop below reconnects and tries again.
+          throw pqxx::broken_connection("closed by the server while idle");
+        }
         pqxx::nontransaction work(*(*slot)->conn);  // Sends nothing.
         // What fn sends may commit: never run it twice.
         began = true;
@@ -333,7 +355,13 @@ absl::Status Database::Transact(absl::Time deadline,
       broken = false;
     } catch (const pqxx::broken_connection&) {
       broken = true;
-      status = StatusFromCurrentException();
+      status = mode == Mode::kAutocommit && began
+                   // The statement may have committed before the connection
+                   // broke: not UNAVAILABLE, which callers may retry.
+                   ? absl::UnknownError(
+                         "the database connection broke while a statement "
+                         "ran; it may or may not have been saved")
+                   : StatusFromCurrentException();
     } catch (const pqxx::in_doubt_error&) {
       broken = true;
       status = StatusFromCurrentException();

@@ -117,7 +117,9 @@ class Database {
     // Only for a function that runs exactly one statement (atomic by
     // itself). Its statement_timeout is the connection default
     // (DatabaseOptions::default_statement_timeout); `deadline` bounds the
-    // wait for a connection.
+    // wait for a connection. A connection that breaks while the statement
+    // runs leaves it in doubt: UNKNOWN, never UNAVAILABLE (which callers
+    // retry), so a committed statement is not run twice.
     kAutocommit,
   };
 

@@ -46,8 +46,21 @@ absl::Status ApplyMigrations(const std::string& owner_connection_string) {
       for (const Migration& m : Migrations()) {
         pqxx::work w(conn);
         pqxx::result done = w.exec_params(
-            "SELECT 1 FROM schema_migrations WHERE version = $1", m.version);
-        if (!done.empty()) continue;
+            "SELECT file_name FROM schema_migrations WHERE version = $1", m.version);
+        if (!done.empty()) {
+          // Applied by number: a database that ran another migration under
+          // this number (a renumbered branch) would silently skip this one.
+          const std::string applied = done[0][0].c_str();
+          if (applied != m.file_name) {
+            result = absl::FailedPreconditionError(absl::StrCat(
+                "the database has migration ", m.version, " applied as ", applied,
+                ", but this server's migration ", m.version, " is ", m.file_name,
+                "; it was migrated by a different build. Restore it from a "
+                "backup or migrate it by hand before starting this server"));
+            break;
+          }
+          continue;
+        }
         spdlog::info("applying migration {}", m.file_name);
         w.exec(m.sql);
         w.exec_params(

@@ -35,7 +35,8 @@ constexpr Statement kWithdraw = {"cb_share_withdraw",
 constexpr Statement kWithdrawBasis = {"cb_share_withdraw_basis",
     "UPDATE case_shares SET withdraw_time = $4, withdrawn_by = $5, "
     "withdraw_reason = $6 WHERE case_id = $1 AND basis = $2 "
-    "AND ($3::uuid IS NULL OR agency_id = $3) AND withdraw_time IS NULL"};
+    "AND ($3::uuid IS NULL OR agency_id = $3) AND withdraw_time IS NULL "
+    "RETURNING id"};
 constexpr Statement kList = {"cb_share_list",
     "SELECT " CB_SHARE_COLUMNS " FROM case_shares s "
     "JOIN agencies a ON a.id = s.agency_id WHERE s.case_id = $1 "
@@ -117,7 +118,7 @@ absl::StatusOr<v1::CaseShare> ShareRepository::Withdraw(
       absl::StrCat(name, " is already withdrawn"));
 }
 
-absl::StatusOr<int> ShareRepository::WithdrawBasis(
+absl::StatusOr<std::vector<std::string>> ShareRepository::WithdrawBasis(
     Tx& tx, absl::string_view case_id, v1::ShareBasis basis,
     absl::string_view agency_id, absl::string_view actor_id,
     absl::string_view reason, absl::Time now) const {
@@ -128,7 +129,11 @@ absl::StatusOr<int> ShareRepository::WithdrawBasis(
                                                .Time(now)
                                                .TextOrNull(actor_id)
                                                .Text(reason));
-  return static_cast<int>(r.affected_rows());
+  std::vector<std::string> names;
+  for (const pqxx::row& row : r) {
+    names.push_back(domain::CaseChildResourceName(case_id, "shares", Str(row[0])));
+  }
+  return names;
 }
 
 absl::StatusOr<Page<v1::CaseShare>> ShareRepository::List(

@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -47,8 +48,8 @@ class ShareRepository {
                                          absl::string_view reason,
                                          absl::Time now) const;
   // Withdraws every active share of the case on `basis` (optionally only
-  // with one agency). Returns how many.
-  absl::StatusOr<int> WithdrawBasis(Tx& tx, absl::string_view case_id,
+  // with one agency). Returns the names of those withdrawn.
+  absl::StatusOr<std::vector<std::string>> WithdrawBasis(Tx& tx, absl::string_view case_id,
                                     v1::ShareBasis basis,
                                     absl::string_view agency_id,
                                     absl::string_view actor_id,

@@ -262,6 +262,82 @@ TEST_F(DatabaseTest, AutocommitCommitsEachStatement) {
   EXPECT_TRUE(db->Ping(absl::Now() + absl::Seconds(10)).ok());
 }
 
+// The backend process behind the pool's only connection.
+std::string BackendPid(Database& db) {
+  std::string pid;
+  absl::Status s = db.Transact(absl::Now() + absl::Seconds(10), [&](Tx& tx) {
+    pid = tx.raw().exec("SELECT pg_backend_pid()")[0][0].c_str();
+    return absl::OkStatus();
+  });
+  EXPECT_TRUE(s.ok()) << s;
+  return pid;
+}
+
+// Ends a backend as the superuser; true once it is gone.
+bool TerminateBackend(const std::string& pid) {
+  absl::StatusOr<std::string> superuser = PostgresEnvironment::SuperuserConnectionString();
+  if (!superuser.ok()) return false;
+  absl::StatusOr<std::string> ended = QueryValue(
+      *superuser, absl::StrCat("SELECT pg_terminate_backend(", pid, ", 10000)"));
+  return ended.ok() && *ended == "t";
+}
+
+// A pooled connection whose server closed it while idle is replaced before an
+// autocommitted statement is sent: the statement runs once, and succeeds.
+TEST_F(DatabaseTest, AutocommitReplacesAConnectionClosedWhileIdle) {
+  if (!PostgresEnvironment::SuperuserConnectionString().ok()) {
+    GTEST_SKIP() << "needs the superuser to end a backend";
+  }
+  std::unique_ptr<Database> db = Open(1);
+  ASSERT_NE(db, nullptr);
+  const std::string pid = BackendPid(*db);
+  ASSERT_TRUE(TerminateBackend(pid));
+  absl::SleepFor(absl::Milliseconds(100));  // the goodbye reaches the socket
+
+  absl::Status s = db->Transact(
+      absl::Now() + absl::Seconds(30),
+      [](Tx& tx) {
+        tx.raw().exec(
+            "INSERT INTO agencies (display_name, kind, code) "
+            "VALUES ('After the restart', 1, 'IDLEDEAD')");
+        return absl::OkStatus();
+      },
+      Database::Mode::kAutocommit);
+  EXPECT_TRUE(s.ok()) << s;
+  EXPECT_EQ(*QueryValue(conn_, "SELECT count(*) FROM agencies WHERE code = 'IDLEDEAD'"),
+            "1");
+  EXPECT_NE(BackendPid(*db), pid);
+}
+
+// A connection that breaks while an autocommitted statement runs leaves the
+// statement in doubt: UNKNOWN, never UNAVAILABLE (which callers, such as the
+// audit log's group commit, retry and would then run twice).
+TEST_F(DatabaseTest, AutocommitBrokenMidStatementIsInDoubt) {
+  if (!PostgresEnvironment::SuperuserConnectionString().ok()) {
+    GTEST_SKIP() << "needs the superuser to end a backend";
+  }
+  std::unique_ptr<Database> db = Open(1);
+  ASSERT_NE(db, nullptr);
+  const std::string pid = BackendPid(*db);
+  std::thread terminator([&] {
+    absl::SleepFor(absl::Milliseconds(500));
+    EXPECT_TRUE(TerminateBackend(pid));
+  });
+  absl::Status s = WithoutHanging([&] {
+    return db->Transact(
+        absl::Now() + absl::Seconds(30),
+        [](Tx& tx) {
+          tx.raw().exec("SELECT pg_sleep(10)");
+          return absl::OkStatus();
+        },
+        Database::Mode::kAutocommit);
+  });
+  terminator.join();
+  EXPECT_EQ(s.code(), absl::StatusCode::kUnknown) << s;
+  EXPECT_THAT(std::string(s.message()), HasSubstr("may or may not"));
+  EXPECT_TRUE(db->Ping(absl::Now() + absl::Seconds(10)).ok());
+}
+
 TEST_F(DatabaseTest, RuntimeRoleCannotAlterOrRemoveAuditRows) {
   std::unique_ptr<Database> db = Open(1);
   ASSERT_NE(db, nullptr);
@@ -468,10 +544,10 @@ TEST(ServerPoolTest, AStalledAuditLogFailsReadsAtTheirDeadlineAndRecordsThem) {
 }
 
 // A call's audit event waits for room in the group-commit queue only until
-// the call's deadline: then the call fails (DEADLINE_EXCEEDED) and its event
-// is not written, instead of the call blocking for as long as the log is
-// stuck.
-TEST_F(DatabaseTest, AFullAuditQueueFailsTheCallAtItsDeadlineAndWritesNothing) {
+// the call's deadline: then the call fails (DEADLINE_EXCEEDED) instead of
+// blocking for as long as the log is stuck, and its event is still written,
+// as what the caller got.
+TEST_F(DatabaseTest, AFullAuditQueueFailsTheCallAtItsDeadlineAndStillRecordsIt) {
   std::unique_ptr<Database> db = Open(1);
   std::unique_ptr<Database> writer_db = Open(1);
   ASSERT_NE(db, nullptr);
@@ -506,12 +582,14 @@ TEST_F(DatabaseTest, AFullAuditQueueFailsTheCallAtItsDeadlineAndWritesNothing) {
   EXPECT_GE(absl::Now(), deadline) << "gave up before the deadline";
   EXPECT_LT(absl::Now(), deadline + absl::Seconds(5)) << "waited past the deadline";
 
-  // Unstuck, the others are written; the refused event never is.
+  // Unstuck, every event is written, the refused call's as what it got.
   hold.reset();
   for (std::thread& t : waiting) t.join();
   log.Stop();
-  EXPECT_EQ(*QueryValue(conn_, "SELECT count(*) FROM audit_events WHERE message = 'refused'"),
-            "0");
+  EXPECT_EQ(*QueryValue(conn_, "SELECT count(*) FROM audit_events WHERE "
+                               "username = 'pc.hughes' AND outcome = 'DEADLINE_EXCEEDED' "
+                               "AND NOT content_disclosed"),
+            "1");
   EXPECT_EQ(*QueryValue(conn_, "SELECT count(*) FROM audit_events WHERE message = 'queued'"),
             "20");
 }

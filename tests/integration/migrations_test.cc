@@ -23,6 +23,7 @@ namespace {
 
 using test_support::PostgresEnvironment;
 using test_support::QueryValue;
+using ::testing::HasSubstr;
 
 // An empty database (copied from template0, not from the migrated test
 // template), dropped at the end of the test.
@@ -202,6 +203,23 @@ TEST(MigrationsTest, TwoServersStartingOnOneEmptyDatabaseBothServe) {
 // domain::NotificationDueTime (the end of the third UK day beginning with
 // the trigger's day), across both clock changes. Run against a temporary
 // table of the same name, which shadows the real one in this transaction.
+// Migrations are applied by number; one applied under another name (a
+// database migrated by a build whose migrations were numbered differently)
+// stops the start with both names, rather than this one being skipped.
+TEST(MigrationsTest, AMigrationAppliedUnderAnotherNameStopsTheStart) {
+  absl::StatusOr<std::string> db = PostgresEnvironment::FreshDatabase();
+  ASSERT_TRUE(db.ok()) << db.status();
+  const storage::Migration& last = storage::Migrations().back();
+  ASSERT_TRUE(QueryValue(*db, absl::StrCat("UPDATE schema_migrations SET file_name = "
+                                           "'0099_from_another_branch.sql' WHERE version = ",
+                                           last.version, "; SELECT 1"))
+                  .ok());
+  absl::Status s = storage::ApplyMigrations(*db);
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition) << s;
+  EXPECT_THAT(std::string(s.message()), HasSubstr("0099_from_another_branch.sql"));
+  EXPECT_THAT(std::string(s.message()), HasSubstr(std::string(last.file_name)));
+}
+
 TEST(MigrationsTest, NotificationDeadlinesAreMovedToTheEndOfTheThirdUkDay) {
   const storage::Migration* migration = nullptr;
   for (const storage::Migration& m : storage::Migrations()) {
@@ -223,16 +241,25 @@ TEST(MigrationsTest, NotificationDeadlinesAreMovedToTheEndOfTheThirdUkDay) {
     const absl::Time t = triggers[i];
     absl::StrAppend(&rows, i == 0 ? "" : ", ", "(", i, ", to_timestamp(",
                     absl::ToUnixSeconds(t), "), to_timestamp(",
-                    absl::ToUnixSeconds(t + absl::Hours(72)), "))");
+                    absl::ToUnixSeconds(t + absl::Hours(72)), "), NULL)");
     absl::StrAppend(&expected, i == 0 ? "" : ",",
                     absl::ToUnixMillis(domain::NotificationDueTime(t)));
   }
   absl::StatusOr<std::string> db = PostgresEnvironment::FreshDatabase();
   ASSERT_TRUE(db.ok()) << db.status();
+  // A notified obligation keeps the deadline it was judged against.
+  const absl::Time notified_trigger = triggers[0];
+  absl::StrAppend(&rows, ", (", std::size(triggers), ", to_timestamp(",
+                  absl::ToUnixSeconds(notified_trigger), "), to_timestamp(",
+                  absl::ToUnixSeconds(notified_trigger + absl::Hours(72)),
+                  "), to_timestamp(", absl::ToUnixSeconds(notified_trigger + absl::Hours(60)),
+                  "))");
+  absl::StrAppend(&expected, ",",
+                  absl::ToUnixMillis(notified_trigger + absl::Hours(72)));
   absl::StatusOr<std::string> got = QueryValue(
       *db, absl::StrCat("CREATE TEMP TABLE protection_order_notifications "
-                        "(n int, trigger_time timestamptz, due_time timestamptz) "
-                        "ON COMMIT DROP; "
+                        "(n int, trigger_time timestamptz, due_time timestamptz, "
+                        "notify_time timestamptz) ON COMMIT DROP; "
                         "INSERT INTO protection_order_notifications VALUES ",
                         rows, "; ", migration->sql,
                         "; SELECT string_agg((extract(epoch FROM due_time) * 1000)"

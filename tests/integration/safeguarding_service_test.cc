@@ -463,10 +463,10 @@ TEST_F(SafeguardingServiceTest,
   EXPECT_EQ(history[2].snapshot().outcome(),
             "Moved to a new tenancy, address not disclosed");
 
-  // Audited: who changed what.
+  // Audited: who changed what; each completion also ended its share.
   EXPECT_EQ(*server_->CountAuditEvents(
                 "method = '/casebridge.v1.SafeguardingService/CompleteSafeguardingAction'"
-                " AND outcome = 'OK' AND changed_fields = '{status,outcome}'"),
+                " AND outcome = 'OK' AND changed_fields = '{status,outcome,shares}'"),
             2);
   EXPECT_EQ(*server_->CountAuditEvents(
                 "method = '/casebridge.v1.SafeguardingService/GetSafeguardingAction'"
@@ -1252,6 +1252,17 @@ TEST_F(SafeguardingServiceTest, ClosingAnAgencysLastActionEndsTheShareItMade) {
   ASSERT_FALSE(timeline.empty());
   EXPECT_EQ(timeline.back().kind(), v1::TIMELINE_ENTRY_KIND_UNSHARED);
   EXPECT_THAT(timeline.back().summary(), HasSubstr("Staffordshire County Council"));
+  // The completing call's audit event names the share it ended.
+  EXPECT_EQ(*server_->CountAuditEvents(
+                "username = 'county.evans' AND outcome = 'OK' AND method = "
+                "'/casebridge.v1.SafeguardingService/CompleteSafeguardingAction' "
+                "AND 'shares' = ANY (changed_fields) AND EXISTS (SELECT 1 FROM "
+                "unnest(resources) r WHERE r LIKE 'cases/%/shares/%')"),
+            1);
+  EXPECT_EQ(*server_->CountAuditEvents(
+                "method = '/casebridge.v1.SafeguardingService/CancelSafeguardingAction' "
+                "AND 'shares' = ANY (changed_fields)"),
+            0);
 
   // New work shares the case again; cancelling it ends that share too.
   v1::SafeguardingAction again = MustCreate(
