@@ -165,7 +165,10 @@ absl::StatusOr<std::unique_ptr<ServerApp>> ServerApp::Start(ServerOptions option
                                                     app->audit_db_.get());
   app->audit_->Start();
   app->authenticator_ =
-      std::make_unique<services::Authenticator>(app->db_.get(), o.auth_cache_ttl);
+      std::make_unique<services::Authenticator>(app->db_.get(), o.auth_cache_ttl,
+                                                // Half the pool: the rest
+                                                // stays for signed-in calls.
+                                                std::max(1, o.pool_size / 2));
   app->runner_ = std::make_unique<services::RpcRunner>(
       app->db_.get(), app->audit_.get(), app->authenticator_.get(), clock);
 

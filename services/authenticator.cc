@@ -1,5 +1,7 @@
 #include "services/authenticator.h"
 
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/strip.h"
@@ -13,8 +15,11 @@ constexpr size_t kMaxCacheEntries = 10000;
 
 }  // namespace
 
-Authenticator::Authenticator(storage::Database* db, absl::Duration cache_ttl)
-    : db_(db), cache_ttl_(cache_ttl) {}
+Authenticator::Authenticator(storage::Database* db, absl::Duration cache_ttl,
+                             int max_concurrent_lookups)
+    : db_(db),
+      cache_ttl_(cache_ttl),
+      max_concurrent_lookups_(std::max(1, max_concurrent_lookups)) {}
 
 absl::StatusOr<domain::Principal> Authenticator::Authenticate(
     absl::string_view authorization, absl::Time now, absl::Time deadline) {
@@ -46,6 +51,15 @@ absl::StatusOr<domain::Principal> Authenticator::Authenticate(
     } else if (auto miss = unknown_.find(hash);
                miss != unknown_.end() && now - miss->second < cache_ttl_) {
       return unknown;
+    } else {
+      auto lookup_free = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+        return lookups_in_flight_ < max_concurrent_lookups_;
+      };
+      if (!mu_.AwaitWithDeadline(absl::Condition(&lookup_free), deadline)) {
+        return absl::UnavailableError(
+            "too many sign-ins are being checked at once; try again shortly");
+      }
+      ++lookups_in_flight_;
     }
   }
   if (!record.has_value()) {
@@ -54,8 +68,9 @@ absl::StatusOr<domain::Principal> Authenticator::Authenticate(
             deadline,
             [&](storage::Tx& tx) { return identities_.FindToken(tx, hash); },
             storage::Database::Mode::kReadOnly);
-    if (!found.ok()) return found.status();
     absl::MutexLock lock(&mu_);
+    --lookups_in_flight_;
+    if (!found.ok()) return found.status();
     if (!found->has_value()) {
       if (cache_ttl_ > absl::ZeroDuration()) {
         if (unknown_.size() >= kMaxCacheEntries) unknown_.clear();

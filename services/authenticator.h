@@ -24,11 +24,15 @@ namespace casebridge::services {
 // (storage::IsWellFormedTokenSecret) is
 // refused without a lookup, and a well-formed token the database does not
 // know is remembered as unknown for `cache_ttl` too (a negative cache), so
-// repeating it is refused from memory. Every refusal is still audited by the
-// caller (RpcRunner).
+// repeating it is refused from memory. A flood of distinct well-formed
+// tokens still needs lookups: at most `max_concurrent_lookups` run at once,
+// so it cannot take the connections the other calls need; a call that finds
+// none free by its deadline is UNAVAILABLE. Every refusal is still audited
+// by the caller (RpcRunner).
 class Authenticator {
  public:
-  Authenticator(storage::Database* db, absl::Duration cache_ttl);
+  Authenticator(storage::Database* db, absl::Duration cache_ttl,
+                int max_concurrent_lookups);
 
   // UNAUTHENTICATED for a missing, malformed, unknown, expired or revoked
   // token or a disabled user, with a message saying which.
@@ -51,11 +55,13 @@ class Authenticator {
 
   storage::Database* db_;
   absl::Duration cache_ttl_;
+  const int max_concurrent_lookups_;
   storage::IdentityRepository identities_;
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, Entry> cache_ ABSL_GUARDED_BY(mu_);
   // Hashes of well-formed tokens the database did not know, and when.
   absl::flat_hash_map<std::string, absl::Time> unknown_ ABSL_GUARDED_BY(mu_);
+  int lookups_in_flight_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace casebridge::services

@@ -14,8 +14,10 @@
 #include "absl/synchronization/blocking_counter.h"
 #include "absl/synchronization/notification.h"
 #include "casebridge/v1/admin.grpc.pb.h"
+#include "casebridge/v1/cases.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "pqxx/pqxx"
 #include "storage/audit_log.h"
 #include "tests/support/postgres_environment.h"
 #include "tests/support/test_server.h"
@@ -700,6 +702,55 @@ TEST(ServerPoolTest, MalformedTokensAreRefusedWithoutADatabaseLookup) {
 // A well-formed token the database does not know is remembered as unknown
 // for the cache TTL: repeating it is refused from memory. Invalidate() and
 // issuing a token forget it.
+// A flood of distinct well-formed tokens, each needing a lookup: the lookups
+// take at most half the pool, so a signed-in user's calls still get
+// connections while they wait.
+TEST(ServerPoolTest, TokenLookupsTakeAtMostHalfThePool) {
+  auto started = TestServer::Start(
+      {.fake_clock = true, .pool_size = 4, .auth_cache_ttl = absl::Minutes(10)});
+  ASSERT_TRUE(started.ok()) << started.status();
+  std::unique_ptr<TestServer> server = *std::move(started);
+  // Signed in before the flood (the token is cached).
+  auto cases = v1::CaseService::NewStub(server->channel());
+  auto list_cases = [&] {
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", "Bearer " + server->Token("pc.hughes"));
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(3)));
+    v1::ListCasesResponse listed;
+    return cases->ListCases(&context, v1::ListCasesRequest(), &listed);
+  };
+  ASSERT_GRPC_OK(list_cases());
+
+  // Every lookup stalls: the tokens table is locked.
+  absl::Notification locked, release;
+  std::thread locker([&] {
+    pqxx::connection c(server->database());
+    pqxx::work w(c);
+    w.exec("LOCK TABLE tokens IN ACCESS EXCLUSIVE MODE");
+    locked.Notify();
+    release.WaitForNotification();
+  });
+  locked.WaitForNotification();
+  std::vector<std::thread> flood;
+  std::atomic<int> unauthenticated{0};
+  for (int i = 0; i < 8; ++i) {
+    flood.emplace_back([&, i] {
+      const std::string token = absl::StrCat("cbt_", std::string(42, static_cast<char>('C' + i)), "A");
+      grpc::Status s = GetCurrentUserWith(*server, "Bearer " + token, absl::Seconds(10));
+      if (s.error_code() == grpc::StatusCode::UNAUTHENTICATED) ++unauthenticated;
+    });
+  }
+  absl::SleepFor(absl::Seconds(1));  // the flood is waiting on its lookups
+
+  grpc::Status during = list_cases();
+  EXPECT_GRPC_OK(during);
+  release.Notify();
+  locker.join();
+  for (std::thread& t : flood) t.join();
+  // Once the lock is gone every flooded token is refused as unknown.
+  EXPECT_EQ(unauthenticated.load(), 8);
+}
+
 TEST(ServerPoolTest, UnknownTokensAreRememberedForTheCacheTtl) {
   auto started = TestServer::Start(
       {.fake_clock = true, .pool_size = 2, .auth_cache_ttl = absl::Minutes(1)});
