@@ -163,9 +163,9 @@ absl::StatusOr<v1::Case> LoadCaseForView(storage::Tx& tx,
                                          v1::CaseView view, absl::Time now) {
   storage::CaseRepository cases;
   CB_ASSIGN_OR_RETURN(
-      v1::Case c, cases.Get(tx, case_id, domain::FormatDay(domain::UkDay(now))));
-  CB_ASSIGN_OR_RETURN(std::vector<domain::IncidentFacts> incidents,
-                      cases.IncidentFacts(tx, case_id));
+      storage::LoadedCase loaded,
+      cases.Load(tx, case_id, domain::FormatDay(domain::UkDay(now)), now));
+  v1::Case& c = loaded.c;
   domain::CaseFacts facts;
   facts.relationship = c.relationship();
   facts.risk_level = c.risk_level();
@@ -173,11 +173,14 @@ absl::StatusOr<v1::Case> LoadCaseForView(storage::Tx& tx,
   facts.spo_considered = c.has_spo_consideration();
   facts.has_active_order = c.has_active_order();
   facts.victim_services_state = c.victim_services_referral().state();
-  *c.mutable_pattern() = domain::ComputeCasePattern(incidents, facts, now);
-  // Derived from the case's protection orders: overdue notifications.
-  CB_RETURN_IF_ERROR(AddProtectionOrderIndicators(tx, case_id, now, &c));
+  *c.mutable_pattern() = domain::ComputeCasePattern(loaded.incidents, facts, now);
+  // Derived from the case's protection orders: overdue notifications (the
+  // orders are read only when there is one).
+  if (loaded.has_overdue_notification) {
+    CB_RETURN_IF_ERROR(AddProtectionOrderIndicators(tx, case_id, now, &c));
+  }
   domain::ApplyCaseView(view, &c);
-  return c;
+  return std::move(c);
 }
 
 grpc::Status CaseServiceImpl::CreateCase(grpc::ServerContext* context,

@@ -5,6 +5,7 @@
 #include "domain/resource_names.h"
 #include "domain/status_macros.h"
 #include "domain/validation.h"
+#include "nlohmann/json.hpp"
 #include "storage/row.h"
 
 namespace casebridge::storage {
@@ -53,6 +54,27 @@ constexpr Statement kInsertPerson = {"cb_case_insert_person",
 constexpr Statement kDeletePeople = {"cb_case_delete_people",
     "DELETE FROM case_people WHERE case_id = $1 AND role = $2"};
 
+// A person and a flag as JSON arrays, in the order PersonFromJson and
+// FlagFromJson read them. `p` and `f` prefix the columns ("p.", or "" where
+// the table is implied).
+#define CB_PERSON_JSON(p)                                                      \
+  "json_build_array(" p "role, " p "given_name, " p "family_name, "           \
+  "array_to_json(" p "aliases), " p "date_of_birth::text, " p "phone, "        \
+  p "email, " p "safe_contact_notes, " p "address, " p "address_restricted, " \
+  p "notes)"
+#define CB_FLAG_JSON(f)                                                        \
+  "json_build_array(" f "id, " f "type, " f "reason, cb_micros(" f             \
+  "raise_time), coalesce(" f "raised_by::text, ''), cb_micros(" f              \
+  "clear_time), coalesce(" f "cleared_by::text, ''), " f "clear_reason)"
+
+// A case's people and its raised flags, read with the case row as two JSON
+// arrays (NULL when none): one round trip for what took three.
+#define CB_CASE_PEOPLE_AND_FLAGS                                               \
+  "(SELECT json_agg(" CB_PERSON_JSON("p.") " ORDER BY p.role, p.ordinal)"      \
+  "::text FROM case_people p WHERE p.case_id = c.id), "                        \
+  "(SELECT json_agg(" CB_FLAG_JSON("f.") " ORDER BY f.raise_time, f.id)"       \
+  "::text FROM case_flags f WHERE f.case_id = c.id AND f.clear_time IS NULL)"
+
 // Columns of a case row, in the order CaseFromRow reads them. $today decides
 // whether a recorded order is still in force.
 #define CB_CASE_COLUMNS(today)                                                 \
@@ -67,10 +89,28 @@ constexpr Statement kDeletePeople = {"cb_case_delete_people",
   "(c.order_active AND (c.order_active_until IS NULL OR "                      \
   "c.order_active_until >= " today "::date)), "                               \
   "cb_micros(c.create_time) AS create_micros, cb_micros(c.update_time), "      \
-  "c.version"
+  "c.version, " CB_CASE_PEOPLE_AND_FLAGS
 
 constexpr Statement kGetCase = {"cb_case_get",
     "SELECT " CB_CASE_COLUMNS("$2") " FROM cases c WHERE c.id = $1"};
+constexpr int kPeopleColumn = 26;
+constexpr int kFlagsColumn = 27;
+
+// kGetCase plus what a case's response derives from: its incidents' facts
+// (as IncidentFactsFromJson reads them) and whether one of its protection
+// orders has a notification still open after its due time ($3; the
+// condition of ProtectionOrderRepository::WithOpenNotificationsDueBefore).
+constexpr Statement kLoadCase = {"cb_case_load",
+    "SELECT " CB_CASE_COLUMNS("$2") ", "
+    "(SELECT json_agg(json_build_array(cb_micros(i.occur_time), "
+    "array_to_json(i.behaviours), array_to_json(i.four_signs)) "
+    "ORDER BY i.occur_time)::text FROM incidents i WHERE i.case_id = c.id), "
+    "EXISTS (SELECT 1 FROM protection_orders o "
+    "JOIN protection_order_notifications n ON n.order_id = o.id "
+    "WHERE o.case_id = c.id AND n.notify_time IS NULL AND n.due_time < $3) "
+    "FROM cases c WHERE c.id = $1"};
+constexpr int kIncidentFactsColumn = 28;
+constexpr int kOverdueNotificationColumn = 29;
 
 #define CB_CASE_FILTERS                                                        \
   " AND ($2::smallint IS NULL OR c.status = $2)"                               \
@@ -101,26 +141,9 @@ constexpr Statement kListCases = {"cb_case_list",
     "  ORDER BY c.create_time DESC, c.id DESC LIMIT $11)"
     ") v ORDER BY create_micros DESC, id DESC LIMIT $11"};
 
-constexpr Statement kPeople = {"cb_case_people",
-    "SELECT case_id, role, ordinal, given_name, family_name, "
-    "array_to_json(aliases)::text, date_of_birth::text, phone, email, "
-    "safe_contact_notes, address, address_restricted, notes "
-    "FROM case_people WHERE case_id = ANY ($1::uuid[]) "
-    "ORDER BY case_id, role, ordinal"};
-
-#define CB_FLAG_COLUMNS                                                   \
-  "id, case_id, type, reason, cb_micros(raise_time), "                    \
-  "coalesce(raised_by::text, ''), cb_micros(clear_time), "                \
-  "coalesce(cleared_by::text, ''), clear_reason"
-
 constexpr Statement kRestrictedAddresses = {"cb_case_restricted_addresses",
     "SELECT address FROM case_people WHERE case_id = $1 "
     "AND address_restricted AND address <> '' ORDER BY role, ordinal"};
-
-constexpr Statement kActiveFlags = {"cb_case_active_flags",
-    "SELECT " CB_FLAG_COLUMNS " FROM case_flags "
-    "WHERE case_id = ANY ($1::uuid[]) AND clear_time IS NULL "
-    "ORDER BY raise_time, id"};
 
 constexpr Statement kUpdateCase = {"cb_case_update",
     "UPDATE cases SET officer_in_charge_id = $3, summary = $4, "
@@ -191,11 +214,6 @@ constexpr Statement kUpdateIncident = {"cb_incident_update",
     "update_time = $13, version = i.version + 1 "
     "WHERE i.case_id = $1 AND i.id = $2 AND i.version = $3 "
     "RETURNING " CB_INCIDENT_COLUMNS};
-constexpr Statement kIncidentFacts = {"cb_incident_facts",
-    "SELECT cb_micros(occur_time), array_to_json(behaviours)::text, "
-    "array_to_json(four_signs)::text FROM incidents WHERE case_id = $1 "
-    "ORDER BY occur_time"};
-
 #define CB_RISK_COLUMNS                                                     \
   "id, case_id, dash_yes_count, stalking_question_yes, "                    \
   "array_to_json(sdash)::text, sdash_yes_count, judgement_level, "          \
@@ -218,45 +236,112 @@ constexpr Statement kListRisk = {"cb_risk_list",
 
 constexpr Statement kInsertFlag = {"cb_flag_insert",
     "INSERT INTO case_flags (id, case_id, type, reason, raise_time, raised_by) "
-    "VALUES ($1, $2, $3, $4, $5, $6) RETURNING " CB_FLAG_COLUMNS};
+    "VALUES ($1, $2, $3, $4, $5, $6) RETURNING " CB_FLAG_JSON("") "::text"};
 constexpr Statement kClearFlag = {"cb_flag_clear",
     "UPDATE case_flags SET clear_time = $3, cleared_by = $4, clear_reason = $5 "
     "WHERE case_id = $1 AND id = $2 AND clear_time IS NULL "
-    "RETURNING " CB_FLAG_COLUMNS};
+    "RETURNING " CB_FLAG_JSON("") "::text"};
 constexpr Statement kFlagExists = {"cb_flag_exists",
     "SELECT 1 FROM case_flags WHERE case_id = $1 AND id = $2"};
 
-v1::Person PersonFromRow(const pqxx::row& r) {
-  v1::Person p;
-  p.set_given_name(Str(r[3]));
-  p.set_family_name(Str(r[4]));
-  for (std::string& alias : TextsFromJson(r[5])) p.add_aliases(std::move(alias));
-  SetDate(r[6], p.mutable_date_of_birth());
-  if (!p.has_date_of_birth() || p.date_of_birth().year() == 0) {
-    p.clear_date_of_birth();
-  }
-  if (r[7].size() + r[8].size() + r[9].size() > 0) {
-    p.mutable_safe_contact()->set_phone(Str(r[7]));
-    p.mutable_safe_contact()->set_email(Str(r[8]));
-    p.mutable_safe_contact()->set_safe_contact_notes(Str(r[9]));
-  }
-  p.set_address(Str(r[10]));
-  p.set_address_restricted(Bool(r[11]));
-  p.set_notes(Str(r[12]));
-  return p;
+// The JSON a statement built (CB_CASE_PEOPLE_AND_FLAGS, kLoadCase,
+// CB_FLAG_JSON): its elements; none when NULL (no rows). The database wrote
+// it, so it always parses; if it ever did not, nothing is read rather than
+// a partial record.
+nlohmann::json JsonRows(const pqxx::field& f) {
+  if (f.is_null()) return nlohmann::json::array();
+  nlohmann::json parsed = nlohmann::json::parse(f.c_str(), f.c_str() + f.size(),
+                                                nullptr, /*allow_exceptions=*/false);
+  return parsed.is_array() ? std::move(parsed) : nlohmann::json::array();
 }
 
-v1::CaseFlag FlagFromRow(const pqxx::row& r) {
+std::string JsonText(const nlohmann::json& v) {
+  return v.is_string() ? v.get<std::string>() : std::string();
+}
+
+int JsonInt(const nlohmann::json& v) {
+  return v.is_number_integer() ? v.get<int>() : 0;
+}
+
+// A cb_micros value: unset when null.
+template <typename Message>
+void SetJsonTimestamp(const nlohmann::json& micros, Message* message,
+                      google::protobuf::Timestamp* (Message::*mutable_field)()) {
+  if (!micros.is_number_integer()) return;
+  *(message->*mutable_field)() = TimestampFromMicros(micros.get<int64_t>());
+}
+
+// CB_PERSON_JSON: [role, given_name, family_name, aliases, date_of_birth,
+// phone, email, safe_contact_notes, address, address_restricted, notes].
+// Returns the role.
+int PersonFromJson(const nlohmann::json& r, v1::Person* p) {
+  if (!r.is_array() || r.size() != 11) return 0;
+  p->set_given_name(JsonText(r[1]));
+  p->set_family_name(JsonText(r[2]));
+  if (r[3].is_array()) {
+    for (const nlohmann::json& alias : r[3]) p->add_aliases(JsonText(alias));
+  }
+  if (r[4].is_string()) SetDate(JsonText(r[4]), p->mutable_date_of_birth());
+  if (!p->has_date_of_birth() || p->date_of_birth().year() == 0) {
+    p->clear_date_of_birth();
+  }
+  std::string phone = JsonText(r[5]), email = JsonText(r[6]), notes = JsonText(r[7]);
+  if (phone.size() + email.size() + notes.size() > 0) {
+    p->mutable_safe_contact()->set_phone(std::move(phone));
+    p->mutable_safe_contact()->set_email(std::move(email));
+    p->mutable_safe_contact()->set_safe_contact_notes(std::move(notes));
+  }
+  p->set_address(JsonText(r[8]));
+  p->set_address_restricted(r[9].is_boolean() && r[9].get<bool>());
+  p->set_notes(JsonText(r[10]));
+  return JsonInt(r[0]);
+}
+
+// CB_FLAG_JSON: [id, type, reason, raise_time, raised_by, clear_time,
+// cleared_by, clear_reason].
+v1::CaseFlag FlagFromJson(const nlohmann::json& r, absl::string_view case_id) {
   v1::CaseFlag f;
-  f.set_name(domain::CaseChildResourceName(Str(r[1]), "flags", Str(r[0])));
-  f.set_type(static_cast<v1::FlagType>(Int(r[2])));
-  f.set_reason(Str(r[3]));
-  SetTimestamp(r[4], &f, &v1::CaseFlag::mutable_raise_time);
-  if (r[5].size() > 0) f.set_raised_by(domain::UserName(Str(r[5])));
-  SetTimestamp(r[6], &f, &v1::CaseFlag::mutable_clear_time);
-  if (r[7].size() > 0) f.set_cleared_by(domain::UserName(Str(r[7])));
-  f.set_clear_reason(Str(r[8]));
+  if (!r.is_array() || r.size() != 8) return f;
+  f.set_name(domain::CaseChildResourceName(case_id, "flags", JsonText(r[0])));
+  f.set_type(static_cast<v1::FlagType>(JsonInt(r[1])));
+  f.set_reason(JsonText(r[2]));
+  SetJsonTimestamp(r[3], &f, &v1::CaseFlag::mutable_raise_time);
+  if (!JsonText(r[4]).empty()) f.set_raised_by(domain::UserName(JsonText(r[4])));
+  SetJsonTimestamp(r[5], &f, &v1::CaseFlag::mutable_clear_time);
+  if (!JsonText(r[6]).empty()) f.set_cleared_by(domain::UserName(JsonText(r[6])));
+  f.set_clear_reason(JsonText(r[7]));
   return f;
+}
+
+// A one-flag statement's row (RETURNING CB_FLAG_JSON).
+v1::CaseFlag FlagFromRow(const pqxx::row& r, absl::string_view case_id) {
+  nlohmann::json parsed = nlohmann::json::parse(r[0].c_str(), r[0].c_str() + r[0].size(),
+                                                nullptr, /*allow_exceptions=*/false);
+  return FlagFromJson(parsed, case_id);
+}
+
+// kLoadCase's incident facts: [occur_time, behaviours, four_signs] each.
+std::vector<domain::IncidentFacts> IncidentFactsFromJson(const pqxx::field& f) {
+  std::vector<domain::IncidentFacts> out;
+  for (const nlohmann::json& r : JsonRows(f)) {
+    if (!r.is_array() || r.size() != 3) continue;
+    domain::IncidentFacts facts;
+    facts.occur_time = r[0].is_number_integer()
+                           ? absl::FromUnixMicros(r[0].get<int64_t>())
+                           : absl::InfinitePast();
+    if (r[1].is_array()) {
+      for (const nlohmann::json& b : r[1]) {
+        facts.behaviours.push_back(static_cast<v1::Behaviour>(JsonInt(b)));
+      }
+    }
+    if (r[2].is_array()) {
+      for (const nlohmann::json& s : r[2]) {
+        facts.four_signs.push_back(static_cast<v1::FourSign>(JsonInt(s)));
+      }
+    }
+    out.push_back(std::move(facts));
+  }
+  return out;
 }
 
 v1::Case CaseFromRow(const pqxx::row& r) {
@@ -291,6 +376,24 @@ v1::Case CaseFromRow(const pqxx::row& r) {
   SetTimestamp(r[23], &c, &v1::Case::mutable_create_time);
   SetTimestamp(r[24], &c, &v1::Case::mutable_update_time);
   c.set_etag(domain::FormatEtag(Int(r[25])));
+  for (const nlohmann::json& person : JsonRows(r[kPeopleColumn])) {
+    v1::Person p;
+    switch (PersonFromJson(person, &p)) {
+      case kVictim:
+        *c.mutable_victim() = std::move(p);
+        break;
+      case kSuspect:
+        *c.add_suspects() = std::move(p);
+        break;
+      case kProtected:
+        *c.add_protected_persons() = std::move(p);
+        break;
+    }
+  }
+  const std::string id = Str(r[0]);
+  for (const nlohmann::json& flag : JsonRows(r[kFlagsColumn])) {
+    *c.add_flags() = FlagFromJson(flag, id);
+  }
   return c;
 }
 
@@ -338,38 +441,6 @@ v1::RiskAssessment RiskFromRow(const pqxx::row& r) {
   if (r[11].size() > 0) a.set_assessor(domain::UserName(Str(r[11])));
   SetTimestamp(r[12], &a, &v1::RiskAssessment::mutable_assess_time);
   return a;
-}
-
-// Attaches people and raised flags to the cases, in one query each.
-void AttachPeopleAndFlags(Tx& tx, std::vector<v1::Case*>& cases) {
-  if (cases.empty()) return;
-  std::vector<std::string> ids;
-  absl::flat_hash_map<std::string, v1::Case*> by_id;
-  for (v1::Case* c : cases) {
-    std::string id = domain::IdOf(c->name());
-    by_id[id] = c;
-    ids.push_back(std::move(id));
-  }
-  for (const pqxx::row& r : tx.Exec(kPeople, Params().TextArray(ids))) {
-    auto it = by_id.find(Str(r[0]));
-    if (it == by_id.end()) continue;
-    v1::Person p = PersonFromRow(r);
-    switch (Int(r[1])) {
-      case kVictim:
-        *it->second->mutable_victim() = std::move(p);
-        break;
-      case kSuspect:
-        *it->second->add_suspects() = std::move(p);
-        break;
-      case kProtected:
-        *it->second->add_protected_persons() = std::move(p);
-        break;
-    }
-  }
-  for (const pqxx::row& r : tx.Exec(kActiveFlags, Params().TextArray(ids))) {
-    auto it = by_id.find(Str(r[1]));
-    if (it != by_id.end()) *it->second->add_flags() = FlagFromRow(r);
-  }
 }
 
 void InsertPeople(Tx& tx, absl::string_view case_id, int role,
@@ -488,10 +559,21 @@ absl::StatusOr<v1::Case> CaseRepository::Get(Tx& tx, absl::string_view id,
   if (r.empty()) {
     return absl::NotFoundError(absl::StrCat(domain::CaseName(id), " not found"));
   }
-  v1::Case c = CaseFromRow(r[0]);
-  std::vector<v1::Case*> cases = {&c};
-  AttachPeopleAndFlags(tx, cases);
-  return c;
+  return CaseFromRow(r[0]);
+}
+
+absl::StatusOr<LoadedCase> CaseRepository::Load(Tx& tx, absl::string_view id,
+                                                absl::string_view today,
+                                                absl::Time now) const {
+  pqxx::result r = tx.Exec(kLoadCase, Params().Text(id).Text(today).Time(now));
+  if (r.empty()) {
+    return absl::NotFoundError(absl::StrCat(domain::CaseName(id), " not found"));
+  }
+  LoadedCase loaded;
+  loaded.c = CaseFromRow(r[0]);
+  loaded.incidents = IncidentFactsFromJson(r[0][kIncidentFactsColumn]);
+  loaded.has_overdue_notification = Bool(r[0][kOverdueNotificationColumn]);
+  return loaded;
 }
 
 absl::StatusOr<Page<v1::Case>> CaseRepository::List(
@@ -512,9 +594,6 @@ absl::StatusOr<Page<v1::Case>> CaseRepository::List(
       rows, limit, CaseFromRow, [](const pqxx::row& r) {
         return domain::PageCursor{Str(r[23]), Str(r[0])};
       });
-  std::vector<v1::Case*> cases;
-  for (v1::Case& c : page.items) cases.push_back(&c);
-  AttachPeopleAndFlags(tx, cases);
   return page;
 }
 
@@ -674,19 +753,6 @@ absl::StatusOr<v1::Incident> CaseRepository::UpdateIncident(
   return IncidentFromRow(r[0]);
 }
 
-absl::StatusOr<std::vector<domain::IncidentFacts>> CaseRepository::IncidentFacts(
-    Tx& tx, absl::string_view case_id) const {
-  std::vector<domain::IncidentFacts> out;
-  for (const pqxx::row& r : tx.Exec(kIncidentFacts, Params().Text(case_id))) {
-    domain::IncidentFacts f;
-    f.occur_time = TimeFromMicrosField(r[0]);
-    for (int b : IntsFromJson(r[1])) f.behaviours.push_back(static_cast<v1::Behaviour>(b));
-    for (int s : IntsFromJson(r[2])) f.four_signs.push_back(static_cast<v1::FourSign>(s));
-    out.push_back(std::move(f));
-  }
-  return out;
-}
-
 absl::StatusOr<v1::RiskAssessment> CaseRepository::InsertRiskAssessment(
     Tx& tx, absl::string_view case_id, absl::string_view id,
     const v1::RiskAssessment& a, absl::string_view actor_id,
@@ -749,7 +815,7 @@ absl::StatusOr<v1::CaseFlag> CaseRepository::InsertFlag(
                                             .Text(reason)
                                             .Time(now)
                                             .TextOrNull(actor_id));
-  return FlagFromRow(r);
+  return FlagFromRow(r, case_id);
 }
 
 absl::StatusOr<v1::CaseFlag> CaseRepository::ClearFlag(
@@ -761,7 +827,7 @@ absl::StatusOr<v1::CaseFlag> CaseRepository::ClearFlag(
                                            .Time(now)
                                            .TextOrNull(actor_id)
                                            .Text(reason));
-  if (!r.empty()) return FlagFromRow(r[0]);
+  if (!r.empty()) return FlagFromRow(r[0], case_id);
   std::string name = domain::CaseChildResourceName(case_id, "flags", id);
   if (tx.Exec(kFlagExists, Params().Text(case_id).Text(id)).empty()) {
     return absl::NotFoundError(absl::StrCat(name, " not found"));

@@ -59,6 +59,16 @@ struct CaseUpdate {
   bool replace_protected_persons = false;
 };
 
+// A case as its responses show it, before the pattern and the view.
+struct LoadedCase {
+  v1::Case c;  // As CaseRepository::Get.
+  std::vector<domain::IncidentFacts> incidents;
+  // A protection order of the case has a notification still open after its
+  // due time (ProtectionOrderRepository::WithOpenNotificationsDueBefore
+  // would find it).
+  bool has_overdue_notification = false;
+};
+
 // The case record: cases, people, incidents, risk assessments, flags.
 class CaseRepository {
  public:
@@ -88,6 +98,12 @@ class CaseRepository {
   // `today` decides whether an order is still active.
   absl::StatusOr<v1::Case> Get(Tx& tx, absl::string_view id,
                                absl::string_view today) const;
+
+  // Get, the facts of the case's incidents and whether a notification of
+  // one of its protection orders is overdue at `now`: what a case response
+  // derives from, in one statement (one round trip, one snapshot).
+  absl::StatusOr<LoadedCase> Load(Tx& tx, absl::string_view id,
+                                  absl::string_view today, absl::Time now) const;
 
   absl::StatusOr<Page<v1::Case>> List(
       Tx& tx, absl::string_view caller_agency_id, const CaseListFilter& filter,
@@ -140,8 +156,6 @@ class CaseRepository {
                                               int64_t expected_version,
                                               const v1::Incident& incident,
                                               absl::Time now) const;
-  absl::StatusOr<std::vector<domain::IncidentFacts>> IncidentFacts(
-      Tx& tx, absl::string_view case_id) const;
 
   // Risk assessments (append-only).
   absl::StatusOr<v1::RiskAssessment> InsertRiskAssessment(

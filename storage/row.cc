@@ -29,7 +29,11 @@ std::vector<std::string> TextsFromJson(const pqxx::field& f) {
 
 void SetDate(const pqxx::field& f, v1::Date* out) {
   if (f.is_null()) return;
-  std::vector<std::string> parts = absl::StrSplit(f.c_str(), '-');
+  SetDate(absl::string_view(f.c_str(), f.size()), out);
+}
+
+void SetDate(absl::string_view text, v1::Date* out) {
+  std::vector<std::string> parts = absl::StrSplit(text, '-');
   int y, m, d;
   if (parts.size() == 3 && absl::SimpleAtoi(parts[0], &y) &&
       absl::SimpleAtoi(parts[1], &m) && absl::SimpleAtoi(parts[2], &d)) {

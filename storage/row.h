@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "casebridge/v1/common.pb.h"
 #include "google/protobuf/timestamp.pb.h"
@@ -43,6 +44,8 @@ std::vector<std::string> TextsFromJson(const pqxx::field& f);
 
 // A date column selected as text (YYYY-MM-DD): set `out` unless NULL.
 void SetDate(const pqxx::field& f, v1::Date* out);
+// The same from the text itself (a date inside a JSON value).
+void SetDate(absl::string_view text, v1::Date* out);
 // "YYYY-MM-DD" for a date, "" when the date is unset (year 0).
 std::string DateText(const v1::Date& date);
 
