@@ -1,6 +1,5 @@
 #include "storage/case_repository.h"
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "domain/resource_names.h"
 #include "domain/status_macros.h"
