@@ -247,10 +247,14 @@ constexpr Statement kFlagExists = {"cb_flag_exists",
 // CB_FLAG_JSON): its elements; none when NULL (no rows). The database wrote
 // it, so it always parses; if it ever did not, nothing is read rather than
 // a partial record.
+nlohmann::json ParseJson(const pqxx::field& f) {
+  return nlohmann::json::parse(f.c_str(), f.c_str() + f.size(), nullptr,
+                               /*allow_exceptions=*/false);
+}
+
 nlohmann::json JsonRows(const pqxx::field& f) {
   if (f.is_null()) return nlohmann::json::array();
-  nlohmann::json parsed = nlohmann::json::parse(f.c_str(), f.c_str() + f.size(),
-                                                nullptr, /*allow_exceptions=*/false);
+  nlohmann::json parsed = ParseJson(f);
   return parsed.is_array() ? std::move(parsed) : nlohmann::json::array();
 }
 
@@ -314,9 +318,7 @@ v1::CaseFlag FlagFromJson(const nlohmann::json& r, absl::string_view case_id) {
 
 // A one-flag statement's row (RETURNING CB_FLAG_JSON).
 v1::CaseFlag FlagFromRow(const pqxx::row& r, absl::string_view case_id) {
-  nlohmann::json parsed = nlohmann::json::parse(r[0].c_str(), r[0].c_str() + r[0].size(),
-                                                nullptr, /*allow_exceptions=*/false);
-  return FlagFromJson(parsed, case_id);
+  return FlagFromJson(ParseJson(r[0]), case_id);
 }
 
 // kLoadCase's incident facts: [occur_time, behaviours, four_signs] each.
