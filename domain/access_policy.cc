@@ -27,9 +27,16 @@ constexpr Mask kProsecutor = R(v1::ROLE_PROSECUTOR);
 constexpr Mask kPartnerRoles =
     R(v1::ROLE_SAFEGUARDING_LEAD) | R(v1::ROLE_VICTIM_ADVOCATE);
 constexpr Mask kAuditor = R(v1::ROLE_AUDITOR);
+constexpr Mask kNationalAuditor = R(v1::ROLE_NATIONAL_AUDITOR);
+constexpr Mask kNationalAnalyst = R(v1::ROLE_NATIONAL_ANALYST);
 constexpr Mask kAdministrator = R(v1::ROLE_ADMINISTRATOR);
-constexpr Mask kEveryRole = kPoliceRoles | kProsecutor | kPartnerRoles |
-                            kAuditor | kAdministrator;
+constexpr Mask kSystemAdministrator = R(v1::ROLE_SYSTEM_ADMINISTRATOR);
+// Every role a person holds; a service account (a front end) acts for
+// people with their credentials, never on its own.
+constexpr Mask kPersonRoles = kPoliceRoles | kProsecutor | kPartnerRoles |
+                              kAuditor | kNationalAuditor | kNationalAnalyst |
+                              kAdministrator | kSystemAdministrator;
+constexpr Mask kEveryRole = kPersonRoles | R(v1::ROLE_FRONT_END);
 
 // Agency kinds.
 constexpr Mask kPolice = K(v1::AGENCY_KIND_POLICE);
@@ -52,12 +59,17 @@ constexpr CaseView kFull = v1::CASE_VIEW_FULL;
 constexpr CaseView kProsecution = v1::CASE_VIEW_PROSECUTION;
 constexpr CaseView kSafeguarding = v1::CASE_VIEW_SAFEGUARDING;
 
+constexpr Reach kOwnAgency = Reach::kOwnAgency;
+constexpr Reach kEveryAgency = Reach::kEveryAgency;
+
 struct Rule {
   Action action;
   Mask roles;
   Mask kinds;
   Mask relationships;
   CaseView view;
+  // Only for acts about an agency (audit, measures, users).
+  Reach reach = kOwnAgency;
 };
 
 // THE access policy. Anything not allowed here is denied. Police of the
@@ -119,7 +131,11 @@ constexpr Rule kPolicy[] = {
      kOwning | kShared, kFull},
     {Action::kReadProtectionOrderHistory, kProsecutor, kCps, kShared,
      kProsecution},
+    // Forces are measured on their own orders; comparing forces is a
+    // national analyst's job.
     {Action::kReadOrderMeasures, kPoliceRoles, kPolice, kNoCase, kNoContent},
+    {Action::kReadOrderMeasures, kNationalAnalyst, kAnyKind, kNoCase,
+     kNoContent, kEveryAgency},
 
     // --- Charging (police submit and respond, the CPS decides) -------------
     {Action::kSubmitChargingFile, kPoliceRoles, kPolice, kOwning, kFull},
@@ -147,17 +163,46 @@ constexpr Rule kPolicy[] = {
     {Action::kListMyWork, kPartnerRoles, kPartners, kNoCase, kNoContent},
 
     // --- Audit (no case content) -------------------------------------------
-    {Action::kReadAuditLog, kAuditor, kAnyKind, kNoCase | kAnyCase,
+    // An agency's auditor sees the events of its own users and of the cases
+    // its agency owns (the reach), so of one case only one its agency holds;
+    // a national auditor sees everything. Supervisors see their own force's
+    // cases.
+    {Action::kReadAuditLog, kAuditor, kAnyKind, kNoCase | kOwning | kShared,
      kNoContent},
+    {Action::kReadAuditLog, kNationalAuditor, kAnyKind, kNoCase | kAnyCase,
+     kNoContent, kEveryAgency},
     {Action::kReadAuditLog, kSupervisor, kPolice, kOwning, kNoContent},
-    {Action::kReadCaseAccess, kAuditor, kAnyKind, kAnyCase, kNoContent},
+    {Action::kReadCaseAccess, kAuditor, kAnyKind, kOwning | kShared,
+     kNoContent},
+    {Action::kReadCaseAccess, kNationalAuditor, kAnyKind, kAnyCase, kNoContent,
+     kEveryAgency},
     {Action::kReadCaseAccess, kSupervisor, kPolice, kOwning, kNoContent},
-    {Action::kVerifyAuditLog, kAuditor, kAnyKind, kNoCase, kNoContent},
+    // The verification answers whether the log is whole, no event content.
+    {Action::kVerifyAuditLog, kAuditor | kNationalAuditor, kAnyKind, kNoCase,
+     kNoContent},
 
     // --- Administration (never case content) --------------------------------
-    {Action::kAdminister, kAdministrator, kAnyKind, kNoCase, kNoContent},
+    // The system administrator makes agencies, and manages the accounts
+    // whose power reaches beyond one agency's case work: administrators,
+    // national roles, service accounts. An agency administrator manages the
+    // other users of its own agency. Neither holds a case role (a user with
+    // an administrator role holds no other: domain/user_administration.h).
+    {Action::kManageAgencies, kSystemAdministrator, kAnyKind, kNoCase,
+     kNoContent},
+    {Action::kManageUsers, kAdministrator, kAnyKind, kNoCase, kNoContent},
+    {Action::kManagePrivilegedUsers, kSystemAdministrator, kAnyKind, kNoCase,
+     kNoContent, kEveryAgency},
+    // A move spans two agencies, so it is the system administrator's; it
+    // ends the user's credentials (the new agency's administrator enrols
+    // them again), so it gives nobody a way in.
+    {Action::kMoveUsers, kSystemAdministrator, kAnyKind, kNoCase, kNoContent,
+     kEveryAgency},
+    {Action::kReadUsers, kAdministrator, kAnyKind, kNoCase, kNoContent},
+    {Action::kReadUsers, kSystemAdministrator, kAnyKind, kNoCase, kNoContent,
+     kEveryAgency},
+    {Action::kManageOwnTokens, kPersonRoles, kAnyKind, kNoCase, kNoContent},
     {Action::kReadSelf, kEveryRole, kAnyKind, kNoCase, kNoContent},
-    {Action::kReadDirectory, kEveryRole, kAnyKind, kNoCase, kNoContent},
+    {Action::kReadDirectory, kPersonRoles, kAnyKind, kNoCase, kNoContent},
 };
 
 // Wider views win when a principal holds several roles.
@@ -178,46 +223,11 @@ int ViewRank(CaseView view) {
 
 absl::string_view ActionName(Action action) {
   switch (action) {
-    case Action::kCreateCase: return "create a case";
-    case Action::kListCases: return "list cases";
-    case Action::kListCasesBySharing:
-      return "filter cases by the agencies they are shared with";
-    case Action::kReadCase: return "read the case";
-    case Action::kUpdateCase: return "update the case";
-    case Action::kCloseCase: return "close the case";
-    case Action::kReopenCase: return "reopen the case";
-    case Action::kSetVictimServicesReferral: return "record the victim-services referral";
-    case Action::kBeOfficerInCharge: return "be the officer in charge of the case";
-    case Action::kAddIncident: return "add an incident";
-    case Action::kReadIncidents: return "read incidents";
-    case Action::kUpdateIncident: return "update an incident";
-    case Action::kRecordRiskAssessment: return "record a risk assessment";
-    case Action::kReadRiskAssessments: return "read risk assessments";
-    case Action::kFlagCase: return "flag or unflag the case";
-    case Action::kReadTimeline: return "read the timeline";
-    case Action::kShareCase: return "share the case";
-    case Action::kUnshareCase: return "withdraw a share";
-    case Action::kReadShares: return "read the case's shares";
-    case Action::kManageProtectionOrders: return "apply for or record protection orders";
-    case Action::kReadProtectionOrders: return "read protection orders";
-    case Action::kReadProtectionOrderHistory: return "read protection order history";
-    case Action::kReadOrderMeasures: return "read protection order measures";
-    case Action::kSubmitChargingFile: return "submit a charging file";
-    case Action::kRespondToActionPlan: return "respond to an action plan";
-    case Action::kRecordProsecutionDecision: return "record prosecution advice or decisions";
-    case Action::kReadCharging: return "read charging files";
-    case Action::kListChargingFiles: return "list charging files";
-    case Action::kCreateSafeguardingAction: return "create a safeguarding action";
-    case Action::kReadSafeguardingActions: return "read safeguarding actions";
-    case Action::kUpdateSafeguardingAction: return "update a safeguarding action";
-    case Action::kReferToMarac: return "refer to MARAC";
-    case Action::kListMyWork: return "list your agency's work";
-    case Action::kReadAuditLog: return "read the audit log";
-    case Action::kReadCaseAccess: return "read who has seen the case";
-    case Action::kVerifyAuditLog: return "verify the audit log";
-    case Action::kAdminister: return "administer agencies, users and tokens";
-    case Action::kReadSelf: return "read your own user";
-    case Action::kReadDirectory: return "read the agency directory";
+#define CB_ACTION_NAME(name, words, about_case) \
+  case Action::name:                            \
+    return words;
+    CB_ACCESS_ACTIONS(CB_ACTION_NAME)
+#undef CB_ACTION_NAME
   }
   return "unknown action";
 }
@@ -235,21 +245,13 @@ absl::string_view RelationshipName(Relationship relationship) {
 
 bool IsCaseAction(Action action) {
   switch (action) {
-    case Action::kCreateCase:
-    case Action::kListCases:
-    case Action::kListCasesBySharing:
-    case Action::kReadOrderMeasures:
-    case Action::kListChargingFiles:
-    case Action::kListMyWork:
-    case Action::kVerifyAuditLog:
-    case Action::kAdminister:
-    case Action::kReadSelf:
-    case Action::kReadDirectory:
-      return false;
-    case Action::kReadAuditLog:  // Either: with or without a case filter.
-    default:
-      return true;
+#define CB_ACTION_ABOUT_CASE(name, words, about_case) \
+  case Action::name:                                  \
+    return about_case;
+    CB_ACCESS_ACTIONS(CB_ACTION_ABOUT_CASE)
+#undef CB_ACTION_ABOUT_CASE
   }
+  return false;
 }
 
 bool Principal::HasRole(v1::Role role) const {
@@ -268,8 +270,10 @@ Decision DecideForRole(Role role, AgencyKind agency_kind,
     if ((rule.kinds & K(agency_kind)) == 0) continue;
     if ((rule.relationships & L(relationship)) == 0) continue;
     if (!best.allowed || ViewRank(rule.view) > ViewRank(best.view)) {
-      best = Decision{true, rule.view};
+      best.allowed = true;
+      best.view = rule.view;
     }
+    if (rule.reach == kEveryAgency) best.reach = kEveryAgency;
   }
   return best;
 }
@@ -280,9 +284,13 @@ Decision Decide(const Principal& principal, Relationship relationship,
   for (Role role : principal.roles) {
     Decision d =
         DecideForRole(role, principal.agency_kind, relationship, action);
-    if (d.allowed && (!best.allowed || ViewRank(d.view) > ViewRank(best.view))) {
-      best = d;
-    }
+    if (!d.allowed) continue;
+    const Reach reach =
+        d.reach == kEveryAgency || (best.allowed && best.reach == kEveryAgency)
+            ? kEveryAgency
+            : kOwnAgency;
+    if (!best.allowed || ViewRank(d.view) > ViewRank(best.view)) best = d;
+    best.reach = reach;
   }
   return best;
 }
@@ -318,6 +326,22 @@ absl::Status AuthorizeAction(const Principal& principal, Action action) {
       absl::StrCat("your roles may not ", ActionName(action)));
 }
 
+absl::Status AuthorizeForAgency(const Principal& principal, Action action,
+                                absl::string_view agency_id) {
+  Decision decision = Decide(principal, Relationship::kNoCase, action);
+  if (!decision.allowed) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("your roles may not ", ActionName(action)));
+  }
+  if (decision.reach == kOwnAgency && agency_id != principal.agency_id) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "your roles may ", ActionName(action), " of your own agency (",
+        principal.agency_name.empty() ? principal.agency_id : principal.agency_name,
+        ") only"));
+  }
+  return absl::OkStatus();
+}
+
 v1::CaseView SharedViewFor(AgencyKind kind) {
   int best = 0;
   CaseView view = v1::CASE_VIEW_UNSPECIFIED;
@@ -349,6 +373,10 @@ bool RoleAllowedForAgencyKind(Role role, AgencyKind kind) {
              kind == v1::AGENCY_KIND_VICTIM_SERVICE;
     case v1::ROLE_AUDITOR:
     case v1::ROLE_ADMINISTRATOR:
+    case v1::ROLE_SYSTEM_ADMINISTRATOR:
+    case v1::ROLE_NATIONAL_AUDITOR:
+    case v1::ROLE_NATIONAL_ANALYST:
+    case v1::ROLE_FRONT_END:
       return kind != v1::AGENCY_KIND_UNSPECIFIED;
     default:
       return false;

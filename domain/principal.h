@@ -18,7 +18,12 @@ struct Principal {
   std::string agency_name;
   v1::AgencyKind agency_kind = v1::AGENCY_KIND_UNSPECIFIED;
   std::vector<v1::Role> roles;
+  // A service account (a front end), not a person.
+  bool service_account = false;
   std::string token_id;
+  // The credential that authenticated this call, as the audit names it:
+  // users/{user}/tokens/{token}.
+  std::string credential;
 
   bool HasRole(v1::Role role) const;
   bool authenticated() const { return !user_id.empty(); }

@@ -169,8 +169,13 @@ absl::StatusOr<std::unique_ptr<ServerApp>> ServerApp::Start(ServerOptions option
                                                 // Half the pool: the rest
                                                 // stays for signed-in calls.
                                                 std::max(1, o.pool_size / 2));
+  app->fair_share_ = std::make_unique<services::FairShare>(o.fair_share);
+  app->refusals_ = std::make_unique<services::RefusalLedger>(
+      app->audit_.get(), o.refusal_summary_window);
+  app->refusals_->Start();
   app->runner_ = std::make_unique<services::RpcRunner>(
-      app->db_.get(), app->audit_.get(), app->authenticator_.get(), clock);
+      app->db_.get(), app->audit_.get(), app->authenticator_.get(), clock,
+      app->fair_share_.get(), app->refusals_.get());
 
   services::RpcRunner* runner = app->runner_.get();
   app->services_.push_back(std::make_unique<services::AdminServiceImpl>(runner));
@@ -196,11 +201,21 @@ absl::StatusOr<std::unique_ptr<ServerApp>> ServerApp::Start(ServerOptions option
   quota.SetMaxThreads(o.max_threads);
   builder.SetResourceQuota(quota);
   builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, o.max_concurrent_streams);
+  builder.SetMaxReceiveMessageSize(o.max_request_bytes);
   builder.AddListeningPort(o.listen, *creds, &app->port_);
   for (auto& service : app->services_) builder.RegisterService(service.get());
+  // Calls refused before a handler runs are audited and answered clearly
+  // (server/call_guard.h).
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+      interceptors;
+  interceptors.push_back(std::make_unique<CallGuardFactory>(app->runner_.get()));
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  app->unknown_methods_ = std::make_unique<UnknownMethodService>(app->runner_.get());
+  builder.RegisterCallbackGenericService(app->unknown_methods_.get());
   app->server_ = builder.BuildAndStart();
   if (app->server_ == nullptr || app->port_ == 0) {
     app->server_.reset();
+    app->refusals_->Stop();
     app->audit_->Stop();
     return absl::UnavailableError(absl::StrCat(
         "cannot listen on ", o.listen,
@@ -249,8 +264,12 @@ void ServerApp::Shutdown() {
                       absl::ToChronoSeconds(options_.shutdown_grace));
     server_->Wait();
   }
+  // Summaries of refused calls go to the log before it stops.
+  if (refusals_ != nullptr) refusals_->Stop();
   if (audit_ != nullptr) audit_->Stop();
   runner_.reset();
+  refusals_.reset();
+  fair_share_.reset();
   authenticator_.reset();
   audit_.reset();
   audit_db_.reset();

@@ -10,8 +10,11 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
+#include "server/call_guard.h"
 #include "services/authenticator.h"
 #include "services/clock.h"
+#include "services/fair_share.h"
+#include "services/refusal_ledger.h"
 #include "services/rpc_runner.h"
 #include "storage/audit_log.h"
 #include "storage/database.h"
@@ -37,6 +40,13 @@ struct ServerOptions {
   // waits for one of its calls to finish.
   int max_threads = 256;
   int max_concurrent_streams = 100;
+  // Most bytes of one request message; a larger one is refused
+  // RESOURCE_EXHAUSTED before it is read (and audited).
+  int max_request_bytes = 4 * 1024 * 1024;
+  // Calls in progress per user, agency, anonymous callers, expensive calls.
+  services::FairShareOptions fair_share;
+  // How long refused calls of one kind are summarised into one event.
+  absl::Duration refusal_summary_window = absl::Seconds(1);
   // PEM files. Certificate and key turn TLS on; a client CA also requires
   // and verifies client certificates (mutual TLS).
   std::string tls_cert_file;
@@ -74,6 +84,9 @@ class ServerApp {
   // The audit log's own connections (tests hold them to stall the log).
   storage::Database& audit_database() { return *audit_db_; }
   services::Authenticator& authenticator() { return *authenticator_; }
+  services::FairShare& fair_share() { return *fair_share_; }
+  // Writes every pending summary of refused calls now (tests, shutdown).
+  void FlushRefusalSummaries() { refusals_->Flush(/*all=*/true); }
 
  private:
   ServerApp() = default;
@@ -86,8 +99,11 @@ class ServerApp {
   std::unique_ptr<storage::Database> audit_db_;
   std::unique_ptr<storage::AuditLog> audit_;
   std::unique_ptr<services::Authenticator> authenticator_;
+  std::unique_ptr<services::FairShare> fair_share_;
+  std::unique_ptr<services::RefusalLedger> refusals_;
   std::unique_ptr<services::RpcRunner> runner_;
   std::vector<std::unique_ptr<grpc::Service>> services_;
+  std::unique_ptr<UnknownMethodService> unknown_methods_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   std::thread health_;

@@ -7,7 +7,9 @@
 
 namespace casebridge::services {
 
-// casebridge.v1.AdminService: agencies, users and tokens. Never case content.
+// casebridge.v1.AdminService: agencies, users and credentials. Never case
+// content. Who may do what is the policy table's (domain/access_policy.h)
+// and the rules of administration's (domain/user_administration.h).
 class AdminServiceImpl final : public v1::AdminService::Service {
  public:
   explicit AdminServiceImpl(RpcRunner* runner) : runner_(runner) {}
@@ -21,15 +23,34 @@ class AdminServiceImpl final : public v1::AdminService::Service {
   grpc::Status CreateUser(grpc::ServerContext* context,
                           const v1::CreateUserRequest* request,
                           v1::User* response) override;
+  grpc::Status GetUser(grpc::ServerContext* context, const v1::GetUserRequest* request,
+                       v1::User* response) override;
   grpc::Status ListUsers(grpc::ServerContext* context,
                          const v1::ListUsersRequest* request,
                          v1::ListUsersResponse* response) override;
   grpc::Status DisableUser(grpc::ServerContext* context,
                            const v1::DisableUserRequest* request,
                            v1::User* response) override;
+  grpc::Status EnableUser(grpc::ServerContext* context,
+                          const v1::EnableUserRequest* request,
+                          v1::User* response) override;
+  grpc::Status SetUserRoles(grpc::ServerContext* context,
+                            const v1::SetUserRolesRequest* request,
+                            v1::User* response) override;
+  grpc::Status MoveUser(grpc::ServerContext* context, const v1::MoveUserRequest* request,
+                        v1::User* response) override;
+  grpc::Status CreateEnrolmentCode(grpc::ServerContext* context,
+                                   const v1::CreateEnrolmentCodeRequest* request,
+                                   v1::EnrolmentCode* response) override;
+  grpc::Status RedeemEnrolmentCode(grpc::ServerContext* context,
+                                   const v1::RedeemEnrolmentCodeRequest* request,
+                                   v1::IssueTokenResponse* response) override;
   grpc::Status IssueToken(grpc::ServerContext* context,
                           const v1::IssueTokenRequest* request,
                           v1::IssueTokenResponse* response) override;
+  grpc::Status ListTokens(grpc::ServerContext* context,
+                          const v1::ListTokensRequest* request,
+                          v1::ListTokensResponse* response) override;
   grpc::Status RevokeToken(grpc::ServerContext* context,
                            const v1::RevokeTokenRequest* request,
                            v1::Token* response) override;
@@ -41,10 +62,6 @@ class AdminServiceImpl final : public v1::AdminService::Service {
   RpcRunner* runner_;
   storage::IdentityRepository identities_;
 };
-
-// Input checks shared with the provisioning commands (bootstrap, demo seed).
-absl::Status ValidateAgency(const v1::Agency& agency);
-absl::Status ValidateUser(const v1::User& user, v1::AgencyKind agency_kind);
 
 }  // namespace casebridge::services
 

@@ -74,14 +74,23 @@ grpc::Status AuditServiceImpl::ListAuditEvents(
                         domain::DecodePageToken(request->page_token(), query));
 
     return runner_->Read(call, [&](storage::Tx& tx) -> absl::Status {
+      domain::Relationship relationship = domain::Relationship::kNoCase;
       if (case_key.has_value()) {
-        // Supervisors see their own force's cases; auditors any.
+        // Supervisors see their own force's cases; an agency's auditor the
+        // cases its agency holds; a national auditor any.
         CB_ASSIGN_OR_RETURN(CaseScope scope,
                             AuthorizeCase(call, tx, *case_key, Action::kReadAuditLog));
         f.case_id = scope.ref.id;
+        relationship = scope.relationship;
       } else {
         CB_RETURN_IF_ERROR(domain::AuthorizeAction(call.principal,
                                                    Action::kReadAuditLog));
+      }
+      // Within one agency's reach, the events of its own users and of the
+      // cases it owns.
+      if (domain::Decide(call.principal, relationship, Action::kReadAuditLog).reach ==
+          domain::Reach::kOwnAgency) {
+        f.scope_agency_id = call.principal.agency_id;
       }
       CB_ASSIGN_OR_RETURN(storage::Page<v1::AuditEvent> page,
                           audit_.ListEvents(tx, f, after, page_size));
@@ -108,8 +117,18 @@ grpc::Status AuditServiceImpl::ListCaseAccess(
     return runner_->Read(call, [&](storage::Tx& tx) -> absl::Status {
       CB_ASSIGN_OR_RETURN(CaseScope scope,
                           AuthorizeCase(call, tx, key, Action::kReadCaseAccess));
-      CB_ASSIGN_OR_RETURN(storage::Page<v1::CaseAccess> page,
-                          audit_.ListCaseAccess(tx, scope.ref.id, after, page_size));
+      // The owning force's auditors and supervisors see everyone who saw
+      // it; an agency it is shared with, its own people; a national
+      // auditor, everyone.
+      const bool everyone =
+          scope.relationship == domain::Relationship::kOwningForce ||
+          domain::Decide(call.principal, scope.relationship, Action::kReadCaseAccess)
+                  .reach == domain::Reach::kEveryAgency;
+      CB_ASSIGN_OR_RETURN(
+          storage::Page<v1::CaseAccess> page,
+          audit_.ListCaseAccess(tx, scope.ref.id,
+                                everyone ? "" : call.principal.agency_id, after,
+                                page_size));
       for (v1::CaseAccess& a : page.items) *response->add_accesses() = std::move(a);
       if (page.next.has_value()) {
         response->set_next_page_token(domain::EncodePageToken(*page.next, query));
@@ -166,7 +185,7 @@ grpc::Status AuditServiceImpl::VerifyAuditLog(
     response->set_detail(v.detail);
     *response->mutable_head() = ToProto(v.head);
     return absl::OkStatus();
-  });
+  }, CallCost::kExpensive);
 }
 
 grpc::Status AuditServiceImpl::GetAuditCheckpoint(

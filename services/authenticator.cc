@@ -39,8 +39,9 @@ absl::StatusOr<domain::Principal> Authenticator::Authenticate(
     return absl::UnauthenticatedError("the bearer token is malformed");
   }
   std::string hash = storage::Sha256(token);
-  const absl::Status unknown =
-      absl::UnauthenticatedError("unknown token: ask an administrator for a new one");
+  const absl::Status unknown = absl::UnauthenticatedError(
+      "unknown token: sign in again, or redeem a new enrolment code from your "
+      "administrator");
 
   std::optional<storage::TokenRecord> record;
   {
@@ -97,6 +98,23 @@ absl::StatusOr<domain::Principal> Authenticator::Authenticate(
                          absl::UTCTimeZone())));
   }
   return record->principal;
+}
+
+std::optional<domain::Principal> Authenticator::FromCache(
+    absl::string_view authorization, absl::Time now) {
+  absl::string_view token = absl::StripAsciiWhitespace(authorization);
+  if (!absl::ConsumePrefix(&token, "Bearer ") && !absl::ConsumePrefix(&token, "bearer ")) {
+    return std::nullopt;
+  }
+  token = absl::StripAsciiWhitespace(token);
+  if (!storage::IsWellFormedTokenSecret(token)) return std::nullopt;
+  const std::string hash = storage::Sha256(token);
+  absl::MutexLock lock(&mu_);
+  auto it = cache_.find(hash);
+  if (it == cache_.end() || now - it->second.fetched >= cache_ttl_) return std::nullopt;
+  const storage::TokenRecord& r = it->second.record;
+  if (r.revoked || r.user_disabled || now >= r.expire_time) return std::nullopt;
+  return r.principal;
 }
 
 void Authenticator::Invalidate() {

@@ -1080,9 +1080,12 @@ grpc::Status ProtectionOrderServiceImpl::GetOrderMeasures(
         const std::string agency_id =
             query.agency_id.value_or(call.principal.agency_id);
         call.AddResource(domain::AgencyName(agency_id));
+        // A force reads its own measures; another force's need a national
+        // role (the table's reach).
+        CB_RETURN_IF_ERROR(domain::AuthorizeForAgency(
+            call.principal, Action::kReadOrderMeasures, agency_id));
         return runner_->Read(call, [&](storage::Tx& tx) -> absl::Status {
-          // Aggregate figures of any police force (forces are compared on
-          // them); no case content.
+          // Aggregate figures of a police force; no case content.
           absl::StatusOr<v1::Agency> agency =
               identities_.GetAgency(tx, agency_id);
           if (!agency.ok()) {

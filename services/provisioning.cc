@@ -4,8 +4,9 @@
 #include "domain/list_query.h"
 #include "domain/resource_names.h"
 #include "domain/status_macros.h"
+#include "domain/user_administration.h"
+#include "domain/validation.h"
 #include "nlohmann/json.hpp"
-#include "services/admin_service.h"
 #include "storage/audit_log.h"
 #include "storage/crypto.h"
 #include "storage/identity_repository.h"
@@ -51,7 +52,13 @@ constexpr DemoUser kDemoUsers[] = {
      v1::ROLE_SAFEGUARDING_LEAD},
     {"isac.lewis", "Jo Lewis (ISAC)", "SVG", v1::ROLE_VICTIM_ADVOCATE},
     {"auditor.shah", "Nadia Shah (auditor)", "SP", v1::ROLE_AUDITOR},
-    {"admin", "Casebridge administrator", "SP", v1::ROLE_ADMINISTRATOR},
+    // The system administrator (agencies, agency administrators) and two
+    // agency administrators (their own agency's users).
+    {"admin", "Casebridge system administrator", "SP", v1::ROLE_SYSTEM_ADMINISTRATOR},
+    {"admin.sp", "Gareth Price (Staffordshire Police administrator)", "SP",
+     v1::ROLE_ADMINISTRATOR},
+    {"admin.sotcc", "Helen Ward (city council administrator)", "SOTCC",
+     v1::ROLE_ADMINISTRATOR},
 };
 
 storage::AuditEvent ProvisioningEvent(absl::string_view what, absl::Time now,
@@ -79,9 +86,12 @@ IssuedToken Issue(storage::Tx& tx, const storage::IdentityRepository& ids,
   }
   t.user_name = user.name();
   t.secret = storage::NewTokenSecret();
-  absl::StatusOr<v1::Token> token =
-      ids.IssueToken(tx, domain::IdOf(user.name()),
-                     storage::Sha256(t.secret), description, absl::InfiniteFuture());
+  storage::NewToken row;
+  row.user_id = domain::IdOf(user.name());
+  row.secret_sha256 = storage::Sha256(t.secret);
+  row.description = std::string(description);
+  row.origin = v1::TOKEN_ORIGIN_PROVISIONED;
+  absl::StatusOr<v1::Token> token = ids.IssueToken(tx, row);
   if (!token.ok()) throw std::runtime_error(std::string(token.status().message()));
   return t;
 }
@@ -96,13 +106,13 @@ absl::StatusOr<IssuedToken> BootstrapAdmin(storage::Database& db,
       absl::Now() + absl::Seconds(30),
       [&](storage::Tx& tx) -> absl::StatusOr<IssuedToken> {
         storage::UserFilter admins;
-        admins.role = v1::ROLE_ADMINISTRATOR;
+        admins.role = v1::ROLE_SYSTEM_ADMINISTRATOR;
         CB_ASSIGN_OR_RETURN(storage::Page<v1::User> existing,
                             ids.ListUsers(tx, admins, std::nullopt, 1));
         if (!existing.items.empty()) {
           return absl::FailedPreconditionError(absl::StrCat(
-              "an administrator already exists (", existing.items[0].username(),
-              "); make further ones with AdminService"));
+              "a system administrator already exists (", existing.items[0].username(),
+              "); make further administrators with AdminService"));
         }
         CB_ASSIGN_OR_RETURN(std::optional<v1::Agency> agency,
                             ids.FindAgencyByCode(tx, options.agency_code));
@@ -111,15 +121,15 @@ absl::StatusOr<IssuedToken> BootstrapAdmin(storage::Database& db,
           input.set_code(options.agency_code);
           input.set_display_name(options.agency_name);
           input.set_kind(options.agency_kind);
-          CB_RETURN_IF_ERROR(ValidateAgency(input));
+          CB_RETURN_IF_ERROR(domain::ValidateAgency(input));
           CB_ASSIGN_OR_RETURN(agency, ids.CreateAgency(tx, storage::NewUuid(), input));
         }
         v1::User user;
         user.set_username(options.username);
         user.set_display_name(options.display_name);
         user.set_agency(agency->name());
-        user.add_roles(v1::ROLE_ADMINISTRATOR);
-        CB_RETURN_IF_ERROR(ValidateUser(user, agency->kind()));
+        user.add_roles(v1::ROLE_SYSTEM_ADMINISTRATOR);
+        CB_RETURN_IF_ERROR(domain::ValidateNewUser(user, agency->kind()));
         CB_ASSIGN_OR_RETURN(v1::User created,
                             ids.CreateUser(tx, storage::NewUuid(), user));
         IssuedToken token = Issue(tx, ids, created, *agency, "bootstrap-admin");
@@ -167,6 +177,13 @@ absl::StatusOr<std::vector<IssuedToken>> SeedDemoWorld(storage::Database& db,
             input.add_roles(u.role);
             CB_ASSIGN_OR_RETURN(found, ids.CreateUser(tx, storage::NewUuid(), input));
             created.push_back(found->name());
+          } else if (found->roles_size() != 1 || found->roles(0) != u.role) {
+            // A demo world seeded by an earlier version: its users take
+            // the roles the demo has now.
+            CB_ASSIGN_OR_RETURN(found, ids.SetRoles(tx, domain::IdOf(found->name()),
+                                                    {u.role},
+                                                    *domain::ParseEtag("etag", found->etag())));
+            created.push_back(found->name());
           }
           if (issue_tokens) tokens.push_back(Issue(tx, ids, *found, agency, "demo"));
         }
@@ -186,6 +203,7 @@ absl::StatusOr<bool> DemoWorldComplete(storage::Database& db, absl::Time now) {
           CB_ASSIGN_OR_RETURN(std::optional<v1::User> found,
                               ids.FindUserByUsername(tx, u.username));
           if (!found.has_value() || found->disabled()) return false;
+          if (found->roles_size() != 1 || found->roles(0) != u.role) return false;
         }
         return true;
       });

@@ -12,14 +12,14 @@ namespace {
 
 constexpr size_t kMaxAuditMessage = 1000;
 
-std::string AuthorizationHeader(const grpc::ServerContext& context) {
+std::string AuthorizationHeader(const grpc::ServerContextBase& context) {
   const auto& metadata = context.client_metadata();
   auto it = metadata.find("authorization");
   if (it == metadata.end()) return "";
   return std::string(it->second.data(), it->second.size());
 }
 
-absl::Time DeadlineOf(const grpc::ServerContext& context) {
+absl::Time DeadlineOf(const grpc::ServerContextBase& context) {
   auto deadline = context.deadline();
   if (deadline == std::chrono::system_clock::time_point::max()) {
     return absl::InfiniteFuture();
@@ -27,50 +27,136 @@ absl::Time DeadlineOf(const grpc::ServerContext& context) {
   return absl::FromChrono(deadline);
 }
 
+// Statuses a handler's exception becomes.
+absl::Status RunHandler(CallContext& call,
+                        absl::FunctionRef<absl::Status(CallContext&)> handler) {
+  try {
+    return handler(call);
+  } catch (const std::exception& e) {
+    spdlog::error("rpc {} threw: {}", call.method, e.what());
+  } catch (...) {
+    spdlog::error("rpc {} threw a non-standard exception", call.method);
+  }
+  return absl::InternalError("internal error; it has been logged");
+}
+
 }  // namespace
 
 RpcRunner::RpcRunner(storage::Database* db, storage::AuditLog* audit,
-                     Authenticator* authenticator, const Clock* clock)
-    : db_(db), audit_(audit), authenticator_(authenticator), clock_(clock) {}
+                     Authenticator* authenticator, const Clock* clock,
+                     FairShare* fair_share, RefusalLedger* refusals)
+    : db_(db),
+      audit_(audit),
+      authenticator_(authenticator),
+      clock_(clock),
+      fair_share_(fair_share),
+      refusals_(refusals) {}
 
-grpc::Status RpcRunner::Run(
-    grpc::ServerContext* context, absl::string_view method,
-    absl::FunctionRef<absl::Status(CallContext&)> handler) {
-  const absl::Time started = absl::Now();
+CallContext RpcRunner::Begin(const grpc::ServerContextBase& context,
+                             absl::string_view method) {
   CallContext call;
   call.method = std::string(method);
-  call.peer = context->peer();
+  call.peer = context.peer();
   call.now = clock_->Now();
-  call.deadline = DeadlineOf(*context);
+  call.deadline = DeadlineOf(context);
   call.audit.time = call.now;
   call.audit.method = call.method;
   call.audit.peer = call.peer;
+  return call;
+}
 
+void RpcRunner::SetCaller(CallContext& call, domain::Principal principal) {
+  call.principal = std::move(principal);
+  call.audit.user_id = call.principal.user_id;
+  call.audit.username = call.principal.username;
+  call.audit.agency_id = call.principal.agency_id;
+  call.audit.credential = call.principal.credential;
+  call.audit.roles.clear();
+  for (v1::Role r : call.principal.roles) call.audit.roles.push_back(r);
+}
+
+grpc::Status RpcRunner::Run(grpc::ServerContext* context, absl::string_view method,
+                            absl::FunctionRef<absl::Status(CallContext&)> handler,
+                            CallCost cost) {
+  return RunCall(context, method, Credential::kRequired, cost, handler);
+}
+
+grpc::Status RpcRunner::RunWithoutCredential(
+    grpc::ServerContext* context, absl::string_view method,
+    absl::FunctionRef<absl::Status(CallContext&)> handler) {
+  return RunCall(context, method, Credential::kNone, CallCost::kOrdinary, handler);
+}
+
+grpc::Status RpcRunner::RunCall(grpc::ServerContext* context, absl::string_view method,
+                                Credential credential, CallCost cost,
+                                absl::FunctionRef<absl::Status(CallContext&)> handler) {
+  const absl::Time started = absl::Now();
+  CallContext call = Begin(*context, method);
   absl::Status status;
-  absl::StatusOr<domain::Principal> principal = authenticator_->Authenticate(
-      AuthorizationHeader(*context), call.now, call.deadline);
-  if (!principal.ok()) {
-    status = principal.status();
-  } else {
-    call.principal = *std::move(principal);
-    call.audit.user_id = call.principal.user_id;
-    call.audit.username = call.principal.username;
-    call.audit.agency_id = call.principal.agency_id;
-    for (v1::Role r : call.principal.roles) call.audit.roles.push_back(r);
-    try {
-      status = handler(call);
-    } catch (const std::exception& e) {
-      spdlog::error("rpc {} threw: {}", call.method, e.what());
-      status = absl::InternalError("internal error; it has been logged");
-    } catch (...) {
-      spdlog::error("rpc {} threw a non-standard exception", call.method);
-      status = absl::InternalError("internal error; it has been logged");
+  if (credential == Credential::kRequired) {
+    absl::StatusOr<domain::Principal> principal = authenticator_->Authenticate(
+        AuthorizationHeader(*context), call.now, call.deadline);
+    if (principal.ok()) {
+      SetCaller(call, *std::move(principal));
+    } else {
+      status = principal.status();
     }
   }
+  std::optional<FairShare::Ticket> ticket;
+  if (status.ok()) {
+    absl::StatusOr<FairShare::Ticket> admitted = fair_share_->Admit(call.principal, cost);
+    if (admitted.ok()) {
+      ticket.emplace(*std::move(admitted));
+    } else {
+      status = admitted.status();
+    }
+  }
+  bool at_the_door = !status.ok();
+  if (!at_the_door) {
+    status = RunHandler(call, handler);
+    // A call that carries its own credential (an enrolment code) and fails
+    // on it is a refusal at the door too: guessing codes must not cost the
+    // log a row per guess.
+    at_the_door = credential == Credential::kNone &&
+                  status.code() == absl::StatusCode::kUnauthenticated;
+  }
+  // The ticket is held until the call's event is written: waiting on the
+  // log is part of the call.
+  status = Finish(call, std::move(status), at_the_door, /*may_block=*/true, started);
+  return ToGrpcStatus(status, context);
+}
 
+grpc::Status RpcRunner::RefuseBeforeHandler(const grpc::ServerContextBase& context,
+                                            absl::string_view method,
+                                            const absl::Status& refusal,
+                                            bool may_look_up_credential,
+                                            bool may_block) {
+  const absl::Time started = absl::Now();
+  CallContext call = Begin(context, method);
+  const std::string authorization = AuthorizationHeader(context);
+  if (!authorization.empty()) {
+    std::optional<domain::Principal> principal;
+    if (may_look_up_credential) {
+      absl::StatusOr<domain::Principal> found = authenticator_->Authenticate(
+          authorization, call.now, std::min(call.deadline, absl::Now() + absl::Seconds(2)));
+      if (found.ok()) principal = *std::move(found);
+    } else {
+      principal = authenticator_->FromCache(authorization, call.now);
+    }
+    if (principal.has_value()) SetCaller(call, *std::move(principal));
+  }
+  absl::Status status = Finish(call, refusal, /*at_the_door=*/true, may_block, started);
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
+                      std::string(status.message()));
+}
+
+absl::Status RpcRunner::Finish(CallContext& call, absl::Status status,
+                               bool at_the_door, bool may_block, absl::Time started) {
   if (!call.audit_committed) {
     call.audit.outcome = StatusCodeName(status.code());
-    call.audit.message = std::string(status.message().substr(0, kMaxAuditMessage));
+    call.audit.message =
+        status.ok() ? call.note.substr(0, kMaxAuditMessage)
+                    : std::string(status.message().substr(0, kMaxAuditMessage));
     if (!status.ok()) {
       // A failed call changed nothing and returned nothing, whatever the
       // handler had noted before it failed (its transaction rolled back).
@@ -79,24 +165,37 @@ grpc::Status RpcRunner::Run(
       call.audit.old_etag.clear();
       call.audit.new_etag.clear();
     }
-    absl::Status audited = audit_->AppendDurably(call.audit, call.deadline);
-    if (!audited.ok()) {
-      if (status.ok()) {
-        // Never return what the log cannot show was returned.
-        status = audited;
-      } else {
-        spdlog::error("rpc {}: audit of a failed call was lost: {}", call.method,
-                      audited.ToString());
+    // Refusals at the door by someone with no valid credential, or over
+    // their fair share, come in floods: the ledger counts all but the first
+    // of each kind in its window into one summary event.
+    const bool summarised =
+        at_the_door &&
+        (!call.principal.authenticated() ||
+         status.code() == absl::StatusCode::kResourceExhausted);
+    if (!may_block) {
+      // The caller cannot wait on the log (a callback reactor): the ledger
+      // writes the event, or counts it, from its own thread.
+      refusals_->CountWithoutWaiting(call.audit);
+    } else if (!summarised || refusals_->Count(call.audit)) {
+      absl::Status audited = audit_->AppendDurably(call.audit, call.deadline);
+      if (!audited.ok()) {
+        if (status.ok()) {
+          // Never return what the log cannot show was returned.
+          status = audited;
+        } else {
+          spdlog::error("rpc {}: audit of a failed call was lost: {}", call.method,
+                        audited.ToString());
+        }
       }
     }
   }
-
-  spdlog::info("rpc method={} user={} agency={} code={} duration_ms={:.2f} peer={}",
+  spdlog::info("rpc method={} user={} agency={} credential={} code={} duration_ms={:.2f} peer={}",
                call.method, call.principal.username.empty() ? "-" : call.principal.username,
                call.principal.agency_id.empty() ? "-" : call.principal.agency_id,
+               call.principal.token_id.empty() ? "-" : call.principal.token_id,
                StatusCodeName(status.code()),
                absl::ToDoubleMilliseconds(absl::Now() - started), call.peer);
-  return ToGrpcStatus(status, context);
+  return status;
 }
 
 absl::Status RpcRunner::Read(CallContext& call,
@@ -110,7 +209,7 @@ absl::Status RpcRunner::Write(CallContext& call,
     absl::Status s = fn(tx);
     if (!s.ok()) return s;
     call.audit.outcome = StatusCodeName(absl::StatusCode::kOk);
-    call.audit.message.clear();
+    call.audit.message = call.note.substr(0, kMaxAuditMessage);
     storage::AuditLog::AppendInTransaction(tx, call.audit);
     return absl::OkStatus();
   });

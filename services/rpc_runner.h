@@ -13,6 +13,8 @@
 #include "grpcpp/grpcpp.h"
 #include "services/authenticator.h"
 #include "services/clock.h"
+#include "services/fair_share.h"
+#include "services/refusal_ledger.h"
 #include "storage/audit_log.h"
 #include "storage/database.h"
 #include "storage/timeline_repository.h"
@@ -30,6 +32,9 @@ struct CallContext {
   storage::AuditEvent audit;
   // The call's event was committed with its write (RpcRunner::Write).
   bool audit_committed = false;
+  // What the caller said about a change (a reason): the message of its
+  // audit event when it succeeds.
+  std::string note;
 
   void AddResource(absl::string_view name) {
     audit.resources.emplace_back(name);
@@ -64,18 +69,42 @@ struct CallContext {
   absl::flat_hash_set<std::string> listed_cases_;
 };
 
-// Runs every RPC of every service the same way: authenticate once, run the
-// handler (exceptions become INTERNAL), record exactly one audit event, log
-// one line, map the status to gRPC. A read's response is released only after
-// its audit event is durable; if it cannot be written the caller gets
-// UNAVAILABLE instead of the data.
+// Runs every RPC of every service the same way: authenticate once, admit
+// the call within the caller's fair share, run the handler (exceptions
+// become INTERNAL), record exactly one audit event, log one line, map the
+// status to gRPC. A read's response is released only after its audit event
+// is durable; if it cannot be written the caller gets UNAVAILABLE instead of
+// the data. Calls refused at the door (no valid credential, over the fair
+// share) are accounted for through the RefusalLedger, so a flood of them
+// costs the log one event per caller and method per window.
 class RpcRunner {
  public:
   RpcRunner(storage::Database* db, storage::AuditLog* audit,
-            Authenticator* authenticator, const Clock* clock);
+            Authenticator* authenticator, const Clock* clock,
+            FairShare* fair_share, RefusalLedger* refusals);
 
+  // A call made with a credential (every RPC but one).
   grpc::Status Run(grpc::ServerContext* context, absl::string_view method,
-                   absl::FunctionRef<absl::Status(CallContext&)> handler);
+                   absl::FunctionRef<absl::Status(CallContext&)> handler,
+                   CallCost cost = CallCost::kOrdinary);
+  // A call that needs no credential because its request carries one
+  // (RedeemEnrolmentCode): admitted within the anonymous budget; the
+  // handler names who acted in call.audit.
+  grpc::Status RunWithoutCredential(
+      grpc::ServerContext* context, absl::string_view method,
+      absl::FunctionRef<absl::Status(CallContext&)> handler);
+
+  // A call gRPC refused before any handler ran (an unreadable body, the
+  // thread quota, an unknown method): audited like every call — with the
+  // caller when its credential is valid (`may_look_up_credential` false
+  // uses only credentials already in the cache, for refusals under load) —
+  // and logged. Returns the status to send: `refusal`, or a clearer one
+  // (an unreadable body is INVALID_ARGUMENT, never INTERNAL).
+  grpc::Status RefuseBeforeHandler(const grpc::ServerContextBase& context,
+                                   absl::string_view method,
+                                   const absl::Status& refusal,
+                                   bool may_look_up_credential,
+                                   bool may_block);
 
   // One read-only transaction (one snapshot).
   absl::Status Read(CallContext& call,
@@ -90,12 +119,27 @@ class RpcRunner {
   storage::AuditLog& audit_log() { return *audit_; }
   Authenticator& authenticator() { return *authenticator_; }
   const Clock& clock() const { return *clock_; }
+  FairShare& fair_share() { return *fair_share_; }
 
  private:
+  enum class Credential { kRequired, kNone };
+  grpc::Status RunCall(grpc::ServerContext* context, absl::string_view method,
+                       Credential credential, CallCost cost,
+                       absl::FunctionRef<absl::Status(CallContext&)> handler);
+  CallContext Begin(const grpc::ServerContextBase& context, absl::string_view method);
+  void SetCaller(CallContext& call, domain::Principal principal);
+  // Audits (unless the handler's write did) and logs the finished call.
+  // `at_the_door`: refused before any handler ran, so the ledger may
+  // summarise it. Returns the status the caller gets.
+  absl::Status Finish(CallContext& call, absl::Status status, bool at_the_door,
+                      bool may_block, absl::Time started);
+
   storage::Database* db_;
   storage::AuditLog* audit_;
   Authenticator* authenticator_;
   const Clock* clock_;
+  FairShare* fair_share_;
+  RefusalLedger* refusals_;
 };
 
 // A timeline entry for what this call did to a case, now, by the caller.

@@ -26,16 +26,17 @@ WITH input AS (
     resources text[], case_id uuid, case_reference text,
     case_owner_agency_id uuid, outcome text, message text, request_id text,
     changed_fields text[], old_etag text, new_etag text,
-    content_disclosed boolean)
+    content_disclosed boolean, credential text, call_count bigint)
 ), inserted AS (
   INSERT INTO audit_events (
     event_time, user_id, username, agency_id, roles, peer, method, resources,
     case_id, case_reference, case_owner_agency_id, outcome, message,
-    request_id, changed_fields, old_etag, new_etag, content_disclosed)
+    request_id, changed_fields, old_etag, new_etag, content_disclosed,
+    credential, call_count)
   SELECT event_time, user_id, username, agency_id, roles, peer, method,
          resources, case_id, case_reference, case_owner_agency_id, outcome,
          message, request_id, changed_fields, old_etag, new_etag,
-         content_disclosed
+         content_disclosed, credential, call_count
   FROM input ORDER BY ord
   RETURNING id
 )
@@ -61,8 +62,8 @@ constexpr Statement kHead = {
   "coalesce(e.case_id::text, ''), e.case_reference, "                       \
   "coalesce(e.case_owner_agency_id::text, ''), e.outcome, e.message, "      \
   "e.request_id, array_to_json(e.changed_fields), e.old_etag, e.new_etag, " \
-  "e.content_disclosed"
-constexpr int kEventColumnCount = 19;
+  "e.content_disclosed, e.credential, e.call_count"
+constexpr int kEventColumnCount = 21;
 
 // The lowest pending ids first, then their events: joined the other way
 // round, the planner may walk audit_events from id 1 and probe the pending
@@ -159,6 +160,8 @@ std::string EventsJson(absl::Span<const AuditEvent* const> events) {
         {"old_etag", e->old_etag},
         {"new_etag", e->new_etag},
         {"content_disclosed", e->content_disclosed},
+        {"credential", Clean(e->credential)},
+        {"call_count", e->call_count},
     });
   }
   return rows.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
@@ -190,6 +193,8 @@ StoredAuditEvent ReadStoredEvent(const pqxx::row& row, int first) {
   e.old_etag = row[c++].c_str();
   e.new_etag = row[c++].c_str();
   e.content_disclosed = row[c++].as<bool>();
+  e.credential = row[c++].c_str();
+  e.call_count = row[c++].as<int64_t>();
   return out;
 }
 
@@ -378,6 +383,16 @@ std::string CanonicalAuditContent(int64_t id, const AuditEvent& e) {
   field(e.old_etag);
   field(e.new_etag);
   field(e.content_disclosed ? "1" : "0");
+  // Later fields: a tag and the value, only when not the default (see the
+  // header), so every earlier event keeps its sealed bytes.
+  if (!e.credential.empty()) {
+    out.push_back('c');
+    field(e.credential);
+  }
+  if (e.call_count != 1) {
+    out.push_back('n');
+    field(absl::StrCat(e.call_count));
+  }
   return out;
 }
 

@@ -26,6 +26,9 @@ struct AuditEvent {
   std::string username;
   std::string agency_id;
   std::vector<int> roles;
+  // The credential that acted (users/{user}/tokens/{token}); empty when
+  // none was valid.
+  std::string credential;
   std::string peer;
   std::string method;
   std::vector<std::string> resources;
@@ -39,6 +42,9 @@ struct AuditEvent {
   std::string old_etag;
   std::string new_etag;
   bool content_disclosed = false;
+  // Calls this event stands for: more than 1 only for a summary of refused
+  // calls of one kind from one caller (services/refusal_ledger.h).
+  int64_t call_count = 1;
 };
 
 // An event as stored, with its place in the chain once sealed.
@@ -52,7 +58,10 @@ struct StoredAuditEvent {
 
 // The canonical bytes of an event (and its id) that its content hash covers:
 // every field, length-prefixed, in a fixed order. Changing this breaks every
-// existing chain, so it is versioned by the leading tag.
+// existing chain, so it is versioned by the leading tag. Fields added later
+// (credential, call_count) are appended, each with a tag of its own, only
+// when they differ from their defaults: events written before they existed
+// keep the bytes they were sealed with, and no two events share bytes.
 std::string CanonicalAuditContent(int64_t id, const AuditEvent& event);
 // SHA-256(previous chain hash || big-endian seq || content hash). The first
 // event's previous hash is 32 zero bytes.

@@ -9,14 +9,19 @@
 namespace casebridge::storage {
 namespace {
 
+// Rows are read by column name (below), never by position.
 constexpr Statement kListEvents = {"cb_audit_list", R"sql(
-SELECT e.id, coalesce(s.seq, 0), cb_micros(e.event_time),
-       coalesce(e.user_id::text, ''), e.username, coalesce(e.agency_id::text, ''),
-       array_to_json(e.roles)::text, e.peer, e.method,
-       array_to_json(e.resources)::text, coalesce(e.case_id::text, ''),
-       e.case_reference, e.outcome, e.message, e.request_id,
-       array_to_json(e.changed_fields)::text, e.old_etag, e.new_etag,
-       coalesce(s.content_hash, ''::bytea), coalesce(s.chain_hash, ''::bytea)
+SELECT e.id, coalesce(s.seq, 0) AS seq, cb_micros(e.event_time) AS time_micros,
+       coalesce(e.user_id::text, '') AS user_id, e.username,
+       coalesce(e.agency_id::text, '') AS agency_id,
+       array_to_json(e.roles)::text AS roles, e.peer, e.method,
+       array_to_json(e.resources)::text AS resources,
+       coalesce(e.case_id::text, '') AS case_id, e.case_reference, e.outcome,
+       e.message, e.request_id,
+       array_to_json(e.changed_fields)::text AS changed_fields, e.old_etag,
+       e.new_etag, coalesce(s.content_hash, ''::bytea) AS content_hash,
+       coalesce(s.chain_hash, ''::bytea) AS chain_hash, e.credential,
+       e.call_count
 FROM audit_events e
 LEFT JOIN audit_seals s ON s.event_id = e.id
 WHERE ($1::uuid IS NULL OR e.case_id = $1)
@@ -28,6 +33,7 @@ WHERE ($1::uuid IS NULL OR e.case_id = $1)
   AND ($7::timestamptz IS NULL OR e.event_time < $7)
   AND ($8::uuid IS NULL OR e.case_owner_agency_id = $8)
   AND ($9::bigint IS NULL OR e.id < $9)
+  AND ($11::uuid IS NULL OR e.agency_id = $11 OR e.case_owner_agency_id = $11)
 ORDER BY e.id DESC
 LIMIT $10)sql"};
 
@@ -43,6 +49,7 @@ FROM (
   FROM audit_events e
   WHERE (e.case_id = $1 OR e.resources @> ARRAY[$2::text])
     AND e.content_disclosed AND e.outcome = 'OK'
+    AND ($6::uuid IS NULL OR e.agency_id = $6)
   GROUP BY 1, 2, 3, 4
 ) g
 LEFT JOIN agencies a ON a.id::text = g.agency_id
@@ -73,38 +80,49 @@ absl::StatusOr<Page<v1::AuditEvent>> AuditRepository::ListEvents(
     p.Null();
   }
   p.Int(limit);
+  p.TextOrNull(f.scope_agency_id);
   pqxx::result rows = tx.Exec(kListEvents, p);
   return PageFrom<v1::AuditEvent>(
       rows, limit,
       [](const pqxx::row& r) {
         v1::AuditEvent e;
-        e.set_name(absl::StrCat("auditEvents/", Str(r[0])));
-        e.set_sequence(Int(r[1]));
-        SetTimestamp(r[2], &e, &v1::AuditEvent::mutable_time);
-        if (r[3].size() > 0) e.set_user(domain::UserName(Str(r[3])));
-        e.set_username(Str(r[4]));
-        if (r[5].size() > 0) e.set_agency(domain::AgencyName(Str(r[5])));
-        for (int role : IntsFromJson(r[6])) e.add_roles(static_cast<v1::Role>(role));
-        e.set_peer(Str(r[7]));
-        e.set_method(Str(r[8]));
-        for (std::string& res : TextsFromJson(r[9])) e.add_resources(std::move(res));
-        if (r[10].size() > 0) e.set_case_(domain::CaseName(Str(r[10])));
-        e.set_case_reference(Str(r[11]));
-        e.set_outcome(Str(r[12]));
-        e.set_message(Str(r[13]));
-        e.set_request_id(Str(r[14]));
-        for (std::string& f : TextsFromJson(r[15])) e.add_changed_fields(std::move(f));
-        e.set_old_etag(Str(r[16]));
-        e.set_new_etag(Str(r[17]));
-        e.set_content_hash(absl::BytesToHexString(BytesFromField(r[18])));
-        e.set_chain_hash(absl::BytesToHexString(BytesFromField(r[19])));
+        e.set_name(absl::StrCat("auditEvents/", Str(r["id"])));
+        e.set_sequence(Int(r["seq"]));
+        SetTimestamp(r["time_micros"], &e, &v1::AuditEvent::mutable_time);
+        if (r["user_id"].size() > 0) e.set_user(domain::UserName(Str(r["user_id"])));
+        e.set_username(Str(r["username"]));
+        if (r["agency_id"].size() > 0) {
+          e.set_agency(domain::AgencyName(Str(r["agency_id"])));
+        }
+        for (int role : IntsFromJson(r["roles"])) {
+          e.add_roles(static_cast<v1::Role>(role));
+        }
+        e.set_peer(Str(r["peer"]));
+        e.set_method(Str(r["method"]));
+        for (std::string& res : TextsFromJson(r["resources"])) {
+          e.add_resources(std::move(res));
+        }
+        if (r["case_id"].size() > 0) e.set_case_(domain::CaseName(Str(r["case_id"])));
+        e.set_case_reference(Str(r["case_reference"]));
+        e.set_outcome(Str(r["outcome"]));
+        e.set_message(Str(r["message"]));
+        e.set_request_id(Str(r["request_id"]));
+        for (std::string& f : TextsFromJson(r["changed_fields"])) {
+          e.add_changed_fields(std::move(f));
+        }
+        e.set_old_etag(Str(r["old_etag"]));
+        e.set_new_etag(Str(r["new_etag"]));
+        e.set_content_hash(absl::BytesToHexString(BytesFromField(r["content_hash"])));
+        e.set_chain_hash(absl::BytesToHexString(BytesFromField(r["chain_hash"])));
+        e.set_credential(Str(r["credential"]));
+        e.set_call_count(Int(r["call_count"]));
         return e;
       },
-      [](const pqxx::row& r) { return domain::PageCursor{"", Str(r[0])}; });
+      [](const pqxx::row& r) { return domain::PageCursor{"", Str(r["id"])}; });
 }
 
 absl::StatusOr<Page<v1::CaseAccess>> AuditRepository::ListCaseAccess(
-    Tx& tx, absl::string_view case_id,
+    Tx& tx, absl::string_view case_id, absl::string_view agency_id,
     const std::optional<domain::PageCursor>& after, int limit) const {
   Params p;
   p.Text(case_id).Text(domain::CaseName(case_id));
@@ -114,6 +132,7 @@ absl::StatusOr<Page<v1::CaseAccess>> AuditRepository::ListCaseAccess(
     p.Null().Null();
   }
   p.Int(limit);
+  p.TextOrNull(agency_id);
   pqxx::result rows = tx.Exec(kCaseAccess, p);
   return PageFrom<v1::CaseAccess>(
       rows, limit,

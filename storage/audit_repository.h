@@ -24,6 +24,9 @@ struct AuditEventFilter {
   absl::Time before = absl::InfinitePast();
   // Only events about cases this agency owns (police supervisors).
   std::string case_owner_agency_id;
+  // An agency's own audit: only events of its users or of cases it owns
+  // (an agency auditor's reach). Empty: every agency's.
+  std::string scope_agency_id;
 };
 
 // Reading the audit log (writing is storage/audit_log.h's job).
@@ -34,9 +37,10 @@ class AuditRepository {
       Tx& tx, const AuditEventFilter& filter,
       const std::optional<domain::PageCursor>& after, int limit) const;
 
-  // Who was shown the case's content: one row per user, agency and method.
+  // Who was shown the case's content: one row per user, agency and method;
+  // only users of `agency_id` unless it is empty.
   absl::StatusOr<Page<v1::CaseAccess>> ListCaseAccess(
-      Tx& tx, absl::string_view case_id,
+      Tx& tx, absl::string_view case_id, absl::string_view agency_id,
       const std::optional<domain::PageCursor>& after, int limit) const;
 };
 

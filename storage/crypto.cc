@@ -4,6 +4,7 @@
 #include <openssl/rand.h>
 
 #include <cstdlib>
+#include <string_view>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
@@ -51,6 +52,36 @@ std::string NewTokenSecret() {
       absl::string_view(reinterpret_cast<const char*>(bytes), sizeof(bytes)),
       &encoded);
   return absl::StrCat(kTokenPrefix, encoded);
+}
+
+namespace {
+constexpr char kCrockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+constexpr int kEnrolmentCodeChars = 25;
+}  // namespace
+
+std::string NewEnrolmentCode() {
+  unsigned char bytes[kEnrolmentCodeChars];
+  if (RAND_bytes(bytes, sizeof(bytes)) != 1) std::abort();
+  std::string out;
+  for (int i = 0; i < kEnrolmentCodeChars; ++i) {
+    if (i > 0 && i % 5 == 0) out.push_back('-');
+    out.push_back(kCrockford[bytes[i] % 32]);  // 256 % 32 == 0: unbiased
+  }
+  return out;
+}
+
+std::string NormalizeEnrolmentCode(absl::string_view typed) {
+  std::string out;
+  for (char c : typed) {
+    if (c == '-' || c == ' ') continue;
+    c = absl::ascii_toupper(static_cast<unsigned char>(c));
+    if (c == 'I' || c == 'L') c = '1';
+    if (c == 'O') c = '0';
+    if (std::string_view(kCrockford).find(c) == std::string_view::npos) return "";
+    out.push_back(c);
+    if (out.size() > kEnrolmentCodeChars) return "";
+  }
+  return out.size() == kEnrolmentCodeChars ? out : "";
 }
 
 std::string NewUuid() {

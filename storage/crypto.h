@@ -19,6 +19,15 @@ std::string NewTokenSecret();
 // authenticator refuses it without looking it up.
 bool IsWellFormedTokenSecret(absl::string_view token);
 
+// A new one-time enrolment code a person types in: 25 characters of
+// Crockford base32 (125 bits from the CSPRNG) in five groups,
+// "7KQ2M-..."; unambiguous to read aloud (no I, L, O, U).
+std::string NewEnrolmentCode();
+// The code as typed, in the one form whose hash is stored: upper case,
+// without spaces and hyphens, I/L read as 1 and O as 0. "" if it cannot be
+// one (wrong length or a character outside the alphabet).
+std::string NormalizeEnrolmentCode(absl::string_view typed);
+
 // A random (version 4) UUID in canonical lower-case form. Ids are made here
 // rather than by the database so a create can record its request_id before
 // it writes (see storage/request_ids.h).

@@ -3,23 +3,29 @@
 #include "absl/strings/str_cat.h"
 #include "domain/resource_names.h"
 #include "domain/status_macros.h"
+#include "domain/validation.h"
 #include "storage/row.h"
 
 namespace casebridge::storage {
 namespace {
 
+// Rows are read by column name; every statement below names its columns.
+
 constexpr Statement kFindToken = {"cb_identity_find_token", R"sql(
-SELECT u.id, u.username, a.id, a.display_name, a.kind,
-       array_to_json(u.roles)::text, t.id, cb_micros(t.expire_time),
-       t.revoke_time IS NOT NULL, u.disabled
+SELECT u.id AS user_id, u.username, u.kind AS user_kind, a.id AS agency_id,
+       a.display_name AS agency_name, a.kind AS agency_kind,
+       array_to_json(u.roles)::text AS roles, t.id AS token_id,
+       cb_micros(t.expire_time) AS expire_micros,
+       t.revoke_time IS NOT NULL AS revoked, u.disabled
 FROM tokens t
 JOIN users u ON u.id = t.user_id
 JOIN agencies a ON a.id = u.agency_id
 WHERE t.secret_sha256 = $1::bytea)sql"};
 
-#define CB_AGENCY_COLUMNS \
-  "id, display_name, kind, code, coalesce(prosecuting_agency_id::text, ''), " \
-  "cb_micros(create_time)"
+#define CB_AGENCY_COLUMNS                                                   \
+  "id, display_name, kind, code, "                                          \
+  "coalesce(prosecuting_agency_id::text, '') AS prosecuting_agency_id, "    \
+  "cb_micros(create_time) AS create_micros"
 
 constexpr Statement kCreateAgency = {"cb_identity_create_agency",
     "INSERT INTO agencies (id, display_name, kind, code, prosecuting_agency_id) "
@@ -35,20 +41,26 @@ constexpr Statement kListAgencies = {"cb_identity_list_agencies",
     "AND ($2::text IS NULL OR (code, id) > ($2, $3::uuid)) "
     "ORDER BY code, id LIMIT $4"};
 
-#define CB_USER_COLUMNS \
-  "u.id, u.username, u.display_name, u.agency_id, " \
-  "array_to_json(u.roles)::text, u.disabled, cb_micros(u.create_time), a.kind"
+#define CB_USER_COLUMNS                                                        \
+  "u.id, u.username, u.display_name, u.agency_id, "                            \
+  "array_to_json(u.roles)::text AS roles, u.disabled, u.disable_reason, "      \
+  "cb_micros(u.create_time) AS create_micros, u.kind, u.version, "             \
+  "a.kind AS agency_kind, a.display_name AS agency_display_name"
 
 constexpr Statement kCreateUser = {"cb_identity_create_user",
     "WITH inserted AS ("
-    " INSERT INTO users (id, username, display_name, agency_id, roles) "
-    " VALUES ($1, $2, $3, $4, $5::smallint[]) "
+    " INSERT INTO users (id, username, display_name, agency_id, roles, kind) "
+    " VALUES ($1, $2, $3, $4, $5::smallint[], $6) "
     " ON CONFLICT (username) DO NOTHING RETURNING *) "
     "SELECT " CB_USER_COLUMNS
     " FROM inserted u JOIN agencies a ON a.id = u.agency_id"};
 constexpr Statement kGetUser = {"cb_identity_get_user",
     "SELECT " CB_USER_COLUMNS
     " FROM users u JOIN agencies a ON a.id = u.agency_id WHERE u.id = $1"};
+constexpr Statement kGetUserForUpdate = {"cb_identity_get_user_for_update",
+    "SELECT " CB_USER_COLUMNS
+    " FROM users u JOIN agencies a ON a.id = u.agency_id WHERE u.id = $1 "
+    "FOR UPDATE OF u"};
 constexpr Statement kUserByUsername = {"cb_identity_user_by_username",
     "SELECT " CB_USER_COLUMNS
     " FROM users u JOIN agencies a ON a.id = u.agency_id WHERE u.username = $1"};
@@ -60,58 +72,111 @@ constexpr Statement kListUsers = {"cb_identity_list_users",
     "AND ($3::smallint IS NULL OR $3 = ANY (u.roles)) "
     "AND ($4::text IS NULL OR (u.username, u.id) > ($4, $5::uuid)) "
     "ORDER BY u.username, u.id LIMIT $6"};
-constexpr Statement kDisableUser = {"cb_identity_disable_user",
+constexpr Statement kAnyUserWithRole = {"cb_identity_any_user_with_role",
+    "SELECT EXISTS (SELECT 1 FROM users WHERE $1::smallint = ANY (roles)) AS found"};
+constexpr Statement kSetDisabled = {"cb_identity_set_disabled",
     "WITH updated AS ("
-    " UPDATE users SET disabled = true, disable_reason = $2 WHERE id = $1 "
-    " RETURNING *) "
+    " UPDATE users SET disabled = $2, disable_reason = $3, version = version + 1, "
+    " update_time = now() WHERE id = $1 RETURNING *) "
+    "SELECT " CB_USER_COLUMNS
+    " FROM updated u JOIN agencies a ON a.id = u.agency_id"};
+// The version check is part of the UPDATE, so two concurrent role changes
+// cannot both pass it.
+constexpr Statement kSetRoles = {"cb_identity_set_roles",
+    "WITH updated AS ("
+    " UPDATE users SET roles = $2::smallint[], version = version + 1, "
+    " update_time = now() WHERE id = $1 AND version = $3 RETURNING *) "
+    "SELECT " CB_USER_COLUMNS
+    " FROM updated u JOIN agencies a ON a.id = u.agency_id"};
+constexpr Statement kMoveUser = {"cb_identity_move_user",
+    "WITH updated AS ("
+    " UPDATE users SET agency_id = $2, roles = $3::smallint[], "
+    " version = version + 1, update_time = now() "
+    " WHERE id = $1 AND version = $4 RETURNING *) "
     "SELECT " CB_USER_COLUMNS
     " FROM updated u JOIN agencies a ON a.id = u.agency_id"};
 
-#define CB_TOKEN_COLUMNS \
-  "id, user_id, description, cb_micros(create_time), cb_micros(expire_time), " \
-  "cb_micros(revoke_time)"
+#define CB_TOKEN_COLUMNS                                                     \
+  "id, user_id, description, cb_micros(create_time) AS create_micros, "     \
+  "cb_micros(expire_time) AS expire_micros, "                               \
+  "cb_micros(revoke_time) AS revoke_micros, origin, "                       \
+  "coalesce(created_by::text, '') AS created_by"
 
 constexpr Statement kIssueToken = {"cb_identity_issue_token",
-    "INSERT INTO tokens (user_id, secret_sha256, description, expire_time) "
-    "VALUES ($1, $2::bytea, $3, $4) RETURNING " CB_TOKEN_COLUMNS};
+    "INSERT INTO tokens (user_id, secret_sha256, description, expire_time, "
+    "origin, created_by) VALUES ($1, $2::bytea, $3, $4, $5, $6) "
+    "RETURNING " CB_TOKEN_COLUMNS};
+constexpr Statement kListTokens = {"cb_identity_list_tokens",
+    "SELECT " CB_TOKEN_COLUMNS " FROM tokens WHERE user_id = $1 "
+    "ORDER BY create_time DESC, id DESC LIMIT 1000"};
 constexpr Statement kRevokeToken = {"cb_identity_revoke_token",
     "UPDATE tokens SET revoke_time = coalesce(revoke_time, $3) "
     "WHERE id = $2 AND user_id = $1 RETURNING " CB_TOKEN_COLUMNS};
 
+constexpr Statement kCancelCodes = {"cb_identity_cancel_codes",
+    "UPDATE enrolment_codes SET cancel_time = $2 "
+    "WHERE user_id = $1 AND redeem_time IS NULL AND cancel_time IS NULL"};
+constexpr Statement kCreateCode = {"cb_identity_create_code",
+    "INSERT INTO enrolment_codes (user_id, code_sha256, created_by, "
+    "create_time, expire_time) VALUES ($1, $2::bytea, $3, $4, $5) "
+    "RETURNING id, user_id, created_by, cb_micros(create_time) AS create_micros, "
+    "cb_micros(expire_time) AS expire_micros"};
+constexpr Statement kFindCode = {"cb_identity_find_code",
+    "SELECT id, user_id, created_by FROM enrolment_codes "
+    "WHERE code_sha256 = $1::bytea AND redeem_time IS NULL "
+    "AND cancel_time IS NULL AND expire_time > $2 FOR UPDATE"};
+constexpr Statement kRedeemCode = {"cb_identity_redeem_code",
+    "UPDATE enrolment_codes SET redeem_time = $3, token_id = $2 WHERE id = $1"};
+
 v1::Agency AgencyFromRow(const pqxx::row& r) {
   v1::Agency a;
-  a.set_name(domain::AgencyName(Str(r[0])));
-  a.set_display_name(Str(r[1]));
-  a.set_kind(static_cast<v1::AgencyKind>(Int(r[2])));
-  a.set_code(Str(r[3]));
-  if (!r[4].is_null() && r[4].size() > 0) {
-    a.set_prosecuting_agency(domain::AgencyName(Str(r[4])));
+  a.set_name(domain::AgencyName(Str(r["id"])));
+  a.set_display_name(Str(r["display_name"]));
+  a.set_kind(static_cast<v1::AgencyKind>(Int(r["kind"])));
+  a.set_code(Str(r["code"]));
+  if (r["prosecuting_agency_id"].size() > 0) {
+    a.set_prosecuting_agency(domain::AgencyName(Str(r["prosecuting_agency_id"])));
   }
-  SetTimestamp(r[5], &a, &v1::Agency::mutable_create_time);
+  SetTimestamp(r["create_micros"], &a, &v1::Agency::mutable_create_time);
   return a;
 }
 
 v1::User UserFromRow(const pqxx::row& r) {
   v1::User u;
-  u.set_name(domain::UserName(Str(r[0])));
-  u.set_username(Str(r[1]));
-  u.set_display_name(Str(r[2]));
-  u.set_agency(domain::AgencyName(Str(r[3])));
-  for (int role : IntsFromJson(r[4])) u.add_roles(static_cast<v1::Role>(role));
-  u.set_disabled(Bool(r[5]));
-  SetTimestamp(r[6], &u, &v1::User::mutable_create_time);
-  u.set_agency_kind(static_cast<v1::AgencyKind>(Int(r[7])));
+  u.set_name(domain::UserName(Str(r["id"])));
+  u.set_username(Str(r["username"]));
+  u.set_display_name(Str(r["display_name"]));
+  u.set_agency(domain::AgencyName(Str(r["agency_id"])));
+  for (int role : IntsFromJson(r["roles"])) u.add_roles(static_cast<v1::Role>(role));
+  u.set_disabled(Bool(r["disabled"]));
+  u.set_disable_reason(Str(r["disable_reason"]));
+  SetTimestamp(r["create_micros"], &u, &v1::User::mutable_create_time);
+  u.set_kind(static_cast<v1::UserKind>(Int(r["kind"])));
+  u.set_etag(domain::FormatEtag(Int(r["version"])));
+  u.set_agency_kind(static_cast<v1::AgencyKind>(Int(r["agency_kind"])));
+  u.set_agency_display_name(Str(r["agency_display_name"]));
   return u;
 }
 
 v1::Token TokenFromRow(const pqxx::row& r) {
   v1::Token t;
-  t.set_name(domain::TokenName(Str(r[1]), Str(r[0])));
-  t.set_description(Str(r[2]));
-  SetTimestamp(r[3], &t, &v1::Token::mutable_create_time);
-  SetTimestamp(r[4], &t, &v1::Token::mutable_expire_time);
-  SetTimestamp(r[5], &t, &v1::Token::mutable_revoke_time);
+  t.set_name(domain::TokenName(Str(r["user_id"]), Str(r["id"])));
+  t.set_description(Str(r["description"]));
+  SetTimestamp(r["create_micros"], &t, &v1::Token::mutable_create_time);
+  SetTimestamp(r["expire_micros"], &t, &v1::Token::mutable_expire_time);
+  SetTimestamp(r["revoke_micros"], &t, &v1::Token::mutable_revoke_time);
+  t.set_origin(static_cast<v1::TokenOrigin>(Int(r["origin"])));
+  if (r["created_by"].size() > 0) {
+    t.set_created_by(domain::UserName(Str(r["created_by"])));
+  }
   return t;
+}
+
+absl::StatusOr<v1::User> OneUser(const pqxx::result& r, absl::string_view id) {
+  if (r.empty()) {
+    return absl::NotFoundError(absl::StrCat(domain::UserName(id), " not found"));
+  }
+  return UserFromRow(r[0]);
 }
 
 }  // namespace
@@ -122,18 +187,23 @@ absl::StatusOr<std::optional<TokenRecord>> IdentityRepository::FindToken(
   if (r.empty()) return std::optional<TokenRecord>();
   const pqxx::row& row = r[0];
   TokenRecord rec;
-  rec.principal.user_id = Str(row[0]);
-  rec.principal.username = Str(row[1]);
-  rec.principal.agency_id = Str(row[2]);
-  rec.principal.agency_name = Str(row[3]);
-  rec.principal.agency_kind = static_cast<v1::AgencyKind>(Int(row[4]));
-  for (int role : IntsFromJson(row[5])) {
-    rec.principal.roles.push_back(static_cast<v1::Role>(role));
+  domain::Principal& p = rec.principal;
+  p.user_id = Str(row["user_id"]);
+  p.username = Str(row["username"]);
+  p.agency_id = Str(row["agency_id"]);
+  p.agency_name = Str(row["agency_name"]);
+  p.agency_kind = static_cast<v1::AgencyKind>(Int(row["agency_kind"]));
+  for (int role : IntsFromJson(row["roles"])) {
+    p.roles.push_back(static_cast<v1::Role>(role));
   }
-  rec.principal.token_id = Str(row[6]);
-  if (!row[7].is_null()) rec.expire_time = absl::FromUnixMicros(Int(row[7]));
-  rec.revoked = Bool(row[8]);
-  rec.user_disabled = Bool(row[9]);
+  p.service_account = Int(row["user_kind"]) == v1::USER_KIND_SERVICE;
+  p.token_id = Str(row["token_id"]);
+  p.credential = domain::TokenName(p.user_id, p.token_id);
+  if (!row["expire_micros"].is_null()) {
+    rec.expire_time = absl::FromUnixMicros(Int(row["expire_micros"]));
+  }
+  rec.revoked = Bool(row["revoked"]);
+  rec.user_disabled = Bool(row["disabled"]);
   return std::optional<TokenRecord>(std::move(rec));
 }
 
@@ -181,20 +251,22 @@ absl::StatusOr<Page<v1::Agency>> IdentityRepository::ListAgencies(
   p.Int(limit);
   pqxx::result r = tx.Exec(kListAgencies, p);
   return PageFrom<v1::Agency>(r, limit, AgencyFromRow, [](const pqxx::row& row) {
-    return domain::PageCursor{Str(row[3]), Str(row[0])};
+    return domain::PageCursor{Str(row["code"]), Str(row["id"])};
   });
 }
 
 absl::StatusOr<v1::User> IdentityRepository::CreateUser(
     Tx& tx, absl::string_view id, const v1::User& user) const {
   std::vector<int> roles(user.roles().begin(), user.roles().end());
-  pqxx::result r = tx.Exec(
-      kCreateUser, Params()
-                       .Text(id)
-                       .Text(user.username())
-                       .Text(user.display_name())
-                       .Text(domain::IdOf(user.agency()))
-                       .IntArray(roles));
+  const int kind = user.kind() == v1::USER_KIND_UNSPECIFIED ? v1::USER_KIND_PERSON
+                                                            : user.kind();
+  pqxx::result r = tx.Exec(kCreateUser, Params()
+                                            .Text(id)
+                                            .Text(user.username())
+                                            .Text(user.display_name())
+                                            .Text(domain::IdOf(user.agency()))
+                                            .IntArray(roles)
+                                            .Int(kind));
   if (r.empty()) {
     return absl::AlreadyExistsError(absl::StrCat(
         "a user with username ", user.username(), " already exists"));
@@ -204,11 +276,12 @@ absl::StatusOr<v1::User> IdentityRepository::CreateUser(
 
 absl::StatusOr<v1::User> IdentityRepository::GetUser(Tx& tx,
                                                      absl::string_view id) const {
-  pqxx::result r = tx.Exec(kGetUser, Params().Text(id));
-  if (r.empty()) {
-    return absl::NotFoundError(absl::StrCat(domain::UserName(id), " not found"));
-  }
-  return UserFromRow(r[0]);
+  return OneUser(tx.Exec(kGetUser, Params().Text(id)), id);
+}
+
+absl::StatusOr<v1::User> IdentityRepository::GetUserForUpdate(
+    Tx& tx, absl::string_view id) const {
+  return OneUser(tx.Exec(kGetUserForUpdate, Params().Text(id)), id);
 }
 
 absl::StatusOr<std::optional<v1::User>> IdentityRepository::FindUserByUsername(
@@ -229,31 +302,62 @@ absl::StatusOr<Page<v1::User>> IdentityRepository::ListUsers(
   p.Int(limit);
   pqxx::result r = tx.Exec(kListUsers, p);
   return PageFrom<v1::User>(r, limit, UserFromRow, [](const pqxx::row& row) {
-    return domain::PageCursor{Str(row[1]), Str(row[0])};
+    return domain::PageCursor{Str(row["username"]), Str(row["id"])};
   });
 }
 
-absl::StatusOr<v1::User> IdentityRepository::DisableUser(
-    Tx& tx, absl::string_view id, absl::string_view reason) const {
-  pqxx::result r = tx.Exec(kDisableUser, Params().Text(id).Text(reason));
-  if (r.empty()) {
-    return absl::NotFoundError(absl::StrCat(domain::UserName(id), " not found"));
-  }
+absl::StatusOr<bool> IdentityRepository::AnyUserWithRole(Tx& tx, v1::Role role) const {
+  return Bool(tx.ExecOne(kAnyUserWithRole, Params().Int(role))["found"]);
+}
+
+absl::StatusOr<v1::User> IdentityRepository::SetDisabled(
+    Tx& tx, absl::string_view id, bool disabled, absl::string_view reason) const {
+  return OneUser(
+      tx.Exec(kSetDisabled, Params().Text(id).Bool(disabled).Text(reason)), id);
+}
+
+absl::StatusOr<v1::User> IdentityRepository::SetRoles(
+    Tx& tx, absl::string_view id, const std::vector<int>& roles,
+    int64_t expected_version) const {
+  pqxx::result r =
+      tx.Exec(kSetRoles, Params().Text(id).IntArray(roles).Int(expected_version));
+  if (r.empty()) return domain::StaleEtagError(domain::UserName(id));
   return UserFromRow(r[0]);
 }
 
-absl::StatusOr<v1::Token> IdentityRepository::IssueToken(
-    Tx& tx, absl::string_view user_id, absl::string_view secret_sha256,
-    absl::string_view description, absl::Time expire_time) const {
-  pqxx::row r = tx.ExecOne(kIssueToken,
-                           Params()
-                               .Text(user_id)
-                               .Bytes(secret_sha256)
-                               .Text(description)
-                               .TimeOrNull(expire_time == absl::InfiniteFuture()
-                                               ? absl::InfinitePast()
-                                               : expire_time));
+absl::StatusOr<v1::User> IdentityRepository::Move(Tx& tx, absl::string_view id,
+                                                  absl::string_view agency_id,
+                                                  const std::vector<int>& roles,
+                                                  int64_t expected_version) const {
+  pqxx::result r = tx.Exec(
+      kMoveUser,
+      Params().Text(id).Text(agency_id).IntArray(roles).Int(expected_version));
+  if (r.empty()) return domain::StaleEtagError(domain::UserName(id));
+  return UserFromRow(r[0]);
+}
+
+absl::StatusOr<v1::Token> IdentityRepository::IssueToken(Tx& tx,
+                                                         const NewToken& t) const {
+  pqxx::row r = tx.ExecOne(
+      kIssueToken, Params()
+                       .Text(t.user_id)
+                       .Bytes(t.secret_sha256)
+                       .Text(t.description)
+                       .TimeOrNull(t.expire_time == absl::InfiniteFuture()
+                                       ? absl::InfinitePast()
+                                       : t.expire_time)
+                       .Int(t.origin)
+                       .TextOrNull(t.created_by));
   return TokenFromRow(r);
+}
+
+absl::StatusOr<std::vector<v1::Token>> IdentityRepository::ListTokens(
+    Tx& tx, absl::string_view user_id) const {
+  std::vector<v1::Token> out;
+  for (const pqxx::row& r : tx.Exec(kListTokens, Params().Text(user_id))) {
+    out.push_back(TokenFromRow(r));
+  }
+  return out;
 }
 
 absl::StatusOr<v1::Token> IdentityRepository::RevokeToken(
@@ -266,6 +370,40 @@ absl::StatusOr<v1::Token> IdentityRepository::RevokeToken(
         absl::StrCat(domain::TokenName(user_id, token_id), " not found"));
   }
   return TokenFromRow(r[0]);
+}
+
+absl::StatusOr<v1::EnrolmentCode> IdentityRepository::CreateEnrolmentCode(
+    Tx& tx, absl::string_view user_id, absl::string_view code_sha256,
+    absl::string_view created_by, absl::Time now, absl::Time expire_time) const {
+  tx.Exec(kCancelCodes, Params().Text(user_id).Time(now));
+  pqxx::row r = tx.ExecOne(kCreateCode, Params()
+                                            .Text(user_id)
+                                            .Bytes(code_sha256)
+                                            .Text(created_by)
+                                            .Time(now)
+                                            .Time(expire_time));
+  v1::EnrolmentCode code;
+  code.set_name(absl::StrCat(domain::UserName(Str(r["user_id"])), "/enrolmentCodes/",
+                             Str(r["id"])));
+  SetTimestamp(r["create_micros"], &code, &v1::EnrolmentCode::mutable_create_time);
+  SetTimestamp(r["expire_micros"], &code, &v1::EnrolmentCode::mutable_expire_time);
+  code.set_created_by(domain::UserName(Str(r["created_by"])));
+  return code;
+}
+
+absl::StatusOr<std::optional<RedeemableCode>> IdentityRepository::FindRedeemableCode(
+    Tx& tx, absl::string_view code_sha256, absl::Time now) const {
+  pqxx::result r = tx.Exec(kFindCode, Params().Bytes(code_sha256).Time(now));
+  if (r.empty()) return std::optional<RedeemableCode>();
+  return std::optional<RedeemableCode>(RedeemableCode{
+      Str(r[0]["id"]), Str(r[0]["user_id"]), Str(r[0]["created_by"])});
+}
+
+absl::Status IdentityRepository::MarkCodeRedeemed(Tx& tx, absl::string_view code_id,
+                                                  absl::string_view token_id,
+                                                  absl::Time now) const {
+  tx.Exec(kRedeemCode, Params().Text(code_id).Text(token_id).Time(now));
+  return absl::OkStatus();
 }
 
 }  // namespace casebridge::storage

@@ -30,7 +30,26 @@ struct UserFilter {
   int role = 0;
 };
 
-// Agencies, users and tokens.
+// A new token's row.
+struct NewToken {
+  std::string user_id;
+  std::string secret_sha256;
+  std::string description;
+  absl::Time expire_time = absl::InfiniteFuture();
+  v1::TokenOrigin origin = v1::TOKEN_ORIGIN_UNSPECIFIED;
+  // Bare user id of who made it; empty for provisioned tokens.
+  std::string created_by;
+};
+
+// An enrolment code found by its secret, still redeemable.
+struct RedeemableCode {
+  std::string code_id;
+  std::string user_id;
+  std::string created_by;
+};
+
+// Agencies, users, tokens and enrolment codes. Users carry a row version
+// (their etag); role changes and moves check it.
 class IdentityRepository {
  public:
   absl::StatusOr<std::optional<TokenRecord>> FindToken(
@@ -50,23 +69,51 @@ class IdentityRepository {
   // ALREADY_EXISTS naming the username when taken.
   absl::StatusOr<v1::User> CreateUser(Tx& tx, absl::string_view id,
                                       const v1::User& user) const;
+  // NOT_FOUND when absent.
   absl::StatusOr<v1::User> GetUser(Tx& tx, absl::string_view id) const;
+  // As GetUser, and locks the row until the transaction ends (the check of
+  // who may change it and the change see the same row).
+  absl::StatusOr<v1::User> GetUserForUpdate(Tx& tx, absl::string_view id) const;
   absl::StatusOr<std::optional<v1::User>> FindUserByUsername(
       Tx& tx, absl::string_view username) const;
   absl::StatusOr<Page<v1::User>> ListUsers(
       Tx& tx, const UserFilter& filter,
       const std::optional<domain::PageCursor>& after, int limit) const;
-  absl::StatusOr<v1::User> DisableUser(Tx& tx, absl::string_view id,
-                                       absl::string_view reason) const;
+  // Whether any user holds `role` (bootstrap checks for a system
+  // administrator).
+  absl::StatusOr<bool> AnyUserWithRole(Tx& tx, v1::Role role) const;
 
-  absl::StatusOr<v1::Token> IssueToken(Tx& tx, absl::string_view user_id,
-                                       absl::string_view secret_sha256,
-                                       absl::string_view description,
-                                       absl::Time expire_time) const;
+  absl::StatusOr<v1::User> SetDisabled(Tx& tx, absl::string_view id, bool disabled,
+                                       absl::string_view reason) const;
+  // ABORTED (stale etag) when the user's version is not `expected_version`.
+  absl::StatusOr<v1::User> SetRoles(Tx& tx, absl::string_view id,
+                                    const std::vector<int>& roles,
+                                    int64_t expected_version) const;
+  absl::StatusOr<v1::User> Move(Tx& tx, absl::string_view id,
+                                absl::string_view agency_id,
+                                const std::vector<int>& roles,
+                                int64_t expected_version) const;
+
+  absl::StatusOr<v1::Token> IssueToken(Tx& tx, const NewToken& token) const;
+  // Newest first.
+  absl::StatusOr<std::vector<v1::Token>> ListTokens(Tx& tx,
+                                                    absl::string_view user_id) const;
   // NOT_FOUND when the token is not the user's.
   absl::StatusOr<v1::Token> RevokeToken(Tx& tx, absl::string_view user_id,
                                         absl::string_view token_id,
                                         absl::Time now) const;
+
+  // Stores a new code for the user (only its hash) and cancels the user's
+  // earlier codes that were not redeemed.
+  absl::StatusOr<v1::EnrolmentCode> CreateEnrolmentCode(
+      Tx& tx, absl::string_view user_id, absl::string_view code_sha256,
+      absl::string_view created_by, absl::Time now, absl::Time expire_time) const;
+  // The code with this hash if it is neither redeemed, cancelled nor
+  // expired, locked for the redemption; nullopt otherwise.
+  absl::StatusOr<std::optional<RedeemableCode>> FindRedeemableCode(
+      Tx& tx, absl::string_view code_sha256, absl::Time now) const;
+  absl::Status MarkCodeRedeemed(Tx& tx, absl::string_view code_id,
+                                absl::string_view token_id, absl::Time now) const;
 };
 
 }  // namespace casebridge::storage

@@ -838,17 +838,12 @@ TEST_F(ChargingServiceTest, ACpsOfAnotherAreaSeesNothing) {
   force.mutable_agency()->set_prosecuting_agency(server_->Agency("CPSNE"));
   v1::Agency np;
   ASSERT_GRPC_OK(admin_->CreateAgency(server_->Context("admin").get(), force, &np));
-  v1::CreateUserRequest user;
-  user.mutable_user()->set_username("pc.north");
-  user.mutable_user()->set_display_name("PC North");
-  user.mutable_user()->set_agency(np.name());
-  user.mutable_user()->add_roles(v1::ROLE_POLICE_OFFICER);
-  v1::User made;
-  ASSERT_GRPC_OK(admin_->CreateUser(server_->Context("admin").get(), user, &made));
-  v1::IssueTokenRequest issue;
-  issue.set_user(made.name());
+  absl::StatusOr<std::string> north_token = server_->AddUser(
+      "pc.north", "NP", "Northumbria Police", v1::AGENCY_KIND_POLICE,
+      v1::ROLE_POLICE_OFFICER);
+  ASSERT_TRUE(north_token.ok()) << north_token.status();
   v1::IssueTokenResponse token;
-  ASSERT_GRPC_OK(admin_->IssueToken(server_->Context("admin").get(), issue, &token));
+  token.set_secret(*north_token);
   auto as_north = [&] {
     auto context = std::make_unique<grpc::ClientContext>();
     context->AddMetadata("authorization", absl::StrCat("Bearer ", token.secret()));

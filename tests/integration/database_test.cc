@@ -794,7 +794,7 @@ TEST(ServerPoolTest, UnknownTokensAreRememberedForTheCacheTtl) {
   v1::IssueTokenRequest issue;
   issue.set_user(server->User("pc.west"));
   v1::IssueTokenResponse issued;
-  ASSERT_GRPC_OK(admin->IssueToken(server->Context("admin").get(), issue, &issued));
+  ASSERT_GRPC_OK(admin->IssueToken(server->Context("pc.west").get(), issue, &issued));
   expect_looked_up(unknown, "after a token was issued");
   // Every refusal was audited, from memory or not.
   EXPECT_EQ(*server->CountAuditEvents("outcome = 'UNAUTHENTICATED' AND user_id IS NULL"), 5);

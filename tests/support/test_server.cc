@@ -1,6 +1,8 @@
 #include "tests/support/test_server.h"
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "domain/user_administration.h"
 #include "services/provisioning.h"
 #include "storage/database.h"
 #include "tests/support/postgres_environment.h"
@@ -108,12 +110,66 @@ absl::StatusOr<std::string> TestServer::AddUser(absl::string_view username,
                                                 absl::string_view agency_code,
                                                 absl::string_view agency_name,
                                                 v1::AgencyKind kind, v1::Role role) {
+  return AddUserWithRoles(username, agency_code, agency_name, kind, {role});
+}
+
+absl::StatusOr<std::string> TestServer::Enrol(absl::string_view manager,
+                                              absl::string_view user_name) {
   auto admin = v1::AdminService::NewStub(channel_);
-  std::string agency;
-  auto known = agencies_.find(agency_code);
-  if (known != agencies_.end()) {
-    agency = known->second;
-  } else {
+  v1::CreateEnrolmentCodeRequest code_req;
+  code_req.set_user(std::string(user_name));
+  v1::EnrolmentCode code;
+  grpc::Status s = admin->CreateEnrolmentCode(Context(manager).get(), code_req, &code);
+  if (!s.ok()) {
+    return absl::InternalError(absl::StrCat("CreateEnrolmentCode: ", s.error_message()));
+  }
+  v1::RedeemEnrolmentCodeRequest redeem;
+  redeem.set_code(code.code());
+  redeem.set_description("test");
+  v1::IssueTokenResponse token;
+  grpc::ClientContext anonymous;
+  anonymous.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  s = admin->RedeemEnrolmentCode(&anonymous, redeem, &token);
+  if (!s.ok()) {
+    return absl::InternalError(absl::StrCat("RedeemEnrolmentCode: ", s.error_message()));
+  }
+  return token.secret();
+}
+
+absl::StatusOr<std::string> TestServer::AgencyAdministrator(absl::string_view agency_code) {
+  const std::string username = absl::StrCat("admin.", absl::AsciiStrToLower(agency_code));
+  if (tokens_.count(username) > 0) return username;
+  auto admin = v1::AdminService::NewStub(channel_);
+  v1::CreateUserRequest req;
+  req.mutable_user()->set_username(username);
+  req.mutable_user()->set_display_name(absl::StrCat("Administrator of ", agency_code));
+  req.mutable_user()->set_agency(Agency(agency_code));
+  req.mutable_user()->add_roles(v1::ROLE_ADMINISTRATOR);
+  v1::User user;
+  grpc::Status s = admin->CreateUser(Context("admin").get(), req, &user);
+  if (!s.ok()) {
+    return absl::InternalError(absl::StrCat("CreateUser ", username, ": ", s.error_message()));
+  }
+  absl::StatusOr<std::string> token = Enrol("admin", user.name());
+  if (!token.ok()) return token.status();
+  tokens_[username] = *token;
+  users_[username] = user.name();
+  return username;
+}
+
+absl::StatusOr<std::string> TestServer::AddUserWithRoles(
+    absl::string_view username, absl::string_view agency_code,
+    absl::string_view agency_name, v1::AgencyKind kind,
+    const std::vector<v1::Role>& roles) {
+  auto admin = v1::AdminService::NewStub(channel_);
+  if (agencies_.find(agency_code) == agencies_.end()) {
+    // Made by the test itself through the API?
+    absl::StatusOr<std::string> id = Query(absl::StrCat(
+        "SELECT coalesce((SELECT id::text FROM agencies WHERE code = '", agency_code,
+        "'), '')"));
+    if (id.ok() && !id->empty()) agencies_[std::string(agency_code)] = absl::StrCat("agencies/", *id);
+  }
+  if (agencies_.find(agency_code) == agencies_.end()) {
     v1::CreateAgencyRequest req;
     req.mutable_agency()->set_code(std::string(agency_code));
     req.mutable_agency()->set_display_name(std::string(agency_name));
@@ -121,25 +177,29 @@ absl::StatusOr<std::string> TestServer::AddUser(absl::string_view username,
     v1::Agency created;
     grpc::Status s = admin->CreateAgency(Context("admin").get(), req, &created);
     if (!s.ok()) return absl::InternalError(absl::StrCat("CreateAgency: ", s.error_message()));
-    agency = created.name();
-    agencies_[std::string(agency_code)] = agency;
+    agencies_[std::string(agency_code)] = created.name();
+  }
+  bool privileged = false;
+  for (v1::Role r : roles) privileged = privileged || domain::IsPrivilegedRole(r);
+  std::string manager = "admin";
+  if (!privileged) {
+    absl::StatusOr<std::string> agency_admin = AgencyAdministrator(agency_code);
+    if (!agency_admin.ok()) return agency_admin.status();
+    manager = *agency_admin;
   }
   v1::CreateUserRequest user_req;
   user_req.mutable_user()->set_username(std::string(username));
   user_req.mutable_user()->set_display_name(std::string(username));
-  user_req.mutable_user()->set_agency(agency);
-  user_req.mutable_user()->add_roles(role);
+  user_req.mutable_user()->set_agency(agencies_[std::string(agency_code)]);
+  for (v1::Role r : roles) user_req.mutable_user()->add_roles(r);
   v1::User user;
-  grpc::Status s = admin->CreateUser(Context("admin").get(), user_req, &user);
+  grpc::Status s = admin->CreateUser(Context(manager).get(), user_req, &user);
   if (!s.ok()) return absl::InternalError(absl::StrCat("CreateUser: ", s.error_message()));
-  v1::IssueTokenRequest token_req;
-  token_req.set_user(user.name());
-  v1::IssueTokenResponse token;
-  s = admin->IssueToken(Context("admin").get(), token_req, &token);
-  if (!s.ok()) return absl::InternalError(absl::StrCat("IssueToken: ", s.error_message()));
-  tokens_[std::string(username)] = token.secret();
+  absl::StatusOr<std::string> token = Enrol(manager, user.name());
+  if (!token.ok()) return token.status();
+  tokens_[std::string(username)] = *token;
   users_[std::string(username)] = user.name();
-  return token.secret();
+  return *token;
 }
 
 absl::StatusOr<int64_t> TestServer::CountAuditEvents(absl::string_view where_sql) const {

@@ -61,12 +61,26 @@ class TestServer {
   // users/{id} of a user.
   const std::string& User(absl::string_view username) const;
 
-  // Makes an agency (if the code is new) and a user with `role` through
-  // AdminService as admin, and issues the user a token.
+  // Makes a user through AdminService the way an organisation would: the
+  // system administrator ("admin") makes the agency if the code is new and
+  // an agency administrator ("admin.<code in lower case>") if it has none;
+  // whoever manages the account (the agency administrator, or the system
+  // administrator for privileged roles) makes the user and an enrolment
+  // code, and the user redeems it. Returns the user's token.
   absl::StatusOr<std::string> AddUser(absl::string_view username,
                                       absl::string_view agency_code,
                                       absl::string_view agency_name,
                                       v1::AgencyKind kind, v1::Role role);
+  absl::StatusOr<std::string> AddUserWithRoles(absl::string_view username,
+                                               absl::string_view agency_code,
+                                               absl::string_view agency_name,
+                                               v1::AgencyKind kind,
+                                               const std::vector<v1::Role>& roles);
+  // The username of the agency's administrator, made if missing.
+  absl::StatusOr<std::string> AgencyAdministrator(absl::string_view agency_code);
+  // An enrolment code for the user made by `manager`, redeemed: the token.
+  absl::StatusOr<std::string> Enrol(absl::string_view manager,
+                                    absl::string_view user_name);
 
   // Superuser connection string of this server's database, for checking rows.
   const std::string& database() const { return database_; }

@@ -15,12 +15,7 @@ using v1::AgencyKind;
 using v1::CaseView;
 using v1::Role;
 
-constexpr Role kRoles[] = {
-    v1::ROLE_POLICE_OFFICER,   v1::ROLE_POLICE_SUPERVISOR,
-    v1::ROLE_PROSECUTOR,       v1::ROLE_SAFEGUARDING_LEAD,
-    v1::ROLE_VICTIM_ADVOCATE,  v1::ROLE_AUDITOR,
-    v1::ROLE_ADMINISTRATOR,
-};
+const auto& kRoles = kAllRoles;
 constexpr AgencyKind kKinds[] = {
     v1::AGENCY_KIND_POLICE, v1::AGENCY_KIND_CPS, v1::AGENCY_KIND_COUNCIL,
     v1::AGENCY_KIND_HEALTH, v1::AGENCY_KIND_VICTIM_SERVICE,
@@ -116,8 +111,10 @@ CaseView ExpectedView(Role role, AgencyKind kind, Relationship rel,
     case Action::kBeOfficerInCharge:
       return police && owner ? kFull : kDeny;
 
+    // A force reads its own measures (reach: own agency); a national
+    // analyst any force's.
     case Action::kReadOrderMeasures:
-      return police && no_case ? kNone : kDeny;
+      return (police || role == v1::ROLE_NATIONAL_ANALYST) && no_case ? kNone : kDeny;
 
     // Only the CPS decides charge; partners see nothing of charging; police
     // see their own force's files only.
@@ -144,28 +141,51 @@ CaseView ExpectedView(Role role, AgencyKind kind, Relationship rel,
     case Action::kListMyWork:
       return (police || partner) && no_case ? kNone : kDeny;
 
-    // Audit: auditors everything, supervisors their own force's cases.
+    // The audit: an agency's auditor of the cases its agency holds (and,
+    // with no case named, of its own users and cases); a national auditor
+    // of any; a supervisor of its own force's cases.
     case Action::kReadAuditLog:
-      if (role == v1::ROLE_AUDITOR) return kNone;
+      if (role == v1::ROLE_AUDITOR && (no_case || owner || shared)) return kNone;
+      if (role == v1::ROLE_NATIONAL_AUDITOR) return kNone;
       if (role == v1::ROLE_POLICE_SUPERVISOR &&
           kind == v1::AGENCY_KIND_POLICE && owner) {
         return kNone;
       }
       return kDeny;
     case Action::kReadCaseAccess:
-      if (role == v1::ROLE_AUDITOR && !no_case) return kNone;
+      if (role == v1::ROLE_AUDITOR && (owner || shared)) return kNone;
+      if (role == v1::ROLE_NATIONAL_AUDITOR && !no_case) return kNone;
       if (role == v1::ROLE_POLICE_SUPERVISOR &&
           kind == v1::AGENCY_KIND_POLICE && owner) {
         return kNone;
       }
       return kDeny;
     case Action::kVerifyAuditLog:
-      return role == v1::ROLE_AUDITOR && no_case ? kNone : kDeny;
+      return (role == v1::ROLE_AUDITOR || role == v1::ROLE_NATIONAL_AUDITOR) && no_case
+                 ? kNone
+                 : kDeny;
 
-    case Action::kAdminister:
+    // Administration: the system administrator makes agencies, manages
+    // administrators, national roles and service accounts, and moves users;
+    // an agency administrator manages its own agency's other users.
+    case Action::kManageAgencies:
+    case Action::kManagePrivilegedUsers:
+    case Action::kMoveUsers:
+      return role == v1::ROLE_SYSTEM_ADMINISTRATOR && no_case ? kNone : kDeny;
+    case Action::kManageUsers:
       return role == v1::ROLE_ADMINISTRATOR && no_case ? kNone : kDeny;
-    case Action::kReadSelf:
+    case Action::kReadUsers:
+      return (role == v1::ROLE_ADMINISTRATOR ||
+              role == v1::ROLE_SYSTEM_ADMINISTRATOR) &&
+                     no_case
+                 ? kNone
+                 : kDeny;
+    // Every person manages their own tokens and reads the directory; a
+    // service account (a front end) acts only for people.
+    case Action::kManageOwnTokens:
     case Action::kReadDirectory:
+      return role != v1::ROLE_FRONT_END && no_case ? kNone : kDeny;
+    case Action::kReadSelf:
       return no_case ? kNone : kDeny;
   }
   return kDeny;
@@ -194,12 +214,15 @@ TEST(AccessPolicyTest, EveryCellOfTheMatrixMatchesTheDesign) {
       }
     }
   }
-  EXPECT_EQ(cells, 7 * 5 * 5 * static_cast<int>(std::size(kAllActions)));
+  EXPECT_EQ(cells, static_cast<int>(std::size(kAllRoles)) * 5 * 5 *
+                      static_cast<int>(std::size(kAllActions)));
 }
 
 // Invariants that must hold whatever the table says.
-TEST(AccessPolicyTest, AdministratorsAndAuditorsNeverSeeCaseContent) {
-  for (Role role : {v1::ROLE_ADMINISTRATOR, v1::ROLE_AUDITOR}) {
+TEST(AccessPolicyTest, AdministratorsAuditorsAndNationalRolesNeverSeeCaseContent) {
+  for (Role role : {v1::ROLE_ADMINISTRATOR, v1::ROLE_SYSTEM_ADMINISTRATOR,
+                    v1::ROLE_AUDITOR, v1::ROLE_NATIONAL_AUDITOR,
+                    v1::ROLE_NATIONAL_ANALYST, v1::ROLE_FRONT_END}) {
     for (AgencyKind kind : kKinds) {
       for (Relationship rel : kAllRelationships) {
         for (Action action : kAllActions) {
@@ -219,7 +242,7 @@ TEST(AccessPolicyTest, NothingOfACaseNotSharedWithTheCallerExceptAudit) {
         Decision d =
             DecideForRole(role, kind, Relationship::kNotShared, action);
         if (d.allowed) {
-          EXPECT_EQ(role, v1::ROLE_AUDITOR) << ActionName(action);
+          EXPECT_EQ(role, v1::ROLE_NATIONAL_AUDITOR) << ActionName(action);
           EXPECT_EQ(d.view, v1::CASE_VIEW_UNSPECIFIED);
         }
       }
@@ -247,7 +270,8 @@ TEST(AccessPolicyTest, RolesOutsideTheirAgencyKindGetNothingButThemselves) {
       if (RoleAllowedForAgencyKind(role, kind)) continue;
       for (Relationship rel : kAllRelationships) {
         for (Action action : kAllActions) {
-          if (action == Action::kReadSelf || action == Action::kReadDirectory) {
+          if (action == Action::kReadSelf || action == Action::kReadDirectory ||
+              action == Action::kManageOwnTokens) {
             continue;
           }
           EXPECT_FALSE(DecideForRole(role, kind, rel, action).allowed)
@@ -292,7 +316,7 @@ TEST(AccessPolicyTest, SeveralRolesGetTheWidestView) {
   EXPECT_TRUE(d.allowed);
   EXPECT_EQ(d.view, v1::CASE_VIEW_FULL);
   EXPECT_TRUE(Decide(p, Relationship::kNoCase, Action::kVerifyAuditLog).allowed);
-  EXPECT_FALSE(Decide(p, Relationship::kNoCase, Action::kAdminister).allowed);
+  EXPECT_FALSE(Decide(p, Relationship::kNoCase, Action::kManageUsers).allowed);
 }
 
 TEST(AccessPolicyTest, NoRolesMeansNothing) {
@@ -325,15 +349,25 @@ TEST(AuthorizeCaseActionTest, VisibleCaseWithForbiddenActIsPermissionDenied) {
   EXPECT_EQ(*ok, v1::CASE_VIEW_SAFEGUARDING);
 }
 
-TEST(AuthorizeCaseActionTest, AuditorMayAskWhoSawACaseItCannotRead) {
+TEST(AuthorizeCaseActionTest, AuditorMayAskWhoSawACaseItsAgencyHolds) {
   Principal auditor = MakePrincipal(v1::AGENCY_KIND_POLICE, {v1::ROLE_AUDITOR});
-  auto r = AuthorizeCaseAction(auditor, Relationship::kNotShared,
+  auto r = AuthorizeCaseAction(auditor, Relationship::kOwningForce,
                                Action::kReadCaseAccess, "cases/x");
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(*r, v1::CASE_VIEW_UNSPECIFIED);
-  auto read = AuthorizeCaseAction(auditor, Relationship::kNotShared,
+  auto read = AuthorizeCaseAction(auditor, Relationship::kOwningForce,
                                   Action::kReadCase, "cases/x");
   EXPECT_EQ(read.status().code(), absl::StatusCode::kNotFound);
+  // Another force's case is, to an agency's auditor, a case that does not
+  // exist; to a national auditor it is there.
+  auto other = AuthorizeCaseAction(auditor, Relationship::kNotShared,
+                                   Action::kReadCaseAccess, "cases/x");
+  EXPECT_EQ(other.status().code(), absl::StatusCode::kNotFound);
+  Principal national =
+      MakePrincipal(v1::AGENCY_KIND_POLICE, {v1::ROLE_NATIONAL_AUDITOR});
+  EXPECT_TRUE(AuthorizeCaseAction(national, Relationship::kNotShared,
+                                  Action::kReadCaseAccess, "cases/x")
+                  .ok());
 }
 
 TEST(AuthorizeActionTest, AdministratorIsDeniedCaseCreation) {
@@ -341,7 +375,67 @@ TEST(AuthorizeActionTest, AdministratorIsDeniedCaseCreation) {
       MakePrincipal(v1::AGENCY_KIND_POLICE, {v1::ROLE_ADMINISTRATOR});
   EXPECT_EQ(AuthorizeAction(admin, Action::kCreateCase).code(),
             absl::StatusCode::kPermissionDenied);
-  EXPECT_TRUE(AuthorizeAction(admin, Action::kAdminister).ok());
+  EXPECT_TRUE(AuthorizeAction(admin, Action::kManageUsers).ok());
+  EXPECT_FALSE(AuthorizeAction(admin, Action::kManageAgencies).ok());
+}
+
+// Reach: how far an act about an agency goes.
+TEST(ReachTest, NationalRolesAndTheSystemAdministratorReachEveryAgency) {
+  for (Role role : kRoles) {
+    for (AgencyKind kind : kKinds) {
+      for (Relationship rel : kAllRelationships) {
+        for (Action action : kAllActions) {
+          Decision d = DecideForRole(role, kind, rel, action);
+          if (!d.allowed || d.reach == Reach::kOwnAgency) continue;
+          EXPECT_TRUE(role == v1::ROLE_NATIONAL_AUDITOR ||
+                      role == v1::ROLE_NATIONAL_ANALYST ||
+                      role == v1::ROLE_SYSTEM_ADMINISTRATOR)
+              << v1::Role_Name(role) << " reaches every agency to "
+              << ActionName(action);
+        }
+      }
+    }
+  }
+  EXPECT_EQ(DecideForRole(v1::ROLE_NATIONAL_AUDITOR, v1::AGENCY_KIND_POLICE,
+                          Relationship::kNoCase, Action::kReadAuditLog)
+                .reach,
+            Reach::kEveryAgency);
+  EXPECT_EQ(DecideForRole(v1::ROLE_AUDITOR, v1::AGENCY_KIND_POLICE,
+                          Relationship::kNoCase, Action::kReadAuditLog)
+                .reach,
+            Reach::kOwnAgency);
+}
+
+TEST(AuthorizeForAgencyTest, OwnForceOnlyWithoutANationalRole) {
+  Principal officer = MakePrincipal(v1::AGENCY_KIND_POLICE, {v1::ROLE_POLICE_OFFICER});
+  officer.agency_id = "sp";
+  officer.agency_name = "Staffordshire Police";
+  EXPECT_TRUE(AuthorizeForAgency(officer, Action::kReadOrderMeasures, "sp").ok());
+  absl::Status other = AuthorizeForAgency(officer, Action::kReadOrderMeasures, "wmp");
+  EXPECT_EQ(other.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(other.message(),
+            "your roles may read protection order measures of your own agency "
+            "(Staffordshire Police) only");
+  Principal analyst = MakePrincipal(v1::AGENCY_KIND_POLICE, {v1::ROLE_NATIONAL_ANALYST});
+  analyst.agency_id = "npcc";
+  EXPECT_TRUE(AuthorizeForAgency(analyst, Action::kReadOrderMeasures, "wmp").ok());
+  // Several roles: the widest reach wins.
+  Principal both = MakePrincipal(v1::AGENCY_KIND_POLICE,
+                                 {v1::ROLE_POLICE_OFFICER, v1::ROLE_NATIONAL_ANALYST});
+  both.agency_id = "sp";
+  EXPECT_TRUE(AuthorizeForAgency(both, Action::kReadOrderMeasures, "wmp").ok());
+}
+
+TEST(ActionTableTest, EveryActionHasANameAndIsListedOnce) {
+  std::set<Action> seen;
+  std::set<std::string> names;
+  for (Action a : kAllActions) {
+    EXPECT_TRUE(seen.insert(a).second);
+    EXPECT_NE(ActionName(a), "unknown action");
+    EXPECT_TRUE(names.insert(std::string(ActionName(a))).second) << ActionName(a);
+  }
+  EXPECT_TRUE(IsCaseAction(Action::kReadCase));
+  EXPECT_FALSE(IsCaseAction(Action::kManageUsers));
 }
 
 TEST(SharedViewForTest, EachKindGetsItsOwnView) {
@@ -373,8 +467,11 @@ TEST(RoleAllowedForAgencyKindTest, Table) {
   EXPECT_FALSE(RoleAllowedForAgencyKind(v1::ROLE_VICTIM_ADVOCATE,
                                         v1::AGENCY_KIND_CPS));
   for (AgencyKind k : kKinds) {
-    EXPECT_TRUE(RoleAllowedForAgencyKind(v1::ROLE_AUDITOR, k));
-    EXPECT_TRUE(RoleAllowedForAgencyKind(v1::ROLE_ADMINISTRATOR, k));
+    for (Role r : {v1::ROLE_AUDITOR, v1::ROLE_ADMINISTRATOR,
+                   v1::ROLE_SYSTEM_ADMINISTRATOR, v1::ROLE_NATIONAL_AUDITOR,
+                   v1::ROLE_NATIONAL_ANALYST, v1::ROLE_FRONT_END}) {
+      EXPECT_TRUE(RoleAllowedForAgencyKind(r, k)) << v1::Role_Name(r);
+    }
   }
   EXPECT_FALSE(RoleAllowedForAgencyKind(v1::ROLE_UNSPECIFIED,
                                         v1::AGENCY_KIND_POLICE));

@@ -1,0 +1,128 @@
+#include "server/call_guard.h"
+
+#include <string>
+
+#include "absl/strings/match.h"
+#include "absl/strings/strip.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/descriptor.h"
+
+namespace casebridge::server {
+namespace {
+
+using grpc::experimental::InterceptionHookPoints;
+
+// "/casebridge.v1.CaseService/GetCase" -> its request message's full name,
+// or "" for a method the API does not declare.
+std::string RequestTypeOf(absl::string_view method) {
+  std::string dotted(absl::StripPrefix(method, "/"));
+  size_t slash = dotted.rfind('/');
+  if (slash == std::string::npos) return "";
+  dotted[slash] = '.';
+  const google::protobuf::MethodDescriptor* m =
+      google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(dotted);
+  return m == nullptr ? "" : m->input_type()->full_name();
+}
+
+// What the caller gets for gRPC's own refusal, and whether the credential
+// may be looked up (not under load: then only cached credentials name the
+// caller).
+struct Answer {
+  absl::Status status;
+  bool may_look_up_credential = true;
+};
+
+Answer AnswerFor(const grpc::Status& refusal, absl::string_view method) {
+  switch (refusal.error_code()) {
+    case grpc::StatusCode::INTERNAL:
+    case grpc::StatusCode::INVALID_ARGUMENT: {
+      // Deserialisation is the only thing that fails before the handler
+      // with INTERNAL (grpcpp's proto_utils.h); its message is empty for
+      // proto3.
+      std::string type = RequestTypeOf(method);
+      return {absl::InvalidArgumentError(absl::StrCat(
+          "the request body could not be read as ", type.empty() ? "the request" : type,
+          ": it is truncated, is not that message, or holds text that is not "
+          "valid UTF-8; nothing was done"))};
+    }
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      return {absl::ResourceExhaustedError(
+                  refusal.error_message().empty()
+                      ? "the server has as many calls in progress as it can take; "
+                        "try again shortly"
+                      : refusal.error_message()),
+              /*may_look_up_credential=*/false};
+    default:
+      return {absl::Status(static_cast<absl::StatusCode>(refusal.error_code()),
+                           refusal.error_message())};
+  }
+}
+
+class CallGuard : public grpc::experimental::Interceptor {
+ public:
+  CallGuard(services::RpcRunner* runner, grpc::experimental::ServerRpcInfo* info)
+      : runner_(runner), info_(info) {}
+
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(
+            InterceptionHookPoints::POST_RECV_MESSAGE)) {
+      // Null: the body could not be read (or the call was refused before
+      // reading it); the handler will not run.
+      received_ = methods->GetRecvMessage() != nullptr;
+    }
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS) &&
+        !received_) {
+      const grpc::Status refusal = methods->GetSendStatus();
+      if (!refusal.ok()) {
+        Answer answer = AnswerFor(refusal, info_->method());
+        methods->ModifySendStatus(runner_->RefuseBeforeHandler(
+            *info_->server_context(), info_->method(), answer.status,
+            answer.may_look_up_credential, /*may_block=*/true));
+      }
+    }
+    methods->Proceed();
+  }
+
+ private:
+  services::RpcRunner* runner_;
+  grpc::experimental::ServerRpcInfo* info_;
+  bool received_ = false;
+};
+
+}  // namespace
+
+grpc::experimental::Interceptor* CallGuardFactory::CreateServerInterceptor(
+    grpc::experimental::ServerRpcInfo* info) {
+  // Calls whose request is one message read before the handler; a handler
+  // that reads a stream of requests audits what it cannot read itself.
+  using Type = grpc::experimental::ServerRpcInfo::Type;
+  if (info->type() != Type::UNARY && info->type() != Type::SERVER_STREAMING) {
+    return nullptr;
+  }
+  // Only the API's own methods: not health checks or reflection, and not
+  // unknown methods (UnknownMethodService audits those).
+  if (!absl::StartsWith(info->method(), "/casebridge.") ||
+      RequestTypeOf(info->method()).empty()) {
+    return nullptr;
+  }
+  return new CallGuard(runner_, info);
+}
+
+grpc::ServerGenericBidiReactor* UnknownMethodService::CreateReactor(
+    grpc::GenericCallbackServerContext* context) {
+  class Reactor : public grpc::ServerGenericBidiReactor {
+   public:
+    explicit Reactor(grpc::Status status) { Finish(status); }
+    void OnDone() override { delete this; }
+  };
+  const std::string& method = context->method();
+  absl::Status unimplemented = absl::UnimplementedError(absl::StrCat(
+      method.empty() ? "that method" : method,
+      " is not a method of this Casebridge server; check the client's version "
+      "and the service and method names (reflection lists them)"));
+  return new Reactor(runner_->RefuseBeforeHandler(
+      *context, method, unimplemented, /*may_look_up_credential=*/false,
+      /*may_block=*/false));
+}
+
+}  // namespace casebridge::server
