@@ -1,10 +1,19 @@
 #include "clients/cli/client.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
 #include <chrono>
 #include <fstream>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "clients/cli/demo_tokens.h"
 #include "clients/cli/exit_codes.h"
 
@@ -23,7 +32,8 @@ absl::StatusOr<std::string> ReadFile(const std::string& path, absl::string_view 
 
 absl::StatusOr<std::string> ResolveToken(const ConnectionOptions& options,
                                          absl::string_view env_token,
-                                         absl::string_view working_dir) {
+                                         absl::string_view working_dir,
+                                         absl::string_view saved_token) {
   if (!options.token.empty() && !options.as.empty()) {
     return WithField(UsageError("give --token or --as, not both"), "--as");
   }
@@ -41,10 +51,47 @@ absl::StatusOr<std::string> ResolveToken(const ConnectionOptions& options,
     return DemoTokenFor(options.as, *path);
   }
   if (!env_token.empty()) return std::string(env_token);
+  if (!saved_token.empty()) return std::string(saved_token);
   return WithField(
       UsageError("who are you? give --as NAME (a demo user, e.g. --as pc.hughes), "
-                 "--token TOKEN, or set CASEBRIDGE_TOKEN"),
+                 "--token TOKEN, set CASEBRIDGE_TOKEN, or redeem your enrolment "
+                 "code with `casebridge enrol CODE --save`"),
       "--token");
+}
+
+std::string SavedTokenPath() {
+  const char* xdg = std::getenv("XDG_CONFIG_HOME");
+  if (xdg != nullptr && xdg[0] == '/') return absl::StrCat(xdg, "/casebridge/token");
+  const char* home = std::getenv("HOME");
+  return absl::StrCat(home != nullptr ? home : ".", "/.config/casebridge/token");
+}
+
+std::string ReadSavedToken(const std::string& path) {
+  std::ifstream in(path);
+  std::string token;
+  if (in) std::getline(in, token);
+  return std::string(absl::StripAsciiWhitespace(token));
+}
+
+absl::Status SaveToken(const std::string& path, absl::string_view token) {
+  const size_t slash = path.rfind('/');
+  if (slash != std::string::npos) {
+    std::error_code ec;
+    std::filesystem::create_directories(path.substr(0, slash), ec);
+    if (ec) return absl::UnavailableError(absl::StrCat("cannot create ", path.substr(0, slash)));
+    chmod(path.substr(0, slash).c_str(), 0700);
+  }
+  const std::string tmp = path + ".tmp";
+  unlink(tmp.c_str());
+  const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) return absl::UnavailableError(absl::StrCat("cannot create ", tmp));
+  const std::string text = absl::StrCat(token, "\n");
+  const bool written = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  if (close(fd) != 0 || !written || std::rename(tmp.c_str(), path.c_str()) != 0) {
+    unlink(tmp.c_str());
+    return absl::UnavailableError(absl::StrCat("cannot write ", path));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status FromGrpc(const grpc::Status& status,
@@ -131,7 +178,8 @@ absl::StatusOr<std::unique_ptr<Client>> Client::Connect(const ConnectionOptions&
 absl::Status Client::Call(absl::string_view method,
                           absl::FunctionRef<grpc::Status(grpc::ClientContext*)> rpc) {
   grpc::ClientContext context;
-  context.AddMetadata("authorization", absl::StrCat("Bearer ", token_));
+  // No token: a call that carries its own credential (an enrolment code).
+  if (!token_.empty()) context.AddMetadata("authorization", absl::StrCat("Bearer ", token_));
   context.set_deadline(absl::ToChronoTime(absl::Now() + timeout_));
   grpc::Status status = rpc(&context);
   return FromGrpc(status, context.GetServerTrailingMetadata(), server_, method);

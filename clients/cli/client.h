@@ -40,11 +40,22 @@ struct ConnectionOptions {
 };
 
 // The bearer token to send: --token, then --as (from the demo tokens file),
-// then `env_token` (CASEBRIDGE_TOKEN). Giving both --token and --as, or
-// none of the three, is a usage error.
+// then `env_token` (CASEBRIDGE_TOKEN), then `saved_token` (the one
+// `casebridge enrol --save` kept). Giving both --token and --as, or none of
+// them, is a usage error.
 absl::StatusOr<std::string> ResolveToken(const ConnectionOptions& options,
                                          absl::string_view env_token,
-                                         absl::string_view working_dir);
+                                         absl::string_view working_dir,
+                                         absl::string_view saved_token = "");
+
+// Where the CLI keeps the caller's own token: $XDG_CONFIG_HOME/casebridge/
+// token, else ~/.config/casebridge/token.
+std::string SavedTokenPath();
+// The saved token, "" when there is none.
+std::string ReadSavedToken(const std::string& path);
+// Writes the token to `path`, readable by its owner only from the first byte
+// (created 0600, directories 0700), replacing what was there.
+absl::Status SaveToken(const std::string& path, absl::string_view token);
 
 // Turns a finished call into an absl::Status: the server's code and
 // message, the `casebridge-field` trailer as the field, and messages that

@@ -27,13 +27,24 @@ OutputFormat Cli::format() const {
 
 absl::StatusOr<Client*> Cli::client() {
   if (client_ == nullptr) {
-    absl::StatusOr<std::string> token = ResolveToken(connection, env_token, working_dir);
+    absl::StatusOr<std::string> token =
+        ResolveToken(connection, env_token, working_dir,
+                     saved_token_path.empty() ? "" : ReadSavedToken(saved_token_path));
     if (!token.ok()) return token.status();
     absl::StatusOr<std::unique_ptr<Client>> c = Client::Connect(connection, *token);
     if (!c.ok()) return c.status();
     client_ = *std::move(c);
   }
   return client_.get();
+}
+
+absl::StatusOr<Client*> Cli::anonymous_client() {
+  if (anonymous_client_ == nullptr) {
+    absl::StatusOr<std::unique_ptr<Client>> c = Client::Connect(connection, "");
+    if (!c.ok()) return c.status();
+    anonymous_client_ = *std::move(c);
+  }
+  return anonymous_client_.get();
 }
 
 void Cli::Emit(const google::protobuf::Message& message, absl::string_view name,

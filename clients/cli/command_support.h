@@ -36,6 +36,8 @@ class Cli {
   std::string output = "table";
   std::string env_token;    // CASEBRIDGE_TOKEN
   std::string working_dir;  // where --as starts looking for the tokens file
+  // Where `casebridge enrol --save` keeps the caller's token (read last).
+  std::string saved_token_path;
   absl::TimeZone tz;        // local time (TZ honoured)
 
   // The command chosen on the command line; main runs it after parsing.
@@ -49,6 +51,9 @@ class Cli {
 
   // Connects on first use (so --help never needs a token).
   absl::StatusOr<Client*> client();
+  // A connection that sends no credential, for the one call that carries
+  // its own (redeeming an enrolment code).
+  absl::StatusOr<Client*> anonymous_client();
 
   std::ostream& out() { return out_; }
   std::ostream& err() { return err_; }
@@ -82,6 +87,7 @@ class Cli {
   std::ostream& out_;
   std::ostream& err_;
   std::unique_ptr<Client> client_;
+  std::unique_ptr<Client> anonymous_client_;
   bool agencies_loaded_ = false;
   std::map<std::string, std::string> agency_by_code_;  // upper code -> name
   std::map<std::string, std::string> code_by_agency_;  // name -> code

@@ -16,6 +16,8 @@ void AddChargingCommands(CLI::App& app, Cli& cli);
 void AddActionCommands(CLI::App& app, Cli& cli);
 void AddAuditCommands(CLI::App& app, Cli& cli);
 void AddAdminCommands(CLI::App& app, Cli& cli);
+// `casebridge enrol CODE`: a person redeems their enrolment code.
+void AddEnrolCommand(CLI::App& app, Cli& cli);
 
 }  // namespace casebridge::cli
 

@@ -73,6 +73,7 @@ int main(int argc, char** argv) {
   Cli cli(std::cout, std::cerr);
   cli.env_token = Env("CASEBRIDGE_TOKEN");
   cli.working_dir = WorkingDir();
+  cli.saved_token_path = casebridge::cli::SavedTokenPath();
 
   CLI::App app{
       "casebridge: the Casebridge command line. Police, the CPS, councils, "
@@ -86,8 +87,8 @@ int main(int argc, char** argv) {
       "  casebridge --as pc.hughes incident add SP-2026-000123 --when \"yesterday "
       "18:30\" \\\n      --behaviour following --where \"outside work\" --note \"...\"\n"
       "  casebridge --as auditor.shah audit verify\n\n"
-      "Who you are: --as NAME (demo users of ./dev run), --token or "
-      "CASEBRIDGE_TOKEN.\nA case is its reference (SP-2026-000123) or its name "
+      "Who you are: --as NAME (demo users of ./dev run), --token, "
+      "CASEBRIDGE_TOKEN, or the token\n`casebridge enrol CODE --save` kept.\nA case is its reference (SP-2026-000123) or its name "
       "(cases/{id}).\n\n",
       casebridge::cli::ExitCodeHelp()));
   AddGlobalOptions(app, cli);
@@ -101,6 +102,7 @@ int main(int argc, char** argv) {
   casebridge::cli::AddActionCommands(app, cli);
   casebridge::cli::AddAuditCommands(app, cli);
   casebridge::cli::AddAdminCommands(app, cli);
+  casebridge::cli::AddEnrolCommand(app, cli);
 
   // CLI11 reports parse errors by exception; nothing else in the CLI throws.
   try {

@@ -216,9 +216,12 @@ TEST(AuditTest, ExactlyOneEventPerCallUnderConcurrentMixedLoad) {
   EXPECT_THAT(outcomes, ::testing::IsSupersetOf({"OK", "NOT_FOUND", "PERMISSION_DENIED",
                                                  "UNAUTHENTICATED", "INVALID_ARGUMENT"}));
 
+  // Refused calls without a valid credential may be summarised (one event
+  // with a count): the audit accounts for calls by the sum of the counts.
+  server->app().FlushRefusalSummaries();
   std::map<CallKey, int> logged;
   for (const auto& row :
-       Rows(*server, absl::StrCat("SELECT method, outcome, username, count(*) "
+       Rows(*server, absl::StrCat("SELECT method, outcome, username, sum(call_count) "
                                   "FROM audit_events WHERE id > ",
                                   baseline, " GROUP BY 1, 2, 3"))) {
     logged[{row[0], row[1], row[2]}] = std::stoi(row[3]);
@@ -236,7 +239,9 @@ TEST(AuditTest, ExactlyOneEventPerCallUnderConcurrentMixedLoad) {
   ASSERT_GRPC_OK(audit->VerifyAuditLog(server->Context("auditor.shah").get(),
                                        v1::VerifyAuditLogRequest(), &verified));
   EXPECT_TRUE(verified.ok()) << verified.detail();
-  EXPECT_GE(verified.events_checked(), total);
+  EXPECT_GE(verified.events_checked(),
+            std::stoll(*server->Query(absl::StrCat(
+                "SELECT count(*) FROM audit_events WHERE id > ", baseline))));
 }
 
 // --- A write and its event commit together ----------------------------------

@@ -688,8 +688,8 @@ TEST(ServerPoolTest, MalformedTokensAreRefusedWithoutADatabaseLookup) {
   // A well-formed token must be looked up, which cannot happen now.
   EXPECT_EQ(call("Bearer cbt_" + std::string(43, 'A')).error_code(),
             grpc::StatusCode::UNAVAILABLE);
-  EXPECT_EQ(*server->CountAuditEvents("outcome = 'UNAUTHENTICATED' AND user_id IS NULL "
-                                      "AND message LIKE '%malformed%'"),
+  EXPECT_EQ(*server->CountAuditedCalls("outcome = 'UNAUTHENTICATED' AND user_id IS NULL "
+                                       "AND message LIKE '%malformed%'"),
             static_cast<int64_t>(std::size(malformed)));
 
   for (const absl::Status& held : hold.Release()) EXPECT_TRUE(held.ok()) << held;
@@ -797,7 +797,7 @@ TEST(ServerPoolTest, UnknownTokensAreRememberedForTheCacheTtl) {
   ASSERT_GRPC_OK(admin->IssueToken(server->Context("pc.west").get(), issue, &issued));
   expect_looked_up(unknown, "after a token was issued");
   // Every refusal was audited, from memory or not.
-  EXPECT_EQ(*server->CountAuditEvents("outcome = 'UNAUTHENTICATED' AND user_id IS NULL"), 5);
+  EXPECT_EQ(*server->CountAuditedCalls("outcome = 'UNAUTHENTICATED' AND user_id IS NULL"), 5);
 }
 
 }  // namespace

@@ -1359,18 +1359,29 @@ TEST_F(ProtectionOrderServiceTest,
       &Stub::GetOrderMeasures, req);
   EXPECT_EQ(m.stalking_cases(), 5);
   EXPECT_DOUBLE_EQ(m.orders_per_1000_cases(), 200.0);
-  // Another force's figures, by name.
+  // Another force's figures: not for an officer of this force (issue
+  // "Least privilege at every edge": any officer read any force's), but for
+  // that force's own officers and for a national analyst.
   req.set_agency(server_->Agency("WMP"));
-  m = Ok<v1::GetOrderMeasuresRequest, v1::OrderMeasures>(
-      &Stub::GetOrderMeasures, req);
-  EXPECT_EQ(m.stalking_cases(), 1);
-  EXPECT_EQ(m.orders_considered(), 1);
-  EXPECT_EQ(m.full_orders_made(), 0);
-  EXPECT_DOUBLE_EQ(m.orders_per_1000_cases(), 0.0);
-  // Only police forces have measures; only police read them.
+  EXPECT_GRPC_CODE(Call(&Stub::GetOrderMeasures, req, &m, "pc.hughes"),
+                   grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_TRUE(server_
+                  ->AddUser("analyst.national", "SP", "", v1::AGENCY_KIND_POLICE,
+                            v1::ROLE_NATIONAL_ANALYST)
+                  .ok());
+  for (const char* reader : {"pc.west", "analyst.national"}) {
+    m = Ok<v1::GetOrderMeasuresRequest, v1::OrderMeasures>(&Stub::GetOrderMeasures, req,
+                                                           reader);
+    EXPECT_EQ(m.stalking_cases(), 1) << reader;
+    EXPECT_EQ(m.orders_considered(), 1) << reader;
+    EXPECT_EQ(m.full_orders_made(), 0) << reader;
+    EXPECT_DOUBLE_EQ(m.orders_per_1000_cases(), 0.0) << reader;
+  }
+  // Only police forces have measures; only police and national analysts
+  // read them.
   req.set_agency(server_->Agency("CPSWM"));
   std::string field;
-  EXPECT_GRPC_CODE(Call(&Stub::GetOrderMeasures, req, &m, "pc.hughes", &field),
+  EXPECT_GRPC_CODE(Call(&Stub::GetOrderMeasures, req, &m, "analyst.national", &field),
                    grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(field, "agency");
   req.clear_agency();

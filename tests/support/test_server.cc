@@ -80,6 +80,7 @@ const std::string& TestServer::Token(absl::string_view username) const {
 
 std::unique_ptr<grpc::ClientContext> TestServer::Context(
     absl::string_view username) const {
+  ++calls_;
   auto context = std::make_unique<grpc::ClientContext>();
   context->AddMetadata("authorization", absl::StrCat("Bearer ", Token(username)));
   context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
@@ -128,6 +129,7 @@ absl::StatusOr<std::string> TestServer::Enrol(absl::string_view manager,
   redeem.set_description("test");
   v1::IssueTokenResponse token;
   grpc::ClientContext anonymous;
+  ++calls_;
   anonymous.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
   s = admin->RedeemEnrolmentCode(&anonymous, redeem, &token);
   if (!s.ok()) {
@@ -205,6 +207,14 @@ absl::StatusOr<std::string> TestServer::AddUserWithRoles(
 absl::StatusOr<int64_t> TestServer::CountAuditEvents(absl::string_view where_sql) const {
   absl::StatusOr<std::string> n =
       Query(absl::StrCat("SELECT count(*) FROM audit_events WHERE ", where_sql));
+  if (!n.ok()) return n.status();
+  return std::stoll(*n);
+}
+
+absl::StatusOr<int64_t> TestServer::CountAuditedCalls(absl::string_view where_sql) {
+  app_->FlushRefusalSummaries();
+  absl::StatusOr<std::string> n = Query(absl::StrCat(
+      "SELECT coalesce(sum(call_count), 0) FROM audit_events WHERE ", where_sql));
   if (!n.ok()) return n.status();
   return std::stoll(*n);
 }

@@ -1,6 +1,7 @@
 #ifndef CASEBRIDGE_TESTS_SUPPORT_TEST_SERVER_H_
 #define CASEBRIDGE_TESTS_SUPPORT_TEST_SERVER_H_
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <string>
@@ -55,7 +56,10 @@ class TestServer {
   // Bearer token of a demo user or one made with AddUser.
   const std::string& Token(absl::string_view username) const;
   // A client context carrying the user's token and a 30-second deadline.
+  // Every context handed out (and every call the helpers below make) is
+  // counted as one call: tests compare calls with audit events.
   std::unique_ptr<grpc::ClientContext> Context(absl::string_view username) const;
+  int64_t calls() const { return calls_.load(); }
   // agencies/{id} of an agency by code (SP, CPSWM, SOTCC, SCC, NSCHT, SVG, WMP).
   const std::string& Agency(absl::string_view code) const;
   // users/{id} of a user.
@@ -90,6 +94,10 @@ class TestServer {
 
   // SELECT count(*) FROM audit_events WHERE <where_sql>. Test-only SQL.
   absl::StatusOr<int64_t> CountAuditEvents(absl::string_view where_sql = "true") const;
+  // The calls the audit accounts for: the sum of call_count (an event that
+  // summarises refused calls counts each of them), after the server has
+  // written its pending summaries.
+  absl::StatusOr<int64_t> CountAuditedCalls(absl::string_view where_sql = "true");
   // Runs SQL as the superuser and returns the first column of the first row.
   absl::StatusOr<std::string> Query(absl::string_view sql) const;
 
@@ -106,6 +114,7 @@ class TestServer {
   std::map<std::string, std::string, std::less<>> tokens_;
   std::map<std::string, std::string, std::less<>> agencies_;
   std::map<std::string, std::string, std::less<>> users_;
+  mutable std::atomic<int64_t> calls_{0};
 };
 
 // The trailing "casebridge-field" metadata of a failed call ("" if none).

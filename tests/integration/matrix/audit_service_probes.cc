@@ -13,6 +13,30 @@ std::string M(absl::string_view method) {
   return absl::StrCat("casebridge.v1.AuditService.", method);
 }
 
+// Whether the caller reads every agency's events (a national auditor).
+bool ReachesEveryAgency(const ProbeEnv& env, domain::Relationship relationship,
+                        Action action) {
+  return domain::Decide(env.caller.principal, relationship, action).reach ==
+         domain::Reach::kEveryAgency;
+}
+
+// An agency's own audit: events of its own users, or of cases it owns.
+std::vector<std::string> OutsideTheCallersAgency(const ProbeEnv& env,
+                                                 const v1::ListAuditEventsResponse& resp) {
+  std::vector<std::string> problems;
+  for (const v1::AuditEvent& e : resp.events()) {
+    if (e.agency() == env.caller.principal.agency_id) continue;
+    const CaseInfo* info = e.case_().empty() ? nullptr : env.world.FindCase(e.case_());
+    if (info != nullptr && env.world.Agency(info->owner_code) == env.caller.principal.agency_id) {
+      continue;
+    }
+    problems.push_back(absl::StrCat("event ", e.name(), " (", e.username(), " of ",
+                                    e.agency(), " on ", e.case_(),
+                                    ") is another agency's business"));
+  }
+  return problems;
+}
+
 void RegisterAuditServiceProbes(ProbeRegistry& registry) {
   registry.Add({
       .method = M("ListAuditEvents"),
@@ -22,8 +46,22 @@ void RegisterAuditServiceProbes(ProbeRegistry& registry) {
       .run =
           [](ProbeEnv& env) {
             v1::ListAuditEventsRequest req;
-            req.set_page_size(20);
+            req.set_page_size(200);
             return Issue(&Stub::ListAuditEvents, env.world.audit(), env.Context(), req);
+          },
+      .verify =
+          [](const ProbeEnv& env, const google::protobuf::Message& m) {
+            const auto& resp = As<v1::ListAuditEventsResponse>(m);
+            std::vector<std::string> problems;
+            if (resp.events_size() == 0) problems.push_back("no events at all");
+            if (ReachesEveryAgency(env, domain::Relationship::kNoCase,
+                                   Action::kReadAuditLog)) {
+              return problems;
+            }
+            for (std::string& p : OutsideTheCallersAgency(env, resp)) {
+              problems.push_back(std::move(p));
+            }
+            return problems;
           },
   });
   registry.Add({
@@ -42,7 +80,16 @@ void RegisterAuditServiceProbes(ProbeRegistry& registry) {
           [](const ProbeEnv& env, const google::protobuf::Message& m) {
             std::vector<std::string> problems;
             const auto& resp = As<v1::ListAuditEventsResponse>(m);
-            if (resp.events_size() == 0) problems.push_back("no events for the case");
+            const domain::Relationship relationship =
+                env.world.RelationshipOf(env.caller, *env.target.info);
+            if (relationship == domain::Relationship::kOwningForce ||
+                ReachesEveryAgency(env, relationship, Action::kReadAuditLog)) {
+              if (resp.events_size() == 0) problems.push_back("no events for the case");
+            } else {
+              for (std::string& p : OutsideTheCallersAgency(env, resp)) {
+                problems.push_back(std::move(p));
+              }
+            }
             for (const v1::AuditEvent& e : resp.events()) {
               if (e.case_() != env.target.name) {
                 problems.push_back(absl::StrCat("event ", e.name(), " is about ",
@@ -63,11 +110,25 @@ void RegisterAuditServiceProbes(ProbeRegistry& registry) {
             return Issue(&Stub::ListCaseAccess, env.world.audit(), env.Context(), req);
           },
       .verify =
-          [](const ProbeEnv&, const google::protobuf::Message& m) {
+          [](const ProbeEnv& env, const google::protobuf::Message& m) {
             std::vector<std::string> problems;
-            // At least its owning force has read it.
-            if (As<v1::ListCaseAccessResponse>(m).accesses_size() == 0) {
-              problems.push_back("no one has read the case, it says");
+            const auto& resp = As<v1::ListCaseAccessResponse>(m);
+            const domain::Relationship relationship =
+                env.world.RelationshipOf(env.caller, *env.target.info);
+            if (relationship == domain::Relationship::kOwningForce ||
+                ReachesEveryAgency(env, relationship, Action::kReadCaseAccess)) {
+              // At least its owning force has read it.
+              if (resp.accesses_size() == 0) {
+                problems.push_back("no one has read the case, it says");
+              }
+              return problems;
+            }
+            // An agency the case is shared with sees its own people only.
+            for (const v1::CaseAccess& a : resp.accesses()) {
+              if (a.agency() != env.caller.principal.agency_id) {
+                problems.push_back(absl::StrCat("shows ", a.username(), " of ",
+                                                a.agency_display_name()));
+              }
             }
             return problems;
           },

@@ -36,6 +36,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "domain/access_policy.h"
 #include "google/protobuf/message.h"
 #include "grpcpp/grpcpp.h"
@@ -109,6 +110,14 @@ struct Probe {
   // Non-access errors an allowed call may answer with (never
   // PERMISSION_DENIED, NOT_FOUND or UNAUTHENTICATED). Empty: it must be OK.
   std::set<grpc::StatusCode> allowed_errors = {};
+  // Optional, for acts whose answer is not one cell of the policy table
+  // (managing accounts: who acts, on whose account): the status the rules
+  // give this caller (OK, PERMISSION_DENIED or NOT_FOUND), computed from the
+  // domain's own functions; the matrix expects its code.
+  std::function<absl::Status(const World&, const Caller&)> expect = {};
+  // The call needs no credential (RedeemEnrolmentCode carries its own):
+  // callers without a valid one are answered by `expect`, not refused.
+  bool no_credential = false;
   // Optional, for OK answers: probe-specific checks of the response.
   // Returns one line per problem.
   std::function<std::vector<std::string>(const ProbeEnv&,

@@ -8,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "domain/list_query.h"
+#include "domain/user_administration.h"
 #include "domain/validation.h"
 #include "gtest/gtest.h"
 
@@ -55,7 +56,22 @@ const std::vector<CallerSpec>& CallerSpecs() {
       {"pc.hughes", "SP", "", AGENCY_KIND_POLICE, {v1::ROLE_POLICE_OFFICER}, true},
       {"sgt.khan", "SP", "", AGENCY_KIND_POLICE, {v1::ROLE_POLICE_SUPERVISOR}, true},
       {"auditor.shah", "SP", "", AGENCY_KIND_POLICE, {v1::ROLE_AUDITOR}, true},
-      {"admin", "SP", "", AGENCY_KIND_POLICE, {v1::ROLE_ADMINISTRATOR}, true},
+      // The system administrator and the force's own administrator.
+      {"admin", "SP", "", AGENCY_KIND_POLICE, {v1::ROLE_SYSTEM_ADMINISTRATOR}, true},
+      {"admin.sp", "SP", "", AGENCY_KIND_POLICE, {v1::ROLE_ADMINISTRATOR}, true},
+      // National roles: the audit and the measures of every agency.
+      {"auditor.national",
+       "SP",
+       "",
+       AGENCY_KIND_POLICE,
+       {v1::ROLE_NATIONAL_AUDITOR},
+       false},
+      {"analyst.national",
+       "SP",
+       "",
+       AGENCY_KIND_POLICE,
+       {v1::ROLE_NATIONAL_ANALYST},
+       false},
       {"sgt.audit",
        "SP",
        "",
@@ -68,7 +84,7 @@ const std::vector<CallerSpec>& CallerSpecs() {
       // CPS.
       {"cps.okafor", "CPSWM", "", AGENCY_KIND_CPS, {v1::ROLE_PROSECUTOR}, true},
       {"auditor.cps", "CPSWM", "", AGENCY_KIND_CPS, {v1::ROLE_AUDITOR}, false},
-      {"admin.cps", "CPSWM", "", AGENCY_KIND_CPS, {v1::ROLE_ADMINISTRATOR}, false},
+      {"admin.cpswm", "CPSWM", "", AGENCY_KIND_CPS, {v1::ROLE_ADMINISTRATOR}, false},
       // Councils.
       {"council.patel",
        "SOTCC",
@@ -89,7 +105,7 @@ const std::vector<CallerSpec>& CallerSpecs() {
        {v1::ROLE_VICTIM_ADVOCATE},
        false},
       {"auditor.council", "SOTCC", "", AGENCY_KIND_COUNCIL, {v1::ROLE_AUDITOR}, false},
-      {"admin.council",
+      {"admin.sotcc",
        "SOTCC",
        "",
        AGENCY_KIND_COUNCIL,
@@ -104,7 +120,7 @@ const std::vector<CallerSpec>& CallerSpecs() {
        {v1::ROLE_VICTIM_ADVOCATE},
        false},
       {"auditor.nhs", "NSCHT", "", AGENCY_KIND_HEALTH, {v1::ROLE_AUDITOR}, false},
-      {"admin.nhs", "NSCHT", "", AGENCY_KIND_HEALTH, {v1::ROLE_ADMINISTRATOR}, false},
+      {"admin.nscht", "NSCHT", "", AGENCY_KIND_HEALTH, {v1::ROLE_ADMINISTRATOR}, false},
       // Victim services.
       {"isac.lewis",
        "SVG",
@@ -226,25 +242,6 @@ absl::StatusOr<std::unique_ptr<World>> World::Create() {
   return w;
 }
 
-absl::StatusOr<std::string> World::AddMultiRoleUser(absl::string_view username,
-                                                    absl::string_view agency_code,
-                                                    std::vector<v1::Role> roles) {
-  v1::CreateUserRequest req;
-  req.mutable_user()->set_username(std::string(username));
-  req.mutable_user()->set_display_name(std::string(username));
-  req.mutable_user()->set_agency(Agency(agency_code));
-  for (v1::Role r : roles) req.mutable_user()->add_roles(r);
-  v1::User user;
-  MATRIX_RETURN_IF_ERROR(
-      FromGrpc("CreateUser", admin_->CreateUser(ContextAs("admin").get(), req, &user)));
-  v1::IssueTokenRequest token_req;
-  token_req.set_user(user.name());
-  v1::IssueTokenResponse token;
-  MATRIX_RETURN_IF_ERROR(FromGrpc(
-      "IssueToken", admin_->IssueToken(ContextAs("admin").get(), token_req, &token)));
-  return token.secret();
-}
-
 absl::Status World::AddCallers() {
   for (const CallerSpec& spec : CallerSpecs()) {
     Caller c;
@@ -252,14 +249,18 @@ absl::Status World::AddCallers() {
     c.agency_code = spec.agency_code;
     if (spec.demo) {
       c.token = server_->Token(spec.username);
-    } else if (spec.roles.size() == 1) {
-      absl::StatusOr<std::string> token = server_->AddUser(
-          spec.username, spec.agency_code, spec.agency_name, spec.kind, spec.roles[0]);
-      if (!token.ok()) return token.status();
-      c.token = *token;
+    } else if (spec.roles == std::vector<v1::Role>{v1::ROLE_ADMINISTRATOR}) {
+      // Each agency's administrator: the one the test server makes for it.
+      absl::StatusOr<std::string> admin = server_->AgencyAdministrator(spec.agency_code);
+      if (!admin.ok()) return admin.status();
+      if (*admin != spec.username) {
+        return absl::InternalError(absl::StrCat("agency administrator ", *admin,
+                                                " is not the matrix's ", spec.username));
+      }
+      c.token = server_->Token(spec.username);
     } else {
-      absl::StatusOr<std::string> token =
-          AddMultiRoleUser(spec.username, spec.agency_code, spec.roles);
+      absl::StatusOr<std::string> token = server_->AddUserWithRoles(
+          spec.username, spec.agency_code, spec.agency_name, spec.kind, spec.roles);
       if (!token.ok()) return token.status();
       c.token = *token;
     }
@@ -291,6 +292,11 @@ absl::Status World::AddCallers() {
   tokens_["matrix.sink"] = *sink;
   sink_agency_ = server_->Agency("MXSINK");
   sink_user_ = server_->User("matrix.sink");
+  absl::StatusOr<std::string> second =
+      server_->AddUser("matrix.sink2", "MXSINK2", "Matrix second council",
+                       v1::AGENCY_KIND_COUNCIL, v1::ROLE_SAFEGUARDING_LEAD);
+  if (!second.ok()) return second.status();
+  second_sink_agency_ = server_->Agency("MXSINK2");
   return absl::OkStatus();
 }
 
@@ -300,23 +306,23 @@ absl::Status World::AddAnonymous() {
   none.authenticated = false;
   anonymous_.push_back(none);
 
-  // A token that was valid and has been revoked.
-  absl::StatusOr<std::string> revoked_user = server_->AddUser(
+  // A token that was valid and has been revoked (by its holder).
+  absl::StatusOr<std::string> revoked_token = server_->AddUser(
       "matrix.revoked", "SP", "", v1::AGENCY_KIND_POLICE, v1::ROLE_POLICE_OFFICER);
-  if (!revoked_user.ok()) return revoked_user.status();
-  v1::IssueTokenRequest issue;
-  issue.set_user(server_->User("matrix.revoked"));
-  v1::IssueTokenResponse issued;
+  if (!revoked_token.ok()) return revoked_token.status();
+  v1::ListTokensResponse tokens;
   MATRIX_RETURN_IF_ERROR(FromGrpc(
-      "IssueToken", admin_->IssueToken(ContextAs("admin").get(), issue, &issued)));
+      "ListTokens", admin_->ListTokens(ContextAs("matrix.revoked").get(),
+                                       v1::ListTokensRequest(), &tokens)));
+  if (tokens.tokens_size() != 1) return absl::InternalError("matrix.revoked: one token");
   v1::RevokeTokenRequest revoke;
-  revoke.set_name(issued.token().name());
+  revoke.set_name(tokens.tokens(0).name());
   v1::Token revoked;
   MATRIX_RETURN_IF_ERROR(FromGrpc(
-      "RevokeToken", admin_->RevokeToken(ContextAs("admin").get(), revoke, &revoked)));
+      "RevokeToken", admin_->RevokeToken(ContextAs("admin.sp").get(), revoke, &revoked)));
   Caller r;
   r.username = "(revoked token)";
-  r.token = issued.secret();
+  r.token = *revoked_token;
   r.authenticated = false;
   anonymous_.push_back(r);
 
@@ -329,7 +335,7 @@ absl::Status World::AddAnonymous() {
   disable.set_reason("Left the force");
   v1::User disabled;
   MATRIX_RETURN_IF_ERROR(FromGrpc(
-      "DisableUser", admin_->DisableUser(ContextAs("admin").get(), disable, &disabled)));
+      "DisableUser", admin_->DisableUser(ContextAs("admin.sp").get(), disable, &disabled)));
   Caller d;
   d.username = "(disabled user's token)";
   d.token = *disabled_token;
@@ -713,26 +719,68 @@ void World::ReopenAsOwner(const CaseInfo& info) {
                       << s.error_message();
 }
 
-std::string World::NewThrowawayUser() {
+std::string World::NewUserIn(absl::string_view agency_code, std::vector<v1::Role> roles,
+                             v1::UserKind kind) {
+  bool privileged = kind == v1::USER_KIND_SERVICE;
+  for (v1::Role r : roles) privileged = privileged || domain::IsPrivilegedRole(r);
+  std::string manager = "admin";
+  if (!privileged) {
+    absl::StatusOr<std::string> agency_admin = server_->AgencyAdministrator(agency_code);
+    EXPECT_TRUE(agency_admin.ok()) << agency_admin.status();
+    manager = agency_admin.value_or("admin");
+  }
   v1::CreateUserRequest req;
-  req.mutable_user()->set_username(Unique("matrix.throwaway."));
-  req.mutable_user()->set_display_name("Throwaway user");
-  req.mutable_user()->set_agency(sink_agency_);
-  req.mutable_user()->add_roles(v1::ROLE_SAFEGUARDING_LEAD);
+  req.mutable_user()->set_username(Unique("matrix.account."));
+  req.mutable_user()->set_display_name("Matrix account");
+  req.mutable_user()->set_agency(Agency(agency_code));
+  req.mutable_user()->set_kind(kind);
+  for (v1::Role r : roles) req.mutable_user()->add_roles(r);
   v1::User user;
-  grpc::Status s = admin_->CreateUser(ContextAs("admin").get(), req, &user);
-  EXPECT_TRUE(s.ok()) << "admin CreateUser: " << s.error_message();
+  grpc::Status s = admin_->CreateUser(ContextAs(manager).get(), req, &user);
+  EXPECT_TRUE(s.ok()) << manager << " CreateUser: " << s.error_message();
   return user.name();
 }
 
-std::string World::NewSinkToken() {
+std::string World::NewTokenOfUserIn(absl::string_view agency_code, v1::Role role) {
+  const std::string username = Unique("matrix.holder.");
+  absl::StatusOr<std::string> token = server_->AddUser(username, agency_code, "",
+                                                       v1::AGENCY_KIND_COUNCIL, role);
+  EXPECT_TRUE(token.ok()) << token.status();
+  v1::ListTokensResponse tokens;
+  grpc::Status s =
+      admin_->ListTokens(ContextAs(username).get(), v1::ListTokensRequest(), &tokens);
+  EXPECT_TRUE(s.ok() && tokens.tokens_size() == 1) << s.error_message();
+  return tokens.tokens_size() > 0 ? tokens.tokens(0).name() : "";
+}
+
+std::string World::NewOwnToken(const Caller& caller) {
   v1::IssueTokenRequest req;
-  req.set_user(sink_user_);
+  req.set_user(caller.principal.user_id);
   req.set_description("to be revoked");
   v1::IssueTokenResponse issued;
-  grpc::Status s = admin_->IssueToken(ContextAs("admin").get(), req, &issued);
-  EXPECT_TRUE(s.ok()) << "admin IssueToken: " << s.error_message();
-  return issued.token().name();
+  grpc::Status s = admin_->IssueToken(ContextFor(caller).get(), req, &issued);
+  return s.ok() ? issued.token().name() : "";
+}
+
+std::string World::UserEtag(const std::string& user_name) {
+  v1::GetUserRequest req;
+  req.set_name(user_name);
+  v1::User user;
+  grpc::Status s = admin_->GetUser(ContextAs("admin").get(), req, &user);
+  EXPECT_TRUE(s.ok()) << "admin GetUser: " << s.error_message();
+  return user.etag();
+}
+
+void World::DisableAsManager(const std::string& user_name, absl::string_view agency_code,
+                             bool privileged) {
+  std::string manager = "admin";
+  if (!privileged) manager = server_->AgencyAdministrator(agency_code).value_or("admin");
+  v1::DisableUserRequest req;
+  req.set_name(user_name);
+  req.set_reason("Prepared for an EnableUser cell");
+  v1::User user;
+  grpc::Status s = admin_->DisableUser(ContextAs(manager).get(), req, &user);
+  EXPECT_TRUE(s.ok()) << manager << " DisableUser: " << s.error_message();
 }
 
 }  // namespace casebridge::matrix

@@ -133,7 +133,8 @@ class World {
   std::unique_ptr<grpc::ClientContext> OwnerContext(const CaseInfo& info) {
     return ContextAs(info.owner_user);
   }
-  int64_t calls() const { return calls_.load(); }
+  // Calls made through the world and through its test server's helpers.
+  int64_t calls() const { return calls_.load() + server_->calls(); }
 
   v1::AdminService::Stub& admin() { return *admin_; }
   v1::CaseService::Stub& cases() { return *cases_; }
@@ -156,10 +157,23 @@ class World {
   void GiveEveryForceACpsArea();
   void CloseAsOwner(const CaseInfo& info);
   void ReopenAsOwner(const CaseInfo& info);
-  // A new user (at the sink agency) for DisableUser/IssueToken cells.
-  std::string NewThrowawayUser();
-  // A token of the sink user, issued by the administrator: its name.
-  std::string NewSinkToken();
+  // Accounts administration cells act on, each made by whoever manages it
+  // (the agency's administrator, or the system administrator for
+  // privileged roles and service accounts): users/{id}.
+  std::string NewUserIn(absl::string_view agency_code, std::vector<v1::Role> roles,
+                        v1::UserKind kind = v1::USER_KIND_PERSON);
+  // As NewUserIn, and enrolled: the name of the user's token.
+  std::string NewTokenOfUserIn(absl::string_view agency_code, v1::Role role);
+  // A token the caller issues for themselves (the name), or "" if refused.
+  std::string NewOwnToken(const Caller& caller);
+  // The user's etag, as read by the system administrator.
+  std::string UserEtag(const std::string& user_name);
+  // Disables the user as its manager would.
+  void DisableAsManager(const std::string& user_name, absl::string_view agency_code,
+                        bool privileged);
+  // agencies/{id} of a second agency no caller belongs to (MoveUser moves
+  // there).
+  const std::string& second_sink_agency() const { return second_sink_agency_; }
 
   // An agency no caller belongs to: ShareCase cells share with it.
   const std::string& sink_agency() const { return sink_agency_; }
@@ -179,9 +193,6 @@ class World {
   absl::Status AddCallers();
   absl::Status AddAnonymous();
   absl::Status AddFixtures();
-  absl::StatusOr<std::string> AddMultiRoleUser(absl::string_view username,
-                                               absl::string_view agency_code,
-                                               std::vector<v1::Role> roles);
   struct FixtureSpec;
   absl::Status MakeFixture(const FixtureSpec& spec);
   const Caller* FindCaller(absl::string_view username) const;
@@ -195,6 +206,7 @@ class World {
   std::vector<const CaseInfo*> fixtures_;
   std::map<std::string, const CaseInfo*, std::less<>> by_name_;
   std::string sink_agency_;
+  std::string second_sink_agency_;
   std::string sink_user_;
   int unique_ = 0;
   std::atomic<int64_t> calls_{0};
