@@ -6,6 +6,7 @@
 #include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/descriptor.h"
+#include "google/protobuf/message.h"
 
 namespace casebridge::server {
 namespace {
@@ -60,15 +61,32 @@ Answer AnswerFor(const grpc::Status& refusal, absl::string_view method) {
 
 class CallGuard : public grpc::experimental::Interceptor {
  public:
-  CallGuard(services::RpcRunner* runner, grpc::experimental::ServerRpcInfo* info)
-      : runner_(runner), info_(info) {}
+  CallGuard(services::RpcRunner* runner, grpc::experimental::ServerRpcInfo* info,
+            size_t max_request_bytes)
+      : runner_(runner), info_(info), max_request_bytes_(max_request_bytes) {}
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    std::multimap<grpc::string_ref, grpc::string_ref>* metadata = nullptr;
+    if (methods->QueryInterceptionHookPoint(
+            InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
+      // The mark is the server's own: a client cannot send it.
+      metadata = methods->GetRecvInitialMetadata();
+      metadata->erase(services::kRequestTooLargeMark);
+    }
     if (methods->QueryInterceptionHookPoint(
             InterceptionHookPoints::POST_RECV_MESSAGE)) {
       // Null: the body could not be read (or the call was refused before
       // reading it); the handler will not run.
-      received_ = methods->GetRecvMessage() != nullptr;
+      const void* message = methods->GetRecvMessage();
+      received_ = message != nullptr;
+      // Every request of the API is a protobuf message whose one base,
+      // google::protobuf::Message, sits at its start.
+      if (received_ && metadata != nullptr &&
+          static_cast<const google::protobuf::Message*>(message)->ByteSizeLong() >
+              max_request_bytes_) {
+        // The handler's runner refuses it, audited like any call.
+        metadata->emplace(services::kRequestTooLargeMark, grpc::string_ref("1"));
+      }
     }
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS) &&
         !received_) {
@@ -86,6 +104,7 @@ class CallGuard : public grpc::experimental::Interceptor {
  private:
   services::RpcRunner* runner_;
   grpc::experimental::ServerRpcInfo* info_;
+  const size_t max_request_bytes_;
   bool received_ = false;
 };
 
@@ -105,24 +124,74 @@ grpc::experimental::Interceptor* CallGuardFactory::CreateServerInterceptor(
       RequestTypeOf(info->method()).empty()) {
     return nullptr;
   }
-  return new CallGuard(runner_, info);
+  return new CallGuard(runner_, info, max_request_bytes_);
 }
 
-grpc::ServerGenericBidiReactor* UnknownMethodService::CreateReactor(
-    grpc::GenericCallbackServerContext* context) {
-  class Reactor : public grpc::ServerGenericBidiReactor {
-   public:
-    explicit Reactor(grpc::Status status) { Finish(status); }
-    void OnDone() override { delete this; }
-  };
-  const std::string& method = context->method();
-  absl::Status unimplemented = absl::UnimplementedError(absl::StrCat(
+namespace {
+
+absl::Status Unimplemented(absl::string_view method) {
+  return absl::UnimplementedError(absl::StrCat(
       method.empty() ? "that method" : method,
       " is not a method of this Casebridge server; check the client's version "
       "and the service and method names (reflection lists them)"));
-  return new Reactor(runner_->RefuseBeforeHandler(
-      *context, method, unimplemented, /*may_look_up_credential=*/false,
-      /*may_block=*/false));
+}
+
+// Finishes when told to; deletes itself when gRPC is done with it.
+class Refusal : public grpc::ServerGenericBidiReactor {
+ public:
+  void OnDone() override { delete this; }
+};
+
+}  // namespace
+
+UnknownMethodService::UnknownMethodService(services::RpcRunner* runner)
+    : runner_(runner), thread_([this] { Loop(); }) {}
+
+UnknownMethodService::~UnknownMethodService() { Stop(); }
+
+grpc::ServerGenericBidiReactor* UnknownMethodService::CreateReactor(
+    grpc::GenericCallbackServerContext* context) {
+  auto* reactor = new Refusal();
+  {
+    absl::MutexLock lock(&mu_);
+    if (!stopping_ && waiting_.size() < kMaxWaiting) {
+      waiting_.push_back({reactor, context});
+      return reactor;
+    }
+  }
+  // A flood: answer now; the ledger counts it without waiting.
+  reactor->Finish(runner_->RefuseBeforeHandler(*context, context->method(),
+                                               Unimplemented(context->method()),
+                                               /*may_look_up_credential=*/false,
+                                               /*may_block=*/false));
+  return reactor;
+}
+
+void UnknownMethodService::Loop() {
+  while (true) {
+    Waiting next;
+    {
+      absl::MutexLock lock(&mu_);
+      auto ready = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+        return !waiting_.empty() || stopping_;
+      };
+      mu_.Await(absl::Condition(&ready));
+      if (waiting_.empty()) return;
+      next = waiting_.front();
+      waiting_.pop_front();
+    }
+    next.reactor->Finish(runner_->RefuseBeforeHandler(
+        *next.context, next.context->method(), Unimplemented(next.context->method()),
+        /*may_look_up_credential=*/true, /*may_block=*/true));
+  }
+}
+
+void UnknownMethodService::Stop() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  if (thread_.joinable()) thread_.join();
 }
 
 }  // namespace casebridge::server

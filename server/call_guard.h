@@ -15,7 +15,11 @@
 // Health checks and reflection carry no case data and are called by load
 // balancers every few seconds: they are not audited.
 
+#include <deque>
 #include <memory>
+#include <thread>
+
+#include "absl/synchronization/mutex.h"
 
 #include "grpcpp/generic/async_generic_service.h"
 #include "grpcpp/support/server_interceptor.h"
@@ -24,26 +28,58 @@
 namespace casebridge::server {
 
 // Creates a CallGuard for every call to a Casebridge method.
+//
+// Request size: gRPC itself discards a message over its receive limit before
+// any application code sees the call, so nothing could audit it. The server
+// therefore gives gRPC a limit four times `max_request_bytes` and the guard
+// enforces `max_request_bytes`: a request between the two is refused
+// RESOURCE_EXHAUSTED by the handler's runner and audited with its caller.
+// Beyond four times, gRPC's own refusal stands (docs/OPERATIONS.md).
 class CallGuardFactory : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
-  explicit CallGuardFactory(services::RpcRunner* runner) : runner_(runner) {}
+  CallGuardFactory(services::RpcRunner* runner, size_t max_request_bytes)
+      : runner_(runner), max_request_bytes_(max_request_bytes) {}
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override;
 
  private:
   services::RpcRunner* runner_;
+  size_t max_request_bytes_;
 };
 
 // Answers every method no service serves: UNIMPLEMENTED naming it, audited
-// without blocking (a callback reactor must not wait on the log).
+// with the caller when its credential is valid. A callback reactor must not
+// wait on the database, so one thread of this service does the checking and
+// the auditing and then finishes the call; when more than kMaxWaiting calls
+// wait for it (a flood), the rest are answered at once and counted in the
+// log's summary of refusals without their caller.
 class UnknownMethodService : public grpc::CallbackGenericService {
  public:
-  explicit UnknownMethodService(services::RpcRunner* runner) : runner_(runner) {}
+  static constexpr size_t kMaxWaiting = 256;
+
+  explicit UnknownMethodService(services::RpcRunner* runner);
+  // Stop() first.
+  ~UnknownMethodService() override;
+
   grpc::ServerGenericBidiReactor* CreateReactor(
       grpc::GenericCallbackServerContext* context) override;
 
+  // Answers what is waiting and stops the thread (after the server has
+  // stopped taking calls).
+  void Stop();
+
  private:
+  struct Waiting {
+    grpc::ServerGenericBidiReactor* reactor;
+    grpc::GenericCallbackServerContext* context;
+  };
+  void Loop();
+
   services::RpcRunner* runner_;
+  absl::Mutex mu_;
+  std::deque<Waiting> waiting_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread thread_;
 };
 
 }  // namespace casebridge::server

@@ -201,20 +201,25 @@ absl::StatusOr<std::unique_ptr<ServerApp>> ServerApp::Start(ServerOptions option
   quota.SetMaxThreads(o.max_threads);
   builder.SetResourceQuota(quota);
   builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, o.max_concurrent_streams);
-  builder.SetMaxReceiveMessageSize(o.max_request_bytes);
+  // gRPC drops what exceeds its own limit unseen; the call guard enforces
+  // ours, auditing it (server/call_guard.h).
+  builder.SetMaxReceiveMessageSize(
+      static_cast<int>(std::min<int64_t>(int64_t{4} * o.max_request_bytes, INT32_MAX)));
   builder.AddListeningPort(o.listen, *creds, &app->port_);
   for (auto& service : app->services_) builder.RegisterService(service.get());
   // Calls refused before a handler runs are audited and answered clearly
   // (server/call_guard.h).
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;
-  interceptors.push_back(std::make_unique<CallGuardFactory>(app->runner_.get()));
+  interceptors.push_back(std::make_unique<CallGuardFactory>(
+      app->runner_.get(), static_cast<size_t>(o.max_request_bytes)));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   app->unknown_methods_ = std::make_unique<UnknownMethodService>(app->runner_.get());
   builder.RegisterCallbackGenericService(app->unknown_methods_.get());
   app->server_ = builder.BuildAndStart();
   if (app->server_ == nullptr || app->port_ == 0) {
     app->server_.reset();
+    app->unknown_methods_->Stop();
     app->refusals_->Stop();
     app->audit_->Stop();
     return absl::UnavailableError(absl::StrCat(
@@ -264,6 +269,8 @@ void ServerApp::Shutdown() {
                       absl::ToChronoSeconds(options_.shutdown_grace));
     server_->Wait();
   }
+  // Its waiting calls were answered before the server finished them.
+  if (unknown_methods_ != nullptr) unknown_methods_->Stop();
   // Summaries of refused calls go to the log before it stops.
   if (refusals_ != nullptr) refusals_->Stop();
   if (audit_ != nullptr) audit_->Stop();

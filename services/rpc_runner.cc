@@ -102,6 +102,11 @@ grpc::Status RpcRunner::RunCall(grpc::ServerContext* context, absl::string_view 
       status = principal.status();
     }
   }
+  if (status.ok() && context->client_metadata().count(kRequestTooLargeMark) > 0) {
+    status = absl::ResourceExhaustedError(
+        "the request is larger than this server accepts; send less at once "
+        "(evidence files go in chunks)");
+  }
   std::optional<FairShare::Ticket> ticket;
   if (status.ok()) {
     absl::StatusOr<FairShare::Ticket> admitted = fair_share_->Admit(call.principal, cost);

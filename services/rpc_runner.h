@@ -69,6 +69,11 @@ struct CallContext {
   absl::flat_hash_set<std::string> listed_cases_;
 };
 
+// Client metadata the server's call guard adds (never a client: the guard
+// removes any a client sends) to a call whose request is over the size
+// limit; the runner refuses such a call RESOURCE_EXHAUSTED.
+inline constexpr char kRequestTooLargeMark[] = "casebridge-internal-request-too-large";
+
 // Runs every RPC of every service the same way: authenticate once, admit
 // the call within the caller's fair share, run the handler (exceptions
 // become INTERNAL), record exactly one audit event, log one line, map the

@@ -29,6 +29,8 @@ absl::StatusOr<std::unique_ptr<TestServer>> TestServer::Start(
   so.tls_key_file = options.tls_key_file;
   so.tls_client_ca_file = options.tls_client_ca_file;
   so.max_concurrent_streams = options.max_concurrent_streams;
+  so.max_request_bytes = options.max_request_bytes;
+  so.fair_share = options.fair_share;
   so.shutdown_grace = absl::Seconds(2);
   so.clock = s->clock_.get();
   absl::StatusOr<std::unique_ptr<server::ServerApp>> app =

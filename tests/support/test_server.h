@@ -31,6 +31,8 @@ struct TestServerOptions {
   std::string tls_client_ca_file = {};
   // ServerOptions' bounds on what callers can make the server hold.
   int max_concurrent_streams = server::ServerOptions().max_concurrent_streams;
+  int max_request_bytes = server::ServerOptions().max_request_bytes;
+  services::FairShareOptions fair_share = {};
 };
 
 // A whole Casebridge server in the test process, on 127.0.0.1 with a free
