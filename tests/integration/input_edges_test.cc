@@ -485,6 +485,102 @@ TEST_F(InputEdgesTest, FilterTimesOutsideYearsOneToNineThousandAreInvalidArgumen
   EXPECT_EQ(AuditCount(server(), "outcome = 'INVALID_ARGUMENT'"), refused);
 }
 
+// ---- Text -------------------------------------------------------------------
+
+// What the issue found accepted in names and free text: a right-to-left
+// override, NEXT LINE (U+0085), a byte order mark, a zero-width joiner, and
+// required strings of white space only (a no-break space, U+3000). Each is
+// refused naming the field and the character, and nothing is written.
+TEST_F(InputEdgesTest, SpoofingCharactersAndBlankRequiredStringsAreRefusedNamingTheField) {
+  const Names n = BuildWorld();
+  struct Bad {
+    std::string what;
+    std::function<Answer()> send;
+    std::string field;
+    std::string says;
+  };
+  auto create_case = [this](std::function<void(v1::Case&)> mutate) {
+    return [this, mutate] {
+      v1::CreateCaseRequest req;
+      *req.mutable_case_() = test_support::SampleCase();
+      mutate(*req.mutable_case_());
+      return Call(server(), "pc.hughes", &v1::CaseService::Stub::CreateCase, req);
+    };
+  };
+  const std::vector<Bad> bad = {
+      {"RLO in a victim's name",
+       create_case([](v1::Case& c) {
+         c.mutable_victim()->set_given_name("Sarah \u202Egnp.exe");
+       }),
+       "case.victim.given_name", "contains U+202E (RIGHT-TO-LEFT OVERRIDE)"},
+      {"NEL in the summary",
+       create_case([](v1::Case& c) { c.set_summary("Followed her\u0085home"); }),
+       "case.summary", "contains U+0085, a control character"},
+      {"BOM in a suspect's alias",
+       create_case([](v1::Case& c) { c.mutable_suspects(0)->add_aliases("\uFEFFMarky"); }),
+       "case.suspects[0].aliases[0]", "contains U+FEFF (ZERO WIDTH NO-BREAK SPACE)"},
+      {"an alias of no-break spaces",
+       create_case([](v1::Case& c) { c.mutable_suspects(0)->add_aliases("\u00A0\u00A0"); }),
+       "case.suspects[0].aliases[0]", "is required"},
+      {"a victim named only with an ideographic space",
+       create_case([](v1::Case& c) {
+         c.mutable_victim()->set_given_name("\u3000");
+         c.mutable_victim()->clear_family_name();
+       }),
+       "case.victim.family_name", "a person needs a given or family name"},
+      {"ZWJ in an incident's narrative",
+       [&] {
+         v1::AddIncidentRequest req;
+         req.set_parent(n.case_name);
+         *req.mutable_incident()->mutable_occur_time() =
+             domain::ToProtoTime(Start() - absl::Hours(1));
+         req.mutable_incident()->set_description("He said\u200D nothing");
+         return Call(server(), "pc.hughes", &v1::CaseService::Stub::AddIncident, req);
+       },
+       "incident.description", "contains U+200D (ZERO WIDTH JOINER)"},
+      {"a share's purpose of no-break spaces",
+       [&] {
+         v1::ShareCaseRequest req;
+         req.set_parent(n.case_name);
+         req.mutable_share()->set_agency(server().Agency("NSCHT"));
+         req.mutable_share()->set_purpose("\u00A0 \u00A0");
+         req.mutable_share()->set_lawful_basis("Crime and Disorder Act 1998 s.115");
+         return Call(server(), "pc.hughes", &v1::SharingService::Stub::ShareCase, req);
+       },
+       "share.purpose", "is required"},
+      {"a line separator in a safeguarding action",
+       [&] {
+         v1::CreateSafeguardingActionRequest req;
+         req.set_parent(n.case_name);
+         *req.mutable_safeguarding_action() =
+             ActionInput("SOTCC", v1::SAFEGUARDING_ACTION_TYPE_HOUSING_MOVE);
+         req.mutable_safeguarding_action()->set_description("Move\u2028her");
+         return Call(server(), "pc.hughes",
+                     &v1::SafeguardingService::Stub::CreateSafeguardingAction, req);
+       },
+       "safeguarding_action.description", "contains U+2028 (LINE SEPARATOR)"},
+  };
+  const std::string before = Snapshot(server());
+  for (const Bad& b : bad) {
+    SCOPED_TRACE(b.what);
+    Answer a = b.send();
+    EXPECT_EQ(a.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+        << a.status.error_message();
+    EXPECT_EQ(a.field, b.field);
+    EXPECT_THAT(a.status.error_message(), HasSubstr(absl::StrCat(b.field, ": ", b.says)));
+  }
+  EXPECT_EQ(Snapshot(server()), before) << "refused text was written";
+  EXPECT_EQ(AuditCount(server(), "outcome = 'INVALID_ARGUMENT'"),
+            static_cast<int64_t>(bad.size()));
+  // Text in any script stays welcome.
+  v1::CreateCaseRequest welsh;
+  *welsh.mutable_case_() = test_support::SampleCase();
+  welsh.mutable_case_()->mutable_victim()->set_given_name("Siân");
+  welsh.mutable_case_()->mutable_victim()->set_family_name("Llŵyd");
+  welsh.mutable_case_()->set_summary("Zażółć gęślą jaźń; 他每天跟踪我; میرا پیچھا کرتا ہے 😀");
+  EXPECT_TRUE(Call(server(), "pc.hughes", &v1::CaseService::Stub::CreateCase, welsh).status.ok());
+}
+
 // ---- request_id -----------------------------------------------------------
 
 // One create with a request_id: two different valid bodies.
