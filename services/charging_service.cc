@@ -379,7 +379,9 @@ grpc::Status ChargingServiceImpl::SubmitFullFile(grpc::ServerContext* context,
            .fields = {"kind", "urgency", "suspects", "proposed_offences", "summary",
                       "state"},
            .etag = request->etag(),
-           .validate = [&] { return domain::ValidateSubmitFullFileRequest(*request, clock); },
+           .validate = [&] {
+             return domain::ValidateSubmitFullFileRequest(*request, clock);
+           },
            .refer_to_cps = true},
           [&](const storage::StoredChargingFile& stored)
               -> absl::StatusOr<v1::ChargingFile> {
@@ -413,7 +415,9 @@ grpc::Status ChargingServiceImpl::RespondToActionItem(
            .fields = {"action_items", "state"},
            .item_id = name.item_id,
            .etag = request->etag(),
-           .validate = [&] { return domain::ValidateRespondToActionItemRequest(*request); }},
+           .validate = [&] {
+             return domain::ValidateRespondToActionItemRequest(*request);
+           }},
           [&](const storage::StoredChargingFile& stored) {
             return domain::ApplyRespondToActionItem(stored.file, *request, Actor(call),
                                                     clock);
@@ -450,7 +454,9 @@ grpc::Status ChargingServiceImpl::WithdrawChargingFile(
            .event = "WITHDRAW",
            .fields = {"state", "withdraw_reason"},
            .etag = request->etag(),
-           .validate = [&] { return domain::ValidateWithdrawChargingFileRequest(*request); }},
+           .validate = [&] {
+             return domain::ValidateWithdrawChargingFileRequest(*request);
+           }},
           [&](const storage::StoredChargingFile& stored) {
             return domain::ApplyWithdrawChargingFile(stored.file, *request, Actor(call),
                                                      clock);
@@ -478,7 +484,9 @@ grpc::Status ChargingServiceImpl::RecordAdvice(grpc::ServerContext* context,
            .event = "RECORD_ADVICE",
            .fields = {"advice", "state"},
            .etag = request->etag(),
-           .validate = [&] { return domain::ValidateRecordAdviceRequest(*request); }},
+           .validate = [&] {
+             return domain::ValidateRecordAdviceRequest(*request);
+           }},
           [&](const storage::StoredChargingFile& stored) {
             return domain::ApplyRecordAdvice(stored.file, *request, Actor(call), clock);
           },
@@ -507,7 +515,9 @@ grpc::Status ChargingServiceImpl::IssueActionPlan(
            .event = "ISSUE_ACTION_PLAN",
            .fields = {"action_items", "state"},
            .etag = request->etag(),
-           .validate = [&] { return domain::ValidateIssueActionPlanRequest(*request, clock); }},
+           .validate = [&] {
+             return domain::ValidateIssueActionPlanRequest(*request, clock);
+           }},
           [&](const storage::StoredChargingFile& stored) {
             return domain::ApplyIssueActionPlan(stored.file, *request, Actor(call),
                                                 clock);
@@ -542,7 +552,9 @@ grpc::Status ChargingServiceImpl::ReviewActionItem(
            .fields = {"action_items", "state"},
            .item_id = name.item_id,
            .etag = request->etag(),
-           .validate = [&] { return domain::ValidateReviewActionItemRequest(*request, clock); }},
+           .validate = [&] {
+             return domain::ValidateReviewActionItemRequest(*request, clock);
+           }},
           [&](const storage::StoredChargingFile& stored) {
             return domain::ApplyReviewActionItem(stored.file, *request, Actor(call),
                                                  clock);
@@ -582,7 +594,9 @@ grpc::Status ChargingServiceImpl::RecordDecision(grpc::ServerContext* context,
            .event = "RECORD_DECISION",
            .fields = fields,
            .etag = request->etag(),
-           .validate = [&] { return domain::ValidateRecordDecisionRequest(*request, clock); }},
+           .validate = [&] {
+             return domain::ValidateRecordDecisionRequest(*request, clock);
+           }},
           [&](const storage::StoredChargingFile& stored) {
             return domain::ApplyRecordDecision(stored.file, *request, Actor(call), clock);
           },
@@ -606,7 +620,9 @@ grpc::Status ChargingServiceImpl::ReviewThresholdDecision(
            .event = "REVIEW_THRESHOLD",
            .fields = {"decision.threshold_reviews", "decision.threshold_review_by"},
            .etag = request->etag(),
-           .validate = [&] { return domain::ValidateReviewThresholdDecisionRequest(*request, clock); }},
+           .validate = [&] {
+             return domain::ValidateReviewThresholdDecisionRequest(*request, clock);
+           }},
           [&](const storage::StoredChargingFile& stored) {
             return domain::ApplyReviewThresholdDecision(stored.file, *request,
                                                         Actor(call), clock);
@@ -638,7 +654,9 @@ grpc::Status ChargingServiceImpl::RecordDecisionFollowUp(
            .event = "RECORD_FOLLOW_UP",
            .fields = fields,
            .etag = request->etag(),
-           .validate = [&] { return domain::ValidateRecordDecisionFollowUpRequest(*request, clock); }},
+           .validate = [&] {
+             return domain::ValidateRecordDecisionFollowUpRequest(*request, clock);
+           }},
           [&](const storage::StoredChargingFile& stored) {
             return domain::ApplyRecordDecisionFollowUp(stored.file, *request, Actor(call),
                                                        clock);

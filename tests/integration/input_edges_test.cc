@@ -87,12 +87,14 @@ Response Ok(TestServer& server, absl::string_view user,
 std::string Snapshot(const TestServer& server) {
   absl::StatusOr<std::string> rows = server.Query(R"sql(
 SELECT string_agg(c.relname || '=' || (xpath('/row/h/text()', query_to_xml(
-         format('SELECT md5(coalesce(string_agg(t::text, ''|'' ORDER BY t::text), '''')) AS h FROM %I t',
-                c.relname), false, true, '')))[1]::text, ',' ORDER BY c.relname)
+         format('SELECT md5(coalesce(string_agg(t::text, ''|'' ORDER BY t::text), ''''))'
+                ' AS h FROM %I t', c.relname), false, true, '')))[1]::text, ','
+         ORDER BY c.relname)
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = 'public' AND c.relkind = 'r'
   AND c.relname NOT LIKE 'audit%' AND c.relname <> 'schema_migrations')sql");
   EXPECT_TRUE(rows.ok()) << rows.status();
+  EXPECT_THAT(rows.value_or(""), HasSubstr("cases=")) << "the snapshot sees no tables";
   return rows.value_or("");
 }
 
@@ -410,7 +412,7 @@ std::function<Answer(const std::string& filter)> Filtered(
   };
 }
 
-TEST_F(InputEdgesTest, FilterTimesOutsideYearsOneToNineThousandAreInvalidArgumentNamingFilter) {
+TEST_F(InputEdgesTest, FilterTimesOutsideYearsOneTo9999AreInvalidArgumentNamingFilter) {
   const Names n = BuildWorld();
   const std::string c = n.case_name;
   // A time key and the list it filters.
@@ -425,9 +427,11 @@ TEST_F(InputEdgesTest, FilterTimesOutsideYearsOneToNineThousandAreInvalidArgumen
                               [c](v1::ListIncidentsRequest& r) { r.set_parent(c); })},
       {"occurred_before", Filtered(server(), "pc.hughes", &v1::CaseService::Stub::ListIncidents,
                                [c](v1::ListIncidentsRequest& r) { r.set_parent(c); })},
-      {"decided_since", Filtered(server(), "cps.okafor", &v1::ChargingService::Stub::ListChargingFiles,
+      {"decided_since", Filtered(server(), "cps.okafor",
+                                 &v1::ChargingService::Stub::ListChargingFiles,
                              [](v1::ListChargingFilesRequest&) {})},
-      {"decided_before", Filtered(server(), "cps.okafor", &v1::ChargingService::Stub::ListChargingFiles,
+      {"decided_before", Filtered(server(), "cps.okafor",
+                                  &v1::ChargingService::Stub::ListChargingFiles,
                               [](v1::ListChargingFilesRequest&) {})},
       {"after", Filtered(server(), "auditor.shah", &v1::AuditService::Stub::ListAuditEvents,
                      [](v1::ListAuditEventsRequest&) {})},
@@ -578,7 +582,8 @@ TEST_F(InputEdgesTest, SpoofingCharactersAndBlankRequiredStringsAreRefusedNaming
   welsh.mutable_case_()->mutable_victim()->set_given_name("Siân");
   welsh.mutable_case_()->mutable_victim()->set_family_name("Llŵyd");
   welsh.mutable_case_()->set_summary("Zażółć gęślą jaźń; 他每天跟踪我; میرا پیچھا کرتا ہے 😀");
-  EXPECT_TRUE(Call(server(), "pc.hughes", &v1::CaseService::Stub::CreateCase, welsh).status.ok());
+  EXPECT_TRUE(
+      Call(server(), "pc.hughes", &v1::CaseService::Stub::CreateCase, welsh).status.ok());
 }
 
 // ---- request_id -----------------------------------------------------------
