@@ -47,7 +47,7 @@ absl::Status ValidatePerson(absl::string_view prefix, const v1::Person& p,
                                kMaxShortText, false));
   CB_RETURN_IF_ERROR(CheckText(FieldPath(prefix, "family_name"),
                                p.family_name(), kMaxShortText, false));
-  if (p.given_name().empty() && p.family_name().empty()) {
+  if (IsBlank(p.given_name()) && IsBlank(p.family_name())) {
     return FieldError(FieldPath(prefix, "family_name"),
                       "a person needs a given or family name");
   }

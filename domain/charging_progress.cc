@@ -279,11 +279,14 @@ absl::StatusOr<ChargingSortPosition> ParseChargingSortKey(
   int64_t micros;
   if (parts.size() != 2 || parts[0].size() != 1 || parts[1].size() != 20 ||
       !absl::SimpleAtoi(parts[0], &rank) ||
-      !absl::SimpleAtoi(parts[1], &micros) || rank < 0 || rank > 3) {
+      !absl::SimpleAtoi(parts[1], &micros) || rank < 0 || rank > 3 ||
+      micros < 0) {
     return InvalidPageToken();
   }
-  return ChargingSortPosition{
-      rank, absl::FromUnixMicros(micros - kSortKeyOffsetMicros)};
+  // Within what a file's create_time can be, before it reaches SQL.
+  absl::StatusOr<absl::Time> created = CursorTimeFromMicros(micros - kSortKeyOffsetMicros);
+  if (!created.ok()) return created.status();
+  return ChargingSortPosition{rank, *created};
 }
 
 absl::StatusOr<ChargingListFilter> ParseChargingListFilter(

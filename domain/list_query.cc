@@ -88,6 +88,11 @@ absl::StatusOr<ListFilter> ListFilter::Parse(
                                                  kMaxFilterLength,
                                                  " characters"));
   }
+  // Its values are bound to SQL as text: what any text field may hold.
+  if (absl::Status text = CheckText(kFilterField, filter, kMaxFilterLength, false);
+      !text.ok()) {
+    return text;
+  }
   if (absl::StripAsciiWhitespace(filter).empty()) return result;
   absl::StatusOr<std::vector<std::string>> terms = SplitTerms(filter);
   if (!terms.ok()) return terms.status();
@@ -168,6 +173,9 @@ absl::StatusOr<std::optional<absl::Time>> ListFilter::GetTime(
                       absl::StrCat(key, " must be an RFC 3339 time such as "
                                         "2026-11-21T09:00:00Z"));
   }
+  if (!IsStorableTime(t)) {
+    return FieldError(kFilterField, absl::StrCat(key, " must be ", kStorableTimeRange));
+  }
   return t;
 }
 
@@ -206,12 +214,28 @@ absl::StatusOr<std::optional<PageCursor>> DecodePageToken(
   }
   std::vector<std::string> parts = absl::StrSplit(raw, '\n');
   if (parts.size() != 4 || parts[0] != "1") return InvalidPageToken();
+  // The position is bound to SQL as text by some lists.
+  for (const std::string& part : parts) {
+    if (!IsWellFormedText(part)) return InvalidPageToken();
+  }
   if (parts[1] != Fingerprint(query)) {
     return FieldError(kTokenField,
                       "was issued for a different query; keep the filter and "
                       "parent the same while paging");
   }
   return PageCursor{parts[2], parts[3]};
+}
+
+absl::StatusOr<absl::Time> CursorTime(absl::string_view sort_key) {
+  int64_t micros;
+  if (!absl::SimpleAtoi(sort_key, &micros)) return InvalidPageToken();
+  return CursorTimeFromMicros(micros);
+}
+
+absl::StatusOr<absl::Time> CursorTimeFromMicros(int64_t micros) {
+  const absl::Time t = absl::FromUnixMicros(micros);
+  if (!IsStorableTime(t)) return InvalidPageToken();
+  return t;
 }
 
 absl::Status InvalidPageToken() {

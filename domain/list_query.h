@@ -37,7 +37,9 @@ class ListFilter {
   // Typed access; a malformed value is INVALID_ARGUMENT naming `filter`.
   absl::StatusOr<std::optional<bool>> GetBool(absl::string_view key) const;
   absl::StatusOr<std::optional<int64_t>> GetInt(absl::string_view key) const;
-  // RFC 3339, e.g. 2026-11-21T09:00:00Z.
+  // RFC 3339, e.g. 2026-11-21T09:00:00Z, in the years 0001..9999 (the
+  // instants the API stores: IsStorableTime); year 0, a negative year or
+  // 10000 is INVALID_ARGUMENT naming `filter`, never a statement that fails.
   absl::StatusOr<std::optional<absl::Time>> GetTime(absl::string_view key) const;
   // A proto enum value by name, full ("RISK_LEVEL_HIGH") or short ("HIGH"),
   // any case. UNSPECIFIED is not accepted.
@@ -58,11 +60,21 @@ struct PageCursor {
   std::string id;
 };
 
+// A position's sort key that is an instant, as storage writes it: decimal
+// microseconds since the epoch (cb_micros). Anything else, or an instant
+// outside IsStorableTime (INT64_MIN, year 0): InvalidPageToken(), so a forged
+// token is refused before it reaches SQL.
+absl::StatusOr<absl::Time> CursorTime(absl::string_view sort_key);
+// The same for an instant that travels as a number of microseconds (the
+// sort keys that pack one with other values).
+absl::StatusOr<absl::Time> CursorTimeFromMicros(int64_t micros);
+
 // Opaque token for the next page. `query` binds it to the request it came
 // from (parent, filter, ...): reusing it with another query is an error.
 std::string EncodePageToken(const PageCursor& cursor, absl::string_view query);
-// Empty token: nullopt (first page). Malformed or for another query:
-// INVALID_ARGUMENT naming page_token.
+// Empty token: nullopt (first page). Malformed (including a position that
+// is not well-formed text) or for another query: INVALID_ARGUMENT naming
+// page_token.
 absl::StatusOr<std::optional<PageCursor>> DecodePageToken(
     absl::string_view token, absl::string_view query);
 // The answer to a token that decodes but whose position could not have come

@@ -498,7 +498,7 @@ absl::StatusOr<OrderEventInput> ParseRecordNotification(
   }
   in.notification.home_address = request.home_address();
   if (in.notification.names.empty() &&
-      absl::StripAsciiWhitespace(in.notification.home_address).empty()) {
+      IsBlank(in.notification.home_address)) {
     return FieldError("names",
                       "give the name(s) or the home address the defendant "
                       "notified");

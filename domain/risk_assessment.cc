@@ -92,7 +92,7 @@ absl::Status ValidateRiskAssessment(const v1::RiskAssessment& a,
   const bool judgement =
       a.professional_judgement_level() != v1::RISK_LEVEL_UNSPECIFIED;
   const std::string rationale_field = FieldPath(field_prefix, "rationale");
-  if (judgement && absl::StripAsciiWhitespace(a.rationale()).empty()) {
+  if (judgement && IsBlank(a.rationale())) {
     return FieldError(rationale_field,
                       "is required when professional_judgement_level is set");
   }
@@ -129,7 +129,7 @@ RiskResult ComputeRiskLevel(const v1::RiskAssessment& a) {
   // Everything that on its own gives the resulting level.
   std::vector<std::string> drivers;
   if (from_count == level) drivers.push_back(DashCountText(dash));
-  const bool has_rationale = !absl::StripAsciiWhitespace(a.rationale()).empty();
+  const bool has_rationale = !IsBlank(a.rationale());
   const absl::string_view rationale_note =
       has_rationale ? "(rationale recorded)" : "(no rationale recorded)";
   if (judgement == level) {

@@ -150,8 +150,11 @@ absl::StatusOr<WorkOrderKey> DecodeWorkOrderSortKey(absl::string_view sort_key,
   WorkOrderKey key;
   key.due_date = *due;
   key.priority_rank = rank;
-  key.create_time =
-      absl::FromUnixMicros(static_cast<int64_t>(micros ^ kMicrosOffset));
+  // Within what an action's create_time can be, before it reaches SQL.
+  absl::StatusOr<absl::Time> created =
+      CursorTimeFromMicros(static_cast<int64_t>(micros ^ kMicrosOffset));
+  if (!created.ok()) return created.status();
+  key.create_time = *created;
   key.id = std::string(id);
   return key;
 }

@@ -30,10 +30,33 @@ inline constexpr size_t kMaxLongText = 10000;  // narratives, notes, reasons
 std::string FieldPath(absl::string_view prefix, absl::string_view name);
 std::string FieldIndex(absl::string_view list, int index);
 
-// Text must be valid UTF-8, without control characters other than newline
-// and tab, and at most `max_chars` long; `required` rejects empty/blank.
+// Text a person typed, as the API accepts it into any string field:
+//  - valid UTF-8 (INVALID_ARGUMENT saying which byte starts no character);
+//  - no character that is not visible text, named with its code point and
+//    Unicode name and what to do ("case.summary: contains U+202E
+//    (RIGHT-TO-LEFT OVERRIDE), an invisible formatting character that can
+//    disguise text; remove it"): format characters (Unicode general
+//    category Cf: bidirectional embeddings, overrides and isolates, LRM/RLM/
+//    ALM, zero-width space and (non-)joiners, word joiner, byte order mark,
+//    soft hyphen, tag characters, ...), controls (Cc) other than newline,
+//    carriage return and tab, line and paragraph separators (Zl, Zp),
+//    surrogates, noncharacters and code points Unicode (as the linked ICU
+//    knows it) has not assigned. The classes come from ICU, not from lists
+//    here. So an emoji sequence joined with U+200D (a family) is refused,
+//    while a single emoji is text;
+//  - at most `max_chars` characters (code points);
+//  - when `required`, not empty and not only Unicode white space (NBSP,
+//    U+3000 IDEOGRAPHIC SPACE, ... as well as ASCII): "is required".
 absl::Status CheckText(absl::string_view field, absl::string_view value,
                        size_t max_chars, bool required);
+// Well-formed UTF-8 without NUL: what any text bound to SQL must be (a
+// weaker test than CheckText, for strings the server made itself and reads
+// back, such as a page token's position).
+bool IsWellFormedText(absl::string_view value);
+// Empty, or only Unicode white space: what a required string may not be.
+// For checks of "one of these must be given" that CheckText's `required`
+// cannot express (a person's given or family name).
+bool IsBlank(absl::string_view value);
 // CheckText for narratives, notes and reasons (kMaxLongText).
 absl::Status CheckLongText(absl::string_view field, absl::string_view value,
                            bool required);
@@ -50,6 +73,15 @@ absl::Status CheckEnum(absl::string_view field, int value, IsValid is_valid,
   if (!is_valid(value)) return FieldError(field, "is not a known value");
   return absl::OkStatus();
 }
+
+// The instants the API takes and stores: google.protobuf.Timestamp's range,
+// 0001-01-01T00:00:00Z up to 9999-12-31T23:59:59.999999999Z (well inside
+// what PostgreSQL's timestamptz holds, so no instant that passes reaches SQL
+// to fail there).
+bool IsStorableTime(absl::Time t);
+// "between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z", for messages.
+inline constexpr absl::string_view kStorableTimeRange =
+    "between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z";
 
 // A timestamp must be well formed (seconds within 0001..9999, nanos within
 // range). Unset timestamps are accepted unless `required`.

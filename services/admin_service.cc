@@ -8,6 +8,7 @@
 #include "domain/status_macros.h"
 #include "domain/user_administration.h"
 #include "domain/validation.h"
+#include "services/request_fingerprint.h"
 #include "storage/crypto.h"
 #include "storage/request_ids.h"
 
@@ -84,7 +85,8 @@ grpc::Status AdminServiceImpl::CreateAgency(grpc::ServerContext* context,
       CB_ASSIGN_OR_RETURN(std::optional<std::string> earlier,
                           storage::ClaimRequestId(tx, call.principal.user_id,
                                                   call.method, request->request_id(),
-                                                  domain::AgencyName(id)));
+                                                  domain::AgencyName(id),
+                                                  RequestFingerprint(*request)));
       if (earlier.has_value()) {
         CB_ASSIGN_OR_RETURN(*response, identities_.GetAgency(tx, domain::IdOf(*earlier)));
       } else {
@@ -149,7 +151,8 @@ grpc::Status AdminServiceImpl::CreateUser(grpc::ServerContext* context,
       CB_ASSIGN_OR_RETURN(std::optional<std::string> earlier,
                           storage::ClaimRequestId(tx, call.principal.user_id,
                                                   call.method, request->request_id(),
-                                                  domain::UserName(id)));
+                                                  domain::UserName(id),
+                                                  RequestFingerprint(*request)));
       if (earlier.has_value()) {
         CB_ASSIGN_OR_RETURN(*response, identities_.GetUser(tx, domain::IdOf(*earlier)));
       } else {

@@ -46,34 +46,22 @@ grpc::Status AuditServiceImpl::ListAuditEvents(
     grpc::ServerContext* context, const v1::ListAuditEventsRequest* request,
     v1::ListAuditEventsResponse* response) {
   return runner_->Run(context, Method("ListAuditEvents"), [&](CallContext& call) {
-    CB_ASSIGN_OR_RETURN(int page_size, domain::ResolvePageSize(request->page_size()));
+    // The filter names the case whose log is read, if any: which case
+    // decides who may read, so it is parsed first; the rest only for a
+    // caller who may.
     static constexpr absl::string_view kKeys[] = {
         "case", "user", "agency", "method", "outcome", "after", "before"};
     CB_ASSIGN_OR_RETURN(domain::ListFilter filter,
                         domain::ListFilter::Parse(request->filter(), kKeys));
-    storage::AuditEventFilter f;
     std::optional<domain::CaseKey> case_key;
     if (std::optional<std::string> c = filter.Get("case")) {
       CB_ASSIGN_OR_RETURN(case_key, domain::ParseCaseName(*c, "filter"));
+    } else {
+      CB_RETURN_IF_ERROR(domain::AuthorizeAction(call.principal, Action::kReadAuditLog));
     }
-    if (std::optional<std::string> u = filter.Get("user")) {
-      CB_ASSIGN_OR_RETURN(f.user_id, domain::ParseTopLevelName(*u, "users", "filter"));
-    }
-    if (std::optional<std::string> a = filter.Get("agency")) {
-      CB_ASSIGN_OR_RETURN(f.agency_id,
-                          domain::ParseTopLevelName(*a, "agencies", "filter"));
-    }
-    f.method = filter.Get("method").value_or("");
-    f.outcome = filter.Get("outcome").value_or("");
-    CB_ASSIGN_OR_RETURN(std::optional<absl::Time> after_time, filter.GetTime("after"));
-    CB_ASSIGN_OR_RETURN(std::optional<absl::Time> before_time, filter.GetTime("before"));
-    f.after = after_time.value_or(absl::InfinitePast());
-    f.before = before_time.value_or(absl::InfinitePast());
-    const std::string query = filter.Canonical();
-    CB_ASSIGN_OR_RETURN(std::optional<domain::PageCursor> after,
-                        domain::DecodePageToken(request->page_token(), query));
 
     return runner_->Read(call, [&](storage::Tx& tx) -> absl::Status {
+      storage::AuditEventFilter f;
       domain::Relationship relationship = domain::Relationship::kNoCase;
       if (case_key.has_value()) {
         // Supervisors see their own force's cases; an agency's auditor the
@@ -82,9 +70,6 @@ grpc::Status AuditServiceImpl::ListAuditEvents(
                             AuthorizeCase(call, tx, *case_key, Action::kReadAuditLog));
         f.case_id = scope.ref.id;
         relationship = scope.relationship;
-      } else {
-        CB_RETURN_IF_ERROR(domain::AuthorizeAction(call.principal,
-                                                   Action::kReadAuditLog));
       }
       // Within one agency's reach, the events of its own users and of the
       // cases it owns.
@@ -92,6 +77,24 @@ grpc::Status AuditServiceImpl::ListAuditEvents(
           domain::Reach::kOwnAgency) {
         f.scope_agency_id = call.principal.agency_id;
       }
+      CB_ASSIGN_OR_RETURN(int page_size, domain::ResolvePageSize(request->page_size()));
+      if (std::optional<std::string> u = filter.Get("user")) {
+        CB_ASSIGN_OR_RETURN(f.user_id, domain::ParseTopLevelName(*u, "users", "filter"));
+      }
+      if (std::optional<std::string> a = filter.Get("agency")) {
+        CB_ASSIGN_OR_RETURN(f.agency_id,
+                            domain::ParseTopLevelName(*a, "agencies", "filter"));
+      }
+      f.method = filter.Get("method").value_or("");
+      f.outcome = filter.Get("outcome").value_or("");
+      CB_ASSIGN_OR_RETURN(std::optional<absl::Time> after_time, filter.GetTime("after"));
+      CB_ASSIGN_OR_RETURN(std::optional<absl::Time> before_time,
+                          filter.GetTime("before"));
+      f.after = after_time.value_or(absl::InfinitePast());
+      f.before = before_time.value_or(absl::InfinitePast());
+      const std::string query = filter.Canonical();
+      CB_ASSIGN_OR_RETURN(std::optional<domain::PageCursor> after,
+                          domain::DecodePageToken(request->page_token(), query));
       CB_ASSIGN_OR_RETURN(storage::Page<v1::AuditEvent> page,
                           audit_.ListEvents(tx, f, after, page_size));
       for (v1::AuditEvent& e : page.items) *response->add_events() = std::move(e);
@@ -110,13 +113,13 @@ grpc::Status AuditServiceImpl::ListCaseAccess(
     call.AddResource(request->name());
     CB_ASSIGN_OR_RETURN(domain::CaseKey key,
                         domain::ParseCaseName(request->name(), "name"));
-    CB_ASSIGN_OR_RETURN(int page_size, domain::ResolvePageSize(request->page_size()));
-    const std::string query = key.display();
-    CB_ASSIGN_OR_RETURN(std::optional<domain::PageCursor> after,
-                        domain::DecodePageToken(request->page_token(), query));
     return runner_->Read(call, [&](storage::Tx& tx) -> absl::Status {
       CB_ASSIGN_OR_RETURN(CaseScope scope,
                           AuthorizeCase(call, tx, key, Action::kReadCaseAccess));
+      CB_ASSIGN_OR_RETURN(int page_size, domain::ResolvePageSize(request->page_size()));
+      const std::string query = key.display();
+      CB_ASSIGN_OR_RETURN(std::optional<domain::PageCursor> after,
+                          domain::DecodePageToken(request->page_token(), query));
       // The owning force's auditors and supervisors see everyone who saw
       // it; an agency it is shared with, its own people; a national
       // auditor, everyone.

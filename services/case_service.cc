@@ -19,6 +19,7 @@
 #include "google/protobuf/util/field_mask_util.h"
 #include "services/case_access.h"
 #include "services/protection_order_service.h"
+#include "services/request_fingerprint.h"
 #include "services/safeguarding_service.h"
 #include "storage/crypto.h"
 #include "storage/request_ids.h"
@@ -198,12 +199,15 @@ grpc::Status CaseServiceImpl::CreateCase(grpc::ServerContext* context,
     if (officer_id.empty()) officer_id = call.principal.user_id;
     const std::string agency_id = call.principal.agency_id;
 
+    const std::string fingerprint = RequestFingerprint(*request);
+
     return runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
       std::string id = storage::NewUuid();
       CB_ASSIGN_OR_RETURN(
           std::optional<std::string> earlier,
           storage::ClaimRequestId(tx, call.principal.user_id, call.method,
-                                  request->request_id(), domain::CaseName(id)));
+                                  request->request_id(), domain::CaseName(id),
+                                  fingerprint));
       if (earlier.has_value()) {
         // A retry: answer with what the first call created.
         id = domain::IdOf(*earlier);
@@ -322,15 +326,18 @@ grpc::Status CaseServiceImpl::UpdateCase(grpc::ServerContext* context,
     call.AddResource(input.name());
     CB_ASSIGN_OR_RETURN(domain::CaseKey key,
                         domain::ParseCaseName(input.name(), "case.name"));
-    CB_ASSIGN_OR_RETURN(std::vector<std::string> fields,
-                        CheckMask<v1::Case>(request->update_mask(), kCaseUpdatable));
-    CB_ASSIGN_OR_RETURN(int64_t version, domain::ParseEtag("case.etag", input.etag()));
-    CB_ASSIGN_OR_RETURN(std::string officer_id,
-                        ParseOfficer(input.officer_in_charge()));
 
     return runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
       CB_ASSIGN_OR_RETURN(CaseScope scope,
                           AuthorizeCase(call, tx, key, Action::kUpdateCase));
+      // Only now the rest of the request: someone who may not update the
+      // case is told so, not how to correct an update they may not make.
+      CB_ASSIGN_OR_RETURN(std::vector<std::string> fields,
+                          CheckMask<v1::Case>(request->update_mask(), kCaseUpdatable));
+      CB_ASSIGN_OR_RETURN(int64_t version,
+                          domain::ParseEtag("case.etag", input.etag()));
+      CB_ASSIGN_OR_RETURN(std::string officer_id,
+                          ParseOfficer(input.officer_in_charge()));
       if (scope.ref.version != version) {
         return domain::StaleEtagError(absl::StrCat("case ", scope.ref.reference),
                                       domain::FormatEtag(scope.ref.version));
@@ -393,12 +400,12 @@ absl::Status ChangeStatus(RpcRunner* runner, CallContext& call,
                           absl::string_view etag, bool close, v1::Case* response) {
   call.AddResource(name);
   CB_ASSIGN_OR_RETURN(domain::CaseKey key, domain::ParseCaseName(name, "name"));
-  CB_RETURN_IF_ERROR(domain::CheckText("reason", reason, domain::kMaxLongText, true));
-  CB_ASSIGN_OR_RETURN(int64_t version, domain::ParseEtag("etag", etag));
   return runner->Write(call, [&](storage::Tx& tx) -> absl::Status {
     CB_ASSIGN_OR_RETURN(
         CaseScope scope,
         AuthorizeCase(call, tx, key, close ? Action::kCloseCase : Action::kReopenCase));
+    CB_RETURN_IF_ERROR(domain::CheckText("reason", reason, domain::kMaxLongText, true));
+    CB_ASSIGN_OR_RETURN(int64_t version, domain::ParseEtag("etag", etag));
     if (scope.ref.version != version) {
       return domain::StaleEtagError(absl::StrCat("case ", scope.ref.reference),
                                     domain::FormatEtag(scope.ref.version));
@@ -458,26 +465,26 @@ grpc::Status CaseServiceImpl::SetVictimServicesReferral(
     CB_ASSIGN_OR_RETURN(domain::CaseKey key,
                         domain::ParseCaseName(request->name(), "name"));
     const v1::VictimServicesReferralState state = request->state();
-    if (state != v1::VICTIM_SERVICES_REFERRAL_STATE_REFERRED &&
-        state != v1::VICTIM_SERVICES_REFERRAL_STATE_OPTED_OUT) {
-      return domain::FieldError("state", "must be REFERRED or OPTED_OUT");
-    }
-    std::string agency_id;
-    if (state == v1::VICTIM_SERVICES_REFERRAL_STATE_REFERRED) {
-      CB_ASSIGN_OR_RETURN(agency_id,
-                          domain::ParseTopLevelName(request->agency(), "agencies", "agency"));
-    } else if (!request->agency().empty()) {
-      return domain::FieldError("agency", "is only given with REFERRED");
-    }
-    CB_RETURN_IF_ERROR(domain::CheckText(
-        "reason", request->reason(), domain::kMaxLongText,
-        state == v1::VICTIM_SERVICES_REFERRAL_STATE_OPTED_OUT));
-    CB_ASSIGN_OR_RETURN(int64_t version, domain::ParseEtag("etag", request->etag()));
 
     return runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
       CB_ASSIGN_OR_RETURN(CaseScope scope,
                           AuthorizeCase(call, tx, key,
                                         Action::kSetVictimServicesReferral));
+      if (state != v1::VICTIM_SERVICES_REFERRAL_STATE_REFERRED &&
+          state != v1::VICTIM_SERVICES_REFERRAL_STATE_OPTED_OUT) {
+        return domain::FieldError("state", "must be REFERRED or OPTED_OUT");
+      }
+      std::string agency_id;
+      if (state == v1::VICTIM_SERVICES_REFERRAL_STATE_REFERRED) {
+        CB_ASSIGN_OR_RETURN(agency_id, domain::ParseTopLevelName(request->agency(),
+                                                                 "agencies", "agency"));
+      } else if (!request->agency().empty()) {
+        return domain::FieldError("agency", "is only given with REFERRED");
+      }
+      CB_RETURN_IF_ERROR(domain::CheckText(
+          "reason", request->reason(), domain::kMaxLongText,
+          state == v1::VICTIM_SERVICES_REFERRAL_STATE_OPTED_OUT));
+      CB_ASSIGN_OR_RETURN(int64_t version, domain::ParseEtag("etag", request->etag()));
       // The case row first: a share with a victim service being made
       // meanwhile (ShareCase locks it too) either committed before, and is
       // withdrawn below, or waits and then sees the new state.
@@ -568,19 +575,20 @@ grpc::Status CaseServiceImpl::AddIncident(grpc::ServerContext* context,
     call.AddResource(request->parent());
     CB_ASSIGN_OR_RETURN(domain::CaseKey key,
                         domain::ParseCaseName(request->parent(), "parent"));
-    CB_RETURN_IF_ERROR(domain::ValidateRequestId(request->request_id()));
-    CB_RETURN_IF_ERROR(
-        domain::ValidateIncident("incident", request->incident(), call.now));
 
     return runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
       CB_ASSIGN_OR_RETURN(CaseScope scope,
                           AuthorizeCase(call, tx, key, Action::kAddIncident));
+      CB_RETURN_IF_ERROR(domain::ValidateRequestId(request->request_id()));
+      CB_RETURN_IF_ERROR(
+          domain::ValidateIncident("incident", request->incident(), call.now));
       std::string id = storage::NewUuid();
       CB_ASSIGN_OR_RETURN(
           std::optional<std::string> earlier,
           storage::ClaimRequestId(
               tx, call.principal.user_id, call.method, request->request_id(),
-              domain::CaseChildResourceName(scope.ref.id, "incidents", id)));
+              domain::CaseChildResourceName(scope.ref.id, "incidents", id),
+              RequestFingerprint(*request)));
       if (earlier.has_value()) {
         id = domain::IdOf(*earlier);
         CB_ASSIGN_OR_RETURN(std::optional<v1::Incident> first,
@@ -617,25 +625,24 @@ grpc::Status CaseServiceImpl::ListIncidents(grpc::ServerContext* context,
     call.AddResource(request->parent());
     CB_ASSIGN_OR_RETURN(domain::CaseKey key,
                         domain::ParseCaseName(request->parent(), "parent"));
-    CB_ASSIGN_OR_RETURN(int page_size, domain::ResolvePageSize(request->page_size()));
-    static constexpr absl::string_view kKeys[] = {"behaviour", "occurred_after",
-                                                  "occurred_before"};
-    CB_ASSIGN_OR_RETURN(domain::ListFilter filter,
-                        domain::ListFilter::Parse(request->filter(), kKeys));
-    CB_ASSIGN_OR_RETURN(std::optional<int> behaviour,
-                        filter.GetEnum("behaviour", v1::Behaviour_descriptor()));
-    CB_ASSIGN_OR_RETURN(std::optional<absl::Time> after_time,
-                        filter.GetTime("occurred_after"));
-    CB_ASSIGN_OR_RETURN(std::optional<absl::Time> before_time,
-                        filter.GetTime("occurred_before"));
-    const std::string query =
-        absl::StrCat(key.display(), "|", filter.Canonical());
-    CB_ASSIGN_OR_RETURN(std::optional<domain::PageCursor> after,
-                        domain::DecodePageToken(request->page_token(), query));
 
     return runner_->Read(call, [&](storage::Tx& tx) -> absl::Status {
       CB_ASSIGN_OR_RETURN(CaseScope scope,
                           AuthorizeCase(call, tx, key, Action::kReadIncidents));
+      CB_ASSIGN_OR_RETURN(int page_size, domain::ResolvePageSize(request->page_size()));
+      static constexpr absl::string_view kKeys[] = {"behaviour", "occurred_after",
+                                                    "occurred_before"};
+      CB_ASSIGN_OR_RETURN(domain::ListFilter filter,
+                          domain::ListFilter::Parse(request->filter(), kKeys));
+      CB_ASSIGN_OR_RETURN(std::optional<int> behaviour,
+                          filter.GetEnum("behaviour", v1::Behaviour_descriptor()));
+      CB_ASSIGN_OR_RETURN(std::optional<absl::Time> after_time,
+                          filter.GetTime("occurred_after"));
+      CB_ASSIGN_OR_RETURN(std::optional<absl::Time> before_time,
+                          filter.GetTime("occurred_before"));
+      const std::string query = absl::StrCat(key.display(), "|", filter.Canonical());
+      CB_ASSIGN_OR_RETURN(std::optional<domain::PageCursor> after,
+                          domain::DecodePageToken(request->page_token(), query));
       CB_ASSIGN_OR_RETURN(
           storage::Page<v1::Incident> page,
           cases_.ListIncidents(tx, scope.ref.id, behaviour.value_or(0),
@@ -667,16 +674,16 @@ grpc::Status CaseServiceImpl::UpdateIncident(grpc::ServerContext* context,
     CB_ASSIGN_OR_RETURN(
         domain::CaseChildName name,
         domain::ParseCaseChildName(input.name(), "incidents", "incident.name"));
-    CB_ASSIGN_OR_RETURN(std::vector<std::string> fields,
-                        CheckMask<v1::Incident>(request->update_mask(),
-                                                kIncidentUpdatable));
-    CB_ASSIGN_OR_RETURN(int64_t version,
-                        domain::ParseEtag("incident.etag", input.etag()));
 
     return runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
       CB_ASSIGN_OR_RETURN(
           CaseScope scope,
           AuthorizeCase(call, tx, name.case_key, Action::kUpdateIncident));
+      CB_ASSIGN_OR_RETURN(std::vector<std::string> fields,
+                          CheckMask<v1::Incident>(request->update_mask(),
+                                                  kIncidentUpdatable));
+      CB_ASSIGN_OR_RETURN(int64_t version,
+                          domain::ParseEtag("incident.etag", input.etag()));
       CB_ASSIGN_OR_RETURN(std::optional<v1::Incident> current,
                           cases_.GetIncident(tx, scope.ref.id, name.child_id));
       if (!current.has_value()) {
@@ -713,30 +720,31 @@ grpc::Status CaseServiceImpl::RecordRiskAssessment(
     call.AddResource(request->parent());
     CB_ASSIGN_OR_RETURN(domain::CaseKey key,
                         domain::ParseCaseName(request->parent(), "parent"));
-    CB_RETURN_IF_ERROR(domain::ValidateRequestId(request->request_id()));
-    v1::RiskAssessment assessment = request->assessment();
-    CB_RETURN_IF_ERROR(domain::ValidateRiskAssessment(assessment, "assessment"));
-    if (assessment.has_assess_time() &&
-        domain::ToAbslTime(assessment.assess_time()) > call.now + absl::Minutes(1)) {
-      return domain::FieldError("assessment.assess_time", "must not be in the future");
-    }
-    domain::RiskResult result = domain::ComputeRiskLevel(assessment);
-    assessment.set_level(result.level);
-    assessment.set_level_reason(result.reason);
-    assessment.set_sdash_yes_count(result.sdash_yes_count);
-    absl::Time assessed = assessment.has_assess_time()
-                              ? domain::ToAbslTime(assessment.assess_time())
-                              : call.now;
 
     return runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
       CB_ASSIGN_OR_RETURN(CaseScope scope,
                           AuthorizeCase(call, tx, key, Action::kRecordRiskAssessment));
+      CB_RETURN_IF_ERROR(domain::ValidateRequestId(request->request_id()));
+      v1::RiskAssessment assessment = request->assessment();
+      CB_RETURN_IF_ERROR(domain::ValidateRiskAssessment(assessment, "assessment"));
+      if (assessment.has_assess_time() &&
+          domain::ToAbslTime(assessment.assess_time()) > call.now + absl::Minutes(1)) {
+        return domain::FieldError("assessment.assess_time", "must not be in the future");
+      }
+      domain::RiskResult result = domain::ComputeRiskLevel(assessment);
+      assessment.set_level(result.level);
+      assessment.set_level_reason(result.reason);
+      assessment.set_sdash_yes_count(result.sdash_yes_count);
+      const absl::Time assessed = assessment.has_assess_time()
+                                      ? domain::ToAbslTime(assessment.assess_time())
+                                      : call.now;
       std::string id = storage::NewUuid();
       CB_ASSIGN_OR_RETURN(
           std::optional<std::string> earlier,
           storage::ClaimRequestId(
               tx, call.principal.user_id, call.method, request->request_id(),
-              domain::CaseChildResourceName(scope.ref.id, "riskAssessments", id)));
+              domain::CaseChildResourceName(scope.ref.id, "riskAssessments", id),
+              RequestFingerprint(*request)));
       if (earlier.has_value()) {
         CB_ASSIGN_OR_RETURN(
             std::optional<v1::RiskAssessment> first,
@@ -791,13 +799,13 @@ grpc::Status CaseServiceImpl::ListRiskAssessments(
     call.AddResource(request->parent());
     CB_ASSIGN_OR_RETURN(domain::CaseKey key,
                         domain::ParseCaseName(request->parent(), "parent"));
-    CB_ASSIGN_OR_RETURN(int page_size, domain::ResolvePageSize(request->page_size()));
-    const std::string query = key.display();
-    CB_ASSIGN_OR_RETURN(std::optional<domain::PageCursor> after,
-                        domain::DecodePageToken(request->page_token(), query));
     return runner_->Read(call, [&](storage::Tx& tx) -> absl::Status {
       CB_ASSIGN_OR_RETURN(CaseScope scope,
                           AuthorizeCase(call, tx, key, Action::kReadRiskAssessments));
+      CB_ASSIGN_OR_RETURN(int page_size, domain::ResolvePageSize(request->page_size()));
+      const std::string query = key.display();
+      CB_ASSIGN_OR_RETURN(std::optional<domain::PageCursor> after,
+                          domain::DecodePageToken(request->page_token(), query));
       CB_ASSIGN_OR_RETURN(storage::Page<v1::RiskAssessment> page,
                           cases_.ListRiskAssessments(tx, scope.ref.id, after, page_size));
       for (v1::RiskAssessment& a : page.items) {
@@ -822,18 +830,18 @@ grpc::Status CaseServiceImpl::FlagCase(grpc::ServerContext* context,
     call.AddResource(request->name());
     CB_ASSIGN_OR_RETURN(domain::CaseKey key,
                         domain::ParseCaseName(request->name(), "name"));
-    CB_RETURN_IF_ERROR(domain::CheckEnum("type", request->type(),
-                                         v1::FlagType_IsValid, false));
-    if (request->type() == v1::FLAG_TYPE_SPO_NOTIFICATION_OVERDUE) {
-      return domain::FieldError("type",
-                                "is derived from the case's protection orders; "
-                                "record the notification to clear it");
-    }
-    CB_RETURN_IF_ERROR(
-        domain::CheckText("reason", request->reason(), domain::kMaxLongText, true));
     return runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
       CB_ASSIGN_OR_RETURN(CaseScope scope,
                           AuthorizeCase(call, tx, key, Action::kFlagCase));
+      CB_RETURN_IF_ERROR(domain::CheckEnum("type", request->type(),
+                                           v1::FlagType_IsValid, false));
+      if (request->type() == v1::FLAG_TYPE_SPO_NOTIFICATION_OVERDUE) {
+        return domain::FieldError("type",
+                                  "is derived from the case's protection orders; "
+                                  "record the notification to clear it");
+      }
+      CB_RETURN_IF_ERROR(
+          domain::CheckText("reason", request->reason(), domain::kMaxLongText, true));
       CB_ASSIGN_OR_RETURN(*response,
                           cases_.InsertFlag(tx, scope.ref.id, storage::NewUuid(),
                                             request->type(), request->reason(),
@@ -858,11 +866,11 @@ grpc::Status CaseServiceImpl::UnflagCase(grpc::ServerContext* context,
     call.AddResource(request->name());
     CB_ASSIGN_OR_RETURN(domain::CaseChildName name,
                         domain::ParseCaseChildName(request->name(), "flags", "name"));
-    CB_RETURN_IF_ERROR(
-        domain::CheckText("reason", request->reason(), domain::kMaxLongText, true));
     return runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
       CB_ASSIGN_OR_RETURN(CaseScope scope,
                           AuthorizeCase(call, tx, name.case_key, Action::kFlagCase));
+      CB_RETURN_IF_ERROR(
+          domain::CheckText("reason", request->reason(), domain::kMaxLongText, true));
       CB_ASSIGN_OR_RETURN(*response,
                           cases_.ClearFlag(tx, scope.ref.id, name.child_id,
                                            request->reason(), call.principal.user_id,
@@ -886,13 +894,13 @@ grpc::Status CaseServiceImpl::GetCaseTimeline(grpc::ServerContext* context,
     call.AddResource(request->name());
     CB_ASSIGN_OR_RETURN(domain::CaseKey key,
                         domain::ParseCaseName(request->name(), "name"));
-    CB_ASSIGN_OR_RETURN(int page_size, domain::ResolvePageSize(request->page_size()));
-    const std::string query = key.display();
-    CB_ASSIGN_OR_RETURN(std::optional<domain::PageCursor> after,
-                        domain::DecodePageToken(request->page_token(), query));
     return runner_->Read(call, [&](storage::Tx& tx) -> absl::Status {
       CB_ASSIGN_OR_RETURN(CaseScope scope,
                           AuthorizeCase(call, tx, key, Action::kReadTimeline));
+      CB_ASSIGN_OR_RETURN(int page_size, domain::ResolvePageSize(request->page_size()));
+      const std::string query = key.display();
+      CB_ASSIGN_OR_RETURN(std::optional<domain::PageCursor> after,
+                          domain::DecodePageToken(request->page_token(), query));
       CB_ASSIGN_OR_RETURN(
           storage::Page<v1::TimelineEntry> page,
           timeline_.List(tx, scope.ref.id, domain::TimelineBit(scope.view),

@@ -17,6 +17,7 @@
 #include "domain/validation.h"
 #include "services/case_access.h"
 #include "services/charging_referrals.h"
+#include "services/request_fingerprint.h"
 #include "storage/crypto.h"
 #include "storage/identity_repository.h"
 #include "storage/request_ids.h"
@@ -180,10 +181,12 @@ absl::Status ChargingServiceImpl::ApplyChange(
                       AuthorizeFile(call, tx, files_, name, change.action,
                                     /*for_update=*/true));
   CB_RETURN_IF_ERROR(CheckFileView(access.view));
+  if (change.validate) CB_RETURN_IF_ERROR(change.validate());
+  CB_ASSIGN_OR_RETURN(const int64_t version_sent, domain::ParseEtag("etag", change.etag));
   const storage::StoredChargingFile& stored = access.stored;
   const v1::ChargingFile& current = stored.file;
   if (change.item_id.empty()) {
-    if (stored.version != change.file_version) {
+    if (stored.version != version_sent) {
       return domain::StaleEtagError(current.name(), current.etag());
     }
   } else {
@@ -193,7 +196,7 @@ absl::Status ChargingServiceImpl::ApplyChange(
           domain::ActionItemResourceName(stored.case_id, stored.id, change.item_id),
           " not found"));
     }
-    if (item->etag() != domain::FormatEtag(change.item_version)) {
+    if (item->etag() != domain::FormatEtag(version_sent)) {
       return domain::StaleEtagError(item->name(), item->etag());
     }
   }
@@ -235,17 +238,18 @@ grpc::Status ChargingServiceImpl::SubmitChargingFile(
     const domain::ChargingClock clock{call.now};
     CB_ASSIGN_OR_RETURN(domain::CaseKey key,
                         domain::ParseCaseName(request->parent(), "parent"));
-    CB_RETURN_IF_ERROR(domain::ValidateRequestId(request->request_id()));
-    CB_RETURN_IF_ERROR(domain::ValidateSubmitChargingFileRequest(*request, clock));
     return runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
       CB_ASSIGN_OR_RETURN(CaseScope scope,
                           AuthorizeCase(call, tx, key, Action::kSubmitChargingFile));
       CB_RETURN_IF_ERROR(CheckFileView(scope.view));
+      CB_RETURN_IF_ERROR(domain::ValidateRequestId(request->request_id()));
+      CB_RETURN_IF_ERROR(domain::ValidateSubmitChargingFileRequest(*request, clock));
       const std::string id = storage::NewUuid();
       CB_ASSIGN_OR_RETURN(
           std::optional<std::string> earlier,
           storage::ClaimRequestId(tx, call.principal.user_id, call.method,
-                                  request->request_id(), FileName(scope.ref.id, id)));
+                                  request->request_id(), FileName(scope.ref.id, id),
+                                  RequestFingerprint(*request)));
       std::optional<storage::StoredChargingFile> stored;
       if (earlier.has_value()) {
         // A retry: answer with what the first call made.
@@ -304,14 +308,23 @@ grpc::Status ChargingServiceImpl::ListChargingFiles(
     v1::ListChargingFilesResponse* response) {
   return runner_->Run(context, Method("ListChargingFiles"), [&](CallContext& call) {
     call.AddResource(request->parent().empty() ? "cases/-" : request->parent());
-    CB_ASSIGN_OR_RETURN(domain::ChargingListQuery query,
-                        domain::ParseListChargingFilesRequest(*request));
-    if (!query.parent_case.has_value()) {
+    // The case listed, if one: authorized before the rest is parsed.
+    std::optional<domain::CaseKey> parent;
+    if (request->parent().empty() || request->parent() == "cases/-") {
       CB_RETURN_IF_ERROR(
           domain::AuthorizeAction(call.principal, Action::kListChargingFiles));
+    } else {
+      CB_ASSIGN_OR_RETURN(parent, domain::ParseCaseName(request->parent(), "parent"));
     }
     const domain::ChargingClock clock{call.now};
     return runner_->Read(call, [&](storage::Tx& tx) -> absl::Status {
+      std::optional<CaseScope> case_scope;
+      if (parent.has_value()) {
+        CB_ASSIGN_OR_RETURN(case_scope,
+                            AuthorizeCase(call, tx, *parent, Action::kReadCharging));
+      }
+      CB_ASSIGN_OR_RETURN(domain::ChargingListQuery query,
+                          domain::ParseListChargingFilesRequest(*request));
       // Which files: the policy table says in which relationships the
       // caller reads charging; storage finds the files of each.
       storage::ChargingListScope scope;
@@ -322,12 +335,7 @@ grpc::Status ChargingServiceImpl::ListChargingFiles(
       scope.as_cps_area =
           domain::Decide(call.principal, Relationship::kShared, Action::kReadCharging)
               .allowed;
-      if (query.parent_case.has_value()) {
-        CB_ASSIGN_OR_RETURN(
-            CaseScope case_scope,
-            AuthorizeCase(call, tx, *query.parent_case, Action::kReadCharging));
-        scope.case_id = case_scope.ref.id;
-      }
+      if (case_scope.has_value()) scope.case_id = case_scope->ref.id;
       CB_ASSIGN_OR_RETURN(std::vector<storage::StoredChargingFile> files,
                           files_.List(tx, scope, query, clock.Today()));
       for (storage::StoredChargingFile& stored : files) {
@@ -361,10 +369,8 @@ grpc::Status ChargingServiceImpl::SubmitFullFile(grpc::ServerContext* context,
   return runner_->Run(context, Method("SubmitFullFile"), [&](CallContext& call) {
     call.AddResource(request->name());
     const domain::ChargingClock clock{call.now};
-    CB_RETURN_IF_ERROR(domain::ValidateSubmitFullFileRequest(*request, clock));
     CB_ASSIGN_OR_RETURN(domain::CaseChildName name,
                         domain::ParseChargingFileName(request->name(), "name"));
-    CB_ASSIGN_OR_RETURN(int64_t version, domain::ParseEtag("etag", request->etag()));
     return runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
       return ApplyChange(
           call, tx, name,
@@ -372,7 +378,10 @@ grpc::Status ChargingServiceImpl::SubmitFullFile(grpc::ServerContext* context,
            .event = "SUBMIT_FULL_FILE",
            .fields = {"kind", "urgency", "suspects", "proposed_offences", "summary",
                       "state"},
-           .file_version = version,
+           .etag = request->etag(),
+           .validate = [&] {
+             return domain::ValidateSubmitFullFileRequest(*request, clock);
+           },
            .refer_to_cps = true},
           [&](const storage::StoredChargingFile& stored)
               -> absl::StatusOr<v1::ChargingFile> {
@@ -396,10 +405,8 @@ grpc::Status ChargingServiceImpl::RespondToActionItem(
   return runner_->Run(context, Method("RespondToActionItem"), [&](CallContext& call) {
     call.AddResource(request->name());
     const domain::ChargingClock clock{call.now};
-    CB_RETURN_IF_ERROR(domain::ValidateRespondToActionItemRequest(*request));
     CB_ASSIGN_OR_RETURN(domain::ActionItemName name,
                         domain::ParseActionItemName(request->name(), "name"));
-    CB_ASSIGN_OR_RETURN(int64_t version, domain::ParseEtag("etag", request->etag()));
     return runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
       return ApplyChange(
           call, tx, name.file,
@@ -407,7 +414,10 @@ grpc::Status ChargingServiceImpl::RespondToActionItem(
            .event = "RESPOND_TO_ACTION_ITEM",
            .fields = {"action_items", "state"},
            .item_id = name.item_id,
-           .item_version = version},
+           .etag = request->etag(),
+           .validate = [&] {
+             return domain::ValidateRespondToActionItemRequest(*request);
+           }},
           [&](const storage::StoredChargingFile& stored) {
             return domain::ApplyRespondToActionItem(stored.file, *request, Actor(call),
                                                     clock);
@@ -435,17 +445,18 @@ grpc::Status ChargingServiceImpl::WithdrawChargingFile(
   return runner_->Run(context, Method("WithdrawChargingFile"), [&](CallContext& call) {
     call.AddResource(request->name());
     const domain::ChargingClock clock{call.now};
-    CB_RETURN_IF_ERROR(domain::ValidateWithdrawChargingFileRequest(*request));
     CB_ASSIGN_OR_RETURN(domain::CaseChildName name,
                         domain::ParseChargingFileName(request->name(), "name"));
-    CB_ASSIGN_OR_RETURN(int64_t version, domain::ParseEtag("etag", request->etag()));
     return runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
       return ApplyChange(
           call, tx, name,
           {.action = Action::kSubmitChargingFile,
            .event = "WITHDRAW",
            .fields = {"state", "withdraw_reason"},
-           .file_version = version},
+           .etag = request->etag(),
+           .validate = [&] {
+             return domain::ValidateWithdrawChargingFileRequest(*request);
+           }},
           [&](const storage::StoredChargingFile& stored) {
             return domain::ApplyWithdrawChargingFile(stored.file, *request, Actor(call),
                                                      clock);
@@ -464,17 +475,18 @@ grpc::Status ChargingServiceImpl::RecordAdvice(grpc::ServerContext* context,
   return runner_->Run(context, Method("RecordAdvice"), [&](CallContext& call) {
     call.AddResource(request->name());
     const domain::ChargingClock clock{call.now};
-    CB_RETURN_IF_ERROR(domain::ValidateRecordAdviceRequest(*request));
     CB_ASSIGN_OR_RETURN(domain::CaseChildName name,
                         domain::ParseChargingFileName(request->name(), "name"));
-    CB_ASSIGN_OR_RETURN(int64_t version, domain::ParseEtag("etag", request->etag()));
     return runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
       return ApplyChange(
           call, tx, name,
           {.action = Action::kRecordProsecutionDecision,
            .event = "RECORD_ADVICE",
            .fields = {"advice", "state"},
-           .file_version = version},
+           .etag = request->etag(),
+           .validate = [&] {
+             return domain::ValidateRecordAdviceRequest(*request);
+           }},
           [&](const storage::StoredChargingFile& stored) {
             return domain::ApplyRecordAdvice(stored.file, *request, Actor(call), clock);
           },
@@ -494,17 +506,18 @@ grpc::Status ChargingServiceImpl::IssueActionPlan(
   return runner_->Run(context, Method("IssueActionPlan"), [&](CallContext& call) {
     call.AddResource(request->name());
     const domain::ChargingClock clock{call.now};
-    CB_RETURN_IF_ERROR(domain::ValidateIssueActionPlanRequest(*request, clock));
     CB_ASSIGN_OR_RETURN(domain::CaseChildName name,
                         domain::ParseChargingFileName(request->name(), "name"));
-    CB_ASSIGN_OR_RETURN(int64_t version, domain::ParseEtag("etag", request->etag()));
     return runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
       return ApplyChange(
           call, tx, name,
           {.action = Action::kRecordProsecutionDecision,
            .event = "ISSUE_ACTION_PLAN",
            .fields = {"action_items", "state"},
-           .file_version = version},
+           .etag = request->etag(),
+           .validate = [&] {
+             return domain::ValidateIssueActionPlanRequest(*request, clock);
+           }},
           [&](const storage::StoredChargingFile& stored) {
             return domain::ApplyIssueActionPlan(stored.file, *request, Actor(call),
                                                 clock);
@@ -529,10 +542,8 @@ grpc::Status ChargingServiceImpl::ReviewActionItem(
   return runner_->Run(context, Method("ReviewActionItem"), [&](CallContext& call) {
     call.AddResource(request->name());
     const domain::ChargingClock clock{call.now};
-    CB_RETURN_IF_ERROR(domain::ValidateReviewActionItemRequest(*request, clock));
     CB_ASSIGN_OR_RETURN(domain::ActionItemName name,
                         domain::ParseActionItemName(request->name(), "name"));
-    CB_ASSIGN_OR_RETURN(int64_t version, domain::ParseEtag("etag", request->etag()));
     return runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
       return ApplyChange(
           call, tx, name.file,
@@ -540,7 +551,10 @@ grpc::Status ChargingServiceImpl::ReviewActionItem(
            .event = "REVIEW_ACTION_ITEM",
            .fields = {"action_items", "state"},
            .item_id = name.item_id,
-           .item_version = version},
+           .etag = request->etag(),
+           .validate = [&] {
+             return domain::ValidateReviewActionItemRequest(*request, clock);
+           }},
           [&](const storage::StoredChargingFile& stored) {
             return domain::ApplyReviewActionItem(stored.file, *request, Actor(call),
                                                  clock);
@@ -567,10 +581,8 @@ grpc::Status ChargingServiceImpl::RecordDecision(grpc::ServerContext* context,
   return runner_->Run(context, Method("RecordDecision"), [&](CallContext& call) {
     call.AddResource(request->name());
     const domain::ChargingClock clock{call.now};
-    CB_RETURN_IF_ERROR(domain::ValidateRecordDecisionRequest(*request, clock));
     CB_ASSIGN_OR_RETURN(domain::CaseChildName name,
                         domain::ParseChargingFileName(request->name(), "name"));
-    CB_ASSIGN_OR_RETURN(int64_t version, domain::ParseEtag("etag", request->etag()));
     std::vector<std::string> fields = {"decision", "state"};
     if (request->has_first_hearing()) fields.push_back("first_hearing");
     if (!request->ancillary_orders().empty()) fields.push_back("ancillary_orders");
@@ -581,7 +593,10 @@ grpc::Status ChargingServiceImpl::RecordDecision(grpc::ServerContext* context,
           {.action = Action::kRecordProsecutionDecision,
            .event = "RECORD_DECISION",
            .fields = fields,
-           .file_version = version},
+           .etag = request->etag(),
+           .validate = [&] {
+             return domain::ValidateRecordDecisionRequest(*request, clock);
+           }},
           [&](const storage::StoredChargingFile& stored) {
             return domain::ApplyRecordDecision(stored.file, *request, Actor(call), clock);
           },
@@ -596,17 +611,18 @@ grpc::Status ChargingServiceImpl::ReviewThresholdDecision(
   return runner_->Run(context, Method("ReviewThresholdDecision"), [&](CallContext& call) {
     call.AddResource(request->name());
     const domain::ChargingClock clock{call.now};
-    CB_RETURN_IF_ERROR(domain::ValidateReviewThresholdDecisionRequest(*request, clock));
     CB_ASSIGN_OR_RETURN(domain::CaseChildName name,
                         domain::ParseChargingFileName(request->name(), "name"));
-    CB_ASSIGN_OR_RETURN(int64_t version, domain::ParseEtag("etag", request->etag()));
     return runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
       return ApplyChange(
           call, tx, name,
           {.action = Action::kRecordProsecutionDecision,
            .event = "REVIEW_THRESHOLD",
            .fields = {"decision.threshold_reviews", "decision.threshold_review_by"},
-           .file_version = version},
+           .etag = request->etag(),
+           .validate = [&] {
+             return domain::ValidateReviewThresholdDecisionRequest(*request, clock);
+           }},
           [&](const storage::StoredChargingFile& stored) {
             return domain::ApplyReviewThresholdDecision(stored.file, *request,
                                                         Actor(call), clock);
@@ -627,10 +643,8 @@ grpc::Status ChargingServiceImpl::RecordDecisionFollowUp(
   return runner_->Run(context, Method("RecordDecisionFollowUp"), [&](CallContext& call) {
     call.AddResource(request->name());
     const domain::ChargingClock clock{call.now};
-    CB_RETURN_IF_ERROR(domain::ValidateRecordDecisionFollowUpRequest(*request, clock));
     CB_ASSIGN_OR_RETURN(domain::CaseChildName name,
                         domain::ParseChargingFileName(request->name(), "name"));
-    CB_ASSIGN_OR_RETURN(int64_t version, domain::ParseEtag("etag", request->etag()));
     const std::vector<std::string> fields(request->update_mask().paths().begin(),
                                           request->update_mask().paths().end());
     return runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
@@ -639,7 +653,10 @@ grpc::Status ChargingServiceImpl::RecordDecisionFollowUp(
           {.action = Action::kRecordProsecutionDecision,
            .event = "RECORD_FOLLOW_UP",
            .fields = fields,
-           .file_version = version},
+           .etag = request->etag(),
+           .validate = [&] {
+             return domain::ValidateRecordDecisionFollowUpRequest(*request, clock);
+           }},
           [&](const storage::StoredChargingFile& stored) {
             return domain::ApplyRecordDecisionFollowUp(stored.file, *request, Actor(call),
                                                        clock);

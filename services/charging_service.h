@@ -1,6 +1,7 @@
 #ifndef CASEBRIDGE_SERVICES_CHARGING_SERVICE_H_
 #define CASEBRIDGE_SERVICES_CHARGING_SERVICE_H_
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -82,18 +83,24 @@ class ChargingServiceImpl final : public v1::ChargingService::Service {
 
  private:
   // One state change of a file, as every write but SubmitChargingFile makes
-  // it: authorize `action` on the file, check the etag (the file's, or the
-  // item's when item_id is set), apply the domain's change, store it, write
-  // history and timeline, answer with the stored file.
+  // it: authorize `action` on the file, then check the request (`validate`,
+  // then the etag: the file's, or the item's when item_id is set), apply the
+  // domain's change, store it, write history and timeline, answer with the
+  // stored file. Nothing but the file's name is looked at before the caller
+  // is authorized: who may not act is told so (PERMISSION_DENIED, or
+  // NOT_FOUND for a file they may not know of), never how to fix a request
+  // they may not make.
   struct Change {
     domain::Action action;
     // History event, e.g. "RECORD_ADVICE".
     std::string event = {};
     // For the audit record.
     std::vector<std::string> fields = {};
-    int64_t file_version = 0;
     std::string item_id = {};
-    int64_t item_version = 0;
+    // The etag as sent (ParseEtag "etag").
+    std::string etag = {};
+    // The domain's check of the request, for the authorized caller.
+    std::function<absl::Status()> validate = {};
     // Refer the case to the file's CPS area again (SubmitFullFile).
     bool refer_to_cps = false;
   };

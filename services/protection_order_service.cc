@@ -23,6 +23,7 @@
 #include "domain/validation.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "services/charging_referrals.h"
+#include "services/request_fingerprint.h"
 #include "storage/crypto.h"
 #include "storage/request_ids.h"
 
@@ -260,12 +261,14 @@ void AppendTimeline(storage::Tx& tx,
 absl::StatusOr<ProtectionOrderServiceImpl::EventResult>
 ProtectionOrderServiceImpl::ApplyEvent(CallContext& call, storage::Tx& tx,
                                        const domain::CaseChildName& name,
-                                       int64_t expected_version,
-                                       const EventMaker& make,
+                                       const Sent& sent, const EventMaker& make,
                                        const BeforeStore& before_store) {
   CB_ASSIGN_OR_RETURN(
       CaseScope scope,
       AuthorizeCase(call, tx, name.case_key, Action::kManageProtectionOrders));
+  CB_ASSIGN_OR_RETURN(const int64_t expected_version,
+                      domain::ParseEtag(sent.etag_field, sent.etag));
+  if (sent.check) CB_RETURN_IF_ERROR(sent.check());
   const std::string& case_id = scope.ref.id;
   // Every order of the case, read under the case's lock: the event may
   // supersede interim orders, and the case's active-order columns follow all
@@ -372,12 +375,16 @@ grpc::Status ProtectionOrderServiceImpl::RunEvent(
     call.AddResource(name);
     CB_ASSIGN_OR_RETURN(domain::CaseChildName order,
                         ParseOrderName(name, "name"));
-    CB_ASSIGN_OR_RETURN(int64_t version, domain::ParseEtag("etag", etag));
-    CB_ASSIGN_OR_RETURN(domain::OrderEventInput input, parse(call));
     return runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
+      domain::OrderEventInput input;
       CB_ASSIGN_OR_RETURN(
           EventResult result,
-          ApplyEvent(call, tx, order, version,
+          ApplyEvent(call, tx, order,
+                     {.etag = etag,
+                      .check = [&]() -> absl::Status {
+                        CB_ASSIGN_OR_RETURN(input, parse(call));
+                        return absl::OkStatus();
+                      }},
                      [&](storage::Tx&, const CaseScope&,
                          const domain::OrderFacts&) { return input; }));
       *response = std::move(result.order);
@@ -409,27 +416,28 @@ grpc::Status ProtectionOrderServiceImpl::CreateProtectionOrder(
         call.AddResource(request->parent());
         CB_ASSIGN_OR_RETURN(domain::CaseKey key,
                             domain::ParseCaseName(request->parent(), "parent"));
-        CB_RETURN_IF_ERROR(domain::ValidateRequestId(request->request_id()));
-        CB_ASSIGN_OR_RETURN(domain::ConsiderInput input,
-                            domain::ParseCreateProtectionOrder(*request));
-        std::optional<domain::CaseChildName> main;
-        if (!input.main_order.empty()) {
-          CB_ASSIGN_OR_RETURN(
-              main,
-              ParseOrderName(input.main_order, "protection_order.main_order"));
-        }
 
         return runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
           CB_ASSIGN_OR_RETURN(
               CaseScope scope,
               AuthorizeCase(call, tx, key, Action::kManageProtectionOrders));
+          CB_RETURN_IF_ERROR(domain::ValidateRequestId(request->request_id()));
+          CB_ASSIGN_OR_RETURN(domain::ConsiderInput input,
+                              domain::ParseCreateProtectionOrder(*request));
+          std::optional<domain::CaseChildName> main;
+          if (!input.main_order.empty()) {
+            CB_ASSIGN_OR_RETURN(
+                main,
+                ParseOrderName(input.main_order, "protection_order.main_order"));
+          }
           const std::string& case_id = scope.ref.id;
           std::string id = storage::NewUuid();
           CB_ASSIGN_OR_RETURN(
               std::optional<std::string> earlier,
               storage::ClaimRequestId(tx, call.principal.user_id, call.method,
                                       request->request_id(),
-                                      OrderName(case_id, id)));
+                                      OrderName(case_id, id),
+                                      RequestFingerprint(*request)));
           if (earlier.has_value()) {
             // A retry: answer with what the first call created.
             CB_ASSIGN_OR_RETURN(std::optional<storage::StoredOrder> first,
@@ -529,15 +537,18 @@ grpc::Status ProtectionOrderServiceImpl::UpdateProtectionOrder(
         CB_ASSIGN_OR_RETURN(
             domain::CaseChildName order,
             ParseOrderName(input.name(), "protection_order.name"));
-        CB_ASSIGN_OR_RETURN(
-            int64_t version,
-            domain::ParseEtag("protection_order.etag", input.etag()));
-        CB_ASSIGN_OR_RETURN(domain::OrderEventInput event,
-                            domain::ParseUpdateProtectionOrder(*request));
         return runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
+          domain::OrderEventInput event;
           CB_ASSIGN_OR_RETURN(
               EventResult result,
-              ApplyEvent(call, tx, order, version,
+              ApplyEvent(call, tx, order,
+                         {.etag = input.etag(),
+                          .etag_field = "protection_order.etag",
+                          .check = [&]() -> absl::Status {
+                            CB_ASSIGN_OR_RETURN(
+                                event, domain::ParseUpdateProtectionOrder(*request));
+                            return absl::OkStatus();
+                          }},
                          [&](storage::Tx&, const CaseScope&,
                              const domain::OrderFacts&) { return event; }));
           *response = std::move(result.order);
@@ -555,14 +566,17 @@ grpc::Status ProtectionOrderServiceImpl::RecordOrderNotPursued(
         call.AddResource(request->name());
         CB_ASSIGN_OR_RETURN(domain::CaseChildName order,
                             ParseOrderName(request->name(), "name"));
-        CB_ASSIGN_OR_RETURN(int64_t version,
-                            domain::ParseEtag("etag", request->etag()));
-        CB_ASSIGN_OR_RETURN(domain::OrderEventInput event,
-                            domain::ParseRecordOrderNotPursued(*request));
         return runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
+          domain::OrderEventInput event;
           CB_ASSIGN_OR_RETURN(
               EventResult result,
-              ApplyEvent(call, tx, order, version,
+              ApplyEvent(call, tx, order,
+                         {.etag = request->etag(),
+                          .check = [&]() -> absl::Status {
+                            CB_ASSIGN_OR_RETURN(
+                                event, domain::ParseRecordOrderNotPursued(*request));
+                            return absl::OkStatus();
+                          }},
                          [&](storage::Tx&, const CaseScope&,
                              const domain::OrderFacts&) { return event; }));
           // The case's consideration says why, as CreateProtectionOrder's does.
@@ -652,16 +666,19 @@ grpc::Status ProtectionOrderServiceImpl::RecordApplicationDecision(
         call.AddResource(request->name());
         CB_ASSIGN_OR_RETURN(domain::CaseChildName order,
                             ParseOrderName(request->name(), "name"));
-        CB_ASSIGN_OR_RETURN(int64_t version,
-                            domain::ParseEtag("etag", request->etag()));
-        CB_ASSIGN_OR_RETURN(
-            domain::ApplicationDecision decision,
-            domain::ParseRecordApplicationDecision(*request, call.now));
         return runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
+          domain::ApplicationDecision decision;
           // Which event it is depends on the application pending.
           CB_ASSIGN_OR_RETURN(
               EventResult result,
-              ApplyEvent(call, tx, order, version,
+              ApplyEvent(call, tx, order,
+                         {.etag = request->etag(),
+                          .check = [&]() -> absl::Status {
+                            CB_ASSIGN_OR_RETURN(
+                                decision, domain::ParseRecordApplicationDecision(
+                                              *request, call.now));
+                            return absl::OkStatus();
+                          }},
                          [&](storage::Tx&, const CaseScope&,
                              const domain::OrderFacts& facts) {
                            return domain::ApplicationDecisionEvent(
@@ -723,15 +740,18 @@ grpc::Status ProtectionOrderServiceImpl::RecordBreach(
     call.AddResource(request->name());
     CB_ASSIGN_OR_RETURN(domain::CaseChildName order,
                         ParseOrderName(request->name(), "name"));
-    CB_ASSIGN_OR_RETURN(int64_t version,
-                        domain::ParseEtag("etag", request->etag()));
-    CB_ASSIGN_OR_RETURN(domain::OrderEventInput event,
-                        domain::ParseRecordBreach(*request, call.now));
     return runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
+      domain::OrderEventInput event;
       CB_ASSIGN_OR_RETURN(
           EventResult result,
           ApplyEvent(
-              call, tx, order, version,
+              call, tx, order,
+              {.etag = request->etag(),
+               .check = [&]() -> absl::Status {
+                 CB_ASSIGN_OR_RETURN(event,
+                                     domain::ParseRecordBreach(*request, call.now));
+                 return absl::OkStatus();
+               }},
               [&](storage::Tx& inner, const CaseScope& scope,
                   const domain::OrderFacts&)
                   -> absl::StatusOr<domain::OrderEventInput> {
@@ -865,30 +885,32 @@ grpc::Status ProtectionOrderServiceImpl::ListProtectionOrders(
           CB_ASSIGN_OR_RETURN(
               key, domain::ParseCaseName(request->parent(), "parent"));
         }
-        CB_ASSIGN_OR_RETURN(int page_size,
-                            domain::ResolvePageSize(request->page_size()));
-        CB_ASSIGN_OR_RETURN(domain::OrderListFilter filter,
-                            domain::ParseOrderListFilter(request->filter()));
-        CB_ASSIGN_OR_RETURN(
-            domain::ListFilter terms,
-            domain::ListFilter::Parse(request->filter(),
-                                      domain::kOrderListFilterKeys));
-        const std::string query =
-            absl::StrCat(every_case ? std::string("cases/-") : key.display(),
-                         "|", terms.Canonical());
-        CB_ASSIGN_OR_RETURN(
-            std::optional<domain::PageCursor> after,
-            domain::DecodePageToken(request->page_token(), query));
 
         return runner_->Read(call, [&](storage::Tx& tx) -> absl::Status {
-          storage::OrderListQuery q;
-          q.agency_id = call.principal.agency_id;
           // The view of each case: one for a named case, per case for cases/-.
           CaseScope scope;
           if (!every_case) {
             CB_ASSIGN_OR_RETURN(
                 scope,
                 AuthorizeCase(call, tx, key, Action::kReadProtectionOrders));
+          }
+          CB_ASSIGN_OR_RETURN(int page_size,
+                              domain::ResolvePageSize(request->page_size()));
+          CB_ASSIGN_OR_RETURN(domain::OrderListFilter filter,
+                              domain::ParseOrderListFilter(request->filter()));
+          CB_ASSIGN_OR_RETURN(
+              domain::ListFilter terms,
+              domain::ListFilter::Parse(request->filter(),
+                                        domain::kOrderListFilterKeys));
+          const std::string query =
+              absl::StrCat(every_case ? std::string("cases/-") : key.display(),
+                           "|", terms.Canonical());
+          CB_ASSIGN_OR_RETURN(
+              std::optional<domain::PageCursor> after,
+              domain::DecodePageToken(request->page_token(), query));
+          storage::OrderListQuery q;
+          q.agency_id = call.principal.agency_id;
+          if (!every_case) {
             q.case_id = scope.ref.id;
             CB_RETURN_IF_ERROR(
                 domain::CheckOrderListFilterForView(filter, scope.view));
@@ -1024,17 +1046,17 @@ grpc::Status ProtectionOrderServiceImpl::GetOrderHistory(
         call.AddResource(request->name());
         CB_ASSIGN_OR_RETURN(domain::CaseChildName name,
                             ParseOrderName(request->name(), "name"));
-        CB_ASSIGN_OR_RETURN(int page_size,
-                            domain::ResolvePageSize(request->page_size()));
-        const std::string query = Display(name);
-        CB_ASSIGN_OR_RETURN(
-            std::optional<domain::PageCursor> after,
-            domain::DecodePageToken(request->page_token(), query));
         return runner_->Read(call, [&](storage::Tx& tx) -> absl::Status {
           CB_ASSIGN_OR_RETURN(
               CaseScope scope,
               AuthorizeCase(call, tx, name.case_key,
                             Action::kReadProtectionOrderHistory));
+          CB_ASSIGN_OR_RETURN(int page_size,
+                              domain::ResolvePageSize(request->page_size()));
+          const std::string query = Display(name);
+          CB_ASSIGN_OR_RETURN(
+              std::optional<domain::PageCursor> after,
+              domain::DecodePageToken(request->page_token(), query));
           CB_ASSIGN_OR_RETURN(std::optional<storage::StoredOrder> stored,
                               orders_.Get(tx, scope.ref.id, name.child_id));
           if (!stored.has_value()) {

@@ -116,14 +116,26 @@ class ProtectionOrderServiceImpl final
     v1::ProtectionOrder order;  // as stored after the event, in scope.view
   };
 
+  // What the caller sent besides the order's name. None of it is looked at
+  // before the caller is authorized: who may not act on the case's orders
+  // is told so (PERMISSION_DENIED, or NOT_FOUND for a case they may not
+  // see), never how to fix a request they may not make.
+  struct Sent {
+    // The etag, and the field it came in ("etag", "protection_order.etag").
+    absl::string_view etag;
+    absl::string_view etag_field = "etag";
+    // Checks the rest of the request (keeping what `make` needs), after the
+    // etag; unset when there is nothing else to check.
+    std::function<absl::Status()> check = {};
+  };
   // One event on one order, inside the call's write transaction: authorize,
-  // lock the case's orders, check the etag, apply the lifecycle, store the
-  // order and any interim orders it supersedes, keep the case's active-order
-  // columns right, append history and timeline, record the audit change.
+  // check what was sent, lock the case's orders, check the etag, apply the
+  // lifecycle, store the order and any interim orders it supersedes, keep
+  // the case's active-order columns right, append history and timeline,
+  // record the audit change.
   absl::StatusOr<EventResult> ApplyEvent(CallContext& call, storage::Tx& tx,
                                          const domain::CaseChildName& name,
-                                         int64_t expected_version,
-                                         const EventMaker& make,
+                                         const Sent& sent, const EventMaker& make,
                                          const BeforeStore& before_store = {});
   // A custom method whose event comes from the request alone.
   grpc::Status RunEvent(

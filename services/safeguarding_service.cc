@@ -18,6 +18,7 @@
 #include "domain/safeguarding_lists.h"
 #include "domain/status_macros.h"
 #include "domain/validation.h"
+#include "services/request_fingerprint.h"
 #include "storage/crypto.h"
 #include "storage/request_ids.h"
 
@@ -298,12 +299,14 @@ absl::Status SafeguardingServiceImpl::CloseAction(
         const domain::SafeguardingContext&),
     v1::SafeguardingAction* response) {
   call.AddResource(request.name());
-  CB_ASSIGN_OR_RETURN(domain::CaseChildName name, validate(request));
+  CB_ASSIGN_OR_RETURN(domain::CaseChildName name,
+                      domain::ValidateSafeguardingActionName(request.name(), "name"));
   return runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
     CB_ASSIGN_OR_RETURN(ActionScope s,
                         AuthorizeOnAction(call, tx, actions_, name, request.name(),
                                           Action::kUpdateSafeguardingAction,
                                           Lock::kCaseAndAction));
+    CB_RETURN_IF_ERROR(validate(request).status());
     CB_ASSIGN_OR_RETURN(domain::SafeguardingChange change,
                         apply(s.row.action, request, ContextOf(call)));
     CB_RETURN_IF_ERROR(WriteChange(call, tx, actions_, timeline_, s.row, change,
@@ -320,18 +323,29 @@ grpc::Status SafeguardingServiceImpl::CreateSafeguardingAction(
         call.audit.request_id = request->request_id();
         call.AddResource(request->parent());
         const absl::CivilDay today = domain::UkDay(call.now);
-        CB_ASSIGN_OR_RETURN(
-            domain::CaseKey key,
-            domain::ValidateCreateSafeguardingActionRequest(*request, today));
+        CB_ASSIGN_OR_RETURN(domain::CaseKey key,
+                            domain::ParseCaseName(request->parent(), "parent"));
         const v1::SafeguardingAction& input = request->safeguarding_action();
-        // Validated above.
-        const std::string agency_id = *domain::ParseTopLevelName(
-            input.assigned_agency(), "agencies", "safeguarding_action.assigned_agency");
 
         return runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
           CB_ASSIGN_OR_RETURN(
               CaseScope scope,
               AuthorizeCase(call, tx, key, Action::kReadSafeguardingActions));
+          // Whether the caller may create an action on the case at all (for
+          // its own agency, the widest it can be given), before the request
+          // is read: who may not is told so, not how to fix the request.
+          CB_RETURN_IF_ERROR(
+              AuthorizeWithin(call, scope,
+                              domain::SafeguardingActionRelationship(
+                                  scope.relationship, call.principal,
+                                  domain::AgencyName(call.principal.agency_id)),
+                              Action::kCreateSafeguardingAction)
+                  .status());
+          CB_RETURN_IF_ERROR(
+              domain::ValidateCreateSafeguardingActionRequest(*request, today).status());
+          // Validated above.
+          const std::string agency_id = *domain::ParseTopLevelName(
+              input.assigned_agency(), "agencies", "safeguarding_action.assigned_agency");
           // Police of the owning force assign to anyone; a partner only to its
           // own agency (the assigned-agency relationship).
           CB_RETURN_IF_ERROR(AuthorizeWithin(call, scope,
@@ -345,7 +359,8 @@ grpc::Status SafeguardingServiceImpl::CreateSafeguardingAction(
               std::optional<std::string> earlier,
               storage::ClaimRequestId(
                   tx, call.principal.user_id, call.method, request->request_id(),
-                  domain::CaseChildResourceName(scope.ref.id, kActions, id)));
+                  domain::CaseChildResourceName(scope.ref.id, kActions, id),
+                  RequestFingerprint(*request)));
           if (earlier.has_value()) {
             // A retry: answer with what the first call created.
             absl::StatusOr<domain::CaseChildName> first =
@@ -413,21 +428,26 @@ grpc::Status SafeguardingServiceImpl::ListSafeguardingActions(
     v1::ListSafeguardingActionsResponse* response) {
   return runner_->Run(context, Method("ListSafeguardingActions"), [&](CallContext& call) {
     call.AddResource(request->parent());
-    CB_ASSIGN_OR_RETURN(
-        domain::SafeguardingListQuery query,
-        domain::ParseListSafeguardingActionsRequest(*request, call.principal));
     const bool across_cases = request->parent() == "cases/-";
+    std::optional<domain::CaseKey> parent;
     if (across_cases) {
       // Not one case: the same gate as the agency's work list (police and
       // partners); each case is then decided row by row below.
       CB_RETURN_IF_ERROR(domain::AuthorizeAction(call.principal, Action::kListMyWork));
+    } else {
+      CB_ASSIGN_OR_RETURN(parent, domain::ParseCaseName(request->parent(), "parent"));
     }
     const absl::CivilDay today = domain::UkDay(call.now);
     return runner_->Read(call, [&](storage::Tx& tx) -> absl::Status {
       std::optional<CaseScope> scope;
-      if (!across_cases) {
-        CB_ASSIGN_OR_RETURN(scope, AuthorizeCase(call, tx, *query.case_key,
+      if (parent.has_value()) {
+        CB_ASSIGN_OR_RETURN(scope, AuthorizeCase(call, tx, *parent,
                                                  Action::kReadSafeguardingActions));
+      }
+      CB_ASSIGN_OR_RETURN(
+          domain::SafeguardingListQuery query,
+          domain::ParseListSafeguardingActionsRequest(*request, call.principal));
+      if (scope.has_value()) {
         query.case_key = domain::CaseKey{.id = scope->ref.id, .reference = ""};
       }
       CB_ASSIGN_OR_RETURN(storage::Page<SafeguardingActionRow> page,
@@ -468,14 +488,17 @@ grpc::Status SafeguardingServiceImpl::UpdateSafeguardingAction(
       context, Method("UpdateSafeguardingAction"), [&](CallContext& call) {
         const std::string& requested = request->safeguarding_action().name();
         call.AddResource(requested);
-        CB_ASSIGN_OR_RETURN(domain::CaseChildName name,
-                            domain::ValidateUpdateSafeguardingActionRequest(
-                                *request, domain::UkDay(call.now)));
+        CB_ASSIGN_OR_RETURN(
+            domain::CaseChildName name,
+            domain::ValidateSafeguardingActionName(requested, "safeguarding_action.name"));
         return runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
           CB_ASSIGN_OR_RETURN(ActionScope s,
                               AuthorizeOnAction(call, tx, actions_, name, requested,
                                                 Action::kUpdateSafeguardingAction,
                                                 Lock::kAction));
+          CB_RETURN_IF_ERROR(domain::ValidateUpdateSafeguardingActionRequest(
+                                 *request, domain::UkDay(call.now))
+                                 .status());
           CB_ASSIGN_OR_RETURN(domain::SafeguardingChange change,
                               domain::ApplySafeguardingActionUpdate(
                                   s.row.action, *request, ContextOf(call)));
@@ -527,21 +550,22 @@ grpc::Status SafeguardingServiceImpl::GetSafeguardingActionHistory(
         CB_ASSIGN_OR_RETURN(
             domain::CaseChildName name,
             domain::ValidateSafeguardingActionName(request->name(), "name"));
-        CB_ASSIGN_OR_RETURN(int page_size, domain::ResolvePageSize(request->page_size()));
-        const std::string query =
-            absl::StrCat("safeguardingActionHistory|", request->name());
-        CB_ASSIGN_OR_RETURN(std::optional<domain::PageCursor> after,
-                            domain::DecodePageToken(request->page_token(), query));
-        int64_t after_revision = 0;
-        if (after.has_value() &&
-            (!absl::SimpleAtoi(after->sort_key, &after_revision) || after_revision < 0)) {
-          return domain::InvalidPageToken();
-        }
         return runner_->Read(call, [&](storage::Tx& tx) -> absl::Status {
           CB_ASSIGN_OR_RETURN(ActionScope s,
                               AuthorizeOnAction(call, tx, actions_, name, request->name(),
                                                 Action::kReadSafeguardingActions,
                                                 Lock::kNone));
+          CB_ASSIGN_OR_RETURN(int page_size,
+                              domain::ResolvePageSize(request->page_size()));
+          const std::string query =
+              absl::StrCat("safeguardingActionHistory|", request->name());
+          CB_ASSIGN_OR_RETURN(std::optional<domain::PageCursor> after,
+                              domain::DecodePageToken(request->page_token(), query));
+          int64_t after_revision = 0;
+          if (after.has_value() && (!absl::SimpleAtoi(after->sort_key, &after_revision) ||
+                                    after_revision < 0)) {
+            return domain::InvalidPageToken();
+          }
           CB_ASSIGN_OR_RETURN(
               storage::Page<v1::SafeguardingActionHistoryEntry> page,
               actions_.History(tx, name.child_id, after_revision, page_size));
@@ -567,17 +591,19 @@ grpc::Status SafeguardingServiceImpl::ReferToMarac(grpc::ServerContext* context,
     call.AddResource(request->parent());
     const absl::CivilDay today = domain::UkDay(call.now);
     CB_ASSIGN_OR_RETURN(domain::CaseKey key,
-                        domain::ValidateReferToMaracRequest(*request, today));
+                        domain::ParseCaseName(request->parent(), "parent"));
 
     return runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
       CB_ASSIGN_OR_RETURN(CaseScope scope,
                           AuthorizeCase(call, tx, key, Action::kReferToMarac));
+      CB_RETURN_IF_ERROR(domain::ValidateReferToMaracRequest(*request, today).status());
       const std::string id = storage::NewUuid();
       CB_ASSIGN_OR_RETURN(
           std::optional<std::string> earlier,
           storage::ClaimRequestId(
               tx, call.principal.user_id, call.method, request->request_id(),
-              domain::CaseChildResourceName(scope.ref.id, kReferrals, id)));
+              domain::CaseChildResourceName(scope.ref.id, kReferrals, id),
+              RequestFingerprint(*request)));
       if (earlier.has_value()) {
         // A retry: the referral the first call recorded, its actions as they
         // are now.

@@ -9,6 +9,7 @@
 #include "domain/status_macros.h"
 #include "domain/validation.h"
 #include "services/case_access.h"
+#include "services/request_fingerprint.h"
 #include "storage/crypto.h"
 #include "storage/request_ids.h"
 
@@ -31,24 +32,26 @@ grpc::Status SharingServiceImpl::ShareCase(grpc::ServerContext* context,
     call.AddResource(request->parent());
     CB_ASSIGN_OR_RETURN(domain::CaseKey key,
                         domain::ParseCaseName(request->parent(), "parent"));
-    CB_RETURN_IF_ERROR(domain::ValidateRequestId(request->request_id()));
     const v1::CaseShare& input = request->share();
-    CB_ASSIGN_OR_RETURN(std::string agency_id,
-                        domain::ParseTopLevelName(input.agency(), "agencies",
-                                                  "share.agency"));
-    CB_RETURN_IF_ERROR(domain::CheckText("share.purpose", input.purpose(), 2000, true));
-    CB_RETURN_IF_ERROR(
-        domain::CheckText("share.lawful_basis", input.lawful_basis(), 500, true));
 
     return runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
       CB_ASSIGN_OR_RETURN(CaseScope scope,
                           AuthorizeCase(call, tx, key, Action::kShareCase));
+      CB_RETURN_IF_ERROR(domain::ValidateRequestId(request->request_id()));
+      CB_ASSIGN_OR_RETURN(std::string agency_id,
+                          domain::ParseTopLevelName(input.agency(), "agencies",
+                                                    "share.agency"));
+      CB_RETURN_IF_ERROR(
+          domain::CheckText("share.purpose", input.purpose(), 2000, true));
+      CB_RETURN_IF_ERROR(
+          domain::CheckText("share.lawful_basis", input.lawful_basis(), 500, true));
       std::string id = storage::NewUuid();
       CB_ASSIGN_OR_RETURN(
           std::optional<std::string> earlier,
           storage::ClaimRequestId(
               tx, call.principal.user_id, call.method, request->request_id(),
-              domain::CaseChildResourceName(scope.ref.id, "shares", id)));
+              domain::CaseChildResourceName(scope.ref.id, "shares", id),
+              RequestFingerprint(*request)));
       if (earlier.has_value()) {
         CB_ASSIGN_OR_RETURN(std::optional<v1::CaseShare> first,
                             shares_.Get(tx, scope.ref.id, domain::IdOf(*earlier)));
@@ -100,11 +103,11 @@ grpc::Status SharingServiceImpl::UnshareCase(grpc::ServerContext* context,
     call.AddResource(request->name());
     CB_ASSIGN_OR_RETURN(domain::CaseChildName name,
                         domain::ParseCaseChildName(request->name(), "shares", "name"));
-    CB_RETURN_IF_ERROR(domain::CheckText("reason", request->reason(),
-                                         domain::kMaxLongText, true));
     return runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
       CB_ASSIGN_OR_RETURN(CaseScope scope,
                           AuthorizeCase(call, tx, name.case_key, Action::kUnshareCase));
+      CB_RETURN_IF_ERROR(domain::CheckText("reason", request->reason(),
+                                           domain::kMaxLongText, true));
       CB_ASSIGN_OR_RETURN(*response,
                           shares_.Withdraw(tx, scope.ref.id, name.child_id,
                                            call.principal.user_id, request->reason(),
@@ -126,17 +129,17 @@ grpc::Status SharingServiceImpl::ListCaseShares(
     call.AddResource(request->parent());
     CB_ASSIGN_OR_RETURN(domain::CaseKey key,
                         domain::ParseCaseName(request->parent(), "parent"));
-    CB_ASSIGN_OR_RETURN(int page_size, domain::ResolvePageSize(request->page_size()));
-    static constexpr absl::string_view kKeys[] = {"active"};
-    CB_ASSIGN_OR_RETURN(domain::ListFilter filter,
-                        domain::ListFilter::Parse(request->filter(), kKeys));
-    CB_ASSIGN_OR_RETURN(std::optional<bool> active, filter.GetBool("active"));
-    const std::string query = absl::StrCat(key.display(), "|", filter.Canonical());
-    CB_ASSIGN_OR_RETURN(std::optional<domain::PageCursor> after,
-                        domain::DecodePageToken(request->page_token(), query));
     return runner_->Read(call, [&](storage::Tx& tx) -> absl::Status {
       CB_ASSIGN_OR_RETURN(CaseScope scope,
                           AuthorizeCase(call, tx, key, Action::kReadShares));
+      CB_ASSIGN_OR_RETURN(int page_size, domain::ResolvePageSize(request->page_size()));
+      static constexpr absl::string_view kKeys[] = {"active"};
+      CB_ASSIGN_OR_RETURN(domain::ListFilter filter,
+                          domain::ListFilter::Parse(request->filter(), kKeys));
+      CB_ASSIGN_OR_RETURN(std::optional<bool> active, filter.GetBool("active"));
+      const std::string query = absl::StrCat(key.display(), "|", filter.Canonical());
+      CB_ASSIGN_OR_RETURN(std::optional<domain::PageCursor> after,
+                          domain::DecodePageToken(request->page_token(), query));
       CB_ASSIGN_OR_RETURN(storage::Page<v1::CaseShare> page,
                           shares_.List(tx, scope.ref.id, active, after, page_size));
       for (v1::CaseShare& s : page.items) *response->add_shares() = std::move(s);

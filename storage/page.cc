@@ -1,6 +1,5 @@
 #include "storage/page.h"
 
-#include "absl/strings/numbers.h"
 #include "domain/resource_names.h"
 
 namespace casebridge::storage {
@@ -10,11 +9,10 @@ absl::Status CursorParams(Params& p, const std::optional<domain::PageCursor>& af
     p.Null().Null();
     return absl::OkStatus();
   }
-  int64_t micros;
-  if (!absl::SimpleAtoi(after->sort_key, &micros) || !domain::IsUuid(after->id)) {
-    return domain::InvalidPageToken();
-  }
-  p.Time(absl::FromUnixMicros(micros)).Text(after->id);
+  if (!domain::IsUuid(after->id)) return domain::InvalidPageToken();
+  absl::StatusOr<absl::Time> position = domain::CursorTime(after->sort_key);
+  if (!position.ok()) return position.status();
+  p.Time(*position).Text(after->id);
   return absl::OkStatus();
 }
 

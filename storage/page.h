@@ -34,9 +34,10 @@ Page<T> PageFrom(const pqxx::result& rows, int limit, FromRow from_row,
 // Binds the keyset position most lists page by: (a time selected as
 // cb_micros(...), the row's uuid), as a timestamptz and a uuid parameter, or
 // two NULLs for the first page. A position this server cannot have issued
-// (not microseconds and a uuid: a forged or garbled token) binds nothing
-// and is INVALID_ARGUMENT naming page_token (domain::InvalidPageToken),
-// never a silent first page nor a failed statement.
+// (not microseconds of an instant the API stores and a uuid: a forged or
+// garbled token, INT64_MIN) binds nothing and is INVALID_ARGUMENT naming
+// page_token (domain::CursorTime, InvalidPageToken), never a silent first
+// page nor a failed statement.
 absl::Status CursorParams(Params& p, const std::optional<domain::PageCursor>& after);
 // The same for lists ordered by a text column and the row's uuid (names,
 // codes): the text as it came, the id checked.

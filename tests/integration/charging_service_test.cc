@@ -459,11 +459,16 @@ TEST_F(ChargingServiceTest, ARetryWithTheSameRequestIdReturnsTheFirstFile) {
   EXPECT_EQ(again.name(), first.name());
   EXPECT_EQ(Count("SELECT count(*) FROM charging_files"), 1);
 
+  // The same id for a file of another case is another request: refused,
+  // naming request_id, rather than answered with a foreign file.
   v1::Case other = CreateCaseAs(*server_, "pc.hughes");
   req.set_parent(other.name());
   v1::ChargingFile out;
-  EXPECT_GRPC_CODE(Call("pc.hughes", &Stub::SubmitChargingFile, req, &out),
-                   grpc::StatusCode::FAILED_PRECONDITION);
+  std::string field;
+  EXPECT_GRPC_CODE(Call("pc.hughes", &Stub::SubmitChargingFile, req, &out, &field),
+                   grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(field, "request_id");
+  EXPECT_EQ(Count("SELECT count(*) FROM charging_files"), 1);
 }
 
 TEST_F(ChargingServiceTest, InvalidSubmissionsNameTheFieldAndWriteNothing) {

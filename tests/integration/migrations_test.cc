@@ -107,11 +107,15 @@ std::string ExpectedMigrations() {
   return out;
 }
 
+// Numbers are taken by branches before they merge (0013 was written while
+// 0011 and 0012 were taken on others), so a checkout may have a gap; what
+// must hold is one migration per number, in order, from 1.
 TEST(MigrationsTest, CompiledInMigrationsAreNumberedInOrder) {
   const auto& all = storage::Migrations();
   ASSERT_GE(all.size(), 2u);
-  for (size_t i = 0; i < all.size(); ++i) {
-    EXPECT_EQ(all[i].version, static_cast<int>(i) + 1) << all[i].file_name;
+  EXPECT_EQ(all[0].version, 1) << all[0].file_name;
+  for (size_t i = 1; i < all.size(); ++i) {
+    EXPECT_GT(all[i].version, all[i - 1].version) << all[i].file_name;
   }
 }
 

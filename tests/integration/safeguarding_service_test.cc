@@ -1512,14 +1512,16 @@ TEST_F(SafeguardingServiceTest, RetriedCreateReturnsTheFirstAction) {
   EXPECT_EQ(first.name(), second.name());
   EXPECT_EQ(Count("safeguarding_actions"), "1");
   EXPECT_EQ(Count("safeguarding_action_history"), "1");
-  // The same id on another case is refused rather than answered with a
-  // foreign action.
+  // The same id on another case is another request: refused (naming
+  // request_id) rather than answered with a foreign action.
   v1::Case other = CaseAt(v1::RISK_LEVEL_HIGH);
   v1::SafeguardingAction third;
-  EXPECT_GRPC_CODE(Create("pc.hughes", other.name(),
+  grpc::Status s = Create("pc.hughes", other.name(),
                           Input("SOTCC", v1::SAFEGUARDING_ACTION_TYPE_SAFETY_PLAN),
-                          &third, "assign-1"),
-                   grpc::StatusCode::FAILED_PRECONDITION);
+                          &third, "assign-1");
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+  EXPECT_THAT(s.error_message(), HasSubstr("request_id: was already used"));
+  EXPECT_EQ(Count("safeguarding_actions"), "1");
 }
 
 TEST_F(SafeguardingServiceTest, PoliceListFiltersAndOrder) {

@@ -1,5 +1,7 @@
 #include "domain/list_query.h"
 
+#include <limits>
+
 #include "casebridge/v1/common.pb.h"
 #include "domain/validation.h"
 #include "gtest/gtest.h"
@@ -114,6 +116,74 @@ TEST(PageTokenTest, RoundTripsAndBindsToTheQuery) {
   auto first = DecodePageToken("", "q1");
   ASSERT_TRUE(first.ok());
   EXPECT_FALSE(first->has_value());
+}
+
+// What reaches SQL is within what it accepts: an RFC 3339 time that parses
+// but is outside years 0001..9999 is refused naming the filter, before a
+// statement could fail on it.
+TEST(ListFilterTest, TimesOutsideYearsOneToNineThousandNineHundredNinetyNine) {
+  static constexpr absl::string_view kKeys[] = {"updated_since"};
+  for (const char* text : {"0000-01-01T00:00:00Z", "-0001-01-01T00:00:00Z",
+                           "10000-01-01T00:00:00Z", "0000-12-31T23:59:59Z",
+                           "-292277-01-01T00:00:00Z", "9999-12-31T23:59:59-01:00"}) {
+    SCOPED_TRACE(text);
+    auto f = ListFilter::Parse(absl::StrCat("updated_since=", text), kKeys);
+    ASSERT_TRUE(f.ok()) << f.status();
+    auto t = f->GetTime("updated_since");
+    ASSERT_FALSE(t.ok()) << absl::FormatTime(**t);
+    EXPECT_EQ(t.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(FieldOf(t.status()), "filter");
+    EXPECT_EQ(t.status().message(),
+              "filter: updated_since must be between 0001-01-01T00:00:00Z and "
+              "9999-12-31T23:59:59Z");
+  }
+  for (const char* text : {"0001-01-01T00:00:00Z", "9999-12-31T23:59:59.999999Z",
+                           "2026-11-21T09:00:00+01:00"}) {
+    SCOPED_TRACE(text);
+    auto f = ListFilter::Parse(absl::StrCat("updated_since=", text), kKeys);
+    ASSERT_TRUE(f.ok()) << f.status();
+    EXPECT_TRUE(f->GetTime("updated_since").ok());
+  }
+}
+
+TEST(ListFilterTest, RefusesWhatNoTextFieldMayHold) {
+  static constexpr absl::string_view kKeys[] = {"reference"};
+  for (std::string bad : {std::string("reference=SP\xe2\x80\xae-2026"),  // U+202E
+                          std::string("reference=\xff"),
+                          std::string("reference=a\x01b")}) {
+    auto f = ListFilter::Parse(bad, kKeys);
+    ASSERT_FALSE(f.ok());
+    EXPECT_EQ(FieldOf(f.status()), "filter");
+  }
+}
+
+// A position that decodes but that this server cannot have issued is
+// refused naming page_token: an instant outside years 0001..9999 (INT64_MIN
+// microseconds) or text that is not well formed, before it reaches SQL.
+TEST(PageTokenTest, PositionsOutsideWhatSqlAcceptsAreRefused) {
+  for (const std::string& key :
+       {absl::StrCat(std::numeric_limits<int64_t>::min()),
+        absl::StrCat(std::numeric_limits<int64_t>::max()), std::string("-62135596800000001"),
+        std::string("253402300800000000"), std::string("12.5"), std::string("")}) {
+    SCOPED_TRACE(key);
+    absl::StatusOr<absl::Time> t = CursorTime(key);
+    ASSERT_FALSE(t.ok());
+    EXPECT_EQ(FieldOf(t.status()), "page_token");
+    EXPECT_EQ(t.status().message(), "page_token: is not a token this server issued");
+  }
+  EXPECT_EQ(*CursorTime("-62135596800000000"),
+            absl::FromCivil(absl::CivilSecond(1, 1, 1, 0, 0, 0), absl::UTCTimeZone()));
+  EXPECT_EQ(*CursorTime("1795251600123456"), absl::FromUnixMicros(1795251600123456));
+  EXPECT_FALSE(CursorTimeFromMicros(std::numeric_limits<int64_t>::min()).ok());
+
+  for (const std::string& bad : {std::string("\xff\xfe"), std::string("a\0b", 3),
+                                 std::string("\xed\xa0\x80")}) {
+    auto decoded = DecodePageToken(EncodePageToken({bad, "id"}, "q"), "q");
+    ASSERT_FALSE(decoded.ok());
+    EXPECT_EQ(FieldOf(decoded.status()), "page_token");
+    decoded = DecodePageToken(EncodePageToken({"1", bad}, "q"), "q");
+    EXPECT_EQ(FieldOf(decoded.status()), "page_token");
+  }
 }
 
 TEST(EnumNameTest, ParsesShortFullAndNumber) {

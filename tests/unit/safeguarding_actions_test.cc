@@ -177,7 +177,7 @@ TEST(ValidateCreateSafeguardingActionTest, EachBadFieldIsNamed) {
        "safeguarding_action.rationale", "is required"},
       {"control characters in notes",
        [=](auto& r) { action(r)->set_notes("a\x1b[31m"); },
-       "safeguarding_action.notes", "UTF-8"},
+       "safeguarding_action.notes", "control character"},
       {"long request id",
        [](auto& r) { r.set_request_id(std::string(101, 'r')); }, "request_id",
        "at most 100"},

@@ -68,7 +68,9 @@ TEST(AuthorizeAccountManagementTest, WholeMatrix) {
             (actor == v1::ROLE_SYSTEM_ADMINISTRATOR && Privileged(held));
         EXPECT_EQ(s.ok(), want) << v1::Role_Name(actor) << " managing "
                                 << v1::Role_Name(held) << " of " << agency << ": " << s;
-        if (!s.ok()) EXPECT_EQ(s.code(), absl::StatusCode::kPermissionDenied);
+        if (!s.ok()) {
+          EXPECT_EQ(s.code(), absl::StatusCode::kPermissionDenied);
+        }
       }
     }
   }

@@ -1,0 +1,12 @@
+-- A create's request_id makes a retry safe: the same request sent again is
+-- answered with what the first call created. The same request_id with a
+-- different request is a client bug that would otherwise lose the second
+-- request without a word, so it is refused (storage/request_ids.h). To tell
+-- the two apart each claim keeps a fingerprint of the request it was made
+-- for: the SHA-256 of the request message's deterministic serialization,
+-- request_id cleared (services/request_fingerprint.h).
+--
+-- Claims made before this migration have none (NULL), and neither have the
+-- claims of a method that does not fingerprint its requests yet: a retry of
+-- those is answered with the first result, whatever it sends, as before.
+ALTER TABLE request_ids ADD COLUMN fingerprint bytea;
