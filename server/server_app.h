@@ -27,6 +27,9 @@ struct ServerOptions {
   // `database` with the user replaced (trust/peer authentication).
   std::string app_database;
   int pool_size = 16;
+  // How long start-up waits for another session's migration lock before
+  // giving up, naming the holder.
+  absl::Duration migration_lock_timeout = absl::Seconds(60);
   absl::Duration auth_cache_ttl = absl::Seconds(2);
   // Bounds on what callers can make the server hold (a flood, a misbehaving
   // client). Threads: the gRPC resource quota's thread limit for the
@@ -84,6 +87,8 @@ class ServerApp {
   std::unique_ptr<storage::Database> db_;
   // The audit log's group commits, apart from the request pool.
   std::unique_ptr<storage::Database> audit_db_;
+  // The background sealer's one connection.
+  std::unique_ptr<storage::Database> sealer_db_;
   std::unique_ptr<storage::AuditLog> audit_;
   std::unique_ptr<services::Authenticator> authenticator_;
   std::unique_ptr<services::RpcRunner> runner_;

@@ -24,6 +24,11 @@ bool IsWellFormedTokenSecret(absl::string_view token);
 // it writes (see storage/request_ids.h).
 std::string NewUuid();
 
+// A new database password: 64 hex digits over 32 bytes from the OS CSPRNG
+// (nothing libpq's password file or a connection string would need to
+// escape). Aborts if the CSPRNG fails.
+std::string NewPassword();
+
 }  // namespace casebridge::storage
 
 #endif  // CASEBRIDGE_STORAGE_CRYPTO_H_

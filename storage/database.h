@@ -82,6 +82,10 @@ struct DatabaseOptions {
   // role's password otherwise.
   std::string runtime_connection_string;
   std::string runtime_role = "casebridge_app";
+  // application_name of every connection of this pool, so that a session
+  // others wait on (a lock holder) can be named and found in
+  // pg_stat_activity; see ProcessApplicationName. Empty: none set.
+  std::string application_name;
   int pool_size = 8;
   // How long Acquire waits for a free connection when the call has no
   // earlier deadline.
@@ -98,6 +102,10 @@ struct DatabaseOptions {
 //   serialization/deadlock  -> ABORTED
 //   broken connection       -> UNAVAILABLE (the connection is replaced)
 //   statement timeout       -> DEADLINE_EXCEEDED
+//   lock timeout (55P03)    -> UNAVAILABLE (a lock stayed held: retry)
+//   session ended by an idle timeout (25P03, 57P05)
+//                           -> UNAVAILABLE (rolled back; the connection is
+//                              replaced)
 //   commit outcome unknown  -> UNAVAILABLE
 //   anything else           -> INTERNAL
 class Database {
@@ -172,6 +180,17 @@ class Database {
   std::vector<std::unique_ptr<Slot>> slots_;
   std::vector<Slot*> free_ ABSL_GUARDED_BY(mu_);
 };
+
+// The connection string a pool made with `options` logs in with (the
+// runtime role's).
+std::string RuntimeConnectionString(const DatabaseOptions& options);
+
+// "<program> <host>:<pid> <pool>" (at most 63 bytes, PostgreSQL's limit):
+// the application_name this process gives its connections of `pool`
+// ("requests", "audit", "sealer", "migrate"), so that an operator looking at
+// a lock holder in pg_stat_activity knows which server, and which part of
+// it, to look at.
+std::string ProcessApplicationName(absl::string_view pool);
 
 // Maps a libpqxx/standard exception (the one in flight) to a status.
 absl::Status StatusFromCurrentException();

@@ -107,11 +107,15 @@ std::string ExpectedMigrations() {
   return out;
 }
 
+// Numbers are unique and increasing from 1. Not necessarily contiguous:
+// work done in parallel reserves its numbers ahead, and a database applies
+// whatever it lacks, by number.
 TEST(MigrationsTest, CompiledInMigrationsAreNumberedInOrder) {
   const auto& all = storage::Migrations();
   ASSERT_GE(all.size(), 2u);
-  for (size_t i = 0; i < all.size(); ++i) {
-    EXPECT_EQ(all[i].version, static_cast<int>(i) + 1) << all[i].file_name;
+  EXPECT_EQ(all[0].version, 1) << all[0].file_name;
+  for (size_t i = 1; i < all.size(); ++i) {
+    EXPECT_GT(all[i].version, all[i - 1].version) << all[i].file_name;
   }
 }
 
