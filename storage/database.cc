@@ -347,13 +347,24 @@ absl::Status Database::Transact(absl::Time deadline,
       broken = false;
     } catch (const pqxx::broken_connection&) {
       broken = true;
-      status = mode == Mode::kAutocommit && began
-                   // The statement may have committed before the connection
-                   // broke: not UNAVAILABLE, which callers may retry.
-                   ? absl::UnknownError(
-                         "the database connection broke while a statement "
-                         "ran; it may or may not have been saved")
-                   : StatusFromCurrentException();
+      if (mode == Mode::kAutocommit && began) {
+        // The statement may have committed before the connection broke:
+        // not UNAVAILABLE, which callers may retry.
+        status = absl::UnknownError(
+            "the database connection broke while a statement ran; it may or "
+            "may not have been saved");
+      } else if (began) {
+        // Before COMMIT (a break during COMMIT is in_doubt_error), so
+        // nothing was saved. libpqxx does not pass on the server's reason;
+        // the likeliest are named.
+        status = absl::UnavailableError(
+            "the database ended this connection during the call's transaction, "
+            "so nothing was saved; try again (PostgreSQL ends a session left "
+            "idle in a transaction past idle_in_transaction_session_timeout, "
+            "and every session when it restarts or an administrator ends it)");
+      } else {
+        status = StatusFromCurrentException();
+      }
     } catch (const pqxx::in_doubt_error&) {
       broken = true;
       status = StatusFromCurrentException();
@@ -429,16 +440,6 @@ absl::Status StatusFromCurrentException() {
       return absl::UnavailableError(
           "another database session held a lock this call needed for longer "
           "than lock_timeout; nothing was changed, try again shortly");
-    }
-    if (state == "25P03" || state == "57P05") {
-      // The server ended the session: idle in a transaction (or idle) past
-      // its timeout. The transaction was rolled back.
-      return absl::UnavailableError(absl::StrCat(
-          "the database ended this connection after it sat idle ",
-          state == "25P03" ? "in a transaction for longer than "
-                             "idle_in_transaction_session_timeout"
-                           : "for longer than idle_session_timeout",
-          "; nothing was changed, try again"));
     }
     if (state == "57P01" || state == "57P02" || state == "57P03" ||
         state.rfind("08", 0) == 0) {

@@ -103,9 +103,10 @@ struct DatabaseOptions {
 //   broken connection       -> UNAVAILABLE (the connection is replaced)
 //   statement timeout       -> DEADLINE_EXCEEDED
 //   lock timeout (55P03)    -> UNAVAILABLE (a lock stayed held: retry)
-//   session ended by an idle timeout (25P03, 57P05)
-//                           -> UNAVAILABLE (rolled back; the connection is
-//                              replaced)
+//   session ended mid-transaction (idle_in_transaction_session_timeout, a
+//   restart, pg_terminate_backend)
+//                           -> UNAVAILABLE saying nothing was saved (the
+//                              connection is replaced)
 //   commit outcome unknown  -> UNAVAILABLE
 //   anything else           -> INTERNAL
 class Database {
