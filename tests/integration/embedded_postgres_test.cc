@@ -491,6 +491,14 @@ TEST_F(EmbeddedPostgresTest, AServerRunsOnItEndToEnd) {
         return std::string(tx.raw().exec1("SELECT current_user")[0].c_str());
       });
   EXPECT_EQ(role.value_or("error"), "casebridge_app");
+  // ...by password: it has one (a SCRAM verifier), and nothing else lets it in.
+  EXPECT_EQ(QueryValue(pg->ConnectionString(),
+                       "SELECT rolpassword LIKE 'SCRAM-SHA-256$%' FROM pg_authid "
+                       "WHERE rolname = 'casebridge_app'")
+                .value_or("error"),
+            "t");
+  EXPECT_FALSE(
+      QueryValue(WithoutPasswordFile(*pg, "casebridge_app", root_), "SELECT 1").ok());
 
   auto tokens = services::SeedDemoWorld((*app)->database(), absl::Now(), true);
   ASSERT_TRUE(tokens.ok()) << tokens.status();
