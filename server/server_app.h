@@ -24,7 +24,8 @@ struct ServerOptions {
   // libpq connection string of the database, as its owner (migrations).
   std::string database;
   // How requests log in, as the runtime role casebridge_app. Empty:
-  // `database` with the user replaced (trust/peer authentication).
+  // `database` with the user replaced (peer authentication, or a password
+  // file with the runtime role's password: see storage/database.h).
   std::string app_database;
   int pool_size = 16;
   // How long start-up waits for another session's migration lock before

@@ -78,8 +78,10 @@ struct DatabaseOptions {
   // log and cannot become the owner (it is a login of its own, not a SET
   // ROLE that RESET ROLE would undo). Empty: `connection_string` with its
   // user replaced by `runtime_role` (libpq takes the last user given), which
-  // suits trust or peer authentication; give a full string with the runtime
-  // role's password otherwise.
+  // suits peer authentication or a password file holding the runtime role's
+  // password too (passfile=..., as the embedded PostgreSQL's connection
+  // strings have); give a full string with the runtime role's password
+  // otherwise.
   std::string runtime_connection_string;
   std::string runtime_role = "casebridge_app";
   // application_name of every connection of this pool, so that a session
