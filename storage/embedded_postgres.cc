@@ -54,8 +54,7 @@ constexpr char kConfigFile[] = "casebridge.conf";
 constexpr char kHbaConf[] =
     "# Written by casebridge. Connections only through the Unix socket,\n"
     "# whose directory only the server's user can enter, and only with a\n"
-    "# password (the passwords are in the password file beside the cluster:\n"
-    "# see storage/embedded_postgres.h).\n"
+    "# password (in the file pgpass of casebridge-server's data directory).\n"
     "local all all scram-sha-256\n";
 constexpr char kPasswordFileHeader[] =
     "# Written by casebridge: the passwords of the embedded PostgreSQL\n"
@@ -147,12 +146,17 @@ absl::StatusOr<std::string> NewestBinDir() {
 }
 
 // Writes `contents` to `path` atomically (temp file + rename), mode 0600,
-// owned by `owner` if given.
+// owned by `owner` if given. The temporary file is made new (O_EXCL,
+// O_NOFOLLOW, after removing a stale one): as root we write into directories
+// the server user owns, where it could have put a link at that name.
 absl::Status WriteFileAtomically(const std::string& path,
                                  absl::string_view contents,
                                  const std::optional<RunAsUser>& owner) {
   std::string tmp = path + ".tmp";
-  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (unlink(tmp.c_str()) != 0 && errno != ENOENT) {
+    return ErrnoError("cannot remove stale", tmp);
+  }
+  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) return ErrnoError("cannot create", tmp);
   absl::Cleanup close_fd = [fd] { close(fd); };
   size_t done = 0;
@@ -359,8 +363,8 @@ absl::Status EmbeddedPostgres::Prepare(const EmbeddedPostgresOptions& options) {
         " (check the permissions of it and its parent directories)"));
   }
   log_file_ = cluster_dir_ + "/log/postgresql.log";
-  // Beside the cluster, not in it: ours, where the cluster is the server
-  // user's.
+  // In the data directory, not in the cluster: the file is ours, the
+  // cluster the server user's.
   password_file_ = data + "/pgpass";
 
   // Unix socket paths are short; a deep data directory gets a socket
@@ -843,8 +847,11 @@ EmbeddedPostgres::LoadOrMakePasswords() {
       return s;
     }
   } else {
+    // Made readable by others since (libpq would then ignore it): private
+    // again, if it is our own file and not a link someone put there.
     struct stat st;
-    if (stat(password_file_.c_str(), &st) == 0 && (st.st_mode & 077) != 0 &&
+    if (lstat(password_file_.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+        st.st_uid == geteuid() && (st.st_mode & 077) != 0 &&
         chmod(password_file_.c_str(), 0600) != 0) {
       return ErrnoError("cannot make private", password_file_);
     }
