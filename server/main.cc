@@ -1,6 +1,8 @@
 // casebridge-server: the Casebridge gRPC server.
 //
-//   casebridge-server [flags]                 serve
+//   casebridge-server [serve] [flags]         serve
+//   casebridge-server migrate [flags]         apply the migrations and exit
+//   casebridge-server status [flags]          the schema against this build's
 //   casebridge-server bootstrap-admin [flags] make the first administrator
 //
 // Flags may be written with dashes or underscores (--data-dir, --data_dir).
@@ -63,6 +65,9 @@ ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
 ABSL_FLAG(bool, enable_echo, false,
           "also serve casebridge.v1.EchoService (the benchmark baseline)");
 ABSL_FLAG(std::string, log_level, "info", "trace, debug, info, warn or error");
+ABSL_FLAG(absl::Duration, migration_lock_timeout, absl::Seconds(60),
+          "how long to wait for another session's migration lock (another "
+          "server migrating) before giving up, naming that session");
 // bootstrap-admin
 ABSL_FLAG(std::string, admin_username, "admin", "bootstrap-admin: username");
 ABSL_FLAG(std::string, admin_display_name, "Casebridge administrator",
@@ -79,9 +84,63 @@ namespace {
 using casebridge::server::ServerApp;
 using casebridge::server::ServerOptions;
 
+// Exit codes (--help lists them). `status` also uses 0 for "up to date".
+constexpr int kExitError = 1;
+constexpr int kExitUsage = 2;
+constexpr int kExitMigrationsPending = 3;
+constexpr int kExitDatabaseNewer = 4;
+
 int Fail(const absl::Status& status, absl::string_view what) {
   std::cerr << "casebridge-server: " << what << ": " << status.message() << "\n";
-  return 1;
+  return kExitError;
+}
+
+casebridge::storage::MigrationOptions MigrationOptionsFromFlags() {
+  return {.lock_timeout = absl::GetFlag(FLAGS_migration_lock_timeout)};
+}
+
+// `migrate`: what a deployment runs before starting new servers.
+int Migrate(const std::string& database) {
+  absl::Status migrated =
+      casebridge::storage::ApplyMigrations(database, MigrationOptionsFromFlags());
+  if (!migrated.ok()) return Fail(migrated, "migrating");
+  absl::StatusOr<casebridge::storage::SchemaStatus> status =
+      casebridge::storage::ReadSchemaStatus(database);
+  if (!status.ok()) return Fail(status.status(), "reading the schema version");
+  std::cout << "the database's schema is up to date: " << status->database_file
+            << "\n";
+  return 0;
+}
+
+// `status`: the database's schema against this build's, for operators and
+// scripts (the exit code says which).
+int Status(const std::string& database) {
+  absl::StatusOr<casebridge::storage::SchemaStatus> status =
+      casebridge::storage::ReadSchemaStatus(database);
+  if (!status.ok()) return Fail(status.status(), "reading the schema version");
+  const casebridge::storage::SchemaStatus& s = *status;
+  std::cout << "database schema:   "
+            << (s.database_version == 0
+                    ? std::string("none (no migration applied)")
+                    : absl::StrCat(s.database_version, " (", s.database_file, ")"))
+            << "\nthis server's:     " << s.build_version << " (" << s.build_file
+            << ")\n";
+  if (!s.newer.empty()) {
+    std::cout << "newer than this server (" << s.newer.size()
+              << "): " << absl::StrJoin(s.newer, ", ")
+              << "\nthis server refuses to start on this database: run the "
+                 "casebridge-server that migrated it, or a newer one\n";
+    return kExitDatabaseNewer;
+  }
+  if (!s.pending.empty()) {
+    std::cout << "pending migrations (" << s.pending.size() << "):\n";
+    for (const std::string& file : s.pending) std::cout << "  " << file << "\n";
+    std::cout << "apply them with `casebridge-server migrate` (serving also "
+                 "applies them)\n";
+    return kExitMigrationsPending;
+  }
+  std::cout << "up to date\n";
+  return 0;
 }
 
 // --data-dir=x -> --data_dir=x, so both spellings work.
@@ -171,7 +230,8 @@ absl::Status SeedDemo(const std::string& database, const std::string& data_dir) 
 }
 
 int BootstrapAdmin(const std::string& database) {
-  absl::Status migrated = casebridge::storage::ApplyMigrations(database);
+  absl::Status migrated =
+      casebridge::storage::ApplyMigrations(database, MigrationOptionsFromFlags());
   if (!migrated.ok()) return Fail(migrated, "migrating");
   casebridge::storage::DatabaseOptions options;
   options.connection_string = database;
@@ -189,12 +249,12 @@ int BootstrapAdmin(const std::string& database) {
   if (!kind.has_value() || *kind == 0) {
     std::cerr << "casebridge-server: --agency_kind must be POLICE, CPS, COUNCIL, "
                  "HEALTH or VICTIM_SERVICE\n";
-    return 2;
+    return kExitUsage;
   }
   admin.agency_kind = static_cast<casebridge::v1::AgencyKind>(*kind);
   if (admin.agency_code.empty()) {
     std::cerr << "casebridge-server: bootstrap-admin needs --agency_code\n";
-    return 2;
+    return kExitUsage;
   }
   auto token = casebridge::services::BootstrapAdmin(**db, admin, absl::Now());
   if (!token.ok()) return Fail(token.status(), "bootstrap-admin");
@@ -216,25 +276,34 @@ int main(int argc, char** argv) {
   absl::SetFlagsUsageConfig(usage_config);
   absl::SetProgramUsageMessage(
       "Casebridge: multi-agency stalking case server.\n\n"
-      "  casebridge-server [flags]                  serve\n"
+      "  casebridge-server [serve] [flags]          migrate the database, then serve\n"
+      "  casebridge-server migrate [flags]          apply the migrations and exit\n"
+      "  casebridge-server status [flags]           the database's schema version,\n"
+      "                                             this server's, and what is pending\n"
       "  casebridge-server bootstrap-admin [flags]  make the first administrator\n\n"
       "With no --database it runs a private PostgreSQL under --data_dir.\n"
-      "Flags may be spelled with dashes or underscores.");
+      "Flags may be spelled with dashes or underscores.\n\n"
+      "Exit codes: 0 done (status: up to date), 1 error, 2 usage error;\n"
+      "status also: 3 migrations pending, 4 the database's schema is newer than\n"
+      "this server's (which refuses to serve or migrate it).");
   std::vector<std::string> arg_storage;
   std::vector<char*> args = NormaliseFlagNames(argc, argv, arg_storage);
   std::vector<char*> positional =
       absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
   std::string command = positional.size() > 1 ? positional[1] : "serve";
-  if (positional.size() > 2 || (command != "serve" && command != "bootstrap-admin")) {
+  if (positional.size() > 2 ||
+      (command != "serve" && command != "bootstrap-admin" && command != "migrate" &&
+       command != "status")) {
     std::cerr << "casebridge-server: unknown command '" << command
-              << "'; commands: serve (default), bootstrap-admin. See --help.\n";
-    return 2;
+              << "'; commands: serve (default), migrate, status, bootstrap-admin. "
+                 "See --help.\n";
+    return kExitUsage;
   }
   spdlog::set_level(spdlog::level::from_str(absl::GetFlag(FLAGS_log_level)));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ %v");
   if (absl::GetFlag(FLAGS_pool_size) < 1 || absl::GetFlag(FLAGS_pool_size) > 500) {
     std::cerr << "casebridge-server: --pool_size must be between 1 and 500\n";
-    return 2;
+    return kExitUsage;
   }
 
   // Signals are taken by one thread with sigwait, so no handler runs in the
@@ -264,12 +333,15 @@ int main(int argc, char** argv) {
   }
 
   if (command == "bootstrap-admin") return BootstrapAdmin(database);
+  if (command == "migrate") return Migrate(database);
+  if (command == "status") return Status(database);
 
   ServerOptions options;
   options.listen = absl::GetFlag(FLAGS_listen);
   options.database = database;
   options.app_database = absl::GetFlag(FLAGS_app_database);
   options.pool_size = absl::GetFlag(FLAGS_pool_size);
+  options.migration_lock_timeout = absl::GetFlag(FLAGS_migration_lock_timeout);
   options.auth_cache_ttl = absl::GetFlag(FLAGS_auth_cache_ttl);
   options.max_threads = absl::GetFlag(FLAGS_max_threads);
   options.max_concurrent_streams = absl::GetFlag(FLAGS_max_concurrent_streams);

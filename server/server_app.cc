@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "domain/status_macros.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/resource_quota.h"
@@ -125,6 +126,19 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
   return grpc::SslServerCredentials(ssl);
 }
 
+// A pool logging in as the runtime role, its connections named `pool`.
+absl::StatusOr<std::unique_ptr<storage::Database>> OpenPool(
+    const ServerOptions& o, absl::string_view pool, int size,
+    absl::Duration statement_timeout = storage::DatabaseOptions().default_statement_timeout) {
+  storage::DatabaseOptions options;
+  options.connection_string = o.database;
+  options.runtime_connection_string = o.app_database;
+  options.pool_size = size;
+  options.default_statement_timeout = statement_timeout;
+  options.application_name = storage::ProcessApplicationName(pool);
+  return storage::Database::Open(options);
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<ServerApp>> ServerApp::Start(ServerOptions options) {
@@ -143,26 +157,17 @@ absl::StatusOr<std::unique_ptr<ServerApp>> ServerApp::Start(ServerOptions option
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> creds = Credentials(o);
   if (!creds.ok()) return creds.status();
 
-  absl::Status migrated = storage::ApplyMigrations(o.database);
-  if (!migrated.ok()) return migrated;
+  CB_RETURN_IF_ERROR(storage::ApplyMigrations(
+      o.database, {.lock_timeout = o.migration_lock_timeout}));
 
-  storage::DatabaseOptions db_options;
-  db_options.connection_string = o.database;
-  db_options.runtime_connection_string = o.app_database;
-  db_options.pool_size = o.pool_size;
-  absl::StatusOr<std::unique_ptr<storage::Database>> db =
-      storage::Database::Open(db_options);
-  if (!db.ok()) return db.status();
-  app->db_ = *std::move(db);
-  db_options.pool_size = std::max(1, o.audit.writers);
-  db_options.default_statement_timeout = o.audit.write_timeout;
-  absl::StatusOr<std::unique_ptr<storage::Database>> audit_db =
-      storage::Database::Open(db_options);
-  if (!audit_db.ok()) return audit_db.status();
-  app->audit_db_ = *std::move(audit_db);
-
-  app->audit_ = std::make_unique<storage::AuditLog>(app->db_.get(), o.audit,
-                                                    app->audit_db_.get());
+  // Three pools, each named in pg_stat_activity, so that a session holding
+  // others up can be traced to its server and to which part of it.
+  CB_ASSIGN_OR_RETURN(app->db_, OpenPool(o, "requests", o.pool_size));
+  CB_ASSIGN_OR_RETURN(app->sealer_db_, OpenPool(o, "sealer", 1));
+  CB_ASSIGN_OR_RETURN(app->audit_db_, OpenPool(o, "audit", std::max(1, o.audit.writers),
+                                               o.audit.write_timeout));
+  app->audit_ = std::make_unique<storage::AuditLog>(
+      app->db_.get(), o.audit, app->audit_db_.get(), app->sealer_db_.get());
   app->audit_->Start();
   app->authenticator_ =
       std::make_unique<services::Authenticator>(app->db_.get(), o.auth_cache_ttl,
@@ -279,6 +284,7 @@ void ServerApp::Shutdown() {
   fair_share_.reset();
   authenticator_.reset();
   audit_.reset();
+  sealer_db_.reset();
   audit_db_.reset();
   db_.reset();
   shut_down_.Notify();

@@ -27,9 +27,13 @@ struct ServerOptions {
   // libpq connection string of the database, as its owner (migrations).
   std::string database;
   // How requests log in, as the runtime role casebridge_app. Empty:
-  // `database` with the user replaced (trust/peer authentication).
+  // `database` with the user replaced (peer authentication, or a password
+  // file with the runtime role's password: see storage/database.h).
   std::string app_database;
   int pool_size = 16;
+  // How long start-up waits for another session's migration lock before
+  // giving up, naming the holder.
+  absl::Duration migration_lock_timeout = absl::Seconds(60);
   absl::Duration auth_cache_ttl = absl::Seconds(2);
   // Bounds on what callers can make the server hold (a flood, a misbehaving
   // client). Threads: the gRPC resource quota's thread limit for the
@@ -97,6 +101,8 @@ class ServerApp {
   std::unique_ptr<storage::Database> db_;
   // The audit log's group commits, apart from the request pool.
   std::unique_ptr<storage::Database> audit_db_;
+  // The background sealer's one connection.
+  std::unique_ptr<storage::Database> sealer_db_;
   std::unique_ptr<storage::AuditLog> audit_;
   std::unique_ptr<services::Authenticator> authenticator_;
   std::unique_ptr<services::FairShare> fair_share_;

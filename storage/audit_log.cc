@@ -9,8 +9,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "nlohmann/json.hpp"
+#include "domain/status_macros.h"
 #include "spdlog/spdlog.h"
 #include "storage/crypto.h"
+#include "storage/lock_holder.h"
 
 namespace casebridge::storage {
 namespace {
@@ -42,11 +44,14 @@ WITH input AS (
 )
 INSERT INTO audit_pending (event_id) SELECT id FROM inserted)sql"};
 
-// Only one sealer at a time across every server on the database.
+// Only one sealer at a time across every server on the database. Taken
+// in the sealing transaction (xact), so it goes with the transaction, and
+// with the session of a server that dies or is ended holding it; never
+// waited for in the database (SealPending polls), so a holder that does not
+// let go cannot keep a caller past its deadline.
 constexpr Statement kTrySealerLock = {
-    "cb_audit_sealer_lock", "SELECT pg_try_advisory_xact_lock($1::bigint)"};
-constexpr Statement kWaitSealerLock = {
-    "cb_audit_sealer_wait", "SELECT pg_advisory_xact_lock($1::bigint)"};
+    "cb_audit_sealer_lock",
+    "SELECT pg_try_advisory_xact_lock($1::bigint) AS locked"};
 
 constexpr Statement kHead = {
     "cb_audit_head",
@@ -412,8 +417,12 @@ std::string ChainHash(absl::string_view previous_chain_hash, int64_t sequence,
   return Sha256(input);
 }
 
-AuditLog::AuditLog(Database* db, AuditLogOptions options, Database* writer_db)
-    : db_(db), writer_db_(writer_db != nullptr ? writer_db : db), options_(options) {}
+AuditLog::AuditLog(Database* db, AuditLogOptions options, Database* writer_db,
+                   Database* sealer_db)
+    : db_(db),
+      writer_db_(writer_db != nullptr ? writer_db : db),
+      sealer_db_(sealer_db != nullptr ? sealer_db : db),
+      options_(options) {}
 
 AuditLog::~AuditLog() { Stop(); }
 
@@ -493,9 +502,12 @@ absl::Status AuditLog::AppendDurably(AuditEvent event, absl::Time deadline) {
       if (!mu_.AwaitWithDeadline(absl::Condition(&has_room), deadline)) {
         RecordAsDeadlineExceeded(pending->event);
         queue_.push_back(pending);
-        return absl::DeadlineExceededError(
-            "the audit log could not take this call's record before its "
-            "deadline, so nothing is returned; try again shortly");
+        return absl::DeadlineExceededError(absl::StrCat(
+            "the audit log could not record this call before its deadline: "
+            "its queue is full (",
+            queue_.size() - 1,
+            " records wait while its writers wait on the database to commit "
+            "earlier ones), so nothing is returned; try again shortly"));
       }
       queue_.push_back(pending);
     }
@@ -506,14 +518,30 @@ absl::Status AuditLog::AppendDurably(AuditEvent event, absl::Time deadline) {
   if (pending->done.WaitForNotificationWithDeadline(deadline)) {
     return pending->status;
   }
-  {
-    absl::MutexLock lock(&mu_);
-    // Still queued, so it will be written: as what the caller gets.
-    if (!pending->taken) RecordAsDeadlineExceeded(pending->event);
+  absl::MutexLock lock(&mu_);
+  if (pending->taken) {
+    return absl::DeadlineExceededError(absl::StrCat(
+        "the audit log did not record this call before its deadline: its "
+        "writer has been waiting on the database to commit the record for ",
+        absl::FormatDuration(absl::Trunc(absl::Now() - pending->taken_at,
+                                         absl::Milliseconds(1))),
+        ", so nothing is returned; try again shortly"));
   }
-  return absl::DeadlineExceededError(
-      "the audit log did not record this call before its deadline, so "
-      "nothing is returned; try again shortly");
+  // Still queued, so it will be written: as what the caller gets.
+  RecordAsDeadlineExceeded(pending->event);
+  return absl::DeadlineExceededError(absl::StrCat(
+      "the audit log did not record this call before its deadline: the "
+      "record is still queued behind ",
+      QueuePosition(pending),
+      " others while the writers wait on the database to commit earlier "
+      "ones, so nothing is returned; try again shortly"));
+}
+
+int AuditLog::QueuePosition(const std::shared_ptr<Pending>& pending) const {
+  for (size_t i = 0; i < queue_.size(); ++i) {
+    if (queue_[i] == pending) return static_cast<int>(i);
+  }
+  return -1;
 }
 
 void AuditLog::WriterLoop() {
@@ -529,6 +557,7 @@ void AuditLog::WriterLoop() {
       while (!queue_.empty() &&
              batch.size() < static_cast<size_t>(options_.max_batch)) {
         queue_.front()->taken = true;
+        queue_.front()->taken_at = absl::Now();
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
@@ -576,66 +605,144 @@ absl::Status AuditLog::WriteBatch(
       "try again shortly");
 }
 
+namespace {
+
+// "pid 4242 (...)" of whoever holds the sealing lock, or why that cannot be
+// said.
+std::string SealerLockHolderText(Database& db, absl::Time deadline) {
+  absl::StatusOr<std::optional<LockHolder>> holder =
+      db.TransactFor<std::optional<LockHolder>>(
+          deadline,
+          [](Tx& tx) -> absl::StatusOr<std::optional<LockHolder>> {
+            return FindAdvisoryLockHolder(tx.raw(), kAuditSealerLockKey);
+          },
+          Database::Mode::kReadOnly);
+  if (!holder.ok()) {
+    return absl::StrCat("its holder could not be looked up: ",
+                        holder.status().message());
+  }
+  if (!holder->has_value()) return "it has been released since";
+  return absl::StrCat(
+      "held by ", DescribeLockHolder(**holder),
+      "; a frozen server loses it when PostgreSQL ends its idle transaction "
+      "(idle_in_transaction_session_timeout), and SELECT "
+      "pg_terminate_backend(",
+      (*holder)->pid, ") ends it at once");
+}
+
+}  // namespace
+
 void AuditLog::SealerLoop() {
+  // Since when another session has kept this sealer from the lock, and when
+  // that was last logged: a stuck holder is worth a warning, not one every
+  // seal_interval.
+  absl::Time held_since = absl::InfiniteFuture();
+  absl::Time last_warning = absl::InfinitePast();
   while (!sealer_stop_.WaitForNotificationWithTimeout(options_.seal_interval)) {
-    absl::StatusOr<int64_t> sealed =
-        Seal(absl::Now() + absl::Seconds(30), /*wait_for_other_sealer=*/false);
-    if (!sealed.ok()) {
-      spdlog::warn("audit sealer: {}", sealed.status().ToString());
+    absl::StatusOr<SealRound> round =
+        SealWhileUncontended(*sealer_db_, absl::Now() + absl::Seconds(30));
+    if (!round.ok()) {
+      spdlog::warn("audit sealer: {}", round.status().ToString());
+      continue;
+    }
+    const absl::Time now = absl::Now();
+    if (!round->lock_held_elsewhere) {
+      held_since = absl::InfiniteFuture();
+      continue;
+    }
+    held_since = std::min(held_since, now);
+    if (now - held_since >= options_.sealer_lock_warning_after &&
+        now - last_warning >= options_.sealer_lock_warning_every) {
+      last_warning = now;
+      spdlog::warn(
+          "audit sealer: another session has kept the sealing lock for {}, so "
+          "no server chains audit events: {}",
+          absl::FormatDuration(absl::Trunc(now - held_since, absl::Seconds(1))),
+          SealerLockHolderText(*sealer_db_, now + absl::Seconds(5)));
     }
   }
 }
 
 absl::StatusOr<int64_t> AuditLog::SealPending(absl::Time deadline) {
-  return Seal(deadline, /*wait_for_other_sealer=*/true);
-}
-
-absl::StatusOr<int64_t> AuditLog::Seal(absl::Time deadline,
-                                       bool wait_for_other_sealer) {
+  const absl::Time start = absl::Now();
+  const absl::Time give_up =
+      deadline == absl::InfiniteFuture()
+          ? deadline
+          : deadline - std::min((deadline - start) / 4, absl::Seconds(1));
+  absl::Duration pause = absl::Milliseconds(10);
   int64_t total = 0;
   while (true) {
-    absl::StatusOr<int64_t> sealed = db_->TransactFor<int64_t>(
-        deadline, [&](Tx& tx) -> absl::StatusOr<int64_t> {
-          if (wait_for_other_sealer) {
-            // Once the other sealer commits, this transaction's next
-            // statement sees its seals and chains on from them.
-            tx.Exec(kWaitSealerLock, Params().Int(kAuditSealerLockKey));
-          } else if (!tx.ExecOne(kTrySealerLock, Params().Int(kAuditSealerLockKey))[0]
-                          .as<bool>()) {
-            return 0;  // Another sealer is at work; the next round will do.
-          }
-          int64_t seq = 0;
-          std::string previous;
-          pqxx::result head = tx.Exec(kHead);
-          if (!head.empty()) {
-            seq = head[0][0].as<int64_t>();
-            previous = BytesFromField(head[0][1]);
-          }
-          pqxx::result rows =
-              tx.Exec(kPendingEvents, Params().Int(options_.max_seal_batch));
-          if (rows.empty()) return 0;
-          std::vector<std::string> seqs, ids, contents, chains;
-          for (const pqxx::row& row : rows) {
-            StoredAuditEvent stored = ReadStoredEvent(row, 0);
-            std::string content = ContentHash(stored);
-            std::string chain = ChainHash(previous, ++seq, content);
-            seqs.push_back(absl::StrCat(seq));
-            ids.push_back(absl::StrCat(stored.id));
-            contents.push_back(absl::StrCat("\\x", Hex(content)));
-            chains.push_back(absl::StrCat("\\x", Hex(chain)));
-            previous = std::move(chain);
-          }
-          tx.Exec(kInsertSeals, Params()
-                                    .TextArray(seqs)
-                                    .TextArray(ids)
-                                    .TextArray(contents)
-                                    .TextArray(chains));
-          return static_cast<int64_t>(rows.size());
-        });
-    if (!sealed.ok()) return sealed.status();
-    total += *sealed;
-    if (*sealed < options_.max_seal_batch) return total;
+    CB_ASSIGN_OR_RETURN(SealRound round, SealWhileUncontended(*db_, deadline));
+    total += round.sealed;
+    if (!round.lock_held_elsewhere) return total;
+    const absl::Time now = absl::Now();
+    if (now >= give_up) break;
+    absl::SleepFor(std::min(pause, give_up - now));
+    pause = std::min(pause * 2, absl::Milliseconds(200));
   }
+  const std::string holder = SealerLockHolderText(*db_, deadline);
+  spdlog::warn("audit: waited {} for the sealing lock until the call's deadline; {}",
+               absl::FormatDuration(absl::Trunc(absl::Now() - start,
+                                                absl::Milliseconds(1))),
+               holder);
+  return absl::DeadlineExceededError(absl::StrCat(
+      "the audit log could not be brought up to date before the call's "
+      "deadline: another database session kept the sealing lock (",
+      holder, ")"));
+}
+
+absl::StatusOr<AuditLog::SealRound> AuditLog::SealWhileUncontended(
+    Database& db, absl::Time deadline) {
+  SealRound round;
+  while (true) {
+    CB_ASSIGN_OR_RETURN(std::optional<int64_t> sealed, SealBatch(db, deadline));
+    if (!sealed.has_value()) {
+      round.lock_held_elsewhere = true;
+      return round;
+    }
+    round.sealed += *sealed;
+    if (*sealed < options_.max_seal_batch) return round;
+  }
+}
+
+absl::StatusOr<std::optional<int64_t>> AuditLog::SealBatch(Database& db,
+                                                           absl::Time deadline) {
+  return db.TransactFor<std::optional<int64_t>>(
+      deadline, [&](Tx& tx) -> absl::StatusOr<std::optional<int64_t>> {
+        if (!tx.ExecOne(kTrySealerLock, Params().Int(kAuditSealerLockKey))["locked"]
+                 .as<bool>()) {
+          return std::optional<int64_t>();  // Another sealer is at work.
+        }
+        // Under the lock, this transaction's next statement sees what the
+        // previous holder committed, and chains on from it.
+        int64_t seq = 0;
+        std::string previous;
+        pqxx::result head = tx.Exec(kHead);
+        if (!head.empty()) {
+          seq = head[0][0].as<int64_t>();
+          previous = BytesFromField(head[0][1]);
+        }
+        pqxx::result rows =
+            tx.Exec(kPendingEvents, Params().Int(options_.max_seal_batch));
+        if (rows.empty()) return std::optional<int64_t>(0);
+        std::vector<std::string> seqs, ids, contents, chains;
+        for (const pqxx::row& row : rows) {
+          StoredAuditEvent stored = ReadStoredEvent(row, 0);
+          std::string content = ContentHash(stored);
+          std::string chain = ChainHash(previous, ++seq, content);
+          seqs.push_back(absl::StrCat(seq));
+          ids.push_back(absl::StrCat(stored.id));
+          contents.push_back(absl::StrCat("\\x", Hex(content)));
+          chains.push_back(absl::StrCat("\\x", Hex(chain)));
+          previous = std::move(chain);
+        }
+        tx.Exec(kInsertSeals, Params()
+                                  .TextArray(seqs)
+                                  .TextArray(ids)
+                                  .TextArray(contents)
+                                  .TextArray(chains));
+        return std::optional<int64_t>(static_cast<int64_t>(rows.size()));
+      });
 }
 
 absl::StatusOr<AuditCheckpointValue> AuditLog::Head(absl::Time deadline) {

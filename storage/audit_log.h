@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -102,6 +103,11 @@ struct AuditLogOptions {
   // How often the sealer looks for committed, unchained events.
   absl::Duration seal_interval = absl::Milliseconds(200);
   int max_seal_batch = 10000;
+  // When another session has kept the background sealer from the sealing
+  // lock this long (a frozen server, say: nothing is chained meanwhile), it
+  // logs a warning naming that session, then again at most this often.
+  absl::Duration sealer_lock_warning_after = absl::Seconds(10);
+  absl::Duration sealer_lock_warning_every = absl::Minutes(1);
 };
 
 // The one audit path. Writes append their event inside their own
@@ -113,11 +119,14 @@ struct AuditLogOptions {
 // chains committed events in the order it observes them.
 class AuditLog {
  public:
-  // `db` serves the sealer and verification. Group commits go through
+  // `db` serves verification and SealPending. Group commits go through
   // `writer_db` when given: connections of their own (one per writer), so
   // that a pool exhausted by requests cannot hold up the events those same
-  // requests wait on. Neither is owned.
-  AuditLog(Database* db, AuditLogOptions options = {}, Database* writer_db = nullptr);
+  // requests wait on. The background sealer uses `sealer_db` when given (a
+  // connection of its own, named as the sealer's), else `db`. None is
+  // owned.
+  AuditLog(Database* db, AuditLogOptions options = {}, Database* writer_db = nullptr,
+           Database* sealer_db = nullptr);
   ~AuditLog();
 
   AuditLog(const AuditLog&) = delete;
@@ -145,14 +154,23 @@ class AuditLog {
   //    keeps its own outcome. Once a writer has taken it, it is written as
   //    it was (an OK event then over-states, never under-states, what was
   //    returned).
+  // A DEADLINE_EXCEEDED message says which: the queue was full, or the
+  // record was queued or being written while the writers waited on the
+  // database.
   absl::Status AppendDurably(AuditEvent event,
                              absl::Time deadline = absl::InfiniteFuture());
 
   // Chains every event committed before the call (the sealer does this on
   // its own; checkpoints, verification and shutdown call it directly). If
-  // another sealer (this server's or another's) is at work, waits for it, so
-  // that a following Head() or Verify() covers those events. Returns how
-  // many this call sealed.
+  // another sealer (this server's or another's) holds the sealing lock,
+  // waits for it, so that a following Head() or Verify() covers those
+  // events: it polls (pg_try_advisory_xact_lock, short sleeps) rather than
+  // queue on the lock, so a holder that never lets go (a frozen server)
+  // costs the call only its own time. Gives up shortly before `deadline` (a
+  // quarter of the time left, at most a second, so the caller still hears
+  // why and the call is audited) with DEADLINE_EXCEEDED naming the holder
+  // (pid, application_name, client, since when, state), and logs one
+  // warning. Returns how many this call sealed.
   absl::StatusOr<int64_t> SealPending(absl::Time deadline);
 
   absl::StatusOr<AuditCheckpointValue> Head(absl::Time deadline);
@@ -168,20 +186,36 @@ class AuditLog {
   // deadline leaves its event queued.
   struct Pending {
     AuditEvent event;
-    // A writer has taken it, so `event` is no longer changed. Guarded by
-    // mu_ (of the log).
+    // A writer has taken it (at `taken_at`), so `event` is no longer
+    // changed. Guarded by mu_ (of the log).
     bool taken = false;
+    absl::Time taken_at;
     absl::Notification done;
     absl::Status status;
   };
 
+  // What one pass of sealing did.
+  struct SealRound {
+    int64_t sealed = 0;
+    // Another session held the sealing lock, so this pass stopped there.
+    bool lock_held_elsewhere = false;
+  };
+
   void WriterLoop();
   void SealerLoop();
-  absl::StatusOr<int64_t> Seal(absl::Time deadline, bool wait_for_other_sealer);
+  // Chains pending events, batch by batch, while this session gets the
+  // sealing lock without waiting.
+  absl::StatusOr<SealRound> SealWhileUncontended(Database& db, absl::Time deadline);
+  // One batch; nullopt when another session holds the lock.
+  absl::StatusOr<std::optional<int64_t>> SealBatch(Database& db, absl::Time deadline);
+  // How many events are ahead of `pending` in the queue (-1: not queued).
+  int QueuePosition(const std::shared_ptr<Pending>& pending) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_);
   absl::Status WriteBatch(const std::vector<std::shared_ptr<Pending>>& batch);
 
   Database* db_;
   Database* writer_db_;
+  Database* sealer_db_;
   AuditLogOptions options_;
 
   absl::Mutex mu_;

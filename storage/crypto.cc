@@ -96,4 +96,11 @@ std::string NewUuid() {
                       hex.substr(20));
 }
 
+std::string NewPassword() {
+  unsigned char bytes[32];
+  if (RAND_bytes(bytes, sizeof(bytes)) != 1) std::abort();
+  return absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(bytes), sizeof(bytes)));
+}
+
 }  // namespace casebridge::storage

@@ -33,6 +33,11 @@ std::string NormalizeEnrolmentCode(absl::string_view typed);
 // it writes (see storage/request_ids.h).
 std::string NewUuid();
 
+// A new database password: 64 hex digits over 32 bytes from the OS CSPRNG
+// (nothing libpq's password file or a connection string would need to
+// escape). Aborts if the CSPRNG fails.
+std::string NewPassword();
+
 }  // namespace casebridge::storage
 
 #endif  // CASEBRIDGE_STORAGE_CRYPTO_H_

@@ -1,6 +1,8 @@
 #include "storage/database.h"
 
+#include <errno.h>
 #include <poll.h>
+#include <unistd.h>
 
 #include <exception>
 
@@ -11,44 +13,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "spdlog/spdlog.h"
+#include "storage/connection_string.h"
 
 namespace casebridge::storage {
 namespace {
-
-bool IsUri(absl::string_view conn) {
-  return absl::StartsWith(conn, "postgresql://") ||
-         absl::StartsWith(conn, "postgres://");
-}
-
-// Adds one keyword (a later one overrides an earlier one) in either syntax.
-// Values here are role names: letters, digits and underscores.
-std::string WithParameter(const std::string& conn, absl::string_view key,
-                          absl::string_view value) {
-  if (IsUri(conn)) {
-    return absl::StrCat(conn, absl::StrContains(conn, "?") ? "&" : "?", key, "=",
-                        value);
-  }
-  return absl::StrCat(conn, " ", key, "=", value);
-}
-
-// Adds libpq start-up options to a connection string in either syntax.
-std::string WithStartupOptions(const std::string& conn, absl::string_view options) {
-  if (IsUri(conn)) {
-    std::string encoded;
-    for (char c : options) {
-      if (absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_' ||
-          c == '-' || c == '.') {
-        encoded.push_back(c);
-      } else {
-        absl::StrAppend(&encoded, "%",
-                        absl::Hex(static_cast<unsigned char>(c), absl::kZeroPad2));
-      }
-    }
-    return absl::StrCat(conn, absl::StrContains(conn, "?") ? "&" : "?",
-                        "options=", encoded);
-  }
-  return absl::StrCat(conn, " options='", options, "'");
-}
 
 std::string FormatPgTime(absl::Time t) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%E6S+00:00", t, absl::UTCTimeZone());
@@ -216,14 +184,38 @@ std::string RuntimeConnectionString(const DatabaseOptions& options) {
     return options.runtime_connection_string;
   }
   if (options.runtime_role.empty()) return options.connection_string;
-  return WithParameter(options.connection_string, "user", options.runtime_role);
+  return WithConnectionParameter(options.connection_string, "user",
+                                 options.runtime_role);
+}
+
+std::string ProcessApplicationName(absl::string_view pool) {
+  // PostgreSQL keeps 63 bytes of it; the host name gives way first.
+  constexpr size_t kMaxLength = 63;
+  char host[256] = {};
+  if (gethostname(host, sizeof(host) - 1) != 0) host[0] = '\0';
+  const std::string program = program_invocation_short_name;
+  const std::string tail = absl::StrCat(":", getpid(), " ", pool);
+  std::string name = host;
+  const size_t fixed = program.size() + 1 + tail.size();
+  if (fixed >= kMaxLength) {
+    name.clear();
+  } else if (program.size() + 1 + name.size() + tail.size() > kMaxLength) {
+    name.resize(kMaxLength - fixed);
+  }
+  std::string out = absl::StrCat(program, " ", name, tail);
+  if (out.size() > kMaxLength) out.resize(kMaxLength);
+  return out;
 }
 
 Database::Database(DatabaseOptions options) : options_(std::move(options)) {
-  runtime_connection_string_ = WithStartupOptions(
-      RuntimeConnectionString(options_),
+  runtime_connection_string_ = WithConnectionParameter(
+      RuntimeConnectionString(options_), "options",
       absl::StrCat("-c statement_timeout=",
                    TimeoutMillis(options_.default_statement_timeout)));
+  if (!options_.application_name.empty()) {
+    runtime_connection_string_ = WithConnectionParameter(
+        runtime_connection_string_, "application_name", options_.application_name);
+  }
 }
 
 Database::~Database() = default;
@@ -355,13 +347,24 @@ absl::Status Database::Transact(absl::Time deadline,
       broken = false;
     } catch (const pqxx::broken_connection&) {
       broken = true;
-      status = mode == Mode::kAutocommit && began
-                   // The statement may have committed before the connection
-                   // broke: not UNAVAILABLE, which callers may retry.
-                   ? absl::UnknownError(
-                         "the database connection broke while a statement "
-                         "ran; it may or may not have been saved")
-                   : StatusFromCurrentException();
+      if (mode == Mode::kAutocommit && began) {
+        // The statement may have committed before the connection broke:
+        // not UNAVAILABLE, which callers may retry.
+        status = absl::UnknownError(
+            "the database connection broke while a statement ran; it may or "
+            "may not have been saved");
+      } else if (began) {
+        // Before COMMIT (a break during COMMIT is in_doubt_error), so
+        // nothing was saved. libpqxx does not pass on the server's reason;
+        // the likeliest are named.
+        status = absl::UnavailableError(
+            "the database ended this connection during the call's transaction, "
+            "so nothing was saved; try again (PostgreSQL ends a session left "
+            "idle in a transaction past idle_in_transaction_session_timeout, "
+            "and every session when it restarts or an administrator ends it)");
+      } else {
+        status = StatusFromCurrentException();
+      }
     } catch (const pqxx::in_doubt_error&) {
       broken = true;
       status = StatusFromCurrentException();
@@ -430,6 +433,13 @@ absl::Status StatusFromCurrentException() {
     if (state == "57014") {
       return absl::DeadlineExceededError(
           "the database did not answer before the call's deadline");
+    }
+    if (state == "55P03") {
+      // lock_not_available: lock_timeout ran out (casebridge_app has one, so
+      // that a stuck session cannot hold every server's calls up).
+      return absl::UnavailableError(
+          "another database session held a lock this call needed for longer "
+          "than lock_timeout; nothing was changed, try again shortly");
     }
     if (state == "57P01" || state == "57P02" || state == "57P03" ||
         state.rfind("08", 0) == 0) {

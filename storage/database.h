@@ -78,10 +78,16 @@ struct DatabaseOptions {
   // log and cannot become the owner (it is a login of its own, not a SET
   // ROLE that RESET ROLE would undo). Empty: `connection_string` with its
   // user replaced by `runtime_role` (libpq takes the last user given), which
-  // suits trust or peer authentication; give a full string with the runtime
-  // role's password otherwise.
+  // suits peer authentication or a password file holding the runtime role's
+  // password too (passfile=..., as the embedded PostgreSQL's connection
+  // strings have); give a full string with the runtime role's password
+  // otherwise.
   std::string runtime_connection_string;
   std::string runtime_role = "casebridge_app";
+  // application_name of every connection of this pool, so that a session
+  // others wait on (a lock holder) can be named and found in
+  // pg_stat_activity; see ProcessApplicationName. Empty: none set.
+  std::string application_name;
   int pool_size = 8;
   // How long Acquire waits for a free connection when the call has no
   // earlier deadline.
@@ -98,6 +104,11 @@ struct DatabaseOptions {
 //   serialization/deadlock  -> ABORTED
 //   broken connection       -> UNAVAILABLE (the connection is replaced)
 //   statement timeout       -> DEADLINE_EXCEEDED
+//   lock timeout (55P03)    -> UNAVAILABLE (a lock stayed held: retry)
+//   session ended mid-transaction (idle_in_transaction_session_timeout, a
+//   restart, pg_terminate_backend)
+//                           -> UNAVAILABLE saying nothing was saved (the
+//                              connection is replaced)
 //   commit outcome unknown  -> UNAVAILABLE
 //   anything else           -> INTERNAL
 class Database {
@@ -172,6 +183,17 @@ class Database {
   std::vector<std::unique_ptr<Slot>> slots_;
   std::vector<Slot*> free_ ABSL_GUARDED_BY(mu_);
 };
+
+// The connection string a pool made with `options` logs in with (the
+// runtime role's).
+std::string RuntimeConnectionString(const DatabaseOptions& options);
+
+// "<program> <host>:<pid> <pool>" (at most 63 bytes, PostgreSQL's limit):
+// the application_name this process gives its connections of `pool`
+// ("requests", "audit", "sealer", "migrate"), so that an operator looking at
+// a lock holder in pg_stat_activity knows which server, and which part of
+// it, to look at.
+std::string ProcessApplicationName(absl::string_view pool);
 
 // Maps a libpqxx/standard exception (the one in flight) to a status.
 absl::Status StatusFromCurrentException();

@@ -25,8 +25,10 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "absl/strings/substitute.h"
 #include "absl/time/clock.h"
 #include "spdlog/spdlog.h"
+#include "storage/crypto.h"
 
 namespace casebridge::storage {
 namespace {
@@ -47,6 +49,16 @@ constexpr absl::Duration kToolTimeout = absl::Seconds(60);
 constexpr absl::Duration kInitDbTimeout = absl::Seconds(180);
 constexpr absl::Duration kLockWait = absl::Seconds(120);
 constexpr char kConfigFile[] = "casebridge.conf";
+// Only the private socket, nothing over TCP even if someone enables it, and
+// only with a password.
+constexpr char kHbaConf[] =
+    "# Written by casebridge. Connections only through the Unix socket,\n"
+    "# whose directory only the server's user can enter, and only with a\n"
+    "# password (in the file pgpass of casebridge-server's data directory).\n"
+    "local all all scram-sha-256\n";
+constexpr char kPasswordFileHeader[] =
+    "# Written by casebridge: the passwords of the embedded PostgreSQL\n"
+    "# (libpq password file). Keep it private (mode 0600).\n";
 constexpr char kIncludeLine[] = "include 'casebridge.conf'";
 
 // FNV-1a: a stable hash (std::hash may change between builds) for naming
@@ -81,18 +93,19 @@ absl::Status CheckPathChars(absl::string_view path) {
   return absl::OkStatus();
 }
 
-absl::Status CheckRoleName(absl::string_view name) {
+// `what`: "superuser" or "login role", for the message.
+absl::Status CheckRoleName(absl::string_view name, absl::string_view what) {
   if (name.empty() || name.size() > 63 ||
       !(absl::ascii_isalpha(name[0]) || name[0] == '_')) {
     return absl::InvalidArgumentError(
-        absl::StrCat("superuser '", name,
+        absl::StrCat(what, " '", name,
                      "' must start with a letter or '_' and be at most 63 "
                      "characters"));
   }
   for (char c : name) {
     if (!absl::ascii_isalnum(c) && c != '_') {
       return absl::InvalidArgumentError(absl::StrCat(
-          "superuser '", name, "' may contain only letters, digits and '_'"));
+          what, " '", name, "' may contain only letters, digits and '_'"));
     }
   }
   return absl::OkStatus();
@@ -133,12 +146,17 @@ absl::StatusOr<std::string> NewestBinDir() {
 }
 
 // Writes `contents` to `path` atomically (temp file + rename), mode 0600,
-// owned by `owner` if given.
+// owned by `owner` if given. The temporary file is made new (O_EXCL,
+// O_NOFOLLOW, after removing a stale one): as root we write into directories
+// the server user owns, where it could have put a link at that name.
 absl::Status WriteFileAtomically(const std::string& path,
                                  absl::string_view contents,
                                  const std::optional<RunAsUser>& owner) {
   std::string tmp = path + ".tmp";
-  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (unlink(tmp.c_str()) != 0 && errno != ENOENT) {
+    return ErrnoError("cannot remove stale", tmp);
+  }
+  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) return ErrnoError("cannot create", tmp);
   absl::Cleanup close_fd = [fd] { close(fd); };
   size_t done = 0;
@@ -225,21 +243,6 @@ bool IsLivePostmaster(pid_t pid, const std::string& cluster_dir) {
 
 }  // namespace
 
-std::string QuoteConnectionValue(absl::string_view value) {
-  bool plain = !value.empty();
-  for (char c : value) {
-    if (c == '\'' || c == '\\' || absl::ascii_isspace(c)) plain = false;
-  }
-  if (plain) return std::string(value);
-  std::string out = "'";
-  for (char c : value) {
-    if (c == '\'' || c == '\\') out += '\\';
-    out += c;
-  }
-  out += '\'';
-  return out;
-}
-
 absl::StatusOr<std::unique_ptr<EmbeddedPostgres>> EmbeddedPostgres::Start(
     const EmbeddedPostgresOptions& options) {
   std::unique_ptr<EmbeddedPostgres> pg(new EmbeddedPostgres());
@@ -263,7 +266,12 @@ absl::Status EmbeddedPostgres::Prepare(const EmbeddedPostgresOptions& options) {
   if (options.data_dir.empty()) {
     return absl::InvalidArgumentError("data directory must not be empty");
   }
-  if (absl::Status s = CheckRoleName(options.superuser); !s.ok()) return s;
+  if (absl::Status s = CheckRoleName(options.superuser, "superuser"); !s.ok()) {
+    return s;
+  }
+  for (const std::string& role : options.login_roles) {
+    if (absl::Status s = CheckRoleName(role, "login role"); !s.ok()) return s;
+  }
 
   std::error_code ec;
   fs::path data_dir = fs::absolute(options.data_dir, ec).lexically_normal();
@@ -355,6 +363,9 @@ absl::Status EmbeddedPostgres::Prepare(const EmbeddedPostgresOptions& options) {
         " (check the permissions of it and its parent directories)"));
   }
   log_file_ = cluster_dir_ + "/log/postgresql.log";
+  // In the data directory, not in the cluster: the file is ours, the
+  // cluster the server user's.
+  password_file_ = data + "/pgpass";
 
   // Unix socket paths are short; a deep data directory gets a socket
   // directory in /tmp named after the cluster (stable, so a later run finds
@@ -445,6 +456,11 @@ std::string EmbeddedPostgres::LogTail() const {
 }
 
 absl::Status EmbeddedPostgres::EnsureRunning() {
+  if (absl::Status s = StartOrReuse(); !s.ok()) return s;
+  return SecureLogins();
+}
+
+absl::Status EmbeddedPostgres::StartOrReuse() {
   std::error_code ec;
   if (!fs::exists(cluster_dir_ + "/PG_VERSION", ec)) {
     if (fs::exists(cluster_dir_, ec) && !(fs::is_directory(cluster_dir_, ec) &&
@@ -505,8 +521,22 @@ absl::Status EmbeddedPostgres::InitDb() {
   }
   if (absl::Status s = ChownToServerUser(cluster_dir_); !s.ok()) return s;
 
+  // The superuser's password reaches initdb in a file the server user can
+  // read, beside the cluster, removed as soon as initdb is done. The
+  // password file (ours) is written first, so the password is never lost.
+  absl::StatusOr<std::map<std::string, std::string>> passwords = LoadOrMakePasswords();
+  if (!passwords.ok()) return passwords.status();
+  const std::string pwfile = base_dir_ + "/initdb-password";
+  if (absl::Status s = WriteFileAtomically(
+          pwfile, absl::StrCat((*passwords)[options_.superuser], "\n"), run_as_);
+      !s.ok()) {
+    return s;
+  }
+  absl::Cleanup remove_pwfile = [&pwfile] { unlink(pwfile.c_str()); };
+
   std::vector<std::string> args = {
-      "-D", cluster_dir_, "-U", options_.superuser, "--auth=trust",
+      "-D", cluster_dir_, "-U", options_.superuser,
+      "--auth=scram-sha-256", absl::StrCat("--pwfile=", pwfile),
       "--encoding=UTF8",
       // Byte-order collation never changes under a glibc upgrade (no index
       // rebuilds); UTF-8 ctype keeps lower()/ILIKE right for non-ASCII
@@ -525,13 +555,7 @@ absl::Status EmbeddedPostgres::InitDb() {
                                             ":\n", LastLines(r->output, 20)));
   }
 
-  // Only the private socket; nothing over TCP even if someone enables it.
-  absl::Status s = WriteFileAtomically(
-      cluster_dir_ + "/pg_hba.conf",
-      "# Written by casebridge. Connections only through the Unix socket,\n"
-      "# whose directory only the server's user can enter.\n"
-      "local all all trust\n",
-      run_as_);
+  absl::Status s = WriteFileAtomically(cluster_dir_ + "/pg_hba.conf", kHbaConf, run_as_);
   if (!s.ok()) return s;
 
   // Our settings live in casebridge.conf, rewritten at every start; the
@@ -652,7 +676,8 @@ absl::Status EmbeddedPostgres::WaitUntilAccepting(absl::string_view socket_dir) 
 std::string EmbeddedPostgres::ConnectionString(absl::string_view dbname) const {
   return absl::StrCat("host=", QuoteConnectionValue(socket_dir_),
                       " port=", kPort, " dbname=", QuoteConnectionValue(dbname),
-                      " user=", QuoteConnectionValue(options_.superuser));
+                      " user=", QuoteConnectionValue(options_.superuser),
+                      " passfile=", QuoteConnectionValue(password_file_));
 }
 
 absl::Status EmbeddedPostgres::Stop() {
@@ -692,6 +717,222 @@ absl::Status EmbeddedPostgres::Stop() {
 
 absl::Status EmbeddedPostgres::StartAgain() {
   return WithLock([&] { return EnsureRunning(); });
+}
+
+// --- Passwords ---------------------------------------------------------------
+
+namespace {
+
+using PgConn = std::unique_ptr<PGconn, decltype(&PQfinish)>;
+using PgResult = std::unique_ptr<PGresult, decltype(&PQclear)>;
+
+// DDL takes no parameters: the role (an identifier) and its SCRAM verifier
+// (a literal) are escaped by libpq into these.
+constexpr char kRoleExistsSql[] = "SELECT 1 FROM pg_roles WHERE rolname = $1";
+constexpr char kCreateLoginRoleSql[] = "CREATE ROLE $0 LOGIN NOINHERIT PASSWORD $1";
+constexpr char kSetPasswordSql[] = "ALTER ROLE $0 PASSWORD $1";
+constexpr char kReloadSql[] = "SELECT pg_reload_conf()";
+
+// The password file's entries for any host, port and database:
+// "*:*:*:<role>:<password>" (role names and our passwords need no escaping).
+std::map<std::string, std::string> ParsePasswordFile(absl::string_view text) {
+  std::map<std::string, std::string> out;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    if (!absl::ConsumePrefix(&line, "*:*:*:")) continue;
+    std::vector<std::string> fields = absl::StrSplit(line, absl::MaxSplits(':', 1));
+    if (fields.size() == 2 && !fields[0].empty() && !fields[1].empty()) {
+      out[fields[0]] = fields[1];
+    }
+  }
+  return out;
+}
+
+std::string PasswordFileText(const std::map<std::string, std::string>& passwords) {
+  std::string out = kPasswordFileHeader;
+  for (const auto& [role, password] : passwords) {
+    absl::StrAppend(&out, "*:*:*:", role, ":", password, "\n");
+  }
+  return out;
+}
+
+// Whether pg_hba.conf lets anyone in without a password (what earlier
+// versions wrote: `local all all trust`).
+bool HbaTrusts(absl::string_view hba) {
+  for (absl::string_view line : absl::StrSplit(hba, '\n')) {
+    line = line.substr(0, line.find('#'));
+    for (absl::string_view word : absl::StrSplit(line, absl::ByAnyChar(" \t"),
+                                                 absl::SkipEmpty())) {
+      if (word == "trust") return true;
+    }
+  }
+  return false;
+}
+
+std::string OneLine(absl::string_view text) {
+  std::string out(absl::StripAsciiWhitespace(text));
+  std::replace(out.begin(), out.end(), '\n', ' ');
+  return out;
+}
+
+// Runs `sql` (no parameters, or one text parameter); the server's message
+// on failure.
+absl::Status Exec(PGconn* conn, const char* sql, const char* param = nullptr) {
+  PgResult r(param == nullptr
+                 ? PQexec(conn, sql)
+                 : PQexecParams(conn, sql, 1, nullptr, &param, nullptr, nullptr, 0),
+             &PQclear);
+  const ExecStatusType status = PQresultStatus(r.get());
+  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return absl::OkStatus();
+  return absl::InternalError(OneLine(PQerrorMessage(conn)));
+}
+
+// `role`'s password set (the role made, LOGIN NOINHERIT, if missing), sent
+// as a SCRAM verifier computed here: the password itself never reaches the
+// server, nor its log if the statement fails.
+absl::Status SetPassword(PGconn* conn, const std::string& role,
+                         const std::string& password, bool create_if_missing) {
+  bool exists = true;
+  if (create_if_missing) {
+    const char* param = role.c_str();
+    PgResult r(PQexecParams(conn, kRoleExistsSql, 1, nullptr, &param, nullptr,
+                            nullptr, 0),
+               &PQclear);
+    if (PQresultStatus(r.get()) != PGRES_TUPLES_OK) {
+      return absl::InternalError(OneLine(PQerrorMessage(conn)));
+    }
+    exists = PQntuples(r.get()) > 0;
+  }
+  std::unique_ptr<char, decltype(&PQfreemem)> verifier(
+      PQencryptPasswordConn(conn, password.c_str(), role.c_str(), "scram-sha-256"),
+      &PQfreemem);
+  std::unique_ptr<char, decltype(&PQfreemem)> identifier(
+      PQescapeIdentifier(conn, role.c_str(), role.size()), &PQfreemem);
+  if (verifier == nullptr || identifier == nullptr) {
+    return absl::InternalError(OneLine(PQerrorMessage(conn)));
+  }
+  std::unique_ptr<char, decltype(&PQfreemem)> literal(
+      PQescapeLiteral(conn, verifier.get(), std::strlen(verifier.get())), &PQfreemem);
+  if (literal == nullptr) return absl::InternalError(OneLine(PQerrorMessage(conn)));
+  const std::string sql = absl::Substitute(
+      exists ? kSetPasswordSql : kCreateLoginRoleSql, identifier.get(), literal.get());
+  if (absl::Status s = Exec(conn, sql.c_str()); !s.ok()) {
+    return absl::InternalError(
+        absl::StrCat("cannot set the password of role ", role, ": ", s.message()));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::map<std::string, std::string>>
+EmbeddedPostgres::LoadOrMakePasswords() {
+  std::map<std::string, std::string> passwords;
+  std::optional<std::string> text = ReadSmallFile(password_file_);
+  if (text.has_value()) passwords = ParsePasswordFile(*text);
+  bool changed = !text.has_value();
+  std::vector<std::string> roles = options_.login_roles;
+  roles.push_back(options_.superuser);
+  for (const std::string& role : roles) {
+    if (!passwords.contains(role)) {
+      passwords[role] = NewPassword();
+      changed = true;
+    }
+  }
+  if (changed) {
+    // Ours (not the server user's), 0600: libpq ignores a password file
+    // others can read.
+    if (absl::Status s = WriteFileAtomically(password_file_,
+                                             PasswordFileText(passwords), std::nullopt);
+        !s.ok()) {
+      return s;
+    }
+  } else {
+    // Made readable by others since (libpq would then ignore it): private
+    // again, if it is our own file and not a link someone put there.
+    struct stat st;
+    if (lstat(password_file_.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+        st.st_uid == geteuid() && (st.st_mode & 077) != 0 &&
+        chmod(password_file_.c_str(), 0600) != 0) {
+      return ErrnoError("cannot make private", password_file_);
+    }
+  }
+  return passwords;
+}
+
+absl::Status EmbeddedPostgres::SecureLogins() {
+  const std::string hba_path = cluster_dir_ + "/pg_hba.conf";
+  std::optional<std::string> hba = ReadSmallFile(hba_path);
+  if (!hba.has_value()) return absl::InternalError(absl::StrCat("cannot read ", hba_path));
+  const bool upgrade = HbaTrusts(*hba);
+  absl::StatusOr<std::map<std::string, std::string>> passwords = LoadOrMakePasswords();
+  if (!passwords.ok()) return passwords.status();
+
+  // As the superuser, with the password file (a trust cluster asks for no
+  // password yet).
+  PgConn conn(PQconnectdb(absl::StrCat(ConnectionString("postgres"),
+                                       " connect_timeout=10")
+                              .c_str()),
+              &PQfinish);
+  if (PQstatus(conn.get()) != CONNECTION_OK) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "cannot log in to the embedded PostgreSQL in ", cluster_dir_, " as ",
+        options_.superuser, " with the password file ", password_file_, ": ",
+        OneLine(PQerrorMessage(conn.get())),
+        ". If that file was lost or replaced, restore it; or put the line "
+        "'local all all trust' in ",
+        hba_path, " and start again, which sets new passwords"));
+  }
+  if (upgrade) {
+    if (absl::Status s = SetPassword(conn.get(), options_.superuser,
+                                     (*passwords)[options_.superuser],
+                                     /*create_if_missing=*/false);
+        !s.ok()) {
+      return s;
+    }
+  }
+  // Every start: a role that migration 0001 made before this version did,
+  // or a password file made anew, gets its password.
+  for (const std::string& role : options_.login_roles) {
+    if (absl::Status s = SetPassword(conn.get(), role, (*passwords)[role],
+                                     /*create_if_missing=*/true);
+        !s.ok()) {
+      return s;
+    }
+  }
+  if (!upgrade) return absl::OkStatus();
+
+  if (absl::Status s = WriteFileAtomically(hba_path, kHbaConf, run_as_); !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = Exec(conn.get(), kReloadSql); !s.ok()) {
+    return absl::InternalError(
+        absl::StrCat("cannot reload the configuration: ", s.message()));
+  }
+  // The reload is asynchronous: wait until a login without a password is
+  // refused, so nothing after this start still gets in by trust.
+  const std::string no_password =
+      absl::StrCat("host=", QuoteConnectionValue(socket_dir_), " port=", kPort,
+                   " dbname=postgres user=", QuoteConnectionValue(options_.superuser),
+                   " passfile=", QuoteConnectionValue(password_file_ + ".none"),
+                   " connect_timeout=2");
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (true) {
+    PgConn probe(PQconnectdb(no_password.c_str()), &PQfinish);
+    if (PQstatus(probe.get()) != CONNECTION_OK) break;
+    if (absl::Now() > deadline) {
+      return absl::InternalError(absl::StrCat(
+          "PostgreSQL in ", cluster_dir_,
+          " still lets the superuser in without a password after pg_hba.conf "
+          "was rewritten and reloaded",
+          LogTail()));
+    }
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  spdlog::info(
+      "upgraded the embedded PostgreSQL in {} from trust to password "
+      "(scram-sha-256) authentication; its passwords are in {}",
+      cluster_dir_, password_file_);
+  return absl::OkStatus();
 }
 
 }  // namespace casebridge::storage

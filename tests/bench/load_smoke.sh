@@ -38,9 +38,10 @@ done
 [[ -f $WORK/data/demo-tokens.json ]] || fail "the server did not start"
 
 # The embedded cluster's socket: <data>/sock, or /tmp/casebridge-pg-* when
-# that path is too long (storage/embedded_postgres.h).
+# that path is too long; its passwords are in <data>/pgpass
+# (storage/embedded_postgres.h).
 SOCK=$WORK/data/sock
-DB="host=$SOCK port=5432 dbname=postgres user=casebridge"
+DB="host=$SOCK port=5432 dbname=postgres user=casebridge passfile=$WORK/data/pgpass"
 "$LOAD" seed --database="$DB" --cases=60 --incidents_per_case=4 --audit_events=500 \
   --tokens_out="$WORK/tokens.json" --targets_out="$WORK/targets.json" \
   >"$WORK/seed.log" 2>&1 || { cat "$WORK/seed.log" >&2; fail "seed failed"; }

@@ -24,6 +24,7 @@
 #include "pqxx/pqxx"
 #include "storage/audit_log.h"
 #include "storage/crypto.h"
+#include "storage/database.h"
 #include "tests/support/test_server.h"
 
 namespace casebridge {
@@ -716,20 +717,112 @@ TEST(AuditSealTest, CheckpointAndVerifyWaitForAnotherSealerInsteadOfSkipping) {
       return out.events_checked();
     });
     // The call waits for the lock (rather than answering from a stale head)...
-    bool waiting = false;
-    for (int i = 0; i < 600 && !waiting; ++i) {
-      if (call.wait_for(std::chrono::milliseconds(50)) == std::future_status::ready)
-        break;
-      waiting = *server->Query(
-                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
-                    "AND NOT granted") != "0";
-    }
-    EXPECT_TRUE(waiting) << "answered without waiting for the other sealer";
+    EXPECT_EQ(call.wait_for(std::chrono::seconds(2)), std::future_status::timeout)
+        << "answered without waiting for the other sealer";
     lock.exec(
         absl::StrCat("SELECT pg_advisory_unlock(", storage::kAuditSealerLockKey, ")"));
     // ...and then covers every event committed before it.
     EXPECT_GE(call.get(), committed);
   }
+}
+
+// A server frozen (SIGSTOP, say) while its sealer held the sealing lock: a
+// session of the runtime role, as a server's is, that takes the lock in a
+// transaction and then sits idle in it. Its own short
+// idle_in_transaction_session_timeout stands in for the role's, so that
+// PostgreSQL ends it within the test.
+class FrozenSealer {
+ public:
+  FrozenSealer(const std::string& owner_conn, absl::Duration idle_timeout) {
+    storage::DatabaseOptions options;
+    options.connection_string = owner_conn;
+    conn_ = std::make_unique<pqxx::connection>(storage::RuntimeConnectionString(options));
+    {
+      pqxx::nontransaction setup(*conn_);
+      setup.exec("SET application_name = 'frozen casebridge-server'");
+      setup.exec(absl::StrCat("SET idle_in_transaction_session_timeout = ",
+                              absl::ToInt64Milliseconds(idle_timeout)));
+      pid_ = setup.exec1("SELECT pg_backend_pid()")[0].as<int>();
+      role_ = setup.exec1("SELECT current_user")[0].c_str();
+    }
+    work_ = std::make_unique<pqxx::work>(*conn_);
+    work_->exec(
+        absl::StrCat("SELECT pg_advisory_xact_lock(", storage::kAuditSealerLockKey, ")"));
+  }
+  ~FrozenSealer() {
+    try {
+      work_.reset();  // its session may be gone: nothing to roll back then
+    } catch (...) {
+    }
+  }
+
+  int pid() const { return pid_; }
+  const std::string& role() const { return role_; }
+
+ private:
+  std::unique_ptr<pqxx::connection> conn_;
+  std::unique_ptr<pqxx::work> work_;
+  int pid_ = 0;
+  std::string role_;
+};
+
+// Measured before: a server stopped while its sealer held the lock stopped
+// chaining on every server, and VerifyAuditLog hung to its deadline saying
+// nothing. Now the call answers at its deadline naming the holder, and once
+// PostgreSQL ends the frozen session the other servers chain again, without
+// a restart.
+TEST(AuditSealTest, AFrozenSealerIsNamedAtTheDeadlineAndChainingResumesWhenItEnds) {
+  std::unique_ptr<TestServer> server = StartServer();
+  ASSERT_NE(server, nullptr);
+  auto cases = v1::CaseService::NewStub(server->channel());
+  auto audit = v1::AuditService::NewStub(server->channel());
+  const v1::Case c = CreateCaseAs(*server, "pc.hughes");
+
+  // Long enough for the calls below on a busy machine; PostgreSQL ends it after.
+  FrozenSealer frozen(server->database(), absl::Seconds(8));
+  EXPECT_EQ(frozen.role(), "casebridge_app");
+  for (int i = 0; i < 5; ++i) {
+    v1::GetCaseRequest req;
+    req.set_name(c.name());
+    v1::Case out;
+    ASSERT_GRPC_OK(cases->GetCase(server->Context("pc.hughes").get(), req, &out));
+  }
+  EXPECT_GE(std::stoll(*server->Query("SELECT count(*) FROM audit_pending")), 5);
+
+  // (a) While it is held: DEADLINE_EXCEEDED at the call's deadline, naming
+  // the holder.
+  grpc::ClientContext context;
+  context.AddMetadata("authorization",
+                      absl::StrCat("Bearer ", server->Token("auditor.shah")));
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Milliseconds(1500)));
+  v1::VerifyAuditLogResponse refused;
+  const absl::Time start = absl::Now();
+  const grpc::Status s =
+      audit->VerifyAuditLog(&context, v1::VerifyAuditLogRequest(), &refused);
+  EXPECT_LT(absl::Now() - start, absl::Seconds(3));
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED) << s.error_message();
+  EXPECT_THAT(s.error_message(), HasSubstr(absl::StrCat("pid ", frozen.pid())));
+  EXPECT_THAT(s.error_message(), HasSubstr("frozen casebridge-server"));
+  EXPECT_THAT(s.error_message(), HasSubstr("idle in transaction"));
+  EXPECT_THAT(s.error_message(), HasSubstr("sealing lock"));
+  EXPECT_NE(*server->Query("SELECT count(*) FROM audit_pending"), "0");
+
+  // (b) PostgreSQL ends the frozen session; this server chains again.
+  const std::string gone =
+      absl::StrCat("SELECT count(*) FROM pg_stat_activity WHERE pid = ", frozen.pid());
+  for (int i = 0; i < 300 && *server->Query(gone) != "0"; ++i) {
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  ASSERT_EQ(*server->Query(gone), "0") << "the frozen session was never ended";
+  for (int i = 0; i < 300 && *server->Query("SELECT count(*) FROM audit_pending") != "0";
+       ++i) {
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  EXPECT_EQ(*server->Query("SELECT count(*) FROM audit_pending"), "0");
+  v1::VerifyAuditLogResponse verified;
+  ASSERT_GRPC_OK(audit->VerifyAuditLog(server->Context("auditor.shah").get(),
+                                       v1::VerifyAuditLogRequest(), &verified));
+  EXPECT_TRUE(verified.ok()) << verified.detail();
 }
 
 // --- Who has seen this case ---------------------------------------------------

@@ -19,6 +19,7 @@
 #include "gtest/gtest.h"
 #include "pqxx/pqxx"
 #include "storage/audit_log.h"
+#include "tests/support/log_capture.h"
 #include "tests/support/postgres_environment.h"
 #include "tests/support/test_server.h"
 
@@ -33,14 +34,14 @@ using test_support::TestServer;
 using ::testing::HasSubstr;
 
 // Holds `n` connections of a pool, each inside a Transact whose function
-// blocks until Release().
+// runs `sql` and then blocks until Release().
 class PoolHolder {
  public:
-  PoolHolder(Database& db, int n) : inside_(n) {
+  PoolHolder(Database& db, int n, std::string sql = "SELECT 1") : inside_(n) {
     for (int i = 0; i < n; ++i) {
-      threads_.emplace_back([this, &db] {
-        absl::Status s = db.Transact(absl::Now() + absl::Minutes(2), [this](Tx& tx) {
-          tx.raw().exec("SELECT 1");
+      threads_.emplace_back([this, &db, sql] {
+        absl::Status s = db.Transact(absl::Now() + absl::Minutes(2), [this, &sql](Tx& tx) {
+          tx.raw().exec(sql);
           inside_.DecrementCount();
           release_.WaitForNotification();
           return absl::OkStatus();
@@ -210,6 +211,100 @@ TEST_F(DatabaseTest, ErrorsAreMappedAtTheStorageEdge) {
 
   // Every error above left its connection usable.
   for (int i = 0; i < 4; ++i) EXPECT_TRUE(db->Ping(absl::Now() + absl::Seconds(10)).ok());
+}
+
+// A lock wait that runs into lock_timeout (the runtime role has one, so a
+// frozen session cannot hold calls up) is UNAVAILABLE: retry. Not INTERNAL.
+TEST_F(DatabaseTest, ALockTimeoutIsUnavailableNotInternal) {
+  std::unique_ptr<Database> db = Open(2);
+  ASSERT_NE(db, nullptr);
+  auto holder = std::make_unique<PoolHolder>(*db, 1, "SELECT pg_advisory_xact_lock(4242)");
+  absl::Status s = WithoutHanging([&] {
+    return db->Transact(absl::Now() + absl::Seconds(30), [](Tx& tx) {
+      tx.raw().exec("SET LOCAL lock_timeout = '200ms'");
+      tx.raw().exec("SELECT pg_advisory_xact_lock(4242)");
+      return absl::OkStatus();
+    });
+  });
+  EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable) << s;
+  EXPECT_THAT(std::string(s.message()), HasSubstr("lock_timeout"));
+  holder.reset();
+  EXPECT_TRUE(db->Ping(absl::Now() + absl::Seconds(10)).ok());
+}
+
+// A transaction left idle past idle_in_transaction_session_timeout (what
+// PostgreSQL does to a frozen server's session) has its session ended: the
+// call is UNAVAILABLE saying so and that nothing was saved (not "the
+// database is unreachable"), and the connection is replaced.
+TEST_F(DatabaseTest, ASessionEndedMidTransactionSaysSoAndThatNothingWasSaved) {
+  std::unique_ptr<Database> db = Open(1);
+  ASSERT_NE(db, nullptr);
+  absl::Status s = db->Transact(absl::Now() + absl::Seconds(30), [](Tx& tx) {
+    tx.raw().exec("SET LOCAL idle_in_transaction_session_timeout = '100ms'");
+    absl::SleepFor(absl::Seconds(1));  // frozen
+    tx.raw().exec("SELECT 1");
+    return absl::OkStatus();
+  });
+  EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable) << s;
+  EXPECT_THAT(std::string(s.message()), HasSubstr("ended this connection"));
+  EXPECT_THAT(std::string(s.message()), HasSubstr("nothing was saved"));
+  EXPECT_THAT(std::string(s.message()), HasSubstr("idle_in_transaction_session_timeout"));
+  EXPECT_TRUE(db->Ping(absl::Now() + absl::Seconds(10)).ok());
+}
+
+// The runtime role carries the bounds (migration 0012) that end a frozen
+// server's session and stop others waiting on its locks for ever.
+TEST_F(DatabaseTest, TheRuntimeRoleHasLockAndIdleInTransactionTimeouts) {
+  EXPECT_EQ(QueryValue(conn_,
+                       "SELECT coalesce(array_to_string(array(SELECT unnest(setconfig) "
+                       "ORDER BY 1), ','), 'none') FROM pg_db_role_setting "
+                       "WHERE setrole = 'casebridge_app'::regrole AND setdatabase = 0 "
+                       "UNION ALL SELECT 'none' LIMIT 1")
+                .value_or("error"),
+            "idle_in_transaction_session_timeout=15s,lock_timeout=10s");
+  std::unique_ptr<Database> db = Open(1);
+  ASSERT_NE(db, nullptr);
+  absl::StatusOr<std::string> seen = db->TransactFor<std::string>(
+      absl::Now() + absl::Seconds(10), [](Tx& tx) -> absl::StatusOr<std::string> {
+        return absl::StrCat(
+            tx.raw().exec1("SHOW idle_in_transaction_session_timeout")[0].c_str(), " ",
+            tx.raw().exec1("SHOW lock_timeout")[0].c_str());
+      });
+  ASSERT_TRUE(seen.ok()) << seen.status();
+  EXPECT_EQ(*seen, "15s 10s");
+}
+
+// The background sealer, kept from the sealing lock by another session,
+// says so (naming it) once it has been kept long, and then only now and
+// then, not at every attempt.
+TEST_F(DatabaseTest, TheSealerWarnsNowAndThenWhileAnotherSessionKeepsTheLock) {
+  std::unique_ptr<Database> db = Open(1);
+  std::unique_ptr<Database> writer_db = Open(1);
+  std::unique_ptr<Database> sealer_db = Open(1);
+  ASSERT_NE(sealer_db, nullptr);
+  pqxx::connection stuck(conn_);
+  {
+    pqxx::nontransaction setup(stuck);
+    setup.exec("SET application_name = 'stuck session'");
+  }
+  auto held = std::make_unique<pqxx::work>(stuck);
+  held->exec(absl::StrCat("SELECT pg_advisory_xact_lock(", storage::kAuditSealerLockKey,
+                          ")"));
+  const int pid = held->exec1("SELECT pg_backend_pid()")[0].as<int>();
+
+  test_support::LogCapture logs;
+  storage::AuditLogOptions options;
+  options.seal_interval = absl::Milliseconds(20);
+  options.sealer_lock_warning_after = absl::Milliseconds(300);
+  storage::AuditLog log(db.get(), options, writer_db.get(), sealer_db.get());
+  log.Start();
+  absl::SleepFor(absl::Seconds(2));
+  held.reset();  // let go, so Stop() can seal
+  log.Stop();
+  std::vector<std::string> warnings = logs.Lines("kept the sealing lock");
+  ASSERT_EQ(warnings.size(), 1u) << logs.All();
+  EXPECT_THAT(warnings[0], HasSubstr(absl::StrCat("pid ", pid)));
+  EXPECT_THAT(warnings[0], HasSubstr("stuck session"));
 }
 
 // The call's deadline travels with BEGIN as SET LOCAL statement_timeout: it
@@ -581,6 +676,7 @@ TEST_F(DatabaseTest, AFullAuditQueueFailsTheCallAtItsDeadlineAndStillRecordsIt) 
   absl::Status s =
       WithoutHanging([&] { return log.AppendDurably(refused, deadline); });
   EXPECT_EQ(s.code(), absl::StatusCode::kDeadlineExceeded) << s;
+  EXPECT_THAT(std::string(s.message()), HasSubstr("queue is full")) << "why, in words";
   EXPECT_GE(absl::Now(), deadline) << "gave up before the deadline";
   EXPECT_LT(absl::Now(), deadline + absl::Seconds(5)) << "waited past the deadline";
 
@@ -634,6 +730,7 @@ TEST_F(DatabaseTest, AQueuedEventOutlivesItsCallersDeadline) {
     const absl::Time deadline = absl::Now() + absl::Milliseconds(300);
     absl::Status s = WithoutHanging([&] { return log.AppendDurably(e, deadline); });
     EXPECT_EQ(s.code(), absl::StatusCode::kDeadlineExceeded) << e.username << ": " << s;
+    EXPECT_THAT(std::string(s.message()), HasSubstr("still queued")) << e.username;
     EXPECT_GE(absl::Now(), deadline) << e.username;
     EXPECT_LT(absl::Now(), deadline + absl::Seconds(5)) << e.username;
   }
@@ -650,6 +747,56 @@ TEST_F(DatabaseTest, AQueuedEventOutlivesItsCallersDeadline) {
   EXPECT_EQ(*QueryValue(conn_, "SELECT outcome || ' ' || message FROM audit_events "
                                "WHERE username = 'late.denied'"),
             "UNAUTHENTICATED unknown token");
+}
+
+// A caller whose record a writer has taken but cannot commit hears that at
+// its deadline: the writer is waiting on the database.
+TEST_F(DatabaseTest, AnAuditDeadlineSaysTheWriterIsWaitingOnTheDatabase) {
+  std::unique_ptr<Database> db = Open(1);
+  std::unique_ptr<Database> writer_db = Open(1);
+  ASSERT_NE(writer_db, nullptr);
+  storage::AuditLogOptions options;
+  options.max_batch = 1;
+  options.writers = 1;
+  storage::AuditLog log(db.get(), options, writer_db.get());
+  log.Start();
+  auto hold = std::make_unique<PoolHolder>(*writer_db, 1);
+  storage::AuditEvent event;
+  event.time = absl::Now();
+  event.username = "taken";
+  event.method = "/casebridge.v1.CaseService/GetCase";
+  event.outcome = "OK";
+  absl::Status s = WithoutHanging(
+      [&] { return log.AppendDurably(event, absl::Now() + absl::Milliseconds(300)); });
+  EXPECT_EQ(s.code(), absl::StatusCode::kDeadlineExceeded) << s;
+  EXPECT_THAT(std::string(s.message()), HasSubstr("waiting on the database")) << s;
+  EXPECT_THAT(std::string(s.message()), HasSubstr("writer")) << s;
+  hold.reset();
+  log.Stop();
+}
+
+// Every connection a server makes names the server (host and pid) and its
+// pool in pg_stat_activity, so whoever holds a lock others wait on can be
+// traced.
+TEST(ServerPoolTest, EveryConnectionNamesItsServerAndPool) {
+  auto started = TestServer::Start();
+  ASSERT_TRUE(started.ok()) << started.status();
+  std::unique_ptr<TestServer> server = *std::move(started);
+  EXPECT_THAT(storage::ProcessApplicationName("requests"),
+              ::testing::EndsWith(absl::StrCat(":", getpid(), " requests")));
+  for (const char* pool : {"requests", "audit", "sealer"}) {
+    EXPECT_EQ(*server->Query(absl::StrCat(
+                  "SELECT count(*) > 0 FROM pg_stat_activity WHERE datname = "
+                  "current_database() AND usename = 'casebridge_app' AND "
+                  "application_name = '",
+                  storage::ProcessApplicationName(pool), "'")),
+              "t")
+        << pool;
+  }
+  EXPECT_EQ(*server->Query("SELECT count(*) FROM pg_stat_activity WHERE datname = "
+                           "current_database() AND usename = 'casebridge_app' AND "
+                           "application_name = ''"),
+            "0");
 }
 
 // A flood of bad credentials costs no database work: a token that is not of

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -18,6 +19,12 @@
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "casebridge/v1/admin.grpc.pb.h"
+#include "grpcpp/grpcpp.h"
+#include "server/server_app.h"
+#include "services/provisioning.h"
+#include "storage/audit_log.h"
+#include "tests/support/log_capture.h"
 #include "tests/support/postgres_environment.h"
 
 namespace casebridge::storage {
@@ -25,6 +32,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::StartsWith;
 using test_support::QueryValue;
 
@@ -384,6 +392,210 @@ TEST_F(EmbeddedPostgresTest, AsRootADataDirPostgresCannotEnterMovesTheCluster) {
   ASSERT_TRUE(again->Stop().ok());
   std::error_code ec;
   fs::remove_all(fs::path(pg->cluster_dir()).parent_path(), ec);
+}
+
+// "*:*:*:<role>:<password>" lines of a password file: role -> password.
+std::map<std::string, std::string> Passwords(const std::string& path) {
+  std::map<std::string, std::string> out;
+  for (absl::string_view line : absl::StrSplit(ReadFile(path), '\n')) {
+    std::vector<std::string> f = absl::StrSplit(line, ':');
+    if (f.size() == 5 && f[0] == "*") out[f[3]] = f[4];
+  }
+  return out;
+}
+
+// A connection string to `pg` as `role` that names no password file (one
+// that does not exist), so libpq has no password to offer.
+std::string WithoutPasswordFile(const EmbeddedPostgres& pg, const std::string& role,
+                                const std::string& root) {
+  return absl::StrCat("host=", pg.socket_dir(), " port=5432 dbname=postgres user=",
+                      role, " passfile=", root, "/no-such-file");
+}
+
+TEST_F(EmbeddedPostgresTest, LoginsNeedTheirPasswordFromThePasswordFile) {
+  std::unique_ptr<EmbeddedPostgres> pg = StartOrDie(Options());
+  ASSERT_NE(pg, nullptr);
+  const std::string conn = pg->ConnectionString();
+  EXPECT_EQ(pg->password_file(), root_ + "/d/pgpass");
+  EXPECT_THAT(conn, HasSubstr(absl::StrCat("passfile=", pg->password_file())));
+
+  // With the file: the superuser, and the runtime role the server's pool
+  // logs in as.
+  EXPECT_EQ(QueryValue(conn, "SELECT current_user").value_or("error"), "casebridge");
+  EXPECT_EQ(QueryValue(absl::StrCat(conn, " user=casebridge_app"), "SELECT current_user")
+                .value_or("error"),
+            "casebridge_app");
+  // Without it, nobody gets in: no trust anywhere.
+  for (const std::string role : {"casebridge", "casebridge_app"}) {
+    absl::StatusOr<std::string> r =
+        QueryValue(WithoutPasswordFile(*pg, role, root_), "SELECT 1");
+    ASSERT_FALSE(r.ok()) << role << " got in without a password";
+    EXPECT_THAT(std::string(r.status().message()), HasSubstr("password")) << role;
+  }
+  EXPECT_EQ(QueryValue(conn, "SELECT string_agg(DISTINCT type || ' ' || auth_method, ',') "
+                             "FROM pg_hba_file_rules")
+                .value_or("error"),
+            "local scram-sha-256");
+
+  // The file: ours, private (so as root, the postgres user running the
+  // cluster cannot read it), one password per role, none of them in a
+  // connection string or the server's log. initdb's copy is gone.
+  struct stat st;
+  ASSERT_EQ(stat(pg->password_file().c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_EQ(st.st_uid, geteuid());
+  std::map<std::string, std::string> passwords = Passwords(pg->password_file());
+  ASSERT_EQ(passwords.size(), 2u) << ReadFile(pg->password_file());
+  EXPECT_NE(passwords["casebridge"], passwords["casebridge_app"]);
+  for (const auto& [role, password] : passwords) {
+    EXPECT_GE(password.size(), 32u) << role;
+    EXPECT_THAT(conn, Not(HasSubstr(password))) << role;
+    EXPECT_THAT(ReadFile(pg->log_file()), Not(HasSubstr(password))) << role;
+  }
+  EXPECT_FALSE(fs::exists(root_ + "/d/initdb-password"));
+  if (geteuid() == 0) {
+    absl::StatusOr<RunAsUser> postgres = LookUpUser("postgres");
+    ASSERT_TRUE(postgres.ok());
+    SubprocessOptions as_postgres;
+    as_postgres.run_as = *postgres;
+    absl::StatusOr<SubprocessResult> cat =
+        RunSubprocess({"/bin/cat", pg->password_file()}, as_postgres);
+    ASSERT_TRUE(cat.ok()) << cat.status();
+    EXPECT_NE(cat->exit_code, 0) << "the postgres user read the password file";
+  }
+
+  // A restart keeps the passwords (and the file) as they are.
+  ASSERT_TRUE(pg->Stop().ok());
+  ASSERT_TRUE(pg->StartAgain().ok());
+  EXPECT_EQ(Passwords(pg->password_file()), passwords);
+  EXPECT_EQ(QueryValue(absl::StrCat(conn, " user=casebridge_app"), "SELECT 1")
+                .value_or("error"),
+            "1");
+}
+
+// The whole server on an embedded cluster: it migrates as the superuser and
+// serves with its pools logging in as the runtime role, by password.
+TEST_F(EmbeddedPostgresTest, AServerRunsOnItEndToEnd) {
+  std::unique_ptr<EmbeddedPostgres> pg = StartOrDie(Options());
+  ASSERT_NE(pg, nullptr);
+  server::ServerOptions options;
+  options.listen = "127.0.0.1:0";
+  options.database = pg->ConnectionString();
+  options.pool_size = 2;
+  options.shutdown_grace = absl::Seconds(1);
+  absl::StatusOr<std::unique_ptr<server::ServerApp>> app =
+      server::ServerApp::Start(options);
+  ASSERT_TRUE(app.ok()) << app.status();
+  absl::StatusOr<std::string> role = (*app)->database().TransactFor<std::string>(
+      absl::Now() + absl::Seconds(10), [](Tx& tx) -> absl::StatusOr<std::string> {
+        return std::string(tx.raw().exec1("SELECT current_user")[0].c_str());
+      });
+  EXPECT_EQ(role.value_or("error"), "casebridge_app");
+  // ...by password: it has one (a SCRAM verifier), and nothing else lets it in.
+  EXPECT_EQ(QueryValue(pg->ConnectionString(),
+                       "SELECT rolpassword LIKE 'SCRAM-SHA-256$%' FROM pg_authid "
+                       "WHERE rolname = 'casebridge_app'")
+                .value_or("error"),
+            "t");
+  EXPECT_FALSE(
+      QueryValue(WithoutPasswordFile(*pg, "casebridge_app", root_), "SELECT 1").ok());
+
+  auto tokens = services::SeedDemoWorld((*app)->database(), absl::Now(), true);
+  ASSERT_TRUE(tokens.ok()) << tokens.status();
+  std::string token;
+  for (const auto& t : *tokens) {
+    if (t.username == "pc.hughes") token = t.secret;
+  }
+  auto admin = v1::AdminService::NewStub(grpc::CreateChannel(
+      absl::StrCat("127.0.0.1:", (*app)->port()), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", absl::StrCat("Bearer ", token));
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(20)));
+  v1::User me;
+  grpc::Status s = admin->GetCurrentUser(&context, v1::GetCurrentUserRequest(), &me);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(me.username(), "pc.hughes");
+  // Its call was audited and chains.
+  ASSERT_TRUE((*app)->audit_log().SealPending(absl::Now() + absl::Seconds(10)).ok());
+  absl::StatusOr<AuditVerification> verified =
+      (*app)->audit_log().Verify(0, 0, nullptr, absl::Now() + absl::Seconds(10));
+  ASSERT_TRUE(verified.ok()) << verified.status();
+  EXPECT_TRUE(verified->ok) << verified->detail;
+  EXPECT_GE(verified->events_checked, 1);
+  (*app)->Shutdown();
+}
+
+// What an earlier version made: `local all all trust` and no password file
+// (reloaded into a running server).
+void MakeItATrustCluster(const EmbeddedPostgres& pg, const std::string& root,
+                         bool running) {
+  std::string hba = pg.cluster_dir() + "/pg_hba.conf";
+  {
+    std::ofstream out(hba, std::ios::trunc);
+    out << "# Written by casebridge. Connections only through the Unix socket,\n"
+           "# whose directory only the server's user can enter.\n"
+           "local all all trust\n";
+  }
+  if (geteuid() == 0) {
+    absl::StatusOr<RunAsUser> user = LookUpUser("postgres");
+    ASSERT_TRUE(user.ok());
+    ASSERT_EQ(chown(hba.c_str(), user->uid, user->gid), 0);
+  }
+  if (running) {
+    ASSERT_TRUE(QueryValue(pg.ConnectionString(), "SELECT pg_reload_conf()").ok());
+    for (int i = 0; i < 100; ++i) {
+      if (QueryValue(WithoutPasswordFile(pg, "casebridge", root), "SELECT 1").ok()) break;
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+  }
+  ASSERT_EQ(unlink(pg.password_file().c_str()), 0);
+}
+
+void ExpectPasswordsOnly(const EmbeddedPostgres& pg, const std::string& root) {
+  EXPECT_TRUE(fs::exists(pg.password_file()));
+  const std::string hba = ReadFile(pg.cluster_dir() + "/pg_hba.conf");
+  EXPECT_THAT(hba, HasSubstr("local all all scram-sha-256"));
+  EXPECT_THAT(hba, Not(HasSubstr("trust")));
+  for (const std::string role : {"casebridge", "casebridge_app"}) {
+    EXPECT_FALSE(QueryValue(WithoutPasswordFile(pg, role, root), "SELECT 1").ok())
+        << role << " still gets in without a password";
+    EXPECT_EQ(QueryValue(absl::StrCat(pg.ConnectionString(), " user=", role),
+                         "SELECT current_user")
+                  .value_or("error"),
+              role);
+  }
+}
+
+TEST_F(EmbeddedPostgresTest, AnOldTrustClusterIsUpgradedOnStart) {
+  std::unique_ptr<EmbeddedPostgres> pg = StartOrDie(Options());
+  ASSERT_NE(pg, nullptr);
+  ASSERT_TRUE(QueryValue(pg->ConnectionString(),
+                         "ALTER ROLE casebridge PASSWORD NULL; "
+                         "ALTER ROLE casebridge_app PASSWORD NULL; SELECT 1")
+                  .ok());
+  ASSERT_TRUE(pg->Stop().ok());
+  MakeItATrustCluster(*pg, root_, /*running=*/false);
+
+  test_support::LogCapture logs;
+  // Stopped: started and upgraded.
+  pg = StartOrDie(Options());
+  ASSERT_NE(pg, nullptr);
+  ExpectPasswordsOnly(*pg, root_);
+  EXPECT_EQ(logs.Lines("upgraded").size(), 1u) << logs.All();
+  // Said once: a start on an upgraded cluster has nothing to say.
+  ASSERT_TRUE(pg->Stop().ok());
+  ASSERT_TRUE(pg->StartAgain().ok());
+  EXPECT_EQ(logs.Lines("upgraded").size(), 1u) << logs.All();
+
+  // Running (an old server still up): upgraded in place, with a reload.
+  MakeItATrustCluster(*pg, root_, /*running=*/true);
+  ASSERT_TRUE(QueryValue(WithoutPasswordFile(*pg, "casebridge", root_), "SELECT 1").ok())
+      << "the old server does not trust";
+  std::unique_ptr<EmbeddedPostgres> reused = StartOrDie(Options());
+  ASSERT_NE(reused, nullptr);
+  EXPECT_FALSE(reused->started_by_this());
+  ExpectPasswordsOnly(*reused, root_);
+  EXPECT_EQ(logs.Lines("upgraded").size(), 2u) << logs.All();
 }
 
 TEST(QuoteConnectionValueTest, QuotesOnlyWhatNeedsIt) {

@@ -9,6 +9,8 @@ int main(int argc, char** argv) {
   // Every FreshDatabase() starts migrated: the template is.
   ::testing::AddGlobalTestEnvironment(
       new casebridge::test_support::PostgresEnvironment(
-          &casebridge::storage::ApplyMigrations));
+          [](const std::string& conn) {
+            return casebridge::storage::ApplyMigrations(conn);
+          }));
   return RUN_ALL_TESTS();
 }

@@ -2,6 +2,7 @@
 // when several servers start on one empty database at the same moment.
 #include "storage/migrations.h"
 
+#include <future>
 #include <iterator>
 #include <thread>
 #include <vector>
@@ -107,15 +108,13 @@ std::string ExpectedMigrations() {
   return out;
 }
 
-// Numbers are taken by branches before they merge (0013 was written while
-// 0011 and 0012 were taken on others), so a checkout may have a gap; what
-// must hold is one migration per number, in order, from 1.
+// One migration per number, from 1, with no gap: a gap on main means a
+// branch's migration was lost in a merge.
 TEST(MigrationsTest, CompiledInMigrationsAreNumberedInOrder) {
   const auto& all = storage::Migrations();
   ASSERT_GE(all.size(), 2u);
-  EXPECT_EQ(all[0].version, 1) << all[0].file_name;
-  for (size_t i = 1; i < all.size(); ++i) {
-    EXPECT_GT(all[i].version, all[i - 1].version) << all[i].file_name;
+  for (size_t i = 0; i < all.size(); ++i) {
+    EXPECT_EQ(all[i].version, static_cast<int>(i) + 1) << all[i].file_name;
   }
 }
 
@@ -222,6 +221,110 @@ TEST(MigrationsTest, AMigrationAppliedUnderAnotherNameStopsTheStart) {
   EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition) << s;
   EXPECT_THAT(std::string(s.message()), HasSubstr("0099_from_another_branch.sql"));
   EXPECT_THAT(std::string(s.message()), HasSubstr(std::string(last.file_name)));
+}
+
+// A database migrated by a newer build (a migration this one does not know)
+// is refused, applying nothing, naming both versions; a server does not
+// start on it.
+TEST(MigrationsTest, ANewerSchemaIsRefusedNamingBothVersions) {
+  absl::StatusOr<std::string> db = PostgresEnvironment::FreshDatabase();
+  ASSERT_TRUE(db.ok()) << db.status();
+  ASSERT_TRUE(QueryValue(*db, "INSERT INTO schema_migrations (version, file_name) "
+                              "VALUES (9999, '9999_from_a_newer_build.sql'); SELECT 1")
+                  .ok());
+  const std::string record = MigrationRecord(*db);
+  const storage::Migration& newest = storage::Migrations().back();
+  absl::Status s = storage::ApplyMigrations(*db);
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition) << s;
+  EXPECT_THAT(std::string(s.message()), HasSubstr("9999 (9999_from_a_newer_build.sql)"));
+  EXPECT_THAT(std::string(s.message()),
+              HasSubstr(absl::StrCat(newest.version, " (", newest.file_name, ")")));
+  EXPECT_THAT(std::string(s.message()), HasSubstr("newer"));
+  EXPECT_EQ(MigrationRecord(*db), record);
+
+  server::ServerOptions options;
+  options.listen = "127.0.0.1:0";
+  options.database = *db;
+  absl::StatusOr<std::unique_ptr<server::ServerApp>> app = server::ServerApp::Start(options);
+  ASSERT_FALSE(app.ok());
+  EXPECT_EQ(app.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(app.status().message()), HasSubstr("9999_from_a_newer_build.sql"));
+}
+
+// The wait for another session's migration lock is bounded; at the bound
+// the error names the holder and what to do.
+TEST(MigrationsTest, TheMigrationLockWaitIsBoundedAndNamesTheHolder) {
+  EmptyDatabase db;
+  pqxx::connection holder(db.conn());
+  pqxx::nontransaction lock(holder);
+  lock.exec("SET application_name = 'migration holder under test'");
+  const int pid = lock.exec1("SELECT pg_backend_pid()")[0].as<int>();
+  lock.exec(absl::StrCat("SELECT pg_advisory_lock(", storage::kMigrationLockKey, ")"));
+
+  const absl::Time start = absl::Now();
+  auto migrating = std::async(std::launch::async, [&] {
+    return storage::ApplyMigrations(db.conn(), {.lock_timeout = absl::Seconds(1)});
+  });
+  if (migrating.wait_for(std::chrono::seconds(30)) != std::future_status::ready) {
+    // Waiting without a bound: let it go, so the test fails instead of hanging.
+    lock.exec(absl::StrCat("SELECT pg_advisory_unlock(", storage::kMigrationLockKey, ")"));
+    migrating.wait();
+    FAIL() << "the wait for the migration lock was not bounded";
+  }
+  absl::Status s = migrating.get();
+  EXPECT_GE(absl::Now() - start, absl::Seconds(1));
+  EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable) << s;
+  EXPECT_THAT(std::string(s.message()), HasSubstr(absl::StrCat("pid ", pid)));
+  EXPECT_THAT(std::string(s.message()), HasSubstr("migration holder under test"));
+  EXPECT_THAT(std::string(s.message()), HasSubstr("local socket"));
+  EXPECT_THAT(std::string(s.message()), HasSubstr("connected "));
+  EXPECT_THAT(std::string(s.message()), HasSubstr("state \"idle\""));
+  EXPECT_THAT(std::string(s.message()), HasSubstr("pg_terminate_backend"));
+  EXPECT_EQ(*QueryValue(db.conn(), "SELECT to_regclass('schema_migrations') IS NULL"),
+            "t")
+      << "migrated without the lock";
+
+  // Released, the next start migrates.
+  lock.exec(absl::StrCat("SELECT pg_advisory_unlock(", storage::kMigrationLockKey, ")"));
+  EXPECT_TRUE(storage::ApplyMigrations(db.conn()).ok());
+  EXPECT_EQ(AppliedMigrations(db.conn()), ExpectedMigrations());
+}
+
+// What `casebridge-server status` reports: the database's version, this
+// build's, what is pending and what is newer.
+TEST(MigrationsTest, SchemaStatusSaysWhatIsPendingAndWhatIsNewer) {
+  const storage::Migration& newest = storage::Migrations().back();
+  EmptyDatabase empty;
+  absl::StatusOr<storage::SchemaStatus> status = storage::ReadSchemaStatus(empty.conn());
+  ASSERT_TRUE(status.ok()) << status.status();
+  EXPECT_EQ(status->database_version, 0);
+  EXPECT_EQ(status->build_version, newest.version);
+  EXPECT_EQ(status->build_file, newest.file_name);
+  EXPECT_EQ(status->pending.size(), storage::Migrations().size());
+  EXPECT_EQ(status->pending.front(), storage::Migrations().front().file_name);
+  EXPECT_TRUE(status->newer.empty());
+  EXPECT_FALSE(status->up_to_date());
+  EXPECT_EQ(*QueryValue(empty.conn(), "SELECT to_regclass('schema_migrations') IS NULL"),
+            "t")
+      << "reading changed something";
+
+  absl::StatusOr<std::string> db = PostgresEnvironment::FreshDatabase();
+  ASSERT_TRUE(db.ok()) << db.status();
+  status = storage::ReadSchemaStatus(*db);
+  ASSERT_TRUE(status.ok()) << status.status();
+  EXPECT_EQ(status->database_version, newest.version);
+  EXPECT_EQ(status->database_file, newest.file_name);
+  EXPECT_TRUE(status->up_to_date());
+
+  ASSERT_TRUE(QueryValue(*db, "INSERT INTO schema_migrations (version, file_name) "
+                              "VALUES (9999, '9999_from_a_newer_build.sql'); SELECT 1")
+                  .ok());
+  status = storage::ReadSchemaStatus(*db);
+  ASSERT_TRUE(status.ok()) << status.status();
+  EXPECT_EQ(status->database_version, 9999);
+  EXPECT_EQ(status->newer, std::vector<std::string>{"9999_from_a_newer_build.sql"});
+  EXPECT_TRUE(status->pending.empty());
+  EXPECT_FALSE(status->up_to_date());
 }
 
 TEST(MigrationsTest, NotificationDeadlinesAreMovedToTheEndOfTheThirdUkDay) {

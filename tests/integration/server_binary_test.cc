@@ -18,7 +18,9 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/provisioning.h"
+#include "pqxx/pqxx"
 #include "storage/database.h"
+#include "storage/migrations.h"
 #include "storage/subprocess.h"
 #include "tests/support/postgres_environment.h"
 #include "tests/support/server_process.h"
@@ -153,7 +155,66 @@ TEST_F(ServerBinaryTest, HelpExitsWithoutStarting) {
   EXPECT_THAT(r.output, HasSubstr("--max_concurrent_streams"));
   EXPECT_THAT(r.output, HasSubstr("default: 256"));
   EXPECT_THAT(r.output, HasSubstr("default: 100"));
+  // The operators' commands, their exit codes, and the migration lock bound.
+  EXPECT_THAT(r.output, HasSubstr("casebridge-server migrate"));
+  EXPECT_THAT(r.output, HasSubstr("casebridge-server status"));
+  EXPECT_THAT(r.output, HasSubstr("3 migrations pending"));
+  EXPECT_THAT(r.output, HasSubstr("--migration_lock_timeout"));
   EXPECT_EQ(*QueryValue(database_, "SELECT count(*) FROM audit_events"), "0");
+}
+
+// `migrate` and `status` for operators: status names what is pending (exit
+// 3), migrate applies it (exit 0), status then says up to date (exit 0); a
+// database migrated by a newer server is exit 4 for status, and migrate and
+// serve refuse it naming both versions.
+TEST_F(ServerBinaryTest, MigrateAndStatusCommands) {
+  const std::string empty = absl::StrCat("cb_binary_empty_", getpid());
+  const std::string admin = *PostgresEnvironment::SuperuserConnectionString("postgres");
+  {  // CREATE DATABASE runs outside a transaction.
+    pqxx::connection c(admin);
+    pqxx::nontransaction n(c);
+    n.exec(absl::StrCat("DROP DATABASE IF EXISTS \"", empty, "\""));
+    n.exec(absl::StrCat("CREATE DATABASE \"", empty, "\" TEMPLATE template0"));
+  }
+  const std::string conn = *PostgresEnvironment::SuperuserConnectionString(empty);
+  const std::string database = absl::StrCat("--database=", conn);
+  const storage::Migration& first = storage::Migrations().front();
+  const storage::Migration& newest = storage::Migrations().back();
+
+  storage::SubprocessResult r = Run({"status", database, DataDirFlag()});
+  EXPECT_EQ(r.exit_code, 3) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("pending migrations"));
+  EXPECT_THAT(r.output, HasSubstr(first.file_name));
+  EXPECT_THAT(r.output, HasSubstr(newest.file_name));
+
+  r = Run({"migrate", database, DataDirFlag()});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(*QueryValue(conn, "SELECT max(version) FROM schema_migrations"),
+            absl::StrCat(newest.version));
+
+  r = Run({"status", database, DataDirFlag()});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("up to date"));
+  EXPECT_THAT(r.output, HasSubstr(newest.file_name));
+
+  ASSERT_TRUE(QueryValue(conn, "INSERT INTO schema_migrations (version, file_name) "
+                               "VALUES (9999, '9999_from_a_newer_build.sql'); SELECT 1")
+                  .ok());
+  r = Run({"status", database, DataDirFlag()});
+  EXPECT_EQ(r.exit_code, 4) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("9999_from_a_newer_build.sql"));
+  for (const char* command : {"migrate", "serve"}) {
+    SCOPED_TRACE(command);
+    r = Run({command, database, DataDirFlag(), "--listen=127.0.0.1:0"});
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_THAT(r.output, HasSubstr("9999 (9999_from_a_newer_build.sql)"));
+    EXPECT_THAT(r.output,
+                HasSubstr(absl::StrCat(newest.version, " (", newest.file_name, ")")));
+  }
+
+  pqxx::connection c(admin);
+  pqxx::nontransaction n(c);
+  n.exec(absl::StrCat("DROP DATABASE IF EXISTS \"", empty, "\" WITH (FORCE)"));
 }
 
 TEST_F(ServerBinaryTest, EveryReadAClientReceivedSurvivesKillNine) {

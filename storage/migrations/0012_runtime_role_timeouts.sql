@@ -1,0 +1,24 @@
+-- Bounds on what one stuck session of the runtime role can hold up. A
+-- server that freezes (SIGSTOP, a debugger, a VM pause, a lost network)
+-- inside a transaction keeps its locks, including the audit sealer's
+-- advisory lock, until PostgreSQL ends its session; without these settings
+-- that is never, and every other server stops chaining the audit log.
+--
+-- idle_in_transaction_session_timeout = 15s: between the statements of a
+-- server's transaction there is only in-memory work (milliseconds; the
+-- sealer and verification hash at most a batch), never a wait on a client
+-- or another service, so 15 s idle inside one means its server is stuck:
+-- PostgreSQL ends the session, rolls the transaction back and releases its
+-- locks. Long enough that a brief stall of a live, loaded server (swapping,
+-- a paused VM migrating) does not trip it.
+--
+-- lock_timeout = 10s: a statement waits at most this long for a row or
+-- table lock (the holder may be such a frozen session) and then fails
+-- (SQLSTATE 55P03, UNAVAILABLE to the caller, who may retry) rather than
+-- hold a pool connection to the end of the call's deadline. Shorter than
+-- the idle timeout, so waiters give up before the stuck holder is ended.
+--
+-- Role settings apply at login: servers pick them up as their connections
+-- are (re)made. They are cluster-wide, like the role.
+ALTER ROLE casebridge_app SET idle_in_transaction_session_timeout = '15s';
+ALTER ROLE casebridge_app SET lock_timeout = '10s';
