@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
+#include "grpcpp/generic/async_generic_service.h"
 
 namespace casebridge::server {
 namespace {
@@ -136,62 +137,67 @@ absl::Status Unimplemented(absl::string_view method) {
       "and the service and method names (reflection lists them)"));
 }
 
-// Finishes when told to; deletes itself when gRPC is done with it.
-class Refusal : public grpc::ServerGenericBidiReactor {
- public:
-  void OnDone() override { delete this; }
-};
-
 }  // namespace
 
-UnknownMethodService::UnknownMethodService(services::RpcRunner* runner)
-    : runner_(runner), thread_([this] { Loop(); }) {}
+// One call to an unknown method, from its arrival to its answer: the tag of
+// both events (`finishing` tells which).
+struct UnknownMethodService::Call {
+  grpc::GenericServerContext context;
+  grpc::GenericServerAsyncReaderWriter stream{&context};
+  bool finishing = false;
+};
+
+UnknownMethodService::UnknownMethodService(services::RpcRunner* runner,
+                                           grpc::ServerBuilder& builder)
+    : runner_(runner) {
+  builder.RegisterAsyncGenericService(&service_);
+  queue_ = builder.AddCompletionQueue();
+}
 
 UnknownMethodService::~UnknownMethodService() { Stop(); }
 
-grpc::ServerGenericBidiReactor* UnknownMethodService::CreateReactor(
-    grpc::GenericCallbackServerContext* context) {
-  auto* reactor = new Refusal();
-  {
-    absl::MutexLock lock(&mu_);
-    if (!stopping_ && waiting_.size() < kMaxWaiting) {
-      waiting_.push_back({reactor, context});
-      return reactor;
-    }
-  }
-  // A flood: answer now; the ledger counts it without waiting.
-  reactor->Finish(runner_->RefuseBeforeHandler(*context, context->method(),
-                                               Unimplemented(context->method()),
-                                               /*may_look_up_credential=*/false,
-                                               /*may_block=*/false));
-  return reactor;
+void UnknownMethodService::Start() {
+  RequestNext();
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void UnknownMethodService::RequestNext() {
+  auto* call = new Call();
+  service_.RequestCall(&call->context, &call->stream, queue_.get(), queue_.get(), call);
 }
 
 void UnknownMethodService::Loop() {
-  while (true) {
-    Waiting next;
-    {
-      absl::MutexLock lock(&mu_);
-      auto ready = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-        return !waiting_.empty() || stopping_;
-      };
-      mu_.Await(absl::Condition(&ready));
-      if (waiting_.empty()) return;
-      next = waiting_.front();
-      waiting_.pop_front();
+  void* tag = nullptr;
+  bool ok = false;
+  while (queue_->Next(&tag, &ok)) {
+    auto* call = static_cast<Call*>(tag);
+    if (call->finishing || !ok) {
+      // Answered, or the server is shutting down before a call came.
+      delete call;
+      continue;
     }
-    next.reactor->Finish(runner_->RefuseBeforeHandler(
-        *next.context, next.context->method(), Unimplemented(next.context->method()),
-        /*may_look_up_credential=*/true, /*may_block=*/true));
+    RequestNext();
+    call->finishing = true;
+    call->stream.Finish(runner_->RefuseBeforeHandler(
+                            call->context, call->context.method(),
+                            Unimplemented(call->context.method()),
+                            /*may_look_up_credential=*/true, /*may_block=*/true),
+                        call);
   }
 }
 
 void UnknownMethodService::Stop() {
-  {
-    absl::MutexLock lock(&mu_);
-    stopping_ = true;
+  if (queue_ == nullptr) return;
+  queue_->Shutdown();
+  if (thread_.joinable()) {
+    thread_.join();
+  } else {
+    // Never started (the server did not start): drain what is there.
+    void* tag = nullptr;
+    bool ok = false;
+    while (queue_->Next(&tag, &ok)) delete static_cast<Call*>(tag);
   }
-  if (thread_.joinable()) thread_.join();
+  queue_.reset();
 }
 
 }  // namespace casebridge::server

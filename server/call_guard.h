@@ -15,11 +15,10 @@
 // Health checks and reflection carry no case data and are called by load
 // balancers every few seconds: they are not audited.
 
-#include <deque>
 #include <memory>
 #include <thread>
 
-#include "absl/synchronization/mutex.h"
+#include "grpcpp/server_builder.h"
 
 #include "grpcpp/generic/async_generic_service.h"
 #include "grpcpp/support/server_interceptor.h"
@@ -48,37 +47,29 @@ class CallGuardFactory : public grpc::experimental::ServerInterceptorFactoryInte
 };
 
 // Answers every method no service serves: UNIMPLEMENTED naming it, audited
-// with the caller when its credential is valid. A callback reactor must not
-// wait on the database, so one thread of this service does the checking and
-// the auditing and then finishes the call; when more than kMaxWaiting calls
-// wait for it (a flood), the rest are answered at once and counted in the
-// log's summary of refusals without their caller.
-class UnknownMethodService : public grpc::CallbackGenericService {
+// with the caller when its credential is valid. It is gRPC's asynchronous
+// generic service on a completion queue of its own, served by one thread:
+// a callback generic service made gRPC's synchronous handlers answer an
+// idle caller tens of milliseconds late (bench/RESULTS.md), this does not.
+class UnknownMethodService {
  public:
-  static constexpr size_t kMaxWaiting = 256;
+  // Registers the generic service and its queue with `builder`; Start()
+  // once the server is built.
+  UnknownMethodService(services::RpcRunner* runner, grpc::ServerBuilder& builder);
+  ~UnknownMethodService();  // Stop() first
 
-  explicit UnknownMethodService(services::RpcRunner* runner);
-  // Stop() first.
-  ~UnknownMethodService() override;
-
-  grpc::ServerGenericBidiReactor* CreateReactor(
-      grpc::GenericCallbackServerContext* context) override;
-
-  // Answers what is waiting and stops the thread (after the server has
-  // stopped taking calls).
+  void Start();
+  // After the server has shut down: drains the queue and joins the thread.
   void Stop();
 
  private:
-  struct Waiting {
-    grpc::ServerGenericBidiReactor* reactor;
-    grpc::GenericCallbackServerContext* context;
-  };
+  struct Call;
+  void RequestNext();
   void Loop();
 
   services::RpcRunner* runner_;
-  absl::Mutex mu_;
-  std::deque<Waiting> waiting_ ABSL_GUARDED_BY(mu_);
-  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  grpc::AsyncGenericService service_;
+  std::unique_ptr<grpc::ServerCompletionQueue> queue_;
   std::thread thread_;
 };
 

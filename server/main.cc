@@ -60,6 +60,22 @@ ABSL_FLAG(int, max_threads, 256,
           "quota); calls beyond are refused RESOURCE_EXHAUSTED");
 ABSL_FLAG(int, max_concurrent_streams, 100,
           "most calls at once on one client connection (HTTP/2 streams)");
+ABSL_FLAG(int, max_request_bytes, 4 * 1024 * 1024,
+          "largest request message accepted; a larger one is refused "
+          "RESOURCE_EXHAUSTED and audited (beyond 4x this, gRPC refuses it "
+          "before the server can see it)");
+ABSL_FLAG(int, max_calls_per_user, 0,
+          "fair share: calls one signed-in user may have in progress on this "
+          "server; more are refused RESOURCE_EXHAUSTED at once (0: a quarter "
+          "of --pool_size)");
+ABSL_FLAG(int, max_calls_per_agency, 0,
+          "fair share: calls one agency's users together may have in progress "
+          "(0: three quarters of --pool_size)");
+ABSL_FLAG(int, max_anonymous_calls, 16,
+          "fair share: calls without a valid credential in progress at once");
+ABSL_FLAG(int, max_expensive_calls, 2,
+          "fair share: expensive calls (verifying the whole audit log) at once; "
+          "one per user");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
           "how long shutdown waits for calls in flight");
 ABSL_FLAG(bool, enable_echo, false,
@@ -349,6 +365,11 @@ int main(int argc, char** argv) {
   options.tls_key_file = absl::GetFlag(FLAGS_tls_key);
   options.tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca);
   options.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
+  options.max_request_bytes = absl::GetFlag(FLAGS_max_request_bytes);
+  options.fair_share.max_calls_per_user = absl::GetFlag(FLAGS_max_calls_per_user);
+  options.fair_share.max_calls_per_agency = absl::GetFlag(FLAGS_max_calls_per_agency);
+  options.fair_share.max_anonymous_calls = absl::GetFlag(FLAGS_max_anonymous_calls);
+  options.fair_share.max_expensive_calls = absl::GetFlag(FLAGS_max_expensive_calls);
   options.enable_echo = absl::GetFlag(FLAGS_enable_echo);
   absl::StatusOr<std::unique_ptr<ServerApp>> app = ServerApp::Start(options);
   if (!app.ok()) return Fail(app.status(), "starting");

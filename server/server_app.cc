@@ -174,7 +174,8 @@ absl::StatusOr<std::unique_ptr<ServerApp>> ServerApp::Start(ServerOptions option
                                                 // Half the pool: the rest
                                                 // stays for signed-in calls.
                                                 std::max(1, o.pool_size / 2));
-  app->fair_share_ = std::make_unique<services::FairShare>(o.fair_share);
+  app->fair_share_ = std::make_unique<services::FairShare>(
+      services::ResolvedFor(o.fair_share, o.pool_size));
   app->refusals_ = std::make_unique<services::RefusalLedger>(
       app->audit_.get(), o.refusal_summary_window);
   app->refusals_->Start();
@@ -219,18 +220,18 @@ absl::StatusOr<std::unique_ptr<ServerApp>> ServerApp::Start(ServerOptions option
   interceptors.push_back(std::make_unique<CallGuardFactory>(
       app->runner_.get(), static_cast<size_t>(o.max_request_bytes)));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
-  app->unknown_methods_ = std::make_unique<UnknownMethodService>(app->runner_.get());
-  builder.RegisterCallbackGenericService(app->unknown_methods_.get());
+  app->unknown_methods_ =
+      std::make_unique<UnknownMethodService>(app->runner_.get(), builder);
   app->server_ = builder.BuildAndStart();
   if (app->server_ == nullptr || app->port_ == 0) {
     app->server_.reset();
-    app->unknown_methods_->Stop();
     app->refusals_->Stop();
     app->audit_->Stop();
     return absl::UnavailableError(absl::StrCat(
         "cannot listen on ", o.listen,
         ": the address is in use, invalid, or not ours to bind"));
   }
+  app->unknown_methods_->Start();
   app->server_->GetHealthCheckService()->SetServingStatus(true);
   app->health_ = std::thread([a = app.get()] { a->HealthLoop(); });
   spdlog::info("casebridge listening on {} (port {}){}", o.listen, app->port_,

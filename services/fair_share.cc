@@ -1,5 +1,7 @@
 #include "services/fair_share.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 
 namespace casebridge::services {
@@ -20,6 +22,14 @@ int CountOf(const absl::flat_hash_map<std::string, int>& counts,
 }
 
 }  // namespace
+
+FairShareOptions ResolvedFor(FairShareOptions o, int pool_size) {
+  if (o.max_calls_per_user <= 0) o.max_calls_per_user = std::max(1, pool_size / 4);
+  if (o.max_calls_per_agency <= 0) {
+    o.max_calls_per_agency = std::max(o.max_calls_per_user, pool_size * 3 / 4);
+  }
+  return o;
+}
 
 FairShare::Ticket& FairShare::Ticket::operator=(Ticket&& other) noexcept {
   if (this != &other) {

@@ -15,11 +15,14 @@ namespace casebridge::services {
 // Each server counts its own calls (servers share nothing); with N servers
 // behind a load balancer a caller's share is up to N times these.
 struct FairShareOptions {
-  // Per signed-in user.
-  int max_calls_per_user = 16;
+  // Per signed-in user. A user's calls beyond the database pool only wait
+  // for connections others need, so the share is a part of the pool:
+  // 0 means a quarter of it (ResolvedFor).
+  int max_calls_per_user = 0;
   // Per agency (all its users together), so one partner's staff cannot
-  // take the server from the police, nor the reverse.
-  int max_calls_per_agency = 64;
+  // take the server from the police, nor the reverse. 0: three quarters of
+  // the pool.
+  int max_calls_per_agency = 0;
   // Calls that present no valid credential, all together (the enrolment
   // code redemption, and whatever is refused at sign-in).
   int max_anonymous_calls = 16;
@@ -28,6 +31,9 @@ struct FairShareOptions {
   int max_expensive_calls = 2;
   int max_expensive_calls_per_user = 1;
 };
+
+// The limits with those left 0 derived from the database pool's size.
+FairShareOptions ResolvedFor(FairShareOptions options, int pool_size);
 
 // How much of the server a call may take.
 enum class CallCost {

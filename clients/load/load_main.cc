@@ -41,7 +41,9 @@
 ABSL_FLAG(std::string, target, "127.0.0.1:50051", "run: server host:port");
 ABSL_FLAG(std::string, workload, "read",
           "run: echo, read, write, mixed, partner, getcase, listcases, "
-          "listcases-partner or verify");
+          "listcases-partner, verify; for fair share: flood (GetCase as "
+          "pc.hughes only), victim (GetCase as sgt.khan only), anonymous "
+          "(ListCases with no credential)");
 ABSL_FLAG(int, concurrency, 8, "run: concurrent clients (threads, one connection each)");
 ABSL_FLAG(absl::Duration, duration, absl::Seconds(10),
           "run: how long to measure (ignored with --calls)");
@@ -245,6 +247,9 @@ class Client {
     if (workload == "listcases") return ListCasesPage(*police_[0], "", 50);
     if (workload == "listcases-partner") return ListCasesPage(*leads_[0], "", 50);
     if (workload == "verify") return Verify();
+    if (workload == "flood") return GetCase(*police_[0], "SP");
+    if (workload == "victim") return GetCase(*police_[1], "SP");
+    if (workload == "anonymous") return Anonymous();
     return grpc::StatusCode::UNIMPLEMENTED;
   }
 
@@ -405,6 +410,15 @@ class Client {
     return Write();
   }
 
+  // A caller with no credential: what a flood of them costs others.
+  grpc::StatusCode Anonymous() {
+    v1::ListCasesRequest req;
+    v1::ListCasesResponse resp;
+    grpc::ClientContext ctx;  // No credential at all.
+    ctx.set_deadline(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(timeout_));
+    return cases_->ListCases(&ctx, req, &resp).error_code();
+  }
+
   grpc::StatusCode Verify() {
     v1::VerifyAuditLogRequest req;
     v1::VerifyAuditLogResponse resp;
@@ -459,7 +473,9 @@ class Client {
   int64_t verified_events_ = 0;
 };
 
-bool NeedsUsers(const std::string& workload) { return workload != "echo"; }
+bool NeedsUsers(const std::string& workload) {
+  return workload != "echo" && workload != "anonymous";
+}
 
 absl::Status CheckWorld(const World& w, const std::string& workload) {
   if (!NeedsUsers(workload)) return absl::OkStatus();
@@ -497,9 +513,9 @@ int Run() {
   const int64_t max_calls = absl::GetFlag(FLAGS_calls);
   const absl::Duration warmup = absl::GetFlag(FLAGS_warmup);
   const double rate = absl::GetFlag(FLAGS_rate);
-  static const char* const kWorkloads[] = {"echo", "read", "write", "mixed", "partner",
-                                           "getcase", "listcases", "listcases-partner",
-                                           "verify"};
+  static const char* const kWorkloads[] = {
+      "echo",   "read",   "write",  "mixed",    "partner",  "getcase",
+      "listcases", "listcases-partner", "verify", "flood", "victim", "anonymous"};
   bool known = false;
   for (const char* w : kWorkloads) known = known || workload == w;
   if (!known) {
