@@ -480,7 +480,7 @@ grpc::Status AdminServiceImpl::IssueToken(grpc::ServerContext* context,
       } else {
         return absl::PermissionDeniedError(
             "you may issue tokens for yourself only; a person gets their first "
-            "credential by redeeming an enrolment code (CreateEnrolmentCode)");
+            "credential by redeeming an enrolment code from their administrator");
       }
       CB_RETURN_IF_ERROR(domain::CheckText("description", request->description(),
                                            domain::kMaxShortText, false));

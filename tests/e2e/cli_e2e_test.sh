@@ -24,6 +24,8 @@ fail() {
 
 work=$(mktemp -d /tmp/casebridge-e2e.XXXXXX)
 chmod 755 "$work"  # the embedded PostgreSQL runs as a non-root user under root
+# `casebridge enrol --save` keeps its token here, not in the real ~/.config.
+export XDG_CONFIG_HOME="$work/config"
 server_pid=""
 cleanup() {
   if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
@@ -171,6 +173,13 @@ run_walkthrough() {
   contains "$transcript" "no open work for your agency" "the council's completed action left its list"
   contains "$transcript" "(refused, as it should be)" "partners may not read incidents"
   contains "$transcript" "(not shared with the county council)" "an agency without a share sees nothing"
+  # Administration: the new officer enrolled herself; the others were refused.
+  matches "$transcript" "^User: +pc\.jones " "the enrolled officer's own token says who she is"
+  matches "$transcript" "^Origin: +enrolment" "her token came from her enrolment code"
+  contains "$transcript" "(refused: not the council's officer)" "a council administrator cannot enrol police"
+  contains "$transcript" "(refused: a token is its owner's)" "no administrator issues a token for another"
+  [[ $(stat -c %a "$XDG_CONFIG_HOME/casebridge/token" 2>/dev/null) == 600 ]] ||
+    fail "the saved token is readable by its owner only"
 
   # shellcheck disable=SC1091
   source "$work/vars.sh"

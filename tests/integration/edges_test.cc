@@ -497,6 +497,49 @@ TEST_F(RefusedCallsTest, EveryCallOfOneUserIsAudited) {
   EXPECT_EQ(*server_->CountAuditedCalls("username = 'pc.hughes'") - before, calls);
 }
 
+// gRPC's own thread quota refuses calls before any handler: they are on the
+// record too.
+TEST_F(RefusedCallsTest, CallsRefusedByTheThreadQuotaAreAudited) {
+  Start({.max_threads = 6});
+  v1::Case c = test_support::CreateCaseAs(*server_, "pc.hughes");
+  pqxx::connection holder(server_->database());
+  pqxx::work hold(holder);
+  hold.exec(absl::StrCat("SELECT 1 FROM cases WHERE id = '", domain::IdOf(c.name()),
+                         "' FOR UPDATE"));
+  std::vector<std::future<grpc::Status>> calls;
+  for (int i = 0; i < 12; ++i) {
+    calls.push_back(std::async(std::launch::async, [&, i] {
+      v1::UpdateCaseRequest update;
+      update.mutable_case_()->set_name(c.name());
+      update.mutable_case_()->set_etag(c.etag());
+      update.mutable_case_()->set_summary(absl::StrCat("Updated ", i));
+      update.mutable_update_mask()->add_paths("summary");
+      v1::Case out;
+      auto context = server_->Context(i % 2 == 0 ? "pc.hughes" : "sgt.khan");
+      context->set_deadline(In(5));
+      return cases_->UpdateCase(context.get(), update, &out);
+    }));
+  }
+  absl::SleepFor(absl::Seconds(1));
+  hold.abort();
+  int quota = 0;
+  for (auto& f : calls) {
+    grpc::Status s = f.get();
+    if (s.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) {
+      ++quota;
+      EXPECT_FALSE(s.error_message().empty());
+    }
+  }
+  EXPECT_GT(quota, 0) << "the quota of 6 threads should have refused some of 12";
+  EXPECT_EQ(*server_->CountAuditedCalls(
+                "method = '/casebridge.v1.CaseService/UpdateCase' AND "
+                "outcome = 'RESOURCE_EXHAUSTED'"),
+            quota);
+  // Every call is on the record, whatever its outcome.
+  EXPECT_EQ(*server_->CountAuditedCalls("method = '/casebridge.v1.CaseService/UpdateCase'"),
+            12);
+}
+
 // --- Fair share ---------------------------------------------------------------
 
 // Found: one user's 300 concurrent calls made another user's calls fail 5

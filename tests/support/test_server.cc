@@ -30,6 +30,7 @@ absl::StatusOr<std::unique_ptr<TestServer>> TestServer::Start(
   so.tls_client_ca_file = options.tls_client_ca_file;
   so.max_concurrent_streams = options.max_concurrent_streams;
   so.max_request_bytes = options.max_request_bytes;
+  so.max_threads = options.max_threads;
   so.fair_share = options.fair_share;
   so.shutdown_grace = absl::Seconds(2);
   so.clock = s->clock_.get();

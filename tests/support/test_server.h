@@ -32,6 +32,7 @@ struct TestServerOptions {
   // ServerOptions' bounds on what callers can make the server hold.
   int max_concurrent_streams = server::ServerOptions().max_concurrent_streams;
   int max_request_bytes = server::ServerOptions().max_request_bytes;
+  int max_threads = server::ServerOptions().max_threads;
   // Generous by default, so tests that make concurrent calls as one user
   // test what they test; the fair-share tests set their own.
   services::FairShareOptions fair_share = {.max_calls_per_user = 64,
