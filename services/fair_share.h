@@ -17,7 +17,7 @@ namespace casebridge::services {
 struct FairShareOptions {
   // Per signed-in user. A user's calls beyond the database pool only wait
   // for connections others need, so the share is a part of the pool:
-  // 0 means a quarter of it (ResolvedFor).
+  // 0 means a quarter of it, at least 2 (ResolvedFor).
   int max_calls_per_user = 0;
   // Per agency (all its users together), so one partner's staff cannot
   // take the server from the police, nor the reverse. 0: three quarters of
