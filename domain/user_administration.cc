@@ -116,11 +116,14 @@ absl::Status ValidateRoles(absl::string_view field,
       return FieldError(at, absl::StrCat(RoleWords(roles[i]), " is not a role of a ",
                                          KindWords(agency_kind), " agency"));
     }
-    if (IsAdministratorRole(roles[i]) && roles.size() > 1) {
+    if (IsPrivilegedRole(roles[i]) && roles.size() > 1) {
+      // Whoever manages a privileged account (the system administrator)
+      // must never be able to give it a case role.
       return FieldError(
           at, absl::StrCat(RoleWords(roles[i]),
-                           " is held alone: an administrator holds no case or "
-                           "audit role (give the person a second account)"));
+                           " is held alone: an administrator, a national role or a "
+                           "front end holds no other role (give the person a "
+                           "second account)"));
     }
     if (roles[i] == v1::ROLE_FRONT_END && kind != v1::USER_KIND_SERVICE) {
       return FieldError(at, "FRONT_END is the role of a service account, not a person");

@@ -3,9 +3,11 @@
 
 // The rules of administration (docs/ADMINISTRATION.md), apart from the
 // policy table that decides who may act at all:
-//  - an account holds one administrator role or none, and never an
-//    administrator role beside another role, so no administrator can read
-//    cases through their own account;
+//  - a privileged role (administrator, system administrator, national
+//    auditor, national analyst, front end) is held alone, never beside
+//    another role: no administrator can read cases through their own
+//    account, and the system administrator, who manages privileged
+//    accounts, can never give one a case role;
 //  - a service account (a front end) holds ROLE_FRONT_END and nothing else,
 //    and no person holds it;
 //  - administrator roles, national roles and service accounts are
@@ -61,8 +63,8 @@ absl::Status AuthorizeAccountManagement(const Principal& admin,
 
 // The roles an account may hold, each named by `field` ("user.roles"): at
 // least one, none twice, none UNSPECIFIED or unknown, each allowed for the
-// agency kind; an administrator role alone; ROLE_FRONT_END exactly for a
-// service account. INVALID_ARGUMENT naming the field.
+// agency kind; a privileged role alone; ROLE_FRONT_END exactly for a service
+// account. INVALID_ARGUMENT naming the field.
 absl::Status ValidateRoles(absl::string_view field,
                            const std::vector<v1::Role>& roles,
                            v1::AgencyKind agency_kind, v1::UserKind kind);

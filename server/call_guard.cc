@@ -1,5 +1,7 @@
 #include "server/call_guard.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <string>
 
 #include "absl/strings/match.h"
@@ -110,6 +112,10 @@ class CallGuard : public grpc::experimental::Interceptor {
 };
 
 }  // namespace
+
+int64_t TransportRequestLimit(int64_t max_request_bytes) {
+  return std::min<int64_t>(std::max<int64_t>(4 * max_request_bytes, 16 << 20), INT32_MAX);
+}
 
 grpc::experimental::Interceptor* CallGuardFactory::CreateServerInterceptor(
     grpc::experimental::ServerRpcInfo* info) {

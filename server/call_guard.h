@@ -26,14 +26,19 @@
 
 namespace casebridge::server {
 
+// The receive limit given to gRPC: four times the server's own, and at
+// least 16 MiB.
+int64_t TransportRequestLimit(int64_t max_request_bytes);
+
 // Creates a CallGuard for every call to a Casebridge method.
 //
 // Request size: gRPC itself discards a message over its receive limit before
 // any application code sees the call, so nothing could audit it. The server
-// therefore gives gRPC a limit four times `max_request_bytes` and the guard
+// therefore gives gRPC a larger limit (TransportRequestLimit) and the guard
 // enforces `max_request_bytes`: a request between the two is refused
 // RESOURCE_EXHAUSTED by the handler's runner and audited with its caller.
-// Beyond four times, gRPC's own refusal stands (docs/OPERATIONS.md).
+// Beyond the larger one, gRPC's own refusal stands, unaudited: it bounds the
+// memory one message can take (docs/OPERATIONS.md).
 class CallGuardFactory : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
   CallGuardFactory(services::RpcRunner* runner, size_t max_request_bytes)

@@ -62,8 +62,8 @@ ABSL_FLAG(int, max_concurrent_streams, 100,
           "most calls at once on one client connection (HTTP/2 streams)");
 ABSL_FLAG(int, max_request_bytes, 4 * 1024 * 1024,
           "largest request message accepted; a larger one is refused "
-          "RESOURCE_EXHAUSTED and audited (beyond 4x this, gRPC refuses it "
-          "before the server can see it)");
+          "RESOURCE_EXHAUSTED and audited (beyond 4x this and 16 MiB, gRPC "
+          "refuses it before the server can see it)");
 ABSL_FLAG(int, max_calls_per_user, 0,
           "fair share: calls one signed-in user may have in progress on this "
           "server; more are refused RESOURCE_EXHAUSTED at once (0: a quarter "
@@ -71,8 +71,9 @@ ABSL_FLAG(int, max_calls_per_user, 0,
 ABSL_FLAG(int, max_calls_per_agency, 0,
           "fair share: calls one agency's users together may have in progress "
           "(0: three quarters of --pool_size)");
-ABSL_FLAG(int, max_anonymous_calls, 16,
-          "fair share: calls without a valid credential in progress at once");
+ABSL_FLAG(int, max_anonymous_calls, 0,
+          "fair share: calls without a valid credential in progress at once "
+          "(0: a quarter of --pool_size)");
 ABSL_FLAG(int, max_expensive_calls, 2,
           "fair share: expensive calls (verifying the whole audit log) at once; "
           "one per user");

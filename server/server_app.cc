@@ -209,8 +209,7 @@ absl::StatusOr<std::unique_ptr<ServerApp>> ServerApp::Start(ServerOptions option
   builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, o.max_concurrent_streams);
   // gRPC drops what exceeds its own limit unseen; the call guard enforces
   // ours, auditing it (server/call_guard.h).
-  builder.SetMaxReceiveMessageSize(
-      static_cast<int>(std::min<int64_t>(int64_t{4} * o.max_request_bytes, INT32_MAX)));
+  builder.SetMaxReceiveMessageSize(static_cast<int>(TransportRequestLimit(o.max_request_bytes)));
   builder.AddListeningPort(o.listen, *creds, &app->port_);
   for (auto& service : app->services_) builder.RegisterService(service.get());
   // Calls refused before a handler runs are audited and answered clearly

@@ -22,6 +22,9 @@ constexpr absl::Duration kDefaultPersonalTokenLife = absl::Hours(24 * 90);
 constexpr absl::Duration kMaxPersonalTokenLife = absl::Hours(24 * 365);
 constexpr absl::Duration kDefaultEnrolmentCodeLife = absl::Hours(72);
 constexpr absl::Duration kMaxEnrolmentCodeLife = absl::Hours(24 * 7);
+// Working personal tokens one person may hold at once: enough for every
+// device and script, few enough to list and reason about.
+constexpr int64_t kMaxLiveTokensPerUser = 50;
 
 std::string Method(absl::string_view name) {
   return absl::StrCat("/casebridge.v1.AdminService/", name);
@@ -51,19 +54,6 @@ absl::StatusOr<absl::Time> ExpiryOf(absl::string_view field, bool present,
                             " days from now"));
   }
   return t;
-}
-
-// A user's credentials that still work: a new enrolment replaces them, it
-// never adds to them, so an administrator cannot quietly hold a working
-// credential of a person who still uses theirs.
-int LiveTokens(const std::vector<v1::Token>& tokens, absl::Time now) {
-  int live = 0;
-  for (const v1::Token& t : tokens) {
-    if (t.has_revoke_time()) continue;
-    if (t.has_expire_time() && domain::ToAbslTime(t.expire_time()) <= now) continue;
-    ++live;
-  }
-  return live;
 }
 
 void RecordUser(CallContext& call, const v1::User& user) {
@@ -154,7 +144,11 @@ grpc::Status AdminServiceImpl::CreateUser(grpc::ServerContext* context,
                                                   domain::UserName(id),
                                                   RequestFingerprint(*request)));
       if (earlier.has_value()) {
+        // The user as it is now, which may be elsewhere since (a move):
+        // answered only if the caller may still read it.
         CB_ASSIGN_OR_RETURN(*response, identities_.GetUser(tx, domain::IdOf(*earlier)));
+        CB_RETURN_IF_ERROR(domain::AuthorizeForAgency(call.principal, Action::kReadUsers,
+                                                      domain::IdOf(response->agency())));
       } else {
         absl::StatusOr<v1::Agency> agency = identities_.GetAgency(tx, agency_id);
         if (!agency.ok()) return domain::FieldError("user.agency", "no such agency");
@@ -239,6 +233,8 @@ grpc::Status AdminServiceImpl::DisableUser(grpc::ServerContext* context,
       CB_RETURN_IF_ERROR(domain::CheckLongText("reason", request->reason(), true));
       CB_ASSIGN_OR_RETURN(*response,
                           identities_.SetDisabled(tx, user_id, true, request->reason()));
+      // A leaver's pending enrolment ends too.
+      CB_RETURN_IF_ERROR(identities_.CancelEnrolmentCodes(tx, user_id, call.now));
       call.note = request->reason();
       call.RecordChange({"disabled"}, user.etag(), response->etag());
       return absl::OkStatus();
@@ -331,19 +327,27 @@ grpc::Status AdminServiceImpl::MoveUser(grpc::ServerContext* context,
       if (!agency.ok()) return domain::FieldError("agency", "no such agency");
       CB_RETURN_IF_ERROR(domain::ValidateRoles("roles", RolesOf(request->roles()),
                                                agency->kind(), user.kind()));
+      // A move keeps the account's class: who moves an account must not be
+      // able to turn a case worker into an account they manage, nor the
+      // reverse.
+      domain::Account after = domain::AccountOf(user);
+      after.agency_id = agency_id;
+      after.roles = RolesOf(request->roles());
+      if (domain::ManagementActionFor(after) !=
+          domain::ManagementActionFor(domain::AccountOf(user))) {
+        return domain::FieldError(
+            "roles", "a move keeps the account's kind: an administrator, national or "
+                     "front-end account stays one, and any other stays a case or audit "
+                     "account (make a second account instead)");
+      }
       std::vector<int> roles(request->roles().begin(), request->roles().end());
       CB_ASSIGN_OR_RETURN(*response,
                           identities_.Move(tx, user_id, agency_id, roles, version));
-      // The mover's credentials end with the move: the new agency enrols
-      // them (so no one who moved an account holds a way into it).
-      CB_ASSIGN_OR_RETURN(std::vector<v1::Token> tokens,
-                          identities_.ListTokens(tx, user_id));
-      for (const v1::Token& t : tokens) {
-        if (t.has_revoke_time()) continue;
-        CB_ASSIGN_OR_RETURN(auto ids, domain::ParseTokenName(t.name(), "name"));
-        CB_RETURN_IF_ERROR(
-            identities_.RevokeToken(tx, ids.first, ids.second, call.now).status());
-      }
+      // The mover's credentials and pending enrolment end with the move:
+      // the new agency enrols them (so no one who moved an account holds a
+      // way into it).
+      CB_RETURN_IF_ERROR(identities_.RevokeAllTokens(tx, user_id, call.now).status());
+      CB_RETURN_IF_ERROR(identities_.CancelEnrolmentCodes(tx, user_id, call.now));
       call.AddResource(response->agency());
       call.note = request->reason();
       call.RecordChange({"agency", "roles", "tokens"}, user.etag(), response->etag());
@@ -379,19 +383,21 @@ grpc::Status AdminServiceImpl::CreateEnrolmentCode(
         return absl::FailedPreconditionError(
             absl::StrCat("user ", user.username(), " is disabled; enable them first"));
       }
-      CB_ASSIGN_OR_RETURN(std::vector<v1::Token> tokens,
-                          identities_.ListTokens(tx, user_id));
-      if (int live = LiveTokens(tokens, call.now); live > 0) {
+      CB_ASSIGN_OR_RETURN(int64_t live, identities_.CountLiveTokens(tx, user_id, call.now));
+      if (live > 0) {
+        // A new enrolment replaces a person's credentials and never adds to
+        // them: an administrator cannot quietly hold a working credential
+        // of a person who still uses theirs.
         return absl::FailedPreconditionError(absl::StrCat(
             user.username(), " still has ", live, live == 1 ? " working token" : " working tokens",
             ": revoke them first. A new enrolment replaces a person's credentials "
             "and never adds to them"));
       }
-      CB_ASSIGN_OR_RETURN(*response,
-                          identities_.CreateEnrolmentCode(tx, user_id, storage::Sha256(
-                                                              storage::NormalizeEnrolmentCode(code)),
-                                                          call.principal.user_id, call.now,
-                                                          expire));
+      CB_ASSIGN_OR_RETURN(
+          *response, identities_.CreateEnrolmentCode(
+                         tx, user_id, domain::IdOf(user.agency()),
+                         storage::Sha256(storage::NormalizeEnrolmentCode(code)),
+                         call.principal.user_id, call.now, expire));
       response->set_code(code);
       call.AddResource(response->name());
       call.RecordChange({"enrolment_code"}, "", "");
@@ -493,6 +499,12 @@ grpc::Status AdminServiceImpl::IssueToken(grpc::ServerContext* context,
         return absl::FailedPreconditionError(
             absl::StrCat("user ", user.username(), " is disabled"));
       }
+      CB_ASSIGN_OR_RETURN(int64_t live, identities_.CountLiveTokens(tx, user_id, call.now));
+      if (live >= kMaxLiveTokensPerUser) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            user.username(), " has ", live, " working tokens, the most one account may "
+            "hold; revoke those no longer used first"));
+      }
       storage::NewToken token;
       token.user_id = user_id;
       token.secret_sha256 = storage::Sha256(secret);
@@ -528,8 +540,9 @@ grpc::Status AdminServiceImpl::ListTokens(grpc::ServerContext* context,
       if (user_id == call.principal.user_id) {
         CB_RETURN_IF_ERROR(domain::AuthorizeAction(call.principal, Action::kReadSelf));
       } else {
-        CB_RETURN_IF_ERROR(domain::AuthorizeForAgency(call.principal, Action::kReadUsers,
-                                                      domain::IdOf(user.agency())));
+        // Another's credentials are for whoever manages the account.
+        CB_RETURN_IF_ERROR(domain::AuthorizeAccountManagement(call.principal,
+                                                              domain::AccountOf(user)));
       }
       CB_ASSIGN_OR_RETURN(std::vector<v1::Token> tokens, identities_.ListTokens(tx, user_id));
       for (v1::Token& t : tokens) *response->add_tokens() = std::move(t);

@@ -25,6 +25,7 @@ int CountOf(const absl::flat_hash_map<std::string, int>& counts,
 
 FairShareOptions ResolvedFor(FairShareOptions o, int pool_size) {
   if (o.max_calls_per_user <= 0) o.max_calls_per_user = std::max(2, pool_size / 4);
+  if (o.max_anonymous_calls <= 0) o.max_anonymous_calls = std::max(2, pool_size / 4);
   if (o.max_calls_per_agency <= 0) {
     o.max_calls_per_agency = std::max(o.max_calls_per_user, pool_size * 3 / 4);
   }

@@ -24,8 +24,9 @@ struct FairShareOptions {
   // the pool.
   int max_calls_per_agency = 0;
   // Calls that present no valid credential, all together (the enrolment
-  // code redemption, and whatever is refused at sign-in).
-  int max_anonymous_calls = 16;
+  // code redemption, and whatever is refused at sign-in). 0: a quarter of
+  // the pool, at least 2, so they can never hold every connection.
+  int max_anonymous_calls = 0;
   // Expensive calls (verifying the whole audit log) on the server at once,
   // and per user.
   int max_expensive_calls = 2;

@@ -7,6 +7,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
@@ -24,8 +25,9 @@ namespace casebridge::services {
 //  - the rest are counted into one summary event (AuditEvent::call_count,
 //    the window's first and last times in its message), written when the
 //    window closes, by a thread of this ledger, and at Stop().
-// "Its kind" is the caller (the user, or the peer's address without its
-// port when there is no user), the method and the outcome. A refusal
+// "Its kind" is the caller (the user and the credential, or the peer's
+// address without its port when there is no user), the method (all unknown
+// methods are one) and the outcome. A refusal
 // counted but not yet written is lost only if the process dies within the
 // window (at most `window`); docs/AUDIT.md says so.
 class RefusalLedger {
@@ -60,6 +62,9 @@ class RefusalLedger {
     int64_t counted = 0;      // refusals beyond the first
     storage::AuditEvent first_counted;
     absl::Time last_time;     // the last counted event's time
+    // The catch-all kind beyond kMaxKinds: names no caller, counts them.
+    bool catch_all = false;
+    absl::flat_hash_set<std::string> callers;
   };
 
   static std::string KindKey(const storage::AuditEvent& event);

@@ -11,6 +11,7 @@ namespace casebridge::services {
 namespace {
 
 constexpr size_t kMaxAuditMessage = 1000;
+constexpr size_t kMaxMethodName = 200;
 
 std::string AuthorizationHeader(const grpc::ServerContextBase& context) {
   const auto& metadata = context.client_metadata();
@@ -55,7 +56,9 @@ RpcRunner::RpcRunner(storage::Database* db, storage::AuditLog* audit,
 CallContext RpcRunner::Begin(const grpc::ServerContextBase& context,
                              absl::string_view method) {
   CallContext call;
-  call.method = std::string(method);
+  // A method name is the caller's to choose for an unknown method: kept to
+  // a length a person can read.
+  call.method = std::string(method.substr(0, kMaxMethodName));
   call.peer = context.peer();
   call.now = clock_->Now();
   call.deadline = DeadlineOf(context);
@@ -120,10 +123,10 @@ grpc::Status RpcRunner::RunCall(grpc::ServerContext* context, absl::string_view 
   if (!at_the_door) {
     status = RunHandler(call, handler);
     // A call that carries its own credential (an enrolment code) and fails
-    // on it is a refusal at the door too: guessing codes must not cost the
-    // log a row per guess.
-    at_the_door = credential == Credential::kNone &&
-                  status.code() == absl::StatusCode::kUnauthenticated;
+    // before it has named anyone is a refusal at the door too: guessing
+    // codes, or sending bad ones, must not cost the log a row per call.
+    at_the_door = credential == Credential::kNone && !status.ok() &&
+                  call.audit.user_id.empty();
   }
   // The ticket is held until the call's event is written: waiting on the
   // log is part of the call.

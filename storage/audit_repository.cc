@@ -21,7 +21,12 @@ SELECT e.id, coalesce(s.seq, 0) AS seq, cb_micros(e.event_time) AS time_micros,
        array_to_json(e.changed_fields)::text AS changed_fields, e.old_etag,
        e.new_etag, coalesce(s.content_hash, ''::bytea) AS content_hash,
        coalesce(s.chain_hash, ''::bytea) AS chain_hash, e.credential,
-       e.call_count
+       e.call_count,
+       -- A case the caller was told does not exist stays unnamed to readers
+       -- of the caller's agency (unless their agency owns it): its id and
+       -- reference would tell them it exists.
+       ($11::uuid IS NOT NULL AND e.outcome = 'NOT_FOUND'
+        AND e.case_owner_agency_id IS DISTINCT FROM $11::uuid) AS case_hidden
 FROM audit_events e
 LEFT JOIN audit_seals s ON s.event_id = e.id
 WHERE ($1::uuid IS NULL OR e.case_id = $1)
@@ -99,11 +104,13 @@ absl::StatusOr<Page<v1::AuditEvent>> AuditRepository::ListEvents(
         }
         e.set_peer(Str(r["peer"]));
         e.set_method(Str(r["method"]));
-        for (std::string& res : TextsFromJson(r["resources"])) {
-          e.add_resources(std::move(res));
+        if (!Bool(r["case_hidden"])) {
+          for (std::string& res : TextsFromJson(r["resources"])) {
+            e.add_resources(std::move(res));
+          }
+          if (r["case_id"].size() > 0) e.set_case_(domain::CaseName(Str(r["case_id"])));
+          e.set_case_reference(Str(r["case_reference"]));
         }
-        if (r["case_id"].size() > 0) e.set_case_(domain::CaseName(Str(r["case_id"])));
-        e.set_case_reference(Str(r["case_reference"]));
         e.set_outcome(Str(r["outcome"]));
         e.set_message(Str(r["message"]));
         e.set_request_id(Str(r["request_id"]));

@@ -109,6 +109,11 @@ constexpr Statement kIssueToken = {"cb_identity_issue_token",
 constexpr Statement kListTokens = {"cb_identity_list_tokens",
     "SELECT " CB_TOKEN_COLUMNS " FROM tokens WHERE user_id = $1 "
     "ORDER BY create_time DESC, id DESC LIMIT 1000"};
+constexpr Statement kCountLiveTokens = {"cb_identity_count_live_tokens",
+    "SELECT count(*) AS live FROM tokens WHERE user_id = $1 AND revoke_time IS NULL "
+    "AND (expire_time IS NULL OR expire_time > $2)"};
+constexpr Statement kRevokeAllTokens = {"cb_identity_revoke_all_tokens",
+    "UPDATE tokens SET revoke_time = $2 WHERE user_id = $1 AND revoke_time IS NULL"};
 constexpr Statement kRevokeToken = {"cb_identity_revoke_token",
     "UPDATE tokens SET revoke_time = coalesce(revoke_time, $3) "
     "WHERE id = $2 AND user_id = $1 RETURNING " CB_TOKEN_COLUMNS};
@@ -117,14 +122,15 @@ constexpr Statement kCancelCodes = {"cb_identity_cancel_codes",
     "UPDATE enrolment_codes SET cancel_time = $2 "
     "WHERE user_id = $1 AND redeem_time IS NULL AND cancel_time IS NULL"};
 constexpr Statement kCreateCode = {"cb_identity_create_code",
-    "INSERT INTO enrolment_codes (user_id, code_sha256, created_by, "
-    "create_time, expire_time) VALUES ($1, $2::bytea, $3, $4, $5) "
+    "INSERT INTO enrolment_codes (user_id, agency_id, code_sha256, created_by, "
+    "create_time, expire_time) VALUES ($1, $2, $3::bytea, $4, $5, $6) "
     "RETURNING id, user_id, created_by, cb_micros(create_time) AS create_micros, "
     "cb_micros(expire_time) AS expire_micros"};
 constexpr Statement kFindCode = {"cb_identity_find_code",
-    "SELECT id, user_id, created_by FROM enrolment_codes "
-    "WHERE code_sha256 = $1::bytea AND redeem_time IS NULL "
-    "AND cancel_time IS NULL AND expire_time > $2 FOR UPDATE"};
+    "SELECT c.id, c.user_id, c.created_by FROM enrolment_codes c "
+    "JOIN users u ON u.id = c.user_id AND u.agency_id = c.agency_id "
+    "WHERE c.code_sha256 = $1::bytea AND c.redeem_time IS NULL "
+    "AND c.cancel_time IS NULL AND c.expire_time > $2 FOR UPDATE OF c"};
 constexpr Statement kRedeemCode = {"cb_identity_redeem_code",
     "UPDATE enrolment_codes SET redeem_time = $3, token_id = $2 WHERE id = $1"};
 
@@ -360,6 +366,19 @@ absl::StatusOr<std::vector<v1::Token>> IdentityRepository::ListTokens(
   return out;
 }
 
+absl::StatusOr<int64_t> IdentityRepository::CountLiveTokens(Tx& tx,
+                                                            absl::string_view user_id,
+                                                            absl::Time now) const {
+  return Int(tx.ExecOne(kCountLiveTokens, Params().Text(user_id).Time(now))["live"]);
+}
+
+absl::StatusOr<int64_t> IdentityRepository::RevokeAllTokens(Tx& tx,
+                                                            absl::string_view user_id,
+                                                            absl::Time now) const {
+  return static_cast<int64_t>(
+      tx.Exec(kRevokeAllTokens, Params().Text(user_id).Time(now)).affected_rows());
+}
+
 absl::StatusOr<v1::Token> IdentityRepository::RevokeToken(
     Tx& tx, absl::string_view user_id, absl::string_view token_id,
     absl::Time now) const {
@@ -372,12 +391,20 @@ absl::StatusOr<v1::Token> IdentityRepository::RevokeToken(
   return TokenFromRow(r[0]);
 }
 
-absl::StatusOr<v1::EnrolmentCode> IdentityRepository::CreateEnrolmentCode(
-    Tx& tx, absl::string_view user_id, absl::string_view code_sha256,
-    absl::string_view created_by, absl::Time now, absl::Time expire_time) const {
+absl::Status IdentityRepository::CancelEnrolmentCodes(Tx& tx, absl::string_view user_id,
+                                                     absl::Time now) const {
   tx.Exec(kCancelCodes, Params().Text(user_id).Time(now));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::EnrolmentCode> IdentityRepository::CreateEnrolmentCode(
+    Tx& tx, absl::string_view user_id, absl::string_view agency_id,
+    absl::string_view code_sha256, absl::string_view created_by, absl::Time now,
+    absl::Time expire_time) const {
+  CB_RETURN_IF_ERROR(CancelEnrolmentCodes(tx, user_id, now));
   pqxx::row r = tx.ExecOne(kCreateCode, Params()
                                             .Text(user_id)
+                                            .Text(agency_id)
                                             .Bytes(code_sha256)
                                             .Text(created_by)
                                             .Time(now)

@@ -95,21 +95,32 @@ class IdentityRepository {
                                 int64_t expected_version) const;
 
   absl::StatusOr<v1::Token> IssueToken(Tx& tx, const NewToken& token) const;
-  // Newest first.
+  // Newest first, at most 1,000 (CountLiveTokens counts them all).
   absl::StatusOr<std::vector<v1::Token>> ListTokens(Tx& tx,
                                                     absl::string_view user_id) const;
+  // The user's tokens that still work at `now`: neither revoked nor expired.
+  absl::StatusOr<int64_t> CountLiveTokens(Tx& tx, absl::string_view user_id,
+                                          absl::Time now) const;
+  // Revokes every token of the user that is not revoked yet; how many.
+  absl::StatusOr<int64_t> RevokeAllTokens(Tx& tx, absl::string_view user_id,
+                                          absl::Time now) const;
   // NOT_FOUND when the token is not the user's.
   absl::StatusOr<v1::Token> RevokeToken(Tx& tx, absl::string_view user_id,
                                         absl::string_view token_id,
                                         absl::Time now) const;
 
-  // Stores a new code for the user (only its hash) and cancels the user's
-  // earlier codes that were not redeemed.
+  // Stores a new code for the user of `agency_id` (only its hash) and
+  // cancels the user's earlier codes that were not redeemed.
   absl::StatusOr<v1::EnrolmentCode> CreateEnrolmentCode(
-      Tx& tx, absl::string_view user_id, absl::string_view code_sha256,
-      absl::string_view created_by, absl::Time now, absl::Time expire_time) const;
+      Tx& tx, absl::string_view user_id, absl::string_view agency_id,
+      absl::string_view code_sha256, absl::string_view created_by, absl::Time now,
+      absl::Time expire_time) const;
+  // Cancels the user's codes not yet redeemed (a move, a leaver).
+  absl::Status CancelEnrolmentCodes(Tx& tx, absl::string_view user_id,
+                                    absl::Time now) const;
   // The code with this hash if it is neither redeemed, cancelled nor
-  // expired, locked for the redemption; nullopt otherwise.
+  // expired, and its user is still in the agency it was made for, locked
+  // for the redemption; nullopt otherwise.
   absl::StatusOr<std::optional<RedeemableCode>> FindRedeemableCode(
       Tx& tx, absl::string_view code_sha256, absl::Time now) const;
   absl::Status MarkCodeRedeemed(Tx& tx, absl::string_view code_id,

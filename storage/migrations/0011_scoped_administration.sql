@@ -20,26 +20,36 @@ WHERE 7 = ANY (roles) AND cardinality(roles) > 1;
 ALTER TABLE users
   ADD CONSTRAINT users_kind_known CHECK (kind IN (1, 2)),
   ADD CONSTRAINT users_have_roles CHECK (cardinality(roles) >= 1),
-  -- ADMINISTRATOR (7) and SYSTEM_ADMINISTRATOR (8) are held alone.
-  ADD CONSTRAINT users_administrators_alone
-    CHECK (NOT (roles && '{7,8}'::smallint[]) OR cardinality(roles) = 1),
+  -- The privileged roles — ADMINISTRATOR (7), SYSTEM_ADMINISTRATOR (8),
+  -- NATIONAL_AUDITOR (9), NATIONAL_ANALYST (10), FRONT_END (11) — are held
+  -- alone: whoever manages such an account must never be able to give it a
+  -- case role.
+  ADD CONSTRAINT users_privileged_roles_alone
+    CHECK (NOT (roles && '{7,8,9,10,11}'::smallint[]) OR cardinality(roles) = 1),
   -- FRONT_END (11) is the one role of a service account (kind 2).
   ADD CONSTRAINT users_service_accounts
     CHECK (CASE WHEN kind = 2 THEN roles = '{11}'::smallint[]
                 ELSE NOT (11 = ANY (roles)) END);
 
--- Where a token came from (v1.TokenOrigin) and who made it. Tokens made
--- before this migration have origin 0: an administrator may have issued
--- them for someone else (docs/ADMINISTRATION.md says how to find them).
+-- Where a token came from (v1.TokenOrigin) and who made it.
 ALTER TABLE tokens
   ADD COLUMN origin smallint NOT NULL DEFAULT 0,
   ADD COLUMN created_by uuid REFERENCES users (id);
+
+-- Every token made before this migration may have been issued by an
+-- administrator for someone else — the impersonation this migration ends —
+-- and nothing says which. None survives: people enrol again
+-- (docs/ADMINISTRATION.md, "Upgrading").
+UPDATE tokens SET revoke_time = now() WHERE revoke_time IS NULL;
 
 -- One-time enrolment codes: the person redeems one for their own first
 -- token. Only the SHA-256 of the code is kept.
 CREATE TABLE enrolment_codes (
   id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
   user_id uuid NOT NULL REFERENCES users (id),
+  -- The user's agency when the code was made: a code made before a move
+  -- does not work after it.
+  agency_id uuid NOT NULL REFERENCES agencies (id),
   code_sha256 bytea NOT NULL,
   created_by uuid NOT NULL REFERENCES users (id),
   create_time timestamptz NOT NULL DEFAULT now(),
@@ -60,4 +70,9 @@ GRANT SELECT, INSERT, UPDATE ON enrolment_codes TO casebridge_app;
 ALTER TABLE audit_events
   ADD COLUMN credential text NOT NULL DEFAULT '',
   ADD COLUMN call_count bigint NOT NULL DEFAULT 1,
-  ADD CONSTRAINT audit_events_call_count_positive CHECK (call_count >= 1);
+  ADD CONSTRAINT audit_events_call_count_positive CHECK (call_count >= 1),
+  -- An event that names a user names the credential it acted with. NOT
+  -- VALID: the events before this migration had no credential to name, and
+  -- their sealed content must not change.
+  ADD CONSTRAINT audit_events_user_has_credential
+    CHECK (user_id IS NULL OR credential <> '') NOT VALID;

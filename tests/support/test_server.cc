@@ -32,6 +32,7 @@ absl::StatusOr<std::unique_ptr<TestServer>> TestServer::Start(
   so.max_request_bytes = options.max_request_bytes;
   so.max_threads = options.max_threads;
   so.fair_share = options.fair_share;
+  so.refusal_summary_window = options.refusal_summary_window;
   so.shutdown_grace = absl::Seconds(2);
   so.clock = s->clock_.get();
   absl::StatusOr<std::unique_ptr<server::ServerApp>> app =

@@ -36,7 +36,10 @@ struct TestServerOptions {
   // Generous by default, so tests that make concurrent calls as one user
   // test what they test; the fair-share tests set their own.
   services::FairShareOptions fair_share = {.max_calls_per_user = 64,
-                                           .max_calls_per_agency = 256};
+                                           .max_calls_per_agency = 256,
+                                           .max_anonymous_calls = 64};
+  // ServerOptions::refusal_summary_window.
+  absl::Duration refusal_summary_window = server::ServerOptions().refusal_summary_window;
 };
 
 // A whole Casebridge server in the test process, on 127.0.0.1 with a free

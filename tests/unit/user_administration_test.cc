@@ -114,8 +114,9 @@ TEST(AuthorizeAccountManagementTest, BothStatesOfAChangeMustBeWithinReach) {
             absl::StatusCode::kPermissionDenied);
 }
 
-TEST(ValidateRolesTest, AdministratorRolesAreHeldAlone) {
-  for (Role admin : {v1::ROLE_ADMINISTRATOR, v1::ROLE_SYSTEM_ADMINISTRATOR}) {
+TEST(ValidateRolesTest, PrivilegedRolesAreHeldAlone) {
+  for (Role admin : {v1::ROLE_ADMINISTRATOR, v1::ROLE_SYSTEM_ADMINISTRATOR,
+                     v1::ROLE_NATIONAL_AUDITOR, v1::ROLE_NATIONAL_ANALYST}) {
     EXPECT_TRUE(ValidateRoles("user.roles", {admin}, v1::AGENCY_KIND_POLICE,
                               v1::USER_KIND_PERSON)
                     .ok());
@@ -130,8 +131,8 @@ TEST(ValidateRolesTest, AdministratorRolesAreHeldAlone) {
   absl::Status s = ValidateRoles("user.roles", {v1::ROLE_POLICE_OFFICER, v1::ROLE_ADMINISTRATOR},
                                  v1::AGENCY_KIND_POLICE, v1::USER_KIND_PERSON);
   EXPECT_EQ(s.message(),
-            "user.roles[1]: ADMINISTRATOR is held alone: an administrator holds no case or "
-            "audit role (give the person a second account)");
+            "user.roles[1]: ADMINISTRATOR is held alone: an administrator, a national role "
+            "or a front end holds no other role (give the person a second account)");
 }
 
 TEST(ValidateRolesTest, FrontEndIsExactlyTheServiceAccountsRole) {

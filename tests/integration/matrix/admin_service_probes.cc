@@ -292,7 +292,8 @@ void RegisterAdminServiceProbes(ProbeRegistry& registry) {
               req.set_user(NewTarget(env, t));
               return Issue(&Stub::ListTokens, env.world.admin(), env.Context(), req);
             },
-        .expect = [t](const World& w, const Caller& c) { return ExpectRead(w, c, t); },
+        // Another's credentials are for whoever manages the account.
+        .expect = [t](const World& w, const Caller& c) { return ExpectManage(w, c, t); },
     });
     registry.Add({
         .method = M("RevokeToken"),
