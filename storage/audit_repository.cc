@@ -25,7 +25,7 @@ SELECT e.id, coalesce(s.seq, 0) AS seq, cb_micros(e.event_time) AS time_micros,
        -- A case the caller was told does not exist stays unnamed to readers
        -- of the caller's agency (unless their agency owns it): its id and
        -- reference would tell them it exists.
-       ($11::uuid IS NOT NULL AND e.outcome = 'NOT_FOUND'
+       ($12::boolean AND e.outcome = 'NOT_FOUND'
         AND e.case_owner_agency_id IS DISTINCT FROM $11::uuid) AS case_hidden
 FROM audit_events e
 LEFT JOIN audit_seals s ON s.event_id = e.id
@@ -86,6 +86,7 @@ absl::StatusOr<Page<v1::AuditEvent>> AuditRepository::ListEvents(
   }
   p.Int(limit);
   p.TextOrNull(f.scope_agency_id);
+  p.Bool(!f.scope_agency_id.empty() && f.case_id.empty());
   pqxx::result rows = tx.Exec(kListEvents, p);
   return PageFrom<v1::AuditEvent>(
       rows, limit,

@@ -25,7 +25,9 @@ struct AuditEventFilter {
   // Only events about cases this agency owns (police supervisors).
   std::string case_owner_agency_id;
   // An agency's own audit: only events of its users or of cases it owns
-  // (an agency auditor's reach). Empty: every agency's.
+  // (an agency auditor's reach). Empty: every agency's. Without a case
+  // named, an event in which one of its users was told a case does not
+  // exist does not name that case (the reader may not know it exists).
   std::string scope_agency_id;
 };
 
