@@ -218,30 +218,36 @@ grpc::Status AdminServiceImpl::ListUsers(grpc::ServerContext* context,
   });
 }
 
-// Disable and enable: the same act on the same rules.
+absl::Status AdminServiceImpl::ChangeManagedUser(
+    CallContext& call, absl::string_view name,
+    absl::FunctionRef<absl::Status(storage::Tx&, const v1::User&)> change) {
+  call.AddResource(name);
+  CB_ASSIGN_OR_RETURN(std::string user_id, domain::ParseTopLevelName(name, "users", "name"));
+  absl::Status s = runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
+    CB_ASSIGN_OR_RETURN(v1::User user, identities_.GetUserForUpdate(tx, user_id));
+    CB_RETURN_IF_ERROR(
+        domain::AuthorizeAccountManagement(call.principal, domain::AccountOf(user)));
+    return change(tx, user);
+  });
+  // Takes effect at once on this server (others within the cache TTL).
+  if (s.ok()) runner_->authenticator().Invalidate();
+  return s;
+}
+
 grpc::Status AdminServiceImpl::DisableUser(grpc::ServerContext* context,
                                            const v1::DisableUserRequest* request,
                                            v1::User* response) {
   return runner_->Run(context, Method("DisableUser"), [&](CallContext& call) {
-    call.AddResource(request->name());
-    CB_ASSIGN_OR_RETURN(std::string user_id,
-                        domain::ParseTopLevelName(request->name(), "users", "name"));
-    absl::Status s = runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
-      CB_ASSIGN_OR_RETURN(v1::User user, identities_.GetUserForUpdate(tx, user_id));
-      CB_RETURN_IF_ERROR(
-          domain::AuthorizeAccountManagement(call.principal, domain::AccountOf(user)));
+    return ChangeManagedUser(call, request->name(), [&](storage::Tx& tx, const v1::User& user) {
       CB_RETURN_IF_ERROR(domain::CheckLongText("reason", request->reason(), true));
-      CB_ASSIGN_OR_RETURN(*response,
-                          identities_.SetDisabled(tx, user_id, true, request->reason()));
+      const std::string id = domain::IdOf(user.name());
+      CB_ASSIGN_OR_RETURN(*response, identities_.SetDisabled(tx, id, true, request->reason()));
       // A leaver's pending enrolment ends too.
-      CB_RETURN_IF_ERROR(identities_.CancelEnrolmentCodes(tx, user_id, call.now));
+      CB_RETURN_IF_ERROR(identities_.CancelEnrolmentCodes(tx, id, call.now));
       call.note = request->reason();
       call.RecordChange({"disabled"}, user.etag(), response->etag());
       return absl::OkStatus();
     });
-    // Takes effect at once on this server (others within the cache TTL).
-    if (s.ok()) runner_->authenticator().Invalidate();
-    return s;
   });
 }
 
@@ -249,25 +255,18 @@ grpc::Status AdminServiceImpl::EnableUser(grpc::ServerContext* context,
                                           const v1::EnableUserRequest* request,
                                           v1::User* response) {
   return runner_->Run(context, Method("EnableUser"), [&](CallContext& call) {
-    call.AddResource(request->name());
-    CB_ASSIGN_OR_RETURN(std::string user_id,
-                        domain::ParseTopLevelName(request->name(), "users", "name"));
-    absl::Status s = runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
-      CB_ASSIGN_OR_RETURN(v1::User user, identities_.GetUserForUpdate(tx, user_id));
-      CB_RETURN_IF_ERROR(
-          domain::AuthorizeAccountManagement(call.principal, domain::AccountOf(user)));
+    return ChangeManagedUser(call, request->name(), [&](storage::Tx& tx, const v1::User& user) {
       CB_RETURN_IF_ERROR(domain::CheckLongText("reason", request->reason(), true));
       if (!user.disabled()) {
         return absl::FailedPreconditionError(
             absl::StrCat("user ", user.username(), " is not disabled"));
       }
-      CB_ASSIGN_OR_RETURN(*response, identities_.SetDisabled(tx, user_id, false, ""));
+      CB_ASSIGN_OR_RETURN(*response,
+                          identities_.SetDisabled(tx, domain::IdOf(user.name()), false, ""));
       call.note = request->reason();
       call.RecordChange({"disabled"}, user.etag(), response->etag());
       return absl::OkStatus();
     });
-    if (s.ok()) runner_->authenticator().Invalidate();
-    return s;
   });
 }
 
@@ -275,30 +274,24 @@ grpc::Status AdminServiceImpl::SetUserRoles(grpc::ServerContext* context,
                                             const v1::SetUserRolesRequest* request,
                                             v1::User* response) {
   return runner_->Run(context, Method("SetUserRoles"), [&](CallContext& call) {
-    call.AddResource(request->name());
-    CB_ASSIGN_OR_RETURN(std::string user_id,
-                        domain::ParseTopLevelName(request->name(), "users", "name"));
-    absl::Status s = runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
-      CB_ASSIGN_OR_RETURN(v1::User user, identities_.GetUserForUpdate(tx, user_id));
-      domain::Account before = domain::AccountOf(user);
-      domain::Account after = before;
+    return ChangeManagedUser(call, request->name(), [&](storage::Tx& tx, const v1::User& user) {
+      // As it would be, too: nobody makes an account into one they could
+      // not manage (nor an ordinary one into an administrator).
+      domain::Account after = domain::AccountOf(user);
       after.roles = RolesOf(request->roles());
-      // Both as it is and as it would be: nobody makes an account into one
-      // they could not manage (nor an ordinary one into an administrator).
-      CB_RETURN_IF_ERROR(
-          domain::AuthorizeAccountManagement(call.principal, before, &after));
+      CB_RETURN_IF_ERROR(domain::AuthorizeAccountManagement(
+          call.principal, domain::AccountOf(user), &after));
       CB_ASSIGN_OR_RETURN(int64_t version, domain::ParseEtag("etag", request->etag()));
       CB_RETURN_IF_ERROR(
           domain::ValidateRoles("roles", after.roles, user.agency_kind(), user.kind()));
       CB_RETURN_IF_ERROR(domain::CheckLongText("reason", request->reason(), true));
       std::vector<int> roles(request->roles().begin(), request->roles().end());
-      CB_ASSIGN_OR_RETURN(*response, identities_.SetRoles(tx, user_id, roles, version));
+      CB_ASSIGN_OR_RETURN(*response, identities_.SetRoles(tx, domain::IdOf(user.name()),
+                                                          roles, version));
       call.note = request->reason();
       call.RecordChange({"roles"}, user.etag(), response->etag());
       return absl::OkStatus();
     });
-    if (s.ok()) runner_->authenticator().Invalidate();
-    return s;
   });
 }
 

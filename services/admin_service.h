@@ -59,6 +59,13 @@ class AdminServiceImpl final : public v1::AdminService::Service {
                               v1::User* response) override;
 
  private:
+  // In one write: reads the user named `name` (locked), checks the caller
+  // manages it (domain::AuthorizeAccountManagement), then runs `change`;
+  // sign-ins on this server see the change at once.
+  absl::Status ChangeManagedUser(
+      CallContext& call, absl::string_view name,
+      absl::FunctionRef<absl::Status(storage::Tx&, const v1::User&)> change);
+
   RpcRunner* runner_;
   storage::IdentityRepository identities_;
 };
