@@ -1,0 +1,163 @@
+#ifndef CASEBRIDGE_DOMAIN_RESTRICTED_ADDRESS_H_
+#define CASEBRIDGE_DOMAIN_RESTRICTED_ADDRESS_H_
+
+// Finding a relocated victim's restricted address in free text.
+//
+// A restricted address must never leave the police, yet officers type parts
+// of it into text other agencies read ("Fit alarm at 14 Bramble Close", "Not
+// to go within 100 metres of 14 Bramble Cl.", "(Bramble Cl, Hanley)"), and
+// text pasted from Word, Outlook, a map link or a PDF carries no-break and
+// zero-width spaces, soft hyphens, full-width digits, look-alike letters and
+// percent-encoding. Adding cases to a string search cannot keep up, so both
+// the address and the text go through the same normalisation (Unicode data
+// from ICU) and are compared as sequences of normalised words.
+//
+// Normalisation, applied identically to every address and every text:
+//  1. URL-decoding: %XX escapes (up to three rounds, for links wrapped in
+//     links) when they decode to ASCII or to well-formed UTF-8; '+' is a
+//     separator anyway. Then HTML character references: numeric ones and
+//     the usual named ones (&nbsp; &shy; &amp; ...).
+//  2. Per character, with ICU: compatibility decomposition (NFKD: full-width
+//     and mathematical letters and digits, ligatures, circled and
+//     superscript digits, every compatibility space); combining marks,
+//     format characters (Cf: soft hyphen, zero-width space/joiners, BOM,
+//     bidi controls) and default-ignorable characters are removed WITHOUT
+//     splitting the word they sit in; every other character that is not a
+//     letter or a digit (any space, dash, punctuation, symbol) separates
+//     words. Decimal digits of every script become ASCII digits.
+//     NFKD with marks dropped gives the same result as the NFKC + NFD the
+//     issue asks for: accents are ignored ("Lôn Glyndŵr" = "Lon Glyndwr").
+//  3. Case folding and a confusable skeleton per letter (ICU
+//     uspoof_getSkeleton, UTS #39), so a Cyrillic "а" or Greek "Β" in
+//     "Brаmble" is the Latin letter. The skeleton also joins "1" with "l",
+//     "0" with "o" and "m" with "rn" (on both sides: see "False positives").
+//  4. Per word: number words become digits ("Fourteen" = "14", "twenty-one"
+//     = "21", "one hundred and two" = "102"); ordinals keep their suffix
+//     ("fourteenth" = "14th", "First Avenue" = "1st Avenue"), so an ordinal
+//     is never a house number. UK street types and their abbreviations,
+//     with or without a dot, become one word ("Cl", "CL", "Cl." = "Close";
+//     "St" = "Street" = "Saint"), as do flat words ("Apt", "Apartment",
+//     "Unit" = "Flat").
+// Words are then compared ignoring what separated them: "Bramble Close",
+// "Bramble-Close", "BrambleClose", "Bramble,\n Close" and "14+Bramble+Close"
+// are the same. A match must begin and end on word boundaries (a change
+// between digits and letters, or an invisible character, counts as one: "Flat
+// 2, 114Bramble Close" still shows the street); the postcode alone may sit
+// inside a longer word ("ref:st14qx/2").
+//
+// What is identifying (each address is parsed into flat, house name, house
+// number, street, towns and postcode; components are separated by commas,
+// semicolons, brackets or line breaks):
+//  - the whole address;
+//  - the postcode, with any spacing and case ("ST1 4QX", "st14qx", "ST 1
+//    4QX"); its outward or inward half alone ("ST1", "4QX") is not;
+//  - the house number and street ("14 Bramble Close"), with the flat or house
+//    name in front ("Flat 2, 14 Bramble Close", "2/14 Bramble Close");
+//  - the street with a town of the address ("Bramble Cl, Hanley", "The
+//    Avenue, Audley") or with the postcode;
+//  - the street alone ("Bramble Close", however the type is written) when it
+//    has at least two words and one of them is distinctive: not an article
+//    ("the", Welsh "y"/"yr"), not a street type, not a number and not a
+//    compass/size word (north, upper, high, main, great, little, new, old,
+//    Welsh uchaf/isaf/fawr/fach/newydd...). So "Bramble Close", "Station
+//    Road", "Heol y Bryn" are identifying alone; "The Avenue", "The Green",
+//    "High Street", "North Road" and one-word streets ("Broadway") are not,
+//    because they are everyday phrases ("stay on the green", "the Broadway
+//    show") or shared by most towns: with a house number, a town or the
+//    postcode they are. A different house number on an identifying street
+//    ("114 Bramble Close") still shows the street: the street is redacted and
+//    the number kept.
+//  - a house name with the street or a town ("Rose Cottage, Hanley").
+// Not identifying alone: a town, a county, a bare house number, a flat
+// designation ("Flat 2"), a street type word ("close"), the street's
+// distinctive word without its type ("bramble"), half a postcode.
+// A match is then widened over what follows it directly (only separators
+// between): a town or the postcode of the address, the flat, a house name,
+// or another match, so "14 Bramble Close, Hanley, ST1 4QX" is one span.
+//
+// False positives (redacted although harmless), all accepted because a leak
+// is worse than a blank: lower-case "l" for "1" and "O" for "0" match ("l4
+// Bramble Close"), as does "rn" for "m" ("Brarnble Close"); the
+// words of a part may be separated by any punctuation, even a full stop ("a
+// bramble. Close the gate" when the street is Bramble Close); an identifying
+// street name used as a phrase ("Station Road") anywhere in the case's text.
+// False negatives (known, documented in the tests): words run together with a
+// street-type abbreviation ("BrambleCl"), capital "I" typed for "1" (case
+// folding makes it "i", which ICU does not confuse with "1"), other
+// encodings (base64, quoted-printable, JSON "\u00a0" escapes), reversed text
+// shown with a right-to-left override, misspellings, and the parts of an
+// address that are not identifying alone (a town written apart from the
+// street).
+//
+// Cost: compiling (For) parses the addresses and builds a trie of their
+// parts; Find is linear in the text (each position walks the trie at most as
+// deep as the longest part), allocates a few vectors, and calls ICU only for
+// the first occurrence of each non-ASCII character in a thread (a
+// thread-local cache); ASCII goes through a table.
+//
+// Thread safety: a compiled matcher is immutable, and copies share it; Find
+// and Redact may run from any number of threads at once. The ICU objects
+// (Normalizer2 singletons, one USpoofChecker) are created once, configured
+// before first use and then only used through const functions, which ICU
+// documents as safe to call concurrently.
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
+
+namespace casebridge::domain {
+
+// What replaces each identifying part in Redact.
+inline constexpr absl::string_view kRestrictedAddressMarker = "[restricted]";
+
+class RestrictedAddressMatcher {
+ public:
+  // Compiled from the restricted addresses of a case's people (any number;
+  // empty ones, and ones with no letter or digit, are ignored). Compile once
+  // per case and reuse it for every string of a response.
+  static RestrictedAddressMatcher For(absl::Span<const std::string> addresses);
+
+  // An empty matcher (finds nothing).
+  RestrictedAddressMatcher();
+
+  // No address to look for: Find returns nothing, Redact returns the text.
+  bool empty() const;
+
+  struct Match {
+    // Byte span [begin, end) in the ORIGINAL text, on UTF-8 character
+    // boundaries; it covers whatever encoded the part ("%20", "&nbsp;", a
+    // soft hyphen inside a word).
+    size_t begin = 0;
+    size_t end = 0;
+    // Which identifying part: "the address", "the postcode", "the street",
+    // "the house number and street", "the street and town", "the flat,
+    // house number and street"... (for logs and tests; never shown
+    // outside the police: it names no part of the address itself).
+    std::string part;
+  };
+
+  // Every identifying part found in `text`, in order, non-overlapping:
+  // overlapping occurrences of parts are merged into one match (the longest
+  // alone could leave part of a shorter one visible), then widened as
+  // described above.
+  // Invalid UTF-8 is tolerated (each bad byte separates words).
+  std::vector<Match> Find(absl::string_view text) const;
+
+  // `text` with each match replaced by kRestrictedAddressMarker (the bytes
+  // around it kept as they were).
+  std::string Redact(absl::string_view text) const;
+
+ private:
+  struct Compiled;
+  explicit RestrictedAddressMatcher(std::shared_ptr<const Compiled> compiled);
+
+  std::shared_ptr<const Compiled> compiled_;  // null when empty
+};
+
+}  // namespace casebridge::domain
+
+#endif  // CASEBRIDGE_DOMAIN_RESTRICTED_ADDRESS_H_
