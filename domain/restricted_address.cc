@@ -113,7 +113,7 @@ class UnicodeKeys {
   }
 
  private:
-  static constexpr size_t kMaxCached = 8192;
+  static constexpr size_t kMaxCached = 4096;  // ~0.3 MB per thread at most
 
   UnicodeKeys() {
     UErrorCode status = U_ZERO_ERROR;
@@ -1122,6 +1122,10 @@ class AddressParser {
     }
     return words >= 2 && distinctive >= 1;
   }
+  bool HasStreetType(absl::Span<const size_t> tokens) const {
+    return std::any_of(tokens.begin(), tokens.end(),
+                       [this](size_t t) { return IsStreetTypeToken(t); });
+  }
   bool AllNumbers(absl::Span<const size_t> tokens) const {
     return std::all_of(tokens.begin(), tokens.end(),
                        [this](size_t t) { return Shape(t).find('L') == std::string::npos; });
@@ -1371,6 +1375,19 @@ RestrictedAddressMatcher RestrictedAddressMatcher::For(
       }
     }
     for (const auto& name : a.house_names) {
+      // A building named like a street ("Bramble Court") is identifying
+      // alone, by the street's rule; a house name ("Rose Cottage") only
+      // with a town, the street or the flat.
+      if (parser.HasStreetType(name) && parser.StreetIsDistinctive(name)) {
+        add(anchored, trie, key(name), kHouseName, index);
+      }
+      if (!a.flat.empty()) {
+        add(anchored, trie, key(Concat(a.flat, name)), kFlat | kHouseName, index);
+      }
+      if (!a.flat_id.empty()) {
+        add(anchored, trie, key(Concat(a.flat_id, name)), kFlat | kHouseName,
+            index);
+      }
       for (const auto& town : a.towns) {
         add(anchored, trie, key(Concat(name, town)), kHouseName | kTown, index);
       }

@@ -67,10 +67,14 @@
 //    postcode they are. A different house number on an identifying street
 //    ("114 Bramble Close") still shows the street: the street is redacted and
 //    the number kept.
-//  - a house name with the street or a town ("Rose Cottage, Hanley").
+//  - a house or building name with the street, a town or the flat ("Rose
+//    Cottage, Hanley", "Flat 5, Bramble Court"); alone when it is named like
+//    an identifying street ("Bramble Court": a street type and a distinctive
+//    word), not otherwise ("Rose Cottage" is also a phrase).
 // Not identifying alone: a town, a county, a bare house number, a flat
 // designation ("Flat 2"), a street type word ("close"), the street's
-// distinctive word without its type ("bramble"), half a postcode.
+// distinctive word without its type ("bramble"), half a postcode, a whole
+// "address" that is only a number.
 // A match is then widened over what follows it directly (only separators
 // between): a town or the postcode of the address, the flat, a house name,
 // or another match, so "14 Bramble Close, Hanley, ST1 4QX" is one span.

@@ -29,6 +29,7 @@ constexpr char kGenericStreet[] = "5 High Street, Leek ST13 6AA";
 constexpr char kCommonPhraseStreet[] = "22 Station Road, Crewe CW1 2AB";
 constexpr char kHundreds[] = "102 Church Lane, Audley";
 constexpr char kOrdinalStreet[] = "5 First Avenue, Tunstall";
+constexpr char kBuilding[] = "Flat 5, Bramble Court, 14 Bramble Close, Hanley";
 
 std::string Redacted(absl::string_view address, absl::string_view text) {
   const std::vector<std::string> addresses = {std::string(address)};
@@ -315,6 +316,16 @@ const Case kCases[] = {
     {"HouseNameAndStreet", kHouseName, "Rose Cottage, Mill Lane", "[restricted]"},
     {"HouseNameAndTown", kHouseName, "Rose Cottage, Audley", "[restricted]"},
     {"HouseNameAlone", kHouseName, "a rose cottage", "a rose cottage"},
+
+    // -- A named building of flats.
+    {"BuildingNamedLikeAStreetAlone", kBuilding, "Bramble Court residents",
+     "[restricted] residents"},
+    {"FlatAndBuilding", kBuilding, "Flat 5, Bramble Court", "[restricted]"},
+    {"FlatNumberAndBuilding", kBuilding, "5 Bramble Ct", "[restricted]"},
+    {"BuildingAndStreet", kBuilding, "Bramble Court, 14 Bramble Close",
+     "[restricted]"},
+    {"BuildingStreetTypeAloneIsNotIdentifying", kBuilding, "at court today",
+     "at court today"},
 };
 
 class RestrictedAddressCorpusTest : public ::testing::TestWithParam<Case> {};
@@ -442,6 +453,28 @@ TEST(RestrictedAddressMatcherTest, AddressWithoutCommasIsStillSplitIntoParts) {
             "[restricted]");
   EXPECT_EQ(Redacted("14 Bramble Close Hanley ST1 4QX", "Hanley"), "Hanley");
   EXPECT_EQ(Redacted("14 Bramble Close Hanley ST1 4QX", "st1 4qx"),
+            "[restricted]");
+}
+
+TEST(RestrictedAddressMatcherTest, AddressOnSeveralLinesIsSplitIntoParts) {
+  constexpr char kLines[] = "Flat 2\n14 Bramble Close\nHanley\nStoke-on-Trent\nST1 4QX";
+  EXPECT_EQ(Redacted(kLines, "Fit alarm at 14 Bramble Cl"), "Fit alarm at [restricted]");
+  EXPECT_EQ(Redacted(kLines, "Bramble Close"), "[restricted]");
+  EXPECT_EQ(Redacted(kLines, "Hanley"), "Hanley");
+  EXPECT_THAT(Parts(kLines, "Flat 2, 14 Bramble Close, Hanley, Stoke-on-Trent ST1 4QX"),
+              ElementsAre("the address"));
+}
+
+TEST(RestrictedAddressMatcherTest, HouseNumberAndFlatNumberInTheirOwnComponents) {
+  // "14, Bramble Close": the number is the house number of the next line.
+  EXPECT_EQ(Redacted("14, Bramble Close, Hanley", "at 14 Bramble Close"),
+            "at [restricted]");
+  EXPECT_THAT(Parts("14, Bramble Close, Hanley", "14 Bramble Close"),
+              ElementsAre("the house number and street"));
+  // "2, 14 Bramble Close": the first number is the flat's.
+  EXPECT_THAT(Parts("2, 14 Bramble Close, Hanley", "2/14 Bramble Close"),
+              ElementsAre("the flat, house number and street"));
+  EXPECT_EQ(Redacted("2, 14 Bramble Close, Hanley", "Bramble Close"),
             "[restricted]");
 }
 
