@@ -222,6 +222,10 @@ const Case kCases[] = {
      "case[restricted]file"},
     {"PostcodeWithFullWidthDigits", kFlatAddress, "ST\uff11 \uff14QX",
      "[restricted]"},
+    {"PostcodeAllFullWidth", kFlatAddress,
+     "\uff33\uff34\uff11 \uff14\uff31\uff38", "[restricted]"},
+    {"TurkishDottedCapitalI", kHouseName, "M\u0130LL LANE", "[restricted]"},
+    {"HashBeforeHouseNumber", kFlatAddress, "#14 Bramble Close", "#[restricted]"},
 
     // -- URLs and HTML.
     {"MapLinkPercentEncoded", kFlatAddress,
@@ -503,6 +507,16 @@ TEST(RestrictedAddressMatcherTest, KnownFalseNegativesAreDocumented) {
   EXPECT_EQ(Redacted(kFlatAddress, "I4 Bramble"), "I4 Bramble");
   // A street type written as another type is another street.
   EXPECT_EQ(Redacted(kFlatAddress, "Bramble Road"), "Bramble Road");
+  // Roman numerals are not house numbers (the street is still found).
+  EXPECT_EQ(Redacted(kFlatAddress, "XIV Bramble Close"), "XIV [restricted]");
+  // A house number apart from its street stays (the street does not).
+  EXPECT_EQ(Redacted(kFlatAddress, "14, the house on Bramble Close"),
+            "14, the house on [restricted]");
+  // The words in another order.
+  EXPECT_EQ(Redacted(kFlatAddress, "Close Bramble"), "Close Bramble");
+  // JSON escapes are not decoded (the street is still found).
+  EXPECT_EQ(Redacted(kFlatAddress, "14\\u00a0Bramble Close"),
+            "14\\u00a0[restricted]");
 }
 
 TEST(RestrictedAddressMatcherTest, KnownFalsePositivesAreDocumented) {
