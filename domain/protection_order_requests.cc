@@ -139,17 +139,30 @@ absl::StatusOr<std::vector<OrderTerm>> ParseOrderTerms(
     if (t.has_geographic_limit()) {
       const std::string geo = FieldPath(at, "geographic_limit");
       const v1::GeographicLimit& g = t.geographic_limit();
-      if (auto s =
-              CheckText(FieldPath(geo, "area"), g.area(), kMaxAreaText, true);
+      if (auto s = CheckEnum(FieldPath(geo, "place"), g.place(),
+                             v1::ProtectedPlace_IsValid, true);
           !s.ok()) {
         return s;
+      }
+      // A zone around a restricted home is named by `place`; an area in
+      // words is needed only without one.
+      const bool has_place = g.place() != v1::PROTECTED_PLACE_UNSPECIFIED;
+      if (auto s = CheckText(FieldPath(geo, "area"), g.area(), kMaxAreaText,
+                             /*required=*/!has_place);
+          !s.ok()) {
+        return has_place || !g.area().empty()
+                   ? s
+                   : FieldError(FieldPath(geo, "area"),
+                                "is required without a place: describe the area, or "
+                                "name the protected place (place: HOME) for a zone "
+                                "around the protected person's home");
       }
       if (g.distance_metres() < 0 || g.distance_metres() > kMaxDistanceMetres) {
         return FieldError(
             FieldPath(geo, "distance_metres"),
             absl::StrCat("must be between 0 and ", kMaxDistanceMetres));
       }
-      term.geographic_limit = GeographicLimit{g.area(), g.distance_metres()};
+      term.geographic_limit = GeographicLimit{g.area(), g.distance_metres(), g.place()};
     }
     out.push_back(std::move(term));
   }

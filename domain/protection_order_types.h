@@ -22,9 +22,12 @@ using OrderKind = v1::ProtectionOrderKind;
 using OrderStatus = v1::ProtectionOrderStatus;
 using OrderEvent = v1::ProtectionOrderEvent;
 
+// Where a term applies: an area in words and/or a protected place named by
+// what it is (never by its address), and a distance (0: the area alone).
 struct GeographicLimit {
   std::string area;
   int32_t distance_metres = 0;
+  v1::ProtectedPlace place = v1::PROTECTED_PLACE_UNSPECIFIED;
   friend bool operator==(const GeographicLimit&,
                          const GeographicLimit&) = default;
 };

@@ -56,8 +56,9 @@ absl::Time TimeFrom(const google::protobuf::Timestamp& ts) {
 OrderTerm TermFrom(const v1::OrderTerm& t) {
   OrderTerm term{t.kind(), t.text(), std::nullopt};
   if (t.has_geographic_limit()) {
-    term.geographic_limit = GeographicLimit{
-        t.geographic_limit().area(), t.geographic_limit().distance_metres()};
+    term.geographic_limit = GeographicLimit{t.geographic_limit().area(),
+                                            t.geographic_limit().distance_metres(),
+                                            t.geographic_limit().place()};
   }
   return term;
 }
@@ -99,11 +100,39 @@ v1::OrderTerm TermToProto(const OrderTerm& term) {
   p.set_kind(term.kind);
   p.set_text(term.text);
   if (term.geographic_limit) {
-    p.mutable_geographic_limit()->set_area(term.geographic_limit->area);
-    p.mutable_geographic_limit()->set_distance_metres(
-        term.geographic_limit->distance_metres);
+    v1::GeographicLimit* g = p.mutable_geographic_limit();
+    g->set_area(term.geographic_limit->area);
+    g->set_distance_metres(term.geographic_limit->distance_metres);
+    g->set_place(term.geographic_limit->place);
+    g->set_description(DescribeGeographicLimit(*g));
   }
   return p;
+}
+
+std::string DescribeGeographicLimit(const v1::GeographicLimit& g) {
+  std::string where;
+  switch (g.place()) {
+    case v1::PROTECTED_PLACE_HOME:
+      where = "the protected person's home";
+      break;
+    case v1::PROTECTED_PLACE_WORKPLACE:
+      where = "the protected person's workplace";
+      break;
+    case v1::PROTECTED_PLACE_SCHOOL:
+      where = "the protected person's school or nursery";
+      break;
+    default:
+      break;
+  }
+  if (where.empty()) {
+    where = g.area();
+  } else if (!g.area().empty()) {
+    absl::StrAppend(&where, " (", g.area(), ")");
+  }
+  if (g.distance_metres() > 0) {
+    return absl::StrCat("within ", g.distance_metres(), " metres of ", where);
+  }
+  return where;
 }
 
 v1::OrderDuration DurationToProto(const OrderDuration& duration) {

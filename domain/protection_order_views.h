@@ -42,6 +42,10 @@ absl::StatusOr<OrderFacts> OrderFromProto(
 v1::OrderHistoryEntry HistoryEntryToProto(const OrderHistoryRecord& record);
 v1::OrderTermsVersion TermsVersionToProto(const TermsVersion& version);
 v1::OrderTerm TermToProto(const OrderTerm& term);
+// A geographic limit in words, for every reader: "within 100 metres of the
+// protected person's home", "Hanley town centre inside the ring road". A
+// protected place is named by what it is, never by its address.
+std::string DescribeGeographicLimit(const v1::GeographicLimit& limit);
 v1::OrderDuration DurationToProto(const OrderDuration& duration);
 
 // ---- ListProtectionOrders filter -------------------------------------------

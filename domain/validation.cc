@@ -112,6 +112,11 @@ absl::Status FieldError(absl::string_view field, absl::string_view problem) {
   return status;
 }
 
+absl::Status WithField(absl::Status status, absl::string_view field) {
+  status.SetPayload(kFieldPayloadUrl, absl::Cord(field));
+  return status;
+}
+
 std::optional<std::string> FieldOf(const absl::Status& status) {
   auto payload = status.GetPayload(kFieldPayloadUrl);
   if (!payload.has_value()) return std::nullopt;

@@ -21,6 +21,10 @@ absl::Status FieldError(absl::string_view field, absl::string_view problem);
 // The field a FieldError names, if any.
 std::optional<std::string> FieldOf(const absl::Status& status);
 
+// `status` naming `field` the way FieldError does (for errors of other
+// codes about one field, e.g. FAILED_PRECONDITION).
+absl::Status WithField(absl::Status status, absl::string_view field);
+
 // Length limits used across the API, in characters (UTF-8 code points).
 inline constexpr size_t kMaxShortText = 200;   // names, codes, locations
 inline constexpr size_t kMaxLongText = 10000;  // narratives, notes, reasons

@@ -65,7 +65,7 @@ void RecordUser(CallContext& call, const v1::User& user) {
 grpc::Status AdminServiceImpl::CreateAgency(grpc::ServerContext* context,
                                             const v1::CreateAgencyRequest* request,
                                             v1::Agency* response) {
-  return runner_->Run(context, Method("CreateAgency"), [&](CallContext& call) {
+  return runner_->Run(context, Method("CreateAgency"), *request, response, [&](CallContext& call) {
     call.audit.request_id = request->request_id();
     CB_RETURN_IF_ERROR(domain::AuthorizeAction(call.principal, Action::kManageAgencies));
     CB_RETURN_IF_ERROR(domain::ValidateRequestId(request->request_id()));
@@ -100,7 +100,7 @@ grpc::Status AdminServiceImpl::CreateAgency(grpc::ServerContext* context,
 grpc::Status AdminServiceImpl::ListAgencies(grpc::ServerContext* context,
                                             const v1::ListAgenciesRequest* request,
                                             v1::ListAgenciesResponse* response) {
-  return runner_->Run(context, Method("ListAgencies"), [&](CallContext& call) {
+  return runner_->Run(context, Method("ListAgencies"), *request, response, [&](CallContext& call) {
     CB_RETURN_IF_ERROR(domain::AuthorizeAction(call.principal, Action::kReadDirectory));
     CB_ASSIGN_OR_RETURN(int page_size, domain::ResolvePageSize(request->page_size()));
     static constexpr absl::string_view kKeys[] = {"kind"};
@@ -126,7 +126,7 @@ grpc::Status AdminServiceImpl::ListAgencies(grpc::ServerContext* context,
 grpc::Status AdminServiceImpl::CreateUser(grpc::ServerContext* context,
                                           const v1::CreateUserRequest* request,
                                           v1::User* response) {
-  return runner_->Run(context, Method("CreateUser"), [&](CallContext& call) {
+  return runner_->Run(context, Method("CreateUser"), *request, response, [&](CallContext& call) {
     call.audit.request_id = request->request_id();
     const v1::User& input = request->user();
     CB_ASSIGN_OR_RETURN(std::string agency_id,
@@ -165,7 +165,7 @@ grpc::Status AdminServiceImpl::CreateUser(grpc::ServerContext* context,
 grpc::Status AdminServiceImpl::GetUser(grpc::ServerContext* context,
                                        const v1::GetUserRequest* request,
                                        v1::User* response) {
-  return runner_->Run(context, Method("GetUser"), [&](CallContext& call) {
+  return runner_->Run(context, Method("GetUser"), *request, response, [&](CallContext& call) {
     call.AddResource(request->name());
     CB_ASSIGN_OR_RETURN(std::string user_id,
                         domain::ParseTopLevelName(request->name(), "users", "name"));
@@ -181,7 +181,7 @@ grpc::Status AdminServiceImpl::GetUser(grpc::ServerContext* context,
 grpc::Status AdminServiceImpl::ListUsers(grpc::ServerContext* context,
                                          const v1::ListUsersRequest* request,
                                          v1::ListUsersResponse* response) {
-  return runner_->Run(context, Method("ListUsers"), [&](CallContext& call) {
+  return runner_->Run(context, Method("ListUsers"), *request, response, [&](CallContext& call) {
     CB_RETURN_IF_ERROR(domain::AuthorizeAction(call.principal, Action::kReadUsers));
     CB_ASSIGN_OR_RETURN(int page_size, domain::ResolvePageSize(request->page_size()));
     static constexpr absl::string_view kKeys[] = {"agency", "disabled", "role"};
@@ -237,7 +237,7 @@ absl::Status AdminServiceImpl::ChangeManagedUser(
 grpc::Status AdminServiceImpl::DisableUser(grpc::ServerContext* context,
                                            const v1::DisableUserRequest* request,
                                            v1::User* response) {
-  return runner_->Run(context, Method("DisableUser"), [&](CallContext& call) {
+  return runner_->Run(context, Method("DisableUser"), *request, response, [&](CallContext& call) {
     return ChangeManagedUser(call, request->name(), [&](storage::Tx& tx, const v1::User& user) {
       CB_RETURN_IF_ERROR(domain::CheckLongText("reason", request->reason(), true));
       const std::string id = domain::IdOf(user.name());
@@ -254,7 +254,7 @@ grpc::Status AdminServiceImpl::DisableUser(grpc::ServerContext* context,
 grpc::Status AdminServiceImpl::EnableUser(grpc::ServerContext* context,
                                           const v1::EnableUserRequest* request,
                                           v1::User* response) {
-  return runner_->Run(context, Method("EnableUser"), [&](CallContext& call) {
+  return runner_->Run(context, Method("EnableUser"), *request, response, [&](CallContext& call) {
     return ChangeManagedUser(call, request->name(), [&](storage::Tx& tx, const v1::User& user) {
       CB_RETURN_IF_ERROR(domain::CheckLongText("reason", request->reason(), true));
       if (!user.disabled()) {
@@ -273,7 +273,7 @@ grpc::Status AdminServiceImpl::EnableUser(grpc::ServerContext* context,
 grpc::Status AdminServiceImpl::SetUserRoles(grpc::ServerContext* context,
                                             const v1::SetUserRolesRequest* request,
                                             v1::User* response) {
-  return runner_->Run(context, Method("SetUserRoles"), [&](CallContext& call) {
+  return runner_->Run(context, Method("SetUserRoles"), *request, response, [&](CallContext& call) {
     return ChangeManagedUser(call, request->name(), [&](storage::Tx& tx, const v1::User& user) {
       // As it would be, too: nobody makes an account into one they could
       // not manage (nor an ordinary one into an administrator).
@@ -298,7 +298,7 @@ grpc::Status AdminServiceImpl::SetUserRoles(grpc::ServerContext* context,
 grpc::Status AdminServiceImpl::MoveUser(grpc::ServerContext* context,
                                         const v1::MoveUserRequest* request,
                                         v1::User* response) {
-  return runner_->Run(context, Method("MoveUser"), [&](CallContext& call) {
+  return runner_->Run(context, Method("MoveUser"), *request, response, [&](CallContext& call) {
     call.AddResource(request->name());
     CB_ASSIGN_OR_RETURN(std::string user_id,
                         domain::ParseTopLevelName(request->name(), "users", "name"));
@@ -354,7 +354,7 @@ grpc::Status AdminServiceImpl::MoveUser(grpc::ServerContext* context,
 grpc::Status AdminServiceImpl::CreateEnrolmentCode(
     grpc::ServerContext* context, const v1::CreateEnrolmentCodeRequest* request,
     v1::EnrolmentCode* response) {
-  return runner_->Run(context, Method("CreateEnrolmentCode"), [&](CallContext& call) {
+  return runner_->Run(context, Method("CreateEnrolmentCode"), *request, response, [&](CallContext& call) {
     call.AddResource(request->user());
     CB_ASSIGN_OR_RETURN(std::string user_id,
                         domain::ParseTopLevelName(request->user(), "users", "user"));
@@ -402,8 +402,7 @@ grpc::Status AdminServiceImpl::CreateEnrolmentCode(
 grpc::Status AdminServiceImpl::RedeemEnrolmentCode(
     grpc::ServerContext* context, const v1::RedeemEnrolmentCodeRequest* request,
     v1::IssueTokenResponse* response) {
-  return runner_->RunWithoutCredential(
-      context, Method("RedeemEnrolmentCode"), [&](CallContext& call) {
+  return runner_->RunWithoutCredential(context, Method("RedeemEnrolmentCode"), *request, response, [&](CallContext& call) {
         // One answer for every code that cannot be used, so a guesser
         // learns nothing about which codes exist.
         const absl::Status unusable = absl::UnauthenticatedError(
@@ -459,7 +458,7 @@ grpc::Status AdminServiceImpl::RedeemEnrolmentCode(
 grpc::Status AdminServiceImpl::IssueToken(grpc::ServerContext* context,
                                           const v1::IssueTokenRequest* request,
                                           v1::IssueTokenResponse* response) {
-  return runner_->Run(context, Method("IssueToken"), [&](CallContext& call) {
+  return runner_->Run(context, Method("IssueToken"), *request, response, [&](CallContext& call) {
     call.AddResource(request->user());
     CB_ASSIGN_OR_RETURN(std::string user_id,
                         domain::ParseTopLevelName(request->user(), "users", "user"));
@@ -521,7 +520,7 @@ grpc::Status AdminServiceImpl::IssueToken(grpc::ServerContext* context,
 grpc::Status AdminServiceImpl::ListTokens(grpc::ServerContext* context,
                                           const v1::ListTokensRequest* request,
                                           v1::ListTokensResponse* response) {
-  return runner_->Run(context, Method("ListTokens"), [&](CallContext& call) {
+  return runner_->Run(context, Method("ListTokens"), *request, response, [&](CallContext& call) {
     std::string user_id = call.principal.user_id;
     if (!request->user().empty()) {
       call.AddResource(request->user());
@@ -547,7 +546,7 @@ grpc::Status AdminServiceImpl::ListTokens(grpc::ServerContext* context,
 grpc::Status AdminServiceImpl::RevokeToken(grpc::ServerContext* context,
                                            const v1::RevokeTokenRequest* request,
                                            v1::Token* response) {
-  return runner_->Run(context, Method("RevokeToken"), [&](CallContext& call) {
+  return runner_->Run(context, Method("RevokeToken"), *request, response, [&](CallContext& call) {
     call.AddResource(request->name());
     CB_ASSIGN_OR_RETURN(auto ids, domain::ParseTokenName(request->name(), "name"));
     absl::Status s = runner_->Write(call, [&](storage::Tx& tx) -> absl::Status {
@@ -572,7 +571,7 @@ grpc::Status AdminServiceImpl::RevokeToken(grpc::ServerContext* context,
 grpc::Status AdminServiceImpl::GetCurrentUser(grpc::ServerContext* context,
                                               const v1::GetCurrentUserRequest* request,
                                               v1::User* response) {
-  return runner_->Run(context, Method("GetCurrentUser"), [&](CallContext& call) {
+  return runner_->Run(context, Method("GetCurrentUser"), *request, response, [&](CallContext& call) {
     CB_RETURN_IF_ERROR(domain::AuthorizeAction(call.principal, Action::kReadSelf));
     return runner_->Read(call, [&](storage::Tx& tx) -> absl::Status {
       CB_ASSIGN_OR_RETURN(*response, identities_.GetUser(tx, call.principal.user_id));

@@ -45,7 +45,7 @@ v1::AuditProblem ToProto(storage::AuditProblem p) {
 grpc::Status AuditServiceImpl::ListAuditEvents(
     grpc::ServerContext* context, const v1::ListAuditEventsRequest* request,
     v1::ListAuditEventsResponse* response) {
-  return runner_->Run(context, Method("ListAuditEvents"), [&](CallContext& call) {
+  return runner_->Run(context, Method("ListAuditEvents"), *request, response, [&](CallContext& call) {
     // The filter names the case whose log is read, if any: which case
     // decides who may read, so it is parsed first; the rest only for a
     // caller who may.
@@ -109,7 +109,7 @@ grpc::Status AuditServiceImpl::ListAuditEvents(
 grpc::Status AuditServiceImpl::ListCaseAccess(
     grpc::ServerContext* context, const v1::ListCaseAccessRequest* request,
     v1::ListCaseAccessResponse* response) {
-  return runner_->Run(context, Method("ListCaseAccess"), [&](CallContext& call) {
+  return runner_->Run(context, Method("ListCaseAccess"), *request, response, [&](CallContext& call) {
     call.AddResource(request->name());
     CB_ASSIGN_OR_RETURN(domain::CaseKey key,
                         domain::ParseCaseName(request->name(), "name"));
@@ -144,7 +144,7 @@ grpc::Status AuditServiceImpl::ListCaseAccess(
 grpc::Status AuditServiceImpl::VerifyAuditLog(
     grpc::ServerContext* context, const v1::VerifyAuditLogRequest* request,
     v1::VerifyAuditLogResponse* response) {
-  return runner_->Run(context, Method("VerifyAuditLog"), [&](CallContext& call) {
+  return runner_->Run(context, Method("VerifyAuditLog"), *request, response, [&](CallContext& call) {
     CB_RETURN_IF_ERROR(domain::AuthorizeAction(call.principal, Action::kVerifyAuditLog));
     if (request->from_sequence() < 0) {
       return domain::FieldError("from_sequence", "must not be negative");
@@ -194,7 +194,7 @@ grpc::Status AuditServiceImpl::VerifyAuditLog(
 grpc::Status AuditServiceImpl::GetAuditCheckpoint(
     grpc::ServerContext* context, const v1::GetAuditCheckpointRequest* request,
     v1::AuditCheckpoint* response) {
-  return runner_->Run(context, Method("GetAuditCheckpoint"), [&](CallContext& call) {
+  return runner_->Run(context, Method("GetAuditCheckpoint"), *request, response, [&](CallContext& call) {
     CB_RETURN_IF_ERROR(domain::AuthorizeAction(call.principal, Action::kVerifyAuditLog));
     CB_RETURN_IF_ERROR(runner_->audit_log().SealPending(call.deadline).status());
     CB_ASSIGN_OR_RETURN(storage::AuditCheckpointValue head,

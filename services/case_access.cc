@@ -46,28 +46,6 @@ absl::StatusOr<v1::CaseView> AuthorizeWithin(const CallContext& call,
                                                    : scope.ref.reference));
 }
 
-absl::StatusOr<const std::vector<std::string>*> RestrictedTexts::For(
-    absl::string_view case_id) {
-  auto it = needles_.find(case_id);
-  if (it == needles_.end()) {
-    storage::CaseRepository cases;
-    CB_ASSIGN_OR_RETURN(std::vector<std::string> addresses,
-                        cases.RestrictedAddresses(tx_, case_id));
-    it = needles_
-             .emplace(std::string(case_id), domain::RestrictedTextNeedles(addresses))
-             .first;
-  }
-  return &it->second;
-}
-
-absl::Status RestrictedTexts::Apply(absl::string_view case_id, v1::CaseView view,
-                                    google::protobuf::Message* message) {
-  if (view == v1::CASE_VIEW_FULL) return absl::OkStatus();
-  CB_ASSIGN_OR_RETURN(const std::vector<std::string>* needles, For(case_id));
-  domain::ApplyRestrictedTextView(view, *needles, message);
-  return absl::OkStatus();
-}
-
 domain::Principal PrincipalOfUser(const v1::User& user) {
   domain::Principal p;
   p.user_id = domain::IdOf(user.name());

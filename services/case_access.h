@@ -45,26 +45,6 @@ absl::StatusOr<v1::CaseView> AuthorizeWithin(const CallContext& call,
                                              domain::Relationship relationship,
                                              domain::Action action);
 
-// What keeps a restricted address out of the free text of a response
-// (domain/case_view.h, "Restricted text"): the needles of each case's
-// restricted addresses, read once per case per call, and applied for the
-// view the response is for. Every non-FULL response carrying case text
-// goes through Apply (or For and domain::ApplyRestrictedTextView).
-class RestrictedTexts {
- public:
-  explicit RestrictedTexts(storage::Tx& tx) : tx_(tx) {}
-
-  absl::StatusOr<const std::vector<std::string>*> For(absl::string_view case_id);
-  // Nothing in FULL (and no read); otherwise redacts every string field of
-  // `message` with the case's needles.
-  absl::Status Apply(absl::string_view case_id, v1::CaseView view,
-                     google::protobuf::Message* message);
-
- private:
-  storage::Tx& tx_;
-  std::map<std::string, std::vector<std::string>, std::less<>> needles_;
-};
-
 // A stored user as the policy table sees it (user, agency, kind, roles), to
 // decide what someone other than the caller may do: be the officer in charge
 // of a case, work on a safeguarding action assigned to them.

@@ -1,5 +1,6 @@
 #include "services/case_service.h"
 
+#include <algorithm>
 #include <set>
 
 #include "absl/functional/function_ref.h"
@@ -18,6 +19,7 @@
 #include "domain/validation.h"
 #include "google/protobuf/util/field_mask_util.h"
 #include "services/case_access.h"
+#include "services/restricted_text_review.h"
 #include "services/protection_order_service.h"
 #include "services/request_fingerprint.h"
 #include "services/safeguarding_service.h"
@@ -157,6 +159,44 @@ absl::StatusOr<std::string> ParseOfficer(absl::string_view name) {
   return domain::ParseTopLevelName(name, "users", "case.officer_in_charge");
 }
 
+// After an update of the case's people: when it made an address restricted
+// that was not before, the text already on the case that others read and
+// that holds one of its restricted addresses (services/restricted_text_review.h),
+// counted in the call's audit note. Empty otherwise.
+absl::StatusOr<std::vector<v1::RestrictedTextFinding>> TextToRewriteAfterRestricting(
+    CallContext& call, storage::Tx& tx, const storage::CaseRef& ref,
+    const std::vector<std::string>& restricted_before) {
+  const std::vector<std::string> restricted =
+      storage::RestrictedAddressesOfCases(tx, {ref.id});
+  const bool newly_restricted =
+      std::any_of(restricted.begin(), restricted.end(), [&](const std::string& a) {
+        return std::find(restricted_before.begin(), restricted_before.end(), a) ==
+               restricted_before.end();
+      });
+  if (!newly_restricted) return std::vector<v1::RestrictedTextFinding>();
+  CB_ASSIGN_OR_RETURN(
+      std::vector<v1::RestrictedTextFinding> found,
+      FindRestrictedTextOnCase(tx, ref, domain::RestrictedAddressMatcher::For(restricted),
+                               domain::UkDay(call.now)));
+  call.note = absl::StrCat("address restricted; ", found.size(),
+                           found.size() == 1 ? " field" : " fields",
+                           " of text read outside the police to rewrite");
+  return found;
+}
+
+// Who reads the case's timeline in this call: the kinds the caller's
+// agency sees (the visibility table); entries about one agency's work only
+// for that agency, and for the police.
+storage::TimelineRepository::Reader TimelineReaderOf(const CallContext& call) {
+  storage::TimelineRepository::Reader reader;
+  if (call.audience.has_value()) {
+    reader.kinds = domain::TimelineKindsVisibleTo(*call.audience);
+    reader.every_agency = *call.audience == domain::Audience::kPolice;
+  }
+  reader.agency_id = call.principal.agency_id;
+  return reader;
+}
+
 }  // namespace
 
 absl::StatusOr<v1::Case> LoadCaseForView(storage::Tx& tx,
@@ -180,14 +220,22 @@ absl::StatusOr<v1::Case> LoadCaseForView(storage::Tx& tx,
   if (loaded.has_overdue_notification) {
     CB_RETURN_IF_ERROR(AddProtectionOrderIndicators(tx, case_id, now, &c));
   }
-  domain::ApplyCaseView(view, &c);
+  if (view == v1::CASE_VIEW_UNSPECIFIED) {
+    // Allowed to act on the case without reading it: its name only.
+    v1::Case named;
+    named.set_name(c.name());
+    return named;
+  }
+  // The fields the caller's agency sees are the runner's to decide
+  // (domain/visibility.h); the view says which it is.
+  c.set_view(view);
   return std::move(c);
 }
 
 grpc::Status CaseServiceImpl::CreateCase(grpc::ServerContext* context,
                                          const v1::CreateCaseRequest* request,
                                          v1::Case* response) {
-  return runner_->Run(context, Method("CreateCase"), [&](CallContext& call) {
+  return runner_->Run(context, Method("CreateCase"), *request, response, [&](CallContext& call) {
     call.audit.request_id = request->request_id();
     CB_RETURN_IF_ERROR(domain::AuthorizeAction(call.principal, Action::kCreateCase));
     CB_RETURN_IF_ERROR(domain::ValidateRequestId(request->request_id()));
@@ -222,7 +270,7 @@ grpc::Status CaseServiceImpl::CreateCase(grpc::ServerContext* context,
                                          input, call.principal.user_id, call.now));
         timeline_.Append(tx, TimelineEntryFor(call, id, v1::TIMELINE_ENTRY_KIND_CASE_OPENED,
                                    absl::StrCat("Case ", reference, " opened"),
-                                   domain::CaseName(id), domain::kTimelineAllViews));
+                                   domain::CaseName(id)));
         call.RecordChange({"case"}, "", domain::FormatEtag(1));
       }
       CB_ASSIGN_OR_RETURN(*response,
@@ -238,7 +286,7 @@ grpc::Status CaseServiceImpl::CreateCase(grpc::ServerContext* context,
 grpc::Status CaseServiceImpl::GetCase(grpc::ServerContext* context,
                                       const v1::GetCaseRequest* request,
                                       v1::Case* response) {
-  return runner_->Run(context, Method("GetCase"), [&](CallContext& call) {
+  return runner_->Run(context, Method("GetCase"), *request, response, [&](CallContext& call) {
     call.AddResource(request->name());
     CB_ASSIGN_OR_RETURN(domain::CaseKey key,
                         domain::ParseCaseName(request->name(), "name"));
@@ -256,7 +304,7 @@ grpc::Status CaseServiceImpl::GetCase(grpc::ServerContext* context,
 grpc::Status CaseServiceImpl::ListCases(grpc::ServerContext* context,
                                         const v1::ListCasesRequest* request,
                                         v1::ListCasesResponse* response) {
-  return runner_->Run(context, Method("ListCases"), [&](CallContext& call) {
+  return runner_->Run(context, Method("ListCases"), *request, response, [&](CallContext& call) {
     CB_RETURN_IF_ERROR(domain::AuthorizeAction(call.principal, Action::kListCases));
     CB_ASSIGN_OR_RETURN(int page_size, domain::ResolvePageSize(request->page_size()));
     static constexpr absl::string_view kKeys[] = {
@@ -305,8 +353,8 @@ grpc::Status CaseServiceImpl::ListCases(grpc::ServerContext* context,
                 : domain::Relationship::kShared;
         domain::Decision d = domain::Decide(call.principal, rel, Action::kReadCase);
         if (!d.allowed) continue;
-        domain::ApplyCaseView(d.view, &c);
-        call.AddResource(c.name());
+        c.set_view(d.view);
+        call.AddListedCase(domain::IdOf(c.name()));
         *response->add_cases() = std::move(c);
       }
       if (response->cases_size() > 0) call.DisclosesCaseContent();
@@ -321,7 +369,7 @@ grpc::Status CaseServiceImpl::ListCases(grpc::ServerContext* context,
 grpc::Status CaseServiceImpl::UpdateCase(grpc::ServerContext* context,
                                          const v1::UpdateCaseRequest* request,
                                          v1::Case* response) {
-  return runner_->Run(context, Method("UpdateCase"), [&](CallContext& call) {
+  return runner_->Run(context, Method("UpdateCase"), *request, response, [&](CallContext& call) {
     const v1::Case& input = request->case_();
     call.AddResource(input.name());
     CB_ASSIGN_OR_RETURN(domain::CaseKey key,
@@ -345,6 +393,7 @@ grpc::Status CaseServiceImpl::UpdateCase(grpc::ServerContext* context,
       CB_RETURN_IF_ERROR(RequireOpenCase(scope));
       const std::string today = domain::FormatDay(domain::UkDay(call.now));
       CB_ASSIGN_OR_RETURN(v1::Case merged, cases_.Get(tx, scope.ref.id, today));
+      call.Replaces(merged);
       MergeMasked(input, request->update_mask(), &merged);
       CB_RETURN_IF_ERROR(domain::ValidateCaseContent(
           "case", merged, domain::ToProtoDate(domain::UkDay(call.now))));
@@ -371,19 +420,26 @@ grpc::Status CaseServiceImpl::UpdateCase(grpc::ServerContext* context,
       update.replace_victim = Contains(fields, "victim");
       update.replace_suspects = Contains(fields, "suspects");
       update.replace_protected_persons = Contains(fields, "protected_persons");
+      const std::vector<std::string> restricted_before =
+          storage::RestrictedAddressesOfCases(tx, {scope.ref.id});
       CB_ASSIGN_OR_RETURN(
           int64_t new_version,
           cases_.Update(tx, scope.ref.id, version, update, merged,
                         call.principal.user_id, call.now));
+      CB_ASSIGN_OR_RETURN(std::vector<v1::RestrictedTextFinding> to_rewrite,
+                          TextToRewriteAfterRestricting(call, tx, scope.ref,
+                                                        restricted_before));
       timeline_.Append(tx, TimelineEntryFor(call, scope.ref.id,
                                  v1::TIMELINE_ENTRY_KIND_CASE_UPDATED,
                                  absl::StrCat("Updated ", absl::StrJoin(fields, ", ")),
-                                 domain::CaseName(scope.ref.id),
-                                 domain::kTimelineFull));
+                                 domain::CaseName(scope.ref.id)));
       call.RecordChange(fields, domain::FormatEtag(version),
                         domain::FormatEtag(new_version));
       CB_ASSIGN_OR_RETURN(*response, LoadCaseForView(tx, scope.ref.id,
                                                      scope.view, call.now));
+      for (v1::RestrictedTextFinding& f : to_rewrite) {
+        *response->add_restricted_text_to_rewrite() = std::move(f);
+      }
       call.DisclosesCaseContent();
       return absl::OkStatus();
     });
@@ -424,8 +480,7 @@ absl::Status ChangeStatus(RpcRunner* runner, CallContext& call,
                               close ? v1::TIMELINE_ENTRY_KIND_CASE_CLOSED
                                     : v1::TIMELINE_ENTRY_KIND_CASE_REOPENED,
                               close ? "Case closed" : "Case reopened",
-                              domain::CaseName(scope.ref.id),
-                              domain::kTimelineAllViews));
+                              domain::CaseName(scope.ref.id)));
     call.RecordChange({"status", "close_reason"}, domain::FormatEtag(version),
                       domain::FormatEtag(new_version));
     CB_ASSIGN_OR_RETURN(*response,
@@ -440,7 +495,7 @@ absl::Status ChangeStatus(RpcRunner* runner, CallContext& call,
 grpc::Status CaseServiceImpl::CloseCase(grpc::ServerContext* context,
                                         const v1::CloseCaseRequest* request,
                                         v1::Case* response) {
-  return runner_->Run(context, Method("CloseCase"), [&](CallContext& call) {
+  return runner_->Run(context, Method("CloseCase"), *request, response, [&](CallContext& call) {
     return ChangeStatus(runner_, call, cases_, timeline_, request->name(),
                         request->reason(), request->etag(), /*close=*/true, response);
   });
@@ -449,7 +504,7 @@ grpc::Status CaseServiceImpl::CloseCase(grpc::ServerContext* context,
 grpc::Status CaseServiceImpl::ReopenCase(grpc::ServerContext* context,
                                          const v1::ReopenCaseRequest* request,
                                          v1::Case* response) {
-  return runner_->Run(context, Method("ReopenCase"), [&](CallContext& call) {
+  return runner_->Run(context, Method("ReopenCase"), *request, response, [&](CallContext& call) {
     return ChangeStatus(runner_, call, cases_, timeline_, request->name(),
                         request->reason(), request->etag(), /*close=*/false,
                         response);
@@ -459,7 +514,7 @@ grpc::Status CaseServiceImpl::ReopenCase(grpc::ServerContext* context,
 grpc::Status CaseServiceImpl::SetVictimServicesReferral(
     grpc::ServerContext* context,
     const v1::SetVictimServicesReferralRequest* request, v1::Case* response) {
-  return runner_->Run(context, Method("SetVictimServicesReferral"),
+  return runner_->Run(context, Method("SetVictimServicesReferral"), *request, response,
                       [&](CallContext& call) {
     call.AddResource(request->name());
     CB_ASSIGN_OR_RETURN(domain::CaseKey key,
@@ -555,8 +610,7 @@ grpc::Status CaseServiceImpl::SetVictimServicesReferral(
       }
       timeline_.Append(tx, TimelineEntryFor(call, scope.ref.id,
                                  v1::TIMELINE_ENTRY_KIND_VICTIM_SERVICES, summary,
-                                 domain::CaseName(scope.ref.id),
-                                 domain::kTimelinePoliceAndCps));
+                                 domain::CaseName(scope.ref.id)));
       call.RecordChange(changed, domain::FormatEtag(version),
                         domain::FormatEtag(new_version));
       CB_ASSIGN_OR_RETURN(*response,
@@ -570,7 +624,7 @@ grpc::Status CaseServiceImpl::SetVictimServicesReferral(
 grpc::Status CaseServiceImpl::AddIncident(grpc::ServerContext* context,
                                           const v1::AddIncidentRequest* request,
                                           v1::Incident* response) {
-  return runner_->Run(context, Method("AddIncident"), [&](CallContext& call) {
+  return runner_->Run(context, Method("AddIncident"), *request, response, [&](CallContext& call) {
     call.audit.request_id = request->request_id();
     call.AddResource(request->parent());
     CB_ASSIGN_OR_RETURN(domain::CaseKey key,
@@ -605,13 +659,10 @@ grpc::Status CaseServiceImpl::AddIncident(grpc::ServerContext* context,
                                                   request->incident(),
                                                   call.principal.user_id, call.now));
         timeline_.Append(tx, TimelineEntryFor(call, scope.ref.id, v1::TIMELINE_ENTRY_KIND_INCIDENT,
-                                   IncidentSummary(*response), response->name(),
-                                   domain::kTimelinePoliceAndCps));
+                                   IncidentSummary(*response), response->name()));
         call.RecordChange({"incident"}, "", response->etag());
       }
       call.AddResource(response->name());
-      RestrictedTexts restricted(tx);
-      CB_RETURN_IF_ERROR(restricted.Apply(scope.ref.id, scope.view, response));
       call.DisclosesCaseContent();
       return absl::OkStatus();
     });
@@ -621,7 +672,7 @@ grpc::Status CaseServiceImpl::AddIncident(grpc::ServerContext* context,
 grpc::Status CaseServiceImpl::ListIncidents(grpc::ServerContext* context,
                                             const v1::ListIncidentsRequest* request,
                                             v1::ListIncidentsResponse* response) {
-  return runner_->Run(context, Method("ListIncidents"), [&](CallContext& call) {
+  return runner_->Run(context, Method("ListIncidents"), *request, response, [&](CallContext& call) {
     call.AddResource(request->parent());
     CB_ASSIGN_OR_RETURN(domain::CaseKey key,
                         domain::ParseCaseName(request->parent(), "parent"));
@@ -650,15 +701,11 @@ grpc::Status CaseServiceImpl::ListIncidents(grpc::ServerContext* context,
                                before_time.value_or(absl::InfinitePast()), after,
                                page_size));
       for (v1::Incident& i : page.items) {
-        if (scope.view != v1::CASE_VIEW_FULL) i.clear_etag();
         *response->add_incidents() = std::move(i);
       }
       if (page.next.has_value()) {
         response->set_next_page_token(domain::EncodePageToken(*page.next, query));
       }
-      // A location or narrative may name the victim's new home.
-      RestrictedTexts restricted(tx);
-      CB_RETURN_IF_ERROR(restricted.Apply(scope.ref.id, scope.view, response));
       call.DisclosesCaseContent();
       return absl::OkStatus();
     });
@@ -668,7 +715,7 @@ grpc::Status CaseServiceImpl::ListIncidents(grpc::ServerContext* context,
 grpc::Status CaseServiceImpl::UpdateIncident(grpc::ServerContext* context,
                                              const v1::UpdateIncidentRequest* request,
                                              v1::Incident* response) {
-  return runner_->Run(context, Method("UpdateIncident"), [&](CallContext& call) {
+  return runner_->Run(context, Method("UpdateIncident"), *request, response, [&](CallContext& call) {
     const v1::Incident& input = request->incident();
     call.AddResource(input.name());
     CB_ASSIGN_OR_RETURN(
@@ -693,6 +740,7 @@ grpc::Status CaseServiceImpl::UpdateIncident(grpc::ServerContext* context,
         return domain::StaleEtagError(current->name(), current->etag());
       }
       CB_RETURN_IF_ERROR(RequireOpenCase(scope));
+      call.Replaces(*current);
       v1::Incident merged = *current;
       MergeMasked(input, request->update_mask(), &merged);
       CB_RETURN_IF_ERROR(domain::ValidateIncident("incident", merged, call.now));
@@ -702,10 +750,8 @@ grpc::Status CaseServiceImpl::UpdateIncident(grpc::ServerContext* context,
       timeline_.Append(tx, TimelineEntryFor(call, scope.ref.id, v1::TIMELINE_ENTRY_KIND_INCIDENT,
                                  absl::StrCat("Incident updated (",
                                               absl::StrJoin(fields, ", "), ")"),
-                                 response->name(), domain::kTimelinePoliceAndCps));
+                                 response->name()));
       call.RecordChange(fields, domain::FormatEtag(version), response->etag());
-      RestrictedTexts restricted(tx);
-      CB_RETURN_IF_ERROR(restricted.Apply(scope.ref.id, scope.view, response));
       call.DisclosesCaseContent();
       return absl::OkStatus();
     });
@@ -715,7 +761,7 @@ grpc::Status CaseServiceImpl::UpdateIncident(grpc::ServerContext* context,
 grpc::Status CaseServiceImpl::RecordRiskAssessment(
     grpc::ServerContext* context, const v1::RecordRiskAssessmentRequest* request,
     v1::RiskAssessment* response) {
-  return runner_->Run(context, Method("RecordRiskAssessment"), [&](CallContext& call) {
+  return runner_->Run(context, Method("RecordRiskAssessment"), *request, response, [&](CallContext& call) {
     call.audit.request_id = request->request_id();
     call.AddResource(request->parent());
     CB_ASSIGN_OR_RETURN(domain::CaseKey key,
@@ -776,7 +822,7 @@ grpc::Status CaseServiceImpl::RecordRiskAssessment(
                                        domain::FormatDay(domain::UkDay(assessed)),
                                        " recorded: ", level)
                         : absl::StrCat("Risk assessed: ", level),
-                    response->name(), domain::kTimelineAllViews));
+                    response->name()));
         if (new_version.has_value()) {
           call.RecordChange({"risk_assessments", "risk_level"},
                             domain::FormatEtag(*new_version - 1),
@@ -795,7 +841,7 @@ grpc::Status CaseServiceImpl::RecordRiskAssessment(
 grpc::Status CaseServiceImpl::ListRiskAssessments(
     grpc::ServerContext* context, const v1::ListRiskAssessmentsRequest* request,
     v1::ListRiskAssessmentsResponse* response) {
-  return runner_->Run(context, Method("ListRiskAssessments"), [&](CallContext& call) {
+  return runner_->Run(context, Method("ListRiskAssessments"), *request, response, [&](CallContext& call) {
     call.AddResource(request->parent());
     CB_ASSIGN_OR_RETURN(domain::CaseKey key,
                         domain::ParseCaseName(request->parent(), "parent"));
@@ -815,8 +861,6 @@ grpc::Status CaseServiceImpl::ListRiskAssessments(
         response->set_next_page_token(domain::EncodePageToken(*page.next, query));
       }
       // A professional-judgement rationale may name the victim's new home.
-      RestrictedTexts restricted(tx);
-      CB_RETURN_IF_ERROR(restricted.Apply(scope.ref.id, scope.view, response));
       call.DisclosesCaseContent();
       return absl::OkStatus();
     });
@@ -826,7 +870,7 @@ grpc::Status CaseServiceImpl::ListRiskAssessments(
 grpc::Status CaseServiceImpl::FlagCase(grpc::ServerContext* context,
                                        const v1::FlagCaseRequest* request,
                                        v1::CaseFlag* response) {
-  return runner_->Run(context, Method("FlagCase"), [&](CallContext& call) {
+  return runner_->Run(context, Method("FlagCase"), *request, response, [&](CallContext& call) {
     call.AddResource(request->name());
     CB_ASSIGN_OR_RETURN(domain::CaseKey key,
                         domain::ParseCaseName(request->name(), "name"));
@@ -850,7 +894,7 @@ grpc::Status CaseServiceImpl::FlagCase(grpc::ServerContext* context,
           tx, TimelineEntryFor(call, scope.ref.id, v1::TIMELINE_ENTRY_KIND_FLAG_RAISED,
                     absl::StrCat("Flag raised: ",
                                  ShortName(v1::FlagType_descriptor(), request->type())),
-                    response->name(), domain::kTimelineAllViews));
+                    response->name()));
       call.AddResource(response->name());
       call.RecordChange({"flags"}, "", "");
       call.DisclosesCaseContent();
@@ -862,7 +906,7 @@ grpc::Status CaseServiceImpl::FlagCase(grpc::ServerContext* context,
 grpc::Status CaseServiceImpl::UnflagCase(grpc::ServerContext* context,
                                          const v1::UnflagCaseRequest* request,
                                          v1::CaseFlag* response) {
-  return runner_->Run(context, Method("UnflagCase"), [&](CallContext& call) {
+  return runner_->Run(context, Method("UnflagCase"), *request, response, [&](CallContext& call) {
     call.AddResource(request->name());
     CB_ASSIGN_OR_RETURN(domain::CaseChildName name,
                         domain::ParseCaseChildName(request->name(), "flags", "name"));
@@ -879,7 +923,7 @@ grpc::Status CaseServiceImpl::UnflagCase(grpc::ServerContext* context,
           tx, TimelineEntryFor(call, scope.ref.id, v1::TIMELINE_ENTRY_KIND_FLAG_CLEARED,
                     absl::StrCat("Flag cleared: ",
                                  ShortName(v1::FlagType_descriptor(), response->type())),
-                    response->name(), domain::kTimelineAllViews));
+                    response->name()));
       call.RecordChange({"flags"}, "", "");
       call.DisclosesCaseContent();
       return absl::OkStatus();
@@ -890,7 +934,7 @@ grpc::Status CaseServiceImpl::UnflagCase(grpc::ServerContext* context,
 grpc::Status CaseServiceImpl::GetCaseTimeline(grpc::ServerContext* context,
                                               const v1::GetCaseTimelineRequest* request,
                                               v1::GetCaseTimelineResponse* response) {
-  return runner_->Run(context, Method("GetCaseTimeline"), [&](CallContext& call) {
+  return runner_->Run(context, Method("GetCaseTimeline"), *request, response, [&](CallContext& call) {
     call.AddResource(request->name());
     CB_ASSIGN_OR_RETURN(domain::CaseKey key,
                         domain::ParseCaseName(request->name(), "name"));
@@ -903,16 +947,14 @@ grpc::Status CaseServiceImpl::GetCaseTimeline(grpc::ServerContext* context,
                           domain::DecodePageToken(request->page_token(), query));
       CB_ASSIGN_OR_RETURN(
           storage::Page<v1::TimelineEntry> page,
-          timeline_.List(tx, scope.ref.id, domain::TimelineBit(scope.view),
-                         call.principal.agency_id, after, page_size));
+          timeline_.List(tx, scope.ref.id, TimelineReaderOf(call), after, page_size));
       for (v1::TimelineEntry& e : page.items) *response->add_entries() = std::move(e);
       if (page.next.has_value()) {
         response->set_next_page_token(domain::EncodePageToken(*page.next, query));
       }
-      // Summaries quote the case (an incident's location): redacted as read,
-      // so an address restricted after the entry was written is caught too.
-      RestrictedTexts restricted(tx);
-      CB_RETURN_IF_ERROR(restricted.Apply(scope.ref.id, scope.view, response));
+      // Summaries quote the case (an incident's location): the runner
+      // redacts them as read, so an address restricted after an entry was
+      // written is caught too.
       call.DisclosesCaseContent();
       return absl::OkStatus();
     });

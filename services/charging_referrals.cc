@@ -88,7 +88,7 @@ absl::Status ShareWithCpsArea(CallContext& call, storage::Tx& tx,
     timeline.Append(tx, TimelineEntryFor(call, case_id, v1::TIMELINE_ENTRY_KIND_SHARED,
                                          absl::StrCat("Shared with ", cps.display_name(),
                                                       " (charging referral)"),
-                                         file_name, domain::kTimelineFull));
+                                         file_name));
   }
   return absl::OkStatus();
 }
@@ -120,7 +120,7 @@ absl::StatusOr<storage::StoredChargingFile> OpenChargingFile(
   storage::TimelineRepository timeline;
   storage::TimelineEntryInput entry =
       TimelineEntryFor(call, scope.ref.id, v1::TIMELINE_ENTRY_KIND_CHARGING, summary,
-                       name, domain::kTimelinePoliceAndCps);
+                       name);
   entry.agency_id = cps.name().substr(kAgencyPrefix.size());
   timeline.Append(tx, entry);
   CB_RETURN_IF_ERROR(ShareWithCpsArea(call, tx, scope.ref.id, cps, name));

@@ -95,7 +95,7 @@ absl::StatusOr<FileAccess> AuthorizeFile(CallContext& call, storage::Tx& tx,
 // Both views that may read a file (FULL for the owning force, PROSECUTION
 // for its CPS area) see all of it: it is the police-CPS exchange itself,
 // except that the CPS never receives a restricted address typed into it
-// (RestrictedTexts on every response). No other view ever reaches a file
+// (the runner's redaction, domain/visibility.h). No other view ever reaches a file
 // (the policy table), and this says so.
 absl::Status CheckFileView(v1::CaseView view) {
   if (view == v1::CASE_VIEW_FULL || view == v1::CASE_VIEW_PROSECUTION) {
@@ -137,8 +137,6 @@ absl::Status ReadFile(RpcRunner* runner, const storage::ChargingRepository& file
                                       /*for_update=*/false));
     CB_RETURN_IF_ERROR(CheckFileView(access.view));
     *out = WithProgress(std::move(access.stored.file), domain::ChargingClock{call.now});
-    RestrictedTexts restricted(tx);
-    CB_RETURN_IF_ERROR(restricted.Apply(access.scope.ref.id, access.view, out));
     call.DisclosesCaseContent();
     return absl::OkStatus();
   });
@@ -208,7 +206,7 @@ absl::Status ChargingServiceImpl::ApplyChange(
   // Partners never see charging; of the CPS, only the file's own area does.
   storage::TimelineEntryInput entry =
       TimelineEntryFor(call, stored.case_id, v1::TIMELINE_ENTRY_KIND_CHARGING, summary,
-                       current.name(), domain::kTimelinePoliceAndCps);
+                       current.name());
   entry.agency_id = stored.cps_agency_id;
   timeline_.Append(tx, entry);
   if (change.refer_to_cps) {
@@ -222,8 +220,6 @@ absl::Status ChargingServiceImpl::ApplyChange(
     return absl::InternalError("the charging file just written is missing");
   }
   *response = WithProgress(std::move(written->file), domain::ChargingClock{call.now});
-  RestrictedTexts restricted(tx);
-  CB_RETURN_IF_ERROR(restricted.Apply(stored.case_id, access.view, response));
   call.RecordChange(change.fields, current.etag(), domain::FormatEtag(version));
   call.DisclosesCaseContent();
   return absl::OkStatus();
@@ -232,7 +228,7 @@ absl::Status ChargingServiceImpl::ApplyChange(
 grpc::Status ChargingServiceImpl::SubmitChargingFile(
     grpc::ServerContext* context, const v1::SubmitChargingFileRequest* request,
     v1::ChargingFile* response) {
-  return runner_->Run(context, Method("SubmitChargingFile"), [&](CallContext& call) {
+  return runner_->Run(context, Method("SubmitChargingFile"), *request, response, [&](CallContext& call) {
     call.audit.request_id = request->request_id();
     call.AddResource(request->parent());
     const domain::ChargingClock clock{call.now};
@@ -275,8 +271,6 @@ grpc::Status ChargingServiceImpl::SubmitChargingFile(
         stored = std::move(made);
       }
       *response = WithProgress(std::move(stored->file), clock);
-      RestrictedTexts restricted(tx);
-      CB_RETURN_IF_ERROR(restricted.Apply(scope.ref.id, scope.view, response));
       call.AddResource(response->name());
       call.DisclosesCaseContent();
       return absl::OkStatus();
@@ -287,7 +281,7 @@ grpc::Status ChargingServiceImpl::SubmitChargingFile(
 grpc::Status ChargingServiceImpl::GetChargingFile(
     grpc::ServerContext* context, const v1::GetChargingFileRequest* request,
     v1::ChargingFile* response) {
-  return runner_->Run(context, Method("GetChargingFile"), [&](CallContext& call) {
+  return runner_->Run(context, Method("GetChargingFile"), *request, response, [&](CallContext& call) {
     return ReadFile(runner_, files_, call, request->name(), response);
   });
 }
@@ -295,7 +289,7 @@ grpc::Status ChargingServiceImpl::GetChargingFile(
 grpc::Status ChargingServiceImpl::GetChargingProgress(
     grpc::ServerContext* context, const v1::GetChargingProgressRequest* request,
     v1::ChargingProgress* response) {
-  return runner_->Run(context, Method("GetChargingProgress"), [&](CallContext& call) {
+  return runner_->Run(context, Method("GetChargingProgress"), *request, response, [&](CallContext& call) {
     v1::ChargingFile file;
     CB_RETURN_IF_ERROR(ReadFile(runner_, files_, call, request->name(), &file));
     *response = std::move(*file.mutable_progress());
@@ -306,7 +300,7 @@ grpc::Status ChargingServiceImpl::GetChargingProgress(
 grpc::Status ChargingServiceImpl::ListChargingFiles(
     grpc::ServerContext* context, const v1::ListChargingFilesRequest* request,
     v1::ListChargingFilesResponse* response) {
-  return runner_->Run(context, Method("ListChargingFiles"), [&](CallContext& call) {
+  return runner_->Run(context, Method("ListChargingFiles"), *request, response, [&](CallContext& call) {
     call.AddResource(request->parent().empty() ? "cases/-" : request->parent());
     // The case listed, if one: authorized before the rest is parsed.
     std::optional<domain::CaseKey> parent;
@@ -347,16 +341,6 @@ grpc::Status ChargingServiceImpl::ListChargingFiles(
         response->set_next_page_token(domain::NextChargingPageToken(
             query, response->charging_files(response->charging_files_size() - 1)));
       }
-      // Each file as its reader sees it: the owning force in full, its CPS
-      // area without the case's restricted addresses.
-      RestrictedTexts restricted(tx);
-      for (size_t i = 0; i < files.size(); ++i) {
-        const bool owner = scope.as_owning_force &&
-                           files[i].owner_agency_id == call.principal.agency_id;
-        CB_RETURN_IF_ERROR(restricted.Apply(
-            files[i].case_id, owner ? v1::CASE_VIEW_FULL : v1::CASE_VIEW_PROSECUTION,
-            response->mutable_charging_files(static_cast<int>(i))));
-      }
       if (!files.empty()) call.DisclosesCaseContent();
       return absl::OkStatus();
     });
@@ -366,7 +350,7 @@ grpc::Status ChargingServiceImpl::ListChargingFiles(
 grpc::Status ChargingServiceImpl::SubmitFullFile(grpc::ServerContext* context,
                                                  const v1::SubmitFullFileRequest* request,
                                                  v1::ChargingFile* response) {
-  return runner_->Run(context, Method("SubmitFullFile"), [&](CallContext& call) {
+  return runner_->Run(context, Method("SubmitFullFile"), *request, response, [&](CallContext& call) {
     call.AddResource(request->name());
     const domain::ChargingClock clock{call.now};
     CB_ASSIGN_OR_RETURN(domain::CaseChildName name,
@@ -402,7 +386,7 @@ grpc::Status ChargingServiceImpl::SubmitFullFile(grpc::ServerContext* context,
 grpc::Status ChargingServiceImpl::RespondToActionItem(
     grpc::ServerContext* context, const v1::RespondToActionItemRequest* request,
     v1::ChargingFile* response) {
-  return runner_->Run(context, Method("RespondToActionItem"), [&](CallContext& call) {
+  return runner_->Run(context, Method("RespondToActionItem"), *request, response, [&](CallContext& call) {
     call.AddResource(request->name());
     const domain::ChargingClock clock{call.now};
     CB_ASSIGN_OR_RETURN(domain::ActionItemName name,
@@ -442,7 +426,7 @@ grpc::Status ChargingServiceImpl::RespondToActionItem(
 grpc::Status ChargingServiceImpl::WithdrawChargingFile(
     grpc::ServerContext* context, const v1::WithdrawChargingFileRequest* request,
     v1::ChargingFile* response) {
-  return runner_->Run(context, Method("WithdrawChargingFile"), [&](CallContext& call) {
+  return runner_->Run(context, Method("WithdrawChargingFile"), *request, response, [&](CallContext& call) {
     call.AddResource(request->name());
     const domain::ChargingClock clock{call.now};
     CB_ASSIGN_OR_RETURN(domain::CaseChildName name,
@@ -472,7 +456,7 @@ grpc::Status ChargingServiceImpl::WithdrawChargingFile(
 grpc::Status ChargingServiceImpl::RecordAdvice(grpc::ServerContext* context,
                                                const v1::RecordAdviceRequest* request,
                                                v1::ChargingFile* response) {
-  return runner_->Run(context, Method("RecordAdvice"), [&](CallContext& call) {
+  return runner_->Run(context, Method("RecordAdvice"), *request, response, [&](CallContext& call) {
     call.AddResource(request->name());
     const domain::ChargingClock clock{call.now};
     CB_ASSIGN_OR_RETURN(domain::CaseChildName name,
@@ -503,7 +487,7 @@ grpc::Status ChargingServiceImpl::RecordAdvice(grpc::ServerContext* context,
 grpc::Status ChargingServiceImpl::IssueActionPlan(
     grpc::ServerContext* context, const v1::IssueActionPlanRequest* request,
     v1::ChargingFile* response) {
-  return runner_->Run(context, Method("IssueActionPlan"), [&](CallContext& call) {
+  return runner_->Run(context, Method("IssueActionPlan"), *request, response, [&](CallContext& call) {
     call.AddResource(request->name());
     const domain::ChargingClock clock{call.now};
     CB_ASSIGN_OR_RETURN(domain::CaseChildName name,
@@ -539,7 +523,7 @@ grpc::Status ChargingServiceImpl::IssueActionPlan(
 grpc::Status ChargingServiceImpl::ReviewActionItem(
     grpc::ServerContext* context, const v1::ReviewActionItemRequest* request,
     v1::ChargingFile* response) {
-  return runner_->Run(context, Method("ReviewActionItem"), [&](CallContext& call) {
+  return runner_->Run(context, Method("ReviewActionItem"), *request, response, [&](CallContext& call) {
     call.AddResource(request->name());
     const domain::ChargingClock clock{call.now};
     CB_ASSIGN_OR_RETURN(domain::ActionItemName name,
@@ -578,7 +562,7 @@ grpc::Status ChargingServiceImpl::ReviewActionItem(
 grpc::Status ChargingServiceImpl::RecordDecision(grpc::ServerContext* context,
                                                  const v1::RecordDecisionRequest* request,
                                                  v1::ChargingFile* response) {
-  return runner_->Run(context, Method("RecordDecision"), [&](CallContext& call) {
+  return runner_->Run(context, Method("RecordDecision"), *request, response, [&](CallContext& call) {
     call.AddResource(request->name());
     const domain::ChargingClock clock{call.now};
     CB_ASSIGN_OR_RETURN(domain::CaseChildName name,
@@ -608,7 +592,7 @@ grpc::Status ChargingServiceImpl::RecordDecision(grpc::ServerContext* context,
 grpc::Status ChargingServiceImpl::ReviewThresholdDecision(
     grpc::ServerContext* context, const v1::ReviewThresholdDecisionRequest* request,
     v1::ChargingFile* response) {
-  return runner_->Run(context, Method("ReviewThresholdDecision"), [&](CallContext& call) {
+  return runner_->Run(context, Method("ReviewThresholdDecision"), *request, response, [&](CallContext& call) {
     call.AddResource(request->name());
     const domain::ChargingClock clock{call.now};
     CB_ASSIGN_OR_RETURN(domain::CaseChildName name,
@@ -640,7 +624,7 @@ grpc::Status ChargingServiceImpl::ReviewThresholdDecision(
 grpc::Status ChargingServiceImpl::RecordDecisionFollowUp(
     grpc::ServerContext* context, const v1::RecordDecisionFollowUpRequest* request,
     v1::ChargingFile* response) {
-  return runner_->Run(context, Method("RecordDecisionFollowUp"), [&](CallContext& call) {
+  return runner_->Run(context, Method("RecordDecisionFollowUp"), *request, response, [&](CallContext& call) {
     call.AddResource(request->name());
     const domain::ChargingClock clock{call.now};
     CB_ASSIGN_OR_RETURN(domain::CaseChildName name,

@@ -124,9 +124,7 @@ domain::LinkedOrderFacts LinkedFacts(const Order& order,
 // The order as a caller in `view` reads it at `now`.
 v1::ProtectionOrder Present(const Order& o,
                             const std::vector<std::string>& interim_ids,
-                            v1::CaseView view,
-                            absl::Span<const std::string> restricted_needles,
-                            absl::Time now) {
+                            v1::CaseView view, absl::Time now) {
   v1::ProtectionOrder p = domain::OrderToProto(o.facts, now);
   const v1::ProtectionOrder& stored = o.stored.order;
   p.set_name(stored.name());
@@ -137,7 +135,14 @@ v1::ProtectionOrder Present(const Order& o,
   *p.mutable_create_time() = stored.create_time();
   *p.mutable_update_time() = stored.update_time();
   p.set_etag(stored.etag());
-  domain::ApplyOrderView(view, restricted_needles, &p);
+  if (view == v1::CASE_VIEW_UNSPECIFIED) {
+    // Allowed to act on the case without reading it: the order's name only.
+    v1::ProtectionOrder named;
+    named.set_name(p.name());
+    return named;
+  }
+  // Which fields the caller's agency sees is the runner's to decide
+  // (domain/visibility.h).
   return p;
 }
 
@@ -225,32 +230,26 @@ absl::Status RecordSpoConsideration(storage::Tx& tx,
       .status();
 }
 
-// Police and CPS read what happened in the order's own words (restricted
-// text removed: the CPS reads this entry too); partners read an entry of
-// their own for what makes, changes or ends an order in force.
+// Police and CPS read what happened in the order's own words; partners an
+// entry of their own for what brings an order into force, changes its terms
+// or ends it (who reads which kind: domain/visibility.cc).
 void AppendTimeline(storage::Tx& tx,
                     const storage::TimelineRepository& timeline,
                     const CallContext& call, const Order& order,
                     const domain::OrderHistoryRecord& history,
-                    const domain::OrderFacts& after,
-                    absl::Span<const std::string> restricted_needles) {
+                    const domain::OrderFacts& after) {
   const std::string& name = order.stored.order.name();
   timeline.Append(
-      tx,
-      TimelineEntryFor(
-          call, order.stored.case_id, v1::TIMELINE_ENTRY_KIND_PROTECTION_ORDER,
-          domain::RedactRestrictedString(
-              restricted_needles,
-              absl::StrCat(KindWord(after.kind),
-                           " protection order: ", history.summary)),
-          name, domain::kTimelinePoliceAndCps));
+      tx, TimelineEntryFor(call, order.stored.case_id,
+                           v1::TIMELINE_ENTRY_KIND_PROTECTION_ORDER,
+                           absl::StrCat(KindWord(after.kind),
+                                        " protection order: ", history.summary),
+                           name));
   if (std::optional<std::string> partners =
           domain::SafeguardingOrderSummary(history, after)) {
-    timeline.Append(tx,
-                    TimelineEntryFor(call, order.stored.case_id,
-                                     v1::TIMELINE_ENTRY_KIND_PROTECTION_ORDER,
-                                     *std::move(partners), name,
-                                     domain::kTimelineSafeguarding));
+    timeline.Append(tx, TimelineEntryFor(call, order.stored.case_id,
+                                         v1::TIMELINE_ENTRY_KIND_PROTECTION_ORDER_IN_FORCE,
+                                         *std::move(partners), name));
   }
 }
 
@@ -294,10 +293,6 @@ ProtectionOrderServiceImpl::ApplyEvent(CallContext& call, storage::Tx& tx,
                       domain::ApplyOrderEvent(target->facts, input, call.now));
   if (before_store) CB_RETURN_IF_ERROR(before_store(tx, scope, transition));
 
-  RestrictedTexts restricted(tx);
-  CB_ASSIGN_OR_RETURN(const std::vector<std::string>* case_needles,
-                      restricted.For(case_id));
-  const std::vector<std::string>& needles = *case_needles;
   const v1::ProtectionOrder before =
       domain::OrderToProto(target->facts, call.now);
   CB_ASSIGN_OR_RETURN(
@@ -308,7 +303,7 @@ ProtectionOrderServiceImpl::ApplyEvent(CallContext& call, storage::Tx& tx,
       tx, target->stored.id, domain::HistoryEntryToProto(transition.history),
       call.principal.user_id));
   AppendTimeline(tx, timeline_, call, *target, transition.history,
-                 transition.order, needles);
+                 transition.order);
   target->facts = transition.order;
 
   // Deciding the main application ends its interim orders.
@@ -328,8 +323,7 @@ ProtectionOrderServiceImpl::ApplyEvent(CallContext& call, storage::Tx& tx,
       CB_RETURN_IF_ERROR(orders_.AppendHistory(
           tx, interim.stored.id, domain::HistoryEntryToProto(ended->history),
           call.principal.user_id));
-      AppendTimeline(tx, timeline_, call, interim, ended->history, ended->order,
-                     needles);
+      AppendTimeline(tx, timeline_, call, interim, ended->history, ended->order);
       interim.facts = ended->order;
       call.AddResource(interim.stored.order.name());
     }
@@ -355,7 +349,7 @@ ProtectionOrderServiceImpl::ApplyEvent(CallContext& call, storage::Tx& tx,
   CB_ASSIGN_OR_RETURN(auto interims, orders_.InterimIds(tx, {after.stored.id}));
   EventResult result;
   result.order =
-      Present(after, interims[after.stored.id], scope.view, needles, call.now);
+      Present(after, interims[after.stored.id], scope.view, call.now);
   result.scope = std::move(scope);
   result.transition = std::move(transition);
   call.RecordChange(
@@ -367,11 +361,12 @@ ProtectionOrderServiceImpl::ApplyEvent(CallContext& call, storage::Tx& tx,
 
 grpc::Status ProtectionOrderServiceImpl::RunEvent(
     grpc::ServerContext* context, absl::string_view method,
+    const google::protobuf::Message& request,
     absl::string_view name, absl::string_view etag,
     const std::function<
         absl::StatusOr<domain::OrderEventInput>(const CallContext&)>& parse,
     v1::ProtectionOrder* response) {
-  return runner_->Run(context, Method(method), [&](CallContext& call) {
+  return runner_->Run(context, Method(method), request, response, [&](CallContext& call) {
     call.AddResource(name);
     CB_ASSIGN_OR_RETURN(domain::CaseChildName order,
                         ParseOrderName(name, "name"));
@@ -401,7 +396,7 @@ grpc::Status ProtectionOrderServiceImpl::RunParsedEvent(
                                                      absl::Time),
     v1::ProtectionOrder* response) {
   return RunEvent(
-      context, method, request.name(), request.etag(),
+      context, method, request, request.name(), request.etag(),
       [&](const CallContext& call) { return parse(request, call.now); },
       response);
 }
@@ -410,8 +405,7 @@ grpc::Status ProtectionOrderServiceImpl::CreateProtectionOrder(
     grpc::ServerContext* context,
     const v1::CreateProtectionOrderRequest* request,
     v1::ProtectionOrder* response) {
-  return runner_->Run(
-      context, Method("CreateProtectionOrder"), [&](CallContext& call) {
+  return runner_->Run(context, Method("CreateProtectionOrder"), *request, response, [&](CallContext& call) {
         call.audit.request_id = request->request_id();
         call.AddResource(request->parent());
         CB_ASSIGN_OR_RETURN(domain::CaseKey key,
@@ -449,11 +443,7 @@ grpc::Status ProtectionOrderServiceImpl::CreateProtectionOrder(
             CB_ASSIGN_OR_RETURN(Order o, ToOrder(*std::move(first)));
             CB_ASSIGN_OR_RETURN(auto interims,
                                 orders_.InterimIds(tx, {o.stored.id}));
-            RestrictedTexts restricted(tx);
-            CB_ASSIGN_OR_RETURN(const std::vector<std::string>* needles,
-                                restricted.For(case_id));
-            *response = Present(o, interims[o.stored.id], scope.view, *needles,
-                                call.now);
+            *response = Present(o, interims[o.stored.id], scope.view, call.now);
             call.AddResource(response->name());
             call.DisclosesCaseContent();
             return absl::OkStatus();
@@ -493,15 +483,11 @@ grpc::Status ProtectionOrderServiceImpl::CreateProtectionOrder(
             return absl::InternalError("the new order was not stored");
           }
           CB_ASSIGN_OR_RETURN(Order order, ToOrder(*std::move(inserted)));
-          RestrictedTexts restricted(tx);
-          CB_ASSIGN_OR_RETURN(const std::vector<std::string>* needles,
-                              restricted.For(case_id));
           for (const domain::OrderHistoryRecord& h : made.history) {
             CB_RETURN_IF_ERROR(
                 orders_.AppendHistory(tx, id, domain::HistoryEntryToProto(h),
                                       call.principal.user_id));
-            AppendTimeline(tx, timeline_, call, order, h, order.facts,
-                           *needles);
+            AppendTimeline(tx, timeline_, call, order, h, order.facts);
           }
           const std::string kind = KindWord(input.kind);
           CB_RETURN_IF_ERROR(RecordSpoConsideration(
@@ -516,7 +502,7 @@ grpc::Status ProtectionOrderServiceImpl::CreateProtectionOrder(
                                              " protection order considered and "
                                              "not pursued: "),
                                 input.not_pursued_reason)));
-          *response = Present(order, {}, scope.view, *needles, call.now);
+          *response = Present(order, {}, scope.view, call.now);
           call.AddResource(response->name());
           call.RecordChange({"protection_order", "case.spo_consideration"}, "",
                             response->etag());
@@ -531,8 +517,7 @@ grpc::Status ProtectionOrderServiceImpl::UpdateProtectionOrder(
     const v1::UpdateProtectionOrderRequest* request,
     v1::ProtectionOrder* response) {
   const v1::ProtectionOrder& input = request->protection_order();
-  return runner_->Run(
-      context, Method("UpdateProtectionOrder"), [&](CallContext& call) {
+  return runner_->Run(context, Method("UpdateProtectionOrder"), *request, response, [&](CallContext& call) {
         call.AddResource(input.name());
         CB_ASSIGN_OR_RETURN(
             domain::CaseChildName order,
@@ -561,8 +546,7 @@ grpc::Status ProtectionOrderServiceImpl::RecordOrderNotPursued(
     grpc::ServerContext* context,
     const v1::RecordOrderNotPursuedRequest* request,
     v1::ProtectionOrder* response) {
-  return runner_->Run(
-      context, Method("RecordOrderNotPursued"), [&](CallContext& call) {
+  return runner_->Run(context, Method("RecordOrderNotPursued"), *request, response, [&](CallContext& call) {
         call.AddResource(request->name());
         CB_ASSIGN_OR_RETURN(domain::CaseChildName order,
                             ParseOrderName(request->name(), "name"));
@@ -603,7 +587,7 @@ grpc::Status ProtectionOrderServiceImpl::RecordHearing(
     grpc::ServerContext* context, const v1::RecordHearingRequest* request,
     v1::ProtectionOrder* response) {
   return RunEvent(
-      context, "RecordHearing", request->name(), request->etag(),
+      context, "RecordHearing", *request, request->name(), request->etag(),
       [&](const CallContext&) { return domain::ParseRecordHearing(*request); },
       response);
 }
@@ -661,8 +645,7 @@ grpc::Status ProtectionOrderServiceImpl::RecordApplicationDecision(
     grpc::ServerContext* context,
     const v1::RecordApplicationDecisionRequest* request,
     v1::ProtectionOrder* response) {
-  return runner_->Run(
-      context, Method("RecordApplicationDecision"), [&](CallContext& call) {
+  return runner_->Run(context, Method("RecordApplicationDecision"), *request, response, [&](CallContext& call) {
         call.AddResource(request->name());
         CB_ASSIGN_OR_RETURN(domain::CaseChildName order,
                             ParseOrderName(request->name(), "name"));
@@ -736,7 +719,7 @@ absl::StatusOr<int> DefendantSuspectNumber(absl::string_view defendant,
 grpc::Status ProtectionOrderServiceImpl::RecordBreach(
     grpc::ServerContext* context, const v1::RecordBreachRequest* request,
     v1::RecordBreachResponse* response) {
-  return runner_->Run(context, Method("RecordBreach"), [&](CallContext& call) {
+  return runner_->Run(context, Method("RecordBreach"), *request, response, [&](CallContext& call) {
     call.AddResource(request->name());
     CB_ASSIGN_OR_RETURN(domain::CaseChildName order,
                         ParseOrderName(request->name(), "name"));
@@ -797,18 +780,13 @@ grpc::Status ProtectionOrderServiceImpl::RecordBreach(
                 // Recording a breach arrests nobody; police update the
                 // suspect's status when they submit the full file.
                 referral.suspect.set_bail_status(v1::BAIL_STATUS_NOT_ARRESTED);
-                // The file goes to the CPS: the breach as police wrote it,
-                // less any restricted address in it (a breach at the
-                // victim's new home names it).
-                RestrictedTexts restricted(inner);
-                CB_ASSIGN_OR_RETURN(const std::vector<std::string>* needles,
-                                    restricted.For(scope.ref.id));
-                referral.summary = domain::RedactRestrictedString(
-                    *needles,
-                    absl::StrCat("Breach of a Stalking Protection Order on ",
-                                 domain::FormatUkTime(
-                                     transition.charging_referral->occur_time),
-                                 ": ", transition.charging_referral->description));
+                // The file goes to the CPS: the breach as police wrote it
+                // (the description, read by the CPS, was refused had it held
+                // a restricted address: the runner's write check).
+                referral.summary = absl::StrCat(
+                    "Breach of a Stalking Protection Order on ",
+                    domain::FormatUkTime(transition.charging_referral->occur_time),
+                    ": ", transition.charging_referral->description);
                 referral.recorded_by = domain::UserName(call.principal.user_id);
                 CB_ASSIGN_OR_RETURN(
                     v1::ChargingFile file,
@@ -834,8 +812,7 @@ grpc::Status ProtectionOrderServiceImpl::RecordBreach(
 grpc::Status ProtectionOrderServiceImpl::GetProtectionOrder(
     grpc::ServerContext* context, const v1::GetProtectionOrderRequest* request,
     v1::ProtectionOrder* response) {
-  return runner_->Run(
-      context, Method("GetProtectionOrder"), [&](CallContext& call) {
+  return runner_->Run(context, Method("GetProtectionOrder"), *request, response, [&](CallContext& call) {
         call.AddResource(request->name());
         CB_ASSIGN_OR_RETURN(domain::CaseChildName name,
                             ParseOrderName(request->name(), "name"));
@@ -857,11 +834,8 @@ grpc::Status ProtectionOrderServiceImpl::GetProtectionOrder(
           }
           CB_ASSIGN_OR_RETURN(auto interims,
                               orders_.InterimIds(tx, {order->stored.id}));
-          RestrictedTexts restricted(tx);
-          CB_ASSIGN_OR_RETURN(const std::vector<std::string>* needles,
-                              restricted.For(scope.ref.id));
           *response = Present(*order, interims[order->stored.id], scope.view,
-                              *needles, call.now);
+                              call.now);
           call.DisclosesCaseContent();
           return absl::OkStatus();
         });
@@ -872,8 +846,7 @@ grpc::Status ProtectionOrderServiceImpl::ListProtectionOrders(
     grpc::ServerContext* context,
     const v1::ListProtectionOrdersRequest* request,
     v1::ListProtectionOrdersResponse* response) {
-  return runner_->Run(
-      context, Method("ListProtectionOrders"), [&](CallContext& call) {
+  return runner_->Run(context, Method("ListProtectionOrders"), *request, response, [&](CallContext& call) {
         call.AddResource(request->parent());
         // cases/- : every case the caller may see.
         const bool every_case = request->parent() == "cases/-";
@@ -1022,12 +995,9 @@ grpc::Status ProtectionOrderServiceImpl::ListProtectionOrders(
           std::vector<std::string> full_ids;
           for (const auto& [o, view] : matched) full_ids.push_back(o.stored.id);
           CB_ASSIGN_OR_RETURN(auto interims, orders_.InterimIds(tx, full_ids));
-          RestrictedTexts restricted(tx);
           for (const auto& [o, view] : matched) {
-            CB_ASSIGN_OR_RETURN(const std::vector<std::string>* needles,
-                                restricted.For(o.stored.case_id));
             *response->add_protection_orders() =
-                Present(o, interims[o.stored.id], view, *needles, call.now);
+                Present(o, interims[o.stored.id], view, call.now);
             if (every_case) call.AddListedCase(o.stored.case_id);
             call.AddResource(o.stored.order.name());
           }
@@ -1041,8 +1011,7 @@ grpc::Status ProtectionOrderServiceImpl::ListProtectionOrders(
 grpc::Status ProtectionOrderServiceImpl::GetOrderHistory(
     grpc::ServerContext* context, const v1::GetOrderHistoryRequest* request,
     v1::GetOrderHistoryResponse* response) {
-  return runner_->Run(
-      context, Method("GetOrderHistory"), [&](CallContext& call) {
+  return runner_->Run(context, Method("GetOrderHistory"), *request, response, [&](CallContext& call) {
         call.AddResource(request->name());
         CB_ASSIGN_OR_RETURN(domain::CaseChildName name,
                             ParseOrderName(request->name(), "name"));
@@ -1071,18 +1040,18 @@ grpc::Status ProtectionOrderServiceImpl::GetOrderHistory(
           }
           if (!after.has_value()) {
             for (v1::OrderTermsVersion& v : stored->versions) {
+              for (v1::OrderTerm& t : *v.mutable_terms()) {
+                if (t.has_geographic_limit()) {
+                  v1::GeographicLimit* g = t.mutable_geographic_limit();
+                  g->set_description(domain::DescribeGeographicLimit(*g));
+                }
+              }
               *response->add_terms_versions() = std::move(v);
             }
           }
           if (page.next.has_value()) {
             response->set_next_page_token(
                 domain::EncodePageToken(*page.next, query));
-          }
-          if (scope.view != v1::CASE_VIEW_FULL) {
-            RestrictedTexts restricted(tx);
-            CB_ASSIGN_OR_RETURN(const std::vector<std::string>* needles,
-                                restricted.For(scope.ref.id));
-            domain::RedactRestrictedText(*needles, response);
           }
           call.DisclosesCaseContent();
           return absl::OkStatus();
@@ -1093,8 +1062,7 @@ grpc::Status ProtectionOrderServiceImpl::GetOrderHistory(
 grpc::Status ProtectionOrderServiceImpl::GetOrderMeasures(
     grpc::ServerContext* context, const v1::GetOrderMeasuresRequest* request,
     v1::OrderMeasures* response) {
-  return runner_->Run(
-      context, Method("GetOrderMeasures"), [&](CallContext& call) {
+  return runner_->Run(context, Method("GetOrderMeasures"), *request, response, [&](CallContext& call) {
         CB_RETURN_IF_ERROR(domain::AuthorizeAction(call.principal,
                                                    Action::kReadOrderMeasures));
         CB_ASSIGN_OR_RETURN(domain::OrderMeasuresQuery query,

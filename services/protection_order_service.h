@@ -140,6 +140,7 @@ class ProtectionOrderServiceImpl final
   // A custom method whose event comes from the request alone.
   grpc::Status RunEvent(
       grpc::ServerContext* context, absl::string_view method,
+      const google::protobuf::Message& request,
       absl::string_view name, absl::string_view etag,
       const std::function<
           absl::StatusOr<domain::OrderEventInput>(const CallContext&)>& parse,

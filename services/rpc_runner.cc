@@ -4,7 +4,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "domain/status_macros.h"
 #include "domain/validation.h"
+#include "storage/case_repository.h"
 #include "spdlog/spdlog.h"
 
 namespace casebridge::services {
@@ -79,22 +81,30 @@ void RpcRunner::SetCaller(CallContext& call, domain::Principal principal) {
 }
 
 grpc::Status RpcRunner::Run(grpc::ServerContext* context, absl::string_view method,
+                            const google::protobuf::Message& request,
+                            google::protobuf::Message* response,
                             absl::FunctionRef<absl::Status(CallContext&)> handler,
                             CallCost cost) {
-  return RunCall(context, method, Credential::kRequired, cost, handler);
+  return RunCall(context, method, request, response, Credential::kRequired, cost, handler);
 }
 
 grpc::Status RpcRunner::RunWithoutCredential(
     grpc::ServerContext* context, absl::string_view method,
+    const google::protobuf::Message& request, google::protobuf::Message* response,
     absl::FunctionRef<absl::Status(CallContext&)> handler) {
-  return RunCall(context, method, Credential::kNone, CallCost::kOrdinary, handler);
+  return RunCall(context, method, request, response, Credential::kNone,
+                 CallCost::kOrdinary, handler);
 }
 
 grpc::Status RpcRunner::RunCall(grpc::ServerContext* context, absl::string_view method,
+                                const google::protobuf::Message& request,
+                                google::protobuf::Message* response,
                                 Credential credential, CallCost cost,
                                 absl::FunctionRef<absl::Status(CallContext&)> handler) {
   const absl::Time started = absl::Now();
   CallContext call = Begin(*context, method);
+  call.request = &request;
+  call.response = response;
   absl::Status status;
   if (credential == Credential::kRequired) {
     absl::StatusOr<domain::Principal> principal = authenticator_->Authenticate(
@@ -119,9 +129,17 @@ grpc::Status RpcRunner::RunCall(grpc::ServerContext* context, absl::string_view 
       status = admitted.status();
     }
   }
+  call.audience = domain::AudienceOf(call.principal);
   bool at_the_door = !status.ok();
   if (!at_the_door) {
     status = RunHandler(call, handler);
+    // What each agency sees of the answer, from the one table; outside the
+    // police, never a restricted address of the cases it touched.
+    if (status.ok() && response != nullptr) {
+      domain::Redact(call.audience,
+                     domain::RestrictedAddressMatcher::For(call.restricted_addresses),
+                     response);
+    }
     // A call that carries its own credential (an enrolment code) and fails
     // before it has named anyone is a refusal at the door too: guessing
     // codes, or sending bad ones, must not cost the log a row per call.
@@ -206,9 +224,30 @@ absl::Status RpcRunner::Finish(CallContext& call, absl::Status status,
   return status;
 }
 
+void RpcRunner::LoadRestrictedAddresses(CallContext& call, storage::Tx& tx) {
+  std::vector<std::string> ids;
+  for (std::string& id : call.CaseIds()) {
+    if (call.restricted_loaded.insert(id).second) ids.push_back(std::move(id));
+  }
+  if (ids.empty()) return;
+  for (std::string& address : storage::RestrictedAddressesOfCases(tx, ids)) {
+    call.restricted_addresses.push_back(std::move(address));
+  }
+}
+
 absl::Status RpcRunner::Read(CallContext& call,
                              absl::FunctionRef<absl::Status(storage::Tx&)> fn) {
-  return db_->Transact(call.deadline, fn, storage::Database::Mode::kReadOnly);
+  return db_->Transact(
+      call.deadline,
+      [&](storage::Tx& tx) -> absl::Status {
+        CB_RETURN_IF_ERROR(fn(tx));
+        // The police see every address; nobody else's answer may hold one.
+        if (call.audience != domain::Audience::kPolice) {
+          LoadRestrictedAddresses(call, tx);
+        }
+        return absl::OkStatus();
+      },
+      storage::Database::Mode::kReadOnly);
 }
 
 absl::Status RpcRunner::Write(CallContext& call,
@@ -216,6 +255,17 @@ absl::Status RpcRunner::Write(CallContext& call,
   absl::Status status = db_->Transact(call.deadline, [&](storage::Tx& tx) {
     absl::Status s = fn(tx);
     if (!s.ok()) return s;
+    // A restricted address is stopped where it is written: in text a reader
+    // outside the police would see, the write is refused (and rolls back).
+    // Only what the call writes counts: an update is not refused for text
+    // it leaves as it was (that text is reported for rewriting when the
+    // address is restricted).
+    LoadRestrictedAddresses(call, tx);
+    if (call.request != nullptr && !call.restricted_addresses.empty()) {
+      CB_RETURN_IF_ERROR(domain::CheckNoRestrictedText(
+          *domain::TextWrittenBy(*call.request, call.replaced.get()),
+          domain::RestrictedAddressMatcher::For(call.restricted_addresses)));
+    }
     call.audit.outcome = StatusCodeName(absl::StatusCode::kOk);
     call.audit.message = call.note.substr(0, kMaxAuditMessage);
     storage::AuditLog::AppendInTransaction(tx, call.audit);
@@ -229,7 +279,7 @@ storage::TimelineEntryInput TimelineEntryFor(const CallContext& call,
                                              absl::string_view case_id,
                                              v1::TimelineEntryKind kind,
                                              std::string summary,
-                                             absl::string_view resource, int views) {
+                                             absl::string_view resource) {
   storage::TimelineEntryInput e;
   e.case_id = std::string(case_id);
   e.time = call.now;
@@ -237,7 +287,6 @@ storage::TimelineEntryInput TimelineEntryFor(const CallContext& call,
   e.summary = std::move(summary);
   e.resource = std::string(resource);
   e.actor_user_id = call.principal.user_id;
-  e.views = views;
   return e;
 }
 

@@ -1,9 +1,12 @@
 #ifndef CASEBRIDGE_SERVICES_RPC_RUNNER_H_
 #define CASEBRIDGE_SERVICES_RPC_RUNNER_H_
 
+#include <memory>
 #include <string>
 
 #include "absl/container/flat_hash_set.h"
+#include "domain/visibility.h"
+#include "google/protobuf/message.h"
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
@@ -35,6 +38,24 @@ struct CallContext {
   // What the caller said about a change (a reason): the message of its
   // audit event when it succeeds.
   std::string note;
+  // The request and the response of the call: the runner checks what the
+  // request writes, and redacts the response to the caller's audience.
+  const google::protobuf::Message* request = nullptr;
+  google::protobuf::Message* response = nullptr;
+  // Who the caller reads case content as (domain/visibility.h); none for
+  // callers who read none.
+  std::optional<domain::Audience> audience;
+  // The restricted addresses of every case the call touched, loaded in its
+  // transactions (RpcRunner::Read and Write).
+  std::vector<std::string> restricted_addresses;
+
+  // The resource an update replaces, as stored before it (set by the
+  // handler): the write check looks only at the text the update changes.
+  std::unique_ptr<google::protobuf::Message> replaced;
+  void Replaces(const google::protobuf::Message& stored) {
+    replaced.reset(stored.New());
+    replaced->CopyFrom(stored);
+  }
 
   void AddResource(absl::string_view name) {
     audit.resources.emplace_back(name);
@@ -48,6 +69,16 @@ struct CallContext {
       AddResource(domain::CaseName(case_id));
     }
   }
+  // Every case the call is about or answers with (its own and the listed).
+  std::vector<std::string> CaseIds() const {
+    std::vector<std::string> ids(listed_cases_.begin(), listed_cases_.end());
+    if (!audit.case_id.empty() && !listed_cases_.contains(audit.case_id)) {
+      ids.push_back(audit.case_id);
+    }
+    return ids;
+  }
+  // Which of those have their restricted addresses loaded.
+  absl::flat_hash_set<std::string> restricted_loaded;
   // The call concerns this case (also set for refusals, so the log shows
   // who tried).
   void SetCase(absl::string_view id, absl::string_view reference,
@@ -88,8 +119,14 @@ class RpcRunner {
             Authenticator* authenticator, const Clock* clock,
             FairShare* fair_share, RefusalLedger* refusals);
 
-  // A call made with a credential (every RPC but one).
+  // A call made with a credential (every RPC but one). What `request`
+  // writes is checked (no restricted address in text others read) before
+  // its transaction commits, and `response` is redacted to the caller's
+  // audience before it is sent (domain/visibility.h): no handler does either
+  // itself.
   grpc::Status Run(grpc::ServerContext* context, absl::string_view method,
+                   const google::protobuf::Message& request,
+                   google::protobuf::Message* response,
                    absl::FunctionRef<absl::Status(CallContext&)> handler,
                    CallCost cost = CallCost::kOrdinary);
   // A call that needs no credential because its request carries one
@@ -97,6 +134,7 @@ class RpcRunner {
   // handler names who acted in call.audit.
   grpc::Status RunWithoutCredential(
       grpc::ServerContext* context, absl::string_view method,
+      const google::protobuf::Message& request, google::protobuf::Message* response,
       absl::FunctionRef<absl::Status(CallContext&)> handler);
 
   // A call gRPC refused before any handler ran (an unreadable body, the
@@ -111,12 +149,16 @@ class RpcRunner {
                                    bool may_look_up_credential,
                                    bool may_block);
 
-  // One read-only transaction (one snapshot).
+  // One read-only transaction (one snapshot). It ends by loading the
+  // restricted addresses of the cases the call touched, for the redaction.
   absl::Status Read(CallContext& call,
                     absl::FunctionRef<absl::Status(storage::Tx&)> fn);
   // One read-write transaction that also appends the call's audit event
   // (outcome OK) before committing: no change without its record, no record
-  // of a change that did not happen.
+  // of a change that did not happen. Before that, the request is checked:
+  // free text a reader outside the police sees may not hold a restricted
+  // address of the cases the call touched (FAILED_PRECONDITION naming the
+  // field; nothing is written).
   absl::Status Write(CallContext& call,
                      absl::FunctionRef<absl::Status(storage::Tx&)> fn);
 
@@ -129,8 +171,12 @@ class RpcRunner {
  private:
   enum class Credential { kRequired, kNone };
   grpc::Status RunCall(grpc::ServerContext* context, absl::string_view method,
-                       Credential credential, CallCost cost,
-                       absl::FunctionRef<absl::Status(CallContext&)> handler);
+                       const google::protobuf::Message& request,
+                       google::protobuf::Message* response, Credential credential,
+                       CallCost cost, absl::FunctionRef<absl::Status(CallContext&)> handler);
+  // Loads, in `tx`, the restricted addresses of the call's cases not yet
+  // loaded.
+  void LoadRestrictedAddresses(CallContext& call, storage::Tx& tx);
   CallContext Begin(const grpc::ServerContextBase& context, absl::string_view method);
   void SetCaller(CallContext& call, domain::Principal principal);
   // Audits (unless the handler's write did) and logs the finished call.
@@ -148,12 +194,12 @@ class RpcRunner {
 };
 
 // A timeline entry for what this call did to a case, now, by the caller.
-// `views` are domain::kTimeline* bits.
+// Who reads it follows from its kind (domain/visibility.cc).
 storage::TimelineEntryInput TimelineEntryFor(const CallContext& call,
                                              absl::string_view case_id,
                                              v1::TimelineEntryKind kind,
                                              std::string summary,
-                                             absl::string_view resource, int views);
+                                             absl::string_view resource);
 
 // The one error mapper: absl::Status -> grpc::Status, keeping code and
 // message; the field a FieldError names goes to the trailing metadata key

@@ -88,8 +88,7 @@ void AppendTimeline(const CallContext& call, storage::Tx& tx,
                     const v1::SafeguardingActionHistoryEntry& entry) {
   storage::TimelineEntryInput e =
       TimelineEntryFor(call, row.case_id, v1::TIMELINE_ENTRY_KIND_SAFEGUARDING,
-                       ChangeSummary(entry, row.action), row.action.name(),
-                       domain::kTimelineFull | domain::kTimelineSafeguarding);
+                       ChangeSummary(entry, row.action), row.action.name());
   e.agency_id = domain::IdOf(row.action.assigned_agency());
   timeline.Append(tx, e);
 }
@@ -165,23 +164,14 @@ absl::StatusOr<ActionScope> AuthorizeOnAction(
   return out;
 }
 
-// An action (or its history) as `view` shows it: partners never receive a
-// restricted address typed into its description, rationale, notes or
-// outcome.
-absl::Status Present(storage::Tx& tx, absl::string_view case_id, v1::CaseView view,
-                     google::protobuf::Message* message) {
-  RestrictedTexts restricted(tx);
-  return restricted.Apply(case_id, view, message);
-}
-
 // Writes a domain change of a stored action: the row and its history, the
-// timeline, the audit record. Answers with the stored action as `view`
-// shows it.
+// timeline, the audit record. Answers with the stored action (the runner
+// redacts it to the caller's agency).
 absl::Status WriteChange(CallContext& call, storage::Tx& tx,
                          const storage::SafeguardingRepository& actions,
                          const storage::TimelineRepository& timeline,
                          const SafeguardingActionRow& current,
-                         const domain::SafeguardingChange& change, v1::CaseView view,
+                         const domain::SafeguardingChange& change,
                          v1::SafeguardingAction* response) {
   CB_ASSIGN_OR_RETURN(SafeguardingActionRow row,
                       actions.Update(tx, current, change, domain::UkDay(call.now)));
@@ -190,7 +180,6 @@ absl::Status WriteChange(CallContext& call, storage::Tx& tx,
                                              change.entry.changed_fields().end()),
                     current.action.etag(), row.action.etag());
   *response = std::move(row.action);
-  CB_RETURN_IF_ERROR(Present(tx, row.case_id, view, response));
   call.DisclosesCaseContent();
   return absl::OkStatus();
 }
@@ -251,7 +240,7 @@ absl::StatusOr<SafeguardingActionRow> SafeguardingServiceImpl::StoreNewAction(
           tx, TimelineEntryFor(call, scope.ref.id, v1::TIMELINE_ENTRY_KIND_SHARED,
                                absl::StrCat("Shared with ", agency.display_name(), ": ",
                                             share->purpose()),
-                               row.action.name(), domain::kTimelineFull));
+                               row.action.name()));
     }
   }
   AppendTimeline(call, tx, timeline_, row, change.entry);
@@ -285,7 +274,7 @@ absl::Status SafeguardingServiceImpl::EndShareWithoutWork(
         tx, TimelineEntryFor(call, closed.case_id, v1::TIMELINE_ENTRY_KIND_UNSHARED,
                              absl::StrCat("Share with ", agency.display_name(),
                                           " withdrawn: ", kReason),
-                             closed.action.name(), domain::kTimelineFull));
+                             closed.action.name()));
   }
   return absl::OkStatus();
 }
@@ -309,8 +298,7 @@ absl::Status SafeguardingServiceImpl::CloseAction(
     CB_RETURN_IF_ERROR(validate(request).status());
     CB_ASSIGN_OR_RETURN(domain::SafeguardingChange change,
                         apply(s.row.action, request, ContextOf(call)));
-    CB_RETURN_IF_ERROR(WriteChange(call, tx, actions_, timeline_, s.row, change,
-                                   s.scope.view, response));
+    CB_RETURN_IF_ERROR(WriteChange(call, tx, actions_, timeline_, s.row, change, response));
     return EndShareWithoutWork(call, tx, s.row);
   });
 }
@@ -318,8 +306,7 @@ absl::Status SafeguardingServiceImpl::CloseAction(
 grpc::Status SafeguardingServiceImpl::CreateSafeguardingAction(
     grpc::ServerContext* context, const v1::CreateSafeguardingActionRequest* request,
     v1::SafeguardingAction* response) {
-  return runner_->Run(
-      context, Method("CreateSafeguardingAction"), [&](CallContext& call) {
+  return runner_->Run(context, Method("CreateSafeguardingAction"), *request, response, [&](CallContext& call) {
         call.audit.request_id = request->request_id();
         call.AddResource(request->parent());
         const absl::CivilDay today = domain::UkDay(call.now);
@@ -376,7 +363,6 @@ grpc::Status SafeguardingServiceImpl::CreateSafeguardingAction(
             }
             call.AddResource(row->action.name());
             *response = std::move(row->action);
-            CB_RETURN_IF_ERROR(Present(tx, scope.ref.id, scope.view, response));
             call.DisclosesCaseContent();
             return absl::OkStatus();
           }
@@ -396,7 +382,6 @@ grpc::Status SafeguardingServiceImpl::CreateSafeguardingAction(
                                        change.entry.changed_fields().end()),
               "", row.action.etag());
           *response = std::move(row.action);
-          CB_RETURN_IF_ERROR(Present(tx, scope.ref.id, scope.view, response));
           call.DisclosesCaseContent();
           return absl::OkStatus();
         });
@@ -406,7 +391,7 @@ grpc::Status SafeguardingServiceImpl::CreateSafeguardingAction(
 grpc::Status SafeguardingServiceImpl::GetSafeguardingAction(
     grpc::ServerContext* context, const v1::GetSafeguardingActionRequest* request,
     v1::SafeguardingAction* response) {
-  return runner_->Run(context, Method("GetSafeguardingAction"), [&](CallContext& call) {
+  return runner_->Run(context, Method("GetSafeguardingAction"), *request, response, [&](CallContext& call) {
     call.AddResource(request->name());
     CB_ASSIGN_OR_RETURN(domain::CaseChildName name,
                         domain::ValidateSafeguardingActionName(request->name(), "name"));
@@ -416,7 +401,6 @@ grpc::Status SafeguardingServiceImpl::GetSafeguardingAction(
                                             Action::kReadSafeguardingActions,
                                             Lock::kNone));
       *response = std::move(s.row.action);
-      CB_RETURN_IF_ERROR(Present(tx, s.row.case_id, s.scope.view, response));
       call.DisclosesCaseContent();
       return absl::OkStatus();
     });
@@ -426,7 +410,7 @@ grpc::Status SafeguardingServiceImpl::GetSafeguardingAction(
 grpc::Status SafeguardingServiceImpl::ListSafeguardingActions(
     grpc::ServerContext* context, const v1::ListSafeguardingActionsRequest* request,
     v1::ListSafeguardingActionsResponse* response) {
-  return runner_->Run(context, Method("ListSafeguardingActions"), [&](CallContext& call) {
+  return runner_->Run(context, Method("ListSafeguardingActions"), *request, response, [&](CallContext& call) {
     call.AddResource(request->parent());
     const bool across_cases = request->parent() == "cases/-";
     std::optional<domain::CaseKey> parent;
@@ -452,7 +436,6 @@ grpc::Status SafeguardingServiceImpl::ListSafeguardingActions(
       }
       CB_ASSIGN_OR_RETURN(storage::Page<SafeguardingActionRow> page,
                           actions_.List(tx, call.principal.agency_id, query, today));
-      RestrictedTexts restricted(tx);
       for (SafeguardingActionRow& row : page.items) {
         const v1::CaseView view =
             !scope.has_value() ? ListedView(call, row)
@@ -467,7 +450,6 @@ grpc::Status SafeguardingServiceImpl::ListSafeguardingActions(
         }
         v1::SafeguardingAction* listed = response->add_safeguarding_actions();
         *listed = std::move(row.action);
-        CB_RETURN_IF_ERROR(restricted.Apply(row.case_id, view, listed));
       }
       if (page.next.has_value()) {
         response->set_next_page_token(
@@ -484,8 +466,7 @@ grpc::Status SafeguardingServiceImpl::ListSafeguardingActions(
 grpc::Status SafeguardingServiceImpl::UpdateSafeguardingAction(
     grpc::ServerContext* context, const v1::UpdateSafeguardingActionRequest* request,
     v1::SafeguardingAction* response) {
-  return runner_->Run(
-      context, Method("UpdateSafeguardingAction"), [&](CallContext& call) {
+  return runner_->Run(context, Method("UpdateSafeguardingAction"), *request, response, [&](CallContext& call) {
         const std::string& requested = request->safeguarding_action().name();
         call.AddResource(requested);
         CB_ASSIGN_OR_RETURN(
@@ -496,6 +477,7 @@ grpc::Status SafeguardingServiceImpl::UpdateSafeguardingAction(
                               AuthorizeOnAction(call, tx, actions_, name, requested,
                                                 Action::kUpdateSafeguardingAction,
                                                 Lock::kAction));
+          call.Replaces(s.row.action);
           CB_RETURN_IF_ERROR(domain::ValidateUpdateSafeguardingActionRequest(
                                  *request, domain::UkDay(call.now))
                                  .status());
@@ -505,7 +487,6 @@ grpc::Status SafeguardingServiceImpl::UpdateSafeguardingAction(
           if (!change.changed()) {
             // Every masked value is the stored one: nothing to write or record.
             *response = std::move(s.row.action);
-            CB_RETURN_IF_ERROR(Present(tx, s.row.case_id, s.scope.view, response));
             call.DisclosesCaseContent();
             return absl::OkStatus();
           }
@@ -513,8 +494,7 @@ grpc::Status SafeguardingServiceImpl::UpdateSafeguardingAction(
             CB_RETURN_IF_ERROR(CheckAssignedUser(tx, identities_, change.action, s.scope,
                                                  "safeguarding_action.assigned_user"));
           }
-          return WriteChange(call, tx, actions_, timeline_, s.row, change, s.scope.view,
-                             response);
+          return WriteChange(call, tx, actions_, timeline_, s.row, change, response);
         });
       });
 }
@@ -522,8 +502,7 @@ grpc::Status SafeguardingServiceImpl::UpdateSafeguardingAction(
 grpc::Status SafeguardingServiceImpl::CompleteSafeguardingAction(
     grpc::ServerContext* context, const v1::CompleteSafeguardingActionRequest* request,
     v1::SafeguardingAction* response) {
-  return runner_->Run(
-      context, Method("CompleteSafeguardingAction"), [&](CallContext& call) {
+  return runner_->Run(context, Method("CompleteSafeguardingAction"), *request, response, [&](CallContext& call) {
         return CloseAction(call, *request,
                            &domain::ValidateCompleteSafeguardingActionRequest,
                            &domain::ApplyCompleteSafeguardingAction, response);
@@ -533,8 +512,7 @@ grpc::Status SafeguardingServiceImpl::CompleteSafeguardingAction(
 grpc::Status SafeguardingServiceImpl::CancelSafeguardingAction(
     grpc::ServerContext* context, const v1::CancelSafeguardingActionRequest* request,
     v1::SafeguardingAction* response) {
-  return runner_->Run(
-      context, Method("CancelSafeguardingAction"), [&](CallContext& call) {
+  return runner_->Run(context, Method("CancelSafeguardingAction"), *request, response, [&](CallContext& call) {
         return CloseAction(call, *request,
                            &domain::ValidateCancelSafeguardingActionRequest,
                            &domain::ApplyCancelSafeguardingAction, response);
@@ -544,8 +522,7 @@ grpc::Status SafeguardingServiceImpl::CancelSafeguardingAction(
 grpc::Status SafeguardingServiceImpl::GetSafeguardingActionHistory(
     grpc::ServerContext* context, const v1::GetSafeguardingActionHistoryRequest* request,
     v1::GetSafeguardingActionHistoryResponse* response) {
-  return runner_->Run(
-      context, Method("GetSafeguardingActionHistory"), [&](CallContext& call) {
+  return runner_->Run(context, Method("GetSafeguardingActionHistory"), *request, response, [&](CallContext& call) {
         call.AddResource(request->name());
         CB_ASSIGN_OR_RETURN(
             domain::CaseChildName name,
@@ -576,7 +553,6 @@ grpc::Status SafeguardingServiceImpl::GetSafeguardingActionHistory(
             response->set_next_page_token(domain::EncodePageToken(*page.next, query));
           }
           // Each entry's snapshot of the action, as the action itself.
-          CB_RETURN_IF_ERROR(Present(tx, s.row.case_id, s.scope.view, response));
           call.DisclosesCaseContent();
           return absl::OkStatus();
         });
@@ -586,7 +562,7 @@ grpc::Status SafeguardingServiceImpl::GetSafeguardingActionHistory(
 grpc::Status SafeguardingServiceImpl::ReferToMarac(grpc::ServerContext* context,
                                                    const v1::ReferToMaracRequest* request,
                                                    v1::ReferToMaracResponse* response) {
-  return runner_->Run(context, Method("ReferToMarac"), [&](CallContext& call) {
+  return runner_->Run(context, Method("ReferToMarac"), *request, response, [&](CallContext& call) {
     call.audit.request_id = request->request_id();
     call.AddResource(request->parent());
     const absl::CivilDay today = domain::UkDay(call.now);
@@ -629,7 +605,6 @@ grpc::Status SafeguardingServiceImpl::ReferToMarac(grpc::ServerContext* context,
         }
         call.AddResource(record->referral.name());
         *response->mutable_referral() = std::move(record->referral);
-        CB_RETURN_IF_ERROR(Present(tx, scope.ref.id, scope.view, response));
         call.DisclosesCaseContent();
         return absl::OkStatus();
       }
@@ -672,10 +647,10 @@ grpc::Status SafeguardingServiceImpl::ReferToMarac(grpc::ServerContext* context,
       timeline_.Append(
           tx,
           TimelineEntryFor(
-              call, scope.ref.id, v1::TIMELINE_ENTRY_KIND_SAFEGUARDING,
+              call, scope.ref.id, v1::TIMELINE_ENTRY_KIND_MARAC_REFERRAL,
               absl::StrCat("Referred to MARAC for the conference on ",
                            domain::FormatDay(*domain::ToCivilDay(referral.marac_date()))),
-              referral.name(), domain::kTimelineFull));
+              referral.name()));
 
       for (size_t i = 0; i < plan.new_actions.size(); ++i) {
         CB_ASSIGN_OR_RETURN(
@@ -705,7 +680,6 @@ grpc::Status SafeguardingServiceImpl::ReferToMarac(grpc::ServerContext* context,
         response->add_completed_referral_actions(row.action.name());
       }
       *response->mutable_referral() = std::move(referral);
-      CB_RETURN_IF_ERROR(Present(tx, scope.ref.id, scope.view, response));
       call.DisclosesCaseContent();
       return absl::OkStatus();
     });
@@ -715,7 +689,7 @@ grpc::Status SafeguardingServiceImpl::ReferToMarac(grpc::ServerContext* context,
 grpc::Status SafeguardingServiceImpl::ListMyWork(grpc::ServerContext* context,
                                                  const v1::ListMyWorkRequest* request,
                                                  v1::ListMyWorkResponse* response) {
-  return runner_->Run(context, Method("ListMyWork"), [&](CallContext& call) {
+  return runner_->Run(context, Method("ListMyWork"), *request, response, [&](CallContext& call) {
     CB_RETURN_IF_ERROR(domain::AuthorizeAction(call.principal, Action::kListMyWork));
     CB_ASSIGN_OR_RETURN(domain::SafeguardingListQuery query,
                         domain::ParseListMyWorkRequest(*request, call.principal));
@@ -724,7 +698,6 @@ grpc::Status SafeguardingServiceImpl::ListMyWork(grpc::ServerContext* context,
       CB_ASSIGN_OR_RETURN(
           storage::Page<SafeguardingActionRow> page,
           actions_.ListMyWork(tx, call.principal.agency_id, query, today));
-      RestrictedTexts restricted(tx);
       for (const SafeguardingActionRow& row : page.items) {
         const v1::CaseView view = ListedView(call, row);
         if (view == v1::CASE_VIEW_UNSPECIFIED) continue;
@@ -733,7 +706,6 @@ grpc::Status SafeguardingServiceImpl::ListMyWork(grpc::ServerContext* context,
         v1::MyWorkItem* item = response->add_items();
         *item = domain::MakeMyWorkItem(row.action, row.action.case_reference(),
                                        row.case_risk_level, today);
-        CB_RETURN_IF_ERROR(restricted.Apply(row.case_id, view, item));
       }
       if (page.next.has_value()) {
         response->set_next_page_token(

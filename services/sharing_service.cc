@@ -27,7 +27,7 @@ std::string Method(absl::string_view name) {
 grpc::Status SharingServiceImpl::ShareCase(grpc::ServerContext* context,
                                            const v1::ShareCaseRequest* request,
                                            v1::CaseShare* response) {
-  return runner_->Run(context, Method("ShareCase"), [&](CallContext& call) {
+  return runner_->Run(context, Method("ShareCase"), *request, response, [&](CallContext& call) {
     call.audit.request_id = request->request_id();
     call.AddResource(request->parent());
     CB_ASSIGN_OR_RETURN(domain::CaseKey key,
@@ -87,7 +87,7 @@ grpc::Status SharingServiceImpl::ShareCase(grpc::ServerContext* context,
                                               absl::StrCat("Shared with ",
                                                            agency->display_name(), ": ",
                                                            input.purpose()),
-                                              response->name(), domain::kTimelineFull));
+                                              response->name()));
         call.RecordChange({"shares"}, "", "");
       }
       call.AddResource(response->name());
@@ -99,7 +99,7 @@ grpc::Status SharingServiceImpl::ShareCase(grpc::ServerContext* context,
 grpc::Status SharingServiceImpl::UnshareCase(grpc::ServerContext* context,
                                              const v1::UnshareCaseRequest* request,
                                              v1::CaseShare* response) {
-  return runner_->Run(context, Method("UnshareCase"), [&](CallContext& call) {
+  return runner_->Run(context, Method("UnshareCase"), *request, response, [&](CallContext& call) {
     call.AddResource(request->name());
     CB_ASSIGN_OR_RETURN(domain::CaseChildName name,
                         domain::ParseCaseChildName(request->name(), "shares", "name"));
@@ -115,7 +115,7 @@ grpc::Status SharingServiceImpl::UnshareCase(grpc::ServerContext* context,
       timeline_.Append(tx, TimelineEntryFor(call, scope.ref.id,
                                             v1::TIMELINE_ENTRY_KIND_UNSHARED,
                                             absl::StrCat("Share withdrawn: ", request->reason()),
-                                            response->name(), domain::kTimelineFull));
+                                            response->name()));
       call.RecordChange({"shares"}, "", "");
       return absl::OkStatus();
     });
@@ -125,7 +125,7 @@ grpc::Status SharingServiceImpl::UnshareCase(grpc::ServerContext* context,
 grpc::Status SharingServiceImpl::ListCaseShares(
     grpc::ServerContext* context, const v1::ListCaseSharesRequest* request,
     v1::ListCaseSharesResponse* response) {
-  return runner_->Run(context, Method("ListCaseShares"), [&](CallContext& call) {
+  return runner_->Run(context, Method("ListCaseShares"), *request, response, [&](CallContext& call) {
     call.AddResource(request->parent());
     CB_ASSIGN_OR_RETURN(domain::CaseKey key,
                         domain::ParseCaseName(request->parent(), "parent"));

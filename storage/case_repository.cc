@@ -140,9 +140,10 @@ constexpr Statement kListCases = {"cb_case_list",
     "  ORDER BY c.create_time DESC, c.id DESC LIMIT $11)"
     ") v ORDER BY create_micros DESC, id DESC LIMIT $11"};
 
-constexpr Statement kRestrictedAddresses = {"cb_case_restricted_addresses",
-    "SELECT address FROM case_people WHERE case_id = $1 "
-    "AND address_restricted AND address <> '' ORDER BY role, ordinal"};
+constexpr Statement kRestrictedAddressesOfCases = {
+    "cb_case_restricted_addresses_of_cases",
+    "SELECT DISTINCT address FROM case_people WHERE case_id = ANY ($1::uuid[]) "
+    "AND address_restricted AND address <> ''"};
 
 constexpr Statement kUpdateCase = {"cb_case_update",
     "UPDATE cases SET officer_in_charge_id = $3, summary = $4, "
@@ -671,11 +672,11 @@ absl::StatusOr<std::optional<int64_t>> CaseRepository::FollowLatestRiskAssessmen
   return std::optional<int64_t>(Int(r[0][0]));
 }
 
-absl::StatusOr<std::vector<std::string>> CaseRepository::RestrictedAddresses(
-    Tx& tx, absl::string_view case_id) const {
+std::vector<std::string> RestrictedAddressesOfCases(Tx& tx,
+                                                    const std::vector<std::string>& case_ids) {
   std::vector<std::string> out;
-  for (const pqxx::row& r : tx.Exec(kRestrictedAddresses, Params().Text(case_id))) {
-    out.push_back(Str(r[0]));
+  for (const pqxx::row& r : tx.Exec(kRestrictedAddressesOfCases, Params().TextArray(case_ids))) {
+    out.push_back(Str(r["address"]));
   }
   return out;
 }

@@ -69,6 +69,13 @@ struct LoadedCase {
   bool has_overdue_notification = false;
 };
 
+// The restricted addresses of the people of these cases (bare ids), in
+// one statement; every address once: what the runner keeps out of what
+// agencies outside the police read and write (domain/visibility.h). Throws
+// like any statement.
+std::vector<std::string> RestrictedAddressesOfCases(Tx& tx,
+                                                    const std::vector<std::string>& case_ids);
+
 // The case record: cases, people, incidents, risk assessments, flags.
 class CaseRepository {
  public:
@@ -131,12 +138,6 @@ class CaseRepository {
   // (the case's etag moves), nullopt when it stayed as it was.
   absl::StatusOr<std::optional<int64_t>> FollowLatestRiskAssessment(
       Tx& tx, absl::string_view id, absl::Time now) const;
-
-  // Addresses of the case's people marked address_restricted: what
-  // domain::RestrictedTextNeedles is made from, for responses that carry
-  // case text without the case's people.
-  absl::StatusOr<std::vector<std::string>> RestrictedAddresses(
-      Tx& tx, absl::string_view case_id) const;
 
   // Incidents.
   absl::StatusOr<v1::Incident> InsertIncident(Tx& tx, absl::string_view case_id,

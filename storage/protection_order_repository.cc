@@ -86,7 +86,7 @@ constexpr Statement kInterimIds = {
 constexpr Statement kTerms = {
     "cb_order_terms",
     "SELECT order_id, list, list_id, kind, text, has_limit, area,"
-    " distance_metres FROM protection_order_terms"
+    " distance_metres, place FROM protection_order_terms"
     " WHERE order_id = ANY ($1::uuid[]) ORDER BY order_id, list, list_id,"
     " ordinal"};
 constexpr Statement kVersions = {
@@ -160,8 +160,8 @@ constexpr Statement kDeleteDraftTerms = {
 constexpr Statement kInsertTerm = {
     "cb_order_insert_term",
     "INSERT INTO protection_order_terms (order_id, list, list_id, ordinal,"
-    " kind, text, has_limit, area, distance_metres)"
-    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"};
+    " kind, text, has_limit, area, distance_metres, place)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"};
 constexpr Statement kInsertVersion = {
     "cb_order_insert_version",
     "INSERT INTO protection_order_terms_versions (order_id, version, end_date,"
@@ -326,12 +326,13 @@ StoredOrder OrderFromRow(const pqxx::row& r) {
 
 v1::OrderTerm TermFromRow(const pqxx::row& r) {
   v1::OrderTerm t;
-  t.set_kind(static_cast<v1::OrderTermKind>(Int(r[3])));
-  t.set_text(Text(r[4]));
-  if (Bool(r[5])) {
-    t.mutable_geographic_limit()->set_area(Text(r[6]));
-    t.mutable_geographic_limit()->set_distance_metres(
-        static_cast<int32_t>(Int(r[7])));
+  t.set_kind(static_cast<v1::OrderTermKind>(Int(r["kind"])));
+  t.set_text(Text(r["text"]));
+  if (Bool(r["has_limit"])) {
+    v1::GeographicLimit* g = t.mutable_geographic_limit();
+    g->set_area(Text(r["area"]));
+    g->set_distance_metres(static_cast<int32_t>(Int(r["distance_metres"])));
+    g->set_place(static_cast<v1::ProtectedPlace>(Int(r["place"])));
   }
   return t;
 }
@@ -543,15 +544,19 @@ void InsertTerms(
                              .Text(t.text())
                              .Bool(t.has_geographic_limit())
                              .Text(t.geographic_limit().area())
-                             .Int(t.geographic_limit().distance_metres()));
+                             .Int(t.geographic_limit().distance_metres())
+                             .Int(t.geographic_limit().place()));
   }
 }
 
 bool SameTerms(const google::protobuf::RepeatedPtrField<v1::OrderTerm>& a,
                const google::protobuf::RepeatedPtrField<v1::OrderTerm>& b) {
   if (a.size() != b.size()) return false;
+  // The limit's description is output, derived from what is stored.
+  MessageDifferencer same;
+  same.IgnoreField(v1::GeographicLimit::descriptor()->FindFieldByName("description"));
   for (int i = 0; i < a.size(); ++i) {
-    if (!MessageDifferencer::Equals(a[i], b[i])) return false;
+    if (!same.Compare(a[i], b[i])) return false;
   }
   return true;
 }

@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -21,26 +22,32 @@ struct TimelineEntryInput {
   std::string summary;
   std::string resource;
   std::string actor_user_id;
-  // domain::kTimeline* bits: which views may see the entry.
-  int views = 0;
   // An entry about one agency's work (a safeguarding action assigned to it,
-  // a charging file of its CPS area): among the views in `views`, only that
-  // agency sees it, except the full (police) view, which sees all. Empty:
-  // every agency whose view is in `views`.
+  // a charging file of its CPS area): of the readers its kind allows, only
+  // that agency (and the police) read it. Empty: every reader its kind
+  // allows.
   std::string agency_id;
 };
 
 // The case timeline: every service appends what happened, in the write's
-// own transaction; readers get the entries their view may see.
+// own transaction; readers get the entries of the kinds they may see
+// (domain::TimelineKindsVisibleTo: decided when read, never stored).
 class TimelineRepository {
  public:
   void Append(Tx& tx, const TimelineEntryInput& entry) const;
 
-  // Oldest first. `view_bit` is domain::TimelineBit(view); `agency_id` is
-  // the reader's agency (for agency-restricted entries).
+  // Who reads a timeline.
+  struct Reader {
+    // The v1::TimelineEntryKind values the reader sees.
+    std::vector<int> kinds;
+    // The reader's agency, for entries about one agency's work.
+    std::string agency_id;
+    // Reads entries about every agency's work (the police).
+    bool every_agency = false;
+  };
+  // Oldest first.
   absl::StatusOr<Page<v1::TimelineEntry>> List(
-      Tx& tx, absl::string_view case_id, int view_bit,
-      absl::string_view agency_id,
+      Tx& tx, absl::string_view case_id, const Reader& reader,
       const std::optional<domain::PageCursor>& after, int limit) const;
 };
 

@@ -9,6 +9,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -30,13 +31,56 @@ using v1::ProtectionOrder;
 
 constexpr char kCollection[] = "protectionOrders";
 
+// The zone of a term, after "; zone:": "[N m of] home|workplace|school" (a
+// protected place, named by what it is: never type a restricted address) or
+// "[N m of] AREA IN WORDS".
+absl::Status SetZone(absl::string_view zone, v1::GeographicLimit* g) {
+  zone = absl::StripAsciiWhitespace(zone);
+  const size_t of = zone.find(" of ");
+  if (of != absl::string_view::npos) {
+    absl::string_view distance = absl::StripAsciiWhitespace(zone.substr(0, of));
+    for (absl::string_view unit : {"metres", "meters", "m"}) {
+      if (absl::ConsumeSuffix(&distance, unit)) break;
+    }
+    int metres = 0;
+    if (absl::SimpleAtoi(absl::StripAsciiWhitespace(distance), &metres)) {
+      g->set_distance_metres(metres);
+      zone = absl::StripAsciiWhitespace(zone.substr(of + 4));
+    }
+  }
+  const std::string place = absl::AsciiStrToLower(zone);
+  if (place == "home" || place == "the protected person's home") {
+    g->set_place(v1::PROTECTED_PLACE_HOME);
+  } else if (place == "workplace" || place == "the protected person's workplace") {
+    g->set_place(v1::PROTECTED_PLACE_WORKPLACE);
+  } else if (place == "school" || place == "nursery") {
+    g->set_place(v1::PROTECTED_PLACE_SCHOOL);
+  } else {
+    g->set_area(std::string(zone));
+  }
+  if (g->area().empty() && g->place() == v1::PROTECTED_PLACE_UNSPECIFIED) {
+    return WithField(UsageError("--term: after \"; zone:\" give \"100 m of home\" or an "
+                                "area in words"),
+                     "--term");
+  }
+  return absl::OkStatus();
+}
+
 // "prohibition: Not to contact Alex Morgan" / "requirement: Attend a
-// programme"; without a kind, a prohibition.
+// programme"; without a kind, a prohibition. "...; zone: 100 m of home"
+// adds where it applies (SetZone).
 absl::Status AddTerms(const std::vector<std::string>& specs,
                       google::protobuf::RepeatedPtrField<v1::OrderTerm>* terms) {
   for (const std::string& spec : specs) {
     v1::OrderTerm* t = terms->Add();
     absl::string_view text = spec;
+    if (const size_t zone = text.find("; zone:"); zone != absl::string_view::npos) {
+      if (absl::Status s = SetZone(text.substr(zone + 7), t->mutable_geographic_limit());
+          !s.ok()) {
+        return s;
+      }
+      text = text.substr(0, zone);
+    }
     t->set_kind(v1::ORDER_TERM_KIND_PROHIBITION);
     size_t colon = text.find(':');
     if (colon != absl::string_view::npos) {
@@ -67,7 +111,9 @@ struct TermOptions {
 
 void AddTermOptions(CLI::App* cmd, TermOptions* o) {
   cmd->add_option("--term", o->terms,
-                  "a term: \"prohibition: TEXT\" or \"requirement: TEXT\" (repeat)")
+                  "a term: \"prohibition: TEXT\" or \"requirement: TEXT\", optionally "
+                  "\"; zone: 100 m of home\" (a protected place: home, workplace, school) "
+                  "or \"; zone: AREA\" (repeat)")
       ->allow_extra_args(false);
   cmd->add_option("--until", o->until, "last day in force: 2028-11-20, \"in 8 weeks\"");
   cmd->add_flag("--until-further-order", o->until_further_order,

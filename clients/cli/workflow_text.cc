@@ -205,13 +205,11 @@ std::string OrderTermText(const v1::OrderTerm& term) {
   std::string kind = EnumWords(v1::OrderTermKind_descriptor(), term.kind());
   if (!kind.empty()) out = absl::StrCat(kind, ": ", out);
   if (term.has_geographic_limit()) {
+    // The server describes the zone ("within 100 metres of the protected
+    // person's home"), the same words for every reader.
     const v1::GeographicLimit& g = term.geographic_limit();
-    std::vector<std::string> where;
-    if (!g.area().empty()) where.push_back(absl::StrCat("area: ", g.area()));
-    if (g.distance_metres() > 0) {
-      where.push_back(absl::StrCat("within ", g.distance_metres(), " m"));
-    }
-    if (!where.empty()) absl::StrAppend(&out, " (", absl::StrJoin(where, "; "), ")");
+    const std::string& where = g.description().empty() ? g.area() : g.description();
+    if (!where.empty()) absl::StrAppend(&out, " (", where, ")");
   }
   return out;
 }

@@ -186,10 +186,10 @@ constexpr Statement kSeedShares = {
 constexpr Statement kSeedTimeline = {
     "cb_bench_timeline",
     "INSERT INTO case_timeline (case_id, event_time, kind, summary, resource,"
-    " actor_id, views) "
+    " actor_id) "
     "SELECT c.cid, c.t0, 1,"
     " 'Case SP-' || c.yr || '-' || lpad(n::text, 7, '0') || ' opened',"
-    " 'cases/' || c.cid, $3::uuid, 7 "
+    " 'cases/' || c.cid, $3::uuid "
     "FROM generate_series($1::bigint, $2::bigint) AS n," CB_SEED_CASE_LATERAL};
 
 constexpr Statement kSeedRisk = {

@@ -234,9 +234,9 @@ class AccessMatrixTest : public ::testing::Test {
                         "\""));
     }
     // Everything the caller received, message included.
-    const std::string received =
-        absl::StrCat(result.status.error_message(), "\n",
-                     result.response ? result.response->DebugString() : "");
+    const std::string received = absl::StrCat(
+        result.status.error_message(), "\n",
+        result.response ? AllText(*result.response) : "");
     for (const std::string& leak : ScanForLeaks(caller, received)) fail(leak);
     if (result.status.ok() && result.response != nullptr) {
       for (const std::string& p :

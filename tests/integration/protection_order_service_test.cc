@@ -31,23 +31,29 @@ constexpr char kCourt[] = "North Staffordshire Justice Centre";
 constexpr char kRestrictedAddress[] = "14 Refuge Close, Hanley, ST1 1AA";
 
 v1::OrderTerm Term(v1::OrderTermKind kind, const std::string& text,
-                   const std::string& area = "", int metres = 0) {
+                   const std::string& area = "", int metres = 0,
+                   v1::ProtectedPlace place = v1::PROTECTED_PLACE_UNSPECIFIED) {
   v1::OrderTerm t;
   t.set_kind(kind);
   t.set_text(text);
-  if (!area.empty()) {
+  if (!area.empty() || place != v1::PROTECTED_PLACE_UNSPECIFIED) {
     t.mutable_geographic_limit()->set_area(area);
     t.mutable_geographic_limit()->set_distance_metres(metres);
+    t.mutable_geographic_limit()->set_place(place);
   }
   return t;
 }
 
+constexpr char kZoneAroundHome[] = "within 100 metres of the protected person's home";
+
+// The exclusion zone around the victim's (restricted) home names the place,
+// not the address.
 std::vector<v1::OrderTerm> Terms1() {
   return {Term(v1::ORDER_TERM_KIND_PROHIBITION,
                "Not to contact Sarah Bennett directly or indirectly"),
           Term(v1::ORDER_TERM_KIND_PROHIBITION,
-               "Not to enter the exclusion zone around her home",
-               absl::StrCat("Within 100 metres of ", kRestrictedAddress), 100)};
+               "Not to enter the exclusion zone around her home", "", 100,
+               v1::PROTECTED_PLACE_HOME)};
 }
 
 std::vector<v1::OrderTerm> Terms2() {
@@ -174,7 +180,7 @@ class ProtectionOrderServiceTest : public ::testing::Test {
               ConsiderRequest(parent, kind, main));
   }
 
-  v1::ProtectionOrder Apply(const v1::ProtectionOrder& o) {
+  v1::ApplyForOrderRequest ApplyRequest(const v1::ProtectionOrder& o) {
     v1::ApplyForOrderRequest req;
     req.set_name(o.name());
     req.set_etag(o.etag());
@@ -182,7 +188,11 @@ class ProtectionOrderServiceTest : public ::testing::Test {
     req.set_court(kCourt);
     req.set_grounds("Course of conduct amounting to stalking");
     SetTerms(req.mutable_terms(), Terms1());
-    return Ok(&Stub::ApplyForOrder, req);
+    return req;
+  }
+
+  v1::ProtectionOrder Apply(const v1::ProtectionOrder& o) {
+    return Ok(&Stub::ApplyForOrder, ApplyRequest(o));
   }
 
   v1::RecordCourtDecisionRequest GrantRequest(
@@ -442,11 +452,12 @@ TEST_F(ProtectionOrderServiceTest,
     EXPECT_EQ(file.suspects(0).display_name(), "Mark Doyle");
   }
 
-  // Police see everything, the restricted address included.
+  // Police see everything; the zone is the protected person's home, in
+  // the same words for every reader.
   full = Get(full.name());
   EXPECT_EQ(full.defendant(), "Mark Doyle");
-  EXPECT_THAT(full.terms(1).geographic_limit().area(),
-              HasSubstr(kRestrictedAddress));
+  EXPECT_EQ(full.terms(1).geographic_limit().place(), v1::PROTECTED_PLACE_HOME);
+  EXPECT_EQ(full.terms(1).geographic_limit().description(), kZoneAroundHome);
 
   // Health, once the case is shared with it: the active order's terms only.
   Share(c.name(), "NSCHT");
@@ -454,8 +465,8 @@ TEST_F(ProtectionOrderServiceTest,
   EXPECT_EQ(seen.kind(), v1::PROTECTION_ORDER_KIND_FULL);
   EXPECT_TRUE(seen.active());
   EXPECT_EQ(seen.terms_size(), 3);
-  EXPECT_EQ(seen.terms(1).geographic_limit().area(),
-            "Within 100 metres of [restricted]");
+  EXPECT_EQ(seen.terms(1).geographic_limit().description(), kZoneAroundHome);
+  EXPECT_EQ(seen.terms(1).geographic_limit().distance_metres(), 100);
   EXPECT_EQ(seen.end_date().year(), full_end.year());
   EXPECT_TRUE(seen.has_made_date());
   EXPECT_TRUE(seen.defendant().empty());
@@ -487,7 +498,8 @@ TEST_F(ProtectionOrderServiceTest,
   v1::Case health_case = GetCase(c.name(), "nhs.morgan");
   EXPECT_TRUE(health_case.has_active_order());
 
-  // Health's timeline: the order made, varied and replaced; nothing else.
+  // Health's timeline: the order made, varied and replaced, in entries of
+  // their own kind; none of the police and CPS order entries.
   v1::GetCaseTimelineRequest timeline;
   timeline.set_name(c.name());
   timeline.set_page_size(500);
@@ -496,7 +508,8 @@ TEST_F(ProtectionOrderServiceTest,
                                          timeline, &entries));
   std::vector<std::string> order_entries;
   for (const v1::TimelineEntry& e : entries.entries()) {
-    if (e.kind() == v1::TIMELINE_ENTRY_KIND_PROTECTION_ORDER) {
+    EXPECT_NE(e.kind(), v1::TIMELINE_ENTRY_KIND_PROTECTION_ORDER) << e.summary();
+    if (e.kind() == v1::TIMELINE_ENTRY_KIND_PROTECTION_ORDER_IN_FORCE) {
       order_entries.push_back(e.summary());
     }
   }
@@ -539,8 +552,7 @@ TEST_F(ProtectionOrderServiceTest, TheCpsReadsTheProsecutionView) {
   EXPECT_EQ(seen.status(), v1::PROTECTION_ORDER_STATUS_GRANTED);
   EXPECT_EQ(seen.court(), kCourt);
   EXPECT_TRUE(seen.etag().empty()) << "the CPS does not change orders";
-  EXPECT_EQ(seen.terms(1).geographic_limit().area(),
-            "Within 100 metres of [restricted]");
+  EXPECT_EQ(seen.terms(1).geographic_limit().description(), kZoneAroundHome);
   EXPECT_FALSE(absl::StrContains(seen.DebugString(), "Refuge Close"));
   v1::GetOrderHistoryRequest history;
   history.set_name(o.name());
@@ -567,11 +579,11 @@ TEST_F(ProtectionOrderServiceTest, TheCpsReadsTheProsecutionView) {
       grpc::StatusCode::NOT_FOUND);
 }
 
-// A breach at the victim's new home names it; the breach goes to the CPS
-// as a charging referral, whose summary must not carry the restricted
-// address (it is removed where the description is copied into the file, and
-// again whenever the CPS reads the file).
-TEST_F(ProtectionOrderServiceTest, BreachTextReachesTheCpsWithoutTheRestrictedAddress) {
+// A breach at the victim's new home: the CPS reads the breach (and the
+// charging referral made from it), so its description may not spell out the
+// restricted address. The write is refused, naming the field and what to
+// write instead, and nothing of it is stored: no breach, no file.
+TEST_F(ProtectionOrderServiceTest, ABreachNamingTheRestrictedAddressIsRefused) {
   v1::Case c = NewCase();
   v1::ProtectionOrder o =
       Serve(Grant(Apply(Consider(c.name(), v1::PROTECTION_ORDER_KIND_FULL)), std::nullopt),
@@ -583,24 +595,50 @@ TEST_F(ProtectionOrderServiceTest, BreachTextReachesTheCpsWithoutTheRestrictedAd
   *breach.mutable_breach()->mutable_occur_time() = Ts(Now() - absl::Hours(1));
   breach.mutable_breach()->set_description(
       "Turned up at her new home, 14 Refuge Close (st1 1aa), at 2am");
+  v1::RecordBreachResponse refused;
+  std::string field;
+  grpc::Status s = Call(&Stub::RecordBreach, breach, &refused, "pc.hughes", &field);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << s.error_message();
+  EXPECT_EQ(field, "breach.description");
+  EXPECT_THAT(s.error_message(), HasSubstr("the victim's home"));
+  EXPECT_THAT(s.error_message(), Not(HasSubstr("Refuge")));
+  v1::ProtectionOrder unchanged = Get(o.name());
+  EXPECT_EQ(unchanged.breaches_size(), 0);
+  EXPECT_EQ(unchanged.etag(), o.etag());
+
+  breach.mutable_breach()->set_description("Turned up at the victim's home at 2am");
   v1::RecordBreachResponse r =
       Ok<v1::RecordBreachRequest, v1::RecordBreachResponse>(&Stub::RecordBreach, breach);
   ASSERT_FALSE(r.charging_file().empty());
-
   auto charging = v1::ChargingService::NewStub(server_->channel());
   v1::GetChargingFileRequest get_file;
   get_file.set_name(r.charging_file());
-  for (const char* user : {"cps.okafor", "pc.hughes"}) {
-    v1::ChargingFile file;
-    ASSERT_GRPC_OK(charging->GetChargingFile(server_->Context(user).get(), get_file, &file));
-    EXPECT_THAT(file.summary(), HasSubstr("Turned up at her new home, [restricted] ([restricted]), at 2am"))
-        << user;
-    EXPECT_THAT(file.DebugString(), Not(HasSubstr("Refuge"))) << user;
+  v1::ChargingFile file;
+  ASSERT_GRPC_OK(
+      charging->GetChargingFile(server_->Context("cps.okafor").get(), get_file, &file));
+  EXPECT_THAT(file.summary(), HasSubstr("Turned up at the victim's home at 2am"));
+}
+
+// An order's zone written as the address, in any spelling, is refused: the
+// term is read by partners. Naming the place is what the API offers instead.
+TEST_F(ProtectionOrderServiceTest, AZoneSpelledAsTheRestrictedAddressIsRefused) {
+  v1::Case c = NewCase();
+  v1::ProtectionOrder o = Consider(c.name(), v1::PROTECTION_ORDER_KIND_FULL);
+  for (const std::string& area :
+       {std::string("Within 100 metres of ") + kRestrictedAddress,
+        std::string("100m of 14 refuge cl."), std::string("Refuge\u00a0Close"),
+        std::string("postcode ST1\u00a01AA")}) {
+    v1::ApplyForOrderRequest apply = ApplyRequest(o);
+    apply.clear_terms();
+    *apply.add_terms() =
+        Term(v1::ORDER_TERM_KIND_PROHIBITION, "Not to enter the zone", area, 100);
+    v1::ProtectionOrder unused;
+    std::string field;
+    grpc::Status s = Call(&Stub::ApplyForOrder, apply, &unused, "pc.hughes", &field);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << area;
+    EXPECT_THAT(field, ::testing::EndsWith("terms[0].geographic_limit.area")) << area;
+    EXPECT_EQ(Get(o.name()).etag(), o.etag()) << area;
   }
-  // The order's own record of the breach: police in full, the CPS redacted.
-  EXPECT_THAT(Get(o.name()).breaches(0).description(), HasSubstr("14 Refuge Close"));
-  EXPECT_EQ(Get(o.name(), "cps.okafor").breaches(0).description(),
-            "Turned up at her new home, [restricted] ([restricted]), at 2am");
 }
 
 TEST_F(ProtectionOrderServiceTest,

@@ -135,11 +135,18 @@ TEST(CliWorkflowTextTest, OrderTermsAndDurations) {
   t.set_kind(v1::ORDER_TERM_KIND_PROHIBITION);
   t.set_text("Not to contact Alex Morgan");
   EXPECT_EQ(OrderTermText(t), "prohibition: Not to contact Alex Morgan");
-  t.mutable_geographic_limit()->set_area("Hanley town centre");
+  // The zone in the server's words, for every reader alike.
+  t.mutable_geographic_limit()->set_place(v1::PROTECTED_PLACE_HOME);
   t.mutable_geographic_limit()->set_distance_metres(100);
+  t.mutable_geographic_limit()->set_description(
+      "within 100 metres of the protected person's home");
   EXPECT_EQ(OrderTermText(t),
-            "prohibition: Not to contact Alex Morgan (area: Hanley town centre; within "
-            "100 m)");
+            "prohibition: Not to contact Alex Morgan (within 100 metres of the "
+            "protected person's home)");
+  // A server that does not describe it: the area as written.
+  t.mutable_geographic_limit()->clear_description();
+  t.mutable_geographic_limit()->set_area("Hanley town centre");
+  EXPECT_EQ(OrderTermText(t), "prohibition: Not to contact Alex Morgan (Hanley town centre)");
   v1::OrderTerm r;
   r.set_kind(v1::ORDER_TERM_KIND_REQUIREMENT);
   r.set_text("Attend a programme");

@@ -64,7 +64,7 @@ v1::SubmitChargingFileRequest SubmitRequest(const std::string& parent,
                      ? "Course of conduct over three months; file for a decision."
                      : absl::StrCat("Course of conduct over three months, ending "
                                     "outside her new home at ",
-                                    AddressAsTyped(*info, 0), "; file for a decision."));
+                                    HomeAsTyped(*info, 0), "; file for a decision."));
   return r;
 }
 

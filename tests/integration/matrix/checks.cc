@@ -1,9 +1,12 @@
 #include "tests/integration/matrix/checks.h"
 
+#include "domain/restricted_address.h"
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "domain/list_query.h"
+#include "domain/restricted_address.h"
 
 namespace casebridge::matrix {
 namespace {
@@ -88,8 +91,6 @@ void CheckSafeguarding(const v1::Case& c, const CaseInfo& info, Problems& p) {
   for (int i = 0; i < c.protected_persons_size(); ++i) {
     const v1::Person& pp = c.protected_persons(i);
     p.Eq(absl::StrCat("protected_persons[", i, "].notes"), pp.notes(), "");
-    p.True(absl::StrCat("protected_persons[", i, "] has a date of birth"),
-           !pp.has_date_of_birth());
   }
   p.Eq("suspects size", c.suspects_size(), 0);
   p.Eq("summary", c.summary(), "");
@@ -122,21 +123,13 @@ struct Needle {
   const char* what;
 };
 
-// Only police may receive these, in any spelling: they are searched for in
-// the response with case, spacing and punctuation ignored (Squeezed), as
-// the situations type the address in several ways.
-constexpr Needle kRestricted[] = {
-    {"refugeclose", "the restricted address"},
-    {"st11aa", "the restricted address's postcode"},
-};
-
-// `text` lower-cased with everything but ASCII letters and digits removed.
-std::string Squeezed(absl::string_view text) {
-  std::string out;
-  for (unsigned char c : text) {
-    if (absl::ascii_isalnum(c)) out.push_back(absl::ascii_tolower(c));
-  }
-  return out;
+// Only police may receive any identifying part of the restricted address,
+// in any spelling: the response is scanned with the server's own matcher
+// (domain/restricted_address.h), which normalises both sides.
+const domain::RestrictedAddressMatcher& RestrictedMatcher() {
+  static const auto* matcher = new domain::RestrictedAddressMatcher(
+      domain::RestrictedAddressMatcher::For({std::string(content::kRestrictedAddress)}));
+  return *matcher;
 }
 // Police and the CPS may receive these; partners, auditors and admins never.
 constexpr Needle kPoliceAndCps[] = {
@@ -158,6 +151,26 @@ constexpr Needle kCaseContent[] = {
 };
 
 }  // namespace
+
+std::string AllText(const Message& message) {
+  std::string out;
+  ForEachMessage(message, [&](const Message& m) {
+    const google::protobuf::Reflection* r = m.GetReflection();
+    std::vector<const FieldDescriptor*> fields;
+    r->ListFields(m, &fields);
+    for (const FieldDescriptor* f : fields) {
+      if (f->cpp_type() != FieldDescriptor::CPPTYPE_STRING) continue;
+      if (f->is_repeated()) {
+        for (int i = 0; i < r->FieldSize(m, f); ++i) {
+          absl::StrAppend(&out, r->GetRepeatedString(m, f, i), "\n");
+        }
+      } else {
+        absl::StrAppend(&out, r->GetString(m, f), "\n");
+      }
+    }
+  });
+  return out;
+}
 
 void ForEachMessage(const Message& message,
                     const std::function<void(const Message&)>& visit) {
@@ -269,7 +282,11 @@ std::vector<std::string> ScanForLeaks(const Caller& caller, absl::string_view te
     }
   };
   if (!caller.HasPoliceRole()) {
-    scan(kRestricted, Squeezed(text), "without a police role");
+    for (const domain::RestrictedAddressMatcher::Match& m : RestrictedMatcher().Find(text)) {
+      problems.push_back(absl::StrCat("LEAK: ", m.part, " of the restricted address (\"",
+                                      text.substr(m.begin, m.end - m.begin),
+                                      "\") reached a caller without a police role"));
+    }
   }
   if (!caller.MayReceiveSuspectDetails()) {
     scan(kPoliceAndCps, text, "that is neither police nor CPS");

@@ -35,6 +35,10 @@ std::vector<std::string> CheckCasesInResponse(const World& world, const Caller& 
 // (callers without a case-reading role).
 std::vector<std::string> ScanForLeaks(const Caller& caller, absl::string_view text);
 
+// Every string of `message` and its nested messages, as sent (not escaped
+// like DebugString), one per line: what a leak scan reads.
+std::string AllText(const google::protobuf::Message& message);
+
 // Calls `visit` for `message` and every message nested in it.
 void ForEachMessage(const google::protobuf::Message& message,
                     const std::function<void(const google::protobuf::Message&)>& visit);

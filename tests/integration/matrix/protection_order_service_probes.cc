@@ -42,8 +42,8 @@ v1::Date Today(ProbeEnv& env) {
   return domain::ToProtoDate(domain::UkDay(env.world.Now()));
 }
 
-// Terms naming the victim's address: the restricted one must never reach a
-// caller without a police role (the leak scan looks for it).
+// Terms with a zone around the victim's home: named by its address while
+// that is open, as the protected place once it is restricted.
 void AddTerms(const CaseInfo& info,
               google::protobuf::RepeatedPtrField<v1::OrderTerm>* terms) {
   v1::OrderTerm* contact = terms->Add();
@@ -52,8 +52,11 @@ void AddTerms(const CaseInfo& info,
   v1::OrderTerm* zone = terms->Add();
   zone->set_kind(v1::ORDER_TERM_KIND_PROHIBITION);
   zone->set_text("Not to enter the exclusion zone");
-  zone->mutable_geographic_limit()->set_area(
-      absl::StrCat("Within 100 metres of ", info.victim_address));
+  if (info.restricted) {
+    zone->mutable_geographic_limit()->set_place(v1::PROTECTED_PLACE_HOME);
+  } else {
+    zone->mutable_geographic_limit()->set_area(info.victim_address);
+  }
   zone->mutable_geographic_limit()->set_distance_metres(100);
 }
 
@@ -685,7 +688,7 @@ void RegisterProtectionOrderServiceProbes(ProbeRegistry& registry) {
             req.mutable_breach()->set_description(
                 env.target.exists()
                     ? absl::StrCat("Turned up at her new home, ",
-                                   AddressAsTyped(*env.target.info, 2))
+                                   HomeAsTyped(*env.target.info, 2))
                     : "Turned up at her workplace");
             if (env.target.exists()) {
               req.mutable_breach()->set_incident(env.target.info->incident);

@@ -73,7 +73,7 @@ v1::SafeguardingAction NewAction(ProbeEnv& env, const std::string& agency,
   // at her new home): partners must not receive it where it is restricted.
   a.set_description(env.target.exists()
                         ? absl::StrCat("Agree a safety plan with the victim at ",
-                                       AddressAsTyped(*env.target.info, 1))
+                                       HomeAsTyped(*env.target.info, 1))
                         : "Agree a safety plan with the victim");
   a.set_rationale("High risk after threats of violence");
   return a;

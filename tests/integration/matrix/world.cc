@@ -165,13 +165,19 @@ std::string AddressAsTyped(const CaseInfo& info, int variant) {
   }
 }
 
-std::string IncidentLocation(const CaseInfo& info) {
-  return absl::StrCat("outside her new home, ", AddressAsTyped(info, 0));
+std::string HomeAsTyped(const CaseInfo& info, int variant) {
+  return info.restricted ? std::string("the victim's home") : AddressAsTyped(info, variant);
 }
 
-std::string IncidentDescription(const CaseInfo& info) {
+std::string IncidentLocation(const CaseInfo& info, bool as_first_written) {
+  return absl::StrCat("outside her new home, ", as_first_written ? AddressAsTyped(info, 0)
+                                                                 : HomeAsTyped(info, 0));
+}
+
+std::string IncidentDescription(const CaseInfo& info, bool as_first_written) {
   return absl::StrCat(content::kIncidentDescription, " Later he stood outside ",
-                      AddressAsTyped(info, 1), " for an hour.");
+                      as_first_written ? AddressAsTyped(info, 1) : HomeAsTyped(info, 1),
+                      " for an hour.");
 }
 
 std::string FixtureFlagReason(const CaseInfo& info) {
@@ -375,8 +381,12 @@ absl::Status World::MakeFixture(const FixtureSpec& spec) {
       spec.restricted ? content::kRestrictedAddress : content::kOpenAddress;
   info.has_history = true;
 
+  // Made with the address open, written into the incident and the flag,
+  // then restricted: as when a victim moves to a refuge and the police mark
+  // the new address restricted after the first reports named it.
   v1::CreateCaseRequest create;
   *create.mutable_case_() = CaseContent(spec.restricted);
+  create.mutable_case_()->mutable_victim()->set_address_restricted(false);
   v1::Case created;
   MATRIX_RETURN_IF_ERROR(
       FromGrpc("CreateCase",
@@ -388,10 +398,10 @@ absl::Status World::MakeFixture(const FixtureSpec& spec) {
   add.set_parent(info.name);
   v1::Incident* incident = add.mutable_incident();
   *incident->mutable_occur_time() = domain::ToProtoTime(Now() - absl::Hours(48));
-  incident->set_location(IncidentLocation(info));
+  incident->set_location(IncidentLocation(info, /*as_first_written=*/true));
   incident->add_behaviours(v1::BEHAVIOUR_FOLLOWING);
   incident->add_behaviours(v1::BEHAVIOUR_THREATS);
-  incident->set_description(IncidentDescription(info));
+  incident->set_description(IncidentDescription(info, /*as_first_written=*/true));
   incident->set_witnesses("Colleague at reception saw Mark Doyle");
   v1::Incident made;
   MATRIX_RETURN_IF_ERROR(FromGrpc(
@@ -414,6 +424,19 @@ absl::Status World::MakeFixture(const FixtureSpec& spec) {
   v1::CaseFlag flagged;
   MATRIX_RETURN_IF_ERROR(FromGrpc(
       "FlagCase", cases_->FlagCase(ContextAs(spec.owner_user).get(), flag, &flagged)));
+
+  if (spec.restricted) {
+    v1::UpdateCaseRequest restrict;
+    restrict.mutable_case_()->set_name(info.name);
+    restrict.mutable_case_()->set_etag(CaseEtag(info));
+    *restrict.mutable_case_()->mutable_victim() = created.victim();
+    restrict.mutable_case_()->mutable_victim()->set_address_restricted(true);
+    restrict.mutable_update_mask()->add_paths("victim");
+    v1::Case restricted;
+    MATRIX_RETURN_IF_ERROR(FromGrpc(
+        "UpdateCase (restrict the address)",
+        cases_->UpdateCase(ContextAs(spec.owner_user).get(), restrict, &restricted)));
+  }
 
   std::vector<std::string> share_names;
   for (const std::string& code : spec.share_with) {

@@ -94,16 +94,21 @@ struct CaseInfo {
 };
 
 // A case's victim address typed into free text, as people type it: 0 as
-// written, 1 lower case without commas, 2 upper case. The situations put
-// the address in an incident's location and narrative, a flag's reason, a
-// safeguarding action's description, an order's exclusion zone, a breach and
-// a charging file's summary; where it is restricted, the leak scan proves no
-// non-police caller receives it in any of them, in any spelling.
+// written, 1 lower case without commas, 2 upper case.
 std::string AddressAsTyped(const CaseInfo& info, int variant);
-// The fixtures' incident and flag texts (a probe that rewrites them writes
-// these back).
-std::string IncidentLocation(const CaseInfo& info);
-std::string IncidentDescription(const CaseInfo& info);
+// The victim's home in text written now: the address as typed while it is
+// not restricted; "the victim's home" once it is, since a write naming a
+// restricted address is refused (tests/integration/restricted_address_test.cc
+// proves that, in every spelling). The situations write it into incidents,
+// safeguarding actions, a breach and a charging file's summary.
+std::string HomeAsTyped(const CaseInfo& info, int variant);
+// The fixtures' incident and flag texts. A fixture writes them before its
+// victim's address is restricted (`as_first_written`: the address as
+// typed), which is how an address typed before it was restricted stays in
+// stored text: the leak scan proves no non-police caller receives it, in any
+// spelling. Probes write them as HomeAsTyped.
+std::string IncidentLocation(const CaseInfo& info, bool as_first_written = false);
+std::string IncidentDescription(const CaseInfo& info, bool as_first_written = false);
 std::string FixtureFlagReason(const CaseInfo& info);
 
 class World {
