@@ -169,6 +169,19 @@ std::string RenderCase(Cli& cli, const v1::Case& c) {
                                      : RenderPattern(c.pattern(), cli.tz));
     for (std::string line; std::getline(lines, line);) out += "  " + line + "\n";
   }
+  if (c.restricted_text_to_rewrite_size() > 0) {
+    // Only the police get this, after restricting an address that text
+    // already on the case names.
+    out +=
+        "\nThe address is now restricted, but agencies outside the police read text "
+        "that names it.\nRewrite each (\"the victim's home\", or what the place is); "
+        "until then they see [restricted]:\n";
+    Table t({"RESOURCE", "FIELD", "HOLDS"});
+    for (const v1::RestrictedTextFinding& f : c.restricted_text_to_rewrite()) {
+      t.AddRow({f.resource(), f.field(), f.part()});
+    }
+    out += t.Render();
+  }
   return out;
 }
 

@@ -172,6 +172,13 @@ run_walkthrough() {
     "the health trust's work list"
   contains "$transcript" "no open work for your agency" "the council's completed action left its list"
   contains "$transcript" "(refused, as it should be)" "partners may not read incidents"
+  # The restricted address: restricting it listed the text to rewrite; a flag
+  # reason naming the street was refused; partners read the zone described.
+  contains "$transcript" "The address is now restricted" "restricting lists text to rewrite"
+  matches "$transcript" "^cases/[0-9a-f-]+/incidents/[0-9a-f-]+ +location +the " \
+    "the incident's place is listed for rewriting"
+  contains "$transcript" "(refused: partners read flag reasons)" \
+    "a flag reason naming the restricted street is refused"
   contains "$transcript" "(not shared with the county council)" "an agency without a share sees nothing"
   # Administration: the new officer enrolled herself; the others were refused.
   matches "$transcript" "^User: +pc\.jones " "the enrolled officer's own token says who she is"
@@ -234,6 +241,8 @@ run_walkthrough() {
   lacks "$out" "Carter" "$partner never sees the suspect"
   lacks "$out" "bus stop" "$partner never sees incident narratives"
   lacks "$out" "regret" "$partner never sees incident narratives"
+  lacks "$out" "Bramble" "$partner never sees the restricted address"
+  lacks "$out" "4QX" "$partner never sees the restricted postcode"
   out=$(casebridge --as "$partner" order list "$CASE" 2>&1) || fail "$partner order list"
   contains "$out" "Not to contact Alex Morgan" "$partner sees the SPO terms in force"
   lacks "$out" "Carter" "$partner never sees the defendant"
@@ -241,6 +250,8 @@ run_walkthrough() {
   out=$(casebridge --as "$partner" order get "$INTERIM" -o json 2>&1) || fail "$partner order get"
   lacks "$out" "Carter" "$partner never sees the defendant (JSON)"
   lacks "$out" "grounds" "$partner never sees the grounds (JSON)"
+  contains "$out" "within 100 metres of the protected person's home" \
+    "$partner sees the exclusion zone described, never an address"
   expect_exit 3 "may not" -- casebridge --as "$partner" incident list "$CASE"
   expect_exit 3 "may not" -- casebridge --as "$partner" charging list
   expect_exit 3 "" -- casebridge --as "$partner" charging get "$CASE"

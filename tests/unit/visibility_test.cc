@@ -3,6 +3,7 @@
 // docs/DESIGN.md says each agency sees a case.
 #include "domain/visibility.h"
 
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -328,6 +329,59 @@ TEST(CheckNoRestrictedTextTest, TextOnlyThePoliceReadMayHoldIt) {
   create.mutable_case_()->mutable_victim()->set_address(kAddress);
   create.mutable_case_()->mutable_victim()->set_address_restricted(true);
   EXPECT_TRUE(CheckNoRestrictedText(create, Matcher()).ok());
+}
+
+TEST(TextWrittenByTest, FieldsTheMaskDoesNotNameAreNotWritten) {
+  v1::UpdateCaseRequest update;
+  update.mutable_case_()->set_summary("Seen at 14 Refuge Close");
+  update.mutable_case_()->mutable_victim()->set_notes("Moved to 14 Refuge Close");
+  update.mutable_update_mask()->add_paths("victim");
+  std::unique_ptr<google::protobuf::Message> written = TextWrittenBy(update, nullptr);
+  absl::Status s = CheckNoRestrictedText(*written, Matcher());
+  EXPECT_EQ(FieldOf(s).value_or(""), "case.victim.notes") << s;
+  update.mutable_update_mask()->set_paths(0, "relationship");
+  EXPECT_TRUE(CheckNoRestrictedText(*TextWrittenBy(update, nullptr), Matcher()).ok());
+  // The request itself is untouched.
+  EXPECT_EQ(update.case_().summary(), "Seen at 14 Refuge Close");
+}
+
+TEST(TextWrittenByTest, AMaskOverTheRequestsOwnFieldsTrimsTheRequest) {
+  v1::RecordDecisionFollowUpRequest follow_up;
+  follow_up.mutable_first_hearing()->set_court("Court at 14 Refuge Close");
+  follow_up.add_ancillary_orders()->set_details("Not to go to 14 Refuge Close");
+  follow_up.mutable_update_mask()->add_paths("ancillary_orders");
+  absl::Status s = CheckNoRestrictedText(*TextWrittenBy(follow_up, nullptr), Matcher());
+  EXPECT_EQ(FieldOf(s).value_or(""), "ancillary_orders[0].details") << s;
+  follow_up.mutable_update_mask()->set_paths(0, "victim_informed");
+  EXPECT_TRUE(CheckNoRestrictedText(*TextWrittenBy(follow_up, nullptr), Matcher()).ok());
+}
+
+TEST(TextWrittenByTest, TextLeftAsStoredIsNotWrittenButChangedTextIs) {
+  v1::Case stored;
+  stored.mutable_victim()->set_address(kAddress);
+  stored.mutable_victim()->mutable_safe_contact()->set_safe_contact_notes(
+      "Call, or visit 14 Refuge Close");
+  stored.add_protected_persons()->set_notes("Ella, at 14 Refuge Close");
+  // Restricting the address, sending the victim back as read: allowed.
+  v1::UpdateCaseRequest update;
+  *update.mutable_case_() = stored;
+  update.mutable_case_()->mutable_victim()->set_address_restricted(true);
+  update.mutable_update_mask()->add_paths("victim");
+  update.mutable_update_mask()->add_paths("protected_persons");
+  EXPECT_TRUE(CheckNoRestrictedText(*TextWrittenBy(update, &stored), Matcher()).ok());
+  // Without the stored record, the same request holds the address.
+  EXPECT_FALSE(CheckNoRestrictedText(*TextWrittenBy(update, nullptr), Matcher()).ok());
+  // Changing the text (even by one character) writes it.
+  update.mutable_case_()->mutable_victim()->mutable_safe_contact()->set_safe_contact_notes(
+      "Call, or visit 14 Refuge Close.");
+  absl::Status s = CheckNoRestrictedText(*TextWrittenBy(update, &stored), Matcher());
+  EXPECT_EQ(FieldOf(s).value_or(""), "case.victim.safe_contact.safe_contact_notes") << s;
+  // A new element of a list is written; the ones left as they were are not.
+  update.mutable_case_()->mutable_victim()->mutable_safe_contact()->set_safe_contact_notes(
+      stored.victim().safe_contact().safe_contact_notes());
+  update.mutable_case_()->add_protected_persons()->set_notes("Tom, also at ST1 1AA");
+  s = CheckNoRestrictedText(*TextWrittenBy(update, &stored), Matcher());
+  EXPECT_EQ(FieldOf(s).value_or(""), "case.protected_persons[1].notes") << s;
 }
 
 TEST(AudienceOfTest, RolesAndAgencyKinds) {
