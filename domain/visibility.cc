@@ -601,7 +601,8 @@ constexpr const char* kNoCaseContent[] = {
     "Agency", "ListAgenciesResponse", "User", "ListUsersResponse", "EnrolmentCode",
     "IssueTokenResponse", "Token", "ListTokensResponse", "AuditEvent",
     "ListAuditEventsResponse", "CaseAccess", "ListCaseAccessResponse",
-    "VerifyAuditLogResponse", "AuditCheckpoint",
+    "VerifyAuditLogResponse", "AuditCheckpoint", "AuditTreeHead", "AuditEventProof",
+    "AuditConsistencyProof", "AuditSigningKey", "ListAuditSigningKeysResponse",
     // A force's aggregate figures, no case in them.
     "OrderMeasures", "GetOrderMeasuresRequest",
     // Administration requests.

@@ -44,6 +44,14 @@ ABSL_FLAG(std::string, app_database, "",
           "empty: --database with user=casebridge_app");
 ABSL_FLAG(std::string, data_dir, ".casebridge",
           "where the embedded PostgreSQL and the demo tokens file live");
+ABSL_FLAG(std::string, audit_key_dir, "",
+          "directory of the audit log's keys (Ed25519 tree-head signing keys and "
+          "the event MAC key), which the database roles must not be able to read; "
+          "empty: <data_dir>/audit-keys. Made on first start when missing");
+ABSL_FLAG(std::vector<std::string>, audit_witness_dir, {},
+          "directories (comma-separated) of append-only files every signed audit "
+          "tree head goes to; keep one on another disk or machine. Empty: "
+          "<data_dir>/audit-witness");
 ABSL_FLAG(int, pool_size, 16, "database connections in the pool");
 ABSL_FLAG(bool, seed_demo, false,
           "create the demo agencies and users on first start and write their "
@@ -221,7 +229,19 @@ absl::Status WriteTokensFile(const std::string& path,
   return absl::OkStatus();
 }
 
-absl::Status SeedDemo(const std::string& database, const std::string& data_dir) {
+std::string AuditKeyDir(const std::string& data_dir) {
+  const std::string given = absl::GetFlag(FLAGS_audit_key_dir);
+  return given.empty() ? absl::StrCat(data_dir, "/audit-keys") : given;
+}
+
+std::vector<std::string> AuditWitnessDirs(const std::string& data_dir) {
+  std::vector<std::string> given = absl::GetFlag(FLAGS_audit_witness_dir);
+  if (given.empty()) given.push_back(absl::StrCat(data_dir, "/audit-witness"));
+  return given;
+}
+
+absl::Status SeedDemo(const std::string& database, const std::string& data_dir,
+                      const casebridge::storage::AuditKeyRing& keys) {
   casebridge::storage::DatabaseOptions options;
   options.connection_string = database;
   options.runtime_connection_string = absl::GetFlag(FLAGS_app_database);
@@ -238,7 +258,7 @@ absl::Status SeedDemo(const std::string& database, const std::string& data_dir) 
     return absl::OkStatus();
   }
   absl::StatusOr<std::vector<casebridge::services::IssuedToken>> tokens =
-      casebridge::services::SeedDemoWorld(**db, absl::Now(), /*issue_tokens=*/true);
+      casebridge::services::SeedDemoWorld(**db, keys, absl::Now(), /*issue_tokens=*/true);
   if (!tokens.ok()) return tokens.status();
   absl::Status written = WriteTokensFile(path, *tokens);
   if (!written.ok()) return written;
@@ -246,7 +266,10 @@ absl::Status SeedDemo(const std::string& database, const std::string& data_dir) 
   return absl::OkStatus();
 }
 
-int BootstrapAdmin(const std::string& database) {
+int BootstrapAdmin(const std::string& database, const std::string& data_dir) {
+  absl::StatusOr<casebridge::storage::AuditKeyRing> keys =
+      casebridge::storage::AuditKeyRing::LoadOrCreate(AuditKeyDir(data_dir));
+  if (!keys.ok()) return Fail(keys.status(), "loading the audit keys");
   absl::Status migrated =
       casebridge::storage::ApplyMigrations(database, MigrationOptionsFromFlags());
   if (!migrated.ok()) return Fail(migrated, "migrating");
@@ -273,7 +296,7 @@ int BootstrapAdmin(const std::string& database) {
     std::cerr << "casebridge-server: bootstrap-admin needs --agency_code\n";
     return kExitUsage;
   }
-  auto token = casebridge::services::BootstrapAdmin(**db, admin, absl::Now());
+  auto token = casebridge::services::BootstrapAdmin(**db, *keys, admin, absl::Now());
   if (!token.ok()) return Fail(token.status(), "bootstrap-admin");
   std::cout << "administrator " << token->username << " (" << token->user_name
             << ") created.\ntoken (shown once, keep it safe):\n"
@@ -349,7 +372,7 @@ int main(int argc, char** argv) {
     spdlog::info("embedded PostgreSQL in {}/pg", data_dir);
   }
 
-  if (command == "bootstrap-admin") return BootstrapAdmin(database);
+  if (command == "bootstrap-admin") return BootstrapAdmin(database, data_dir);
   if (command == "migrate") return Migrate(database);
   if (command == "status") return Status(database);
 
@@ -372,11 +395,18 @@ int main(int argc, char** argv) {
   options.fair_share.max_anonymous_calls = absl::GetFlag(FLAGS_max_anonymous_calls);
   options.fair_share.max_expensive_calls = absl::GetFlag(FLAGS_max_expensive_calls);
   options.enable_echo = absl::GetFlag(FLAGS_enable_echo);
+  options.audit_key_dir = AuditKeyDir(data_dir);
+  // Keys are made on first start, except for a database given by flag
+  // whose keys someone else keeps: then a missing key is an error, not a
+  // new key that makes every earlier head unverifiable here.
+  options.create_audit_keys =
+      absl::GetFlag(FLAGS_database).empty() || absl::GetFlag(FLAGS_audit_key_dir).empty();
+  options.audit_witness_dirs = AuditWitnessDirs(data_dir);
   absl::StatusOr<std::unique_ptr<ServerApp>> app = ServerApp::Start(options);
   if (!app.ok()) return Fail(app.status(), "starting");
 
   if (absl::GetFlag(FLAGS_seed_demo)) {
-    absl::Status seeded = SeedDemo(database, data_dir);
+    absl::Status seeded = SeedDemo(database, data_dir, (*app)->audit_log().keys());
     if (!seeded.ok()) {
       (*app)->Shutdown();
       return Fail(seeded, "seeding the demo world");

@@ -166,9 +166,33 @@ absl::StatusOr<std::unique_ptr<ServerApp>> ServerApp::Start(ServerOptions option
   CB_ASSIGN_OR_RETURN(app->sealer_db_, OpenPool(o, "sealer", 1));
   CB_ASSIGN_OR_RETURN(app->audit_db_, OpenPool(o, "audit", std::max(1, o.audit.writers),
                                                o.audit.write_timeout));
+  if (o.audit_key_dir.empty()) {
+    return absl::InvalidArgumentError(
+        "--audit_key_dir is required: the audit log's keys live outside the database");
+  }
+  if (o.audit_witness_dirs.empty()) {
+    return absl::InvalidArgumentError(
+        "--audit_witness_dir is required: signed tree heads go to a witness outside "
+        "the database");
+  }
+  CB_ASSIGN_OR_RETURN(storage::AuditKeyRing keys,
+                      o.create_audit_keys ? storage::AuditKeyRing::LoadOrCreate(o.audit_key_dir)
+                                          : storage::AuditKeyRing::Load(o.audit_key_dir));
+  app->audit_keys_ = std::make_unique<storage::AuditKeyRing>(std::move(keys));
+  storage::AuditTrust trust{.keys = app->audit_keys_.get()};
+  for (const std::string& dir : o.audit_witness_dirs) {
+    CB_ASSIGN_OR_RETURN(std::unique_ptr<storage::FileWitness> witness,
+                        storage::FileWitness::Open(dir));
+    trust.witnesses.push_back(witness.get());
+    app->witnesses_.push_back(std::move(witness));
+  }
   app->audit_ = std::make_unique<storage::AuditLog>(
-      app->db_.get(), o.audit, app->audit_db_.get(), app->sealer_db_.get());
-  app->audit_->Start();
+      app->db_.get(), trust, o.audit, app->audit_db_.get(), app->sealer_db_.get());
+  // A database that does not lead to the newest witnessed head still
+  // serves (every call is still recorded), but nothing is sealed into it:
+  // Start() has said so loudly, and verification says why.
+  absl::Status trusted = app->audit_->Start();
+  if (!trusted.ok()) app->audit_refusal_ = trusted;
   app->authenticator_ =
       std::make_unique<services::Authenticator>(app->db_.get(), o.auth_cache_ttl,
                                                 // Half the pool: the rest

@@ -62,6 +62,14 @@ struct ServerOptions {
   absl::Duration shutdown_grace = absl::Seconds(10);
   absl::Duration health_interval = absl::Seconds(1);
   storage::AuditLogOptions audit;
+  // The audit log's keys (docs/AUDIT.md): a directory the database roles
+  // cannot read. Required. With create_audit_keys (the embedded default),
+  // missing keys are made on first start.
+  std::string audit_key_dir;
+  bool create_audit_keys = false;
+  // Directories of append-only files every signed tree head goes to. At
+  // least one; keep one on another disk or machine.
+  std::vector<std::string> audit_witness_dirs;
   // Not owned; the system clock when null.
   const services::Clock* clock = nullptr;
 };
@@ -103,6 +111,11 @@ class ServerApp {
   std::unique_ptr<storage::Database> audit_db_;
   // The background sealer's one connection.
   std::unique_ptr<storage::Database> sealer_db_;
+  std::unique_ptr<storage::AuditKeyRing> audit_keys_;
+  std::vector<std::unique_ptr<storage::TreeHeadWitness>> witnesses_;
+  // Why the audit log refuses to seal (it does not lead to the newest
+  // witnessed head); OK otherwise. Reported by health checks.
+  absl::Status audit_refusal_;
   std::unique_ptr<storage::AuditLog> audit_;
   std::unique_ptr<services::Authenticator> authenticator_;
   std::unique_ptr<services::FairShare> fair_share_;

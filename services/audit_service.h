@@ -24,6 +24,18 @@ class AuditServiceImpl final : public v1::AuditService::Service {
   grpc::Status GetAuditCheckpoint(grpc::ServerContext* context,
                                   const v1::GetAuditCheckpointRequest* request,
                                   v1::AuditCheckpoint* response) override;
+  grpc::Status GetAuditTreeHead(grpc::ServerContext* context,
+                                const v1::GetAuditTreeHeadRequest* request,
+                                v1::AuditTreeHead* response) override;
+  grpc::Status ProveAuditEvent(grpc::ServerContext* context,
+                               const v1::ProveAuditEventRequest* request,
+                               v1::AuditEventProof* response) override;
+  grpc::Status GetAuditConsistencyProof(grpc::ServerContext* context,
+                                        const v1::GetAuditConsistencyProofRequest* request,
+                                        v1::AuditConsistencyProof* response) override;
+  grpc::Status ListAuditSigningKeys(grpc::ServerContext* context,
+                                    const v1::ListAuditSigningKeysRequest* request,
+                                    v1::ListAuditSigningKeysResponse* response) override;
 
  private:
   RpcRunner* runner_;

@@ -535,7 +535,12 @@ grpc::Status ProtectionOrderServiceImpl::UpdateProtectionOrder(
                             return absl::OkStatus();
                           }},
                          [&](storage::Tx&, const CaseScope&,
-                             const domain::OrderFacts&) { return event; }));
+                             const domain::OrderFacts& stored) {
+                           // Only the text the update changes is checked
+                           // for a restricted address (docs/VISIBILITY.md).
+                           call.Replaces(domain::OrderToProto(stored, call.now));
+                           return event;
+                         }));
           *response = std::move(result.order);
           return absl::OkStatus();
         });

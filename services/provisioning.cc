@@ -99,6 +99,7 @@ IssuedToken Issue(storage::Tx& tx, const storage::IdentityRepository& ids,
 }  // namespace
 
 absl::StatusOr<IssuedToken> BootstrapAdmin(storage::Database& db,
+                                           const storage::AuditKeyRing& audit_keys,
                                            const BootstrapAdminOptions& options,
                                            absl::Time now) {
   storage::IdentityRepository ids;
@@ -134,12 +135,13 @@ absl::StatusOr<IssuedToken> BootstrapAdmin(storage::Database& db,
                             ids.CreateUser(tx, storage::NewUuid(), user));
         IssuedToken token = Issue(tx, ids, created, *agency, "bootstrap-admin");
         storage::AuditLog::AppendInTransaction(
-            tx, ProvisioningEvent("bootstrap-admin", now, {created.name()}));
+            tx, ProvisioningEvent("bootstrap-admin", now, {created.name()}), audit_keys);
         return token;
       });
 }
 
 absl::StatusOr<std::vector<IssuedToken>> SeedDemoWorld(storage::Database& db,
+                                                       const storage::AuditKeyRing& audit_keys,
                                                        absl::Time now,
                                                        bool issue_tokens) {
   storage::IdentityRepository ids;
@@ -189,7 +191,7 @@ absl::StatusOr<std::vector<IssuedToken>> SeedDemoWorld(storage::Database& db,
         }
         if (!created.empty() || issue_tokens) {
           storage::AuditLog::AppendInTransaction(
-              tx, ProvisioningEvent("seed-demo", now, created));
+              tx, ProvisioningEvent("seed-demo", now, created), audit_keys);
         }
         return tokens;
       });

@@ -7,6 +7,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "casebridge/v1/common.pb.h"
+#include "storage/audit_keys.h"
 #include "storage/database.h"
 
 namespace casebridge::services {
@@ -38,6 +39,7 @@ struct BootstrapAdminOptions {
 // FAILED_PRECONDITION when an administrator already exists: after the first,
 // administrators are made through AdminService.
 absl::StatusOr<IssuedToken> BootstrapAdmin(storage::Database& db,
+                                           const storage::AuditKeyRing& audit_keys,
                                            const BootstrapAdminOptions& options,
                                            absl::Time now);
 
@@ -45,6 +47,7 @@ absl::StatusOr<IssuedToken> BootstrapAdmin(storage::Database& db,
 // Creates what is missing; with `issue_tokens`, issues a new token for every
 // demo user and returns them.
 absl::StatusOr<std::vector<IssuedToken>> SeedDemoWorld(storage::Database& db,
+                                                       const storage::AuditKeyRing& audit_keys,
                                                        absl::Time now,
                                                        bool issue_tokens);
 

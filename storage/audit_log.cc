@@ -1,6 +1,7 @@
 #include "storage/audit_log.h"
 
 #include <algorithm>
+#include <deque>
 #include <optional>
 #include <utility>
 
@@ -11,6 +12,7 @@
 #include "nlohmann/json.hpp"
 #include "domain/status_macros.h"
 #include "spdlog/spdlog.h"
+#include "storage/audit_tree.h"
 #include "storage/crypto.h"
 #include "storage/lock_holder.h"
 
@@ -23,7 +25,7 @@ constexpr Statement kInsertEvents = {
     "cb_audit_insert", R"sql(
 WITH input AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
-    ord int, event_time timestamptz, user_id uuid, username text,
+    ord int, id bigint, mac text, event_time timestamptz, user_id uuid, username text,
     agency_id uuid, roles smallint[], peer text, method text,
     resources text[], case_id uuid, case_reference text,
     case_owner_agency_id uuid, outcome text, message text, request_id text,
@@ -31,11 +33,11 @@ WITH input AS (
     content_disclosed boolean, credential text, call_count bigint)
 ), inserted AS (
   INSERT INTO audit_events (
-    event_time, user_id, username, agency_id, roles, peer, method, resources,
+    id, mac, event_time, user_id, username, agency_id, roles, peer, method, resources,
     case_id, case_reference, case_owner_agency_id, outcome, message,
     request_id, changed_fields, old_etag, new_etag, content_disclosed,
     credential, call_count)
-  SELECT event_time, user_id, username, agency_id, roles, peer, method,
+  SELECT id, decode(mac, 'hex'), event_time, user_id, username, agency_id, roles, peer, method,
          resources, case_id, case_reference, case_owner_agency_id, outcome,
          message, request_id, changed_fields, old_etag, new_etag,
          content_disclosed, credential, call_count
@@ -43,6 +45,25 @@ WITH input AS (
   RETURNING id
 )
 INSERT INTO audit_pending (event_id) SELECT id FROM inserted)sql"};
+
+// Ids are taken before the events are written: an event's MAC covers its
+// id, so a copy of a row under another id does not check.
+constexpr Statement kNextEventIds = {
+    "cb_audit_next_ids",
+    "SELECT nextval('audit_events_id_seq') AS id FROM generate_series(1, $1)"};
+
+constexpr Statement kRejectEvents = {
+    "cb_audit_reject", R"sql(
+WITH rejected AS (
+  INSERT INTO audit_rejected (event_id, reason)
+  SELECT * FROM unnest($1::bigint[], $2::text[])
+  RETURNING event_id
+)
+DELETE FROM audit_pending WHERE event_id IN (SELECT event_id FROM rejected))sql"};
+
+constexpr Statement kRejectedEvent = {
+    "cb_audit_rejected_first",
+    "SELECT event_id, reason FROM audit_rejected ORDER BY event_id LIMIT 1"};
 
 // Only one sealer at a time across every server on the database. Taken
 // in the sealing transaction (xact), so it goes with the transaction, and
@@ -67,8 +88,8 @@ constexpr Statement kHead = {
   "coalesce(e.case_id::text, ''), e.case_reference, "                       \
   "coalesce(e.case_owner_agency_id::text, ''), e.outcome, e.message, "      \
   "e.request_id, array_to_json(e.changed_fields), e.old_etag, e.new_etag, " \
-  "e.content_disclosed, e.credential, e.call_count"
-constexpr int kEventColumnCount = 21;
+  "e.content_disclosed, e.credential, e.call_count, e.mac"
+constexpr int kEventColumnCount = 22;
 
 // The lowest pending ids first, then their events: joined the other way
 // round, the planner may walk audit_events from id 1 and probe the pending
@@ -83,8 +104,8 @@ constexpr Statement kPendingEvents = {
 constexpr Statement kInsertSeals = {
     "cb_audit_seal", R"sql(
 WITH sealed AS (
-  INSERT INTO audit_seals (seq, event_id, content_hash, chain_hash)
-  SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bytea[], $4::bytea[])
+  INSERT INTO audit_seals (seq, event_id, content_hash, chain_hash, mac)
+  SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bytea[], $4::bytea[], $5::bytea[])
   RETURNING event_id
 )
 DELETE FROM audit_pending WHERE event_id IN (SELECT event_id FROM sealed))sql"};
@@ -92,7 +113,7 @@ DELETE FROM audit_pending WHERE event_id IN (SELECT event_id FROM sealed))sql"};
 constexpr Statement kChainChunk = {
     "cb_audit_chain_chunk",
     "SELECT s.seq, s.event_id, s.content_hash, s.chain_hash, "
-    "e.id IS NOT NULL, " CB_AUDIT_EVENT_COLUMNS
+    "e.id IS NOT NULL, " CB_AUDIT_EVENT_COLUMNS ", s.mac AS seal_mac"
     " FROM audit_seals s LEFT JOIN audit_events e ON e.id = s.event_id "
     "WHERE s.seq >= $1 AND s.seq <= $2 ORDER BY s.seq LIMIT $3"};
 
@@ -140,12 +161,18 @@ nlohmann::json UuidOrNull(const std::string& id) {
   return id;
 }
 
-std::string EventsJson(absl::Span<const AuditEvent* const> events) {
+// The events as the insert reads them, each with its id and the MAC over
+// its canonical content (made here, with the key the database never sees).
+std::string EventsJson(absl::Span<const AuditEvent* const> events,
+                       absl::Span<const int64_t> ids, const AuditKeyRing& keys) {
   nlohmann::json rows = nlohmann::json::array();
   int ord = 0;
   for (const AuditEvent* e : events) {
+    const int64_t id = ids[ord];
     rows.push_back({
         {"ord", ord++},
+        {"id", id},
+        {"mac", Hex(keys.EventMac(CanonicalAuditContent(id, *e)))},
         {"event_time", absl::FormatTime("%Y-%m-%dT%H:%M:%E6S+00:00", e->time,
                                         absl::UTCTimeZone())},
         {"user_id", UuidOrNull(e->user_id)},
@@ -200,7 +227,19 @@ StoredAuditEvent ReadStoredEvent(const pqxx::row& row, int first) {
   e.content_disclosed = row[c++].as<bool>();
   e.credential = row[c++].c_str();
   e.call_count = row[c++].as<int64_t>();
+  if (!row[c].is_null()) out.mac = BytesFromField(row[c]);
+  ++c;
   return out;
+}
+
+// Ids for `n` events from the events' sequence.
+std::vector<int64_t> NextEventIds(Tx& tx, int n) {
+  std::vector<int64_t> ids;
+  ids.reserve(n);
+  for (const pqxx::row& r : tx.Exec(kNextEventIds, Params().Int(n))) {
+    ids.push_back(r["id"].as<int64_t>());
+  }
+  return ids;
 }
 
 std::string ContentHash(const StoredAuditEvent& stored) {
@@ -401,6 +440,12 @@ std::string CanonicalAuditContent(int64_t id, const AuditEvent& e) {
   return out;
 }
 
+std::string SealMacInput(int64_t sequence, int64_t event_id,
+                         absl::string_view content_hash) {
+  return absl::StrCat("cb-audit-seal-v1;", sequence, ";", event_id, ";",
+                      absl::BytesToHexString(content_hash));
+}
+
 std::string ChainHash(absl::string_view previous_chain_hash, int64_t sequence,
                       absl::string_view content_hash) {
   std::string input;
@@ -417,17 +462,22 @@ std::string ChainHash(absl::string_view previous_chain_hash, int64_t sequence,
   return Sha256(input);
 }
 
-AuditLog::AuditLog(Database* db, AuditLogOptions options, Database* writer_db,
-                   Database* sealer_db)
+AuditLog::AuditLog(Database* db, AuditTrust trust, AuditLogOptions options,
+                   Database* writer_db, Database* sealer_db)
     : db_(db),
+      trust_(std::move(trust)),
       writer_db_(writer_db != nullptr ? writer_db : db),
       sealer_db_(sealer_db != nullptr ? sealer_db : db),
       options_(options) {}
 
 AuditLog::~AuditLog() { Stop(); }
 
-void AuditLog::Start() {
-  if (started_) return;
+absl::Status AuditLog::Start() {
+  if (started_) return absl::OkStatus();
+  absl::Status trusted = CheckAgainstWitnesses(absl::Now() + absl::Seconds(30));
+  if (!trusted.ok()) {
+    spdlog::critical("audit: {}", trusted.ToString());
+  }
   started_ = true;
   {
     absl::MutexLock lock(&mu_);
@@ -438,6 +488,7 @@ void AuditLog::Start() {
     writers_.emplace_back([this] { WriterLoop(); });
   }
   sealer_ = std::thread([this] { SealerLoop(); });
+  return trusted;
 }
 
 void AuditLog::Stop() {
@@ -459,13 +510,26 @@ void AuditLog::Stop() {
   if (!sealed.ok()) {
     spdlog::warn("audit: final seal failed ({}); the next start seals them",
                  sealed.status().ToString());
+  } else {
+    // The last events get a witnessed head before the server goes.
+    absl::StatusOr<SignedTreeHead> head = MakeTreeHead(*db_, absl::Now() + absl::Seconds(10));
+    if (!head.ok()) {
+      spdlog::warn("audit: final tree head failed: {}", head.status().ToString());
+    }
   }
   started_ = false;
 }
 
-void AuditLog::AppendInTransaction(Tx& tx, const AuditEvent& event) {
+void AuditLog::AppendInTransaction(Tx& tx, const AuditEvent& event,
+                                   const AuditKeyRing& keys) {
   const AuditEvent* events[] = {&event};
-  tx.Exec(kInsertEvents, Params().Text(EventsJson(events)));
+  const std::vector<int64_t> ids = NextEventIds(tx, 1);
+  tx.Exec(kInsertEvents, Params().Text(EventsJson(events, ids, keys)));
+}
+
+absl::Status AuditLog::Acknowledging() const {
+  absl::MutexLock lock(&trust_mu_);
+  return witness_failure_;
 }
 
 namespace {
@@ -484,6 +548,20 @@ void RecordAsDeadlineExceeded(AuditEvent& event) {
 }  // namespace
 
 absl::Status AuditLog::AppendDurably(AuditEvent event, absl::Time deadline) {
+  // While no witness can hold what the log makes of its events, the call is
+  // recorded as refused and the caller gets nothing.
+  const absl::Status acknowledging = Acknowledging();
+  if (!acknowledging.ok()) {
+    event.outcome = "UNAVAILABLE";
+    event.content_disclosed = false;
+    event.message = std::string(acknowledging.message());
+    absl::Status recorded = Enqueue(std::move(event), deadline);
+    return recorded.ok() ? acknowledging : recorded;
+  }
+  return Enqueue(std::move(event), deadline);
+}
+
+absl::Status AuditLog::Enqueue(AuditEvent event, absl::Time deadline) {
   auto pending = std::make_shared<Pending>();
   pending->event = std::move(event);
   bool synchronous;
@@ -575,7 +653,7 @@ absl::Status AuditLog::WriteBatch(
   std::vector<const AuditEvent*> events;
   events.reserve(batch.size());
   for (const std::shared_ptr<Pending>& p : batch) events.push_back(&p->event);
-  std::string json = EventsJson(events);
+  std::string json;
   absl::Status status;
   // One retry for a broken connection or a conflict; then the callers get
   // UNAVAILABLE and return no data. Not for a batch in doubt (UNKNOWN: the
@@ -588,6 +666,12 @@ absl::Status AuditLog::WriteBatch(
     status = writer_db_->Transact(
         absl::Now() + options_.write_timeout,
         [&](Tx& tx) {
+          // The ids first (their own statement: a retry reuses them), then
+          // one statement with the events, their MACs and pending rows.
+          if (json.empty()) {
+            json = EventsJson(events, NextEventIds(tx, static_cast<int>(events.size())),
+                              *trust_.keys);
+          }
           tx.Exec(kInsertEvents, Params().Text(json));
           return absl::OkStatus();
         },
@@ -639,11 +723,36 @@ void AuditLog::SealerLoop() {
   absl::Time held_since = absl::InfiniteFuture();
   absl::Time last_warning = absl::InfinitePast();
   while (!sealer_stop_.WaitForNotificationWithTimeout(options_.seal_interval)) {
+    bool refused, witness_failing, head_due;
+    {
+      absl::MutexLock lock(&trust_mu_);
+      refused = !sealing_refused_.ok();  // Said loudly at Start().
+      witness_failing = !witness_failure_.ok();
+      head_due = absl::Now() - last_head_time_ >= options_.tree_head_interval;
+    }
+    if (refused) continue;
     absl::StatusOr<SealRound> round =
         SealWhileUncontended(*sealer_db_, absl::Now() + absl::Seconds(30));
     if (!round.ok()) {
+      if (round.status().code() == absl::StatusCode::kDataLoss) {
+        // The log was tampered with: said once, loudly, and no more
+        // sealing (which would build on it) until a restart after repair.
+        spdlog::critical("audit sealer: {}", round.status().ToString());
+        absl::MutexLock lock(&trust_mu_);
+        sealing_refused_ = round.status();
+        continue;
+      }
       spdlog::warn("audit sealer: {}", round.status().ToString());
       continue;
+    }
+    // A signed, witnessed head at least every tree_head_interval while
+    // events arrive; at once to retry a witness that failed.
+    if ((round->sealed > 0 && head_due) || witness_failing) {
+      absl::StatusOr<SignedTreeHead> head =
+          MakeTreeHead(*sealer_db_, absl::Now() + absl::Seconds(30));
+      if (!head.ok() && !witness_failing) {
+        spdlog::warn("audit sealer: tree head: {}", head.status().ToString());
+      }
     }
     const absl::Time now = absl::Now();
     if (!round->lock_held_elsewhere) {
@@ -707,6 +816,11 @@ absl::StatusOr<AuditLog::SealRound> AuditLog::SealWhileUncontended(
 
 absl::StatusOr<std::optional<int64_t>> AuditLog::SealBatch(Database& db,
                                                            absl::Time deadline) {
+  {
+    absl::MutexLock lock(&trust_mu_);
+    if (!sealing_refused_.ok()) return sealing_refused_;
+  }
+  const AuditKeyRing& keys = *trust_.keys;
   return db.TransactFor<std::optional<int64_t>>(
       deadline, [&](Tx& tx) -> absl::StatusOr<std::optional<int64_t>> {
         if (!tx.ExecOne(kTrySealerLock, Params().Int(kAuditSealerLockKey))["locked"]
@@ -725,24 +839,235 @@ absl::StatusOr<std::optional<int64_t>> AuditLog::SealBatch(Database& db,
         pqxx::result rows =
             tx.Exec(kPendingEvents, Params().Int(options_.max_seal_batch));
         if (rows.empty()) return std::optional<int64_t>(0);
-        std::vector<std::string> seqs, ids, contents, chains;
+        // The tree has a leaf for every seal; more leaves than seals means
+        // seals were cut off, and sealing on would reuse their numbers.
+        const int64_t leaves = StoredTreeSize(tx);
+        if (leaves != seq) {
+          return absl::DataLossError(absl::StrCat(
+              "the audit log's seals end at ", seq, " but its Merkle tree has ", leaves,
+              " leaves: ",
+              leaves > seq ? "events were cut off the end of the log"
+                           : "the tree is missing leaves",
+              ". Nothing is sealed until it is restored; `casebridge audit verify` says "
+              "what was done"));
+        }
+        CB_ASSIGN_OR_RETURN(domain::MerkleFrontier tree, LoadFrontier(tx, seq));
+        std::vector<std::string> seqs, ids, contents, chains, macs;
+        std::vector<std::string> rejected_ids, reasons;
+        std::vector<domain::MerkleNode> nodes;
         for (const pqxx::row& row : rows) {
           StoredAuditEvent stored = ReadStoredEvent(row, 0);
-          std::string content = ContentHash(stored);
+          const std::string canonical = CanonicalAuditContent(stored.id, stored.event);
+          // Only what a server wrote is sealed: a row put in with database
+          // credentials alone (the runtime role's included) has no MAC
+          // that checks.
+          if (stored.mac.empty() || !keys.CheckEventMac(canonical, stored.mac)) {
+            rejected_ids.push_back(absl::StrCat(stored.id));
+            reasons.push_back(stored.mac.empty()
+                                  ? "it has no MAC: no server wrote it"
+                                  : "its MAC does not check: no server wrote it as it is");
+            continue;
+          }
+          std::string content = Sha256(canonical);
           std::string chain = ChainHash(previous, ++seq, content);
           seqs.push_back(absl::StrCat(seq));
           ids.push_back(absl::StrCat(stored.id));
+          macs.push_back(absl::StrCat(
+              "\\x", Hex(keys.EventMac(SealMacInput(seq, stored.id, content)))));
           contents.push_back(absl::StrCat("\\x", Hex(content)));
           chains.push_back(absl::StrCat("\\x", Hex(chain)));
+          for (domain::MerkleNode& n : tree.Append(domain::MerkleLeafHash(canonical))) {
+            nodes.push_back(std::move(n));
+          }
           previous = std::move(chain);
         }
-        tx.Exec(kInsertSeals, Params()
-                                  .TextArray(seqs)
-                                  .TextArray(ids)
-                                  .TextArray(contents)
-                                  .TextArray(chains));
+        if (!seqs.empty()) {
+          tx.Exec(kInsertSeals, Params()
+                                    .TextArray(seqs)
+                                    .TextArray(ids)
+                                    .TextArray(contents)
+                                    .TextArray(chains)
+                                    .TextArray(macs));
+          InsertTreeNodes(tx, nodes);
+        }
+        if (!rejected_ids.empty()) {
+          tx.Exec(kRejectEvents, Params().TextArray(rejected_ids).TextArray(reasons));
+          spdlog::error(
+              "audit: refused to seal {} event(s) no server wrote (first: event {}, {}); "
+              "someone with database credentials put them in the log",
+              rejected_ids.size(), rejected_ids.front(), reasons.front());
+        }
         return std::optional<int64_t>(static_cast<int64_t>(rows.size()));
       });
+}
+
+namespace {
+
+// Gives the seals made before the tree existed their leaves, in sealed
+// order, so the first signed head covers them. Under the sealing lock;
+// nothing to do (the usual case) costs one query.
+absl::Status BuildTreeOverOlderSeals(Database& db, absl::Time deadline) {
+  constexpr int kChunk = 20000;
+  while (true) {
+    CB_ASSIGN_OR_RETURN(
+        bool done,
+        db.TransactFor<bool>(deadline, [&](Tx& tx) -> absl::StatusOr<bool> {
+          if (!tx.ExecOne(kTrySealerLock, Params().Int(kAuditSealerLockKey))["locked"]
+                   .as<bool>()) {
+            return true;  // Another server is sealing: it has a tree already.
+          }
+          int64_t sealed = 0;
+          pqxx::result head = tx.Exec(kHead);
+          if (!head.empty()) sealed = head[0][0].as<int64_t>();
+          const int64_t leaves = StoredTreeSize(tx);
+          if (leaves >= sealed) return true;
+          CB_ASSIGN_OR_RETURN(domain::MerkleFrontier tree, LoadFrontier(tx, leaves));
+          std::vector<domain::MerkleNode> nodes;
+          int64_t expected = leaves + 1;
+          for (const pqxx::row& row :
+               tx.Exec(kChainChunk, Params().Int(expected).Int(sealed).Int(kChunk))) {
+            const int64_t seq = row["seq"].as<int64_t>();
+            if (seq != expected || !row[4].as<bool>()) {
+              return absl::DataLossError(absl::StrCat(
+                  "the audit event sealed at ", expected,
+                  " is missing, so the log's Merkle tree cannot be built over the "
+                  "older seals; run `casebridge audit verify` to see what was done"));
+            }
+            StoredAuditEvent stored = ReadStoredEvent(row, 5);
+            for (domain::MerkleNode& n : tree.Append(domain::MerkleLeafHash(
+                     CanonicalAuditContent(stored.id, stored.event)))) {
+              nodes.push_back(std::move(n));
+            }
+            ++expected;
+          }
+          InsertTreeNodes(tx, nodes);
+          spdlog::info("audit: Merkle tree built over sealed events {} to {}", leaves + 1,
+                       expected - 1);
+          return expected > sealed;
+        }));
+    if (done) return absl::OkStatus();
+  }
+}
+
+// The newest of the heads the witnesses hold.
+std::optional<SignedTreeHead> NewestOf(const std::vector<TreeHeadWitness*>& witnesses,
+                                       std::string* problem) {
+  std::optional<SignedTreeHead> newest;
+  for (TreeHeadWitness* w : witnesses) {
+    absl::StatusOr<std::optional<SignedTreeHead>> head = w->Newest();
+    if (!head.ok()) {
+      if (problem != nullptr) {
+        *problem = absl::StrCat("witness ", w->Describe(), ": ", head.status().message());
+      }
+      continue;
+    }
+    if (head->has_value() && (!newest.has_value() || (*head)->tree_size > newest->tree_size)) {
+      newest = **head;
+    }
+  }
+  return newest;
+}
+
+}  // namespace
+
+std::optional<SignedTreeHead> AuditLog::NewestWitnessedHead(std::string* problem) {
+  return NewestOf(trust_.witnesses, problem);
+}
+
+absl::StatusOr<SignedTreeHead> AuditLog::MakeTreeHead(Database& db, absl::Time deadline) {
+  const AuditKeyRing& keys = *trust_.keys;
+  CB_ASSIGN_OR_RETURN(
+      SignedTreeHead head,
+      db.TransactFor<SignedTreeHead>(deadline, [&](Tx& tx) -> absl::StatusOr<SignedTreeHead> {
+        int64_t size = 0;
+        pqxx::result r = tx.Exec(kHead);
+        if (!r.empty()) size = r[0][0].as<int64_t>();
+        std::optional<SignedTreeHead> newest = NewestTreeHead(tx);
+        if (newest.has_value() && newest->tree_size == size) return *newest;
+        CB_ASSIGN_OR_RETURN(std::string root, RootFromStore(tx, size));
+        SignedTreeHead signed_head =
+            keys.Sign(size, root, absl::FromUnixMicros(absl::ToUnixMicros(absl::Now())));
+        InsertTreeHead(tx, signed_head);
+        return signed_head;
+      }));
+  // The database first: a head a witness holds is always in the database
+  // too (else the next start would find the database behind the witness).
+  absl::Status failure;
+  for (TreeHeadWitness* w : trust_.witnesses) {
+    absl::Status recorded = w->Record(head);
+    if (recorded.ok() || recorded.code() == absl::StatusCode::kFailedPrecondition) {
+      // FAILED_PRECONDITION: the witness already holds a newer head (another
+      // server's); this one is in the database and covered by it.
+      continue;
+    }
+    failure = absl::UnavailableError(absl::StrCat(
+        "the audit log's witness ", w->Describe(),
+        " cannot record signed tree heads, so calls are refused until it can: ",
+        recorded.message()));
+    spdlog::critical("audit: {}", std::string(failure.message()));
+    break;
+  }
+  absl::MutexLock lock(&trust_mu_);
+  witness_failure_ = failure;
+  if (!failure.ok()) return failure;
+  last_head_time_ = absl::Now();
+  last_head_size_ = head.tree_size;
+  return head;
+}
+
+absl::Status AuditLog::CheckAgainstWitnesses(absl::Time deadline) {
+  // A database from before the tree: its sealed events become the tree's
+  // first leaves (in their sealed order), under the sealing lock.
+  CB_RETURN_IF_ERROR(BuildTreeOverOlderSeals(*db_, deadline));
+  std::string problem;
+  std::optional<SignedTreeHead> witnessed = NewestWitnessedHead(&problem);
+  if (!problem.empty()) spdlog::warn("audit: {}", problem);
+  absl::Status refusal;
+  if (witnessed.has_value()) {
+    absl::Status signature = trust_.keys->Verify(*witnessed);
+    CB_ASSIGN_OR_RETURN(
+        refusal,
+        db_->TransactFor<absl::Status>(
+            deadline,
+            [&](Tx& tx) -> absl::StatusOr<absl::Status> {
+              int64_t size = 0;
+              pqxx::result r = tx.Exec(kHead);
+              if (!r.empty()) size = r[0][0].as<int64_t>();
+              if (!signature.ok()) {
+                return absl::FailedPreconditionError(absl::StrCat(
+                    "the newest witnessed tree head (", witnessed->tree_size,
+                    " events) does not check against this server's keys: ",
+                    signature.message()));
+              }
+              if (size < witnessed->tree_size) {
+                return absl::FailedPreconditionError(absl::StrCat(
+                    "the audit log in the database ends at event ", size,
+                    " but a witness holds a signed head of ", witnessed->tree_size,
+                    " events (", absl::FormatTime(witnessed->time),
+                    "): its tail was cut off, or this is an older copy of the "
+                    "database. Nothing is sealed until it is restored"));
+              }
+              absl::StatusOr<std::string> root = RootFromStore(tx, witnessed->tree_size);
+              if (!root.ok() || *root != witnessed->root_hash) {
+                return absl::FailedPreconditionError(absl::StrCat(
+                    "the audit log in the database does not lead to the signed head "
+                    "a witness holds (", witnessed->tree_size, " events, ",
+                    absl::FormatTime(witnessed->time),
+                    "): its history was rewritten. Nothing is sealed until it is "
+                    "restored"));
+              }
+              return absl::OkStatus();
+            },
+            Database::Mode::kReadOnly));
+  }
+  {
+    absl::MutexLock lock(&trust_mu_);
+    sealing_refused_ = refusal;
+  }
+  if (!refusal.ok()) return refusal;
+  // The first head (a new log, or one from before the tree) and a witness
+  // that has none yet get the head of the log as it is.
+  return MakeTreeHead(*db_, deadline).status();
 }
 
 absl::StatusOr<AuditCheckpointValue> AuditLog::Head(absl::Time deadline) {
@@ -757,6 +1082,66 @@ absl::StatusOr<AuditCheckpointValue> AuditLog::Head(absl::Time deadline) {
         }
         return head;
       });
+}
+
+absl::StatusOr<SignedTreeHead> AuditLog::CurrentTreeHead(absl::Time deadline) {
+  CB_RETURN_IF_ERROR(SealPending(deadline).status());
+  return MakeTreeHead(*db_, deadline);
+}
+
+absl::StatusOr<SignedTreeHead> AuditLog::TreeHeadOfSize(int64_t size, absl::Time deadline) {
+  return db_->TransactFor<SignedTreeHead>(
+      deadline,
+      [&](Tx& tx) -> absl::StatusOr<SignedTreeHead> {
+        std::optional<SignedTreeHead> head = storage::TreeHeadOfSize(tx, size);
+        if (!head.has_value()) {
+          return absl::NotFoundError(absl::StrCat(
+              "no tree head was signed at ", size,
+              " events; ask for the current one (0) or one GetAuditTreeHead gave"));
+        }
+        return *head;
+      },
+      Database::Mode::kReadOnly);
+}
+
+absl::StatusOr<std::vector<std::string>> AuditLog::InclusionProof(int64_t sequence,
+                                                                  int64_t tree_size,
+                                                                  absl::Time deadline) {
+  return db_->TransactFor<std::vector<std::string>>(
+      deadline,
+      [&](Tx& tx) { return InclusionProofFromStore(tx, sequence - 1, tree_size); },
+      Database::Mode::kReadOnly);
+}
+
+absl::StatusOr<std::vector<std::string>> AuditLog::ConsistencyProof(int64_t old_size,
+                                                                    int64_t new_size,
+                                                                    absl::Time deadline) {
+  return db_->TransactFor<std::vector<std::string>>(
+      deadline, [&](Tx& tx) { return ConsistencyProofFromStore(tx, old_size, new_size); },
+      Database::Mode::kReadOnly);
+}
+
+absl::StatusOr<std::pair<std::string, StoredAuditEvent>> AuditLog::EntryAt(
+    int64_t sequence, absl::Time deadline) {
+  using Entry = std::pair<std::string, StoredAuditEvent>;
+  return db_->TransactFor<Entry>(
+      deadline,
+      [&](Tx& tx) -> absl::StatusOr<Entry> {
+        pqxx::result rows =
+            tx.Exec(kChainChunk, Params().Int(sequence).Int(sequence).Int(1));
+        if (rows.empty() || rows[0]["seq"].as<int64_t>() != sequence) {
+          return absl::NotFoundError(absl::StrCat("no audit event is sealed at ", sequence));
+        }
+        if (!rows[0][4].as<bool>()) {
+          return absl::DataLossError(absl::StrCat(
+              "the audit event sealed at ", sequence, " has been deleted"));
+        }
+        StoredAuditEvent stored = ReadStoredEvent(rows[0], 5);
+        stored.sequence = sequence;
+        std::string entry = CanonicalAuditContent(stored.id, stored.event);
+        return Entry(std::move(entry), std::move(stored));
+      },
+      Database::Mode::kReadOnly);
 }
 
 absl::StatusOr<AuditVerification> AuditLog::Verify(
@@ -776,6 +1161,21 @@ absl::StatusOr<AuditVerification> AuditLog::Verify(
     result.first_bad_sequence = seq;
     result.detail = std::move(detail);
   };
+
+  // The newest head a witness holds: the database must reach it, and lead
+  // to its root.
+  std::string witness_problem;
+  result.witnessed = NewestWitnessedHead(&witness_problem);
+  if (!witness_problem.empty()) spdlog::warn("audit verify: {}", witness_problem);
+  if (result.witnessed.has_value() && head->sequence < result.witnessed->tree_size) {
+    fail(AuditProblem::kTruncated, head->sequence + 1,
+         absl::StrCat("the log ends at event ", head->sequence, " but a witness holds a ",
+                      "signed head of ", result.witnessed->tree_size, " events (",
+                      absl::FormatTime(result.witnessed->time), "): events ",
+                      head->sequence + 1, " to ", result.witnessed->tree_size,
+                      " were cut off"));
+    return result;
+  }
 
   if (checkpoint != nullptr && checkpoint->sequence > head->sequence) {
     fail(AuditProblem::kRemoved, head->sequence + 1,
@@ -800,6 +1200,45 @@ absl::StatusOr<AuditVerification> AuditLog::Verify(
       return result;
     }
   }
+
+  // The Merkle tree as the walk rebuilds it from the events, the signed
+  // heads it must meet on the way, and up to where events may predate MACs
+  // (the first signed head covers the log as it was before them).
+  const AuditKeyRing& keys = *trust_.keys;
+  std::optional<domain::MerkleFrontier> tree;
+  std::deque<SignedTreeHead> heads;
+  int64_t unauthenticated_until = 0;
+  {
+    absl::Status s = db_->Transact(
+        deadline,
+        [&](Tx& tx) -> absl::Status {
+          if (from == 1) {
+            CB_ASSIGN_OR_RETURN(tree, domain::MerkleFrontier::FromNodes(0, {}));
+          } else {
+            absl::StatusOr<domain::MerkleFrontier> loaded = LoadFrontier(tx, from - 1);
+            if (loaded.ok()) tree = *std::move(loaded);
+          }
+          for (SignedTreeHead& h : TreeHeadsBetween(tx, from, to)) heads.push_back(std::move(h));
+          std::optional<SignedTreeHead> oldest = OldestTreeHead(tx);
+          if (oldest.has_value() && keys.Verify(*oldest).ok()) {
+            unauthenticated_until = oldest->tree_size;
+          }
+          return absl::OkStatus();
+        },
+        Database::Mode::kReadOnly);
+    if (!s.ok()) return s;
+  }
+  if (result.witnessed.has_value() && result.witnessed->tree_size >= from &&
+      result.witnessed->tree_size <= to) {
+    auto at = std::find_if(heads.begin(), heads.end(), [&](const SignedTreeHead& h) {
+      return h.tree_size >= result.witnessed->tree_size;
+    });
+    if (at == heads.end() || at->tree_size != result.witnessed->tree_size ||
+        at->root_hash != result.witnessed->root_hash) {
+      heads.insert(at, *result.witnessed);
+    }
+  }
+  int64_t last_good_head = from - 1;
 
   // The chain hash before `previous`, once the walk has passed it: a seal
   // that chains from it instead of from `previous` names an insertion.
@@ -904,6 +1343,53 @@ absl::StatusOr<AuditVerification> AuditLog::Verify(
                         /*content_matches=*/true);
           return absl::OkStatus();
         }
+        // What only a server could have made: the event's MAC, and its
+        // seal's, binding it to its place.
+        const std::string canonical = CanonicalAuditContent(stored.id, stored.event);
+        const std::string seal_mac =
+            row["seal_mac"].is_null() ? "" : BytesFromField(row["seal_mac"]);
+        if (stored.mac.empty() || seal_mac.empty()) {
+          if (seq > unauthenticated_until) {
+            fail(AuditProblem::kForged, seq,
+                 absl::StrCat("event ", event_id, " at ", seq, " has no ",
+                              stored.mac.empty() ? "MAC" : "seal MAC",
+                              ": no server wrote it; it was put in with database "
+                              "credentials"));
+            return absl::OkStatus();
+          }
+        } else if (!keys.CheckEventMac(canonical, stored.mac)) {
+          fail(AuditProblem::kAltered, seq,
+               absl::StrCat("event ", event_id, " at ", seq,
+                            " was altered after it was written: its MAC no longer "
+                            "checks (its hashes were recomputed to hide it)"));
+          return absl::OkStatus();
+        } else if (!keys.CheckEventMac(SealMacInput(seq, event_id, content_hash),
+                                       seal_mac)) {
+          fail(AuditProblem::kForged, seq,
+               absl::StrCat("the seal at ", seq, " (event ", event_id,
+                            ") was not made by a server: events were moved, removed or "
+                            "renumbered"));
+          return absl::OkStatus();
+        }
+        if (tree.has_value()) {
+          tree->Append(domain::MerkleLeafHash(canonical));
+          while (!heads.empty() && heads.front().tree_size == seq) {
+            const SignedTreeHead& h = heads.front();
+            absl::Status signature = keys.Verify(h);
+            if (!signature.ok() || tree->Root() != h.root_hash) {
+              fail(AuditProblem::kHeadMismatch, last_good_head + 1,
+                   absl::StrCat("the events from ", last_good_head + 1, " to ", seq,
+                                " no longer make the tree of the signed head of ", seq,
+                                " events (", absl::FormatTime(h.time), "): ",
+                                signature.ok() ? "its root differs"
+                                               : std::string(signature.message())));
+              return absl::OkStatus();
+            }
+            last_good_head = seq;
+            result.tree_head = h;
+            heads.pop_front();
+          }
+        }
         if (checkpoint != nullptr && seq == checkpoint->sequence &&
             chain_hash != checkpoint->chain_hash) {
           fail(AuditProblem::kCheckpointMismatch, seq,
@@ -925,6 +1411,15 @@ absl::StatusOr<AuditVerification> AuditLog::Verify(
   // A whole-log walk also looks for events slipped in beside the chain.
   if (result.ok && from == 1 && to == head->sequence) {
     absl::Status s = db_->Transact(deadline, [&](Tx& tx) {
+      pqxx::result rejected = tx.Exec(kRejectedEvent);
+      if (!rejected.empty()) {
+        fail(AuditProblem::kForged, 0,
+             absl::StrCat("event ", rejected[0]["event_id"].as<int64_t>(),
+                          " was put in the log by someone without the server's key, "
+                          "and the sealer refused it: ",
+                          rejected[0]["reason"].c_str()));
+        return absl::OkStatus();
+      }
       pqxx::result orphan = tx.Exec(kOrphanEvent);
       if (!orphan.empty()) {
         int64_t id = orphan[0][0].as<int64_t>();

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -16,7 +17,9 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
+#include "storage/audit_keys.h"
 #include "storage/database.h"
+#include "storage/tree_head_witness.h"
 
 namespace casebridge::storage {
 
@@ -52,6 +55,9 @@ struct AuditEvent {
 struct StoredAuditEvent {
   int64_t id = 0;
   AuditEvent event;
+  // The server's HMAC over CanonicalAuditContent (AuditKeyRing::EventMac);
+  // empty for events written before the log was authenticated.
+  std::string mac;
   int64_t sequence = 0;  // 0 until sealed.
   std::string content_hash;
   std::string chain_hash;
@@ -69,6 +75,11 @@ std::string CanonicalAuditContent(int64_t id, const AuditEvent& event);
 std::string ChainHash(absl::string_view previous_chain_hash, int64_t sequence,
                       absl::string_view content_hash);
 
+// What the sealer's MAC covers: an event's place (seq), its id and its
+// content hash, so that moving, removing or renumbering events needs the key.
+std::string SealMacInput(int64_t sequence, int64_t event_id,
+                         absl::string_view content_hash);
+
 // The PostgreSQL advisory lock held (in the sealing transaction) by whoever
 // is sealing: one sealer at a time across every server on the database.
 inline constexpr int64_t kAuditSealerLockKey = 0x4361736553656c;  // "CaseSel"
@@ -79,7 +90,22 @@ struct AuditCheckpointValue {
   absl::Time time;
 };
 
-enum class AuditProblem { kNone, kAltered, kRemoved, kInserted, kCheckpointMismatch, kReordered };
+enum class AuditProblem {
+  kNone,
+  kAltered,
+  kRemoved,
+  kInserted,
+  kCheckpointMismatch,
+  kReordered,
+  // An event or seal the server did not write: its MAC is missing or wrong
+  // (written by someone holding only database credentials).
+  kForged,
+  // The log is shorter than a head a witness holds: its tail was cut off.
+  kTruncated,
+  // The tree no longer has the root a signed head gave it, or a head's
+  // signature does not check.
+  kHeadMismatch,
+};
 
 struct AuditVerification {
   bool ok = true;
@@ -88,6 +114,20 @@ struct AuditVerification {
   AuditProblem problem = AuditProblem::kNone;
   std::string detail;
   AuditCheckpointValue head;
+  // The newest head a witness holds, checked against (none: no witness, or
+  // none has a head yet).
+  std::optional<SignedTreeHead> witnessed;
+  // The signed head of the log as verified (its size is the last event
+  // checked when the walk reached the end).
+  std::optional<SignedTreeHead> tree_head;
+};
+
+// What makes the log verifiable without trusting the database
+// (docs/AUDIT.md): the keys, which the database never holds, and the
+// witnesses every signed tree head goes to. Not owned; they outlive the log.
+struct AuditTrust {
+  const AuditKeyRing* keys = nullptr;
+  std::vector<TreeHeadWitness*> witnesses;
 };
 
 struct AuditLogOptions {
@@ -108,6 +148,8 @@ struct AuditLogOptions {
   // logs a warning naming that session, then again at most this often.
   absl::Duration sealer_lock_warning_after = absl::Seconds(10);
   absl::Duration sealer_lock_warning_every = absl::Minutes(1);
+  // While events arrive, a signed tree head at least this often.
+  absl::Duration tree_head_interval = absl::Seconds(1);
 };
 
 // The one audit path. Writes append their event inside their own
@@ -125,21 +167,55 @@ class AuditLog {
   // requests wait on. The background sealer uses `sealer_db` when given (a
   // connection of its own, named as the sealer's), else `db`. None is
   // owned.
-  AuditLog(Database* db, AuditLogOptions options = {}, Database* writer_db = nullptr,
-           Database* sealer_db = nullptr);
+  // `trust.keys` is required.
+  AuditLog(Database* db, AuditTrust trust, AuditLogOptions options = {},
+           Database* writer_db = nullptr, Database* sealer_db = nullptr);
   ~AuditLog();
 
   AuditLog(const AuditLog&) = delete;
   AuditLog& operator=(const AuditLog&) = delete;
 
-  // Starts the group-commit writers and the sealer.
-  void Start();
+  // Checks the database against the newest witnessed head (a database
+  // whose tree is shorter than it, or does not lead to it, is not sealed
+  // into: the error says so, and is logged), makes the first signed head
+  // when there is none, then starts the group-commit writers and the
+  // sealer. The writers and the sealer start either way, so calls are still
+  // recorded; SealPending returns the refusal.
+  absl::Status Start();
   // Writes everything queued, seals what is committed, stops the threads.
   void Stop();
 
-  // Inside a caller's transaction. Throws like any statement (the caller's
-  // Database::Transact maps it).
-  static void AppendInTransaction(Tx& tx, const AuditEvent& event);
+  // Inside a caller's transaction, authenticated with `keys`' event key.
+  // Throws like any statement (the caller's Database::Transact maps it).
+  static void AppendInTransaction(Tx& tx, const AuditEvent& event,
+                                  const AuditKeyRing& keys);
+  void AppendInTransaction(Tx& tx, const AuditEvent& event) const {
+    AppendInTransaction(tx, event, *trust_.keys);
+  }
+
+  // OK while calls may be answered; UNAVAILABLE once a witness could not
+  // record a signed tree head (a full disk, say): then the server stops
+  // acknowledging calls rather than make events no witness holds.
+  absl::Status Acknowledging() const;
+
+  // Seals what is committed and signs a head for the whole tree (unless the
+  // newest stored head already covers it); records it with every witness.
+  absl::StatusOr<SignedTreeHead> CurrentTreeHead(absl::Time deadline);
+  // The stored signed head of exactly `size` events; NOT_FOUND when none
+  // was made at that size.
+  absl::StatusOr<SignedTreeHead> TreeHeadOfSize(int64_t size, absl::Time deadline);
+  // RFC 9162 proofs against stored heads (InclusionProofFromStore and
+  // ConsistencyProofFromStore, in a read-only transaction).
+  absl::StatusOr<std::vector<std::string>> InclusionProof(int64_t sequence, int64_t tree_size,
+                                                          absl::Time deadline);
+  absl::StatusOr<std::vector<std::string>> ConsistencyProof(int64_t old_size,
+                                                            int64_t new_size,
+                                                            absl::Time deadline);
+  // The canonical bytes of the event sealed at `sequence` (its Merkle
+  // leaf's entry) and the event.
+  absl::StatusOr<std::pair<std::string, StoredAuditEvent>> EntryAt(int64_t sequence,
+                                                                   absl::Time deadline);
+  const AuditKeyRing& keys() const { return *trust_.keys; }
 
   // Queues the event for the next group commit and blocks until it is
   // committed (OK) or cannot be (UNAVAILABLE), but never past `deadline`
@@ -176,7 +252,10 @@ class AuditLog {
   absl::StatusOr<AuditCheckpointValue> Head(absl::Time deadline);
 
   // Walks the chain from `from_sequence` (1 if 0) to `to_sequence` (the head
-  // if 0). With a checkpoint, also proves the chain passes through it.
+  // if 0): each event's content, its MAC and its seal's MAC, the hash chain,
+  // and the Merkle tree against every signed head it passes and against the
+  // newest witnessed head (a log shorter than that head was truncated).
+  // With a checkpoint, also proves the chain passes through it.
   absl::StatusOr<AuditVerification> Verify(
       int64_t from_sequence, int64_t to_sequence,
       const AuditCheckpointValue* checkpoint, absl::Time deadline);
@@ -201,6 +280,7 @@ class AuditLog {
     bool lock_held_elsewhere = false;
   };
 
+  absl::Status Enqueue(AuditEvent event, absl::Time deadline);
   void WriterLoop();
   void SealerLoop();
   // Chains pending events, batch by batch, while this session gets the
@@ -212,8 +292,15 @@ class AuditLog {
   int QueuePosition(const std::shared_ptr<Pending>& pending) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
   absl::Status WriteBatch(const std::vector<std::shared_ptr<Pending>>& batch);
+  // Signs a head for the stored tree as it is, stores it, and records it
+  // with every witness (UNAVAILABLE, and the log stops acknowledging, when
+  // one cannot).
+  absl::StatusOr<SignedTreeHead> MakeTreeHead(Database& db, absl::Time deadline);
+  absl::Status CheckAgainstWitnesses(absl::Time deadline);
+  std::optional<SignedTreeHead> NewestWitnessedHead(std::string* problem);
 
   Database* db_;
+  AuditTrust trust_;
   Database* writer_db_;
   Database* sealer_db_;
   AuditLogOptions options_;
@@ -227,6 +314,15 @@ class AuditLog {
   std::vector<std::thread> writers_;
   std::thread sealer_;
   absl::Notification sealer_stop_;
+
+  mutable absl::Mutex trust_mu_;
+  // Why nothing is sealed (the database does not lead to the witnessed
+  // head); OK otherwise.
+  absl::Status sealing_refused_ ABSL_GUARDED_BY(trust_mu_);
+  // Why calls are not acknowledged (a witness failed); OK otherwise.
+  absl::Status witness_failure_ ABSL_GUARDED_BY(trust_mu_);
+  absl::Time last_head_time_ ABSL_GUARDED_BY(trust_mu_) = absl::InfinitePast();
+  int64_t last_head_size_ ABSL_GUARDED_BY(trust_mu_) = -1;
 };
 
 // Parses a JSON array of strings as array_to_json() prints it.

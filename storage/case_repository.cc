@@ -142,8 +142,8 @@ constexpr Statement kListCases = {"cb_case_list",
 
 constexpr Statement kRestrictedAddressesOfCases = {
     "cb_case_restricted_addresses_of_cases",
-    "SELECT DISTINCT address FROM case_people WHERE case_id = ANY ($1::uuid[]) "
-    "AND address_restricted AND address <> ''"};
+    "SELECT DISTINCT address FROM case_restricted_addresses "
+    "WHERE case_id = ANY ($1::uuid[])"};
 
 constexpr Statement kUpdateCase = {"cb_case_update",
     "UPDATE cases SET officer_in_charge_id = $3, summary = $4, "

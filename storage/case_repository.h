@@ -69,8 +69,8 @@ struct LoadedCase {
   bool has_overdue_notification = false;
 };
 
-// The restricted addresses of the people of these cases (bare ids), in
-// one statement; every address once: what the runner keeps out of what
+// Every address ever restricted on these cases (bare ids), current and
+// former (migration 0017), in one statement; every address once: what the runner keeps out of what
 // agencies outside the police read and write (domain/visibility.h). Throws
 // like any statement.
 std::vector<std::string> RestrictedAddressesOfCases(Tx& tx,

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -17,7 +18,10 @@
 #include "clients/cli/exit_codes.h"
 #include "clients/cli/names.h"
 #include "clients/cli/output.h"
+#include "domain/status_macros.h"
 #include "google/protobuf/util/json_util.h"
+#include "verify/merkle_proof.h"
+#include "verify/tree_head.h"
 
 namespace casebridge::cli {
 namespace {
@@ -180,10 +184,13 @@ absl::StatusOr<v1::AuditCheckpoint> ReadCheckpoint(const std::string& path) {
   return checkpoint;
 }
 
+absl::Status CheckSince(Cli& cli, const std::string& since, const std::string& keys_file,
+                        int64_t* from, std::string* text);
+
 void AddVerify(CLI::App& group, Cli& cli) {
   struct Opts {
     int64_t from = 0, to = 0;
-    std::string checkpoint;
+    std::string checkpoint, since, keys;
   };
   auto o = std::make_shared<Opts>();
   CLI::App* cmd = AddCommand(
@@ -193,8 +200,13 @@ void AddVerify(CLI::App& group, Cli& cli) {
       "checkpoint saved earlier. Exits 1 when the log fails.",
       "casebridge --as auditor.shah audit verify --checkpoint checkpoint.json",
       [&cli, o]() -> absl::Status {
+        std::string since_text;
+        int64_t from = o->from;
+        if (!o->since.empty()) {
+          CB_RETURN_IF_ERROR(CheckSince(cli, o->since, o->keys, &from, &since_text));
+        }
         v1::VerifyAuditLogRequest request;
-        request.set_from_sequence(o->from);
+        request.set_from_sequence(from);
         request.set_to_sequence(o->to);
         if (!o->checkpoint.empty()) {
           absl::StatusOr<v1::AuditCheckpoint> cp = ReadCheckpoint(o->checkpoint);
@@ -211,11 +223,15 @@ void AddVerify(CLI::App& group, Cli& cli) {
         std::string text;
         if (response.ok()) {
           text = absl::StrCat(
-              "audit log verified: ", response.events_checked(),
+              since_text, "audit log verified: ", response.events_checked(),
               " events checked, chain intact",
               o->checkpoint.empty() ? "" : " and passes through the checkpoint",
               "\nhead: sequence ", response.head().sequence(), ", hash ",
               response.head().chain_hash(), "\n");
+          if (response.has_witnessed_head()) {
+            absl::StrAppend(&text, "witnessed head: ", response.witnessed_head().tree_size(),
+                            " events, reached and matched\n");
+          }
         } else {
           text = absl::StrCat("AUDIT LOG FAILED VERIFICATION at sequence ",
                               response.first_bad_sequence(), ": ",
@@ -233,6 +249,10 @@ void AddVerify(CLI::App& group, Cli& cli) {
   cmd->add_option("--to", o->to, "last sequence to walk (default: the head)");
   cmd->add_option("--checkpoint", o->checkpoint,
                   "a file saved by 'audit checkpoint --save'");
+  cmd->add_option("--since", o->since,
+                  "a head saved by 'audit head --save': prove the log only grew since, "
+                  "and walk only the events after it");
+  cmd->add_option("--keys", o->keys, "public keys saved by 'audit keys --save'");
 }
 
 void AddCheckpoint(CLI::App& group, Cli& cli) {
@@ -266,6 +286,245 @@ void AddCheckpoint(CLI::App& group, Cli& cli) {
   cmd->add_option("--save", *save, "write the checkpoint to this file (JSON)");
 }
 
+// ---- The verifiable log: keys, heads, proofs, checked here, offline -------
+
+verify::TreeHead FromProto(const v1::AuditTreeHead& h) {
+  verify::TreeHead out;
+  out.tree_size = h.tree_size();
+  out.root_hash = h.root_hash();
+  out.time_micros = h.time().seconds() * 1000000 + h.time().nanos() / 1000;
+  out.key_id = h.key_id();
+  out.signature = h.signature();
+  return out;
+}
+
+absl::StatusOr<std::string> ReadWholeFile(const std::string& path, absl::string_view flag) {
+  std::ifstream in(path);
+  if (!in) return WithField(UsageError(absl::StrCat("cannot read ", path)), flag);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+absl::Status WriteWholeFile(const std::string& path, absl::string_view text) {
+  std::ofstream out(path, std::ios::trunc);
+  out << text;
+  if (!out) return absl::UnknownError(absl::StrCat("cannot write ", path));
+  return absl::OkStatus();
+}
+
+// The public keys heads are checked with: the auditor's own file (--keys),
+// or else the server's answer, said to be only as good as the server.
+absl::StatusOr<std::vector<verify::PublicKey>> KeysFor(Cli& cli, const std::string& keys_file,
+                                                       std::string* note) {
+  std::string text;
+  if (!keys_file.empty()) {
+    absl::StatusOr<std::string> read = ReadWholeFile(keys_file, "--keys");
+    if (!read.ok()) return read.status();
+    text = *std::move(read);
+  } else {
+    absl::StatusOr<Client*> c = cli.client();
+    if (!c.ok()) return c.status();
+    v1::ListAuditSigningKeysResponse keys;
+    absl::Status s = (*c)->Call("ListAuditSigningKeys", [&](grpc::ClientContext* ctx) {
+      return (*c)->audit().ListAuditSigningKeys(ctx, v1::ListAuditSigningKeysRequest(), &keys);
+    });
+    if (!s.ok()) return s;
+    text = keys.encoded();
+    *note =
+        "(keys fetched from the server: keep them with 'audit keys --save FILE' and pass "
+        "--keys FILE, so a server that is not the one you trust cannot vouch for itself)\n";
+  }
+  absl::StatusOr<std::vector<verify::PublicKey>> keys = verify::ParsePublicKeys(text);
+  if (!keys.ok()) return WithField(UsageError(keys.status().message()), "--keys");
+  return keys;
+}
+
+std::string HeadText(Cli& cli, const v1::AuditTreeHead& h) {
+  Details d;
+  d.AddAlways("Events", absl::StrCat(h.tree_size()));
+  d.AddAlways("Root", absl::BytesToHexString(h.root_hash()));
+  d.Add("Time", FormatTimestamp(h.time(), cli.tz));
+  d.AddAlways("Signed by", h.key_id());
+  return d.Render();
+}
+
+void AddKeys(CLI::App& group, Cli& cli) {
+  auto save = std::make_shared<std::string>();
+  CLI::App* cmd = AddCommand(
+      group, cli, "keys",
+      "The public keys that sign the audit log's tree heads. Save them once, keep them "
+      "apart from the server, and give them to 'audit prove' and 'audit head' as --keys.",
+      "casebridge --as auditor.shah audit keys --save audit-keys.txt",
+      [&cli, save]() -> absl::Status {
+        absl::StatusOr<Client*> c = cli.client();
+        if (!c.ok()) return c.status();
+        v1::ListAuditSigningKeysResponse response;
+        absl::Status s = (*c)->Call("ListAuditSigningKeys", [&](grpc::ClientContext* ctx) {
+          return (*c)->audit().ListAuditSigningKeys(ctx, v1::ListAuditSigningKeysRequest(),
+                                                    &response);
+        });
+        if (!s.ok()) return s;
+        Table t({"KEY", "CREATED"});
+        for (const v1::AuditSigningKey& k : response.keys()) {
+          t.AddRow({k.key_id(), FormatTimestamp(k.create_time(), cli.tz)});
+        }
+        std::string text = t.Render();
+        if (!save->empty()) {
+          CB_RETURN_IF_ERROR(WriteWholeFile(*save, response.encoded()));
+          absl::StrAppend(&text, "saved to ", *save, "\n");
+        }
+        cli.Emit(response, "", text);
+        return absl::OkStatus();
+      });
+  cmd->add_option("--save", *save, "write the keys to this file");
+}
+
+void AddHead(CLI::App& group, Cli& cli) {
+  struct Opts {
+    std::string save, keys;
+  };
+  auto o = std::make_shared<Opts>();
+  CLI::App* cmd = AddCommand(
+      group, cli, "head",
+      "The audit log's signed tree head now, its signature checked here. Save it: "
+      "'audit verify --since FILE' later proves the log only grew since.",
+      "casebridge --as auditor.shah audit head --keys audit-keys.txt --save head.txt",
+      [&cli, o]() -> absl::Status {
+        std::string note;
+        absl::StatusOr<std::vector<verify::PublicKey>> keys = KeysFor(cli, o->keys, &note);
+        if (!keys.ok()) return keys.status();
+        absl::StatusOr<Client*> c = cli.client();
+        if (!c.ok()) return c.status();
+        v1::AuditTreeHead head;
+        absl::Status s = (*c)->Call("GetAuditTreeHead", [&](grpc::ClientContext* ctx) {
+          return (*c)->audit().GetAuditTreeHead(ctx, v1::GetAuditTreeHeadRequest(), &head);
+        });
+        if (!s.ok()) return s;
+        absl::Status signature = verify::VerifyTreeHead(FromProto(head), *keys);
+        if (!signature.ok()) {
+          return absl::DataLossError(absl::StrCat("the server's tree head does not check: ",
+                                                  signature.message()));
+        }
+        std::string text = absl::StrCat(HeadText(cli, head), "signature checked\n", note);
+        if (!o->save.empty()) {
+          CB_RETURN_IF_ERROR(WriteWholeFile(o->save, head.encoded() + "\n"));
+          absl::StrAppend(&text, "saved to ", o->save, "\n");
+        }
+        cli.Emit(head, absl::StrCat(head.tree_size()), text);
+        return absl::OkStatus();
+      });
+  cmd->add_option("--keys", o->keys, "public keys saved by 'audit keys --save'");
+  cmd->add_option("--save", o->save, "write the head to this file");
+}
+
+void AddProve(CLI::App& group, Cli& cli) {
+  struct Opts {
+    int64_t sequence = 0, tree_size = 0;
+    std::string keys;
+  };
+  auto o = std::make_shared<Opts>();
+  CLI::App* cmd = AddCommand(
+      group, cli, "prove",
+      "Prove that an audit event is in the log: the server sends the event, its "
+      "inclusion proof and a signed tree head; this checks the signature against your "
+      "keys and the proof (RFC 9162) with its own code. Exits 1 when it does not check.",
+      "casebridge --as auditor.shah audit prove 1234 --keys audit-keys.txt",
+      [&cli, o]() -> absl::Status {
+        std::string note;
+        absl::StatusOr<std::vector<verify::PublicKey>> keys = KeysFor(cli, o->keys, &note);
+        if (!keys.ok()) return keys.status();
+        absl::StatusOr<Client*> c = cli.client();
+        if (!c.ok()) return c.status();
+        v1::ProveAuditEventRequest request;
+        request.set_sequence(o->sequence);
+        request.set_tree_size(o->tree_size);
+        v1::AuditEventProof proof;
+        absl::Status s = (*c)->Call("ProveAuditEvent", [&](grpc::ClientContext* ctx) {
+          return (*c)->audit().ProveAuditEvent(ctx, request, &proof);
+        });
+        if (!s.ok()) return s;
+        const verify::TreeHead head = FromProto(proof.tree_head());
+        absl::Status signature = verify::VerifyTreeHead(head, *keys);
+        if (!signature.ok()) {
+          return absl::DataLossError(
+              absl::StrCat("the tree head does not check: ", signature.message()));
+        }
+        const std::vector<std::string> path(proof.inclusion_proof().begin(),
+                                            proof.inclusion_proof().end());
+        if (!verify::VerifyInclusion(verify::LeafHash(proof.entry()), o->sequence - 1,
+                                     head.tree_size, path, head.root_hash)) {
+          return absl::DataLossError(absl::StrCat(
+              "event ", o->sequence, " is NOT proved to be in the signed tree of ",
+              head.tree_size, " events: the proof does not check"));
+        }
+        const v1::AuditEvent& e = proof.event();
+        Details d;
+        d.AddAlways("Event", absl::StrCat(proof.sequence()));
+        d.Add("Time", FormatTimestamp(e.time(), cli.tz));
+        d.Add("Who", e.username());
+        d.Add("Method", ShortMethod(e.method()));
+        d.Add("Case", e.case_reference());
+        d.Add("Outcome", e.outcome());
+        std::string text = absl::StrCat(
+            d.Render(), "proved: in the signed tree of ", head.tree_size, " events (",
+            FormatTimestamp(proof.tree_head().time(), cli.tz), ", key ", head.key_id,
+            "); ", path.size(), " hashes checked\n", note);
+        cli.Emit(proof, absl::StrCat(proof.sequence()), text);
+        return absl::OkStatus();
+      });
+  cmd->add_option("EVENT", o->sequence, "the event's sequence number")->required();
+  cmd->add_option("--tree-size", o->tree_size,
+                  "prove against the signed head of this size (default: the current one)");
+  cmd->add_option("--keys", o->keys, "public keys saved by 'audit keys --save'");
+}
+
+// '--since FILE': the log now extends the head saved in FILE (a consistency
+// proof checked here) and the events after it verify on the server.
+absl::Status CheckSince(Cli& cli, const std::string& since, const std::string& keys_file,
+                        int64_t* from, std::string* text) {
+  absl::StatusOr<std::string> line = ReadWholeFile(since, "--since");
+  if (!line.ok()) return line.status();
+  absl::StatusOr<verify::TreeHead> old_head = verify::ParseTreeHead(*line);
+  if (!old_head.ok()) return WithField(UsageError(old_head.status().message()), "--since");
+  std::string note;
+  absl::StatusOr<std::vector<verify::PublicKey>> keys = KeysFor(cli, keys_file, &note);
+  if (!keys.ok()) return keys.status();
+  absl::Status signature = verify::VerifyTreeHead(*old_head, *keys);
+  if (!signature.ok()) {
+    return absl::DataLossError(absl::StrCat("the saved head does not check: ",
+                                            signature.message()));
+  }
+  absl::StatusOr<Client*> c = cli.client();
+  if (!c.ok()) return c.status();
+  v1::GetAuditConsistencyProofRequest request;
+  request.set_old_size(old_head->tree_size);
+  v1::AuditConsistencyProof proof;
+  absl::Status s = (*c)->Call("GetAuditConsistencyProof", [&](grpc::ClientContext* ctx) {
+    return (*c)->audit().GetAuditConsistencyProof(ctx, request, &proof);
+  });
+  if (!s.ok()) return s;
+  const verify::TreeHead new_head = FromProto(proof.new_head());
+  signature = verify::VerifyTreeHead(new_head, *keys);
+  if (!signature.ok()) {
+    return absl::DataLossError(absl::StrCat("the server's tree head does not check: ",
+                                            signature.message()));
+  }
+  const std::vector<std::string> path(proof.proof().begin(), proof.proof().end());
+  if (!verify::VerifyConsistency(old_head->tree_size, new_head.tree_size, old_head->root_hash,
+                                 new_head.root_hash, path)) {
+    return absl::DataLossError(absl::StrCat(
+        "AUDIT LOG FAILED VERIFICATION: the log of ", new_head.tree_size,
+        " events does not extend the head you saved (", old_head->tree_size,
+        " events): history before it was rewritten or removed"));
+  }
+  *from = old_head->tree_size + 1;
+  absl::StrAppend(text, "consistent with the saved head of ", old_head->tree_size,
+                  " events (", path.size(), " hashes checked); now ", new_head.tree_size,
+                  " events\n", note);
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 void AddAuditCommands(CLI::App& app, Cli& cli) {
@@ -275,6 +534,9 @@ void AddAuditCommands(CLI::App& app, Cli& cli) {
   AddWhoSaw(*group, cli);
   AddVerify(*group, cli);
   AddCheckpoint(*group, cli);
+  AddKeys(*group, cli);
+  AddHead(*group, cli);
+  AddProve(*group, cli);
 }
 
 }  // namespace casebridge::cli

@@ -64,6 +64,8 @@ ABSL_FLAG(uint64_t, seed_random, 1, "run: random seed");
 ABSL_FLAG(std::string, database, "", "seed, seal: libpq connection string, as the owner");
 ABSL_FLAG(int64_t, cases, 10000, "seed: total seeded cases wanted (tops up)");
 ABSL_FLAG(int, incidents_per_case, 10, "seed: average incidents per case");
+ABSL_FLAG(std::string, audit_key_dir, ".casebridge/audit-keys",
+          "seed: the serving server's --audit_key_dir (made when missing)");
 ABSL_FLAG(int64_t, audit_events, 0, "seed: total seeded audit events wanted (tops up)");
 ABSL_FLAG(int64_t, chunk, 20000, "seed: cases per transaction");
 ABSL_FLAG(std::string, tokens_out, "", "seed: write demo tokens here");
@@ -689,6 +691,7 @@ int main(int argc, char** argv) {
     o.audit_events = absl::GetFlag(FLAGS_audit_events);
     o.chunk = absl::GetFlag(FLAGS_chunk);
     o.tokens_out = absl::GetFlag(FLAGS_tokens_out);
+    o.audit_key_dir = absl::GetFlag(FLAGS_audit_key_dir);
     o.targets_out = absl::GetFlag(FLAGS_targets_out);
     absl::Status s = casebridge::load::Seed(o);
     if (!s.ok()) {
@@ -698,7 +701,8 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (command == "seal") {
-    absl::Status s = casebridge::load::Seal(absl::GetFlag(FLAGS_database));
+    absl::Status s = casebridge::load::Seal(absl::GetFlag(FLAGS_database),
+                                            absl::GetFlag(FLAGS_audit_key_dir));
     if (!s.ok()) {
       std::cerr << "casebridge-load seal: " << s.message() << "\n";
       return 1;

@@ -456,8 +456,11 @@ absl::Status Seed(const SeedOptions& o) {
                       storage::Database::Open(options));
 
   // The demo agencies and users (created if missing), with fresh tokens.
+  CB_ASSIGN_OR_RETURN(storage::AuditKeyRing audit_keys,
+                      storage::AuditKeyRing::LoadOrCreate(o.audit_key_dir));
   CB_ASSIGN_OR_RETURN(std::vector<services::IssuedToken> tokens,
-                      services::SeedDemoWorld(*db, absl::Now(), !o.tokens_out.empty()));
+                      services::SeedDemoWorld(*db, audit_keys, absl::Now(),
+                                              !o.tokens_out.empty()));
   if (!o.tokens_out.empty()) {
     std::ofstream f(o.tokens_out, std::ios::trunc);
     f << services::IssuedTokensJson(tokens);
@@ -504,7 +507,7 @@ absl::Status Seed(const SeedOptions& o) {
   return absl::OkStatus();
 }
 
-absl::Status Seal(const std::string& database) {
+absl::Status Seal(const std::string& database, const std::string& audit_key_dir) {
   storage::DatabaseOptions options;
   options.connection_string = database;
   options.pool_size = 2;
@@ -512,7 +515,11 @@ absl::Status Seal(const std::string& database) {
   CB_ASSIGN_OR_RETURN(std::unique_ptr<storage::Database> db,
                       storage::Database::Open(options));
   storage::AuditLogOptions audit_options;
-  storage::AuditLog log(db.get(), audit_options);  // Not started: no threads.
+  CB_ASSIGN_OR_RETURN(storage::AuditKeyRing keys,
+                      storage::AuditKeyRing::LoadOrCreate(audit_key_dir));
+  // Not started: no threads, and no witness (the serving server's heads go
+  // to its own).
+  storage::AuditLog log(db.get(), storage::AuditTrust{.keys = &keys}, audit_options);
   const absl::Time started = absl::Now();
   int64_t total = 0;
   while (true) {

@@ -22,6 +22,10 @@ struct SeedOptions {
   int64_t audit_events = 0;
   // Cases per transaction.
   int64_t chunk = 20000;
+  // The audit keys of the server that will serve the database (its
+  // --audit_key_dir): the demo world's audit event is authenticated with
+  // them. Made when missing.
+  std::string audit_key_dir = ".casebridge/audit-keys";
   // Demo tokens file to write (the demo agencies and users are created if
   // missing and issued new tokens). Empty: none.
   std::string tokens_out;
@@ -38,7 +42,7 @@ absl::Status Seed(const SeedOptions& options);
 
 // Chains every pending audit event with the server's own sealer
 // (storage::AuditLog::SealPending), printing progress.
-absl::Status Seal(const std::string& database);
+absl::Status Seal(const std::string& database, const std::string& audit_key_dir);
 
 }  // namespace casebridge::load
 

@@ -26,6 +26,8 @@
 #include "storage/crypto.h"
 #include "storage/database.h"
 #include "tests/support/test_server.h"
+#include "verify/merkle_proof.h"
+#include "verify/tree_head.h"
 
 namespace casebridge {
 namespace {
@@ -597,8 +599,11 @@ TEST_F(AuditTamperTest, EventInsertedBesideTheChainIsNamed) {
 }
 
 TEST_F(AuditTamperTest, EventInsertedIntoTheChainWithValidHashesIsNamed) {
+  // Hashes anyone can compute; the MACs only a server can.
   InsertIntoChain(7, /*valid_hashes=*/true);
-  ExpectProblem(Verify(), v1::AUDIT_PROBLEM_INSERTED, 7);
+  v1::VerifyAuditLogResponse v = Verify();
+  ExpectProblem(v, v1::AUDIT_PROBLEM_FORGED, 7);
+  EXPECT_THAT(v.detail(), HasSubstr("no server wrote it"));
 }
 
 TEST_F(AuditTamperTest, EventInsertedIntoTheChainWithCopiedHashesIsNamed) {
@@ -628,35 +633,152 @@ TEST_F(AuditTamperTest, SwappedSealsAreNamed) {
   ExpectProblem(Verify(), v1::AUDIT_PROBLEM_REORDERED, 5);
 }
 
-TEST_F(AuditTamperTest, CheckpointCatchesARewrittenHistory) {
-  // Alter event 3, then have the chain from 3 on recomputed: unseal it all
-  // and let the server's own sealer chain it again.
+// The attack the hash chain alone missed: a database superuser alters an
+// event and recomputes its content hash and every chain hash after it (the
+// algorithm is no secret). The event's MAC, made with a key the database
+// never held, no longer checks: named without any checkpoint.
+TEST_F(AuditTamperTest, RewriteAndRehashIsNamedWithoutACheckpoint) {
   const std::string id = EventAt(3);
-  Tamper(
-      absl::StrCat("UPDATE audit_events SET username = 'somebody.else' WHERE id = ", id,
-                   "; INSERT INTO audit_pending (event_id) "
-                   "SELECT event_id FROM audit_seals WHERE seq >= 3"
-                   "; DELETE FROM audit_seals WHERE seq >= 3"));
-  WaitUntilSealed();
-  // The rewritten chain is consistent in itself...
-  v1::VerifyAuditLogResponse alone = Verify();
-  EXPECT_TRUE(alone.ok()) << alone.detail();
-  // ...but no longer passes through the checkpoint saved before.
-  ExpectProblem(Verify(&checkpoint_), v1::AUDIT_PROBLEM_CHECKPOINT_MISMATCH,
-                checkpoint_.sequence());
+  Tamper(absl::StrCat("UPDATE audit_events SET username = 'somebody.else' WHERE id = ", id));
+  const int64_t head = std::stoll(*server_->Query("SELECT max(seq) FROM audit_seals"));
+  std::string previous = ChainHashAt(2);
+  std::string sql;
+  for (int64_t seq = 3; seq <= head; ++seq) {
+    // The content hash of each event as it now is (the altered one's
+    // included), computed the way anyone can: the canonical form is public.
+    auto entry = server_->app().audit_log().EntryAt(seq, absl::Now() + absl::Seconds(10));
+    ASSERT_TRUE(entry.ok()) << entry.status();
+    const std::string new_content = storage::Sha256(entry->first);
+    const std::string chain = storage::ChainHash(previous, seq, new_content);
+    absl::StrAppend(&sql, "UPDATE audit_seals SET content_hash = decode('",
+                    absl::BytesToHexString(new_content), "', 'hex'), chain_hash = decode('",
+                    absl::BytesToHexString(chain), "', 'hex') WHERE seq = ", seq, "; ");
+    previous = chain;
+  }
+  Tamper(sql + "SELECT 1");
+  v1::VerifyAuditLogResponse v = Verify();
+  ExpectProblem(v, v1::AUDIT_PROBLEM_ALTERED, 3);
+  EXPECT_THAT(v.detail(), HasSubstr(absl::StrCat("event ", id)));
 }
 
-TEST_F(AuditTamperTest, CheckpointCatchesACutOffTail) {
-  // Dropping the newest events leaves a shorter chain that is whole.
+// A row put in through the sealer's queue with database credentials alone
+// (the runtime role's: it may insert events) is refused by the sealer and
+// named by verification; it never gets a place in the log.
+TEST_F(AuditTamperTest, ForgedInsertThroughTheQueueIsNamed) {
+  WaitUntilSealed();
+  const int64_t before = std::stoll(*server_->Query("SELECT max(seq) FROM audit_seals"));
+  ASSERT_TRUE(server_
+                  ->Query("SET ROLE casebridge_app; "
+                          "WITH e AS (INSERT INTO audit_events (event_time, username, method, "
+                          "outcome) VALUES (now() - interval '1 day', 'pc.hughes', "
+                          "'/casebridge.v1.CaseService/GetCase', 'OK') RETURNING id) "
+                          "INSERT INTO audit_pending (event_id) SELECT id FROM e; "
+                          "RESET ROLE; SELECT 1")
+                  .ok());
+  const std::string forged = *server_->Query("SELECT max(id) FROM audit_events");
+  v1::VerifyAuditLogResponse v = Verify();
+  ExpectProblem(v, v1::AUDIT_PROBLEM_FORGED, 0);
+  EXPECT_THAT(v.detail(), HasSubstr(absl::StrCat("event ", forged)));
+  EXPECT_EQ(*server_->Query(absl::StrCat("SELECT count(*) FROM audit_seals WHERE event_id = ",
+                                         forged)),
+            "0")
+      << "the forged event was sealed";
+  // Sealing goes on for real events.
+  WaitUntilSealed();
+  EXPECT_GT(std::stoll(*server_->Query("SELECT max(seq) FROM audit_seals")), before);
+}
+
+// Cutting off the newest events and their seals leaves a shorter chain that
+// is whole in itself; the witness holds a signed head of the longer log.
+TEST_F(AuditTamperTest, CutOffTailIsNamedWithoutACheckpoint) {
+  v1::AuditTreeHead witnessed;
+  ASSERT_GRPC_OK(audit_->GetAuditTreeHead(server_->Context("auditor.shah").get(),
+                                          v1::GetAuditTreeHeadRequest(), &witnessed));
+  const int64_t cut = witnessed.tree_size() - 2;
   Tamper(absl::StrCat(
-      "DELETE FROM audit_events WHERE id IN (SELECT event_id FROM "
-      "audit_seals WHERE seq >= ",
-      checkpoint_.sequence() - 2,
-      "); DELETE FROM audit_seals WHERE seq >= ", checkpoint_.sequence() - 2));
-  ExpectProblem(Verify(&checkpoint_), v1::AUDIT_PROBLEM_REMOVED,
-                checkpoint_.sequence() - 2);
-  v1::VerifyAuditLogResponse alone = Verify();
-  EXPECT_TRUE(alone.ok()) << alone.detail();
+      "DELETE FROM audit_events WHERE id IN (SELECT event_id FROM audit_seals WHERE seq >= ",
+      cut, "); DELETE FROM audit_seals WHERE seq >= ", cut));
+  v1::VerifyAuditLogResponse v = Verify();
+  ExpectProblem(v, v1::AUDIT_PROBLEM_TRUNCATED, cut);
+  EXPECT_EQ(v.witnessed_head().tree_size(), witnessed.tree_size());
+  // And the sealer does not reuse the numbers cut off.
+  EXPECT_EQ(*server_->Query(absl::StrCat("SELECT count(*) FROM audit_seals WHERE seq >= ",
+                                         cut)),
+            "0");
+}
+
+// Signed heads and proofs, checked with the client's own verifier.
+TEST_F(AuditTamperTest, InclusionAndConsistencyProofsCheckOffline) {
+  v1::ListAuditSigningKeysResponse keys;
+  ASSERT_GRPC_OK(audit_->ListAuditSigningKeys(server_->Context("auditor.shah").get(),
+                                              v1::ListAuditSigningKeysRequest(), &keys));
+  absl::StatusOr<std::vector<verify::PublicKey>> public_keys =
+      verify::ParsePublicKeys(keys.encoded());
+  ASSERT_TRUE(public_keys.ok()) << public_keys.status();
+  v1::AuditTreeHead first;
+  ASSERT_GRPC_OK(audit_->GetAuditTreeHead(server_->Context("auditor.shah").get(),
+                                          v1::GetAuditTreeHeadRequest(), &first));
+  auto head_of = [](const v1::AuditTreeHead& h) {
+    absl::StatusOr<verify::TreeHead> parsed = verify::ParseTreeHead(h.encoded());
+    EXPECT_TRUE(parsed.ok()) << parsed.status();
+    return parsed.ok() ? *parsed : verify::TreeHead();
+  };
+  ASSERT_TRUE(verify::VerifyTreeHead(head_of(first), *public_keys).ok());
+  // More calls; a later head.
+  for (int i = 0; i < 5; ++i) Checkpoint();
+  WaitUntilSealed();
+  v1::AuditTreeHead later;
+  ASSERT_GRPC_OK(audit_->GetAuditTreeHead(server_->Context("auditor.shah").get(),
+                                          v1::GetAuditTreeHeadRequest(), &later));
+  ASSERT_GT(later.tree_size(), first.tree_size());
+  // Events within the auditor's reach (its force's case), first and last.
+  const std::string reach = absl::StrCat(
+      "FROM audit_seals s JOIN audit_events e ON e.id = s.event_id "
+      "WHERE e.username = 'pc.hughes' AND e.case_id IS NOT NULL AND s.seq <= ",
+      first.tree_size());
+  const int64_t low = std::stoll(*server_->Query("SELECT min(s.seq) " + reach));
+  const int64_t high = std::stoll(*server_->Query("SELECT max(s.seq) " + reach));
+  for (int64_t seq : {low, high}) {
+    SCOPED_TRACE(seq);
+    v1::ProveAuditEventRequest req;
+    req.set_sequence(seq);
+    v1::AuditEventProof proof;
+    ASSERT_GRPC_OK(audit_->ProveAuditEvent(server_->Context("auditor.shah").get(), req, &proof));
+    const verify::TreeHead h = head_of(proof.tree_head());
+    ASSERT_TRUE(verify::VerifyTreeHead(h, *public_keys).ok());
+    std::vector<std::string> path(proof.inclusion_proof().begin(),
+                                  proof.inclusion_proof().end());
+    EXPECT_TRUE(verify::VerifyInclusion(verify::LeafHash(proof.entry()), seq - 1, h.tree_size,
+                                        path, h.root_hash));
+    // Another entry, or another place, does not check.
+    EXPECT_FALSE(verify::VerifyInclusion(verify::LeafHash(proof.entry() + " "), seq - 1,
+                                         h.tree_size, path, h.root_hash));
+    if (h.tree_size > 1) {
+      EXPECT_FALSE(verify::VerifyInclusion(verify::LeafHash(proof.entry()),
+                                           seq % h.tree_size, h.tree_size, path, h.root_hash));
+    }
+  }
+  v1::GetAuditConsistencyProofRequest creq;
+  creq.set_old_size(first.tree_size());
+  v1::AuditConsistencyProof consistency;
+  ASSERT_GRPC_OK(audit_->GetAuditConsistencyProof(server_->Context("auditor.shah").get(), creq,
+                                                  &consistency));
+  const verify::TreeHead old_head = head_of(first), new_head = head_of(consistency.new_head());
+  std::vector<std::string> path(consistency.proof().begin(), consistency.proof().end());
+  EXPECT_TRUE(verify::VerifyConsistency(old_head.tree_size, new_head.tree_size,
+                                        old_head.root_hash, new_head.root_hash, path));
+  EXPECT_FALSE(verify::VerifyConsistency(old_head.tree_size, new_head.tree_size,
+                                         new_head.root_hash, old_head.root_hash, path));
+  // An agency's auditor proves only what its reach covers; a supervisor none.
+  v1::ProveAuditEventRequest req;
+  req.set_sequence(1);
+  v1::AuditEventProof proof;
+  EXPECT_GRPC_CODE(audit_->ProveAuditEvent(server_->Context("sgt.khan").get(), req, &proof),
+                   grpc::StatusCode::PERMISSION_DENIED);
+  req.set_sequence(later.tree_size() + 100);
+  EXPECT_GRPC_CODE(
+      audit_->ProveAuditEvent(server_->Context("auditor.shah").get(), req, &proof),
+      grpc::StatusCode::INVALID_ARGUMENT);
 }
 
 TEST_F(AuditTamperTest, OnlyAuditorsVerify) {

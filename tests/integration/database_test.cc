@@ -116,7 +116,8 @@ class DatabaseTest : public ::testing::Test {
 
   // Events and their seals, written the way the server writes them.
   static void AppendSealedEvents(Database& db, int n) {
-    storage::AuditLog log(&db);
+    test_support::TestAuditTrust audit;
+    storage::AuditLog log(&db, audit.trust());
     storage::AuditEvent event;
     event.time = absl::Now();
     event.username = "pc.hughes";
@@ -296,8 +297,9 @@ TEST_F(DatabaseTest, TheSealerWarnsNowAndThenWhileAnotherSessionKeepsTheLock) {
   storage::AuditLogOptions options;
   options.seal_interval = absl::Milliseconds(20);
   options.sealer_lock_warning_after = absl::Milliseconds(300);
-  storage::AuditLog log(db.get(), options, writer_db.get(), sealer_db.get());
-  log.Start();
+  test_support::TestAuditTrust audit;
+  storage::AuditLog log(db.get(), audit.trust(), options, writer_db.get(), sealer_db.get());
+  ASSERT_TRUE(log.Start().ok());
   absl::SleepFor(absl::Seconds(2));
   held.reset();  // let go, so Stop() can seal
   log.Stop();
@@ -652,8 +654,9 @@ TEST_F(DatabaseTest, AFullAuditQueueFailsTheCallAtItsDeadlineAndStillRecordsIt) 
   storage::AuditLogOptions options;
   options.max_batch = 1;  // room for 8 queued events
   options.writers = 1;
-  storage::AuditLog log(db.get(), options, writer_db.get());
-  log.Start();
+  test_support::TestAuditTrust audit;
+  storage::AuditLog log(db.get(), audit.trust(), options, writer_db.get());
+  ASSERT_TRUE(log.Start().ok());
   storage::AuditEvent event;
   event.time = absl::Now();
   event.username = "pc.hughes";
@@ -704,8 +707,9 @@ TEST_F(DatabaseTest, AQueuedEventOutlivesItsCallersDeadline) {
   storage::AuditLogOptions options;
   options.max_batch = 1;
   options.writers = 1;
-  storage::AuditLog log(db.get(), options, writer_db.get());
-  log.Start();
+  test_support::TestAuditTrust audit;
+  storage::AuditLog log(db.get(), audit.trust(), options, writer_db.get());
+  ASSERT_TRUE(log.Start().ok());
   storage::AuditEvent event;
   event.time = absl::Now();
   event.method = "/casebridge.v1.CaseService/GetCase";
@@ -758,8 +762,9 @@ TEST_F(DatabaseTest, AnAuditDeadlineSaysTheWriterIsWaitingOnTheDatabase) {
   storage::AuditLogOptions options;
   options.max_batch = 1;
   options.writers = 1;
-  storage::AuditLog log(db.get(), options, writer_db.get());
-  log.Start();
+  test_support::TestAuditTrust audit;
+  storage::AuditLog log(db.get(), audit.trust(), options, writer_db.get());
+  ASSERT_TRUE(log.Start().ok());
   auto hold = std::make_unique<PoolHolder>(*writer_db, 1);
   storage::AuditEvent event;
   event.time = absl::Now();

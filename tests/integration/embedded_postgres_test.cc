@@ -500,7 +500,7 @@ TEST_F(EmbeddedPostgresTest, AServerRunsOnItEndToEnd) {
   EXPECT_FALSE(
       QueryValue(WithoutPasswordFile(*pg, "casebridge_app", root_), "SELECT 1").ok());
 
-  auto tokens = services::SeedDemoWorld((*app)->database(), absl::Now(), true);
+  auto tokens = services::SeedDemoWorld((*app)->database(), (*app)->audit_log().keys(), absl::Now(), true);
   ASSERT_TRUE(tokens.ok()) << tokens.status();
   std::string token;
   for (const auto& t : *tokens) {

@@ -226,7 +226,10 @@ TEST_F(ServerBinaryTest, EveryReadAClientReceivedSurvivesKillNine) {
     options.pool_size = 1;
     auto db = storage::Database::Open(options);
     ASSERT_TRUE(db.ok()) << db.status();
-    auto tokens = services::SeedDemoWorld(**db, absl::Now(), true);
+    // With the keys the server will find in its --data_dir.
+    auto keys = storage::AuditKeyRing::LoadOrCreate(absl::StrCat(data_dir_, "/audit-keys"));
+    ASSERT_TRUE(keys.ok()) << keys.status();
+    auto tokens = services::SeedDemoWorld(**db, *keys, absl::Now(), true);
     ASSERT_TRUE(tokens.ok()) << tokens.status();
     for (const auto& t : *tokens) {
       if (t.username == "pc.hughes") token = t.secret;

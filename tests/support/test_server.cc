@@ -1,5 +1,9 @@
 #include "tests/support/test_server.h"
 
+#include <stdlib.h>
+
+#include <filesystem>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "domain/user_administration.h"
@@ -22,6 +26,19 @@ absl::StatusOr<std::unique_ptr<TestServer>> TestServer::Start(
   server::ServerOptions so;
   so.listen = "127.0.0.1:0";
   so.database = s->database_;
+  // The audit keys and the witness, outside the database: a directory of
+  // the test's own (or the one it gives, to restart on the same ones).
+  if (options.audit_dir.empty()) {
+    char dir[] = "/tmp/casebridge-audit-XXXXXX";
+    if (mkdtemp(dir) == nullptr) return absl::UnavailableError("mkdtemp failed");
+    s->audit_dir_ = dir;
+    s->owns_audit_dir_ = true;
+  } else {
+    s->audit_dir_ = options.audit_dir;
+  }
+  so.audit_key_dir = absl::StrCat(s->audit_dir_, "/keys");
+  so.create_audit_keys = true;
+  so.audit_witness_dirs = {absl::StrCat(s->audit_dir_, "/witness")};
   so.pool_size = options.pool_size;
   so.auth_cache_ttl = options.auth_cache_ttl;
   so.enable_echo = options.enable_echo;
@@ -41,7 +58,8 @@ absl::StatusOr<std::unique_ptr<TestServer>> TestServer::Start(
   s->app_ = *std::move(app);
 
   absl::StatusOr<std::vector<services::IssuedToken>> tokens =
-      services::SeedDemoWorld(s->app_->database(), absl::Now(), true);
+      services::SeedDemoWorld(s->app_->database(), s->app_->audit_log().keys(), absl::Now(),
+                              true);
   if (!tokens.ok()) return tokens.status();
   for (const services::IssuedToken& t : *tokens) {
     s->tokens_[t.username] = t.secret;
@@ -62,7 +80,13 @@ absl::StatusOr<std::unique_ptr<TestServer>> TestServer::Start(
   return s;
 }
 
-TestServer::~TestServer() { Stop(); }
+TestServer::~TestServer() {
+  Stop();
+  if (owns_audit_dir_) {
+    std::error_code ignored;
+    std::filesystem::remove_all(audit_dir_, ignored);
+  }
+}
 
 void TestServer::Stop() {
   if (app_ != nullptr) app_->Shutdown();
@@ -270,6 +294,27 @@ v1::Case CreateCaseAs(TestServer& server, absl::string_view username,
   grpc::Status s = stub->CreateCase(server.Context(username).get(), req, &created);
   EXPECT_TRUE(s.ok()) << s.error_message();
   return created;
+}
+
+TestAuditTrust::TestAuditTrust() {
+  char dir[] = "/tmp/casebridge-audit-keys-XXXXXX";
+  if (mkdtemp(dir) == nullptr) {
+    ADD_FAILURE() << "mkdtemp failed";
+    return;
+  }
+  dir_ = dir;
+  absl::StatusOr<storage::AuditKeyRing> keys =
+      storage::AuditKeyRing::LoadOrCreate(absl::StrCat(dir_, "/keys"));
+  if (!keys.ok()) {
+    ADD_FAILURE() << keys.status();
+    return;
+  }
+  keys_.emplace(*std::move(keys));
+}
+
+TestAuditTrust::~TestAuditTrust() {
+  std::error_code ignored;
+  if (!dir_.empty()) std::filesystem::remove_all(dir_, ignored);
 }
 
 }  // namespace casebridge::test_support

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -24,6 +25,10 @@ struct TestServerOptions {
   absl::Time start_time = absl::InfinitePast();
   int pool_size = 8;
   bool enable_echo = false;
+  // Where the audit keys (keys/) and the witness (witness/) live; empty: a
+  // new directory of the server's own, removed with it. Given, a restarted
+  // server finds the same keys and witnessed heads.
+  std::string audit_dir;
   // Cache token lookups; 0 (the default here) looks every call up.
   absl::Duration auth_cache_ttl = absl::ZeroDuration();
   std::string tls_cert_file = {};
@@ -97,6 +102,8 @@ class TestServer {
 
   // Superuser connection string of this server's database, for checking rows.
   const std::string& database() const { return database_; }
+  // The directory of the audit keys (keys/) and witness (witness/).
+  const std::string& audit_dir() const { return audit_dir_; }
   server::ServerApp& app() { return *app_; }
   // Null unless started with fake_clock.
   services::FakeClock* clock() { return clock_.get(); }
@@ -117,6 +124,8 @@ class TestServer {
   TestServer() = default;
 
   std::string database_;
+  std::string audit_dir_;
+  bool owns_audit_dir_ = false;
   std::unique_ptr<services::FakeClock> clock_;
   std::unique_ptr<server::ServerApp> app_;
   std::shared_ptr<grpc::Channel> channel_;
@@ -136,6 +145,24 @@ v1::Case SampleCase(bool restricted_address = true);
 // Creates SampleCase() (or `input`) as `username`; fails the test on error.
 v1::Case CreateCaseAs(TestServer& server, absl::string_view username,
                       const v1::Case& input = SampleCase());
+
+// Audit keys in a directory of their own and an in-memory witness, for
+// tests that build an AuditLog themselves.
+class TestAuditTrust {
+ public:
+  TestAuditTrust();
+  ~TestAuditTrust();
+  TestAuditTrust(const TestAuditTrust&) = delete;
+  TestAuditTrust& operator=(const TestAuditTrust&) = delete;
+
+  storage::AuditTrust trust() { return {.keys = &*keys_, .witnesses = {&witness_}}; }
+  const storage::AuditKeyRing& keys() const { return *keys_; }
+
+ private:
+  std::string dir_;
+  std::optional<storage::AuditKeyRing> keys_;
+  storage::MemoryWitness witness_;
+};
 
 }  // namespace casebridge::test_support
 
