@@ -1167,15 +1167,10 @@ absl::StatusOr<AuditVerification> AuditLog::Verify(
   std::string witness_problem;
   result.witnessed = NewestWitnessedHead(&witness_problem);
   if (!witness_problem.empty()) spdlog::warn("audit verify: {}", witness_problem);
-  if (result.witnessed.has_value() && head->sequence < result.witnessed->tree_size) {
-    fail(AuditProblem::kTruncated, head->sequence + 1,
-         absl::StrCat("the log ends at event ", head->sequence, " but a witness holds a ",
-                      "signed head of ", result.witnessed->tree_size, " events (",
-                      absl::FormatTime(result.witnessed->time), "): events ",
-                      head->sequence + 1, " to ", result.witnessed->tree_size,
-                      " were cut off"));
-    return result;
-  }
+  // A log shorter than the witnessed head was cut off: said after the walk,
+  // so damage earlier in the log is named first.
+  const bool truncated =
+      result.witnessed.has_value() && head->sequence < result.witnessed->tree_size;
 
   if (checkpoint != nullptr && checkpoint->sequence > head->sequence) {
     fail(AuditProblem::kRemoved, head->sequence + 1,
@@ -1408,6 +1403,15 @@ absl::StatusOr<AuditVerification> AuditLog::Verify(
     if (!s.ok()) return s;
   }
 
+  if (result.ok && truncated && to == head->sequence) {
+    fail(AuditProblem::kTruncated, head->sequence + 1,
+         absl::StrCat("the log ends at event ", head->sequence, " but a witness holds a ",
+                      "signed head of ", result.witnessed->tree_size, " events (",
+                      absl::FormatTime(result.witnessed->time), "): events ",
+                      head->sequence + 1, " to ", result.witnessed->tree_size,
+                      " were cut off"));
+    return result;
+  }
   // A whole-log walk also looks for events slipped in beside the chain.
   if (result.ok && from == 1 && to == head->sequence) {
     absl::Status s = db_->Transact(deadline, [&](Tx& tx) {

@@ -44,6 +44,7 @@ SOCK=$WORK/data/sock
 DB="host=$SOCK port=5432 dbname=postgres user=casebridge passfile=$WORK/data/pgpass"
 "$LOAD" seed --database="$DB" --cases=60 --incidents_per_case=4 --audit_events=500 \
   --tokens_out="$WORK/tokens.json" --targets_out="$WORK/targets.json" \
+  --audit_key_dir="$WORK/data/audit-keys" \
   >"$WORK/seed.log" 2>&1 || { cat "$WORK/seed.log" >&2; fail "seed failed"; }
 
 for workload in read mixed; do

@@ -642,6 +642,133 @@ TEST(ServerPoolTest, AStalledAuditLogFailsReadsAtTheirDeadlineAndRecordsThem) {
   EXPECT_EQ(recorded("nhs.morgan", "OK"), 0);
 }
 
+storage::AuditEvent SampleAuditEvent(absl::string_view message) {
+  storage::AuditEvent event;
+  event.time = absl::Now();
+  event.username = "pc.hughes";
+  event.method = "/casebridge.v1.CaseService/GetCase";
+  event.outcome = "OK";
+  event.message = std::string(message);
+  return event;
+}
+
+// A witness that cannot record signed heads (a full disk): the server stops
+// acknowledging calls, recording each as refused, until it can again.
+TEST_F(DatabaseTest, AWitnessThatCannotRecordHeadsStopsAcknowledgingCalls) {
+  std::unique_ptr<Database> db = Open(2);
+  ASSERT_NE(db, nullptr);
+  storage::AuditLogOptions options;
+  options.seal_interval = absl::Milliseconds(20);
+  options.tree_head_interval = absl::Milliseconds(20);
+  test_support::TestAuditTrust audit;
+  storage::AuditLog log(db.get(), audit.trust(), options);
+  ASSERT_TRUE(log.Start().ok());
+  ASSERT_TRUE(log.AppendDurably(SampleAuditEvent("before")).ok());
+
+  audit.witness().SetFailure(absl::UnavailableError("No space left on device"));
+  absl::Status refused;
+  for (int i = 0; i < 200 && refused.ok(); ++i) {
+    refused = log.AppendDurably(SampleAuditEvent("during"));
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  EXPECT_EQ(refused.code(), absl::StatusCode::kUnavailable) << refused;
+  EXPECT_THAT(std::string(refused.message()), HasSubstr("No space left on device"));
+  EXPECT_EQ(log.Acknowledging().code(), absl::StatusCode::kUnavailable);
+
+  audit.witness().SetFailure(absl::OkStatus());
+  absl::Status again = refused;
+  for (int i = 0; i < 200 && !again.ok(); ++i) {
+    absl::SleepFor(absl::Milliseconds(20));
+    again = log.AppendDurably(SampleAuditEvent("after"));
+  }
+  EXPECT_TRUE(again.ok()) << again;
+  log.Stop();
+  // Every call is on the record, the refused ones as refused (the calls
+  // answered before the sealer's next head found the witness down, at most
+  // tree_head_interval's worth, are covered by the head made once it is
+  // back); the witness holds the log's newest head.
+  EXPECT_NE(*QueryValue(conn_, "SELECT count(*) FROM audit_events WHERE outcome = "
+                               "'UNAVAILABLE'"),
+            "0");
+  const std::vector<storage::SignedTreeHead> heads = audit.witness().Heads();
+  ASSERT_FALSE(heads.empty());
+  EXPECT_EQ(absl::StrCat(heads.back().tree_size),
+            *QueryValue(conn_, "SELECT max(seq) FROM audit_seals"));
+}
+
+// A database shorter than the newest witnessed head (its tail cut off, or
+// an older backup restored), or one signed with other keys: the server
+// starts, says so, and seals nothing into it.
+TEST_F(DatabaseTest, AServerRefusesToSealADatabaseBehindItsWitness) {
+  std::unique_ptr<Database> db = Open(2);
+  ASSERT_NE(db, nullptr);
+  test_support::TestAuditTrust audit;
+  {
+    storage::AuditLog log(db.get(), audit.trust());
+    ASSERT_TRUE(log.Start().ok());
+    for (int i = 0; i < 5; ++i) ASSERT_TRUE(log.AppendDurably(SampleAuditEvent("x")).ok());
+    log.Stop();  // seals and witnesses a head of every event
+  }
+  const std::string sealed = *QueryValue(conn_, "SELECT max(seq) FROM audit_seals");
+  ASSERT_EQ(absl::StrCat(audit.witness().Heads().back().tree_size), sealed);
+  // The tail cut off, nodes and all.
+  ASSERT_TRUE(QueryValue(conn_,
+                         "ALTER TABLE audit_events DISABLE TRIGGER USER; "
+                         "ALTER TABLE audit_seals DISABLE TRIGGER USER; "
+                         "ALTER TABLE audit_tree_nodes DISABLE TRIGGER USER; "
+                         "DELETE FROM audit_events WHERE id IN (SELECT event_id FROM "
+                         "audit_seals WHERE seq >= 3); DELETE FROM audit_seals WHERE seq >= 3; "
+                         "DELETE FROM audit_tree_nodes WHERE level = 0 AND idx >= 2; "
+                         "DELETE FROM audit_tree_nodes WHERE level > 0 AND "
+                         "(idx + 1) * (1 << level) > 2; "
+                         "ALTER TABLE audit_events ENABLE TRIGGER USER; "
+                         "ALTER TABLE audit_seals ENABLE TRIGGER USER; "
+                         "ALTER TABLE audit_tree_nodes ENABLE TRIGGER USER; SELECT 1")
+                  .ok());
+  test_support::LogCapture logs;
+  storage::AuditLog restarted(db.get(), audit.trust());
+  absl::Status started = restarted.Start();
+  EXPECT_EQ(started.code(), absl::StatusCode::kFailedPrecondition) << started;
+  EXPECT_THAT(std::string(started.message()), HasSubstr("ends at event 2"));
+  EXPECT_FALSE(logs.Lines("ends at event 2").empty()) << "said loudly, in the log";
+  ASSERT_TRUE(restarted.AppendDurably(SampleAuditEvent("after the cut")).ok());
+  EXPECT_EQ(restarted.SealPending(absl::Now() + absl::Seconds(5)).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  absl::StatusOr<storage::AuditVerification> v =
+      restarted.Verify(0, 0, nullptr, absl::Now() + absl::Seconds(10));
+  ASSERT_TRUE(v.ok()) << v.status();
+  EXPECT_FALSE(v->ok);
+  EXPECT_EQ(v->problem, storage::AuditProblem::kTruncated) << v->detail;
+  EXPECT_EQ(v->first_bad_sequence, 3);
+  restarted.Stop();
+  EXPECT_EQ(*QueryValue(conn_, "SELECT max(seq) FROM audit_seals"), "2")
+      << "no sequence number reused";
+}
+
+// Keys swapped (an attacker's own, to sign a rewritten history): the
+// witnessed head does not check against them, and no event's MAC does.
+TEST_F(DatabaseTest, SwappedKeysAreRefusedAndEveryEventNamed) {
+  std::unique_ptr<Database> db = Open(2);
+  ASSERT_NE(db, nullptr);
+  test_support::TestAuditTrust audit;
+  {
+    storage::AuditLog log(db.get(), audit.trust());
+    ASSERT_TRUE(log.Start().ok());
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(log.AppendDurably(SampleAuditEvent("x")).ok());
+    log.Stop();
+  }
+  audit.ReplaceKeys();
+  storage::AuditLog swapped(db.get(), audit.trust());
+  absl::Status started = swapped.Start();
+  EXPECT_EQ(started.code(), absl::StatusCode::kFailedPrecondition) << started;
+  absl::StatusOr<storage::AuditVerification> v =
+      swapped.Verify(0, 0, nullptr, absl::Now() + absl::Seconds(10));
+  ASSERT_TRUE(v.ok()) << v.status();
+  EXPECT_FALSE(v->ok);
+  EXPECT_EQ(v->first_bad_sequence, 1) << v->detail;
+  swapped.Stop();
+}
+
 // A call's audit event waits for room in the group-commit queue only until
 // the call's deadline: then the call fails (DEADLINE_EXCEEDED) instead of
 // blocking for as long as the log is stuck, and its event is still written,

@@ -24,6 +24,7 @@
 #include "server/server_app.h"
 #include "services/provisioning.h"
 #include "storage/audit_log.h"
+#include "tests/support/test_server.h"
 #include "tests/support/log_capture.h"
 #include "tests/support/postgres_environment.h"
 
@@ -483,6 +484,7 @@ TEST_F(EmbeddedPostgresTest, AServerRunsOnItEndToEnd) {
   options.database = pg->ConnectionString();
   options.pool_size = 2;
   options.shutdown_grace = absl::Seconds(1);
+  test_support::UseAuditDir(options, test_support::NewTempDir());
   absl::StatusOr<std::unique_ptr<server::ServerApp>> app =
       server::ServerApp::Start(options);
   ASSERT_TRUE(app.ok()) << app.status();

@@ -17,6 +17,7 @@
 #include "pqxx/pqxx"
 #include "domain/protection_order_lifecycle.h"
 #include "server/server_app.h"
+#include "tests/support/test_server.h"
 #include "tests/support/postgres_environment.h"
 
 namespace casebridge {
@@ -178,6 +179,7 @@ TEST(MigrationsTest, ServersStartingTogetherOnAnEmptyDatabaseMigrateOnce) {
 
 TEST(MigrationsTest, TwoServersStartingOnOneEmptyDatabaseBothServe) {
   EmptyDatabase db;
+  const std::string audit_dir = test_support::NewTempDir();
   absl::Barrier start(2);
   std::vector<absl::StatusOr<std::unique_ptr<server::ServerApp>>> apps(2);
   std::vector<std::thread> threads;
@@ -188,6 +190,7 @@ TEST(MigrationsTest, TwoServersStartingOnOneEmptyDatabaseBothServe) {
       options.database = db.conn();
       options.pool_size = 2;
       options.shutdown_grace = absl::Seconds(1);
+      test_support::UseAuditDir(options, audit_dir, absl::StrCat("witness-", i));
       start.Block();
       apps[i] = server::ServerApp::Start(options);
     });

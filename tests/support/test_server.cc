@@ -296,6 +296,22 @@ v1::Case CreateCaseAs(TestServer& server, absl::string_view username,
   return created;
 }
 
+std::string NewTempDir() {
+  char dir[] = "/tmp/casebridge-test-XXXXXX";
+  if (mkdtemp(dir) == nullptr) {
+    ADD_FAILURE() << "mkdtemp failed";
+    return "/tmp";
+  }
+  return dir;
+}
+
+void UseAuditDir(server::ServerOptions& options, const std::string& dir,
+                 absl::string_view witness) {
+  options.audit_key_dir = absl::StrCat(dir, "/keys");
+  options.create_audit_keys = true;
+  options.audit_witness_dirs = {absl::StrCat(dir, "/", witness)};
+}
+
 TestAuditTrust::TestAuditTrust() {
   char dir[] = "/tmp/casebridge-audit-keys-XXXXXX";
   if (mkdtemp(dir) == nullptr) {
@@ -303,6 +319,18 @@ TestAuditTrust::TestAuditTrust() {
     return;
   }
   dir_ = dir;
+  absl::StatusOr<storage::AuditKeyRing> keys =
+      storage::AuditKeyRing::LoadOrCreate(absl::StrCat(dir_, "/keys"));
+  if (!keys.ok()) {
+    ADD_FAILURE() << keys.status();
+    return;
+  }
+  keys_.emplace(*std::move(keys));
+}
+
+void TestAuditTrust::ReplaceKeys() {
+  std::error_code ignored;
+  std::filesystem::remove_all(absl::StrCat(dir_, "/keys"), ignored);
   absl::StatusOr<storage::AuditKeyRing> keys =
       storage::AuditKeyRing::LoadOrCreate(absl::StrCat(dir_, "/keys"));
   if (!keys.ok()) {

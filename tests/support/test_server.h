@@ -146,6 +146,14 @@ v1::Case SampleCase(bool restricted_address = true);
 v1::Case CreateCaseAs(TestServer& server, absl::string_view username,
                       const v1::Case& input = SampleCase());
 
+// A new empty directory under /tmp (left for the OS to clean).
+std::string NewTempDir();
+// Audit keys in <dir>/keys (made on first start) and a witness in
+// <dir>/<witness>: servers sharing one database share the keys (the event
+// key authenticates every server's events) but each has its own witness.
+void UseAuditDir(server::ServerOptions& options, const std::string& dir,
+                 absl::string_view witness = "witness");
+
 // Audit keys in a directory of their own and an in-memory witness, for
 // tests that build an AuditLog themselves.
 class TestAuditTrust {
@@ -157,6 +165,9 @@ class TestAuditTrust {
 
   storage::AuditTrust trust() { return {.keys = &*keys_, .witnesses = {&witness_}}; }
   const storage::AuditKeyRing& keys() const { return *keys_; }
+  storage::MemoryWitness& witness() { return witness_; }
+  // New keys in place of these (an attacker's, or lost ones).
+  void ReplaceKeys();
 
  private:
   std::string dir_;

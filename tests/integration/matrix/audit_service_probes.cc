@@ -163,6 +163,78 @@ void RegisterAuditServiceProbes(ProbeRegistry& registry) {
                          v1::GetAuditCheckpointRequest());
           },
   });
+  registry.Add({
+      .method = M("GetAuditTreeHead"),
+      .action = Action::kVerifyAuditLog,
+      .scope = Scope::kNoCase,
+      .run =
+          [](ProbeEnv& env) {
+            return Issue(&Stub::GetAuditTreeHead, env.world.audit(), env.Context(),
+                         v1::GetAuditTreeHeadRequest());
+          },
+      .verify =
+          [](const ProbeEnv&, const google::protobuf::Message& m) {
+            std::vector<std::string> problems;
+            const auto& head = As<v1::AuditTreeHead>(m);
+            if (head.root_hash().size() != 32 || head.signature().size() != 64) {
+              problems.push_back("the tree head has no root or no signature");
+            }
+            return problems;
+          },
+  });
+  registry.Add({
+      .method = M("ProveAuditEvent"),
+      .action = Action::kReadAuditLog,
+      .scope = Scope::kNoCase,
+      .run =
+          [](ProbeEnv& env) {
+            // An event within every permitted caller's reach: one of its
+            // own, about no case.
+            ProbeResult made = Issue(&Stub::GetAuditCheckpoint, env.world.audit(),
+                                     env.Context(), v1::GetAuditCheckpointRequest());
+            (void)made;
+            test_support::TestServer& server = env.world.server();
+            (void)server.app().audit_log().SealPending(absl::Now() + absl::Seconds(30));
+            absl::StatusOr<std::string> seq = server.Query(absl::StrCat(
+                "SELECT coalesce(max(s.seq), 1) FROM audit_seals s JOIN audit_events e "
+                "ON e.id = s.event_id WHERE e.username = '",
+                env.caller.username, "' AND e.case_id IS NULL"));
+            v1::ProveAuditEventRequest req;
+            req.set_sequence(seq.ok() ? std::stoll(*seq) : 1);
+            return Issue(&Stub::ProveAuditEvent, env.world.audit(), env.Context(), req);
+          },
+      .verify =
+          [](const ProbeEnv&, const google::protobuf::Message& m) {
+            std::vector<std::string> problems;
+            const auto& proof = As<v1::AuditEventProof>(m);
+            if (proof.entry().empty() || !proof.has_tree_head()) {
+              problems.push_back("the proof has no entry or no head");
+            }
+            return problems;
+          },
+  });
+  registry.Add({
+      .method = M("GetAuditConsistencyProof"),
+      .action = Action::kVerifyAuditLog,
+      .scope = Scope::kNoCase,
+      .run =
+          [](ProbeEnv& env) {
+            v1::GetAuditConsistencyProofRequest req;
+            req.set_old_size(1);
+            return Issue(&Stub::GetAuditConsistencyProof, env.world.audit(), env.Context(),
+                         req);
+          },
+  });
+  registry.Add({
+      .method = M("ListAuditSigningKeys"),
+      .action = Action::kVerifyAuditLog,
+      .scope = Scope::kNoCase,
+      .run =
+          [](ProbeEnv& env) {
+            return Issue(&Stub::ListAuditSigningKeys, env.world.audit(), env.Context(),
+                         v1::ListAuditSigningKeysRequest());
+          },
+  });
 }
 
 CB_MATRIX_PROBES(RegisterAuditServiceProbes);
