@@ -47,7 +47,8 @@ inline constexpr absl::string_view kRecSpoNotificationOverdue =
 // flag FLAG_TYPE_SPO_NOTIFICATION_OVERDUE (named by the order, raised at the
 // earliest overdue due time, never stored: recording the notification clears
 // it), and once the SPO_NOTIFICATION_OVERDUE recommendation. Police and CPS
-// see both; ApplyCaseView removes them from the safeguarding view.
+// see both; the visibility table (domain/visibility.cc) removes them from
+// what partners read.
 void AddOrderIndicators(absl::Span<const NamedOrder> orders, absl::Time now,
                         v1::Case* c);
 

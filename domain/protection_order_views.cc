@@ -532,45 +532,4 @@ bool OrderVisibleInView(v1::CaseView view, const OrderFacts& order,
   }
 }
 
-void RedactOrderToProsecutionView(v1::ProtectionOrder* order) {
-  order->clear_etag();
-}
-
-void RedactOrderToSafeguardingView(v1::ProtectionOrder* order) {
-  // Build what is kept rather than clear what is not: a field added to the
-  // message later stays with police and CPS until someone decides otherwise.
-  v1::ProtectionOrder kept;
-  kept.set_name(order->name());
-  kept.set_kind(order->kind());
-  kept.set_active(order->active());
-  *kept.mutable_terms() = order->terms();
-  if (order->has_duration()) *kept.mutable_duration() = order->duration();
-  if (order->has_made_date()) *kept.mutable_made_date() = order->made_date();
-  if (order->has_end_date()) *kept.mutable_end_date() = order->end_date();
-  if (order->has_end_time()) *kept.mutable_end_time() = order->end_time();
-  *order = std::move(kept);
-}
-
-void ApplyOrderView(v1::CaseView view,
-                    absl::Span<const std::string> restricted_needles,
-                    v1::ProtectionOrder* order) {
-  switch (view) {
-    case v1::CASE_VIEW_FULL:
-      return;
-    case v1::CASE_VIEW_PROSECUTION:
-      RedactOrderToProsecutionView(order);
-      break;
-    case v1::CASE_VIEW_SAFEGUARDING:
-      RedactOrderToSafeguardingView(order);
-      break;
-    default: {
-      std::string name = order->name();
-      order->Clear();
-      order->set_name(std::move(name));
-      return;
-    }
-  }
-  RedactRestrictedText(restricted_needles, order);
-}
-
 }  // namespace casebridge::domain

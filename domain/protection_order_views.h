@@ -16,9 +16,7 @@
 #include "absl/types/span.h"
 #include "casebridge/v1/common.pb.h"
 #include "casebridge/v1/protection_orders.pb.h"
-#include "domain/case_view.h"
 #include "domain/protection_order_types.h"
-#include "google/protobuf/message.h"
 
 namespace casebridge::domain {
 
@@ -78,30 +76,16 @@ absl::Status CheckOrderListFilterForView(const OrderListFilter& filter,
 // Active at `now` with a fixed end date no later than today + `days`.
 bool ExpiresWithinDays(const OrderFacts& order, int64_t days, absl::Time now);
 
-// ---- What each view of a case shows of its orders ---------------------------
+// ---- Which orders each view of a case sees -----------------------------------
 //
-// FULL (police): everything.
-// PROSECUTION (CPS): everything but restricted text (RedactRestrictedText)
-//   and the etag (the CPS reads orders; only police change them).
-// SAFEGUARDING (council, health, victim services): only orders in force
-//   (OrderVisibleInView), and of those only what a partner acts on: that it
-//   is in force, its kind, its current terms and duration, the day it was
-//   made and when it ends. Nothing of the defendant, the protected persons,
-//   the deliberation, the application, hearings, decisions, service,
-//   notifications, variations and renewals applied for, appeals or breaches.
+// Which fields of an order each agency reads is the visibility table's
+// (domain/visibility.cc), applied to every response by domain::Redact
+// (services/rpc_runner.cc). Which orders it reads at all is decided here.
 
 // Whether the view may see the order at all: partners only see orders in
 // force; to them any other order (considered, refused, ended) does not exist.
 bool OrderVisibleInView(v1::CaseView view, const OrderFacts& order,
                         absl::Time now);
-void RedactOrderToProsecutionView(v1::ProtectionOrder* order);
-void RedactOrderToSafeguardingView(v1::ProtectionOrder* order);
-// The view's redaction, then, outside FULL, RedactRestrictedText
-// (domain/case_view.h) with `restricted_needles` (RestrictedTextNeedles of
-// the case). No view (UNSPECIFIED): nothing but the name.
-void ApplyOrderView(v1::CaseView view,
-                    absl::Span<const std::string> restricted_needles,
-                    v1::ProtectionOrder* order);
 
 }  // namespace casebridge::domain
 

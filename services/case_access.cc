@@ -1,7 +1,6 @@
 #include "services/case_access.h"
 
 #include "absl/strings/str_cat.h"
-#include "domain/case_view.h"
 #include "domain/status_macros.h"
 
 namespace casebridge::services {

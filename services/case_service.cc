@@ -10,7 +10,6 @@
 #include "domain/access_policy.h"
 #include "domain/case_pattern.h"
 #include "domain/case_validation.h"
-#include "domain/case_view.h"
 #include "domain/dates.h"
 #include "domain/list_query.h"
 #include "domain/resource_names.h"

@@ -5,7 +5,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "domain/case_view.h"
 #include "domain/charging_progress.h"
 #include "domain/charging_validation.h"
 #include "domain/dates.h"

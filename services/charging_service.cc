@@ -7,7 +7,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "domain/case_validation.h"
-#include "domain/case_view.h"
 #include "domain/charging_file.h"
 #include "domain/charging_progress.h"
 #include "domain/charging_validation.h"

@@ -10,7 +10,6 @@
 #include "absl/strings/strip.h"
 #include "domain/access_policy.h"
 #include "domain/case_validation.h"
-#include "domain/case_view.h"
 #include "domain/dates.h"
 #include "domain/list_query.h"
 #include "domain/protection_order_case.h"

@@ -22,7 +22,9 @@ namespace casebridge::services {
 // casebridge.v1.ProtectionOrderService: Stalking Protection Orders, from the
 // police's first consideration to the order's end. Police of the owning
 // force record everything; the CPS reads the prosecution view; partners read
-// only orders in force, and of them only the terms (domain::ApplyOrderView).
+// only orders in force (domain::OrderVisibleInView), and of them only the
+// terms: the visibility table (domain/visibility.cc) applied to every
+// response by the runner.
 class ProtectionOrderServiceImpl final
     : public v1::ProtectionOrderService::Service {
  public:

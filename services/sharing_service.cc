@@ -3,7 +3,6 @@
 #include "absl/strings/str_cat.h"
 #include "domain/access_policy.h"
 #include "domain/case_validation.h"
-#include "domain/case_view.h"
 #include "domain/list_query.h"
 #include "domain/resource_names.h"
 #include "domain/status_macros.h"

@@ -5,7 +5,6 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "domain/case_view.h"
 #include "domain/dates.h"
 #include "domain/protection_order_lifecycle.h"
 #include "domain/validation.h"
@@ -103,24 +102,8 @@ TEST(OrderIndicatorsTest, NothingOnceNotifiedOrWhenTheOrderEndedFirst) {
   EXPECT_EQ(c.pattern().recommendations_size(), 0);
 }
 
-TEST(OrderIndicatorsTest, PartnersDoNotSeeTheFlagPoliceAndCpsDo) {
-  v1::Case c;
-  c.set_name("cases/c");
-  c.add_flags()->set_type(v1::FLAG_TYPE_RISK_TO_STAFF);
-  AddOrderIndicators({{"cases/c/protectionOrders/a", Served(kFull)}}, kNow, &c);
-  ASSERT_EQ(c.flags_size(), 2);
-  for (v1::CaseView view : {v1::CASE_VIEW_FULL, v1::CASE_VIEW_PROSECUTION}) {
-    v1::Case seen = c;
-    ApplyCaseView(view, &seen);
-    EXPECT_EQ(seen.flags_size(), 2) << view;
-    EXPECT_EQ(seen.pattern().recommendations_size(), 1) << view;
-  }
-  v1::Case partner = c;
-  ApplyCaseView(v1::CASE_VIEW_SAFEGUARDING, &partner);
-  ASSERT_EQ(partner.flags_size(), 1);
-  EXPECT_EQ(partner.flags(0).type(), v1::FLAG_TYPE_RISK_TO_STAFF);
-  EXPECT_EQ(partner.pattern().recommendations_size(), 0);
-}
+// Who reads the derived flag and recommendation is the visibility table's
+// (tests/unit/visibility_redact_test.cc).
 
 // ---- SafeguardingOrderSummary ----------------------------------------------
 

@@ -4,6 +4,7 @@
 
 #include "domain/dates.h"
 #include "domain/validation.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/unit/protection_order_scenarios.h"
 
@@ -78,6 +79,65 @@ TEST(ParseOrderTermsTest, KindTextAndGeographicLimit) {
   EXPECT_EQ(FieldOfResult(ParseOrderTerms("terms", terms)), "terms[1].kind");
   zone->set_kind(static_cast<v1::OrderTermKind>(9));
   EXPECT_EQ(FieldOfResult(ParseOrderTerms("terms", terms)), "terms[1].kind");
+}
+
+// A zone around the protected person's home is named by `place`, never by
+// the (possibly restricted) address: no area is needed with a place.
+TEST(ParseOrderTermsTest, AProtectedPlaceStandsInForTheArea) {
+  google::protobuf::RepeatedPtrField<v1::OrderTerm> terms;
+  AddTerm(&terms, "No contact");
+  v1::OrderTerm* zone = terms.Add();
+  zone->set_kind(v1::ORDER_TERM_KIND_PROHIBITION);
+  zone->set_text("Not to go near the protected person's home");
+  v1::GeographicLimit* limit = zone->mutable_geographic_limit();
+  limit->set_place(v1::PROTECTED_PLACE_HOME);
+  auto home = ParseOrderTerms("terms", terms);
+  ASSERT_TRUE(home.ok()) << home.status();
+  EXPECT_EQ((*home)[1].geographic_limit,
+            (GeographicLimit{"", 0, v1::PROTECTED_PLACE_HOME}));
+
+  limit->set_distance_metres(100);
+  limit->set_area("Hanley");
+  auto both = ParseOrderTerms("terms", terms);
+  ASSERT_TRUE(both.ok()) << both.status();
+  EXPECT_EQ((*both)[1].geographic_limit,
+            (GeographicLimit{"Hanley", 100, v1::PROTECTED_PLACE_HOME}));
+}
+
+TEST(ParseOrderTermsTest, NoPlaceAndNoAreaIsRefusedNamingTheArea) {
+  google::protobuf::RepeatedPtrField<v1::OrderTerm> terms;
+  AddTerm(&terms, "No contact");
+  v1::OrderTerm* zone = terms.Add();
+  zone->set_kind(v1::ORDER_TERM_KIND_PROHIBITION);
+  zone->set_text("Not to enter the zone");
+  zone->mutable_geographic_limit()->set_distance_metres(100);
+  auto r = ParseOrderTerms("terms", terms);
+  EXPECT_EQ(FieldOfResult(r), "terms[1].geographic_limit.area");
+  EXPECT_THAT(std::string(r.status().message()),
+              ::testing::StartsWith("terms[1].geographic_limit.area: is required "
+                                    "without a place"));
+  EXPECT_THAT(std::string(r.status().message()),
+              ::testing::HasSubstr("place: HOME"));
+  // An empty limit too.
+  zone->mutable_geographic_limit()->Clear();
+  EXPECT_EQ(FieldOfResult(ParseOrderTerms("terms", terms)),
+            "terms[1].geographic_limit.area");
+}
+
+TEST(ParseOrderTermsTest, AnUnknownPlaceIsRefusedNamingThePlace) {
+  google::protobuf::RepeatedPtrField<v1::OrderTerm> terms;
+  v1::OrderTerm* zone = terms.Add();
+  zone->set_kind(v1::ORDER_TERM_KIND_PROHIBITION);
+  zone->set_text("Not to go near the place");
+  zone->mutable_geographic_limit()->set_place(static_cast<v1::ProtectedPlace>(9));
+  zone->mutable_geographic_limit()->set_area("Hanley");
+  auto r = ParseOrderTerms("terms", terms);
+  EXPECT_EQ(FieldOfResult(r), "terms[0].geographic_limit.place");
+  EXPECT_EQ(r.status().message(),
+            "terms[0].geographic_limit.place: is not a known value");
+  zone->mutable_geographic_limit()->set_place(static_cast<v1::ProtectedPlace>(-1));
+  EXPECT_EQ(FieldOfResult(ParseOrderTerms("terms", terms)),
+            "terms[0].geographic_limit.place");
 }
 
 TEST(ParseOrderTermsTest, AtMostFiftyTerms) {

@@ -178,6 +178,78 @@ TEST(HistoryEntryToProtoTest, CarriesTheRecord) {
   EXPECT_EQ(e.terms_version(), 0);
 }
 
+// ---- DescribeGeographicLimit -------------------------------------------------
+
+v1::GeographicLimit Limit(v1::ProtectedPlace place, absl::string_view area,
+                          int distance_metres) {
+  v1::GeographicLimit g;
+  g.set_place(place);
+  g.set_area(std::string(area));
+  g.set_distance_metres(distance_metres);
+  return g;
+}
+
+TEST(DescribeGeographicLimitTest, EachProtectedPlaceByWhatItIsWithAndWithoutADistance) {
+  struct Case {
+    v1::ProtectedPlace place;
+    const char* alone;
+  };
+  const Case cases[] = {
+      {v1::PROTECTED_PLACE_HOME, "the protected person's home"},
+      {v1::PROTECTED_PLACE_WORKPLACE, "the protected person's workplace"},
+      {v1::PROTECTED_PLACE_SCHOOL, "the protected person's school or nursery"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(v1::ProtectedPlace_Name(c.place));
+    EXPECT_EQ(DescribeGeographicLimit(Limit(c.place, "", 0)), c.alone);
+    EXPECT_EQ(DescribeGeographicLimit(Limit(c.place, "", 100)),
+              absl::StrCat("within 100 metres of ", c.alone));
+  }
+  // Every place the API knows has its words (a new one would read as the
+  // area, or as nothing).
+  const google::protobuf::EnumDescriptor* places = v1::ProtectedPlace_descriptor();
+  for (int i = 0; i < places->value_count(); ++i) {
+    const auto place = static_cast<v1::ProtectedPlace>(places->value(i)->number());
+    if (place == v1::PROTECTED_PLACE_UNSPECIFIED) continue;
+    EXPECT_THAT(DescribeGeographicLimit(Limit(place, "", 0)),
+                ::testing::StartsWith("the protected person's"))
+        << places->value(i)->name();
+  }
+}
+
+TEST(DescribeGeographicLimitTest, AnAreaAloneIsItsOwnWords) {
+  EXPECT_EQ(DescribeGeographicLimit(
+                Limit(v1::PROTECTED_PLACE_UNSPECIFIED,
+                      "Hanley town centre inside the ring road", 0)),
+            "Hanley town centre inside the ring road");
+  EXPECT_EQ(DescribeGeographicLimit(Limit(v1::PROTECTED_PLACE_UNSPECIFIED, "Hanley", 250)),
+            "within 250 metres of Hanley");
+  // A place number this build does not know reads as the area.
+  EXPECT_EQ(DescribeGeographicLimit(
+                Limit(static_cast<v1::ProtectedPlace>(9), "Hanley", 0)),
+            "Hanley");
+  EXPECT_EQ(DescribeGeographicLimit(v1::GeographicLimit()), "");
+}
+
+TEST(DescribeGeographicLimitTest, APlaceAndAnAreaNameThePlaceAndQualifyIt) {
+  EXPECT_EQ(DescribeGeographicLimit(Limit(v1::PROTECTED_PLACE_HOME, "Hanley", 0)),
+            "the protected person's home (Hanley)");
+  EXPECT_EQ(DescribeGeographicLimit(Limit(v1::PROTECTED_PLACE_SCHOOL, "Burslem", 50)),
+            "within 50 metres of the protected person's school or nursery (Burslem)");
+}
+
+TEST(DescribeGeographicLimitTest, TermToProtoDescribesTheLimit) {
+  const v1::OrderTerm term = TermToProto(
+      OrderTerm{v1::ORDER_TERM_KIND_PROHIBITION, "Not to go near her home",
+                GeographicLimit{"", 100, v1::PROTECTED_PLACE_HOME}});
+  EXPECT_EQ(term.geographic_limit().place(), v1::PROTECTED_PLACE_HOME);
+  EXPECT_EQ(term.geographic_limit().description(),
+            "within 100 metres of the protected person's home");
+  EXPECT_FALSE(TermToProto(OrderTerm{v1::ORDER_TERM_KIND_PROHIBITION, "No contact",
+                                     std::nullopt})
+                   .has_geographic_limit());
+}
+
 // ---- List filter
 // ---------------------------------------------------------------
 
@@ -224,32 +296,6 @@ TEST(OrderListFilterTest, MatchesOnDerivedStatusOverdueAndExpiry) {
   EXPECT_FALSE(ExpiresWithinDays(served, 3650, ExpiredNow(kFull))) << "expired";
 }
 
-// ---- Views ------------------------------------------------------------------
-
-// A served order with every kind of detail, named as the service names it.
-v1::ProtectionOrder DetailedOrder() {
-  OrderFacts o = Served(kFull);
-  o = Do(o, v1::PROTECTION_ORDER_EVENT_RECORD_NOTIFICATION,
-         NotificationInput{NotificationAt(kNotifyTime)});
-  o = Do(o, v1::PROTECTION_ORDER_EVENT_RECORD_BREACH,
-         BreachInput{kBreachTime, "Waited outside 14 Refuge Close", ""});
-  o = Do(
-      o, v1::PROTECTION_ORDER_EVENT_APPLY_FOR_VARIATION,
-      ChangeApplication(v1::PROTECTION_ORDER_EVENT_APPLY_FOR_VARIATION, kFull));
-  o = Do(o, v1::PROTECTION_ORDER_EVENT_LODGE_APPEAL,
-         Appeal(v1::ORDER_PARTY_DEFENDANT));
-  o.protected_persons = {"Sarah Bennett"};
-  o.consideration_notes = "Fixated and escalating";
-  o.grounds = "Repeated following";
-  v1::ProtectionOrder p = OrderToProto(o, kNow);
-  p.set_name("cases/c1/protectionOrders/o1");
-  p.set_etag("7");
-  *p.mutable_create_time() = ToProtoTime(kNow);
-  *p.mutable_update_time() = ToProtoTime(kNow);
-  p.add_interim_orders("cases/c1/protectionOrders/o2");
-  return p;
-}
-
 // Filtering on what a view hides would tell it: partners may filter only on
 // what their view shows (in force, kind, end).
 TEST(OrderListFilterTest, EachViewFiltersOnlyOnWhatItShows) {
@@ -288,67 +334,10 @@ TEST(OrderListFilterTest, EachViewFiltersOnlyOnWhatItShows) {
   }
 }
 
-TEST(OrderViewTest, SafeguardingViewKeepsOnlyWhetherInForceAndTheTerms) {
-  const v1::ProtectionOrder full = DetailedOrder();
-  v1::ProtectionOrder p = full;
-  RedactOrderToSafeguardingView(&p);
-  // Exactly these fields, from the full order.
-  v1::ProtectionOrder want;
-  want.set_name(full.name());
-  want.set_kind(full.kind());
-  want.set_active(true);
-  *want.mutable_terms() = full.terms();
-  *want.mutable_duration() = full.duration();
-  *want.mutable_made_date() = full.made_date();
-  *want.mutable_end_date() = full.end_date();
-  *want.mutable_end_time() = full.end_time();
-  EXPECT_TRUE(MessageDifferencer::Equals(p, want)) << p.DebugString();
-  EXPECT_EQ(p.terms_size(), 2);
-  EXPECT_TRUE(p.defendant().empty());
-  EXPECT_EQ(p.hearings_size() + p.applications_size() + p.appeals_size() +
-                p.breaches_size() + p.notification_obligations_size(),
-            0);
-  EXPECT_FALSE(p.has_service());
-  EXPECT_TRUE(p.etag().empty());
-}
-
-TEST(OrderViewTest, ProsecutionViewKeepsTheDetailButNotRestrictedText) {
-  v1::ProtectionOrder p = DetailedOrder();
-  const std::vector<std::string> needles =
-      RestrictedTextNeedles({"14 Refuge Close, Hanley, ST1 1AA"});
-  ApplyOrderView(v1::CASE_VIEW_PROSECUTION, needles, &p);
-  EXPECT_TRUE(p.etag().empty()) << "the CPS does not change orders";
-  EXPECT_EQ(p.defendant(), "Invented Defendant");
-  ASSERT_EQ(p.breaches_size(), 1);
-  EXPECT_EQ(p.breaches(0).description(), "Waited outside [restricted]");
-  EXPECT_EQ(p.notification_obligations_size(), 1);
-  EXPECT_EQ(p.appeals_size(), 1);
-  EXPECT_EQ(p.protected_persons(0), "Sarah Bennett");
-
-  v1::ProtectionOrder police = DetailedOrder();
-  ApplyOrderView(v1::CASE_VIEW_FULL, needles, &police);
-  EXPECT_TRUE(MessageDifferencer::Equals(police, DetailedOrder()));
-  EXPECT_EQ(police.breaches(0).description(), "Waited outside 14 Refuge Close");
-
-  v1::ProtectionOrder none = DetailedOrder();
-  ApplyOrderView(v1::CASE_VIEW_UNSPECIFIED, needles, &none);
-  v1::ProtectionOrder name_only;
-  name_only.set_name(DetailedOrder().name());
-  EXPECT_TRUE(MessageDifferencer::Equals(none, name_only));
-}
-
-TEST(OrderViewTest, SafeguardingViewRedactsRestrictedTextInTerms) {
-  v1::ProtectionOrder p = DetailedOrder();
-  p.mutable_terms(0)->set_text("Not to enter 14 REFUGE CLOSE or ST1 1AA");
-  p.mutable_terms(1)->mutable_geographic_limit()->set_area(
-      "Within 100 m of 14 Refuge Close, Hanley, ST1 1AA");
-  ApplyOrderView(v1::CASE_VIEW_SAFEGUARDING,
-                 RestrictedTextNeedles({"14 Refuge Close, Hanley, ST1 1AA"}),
-                 &p);
-  EXPECT_EQ(p.terms(0).text(), "Not to enter [restricted] or [restricted]");
-  EXPECT_EQ(p.terms(1).geographic_limit().area(),
-            "Within 100 m of [restricted]");
-}
+// ---- Views ------------------------------------------------------------------
+//
+// What each agency reads of an order is the visibility table's
+// (tests/unit/visibility_redact_test.cc); which orders it reads is here.
 
 TEST(OrderViewTest, PartnersSeeOnlyOrdersInForce) {
   for (int s = 1; s <= 13; ++s) {
