@@ -47,7 +47,11 @@ constexpr uint8_t
                    // ends inside one letter
   kCanStart = 4,   // a word boundary before it: a match may begin here
   kCanEnd = 8,     // a word boundary after it: a match may end here
-  kBreak = 16;     // separator ending an address component (",", line break)
+  kBreak = 16,     // separator ending an address component (",", line break)
+                   // (key units only)
+  kCamel = 32;     // an upper-case letter right after a lower-case one in
+                   // a word ("BrambleCl"): a word boundary (key characters
+                   // only)
 
 // One unit of a code point's key: a key character, or a separator (c == 0).
 struct KeyUnit {
@@ -55,11 +59,15 @@ struct KeyUnit {
   uint8_t flags;
 };
 
+// The case of the letter a code point is (for camel-case boundaries).
+enum class LetterCase : uint8_t { kNone, kLower, kUpper };
+
 struct CodePointKey {
   // Removed without splitting the word: format characters (soft hyphen,
   // zero-width space and joiners, BOM, bidi controls), combining marks and
   // other default-ignorable code points.
   bool joiner = false;
+  LetterCase letter_case = LetterCase::kNone;
   absl::InlinedVector<KeyUnit, 2> units;
 };
 
@@ -102,6 +110,11 @@ class UnicodeKeys {
   // same thread (the cache may be cleared then): use it at once.
   const CodePointKey& Of(char32_t c) const {
     if (c < 128) return ascii_[c];
+    return OfNonAscii(c);
+  }
+
+ private:
+  [[gnu::noinline]] const CodePointKey& OfNonAscii(char32_t c) const {
     // Per thread: no lock, no sharing. ICU is asked once per distinct
     // non-ASCII code point and thread; the bound keeps a flood of distinct
     // code points from growing it without limit.
@@ -112,7 +125,6 @@ class UnicodeKeys {
     return cache.emplace(c, Compute(c)).first->second;
   }
 
- private:
   static constexpr size_t kMaxCached = 4096;  // ~0.3 MB per thread at most
 
   UnicodeKeys() {
@@ -146,7 +158,11 @@ class UnicodeKeys {
       }
       // Fold first ("I" must stay "i", as "i" does), then the skeleton
       // ("1" -> "l", "0" -> "O", "m" -> "rn"), then fold its result.
-      const char32_t lower = absl::ascii_tolower(static_cast<unsigned char>(c));
+      const auto byte = static_cast<unsigned char>(c);
+      key.letter_case = absl::ascii_isupper(byte)   ? LetterCase::kUpper
+                        : absl::ascii_islower(byte) ? LetterCase::kLower
+                                                    : LetterCase::kNone;
+      const char32_t lower = absl::ascii_tolower(byte);
       std::u32string s = SkeletonOf(static_cast<UChar32>(lower));
       if (s.empty()) s = std::u32string(1, lower);
       const uint8_t digit = absl::ascii_isdigit(static_cast<unsigned char>(c))
@@ -199,9 +215,36 @@ class UnicodeKeys {
     }
   }
 
+  // The ASCII letter (lower case) that a Latin small capital is, by its
+  // Unicode name ("LATIN LETTER SMALL CAPITAL B" for U+0299 "ʙ"), else 0.
+  // Neither NFKD nor the confusable skeleton maps most of them to ASCII (the
+  // skeleton of "ʙ" is "ʙ", which is also that of Cyrillic "в").
+  static char32_t SmallCapitalLetter(UChar32 x) {
+    static constexpr std::string_view kPrefix = "LATIN LETTER SMALL CAPITAL ";
+    char name[64];
+    UErrorCode status = U_ZERO_ERROR;
+    const int32_t n = u_charName(x, U_UNICODE_CHAR_NAME, name, sizeof name, &status);
+    if (U_FAILURE(status) || n != static_cast<int32_t>(kPrefix.size()) + 1 ||
+        std::string_view(name, kPrefix.size()) != kPrefix) {
+      return 0;
+    }
+    const auto letter = static_cast<unsigned char>(name[kPrefix.size()]);
+    return absl::ascii_isupper(letter) ? absl::ascii_tolower(letter) : 0;
+  }
+
   // A non-ASCII letter or number (after NFKD).
   void AppendLetter(UChar32 x, CodePointKey* key) const {
     std::u32string s = SkeletonOf(x);
+    // A Latin small capital, or a letter whose skeleton is one ("в" -> "ʙ"),
+    // is the letter it is a capital of.
+    char32_t small_capital = SmallCapitalLetter(x);
+    if (small_capital == 0 && s.size() == 1) {
+      small_capital = SmallCapitalLetter(static_cast<UChar32>(s[0]));
+    }
+    if (small_capital != 0) {
+      AppendAscii(small_capital, false, key);
+      return;
+    }
     const auto all_ascii = [](const std::u32string& v) {
       return !v.empty() && std::all_of(v.begin(), v.end(),
                                        [](char32_t c) { return c < 128; });
@@ -253,6 +296,11 @@ class UnicodeKeys {
     if (IsJoiner(cp)) {
       key.joiner = true;
       return key;
+    }
+    if (u_isUUppercase(cp) || u_istitle(cp)) {
+      key.letter_case = LetterCase::kUpper;
+    } else if (u_isULowercase(cp)) {
+      key.letter_case = LetterCase::kLower;
     }
     icu::UnicodeString decomposed(cp);
     if (nfkd_ != nullptr) {
@@ -306,10 +354,21 @@ int HexValue(char32_t c) {
   return -1;
 }
 
+// The length of the UTF-8 sequence lead byte `b` starts (1 for ASCII), 0
+// when it cannot start one.
+int Utf8SequenceLength(int b) {
+  if (b >= 0 && b < 0x80) return 1;
+  if (b >= 0xC2 && b <= 0xDF) return 2;
+  if (b >= 0xE0 && b <= 0xEF) return 3;
+  if (b >= 0xF0 && b <= 0xF4) return 4;
+  return 0;
+}
+
 // One round of %XX decoding over bytes. An escape is decoded when it gives
 // ASCII or when it starts a complete UTF-8 sequence of escapes; otherwise
 // ("50%ab", "100%") it stays as written. Returns whether anything changed.
-bool PercentDecodeRound(const std::vector<Unit>& in, std::vector<Unit>* out) {
+[[gnu::noinline]] bool PercentDecodeRound(const std::vector<Unit>& in,
+                                          std::vector<Unit>* out) {
   out->clear();
   out->reserve(in.size());
   const auto escape_at = [&in](size_t j) -> int {
@@ -321,11 +380,7 @@ bool PercentDecodeRound(const std::vector<Unit>& in, std::vector<Unit>* out) {
   bool changed = false;
   for (size_t i = 0; i < in.size();) {
     const int b = escape_at(i);
-    int len = 0;
-    if (b >= 0 && b < 0x80) len = 1;
-    else if (b >= 0xC2 && b <= 0xDF) len = 2;
-    else if (b >= 0xE0 && b <= 0xEF) len = 3;
-    else if (b >= 0xF0 && b <= 0xF4) len = 4;
+    int len = Utf8SequenceLength(b);
     for (int k = 1; k < len; ++k) {
       const int t = escape_at(i + 3 * static_cast<size_t>(k));
       if (t < 0x80 || t > 0xBF) len = 0;
@@ -341,6 +396,67 @@ bool PercentDecodeRound(const std::vector<Unit>& in, std::vector<Unit>* out) {
                       in[j + 2].end});
     }
     i += 3 * static_cast<size_t>(len);
+    changed = true;
+  }
+  return changed;
+}
+
+// One round of quoted-printable decoding over bytes (RFC 2045: "=20", soft
+// line breaks "=\n"), only between two word bytes (an ASCII letter or digit
+// or a byte of a non-ASCII character), since "=" also starts the value of a
+// query string ("?q=14%20Bramble"): an escape "=XX" (upper-case hex) that
+// gives a space or a tab, or a complete UTF-8 sequence of escapes
+// ("=C2=A0"); a soft line break is removed, joining the word it split.
+// Returns whether anything changed.
+[[gnu::noinline]] bool QuotedPrintableRound(const std::vector<Unit>& in,
+                                            std::vector<Unit>* out) {
+  out->clear();
+  out->reserve(in.size());
+  const auto upper_hex = [](char32_t c) {
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F') ? HexValue(c) : -1;
+  };
+  const auto escape_at = [&in, &upper_hex](size_t j) -> int {
+    if (j + 2 >= in.size() || in[j].c != '=') return -1;
+    const int hi = upper_hex(in[j + 1].c);
+    const int lo = upper_hex(in[j + 2].c);
+    return hi < 0 || lo < 0 ? -1 : hi * 16 + lo;
+  };
+  const auto word_byte = [&in](size_t j) {
+    return j < in.size() && (in[j].c >= 0x80 || IsAsciiAlnum(in[j].c));
+  };
+  bool changed = false;
+  for (size_t i = 0; i < in.size();) {
+    if (in[i].c != '=' || i == 0 || !word_byte(i - 1)) {
+      out->push_back(in[i]);
+      ++i;
+      continue;
+    }
+    // A soft line break: "=\n" or "=\r\n".
+    size_t after = i + 1;
+    if (after < in.size() && in[after].c == '\r') ++after;
+    if (after < in.size() && in[after].c == '\n' && word_byte(after + 1)) {
+      i = after + 1;
+      changed = true;
+      continue;
+    }
+    const int b = escape_at(i);
+    int len = b == ' ' || b == '\t' ? 1 : b >= 0x80 ? Utf8SequenceLength(b) : 0;
+    for (int k = 1; k < len; ++k) {
+      const int t = escape_at(i + 3 * static_cast<size_t>(k));
+      if (t < 0x80 || t > 0xBF) len = 0;
+    }
+    after = i + 3 * static_cast<size_t>(len);
+    if (len == 0 || !(word_byte(after) || escape_at(after) >= 0)) {
+      out->push_back(in[i]);
+      ++i;
+      continue;
+    }
+    for (int k = 0; k < len; ++k) {
+      const size_t j = i + 3 * static_cast<size_t>(k);
+      out->push_back({static_cast<char32_t>(escape_at(j)), in[j].begin,
+                      in[j + 2].end});
+    }
+    i = after;
     changed = true;
   }
   return changed;
@@ -416,11 +532,14 @@ char32_t ReferenceValue(const std::u32string& name) {
   return 0;
 }
 
-void DecodeHtmlReferences(std::vector<Unit>* units) {
+// One round of HTML character reference decoding. Returns whether anything
+// changed.
+[[gnu::noinline]] bool DecodeHtmlReferences(std::vector<Unit>* units) {
   const std::vector<Unit>& in = *units;
   std::vector<Unit> out;
   out.reserve(in.size());
   std::u32string name;
+  bool changed = false;
   for (size_t i = 0; i < in.size();) {
     if (in[i].c == '&') {
       name.clear();
@@ -435,6 +554,7 @@ void DecodeHtmlReferences(std::vector<Unit>* units) {
         if (value != 0) {
           out.push_back({value, in[i].begin, in[j].end});
           i = j + 1;
+          changed = true;
           continue;
         }
       }
@@ -443,15 +563,70 @@ void DecodeHtmlReferences(std::vector<Unit>* units) {
     ++i;
   }
   *units = std::move(out);
+  return changed;
 }
 
-// Step 1 of the pipeline: the code points of `text` after URL and HTML
-// decoding, each with its span of original bytes.
+// One round of JSON (and JavaScript, Python) "\uXXXX" escapes, with
+// surrogate pairs ("\ud83c\udfe0"); a lone surrogate or "\u0000" stays as
+// written. The one-letter escapes ("\n", "\t") are not decoded: the letter
+// may as well begin a word after a backslash ("C:\tunstall"). Returns
+// whether anything changed.
+[[gnu::noinline]] bool DecodeJsonEscapes(std::vector<Unit>* units) {
+  const std::vector<Unit>& in = *units;
+  const auto escape_at = [&in](size_t j) -> int32_t {
+    if (j + 5 >= in.size() || in[j].c != '\\' || in[j + 1].c != 'u') {
+      return -1;
+    }
+    int32_t value = 0;
+    for (size_t k = j + 2; k < j + 6; ++k) {
+      const int d = HexValue(in[k].c);
+      if (d < 0) return -1;
+      value = value * 16 + d;
+    }
+    return value;
+  };
+  std::vector<Unit> out;
+  out.reserve(in.size());
+  bool changed = false;
+  for (size_t i = 0; i < in.size();) {
+    const int32_t v = escape_at(i);
+    if (v > 0 && !U16_IS_SURROGATE(v)) {
+      out.push_back({static_cast<char32_t>(v), in[i].begin, in[i + 5].end});
+      i += 6;
+      changed = true;
+      continue;
+    }
+    if (v > 0 && U16_IS_SURROGATE_LEAD(v)) {
+      const int32_t trail = escape_at(i + 6);
+      if (trail > 0 && U16_IS_TRAIL(trail)) {
+        out.push_back({static_cast<char32_t>(U16_GET_SUPPLEMENTARY(v, trail)),
+                       in[i].begin, in[i + 11].end});
+        i += 12;
+        changed = true;
+        continue;
+      }
+    }
+    out.push_back(in[i]);
+    ++i;
+  }
+  *units = std::move(out);
+  return changed;
+}
+
+// Step 1 of the pipeline: the code points of `text` after URL,
+// quoted-printable, HTML and JSON decoding, each with its span of original
+// bytes.
 std::vector<Unit> Decode(absl::string_view text) {
   std::vector<Unit> code_points;
   code_points.reserve(text.size());
   const auto length = static_cast<int64_t>(text.size());
-  if (text.find('%') == absl::string_view::npos) {
+  const auto has = [text](char c) {
+    return text.find(c) != absl::string_view::npos;
+  };
+  const bool percent = has('%');
+  const bool byte_escapes = percent || has('=');
+  const bool escapes = percent || has('&') || has('\\');
+  if (!byte_escapes) {
     DecodeUtf8(text.data(), length, [](size_t i) { return i; },
                [](size_t i) { return i + 1; }, &code_points);
   } else {
@@ -464,8 +639,16 @@ std::vector<Unit> Decode(absl::string_view text) {
     // encoded twice ("%2520").
     std::vector<Unit> decoded;
     for (int round = 0; round < 3; ++round) {
-      if (!PercentDecodeRound(bytes, &decoded)) break;
-      bytes.swap(decoded);
+      bool changed = false;
+      if (PercentDecodeRound(bytes, &decoded)) {
+        bytes.swap(decoded);
+        changed = true;
+      }
+      if (QuotedPrintableRound(bytes, &decoded)) {
+        bytes.swap(decoded);
+        changed = true;
+      }
+      if (!changed) break;
     }
     std::string raw;
     raw.reserve(bytes.size());
@@ -474,9 +657,19 @@ std::vector<Unit> Decode(absl::string_view text) {
                [&bytes](size_t i) { return bytes[i].begin; },
                [&bytes](size_t i) { return bytes[i].end; }, &code_points);
   }
-  if (std::any_of(code_points.begin(), code_points.end(),
-                  [](const Unit& u) { return u.c == '&'; })) {
-    DecodeHtmlReferences(&code_points);
+  // Up to three rounds too: text from an HTML source is often escaped twice
+  // ("&amp;nbsp;"). ("&" and "\\" may come from %XX escapes.)
+  for (int round = 0; round < 3 && escapes; ++round) {
+    bool changed = false;
+    if (std::any_of(code_points.begin(), code_points.end(),
+                    [](const Unit& u) { return u.c == '&'; })) {
+      changed = DecodeHtmlReferences(&code_points);
+    }
+    if (std::any_of(code_points.begin(), code_points.end(),
+                    [](const Unit& u) { return u.c == '\\'; })) {
+      changed = DecodeJsonEscapes(&code_points) || changed;
+    }
+    if (!changed) break;
   }
   return code_points;
 }
@@ -494,6 +687,7 @@ struct Token {
   size_t first;        // [first, last) in Stream::chars
   size_t last;
   bool break_before;   // an address component starts here
+  bool camel = false;  // a kCamel character inside
 };
 
 // The normalised text: key characters (separators removed) and the words
@@ -511,6 +705,7 @@ Stream Tokenise(const std::vector<Unit>& code_points) {
   bool in_token = false;
   bool pending_break = false;
   bool soft = false;  // a joiner since the last key character
+  bool after_lower = false;  // the last letter of the word is lower-case
   size_t pending_begin = kNone;  // a joiner before a word's first character
   const auto close = [&] {
     if (in_token) {
@@ -531,15 +726,21 @@ Stream Tokenise(const std::vector<Unit>& code_points) {
       }
       continue;
     }
+    // "BrambleCl": a lower-case letter then an upper-case one.
+    const bool camel = in_token & after_lower &
+                       (key.letter_case == LetterCase::kUpper);
+    after_lower = key.letter_case == LetterCase::kLower;
     for (const KeyUnit& unit : key.units) {
       if (unit.c == 0) {
         close();
         pending_begin = kNone;
+        after_lower = false;
         if ((unit.flags & kBreak) != 0) pending_break = true;
         continue;
       }
       KeyChar kc{unit.c, static_cast<uint8_t>(unit.flags & (kDigit | kCont)),
                  u.begin, u.end};
+      if (camel && (kc.flags & kCont) == 0) kc.flags |= kCamel;
       if (!in_token) {
         kc.flags |= kCanStart;
         if (pending_begin != kNone) kc.begin = pending_begin;
@@ -549,13 +750,17 @@ Stream Tokenise(const std::vector<Unit>& code_points) {
         in_token = true;
       } else if ((kc.flags & kCont) == 0) {
         // Inside a word, a change between digits and letters ("114Bramble",
-        // "st14qx") and an invisible character are boundaries too.
+        // "st14qx"), from a lower-case to an upper-case letter
+        // ("VisitBrambleClose") and an invisible character are boundaries
+        // too.
         KeyChar& prev = s.chars.back();
-        if (soft || (prev.flags & kDigit) != (kc.flags & kDigit)) {
+        if (soft || (kc.flags & kCamel) != 0 ||
+            (prev.flags & kDigit) != (kc.flags & kDigit)) {
           prev.flags |= kCanEnd;
           kc.flags |= kCanStart;
         }
       }
+      if ((kc.flags & kCamel) != 0) s.tokens.back().camel = true;
       soft = false;
       s.chars.push_back(kc);
     }
@@ -593,14 +798,33 @@ bool IsPostcodeShape(const std::string& shape) {
          outward == "LLD" || outward == "LLDD" || outward == "LLDL";
 }
 
-// Whether token `t` and one or two words after it (same component) have a
-// postcode's shape ("ST 1 4QX", "CR 0 2AB"): then "ST" is no "Street".
-bool StartsPostcode(const Stream& s, size_t t) {
-  std::string shape = ShapeOf(s, t);
-  for (size_t k = t + 1; k < s.tokens.size() && k <= t + 2; ++k) {
-    if (s.tokens[k].break_before) return false;
-    shape += ShapeOf(s, k);
-    if (IsPostcodeShape(shape)) return true;
+// Like ShapeOf, with 'E' (either) for a letter that is typed for a digit in
+// a postcode: "I" or "l" for 1, "O" for 0 (keys "i", "l", "o").
+std::string LooseShapeOf(const Stream& s, size_t t) {
+  std::string shape;
+  for (size_t i = s.tokens[t].first; i < s.tokens[t].last; ++i) {
+    const KeyChar& c = s.chars[i];
+    if ((c.flags & kCont) != 0) continue;
+    if ((c.flags & kDigit) != 0) {
+      shape.push_back('D');
+    } else {
+      shape.push_back(c.c == 'i' || c.c == 'l' || c.c == 'o' ? 'E' : 'L');
+    }
+  }
+  return shape;
+}
+
+// IsPostcodeShape for a LooseShapeOf shape.
+bool IsLoosePostcodeShape(const std::string& shape) {
+  static constexpr std::string_view kShapes[] = {
+      "LDDLL", "LDDDLL", "LDLDLL", "LLDDLL", "LLDDDLL", "LLDLDLL"};
+  for (std::string_view candidate : kShapes) {
+    if (candidate.size() != shape.size()) continue;
+    bool fits = true;
+    for (size_t i = 0; i < shape.size() && fits; ++i) {
+      fits = shape[i] == 'E' || shape[i] == candidate[i];
+    }
+    if (fits) return true;
   }
   return false;
 }
@@ -723,6 +947,15 @@ constexpr std::string_view kQualifiers[] = {
 
 constexpr std::string_view kArticles = "the y yr";
 
+// Words that make a house name the name of one building ("The Willows
+// Refuge", "Bramble House"), besides the street types ("Bramble Court").
+// Not the words for a kind of home ("cottage", "farm", "barn", "bungalow"):
+// "a rose cottage", "the old farm" describe a house as often as they name
+// one.
+constexpr std::string_view kBuildingWords =
+    "refuge house lodge hall manor grange hostel shelter tower towers "
+    "mansions centre center priory abbey rectory vicarage chambers";
+
 std::vector<absl::string_view> Words(std::string_view line) {
   return absl::StrSplit(absl::string_view(line.data(), line.size()), ' ',
                         absl::SkipEmpty());
@@ -755,6 +988,9 @@ class Vocabulary {
   }
   bool IsArticle(std::u32string_view key) const {
     return articles_.contains(key);
+  }
+  bool IsBuildingWord(std::u32string_view key) const {
+    return building_words_.contains(key);
   }
   bool IsFlat(std::u32string_view key) const { return key == flat_; }
   size_t max_word_chars() const { return max_word_chars_; }
@@ -806,6 +1042,9 @@ class Vocabulary {
     for (absl::string_view word : Words(kArticles)) {
       articles_.insert(KeyOfWord(word));
     }
+    for (absl::string_view word : Words(kBuildingWords)) {
+      building_words_.insert(KeyOfWord(word));
+    }
   }
 
   void AddNumber(std::string_view word, NumberWord number) {
@@ -832,6 +1071,7 @@ class Vocabulary {
   U32Set street_types_;
   U32Set qualifiers_;
   U32Set articles_;
+  U32Set building_words_;
   std::u32string flat_;
   size_t max_word_chars_ = 0;
 };
@@ -944,8 +1184,24 @@ void EmitWord(const Stream& in, size_t first, size_t last,
   out->tokens.back().last = out->chars.size();
 }
 
-// Step 3: number words to digits, street types, flat words and qualifiers
-// to their canonical word.
+// The key of token `t` of `in` in `scratch`, or empty when it is longer than
+// any vocabulary word.
+[[gnu::always_inline]] inline std::u32string_view KeyOfToken(
+    const Stream& in, size_t t, size_t max_chars, std::u32string* scratch) {
+  const Token& token = in.tokens[t];
+  if (token.last - token.first > max_chars) return {};
+  scratch->clear();
+  for (size_t i = token.first; i < token.last; ++i) {
+    scratch->push_back(in.chars[i].c);
+  }
+  return *scratch;
+}
+
+// Step 3: number words to digits; street types, flat words and qualifiers
+// to their canonical word. A word that begins with a digit is none of the
+// latter ("1a", whose key is "la", is a house number, not "Lane"); a street
+// type run into the word before it with a capital letter ("BrambleCl") is
+// one.
 Stream Canonicalise(const Stream& in) {
   const Vocabulary& vocabulary = Vocabulary::Get();
   const UnicodeKeys& keys = UnicodeKeys::Get();
@@ -953,14 +1209,39 @@ Stream Canonicalise(const Stream& in) {
   out.chars.reserve(in.chars.size() + 8);
   out.tokens.reserve(in.tokens.size());
   std::u32string scratch;
-  const auto key_of = [&](size_t t) -> std::u32string_view {
-    const Token& token = in.tokens[t];
-    if (token.last - token.first > vocabulary.max_word_chars()) return {};
-    scratch.clear();
-    for (size_t i = token.first; i < token.last; ++i) {
-      scratch.push_back(in.chars[i].c);
+  std::u32string ahead_scratch;
+  std::u32string suffix;
+  const auto key_of = [&](size_t t) {
+    return KeyOfToken(in, t, vocabulary.max_word_chars(), &scratch);
+  };
+  const auto ahead_key_of = [&](size_t t) {
+    return KeyOfToken(in, t, vocabulary.max_word_chars(), &ahead_scratch);
+  };
+  std::string ahead_digits;
+  // Whether token `t` and one to three words after it (same component, a
+  // number in words counting as its digits) have a postcode's shape ("ST 1
+  // 4QX", "CR 0 2AB", "ST I 4QX", "ST one four QX"): then "ST" is no
+  // "Street".
+  const auto starts_postcode = [&](size_t t) {
+    std::string shape = LooseShapeOf(in, t);
+    size_t k = t + 1;
+    for (int words = 0; words < 3 && k < in.tokens.size(); ++words) {
+      if (in.tokens[k].break_before) return false;
+      size_t consumed = 0;
+      if (ParseNumberWords(in, k, ahead_key_of, vocabulary, &consumed,
+                           &ahead_digits)) {
+        for (char d : ahead_digits) {
+          shape.push_back(absl::ascii_isdigit(static_cast<unsigned char>(d)) ? 'D'
+                                                                              : 'L');
+        }
+        k += consumed;
+      } else {
+        shape += LooseShapeOf(in, k);
+        ++k;
+      }
+      if (IsLoosePostcodeShape(shape)) return true;
     }
-    return scratch;
+    return false;
   };
   std::vector<KeyUnit> word;
   std::string digits;
@@ -977,20 +1258,50 @@ Stream Canonicalise(const Stream& in) {
       t += consumed;
       continue;
     }
-    const std::u32string_view key = key_of(t);
+    const Token& token = in.tokens[t];
+    const std::u32string_view key =
+        (in.chars[token.first].flags & kDigit) != 0 ? std::u32string_view()
+                                                    : key_of(t);
     const std::u32string* canonical =
         key.empty() ? nullptr : vocabulary.Canonical(key);
-    if (canonical != nullptr && *canonical != key && !StartsPostcode(in, t)) {
+    if (canonical != nullptr && *canonical != key && !starts_postcode(t)) {
       word.clear();
       for (char32_t c : *canonical) word.push_back({c, 0});
       EmitWord(in, t, t + 1, word, &out);
       ++t;
       continue;
     }
-    const Token& token = in.tokens[t];
+    // The last camel-case part of the word, if it is a street type written
+    // otherwise than canonically ("Cl" of "BrambleCl").
+    size_t camel = kNone;
+    for (size_t i = token.last; token.camel && i-- > token.first + 1;) {
+      if ((in.chars[i].flags & kCamel) != 0) {
+        camel = i;
+        break;
+      }
+    }
+    const std::u32string* type = nullptr;
+    if (camel != kNone && token.last - camel <= vocabulary.max_word_chars()) {
+      suffix.clear();
+      for (size_t i = camel; i < token.last; ++i) suffix.push_back(in.chars[i].c);
+      type = vocabulary.Canonical(suffix);
+      if (type != nullptr && (*type == suffix || !vocabulary.IsStreetType(*type))) {
+        type = nullptr;
+      }
+    }
     out.tokens.push_back({out.chars.size(), 0, token.break_before});
-    out.chars.insert(out.chars.end(), in.chars.begin() + static_cast<std::ptrdiff_t>(token.first),
-                     in.chars.begin() + static_cast<std::ptrdiff_t>(token.last));
+    out.chars.insert(
+        out.chars.end(), in.chars.begin() + static_cast<std::ptrdiff_t>(token.first),
+        in.chars.begin() +
+            static_cast<std::ptrdiff_t>(type == nullptr ? token.last : camel));
+    if (type != nullptr) {
+      const size_t begin = in.chars[camel].begin;
+      const size_t end = in.chars[token.last - 1].end;
+      const size_t first = out.chars.size();
+      for (char32_t c : *type) out.chars.push_back({c, kNoFlags, begin, end});
+      out.chars[first].flags |= kCanStart | kCamel;
+      out.chars.back().flags |= kCanEnd;
+    }
     out.tokens.back().last = out.chars.size();
     ++t;
   }
@@ -1109,18 +1420,64 @@ class AddressParser {
   }
   // Whether the street alone is identifying (the rule in the header).
   bool StreetIsDistinctive(absl::Span<const size_t> street) const {
-    int words = 0;
-    int distinctive = 0;
+    return Distinctive(street, /*building_words_too=*/false);
+  }
+  // Whether a house name alone is identifying (the rule in the header):
+  // named like an identifying street ("Bramble Court"), or at least two
+  // words with a building word and a distinctive word ("The Willows
+  // Refuge").
+  bool HouseNameIsDistinctive(absl::Span<const size_t> name) const {
+    if (HasStreetType(name) && StreetIsDistinctive(name)) return true;
+    return std::any_of(name.begin(), name.end(),
+                       [this](size_t t) {
+                         return vocabulary_.IsBuildingWord(Key({t}));
+                       }) &&
+           Distinctive(name, /*building_words_too=*/true);
+  }
+  // Whether `words` hold a distinctive word (not an article, street type,
+  // qualifier or number; nor a building word if `building_words_too`).
+  bool HasDistinctiveWord(absl::Span<const size_t> words,
+                          bool building_words_too = false) const {
+    return std::any_of(words.begin(), words.end(), [&](size_t t) {
+      return IsDistinctiveWord(t, building_words_too);
+    });
+  }
+  // `words` without their leading articles ("Willows Refuge" of "The
+  // Willows Refuge").
+  std::vector<size_t> WithoutLeadingArticles(absl::Span<const size_t> words) const {
+    size_t n = 0;
+    while (n < words.size() && vocabulary_.IsArticle(Key({words[n]}))) ++n;
+    return std::vector<size_t>(words.begin() + static_cast<std::ptrdiff_t>(n),
+                               words.end());
+  }
+  // The name of a street without its street types and articles ("Bramble"
+  // of "Bramble Close", "Bryn" of "Heol y Bryn").
+  std::vector<size_t> StreetName(absl::Span<const size_t> street) const {
+    std::vector<size_t> name;
     for (size_t t : street) {
       const std::u32string key = Key({t});
-      if (vocabulary_.IsArticle(key)) continue;
-      ++words;
-      if (!vocabulary_.IsStreetType(key) && !vocabulary_.IsQualifier(key) &&
-          !StartsWithDigit(t)) {
-        ++distinctive;
+      if (!vocabulary_.IsStreetType(key) && !vocabulary_.IsArticle(key)) {
+        name.push_back(t);
       }
     }
-    return words >= 2 && distinctive >= 1;
+    return name;
+  }
+  // The keys of a postcode: as written, and with "i" for each "1" ("STI
+  // 4QX"; "O" for "0" has the key of "0" already).
+  std::vector<std::u32string> PostcodeKeys(absl::Span<const size_t> postcode) const {
+    std::vector<std::u32string> keys = {U""};
+    for (size_t t : postcode) {
+      for (size_t i = s_.tokens[t].first; i < s_.tokens[t].last; ++i) {
+        const KeyChar& c = s_.chars[i];
+        const bool one = (c.flags & kDigit) != 0 && c.c == U'l';
+        const size_t n = keys.size();
+        for (size_t k = 0; k < n; ++k) {
+          if (one) keys.push_back(keys[k] + U'i');
+          keys[k].push_back(c.c);
+        }
+      }
+    }
+    return keys;
   }
   bool HasStreetType(absl::Span<const size_t> tokens) const {
     return std::any_of(tokens.begin(), tokens.end(),
@@ -1133,6 +1490,23 @@ class AddressParser {
 
  private:
   std::string Shape(size_t t) const { return ShapeOf(s_, t); }
+  bool IsDistinctiveWord(size_t t, bool building_words_too) const {
+    const std::u32string key = Key({t});
+    return !vocabulary_.IsArticle(key) && !vocabulary_.IsStreetType(key) &&
+           !vocabulary_.IsQualifier(key) && !StartsWithDigit(t) &&
+           !(building_words_too && vocabulary_.IsBuildingWord(key));
+  }
+  // At least two words besides articles, one of them distinctive.
+  bool Distinctive(absl::Span<const size_t> words, bool building_words_too) const {
+    int count = 0;
+    int distinctive = 0;
+    for (size_t t : words) {
+      if (vocabulary_.IsArticle(Key({t}))) continue;
+      ++count;
+      if (IsDistinctiveWord(t, building_words_too)) ++distinctive;
+    }
+    return count >= 2 && distinctive >= 1;
+  }
   bool StartsWithDigit(size_t t) const {
     return (s_.chars[s_.tokens[t].first].flags & kDigit) != 0;
   }
@@ -1332,6 +1706,18 @@ RestrictedAddressMatcher RestrictedAddressMatcher::For(
       return parser.Key(tokens);
     };
     auto& trie = compiled->anchored;
+    // Each house name as written and, when a distinctive word is left,
+    // without its article ("Willows Refuge" of "The Willows Refuge"; not
+    // "Lodge" of "The Lodge").
+    std::vector<std::vector<size_t>> house_names;
+    for (const auto& name : a.house_names) {
+      house_names.push_back(name);
+      std::vector<size_t> bare = parser.WithoutLeadingArticles(name);
+      if (bare.size() < name.size() &&
+          parser.HasDistinctiveWord(bare, /*building_words_too=*/true)) {
+        house_names.push_back(std::move(bare));
+      }
+    }
 
     // The whole address (unless it is only numbers: "14" is in every text).
     if (!parser.AllNumbers(a.all)) {
@@ -1344,7 +1730,7 @@ RestrictedAddressMatcher RestrictedAddressMatcher::For(
       };
       std::vector<Premises> premises = {{{}, 0}};
       if (!a.flat.empty()) premises.push_back({a.flat, kFlat});
-      for (const auto& name : a.house_names) {
+      for (const auto& name : house_names) {
         premises.push_back({name, kHouseName});
         if (!a.flat.empty()) premises.push_back({Concat(a.flat, name), kFlat | kHouseName});
       }
@@ -1369,16 +1755,32 @@ RestrictedAddressMatcher RestrictedAddressMatcher::For(
       for (const auto& town : a.towns) {
         add(anchored, trie, key(Concat(a.street, town)), kStreet | kTown, index);
       }
+      // The street's name without its type, with a town ("Bramble,
+      // Hanley"), and with the house number too ("14 Bramble, Hanley"),
+      // when it has a distinctive word that is not a building word ("Refuge,
+      // Hanley" of Refuge Close is a phrase).
+      const std::vector<size_t> name = parser.StreetName(a.street);
+      if (parser.HasStreetType(a.street) &&
+          parser.HasDistinctiveWord(name, /*building_words_too=*/true)) {
+        for (const auto& town : a.towns) {
+          add(anchored, trie, key(Concat(name, town)), kStreet | kTown, index);
+          if (!a.number.empty()) {
+            add(anchored, trie, key(Concat(a.number, name, town)),
+                kHouseNumber | kStreet | kTown, index);
+          }
+        }
+      }
       if (!a.postcode.empty()) {
         add(anchored, trie, key(Concat(a.street, a.postcode)), kStreet | kPostcode,
             index);
       }
     }
-    for (const auto& name : a.house_names) {
-      // A building named like a street ("Bramble Court") is identifying
-      // alone, by the street's rule; a house name ("Rose Cottage") only
-      // with a town, the street or the flat.
-      if (parser.HasStreetType(name) && parser.StreetIsDistinctive(name)) {
+    for (const auto& name : house_names) {
+      // A building named like a street ("Bramble Court") or with a building
+      // word and a distinctive word ("The Willows Refuge") is identifying
+      // alone; a house name ("Rose Cottage") only with a town, the street or
+      // the flat.
+      if (parser.HouseNameIsDistinctive(name)) {
         add(anchored, trie, key(name), kHouseName, index);
       }
       if (!a.flat.empty()) {
@@ -1393,9 +1795,10 @@ RestrictedAddressMatcher RestrictedAddressMatcher::For(
       }
       add(extensions, compiled->extensions, key(name), kHouseName, index);
     }
-    if (!a.postcode.empty()) {
-      add(postcodes, compiled->postcodes, key(a.postcode), kPostcode, index);
-      add(extensions, compiled->extensions, key(a.postcode), kPostcode, index);
+    for (std::u32string& postcode : parser.PostcodeKeys(a.postcode)) {
+      if (postcode.empty()) continue;
+      add(postcodes, compiled->postcodes, postcode, kPostcode, index);
+      add(extensions, compiled->extensions, std::move(postcode), kPostcode, index);
     }
     for (const auto& town : a.towns) {
       add(extensions, compiled->extensions, key(town), kTown, index);

@@ -13,10 +13,19 @@
 // from ICU) and are compared as sequences of normalised words.
 //
 // Normalisation, applied identically to every address and every text:
-//  1. URL-decoding: %XX escapes (up to three rounds, for links wrapped in
-//     links) when they decode to ASCII or to well-formed UTF-8; '+' is a
-//     separator anyway. Then HTML character references: numeric ones and
-//     the usual named ones (&nbsp; &shy; &amp; ...).
+//  1. Decoding, each up to three rounds (a link inside a link is encoded
+//     twice, "%2520"; text from an HTML source is often escaped twice,
+//     "&amp;nbsp;"):
+//     - URL: %XX escapes when they decode to ASCII or to well-formed UTF-8;
+//       '+' is a separator anyway;
+//     - quoted-printable (e-mail source): "=XX" with upper-case hex digits
+//       that gives a space or a tab ("14=20Bramble"), or a complete UTF-8
+//       sequence ("=C2=A0"), and soft line breaks ("Bram=\n" "ble", removed),
+//       only between two letters or digits, since "=" also starts a query
+//       string's value ("?q=14%20Bramble");
+//     - then HTML character references (numeric ones and the usual named
+//       ones: &nbsp; &shy; &amp; ...) and JSON "\uXXXX" escapes (with
+//       surrogate pairs; not the one-letter ones: "\n").
 //  2. Per character, with ICU: compatibility decomposition (NFKD: full-width
 //     and mathematical letters and digits, ligatures, circled and
 //     superscript digits, every compatibility space); combining marks,
@@ -31,18 +40,32 @@
 //     uspoof_getSkeleton, UTS #39), so a Cyrillic "а" or Greek "Β" in
 //     "Brаmble" is the Latin letter. The skeleton also joins "1" with "l",
 //     "0" with "o" and "m" with "rn" (on both sides: see "False positives").
+//     Latin small capitals ("ʙ" U+0299, "ʀ", "ᴀ"...) are their letter, by
+//     their ICU character names ("LATIN LETTER SMALL CAPITAL B"): neither
+//     NFKD nor the skeleton maps most of them to ASCII (the skeleton of "ʙ"
+//     is "ʙ", as is that of Cyrillic "в", which is read as "b" too).
+//     In a postcode only (the positions where a UK postcode has digits), a
+//     capital "I" (folded to "i", which the skeleton does not join with "1";
+//     so a small "i" too) is also read as "1": "STI 4QX" ("O" for "0" has
+//     the key of "0" already: "CRO 2AB").
 //  4. Per word: number words become digits ("Fourteen" = "14", "twenty-one"
-//     = "21", "one hundred and two" = "102"); ordinals keep their suffix
-//     ("fourteenth" = "14th", "First Avenue" = "1st Avenue"), so an ordinal
-//     is never a house number. UK street types and their abbreviations,
-//     with or without a dot, become one word ("Cl", "CL", "Cl." = "Close";
-//     "St" = "Street" = "Saint"), as do flat words ("Apt", "Apartment",
-//     "Unit" = "Flat").
+//     = "21", "one hundred and two" = "102"), in a postcode too ("ST one
+//     four QX" = "ST1 4QX": "ST" then starts a postcode and is no
+//     "Street"); ordinals keep their suffix ("fourteenth" = "14th", "First
+//     Avenue" = "1st Avenue"), so an ordinal is never a house number. UK
+//     street types and their abbreviations, with or without a dot, become
+//     one word ("Cl", "CL", "Cl." = "Close"; "St" = "Street" = "Saint"), as
+//     do flat words ("Apt", "Apartment", "Unit" = "Flat"); so does a street
+//     type run into the end of a word when it starts with a capital right
+//     after a lower-case letter ("BrambleCl", "BrambleCL" = "Bramble
+//     Close"). A word that begins with a digit is never one of
+//     these ("1a", whose key is "la", is a house number, not "Lane").
 // Words are then compared ignoring what separated them: "Bramble Close",
 // "Bramble-Close", "BrambleClose", "Bramble,\n Close" and "14+Bramble+Close"
 // are the same. A match must begin and end on word boundaries (a change
-// between digits and letters, or an invisible character, counts as one: "Flat
-// 2, 114Bramble Close" still shows the street); the postcode alone may sit
+// between digits and letters, from a lower-case to an upper-case letter, or
+// an invisible character, counts as one: "Flat 2, 114Bramble Close" and
+// "#SeenAtBrambleClose" still show the street); the postcode alone may sit
 // inside a longer word ("ref:st14qx/2").
 //
 // What is identifying (each address is parsed into flat, house name, house
@@ -55,6 +78,13 @@
 //    name in front ("Flat 2, 14 Bramble Close", "2/14 Bramble Close");
 //  - the street with a town of the address ("Bramble Cl, Hanley", "The
 //    Avenue, Audley") or with the postcode;
+//  - the street's name without its type and articles, when the street has
+//    a type and the name a distinctive word (below) that is not a building
+//    word (below: "refuge, Hanley" of Refuge Close is a phrase), with a town
+//    of the address ("Bramble, Hanley", "Bryn, Llandrindod Wells" of "Heol
+//    y Bryn"), and with the house number in front ("14 Bramble, Hanley",
+//    "fourteen, Bramble (Hanley)"): a street name in its town narrows the
+//    address to the one or two streets of that name there;
 //  - the street alone ("Bramble Close", however the type is written) when it
 //    has at least two words and one of them is distinctive: not an article
 //    ("the", Welsh "y"/"yr"), not a street type, not a number and not a
@@ -70,11 +100,25 @@
 //  - a house or building name with the street, a town or the flat ("Rose
 //    Cottage, Hanley", "Flat 5, Bramble Court"); alone when it is named like
 //    an identifying street ("Bramble Court": a street type and a distinctive
-//    word), not otherwise ("Rose Cottage" is also a phrase).
+//    word) or when, besides articles, it has at least two words, one of
+//    them a building word (refuge, house, lodge, hall, manor, grange,
+//    hostel, shelter, tower(s), mansions, centre/center, priory, abbey,
+//    rectory, vicarage, chambers) and one distinctive (as for streets, and
+//    not a building word): "The Willows Refuge", "Bramble House". A refuge
+//    is known by its name. Not otherwise: the words for a kind of home
+//    (cottage, farm, barn, bungalow) describe a house as often as they name
+//    one ("Rose Cottage": "a rose cottage"), and a building word alone is a
+//    phrase ("The Lodge", "the refuge"). Each of these is also found without
+//    the name's leading article when a distinctive word is left ("willows
+//    refuge", "Willows Refuge, Hanley"; not "Lodge, Leek" for "The
+//    Lodge").
 // Not identifying alone: a town, a county, a bare house number, a flat
 // designation ("Flat 2"), a street type word ("close"), the street's
-// distinctive word without its type ("bramble"), half a postcode, a whole
-// "address" that is only a number.
+// distinctive word without its type and town, even after the house number
+// ("bramble", "14 bramble bushes"), a house name without a building word
+// ("Rose Cottage") or with no distinctive word ("The Lodge", "The Old
+// Rectory"), half a postcode ("STI" too), a whole "address" that is only a
+// number.
 // A match is then widened over what follows it directly (only separators
 // between): a town or the postcode of the address, the flat, a house name,
 // or another match, so "14 Bramble Close, Hanley, ST1 4QX" is one span.
@@ -82,22 +126,38 @@
 // False positives (redacted although harmless), accepted because a leak is
 // worse than a blank:
 //  - skeleton look-alikes: lower-case "l" for "1", "O" for "0" ("l4 Bramble
-//    Close"), "rn" for "m" ("Brarnble Close");
+//    Close"), "rn" for "m" ("Brarnble Close"), Cyrillic "в" for "b"; and in
+//    a postcode "I" for "1" ("STI 4QX");
 //  - the words of a part may be separated by any punctuation, even a full
 //    stop ("a bramble. Close the gate" when the street is Bramble Close), and
 //    an identifying street used as a phrase or in another town ("Station
 //    Road", "a bramble close to the wall") is redacted wherever it appears;
+//    so is a house name with a building word ("a bramble house" when the
+//    house is Bramble House) and a street's name before a town of the
+//    address ("at the station, Crewe" for Station Road, Crewe; "the mill,
+//    Audley" for Mill Lane, Audley);
+//  - a change from a lower-case to an upper-case letter is a word boundary,
+//    so "McDonald Road" shows "Donald Road" ("Mc[restricted]");
 //  - abbreviations are read as street types wherever they appear ("Dr" is
 //    Drive, "St" is Street or Saint), which only matters next to the name;
+//  - "=20" between two words and "\u0020" are read as spaces even where
+//    they were meant literally;
 //  - a town of the address right after a match is taken with it.
 // False negatives (known; some kept as tests): a street-type abbreviation run
-// into the name ("BrambleCl"); capital "I" typed for "1" (folded to "i",
+// into the name without a change of case ("bramblecl", "BRAMBLECL"); capital
+// "I" typed for "1" outside a postcode ("I4 Bramble Close": folded to "i",
 // which ICU does not confuse with "1"); Roman numerals ("XIV"); the words in
 // another order ("Close Bramble"); a house number kept apart from the street
-// by other words ("14, the house on Bramble Close": the street is still
-// found); encodings other than URL and HTML (base64, quoted-printable, JSON
-// "\u00a0" escapes); reversed text displayed with a right-to-left override;
-// misspellings; and what is not identifying alone (a town, "Flat 2").
+// by other words ("14, the house on Bramble Close", "no. 14 on Bramble,
+// Hanley": the street, or the street's name and town, is still found);
+// encodings other than URL, quoted-printable, HTML and JSON "\u" (base64,
+// JSON one-letter escapes: "Bramble\nClose", since decoding "\n" would eat
+// the first letter of a word after a backslash, "C:\newcastle"), and
+// quoted-printable in lower-case hex or not between two words; a house
+// number 20 or 09 run into the street right after "=" ("?q=20Bramble%20
+// Close": read as a quoted-printable space; the street is still found);
+// reversed text displayed with a right-to-left override; misspellings; and
+// what is not identifying alone (a town, "Flat 2", "Rose Cottage").
 //
 // Cost: For parses the addresses and builds tries of their parts (the first
 // use in a process also builds the ICU-derived tables: milliseconds). Find
@@ -105,7 +165,7 @@
 // deep as the longest part; a few vectors are allocated per call; ICU is
 // called only for the first occurrence of each non-ASCII character in a
 // thread (a thread-local cache of at most 4096 code points); ASCII goes
-// through a table. About 25 microseconds per kilobyte of text (one core,
+// through a table. About 30 microseconds per kilobyte of text (one core,
 // Release build, the 10,000-call test).
 //
 // Thread safety: a compiled matcher is immutable, and copies share it; Find

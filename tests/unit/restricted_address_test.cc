@@ -30,6 +30,10 @@ constexpr char kCommonPhraseStreet[] = "22 Station Road, Crewe CW1 2AB";
 constexpr char kHundreds[] = "102 Church Lane, Audley";
 constexpr char kOrdinalStreet[] = "5 First Avenue, Tunstall";
 constexpr char kBuilding[] = "Flat 5, Bramble Court, 14 Bramble Close, Hanley";
+constexpr char kRefuge[] = "The Willows Refuge, 14 Bramble Close, Hanley ST1 4QX";
+constexpr char kLodge[] = "The Lodge, 5 High Street, Leek ST13 6AA";
+constexpr char kZeroPostcode[] = "Flat 1, 10 Mill Lane, Croydon CR0 2AB";
+constexpr char kHouseNumberWithLetter[] = "1a Bramble Close, Hanley ST1 4QX";
 
 std::string Redacted(absl::string_view address, absl::string_view text) {
   const std::vector<std::string> addresses = {std::string(address)};
@@ -141,6 +145,13 @@ const Case kCases[] = {
      "[restricted]"},
     {"StreetAndPostcodeWithCyrillicHa", kFlatAddress, "Bramble Close ST1 4Q\u0425",
      "[restricted]"},
+    // Small capitals: no NFKD decomposition, and the skeleton of "ʙ" is "ʙ".
+    {"LatinSmallCapitalB", kFlatAddress, "14 \u0299ramble Close", "[restricted]"},
+    {"SmallCapitalsThroughout", kFlatAddress,
+     "\u0299\u0280\u1d00\u1d0d\u0299\u029f\u1d07 \u1d04\u029f\u1d0f\ua731\u1d07",
+     "[restricted]"},
+    {"CyrillicVeWhoseSkeletonIsSmallCapitalB", kFlatAddress, "\u0432ramble Close",
+     "[restricted]"},
 
     // -- Look-alike letters (confusable skeletons).
     {"CyrillicSmallA", kFlatAddress, "14 Br\u0430mble Close", "[restricted]"},
@@ -180,6 +191,14 @@ const Case kCases[] = {
     {"AbbreviatedStreetAndTown", kFlatAddress, "Bramble Cl, Hanley",
      "[restricted]"},
     {"AvenueAbbreviated", kOrdinalStreet, "5 First Ave", "[restricted]"},
+    {"AbbreviationRunIntoTheNameInCamelCase", kFlatAddress, "BrambleCl",
+     "[restricted]"},
+    {"NumberNameAndAbbreviationRunTogether", kFlatAddress, "14BrambleCl.",
+     "[restricted]."},
+    {"WordsRunIntoTheStreetInCamelCase", kFlatAddress, "#SeenAtBrambleClose",
+     "#SeenAt[restricted]"},
+    {"HouseNumberWithLetterIsNotAStreetType", kHouseNumberWithLetter,
+     "Bramble Close", "[restricted]"},
 
     // -- Number words.
     {"NumberWord", kFlatAddress, "Fourteen Bramble Close", "[restricted]"},
@@ -204,6 +223,16 @@ const Case kCases[] = {
      "114[restricted]"},
     {"TownBeforeTheStreetIsKept", kFlatAddress, "Hanley: 14 Bramble Close",
      "Hanley: [restricted]"},
+    {"NumberStreetNameAndTown", kFlatAddress, "14 Bramble, Hanley", "[restricted]"},
+    {"NumberWordStreetNameAndTownInBrackets", kFlatAddress,
+     "fourteen, Bramble (Hanley)", "[restricted])"},
+    {"StreetNameAndTown", kFlatAddress, "Seen on Bramble, Stoke-on-Trent",
+     "Seen on [restricted]"},
+    {"NumberApartFromStreetNameAndTown", kFlatAddress,
+     "Lives at no. 14 on Bramble, Hanley (the close)",
+     "Lives at no. 14 on [restricted] (the close)"},
+    {"WelshStreetNameWithoutTypeAndArticleAndTown", kWelshWithArticle,
+     "Bryn, Llandrindod Wells", "[restricted]"},
     {"AddressSplitAcrossSentences", kFlatAddress,
      "She lives on Bramble Close. Her postcode is ST1 4QX. The town is Hanley.",
      "She lives on [restricted]. Her postcode is [restricted]. The town is "
@@ -225,6 +254,12 @@ const Case kCases[] = {
     {"PostcodeAllFullWidth", kFlatAddress,
      "\uff33\uff34\uff11 \uff14\uff31\uff38", "[restricted]"},
     {"TurkishDottedCapitalI", kHouseName, "M\u0130LL LANE", "[restricted]"},
+    {"PostcodeCapitalIForOne", kFlatAddress, "Postcode STI 4QX",
+     "Postcode [restricted]"},
+    {"PostcodeCapitalIForOneSpaced", kFlatAddress, "ST I 4QX", "[restricted]"},
+    {"PostcodeLetterOForZero", kZeroPostcode, "CRO 2AB", "[restricted]"},
+    {"PostcodeLetterOForZeroSpaced", kZeroPostcode, "CR O 2AB", "[restricted]"},
+    {"PostcodeNumberWords", kFlatAddress, "ST one four QX", "[restricted]"},
     {"HashBeforeHouseNumber", kFlatAddress, "#14 Bramble Close", "#[restricted]"},
 
     // -- URLs and HTML.
@@ -249,6 +284,23 @@ const Case kCases[] = {
      "[restricted]"},
     {"HtmlHexadecimalReferences", kFlatAddress, "&#x31;&#x34;&#x20;Bramble Close",
      "[restricted]"},
+    {"HtmlEscapedTwice", kFlatAddress, "Alarm at 14&amp;nbsp;Bramble&amp;nbsp;Close",
+     "Alarm at [restricted]"},
+    {"HtmlNumericReferenceEscapedTwice", kFlatAddress, "Bramble&amp;#32;Close",
+     "[restricted]"},
+    {"HtmlEscapedThreeTimes", kFlatAddress, "x 14&amp;amp;nbsp;Bramble Close",
+     "x [restricted]"},
+    {"QuotedPrintableSpaces", kFlatAddress, "14=20Bramble=20Close", "[restricted]"},
+    {"QuotedPrintableNoBreakSpace", kFlatAddress, "Bramble=C2=A0Close",
+     "[restricted]"},
+    {"QuotedPrintableSoftLineBreak", kFlatAddress, "14 Bram=\r\nble Close",
+     "[restricted]"},
+    {"JsonEscapedSpace", kFlatAddress, "Bramble\\u0020Close", "[restricted]"},
+    {"JsonEscapedNoBreakSpace", kFlatAddress, "14\\u00a0Bramble Close",
+     "[restricted]"},
+    {"JsonEscapedLetter", kFlatAddress, "\\u0042ramble Close", "[restricted]"},
+    {"JsonEscapedSurrogatePair", kFlatAddress, "Bramble\\ud83c\\udfe0Close",
+     "[restricted]"},
 
     // -- Not identifying (the text must come back unchanged).
     {"OtherStreetType", kFlatAddress, "14 Bramble Road", "14 Bramble Road"},
@@ -271,6 +323,15 @@ const Case kCases[] = {
      "14 officers attended"},
     {"LiteralPercentAndAmpersandAreKept", kFlatAddress, "100% & 50%ab &amp;",
      "100% & 50%ab &amp;"},
+    {"NumberAndStreetNameWithoutTown", kFlatAddress, "14 bramble bushes cut back",
+     "14 bramble bushes cut back"},
+    {"OutwardCodeWithCapitalIAlone", kFlatAddress, "Anywhere in STI",
+     "Anywhere in STI"},
+    {"QualifierStreetNameAndTown", kGenericStreet, "High, Leek", "High, Leek"},
+    {"OrdinalStreetNameAndTown", kOrdinalStreet, "5 First, Tunstall",
+     "5 First, Tunstall"},
+    {"BuildingWordStreetNameAndTown", "14 Refuge Close, Hanley, ST1 1AA",
+     "placed in a refuge, Hanley", "placed in a refuge, Hanley"},
 
     // -- A one-word street: identifying with its number, town or postcode.
     {"OneWordStreetWithNumber", kOneWordStreet, "Call at 9 Broadway",
@@ -330,6 +391,26 @@ const Case kCases[] = {
      "[restricted]"},
     {"BuildingStreetTypeAloneIsNotIdentifying", kBuilding, "at court today",
      "at court today"},
+
+    // -- A refuge, known by its name (a building word and a distinctive word).
+    {"RefugeNameAlone", kRefuge, "Staff at The Willows Refuge to call 999",
+     "Staff at [restricted] to call 999"},
+    {"RefugeNameLowerCaseWithoutArticle", kRefuge, "placed at willows refuge",
+     "placed at [restricted]"},
+    {"RefugeNameInCapitals", kRefuge, "WILLOWS REFUGE", "[restricted]"},
+    {"RefugeNameWithoutArticleAndTown", kRefuge, "Willows Refuge, Hanley",
+     "[restricted]"},
+    {"RefugeNameWithoutArticleAndStreet", kRefuge,
+     "Willows Refuge, 14 Bramble Close", "[restricted]"},
+    {"BuildingWordAloneIsAPhrase", kRefuge, "a place at a refuge in Hanley",
+     "a place at a refuge in Hanley"},
+    {"RefugeDistinctiveWordAlone", kRefuge, "the willows by the canal",
+     "the willows by the canal"},
+    {"BuildingWordOnlyHouseNameAlone", kLodge, "met at the lodge",
+     "met at the lodge"},
+    {"BuildingWordOnlyHouseNameAndTown", kLodge, "The Lodge, Leek", "[restricted]"},
+    {"BuildingWordOnlyHouseNameWithoutArticleAndTown", kLodge, "Lodge, Leek",
+     "Lodge, Leek"},
 };
 
 class RestrictedAddressCorpusTest : public ::testing::TestWithParam<Case> {};
@@ -361,6 +442,11 @@ TEST(RestrictedAddressMatcherTest, NamesThePartFound) {
   EXPECT_THAT(Parts(kPostcodeOnly, "ST4 7QB"), ElementsAre("the address"));
   EXPECT_THAT(Parts(kHouseName, "Rose Cottage, Audley"),
               ElementsAre("the house name and town"));
+  EXPECT_THAT(Parts(kRefuge, "The Willows Refuge"), ElementsAre("the house name"));
+  EXPECT_THAT(Parts(kFlatAddress, "Bramble, Hanley"),
+              ElementsAre("the street and town"));
+  EXPECT_THAT(Parts(kFlatAddress, "14 Bramble, Hanley"),
+              ElementsAre("the house number, street and town"));
 }
 
 TEST(RestrictedAddressMatcherTest, MatchesAreInOrderAndDoNotOverlap) {
@@ -500,10 +586,14 @@ TEST(RestrictedAddressMatcherTest, CopiesShareTheCompiledAddresses) {
 // ---- Documented limits -----------------------------------------------------
 
 TEST(RestrictedAddressMatcherTest, KnownFalseNegativesAreDocumented) {
-  // A street-type abbreviation run into the name is not expanded.
-  EXPECT_EQ(Redacted(kFlatAddress, "BrambleCl"), "BrambleCl");
-  // Capital I for the digit 1: case folding makes it "i", which the skeleton
-  // does not confuse with "1" (lower-case "l" it does).
+  // A street-type abbreviation run into the name is expanded only after a
+  // change of case ("BrambleCl"): all in one case, "bramblecl" is a word
+  // like "forest" (Fore St), "select" (Sele Ct) or "grave" (Gr Ave).
+  EXPECT_EQ(Redacted(kFlatAddress, "bramblecl"), "bramblecl");
+  EXPECT_EQ(Redacted(kFlatAddress, "BRAMBLECL"), "BRAMBLECL");
+  // Capital I for the digit 1 outside a postcode: case folding makes it
+  // "i", which the skeleton does not confuse with "1" (lower-case "l" it
+  // does); reading every "I" as "1" would make "I" a digit everywhere.
   EXPECT_EQ(Redacted(kFlatAddress, "I4 Bramble"), "I4 Bramble");
   // A street type written as another type is another street.
   EXPECT_EQ(Redacted(kFlatAddress, "Bramble Road"), "Bramble Road");
@@ -514,9 +604,18 @@ TEST(RestrictedAddressMatcherTest, KnownFalseNegativesAreDocumented) {
             "14, the house on [restricted]");
   // The words in another order.
   EXPECT_EQ(Redacted(kFlatAddress, "Close Bramble"), "Close Bramble");
-  // JSON escapes are not decoded (the street is still found).
-  EXPECT_EQ(Redacted(kFlatAddress, "14\\u00a0Bramble Close"),
-            "14\\u00a0[restricted]");
+  // JSON one-letter escapes are not decoded ("\\u" ones are): the letter
+  // after a backslash may begin a word ("C:\\newcastle"), so "\\n" between
+  // two words joins them to the second.
+  EXPECT_EQ(Redacted(kFlatAddress, "Bramble\\nClose"), "Bramble\\nClose");
+  EXPECT_EQ(Redacted(kFlatAddress, "14\\nBramble Close"), "14\\n[restricted]");
+  // A house number 20 run into the street right after "=" is read as a
+  // quoted-printable space (the street is still found).
+  EXPECT_EQ(Redacted("20 Bramble Close, Hanley", "?q=20Bramble%20Close"),
+            "?q=20[restricted]");
+  // Quoted-printable escapes in lower-case hex are not decoded (RFC 2045
+  // writes them in capitals).
+  EXPECT_EQ(Redacted(kFlatAddress, "Bramble=c2=a0Close"), "Bramble=c2=a0Close");
 }
 
 TEST(RestrictedAddressMatcherTest, KnownFalsePositivesAreDocumented) {
@@ -525,6 +624,14 @@ TEST(RestrictedAddressMatcherTest, KnownFalsePositivesAreDocumented) {
             "Picked a [restricted] the gate.");
   // "m" and "rn" share a skeleton.
   EXPECT_EQ(Redacted(kFlatAddress, "Brarnble Close"), "[restricted]");
+  // A street's name before a town of the address, and a house name with a
+  // building word, are redacted wherever they appear.
+  EXPECT_EQ(Redacted(kCommonPhraseStreet, "Dropped at the station, Crewe"),
+            "Dropped at the [restricted]");
+  EXPECT_EQ(Redacted("Bramble House, 14 Bramble Close, Hanley", "a bramble house"),
+            "a [restricted]");
+  // A change from a lower-case to an upper-case letter is a word boundary.
+  EXPECT_EQ(Redacted("3 Donald Road, Leek", "McDonald Road"), "Mc[restricted]");
 }
 
 // ---- Robustness ------------------------------------------------------------
