@@ -145,6 +145,10 @@ run_walkthrough() {
   contains "$transcript" "[MARAC_REFERRAL]" "MARAC recommendation"
   matches "$transcript" "^View: +SAFEGUARDING" "partners' view"
   contains "$transcript" "audit log verified" "audit verify"
+  contains "$transcript" "witnessed head:" "audit verify checks the witnessed head"
+  contains "$transcript" "signature checked" "audit head checks the signature offline"
+  matches "$transcript" "^proved: in the signed tree of [0-9]+ events" "audit prove"
+  contains "$transcript" "consistent with the saved head of" "audit verify --since"
   # The SPO: the interim order granted and in force, then served with the
   # defendant's notification due; the full application still pending.
   matches "$transcript" "^Status: +GRANTED" "the interim order is granted"
@@ -424,6 +428,23 @@ run_exit_codes() {
   expect_exit 2 "field: --checkpoint" -- \
     casebridge --as auditor.shah audit verify --checkpoint no-such-file.json
   expect_exit 3 "" -- casebridge --as council.patel audit verify
+
+  # Proofs checked offline: keys an auditor did not keep, or a head that
+  # is not the log's, fail; a keys file that is not one is a usage error.
+  expect_exit 0 "saved to" -- casebridge --as auditor.shah audit keys --save keys.txt
+  expect_exit 0 "signature checked" -- \
+    casebridge --as auditor.shah audit head --keys keys.txt --save head.txt
+  echo "ed25519 00000000000000000000000000000000 $(head -c 32 /dev/zero | base64) 0" >other-keys.txt
+  expect_exit 1 "not among the keys you keep" -- \
+    casebridge --as auditor.shah audit head --keys other-keys.txt
+  echo "not keys" >garbage-keys.txt
+  expect_exit 2 "field: --keys" -- casebridge --as auditor.shah audit head --keys garbage-keys.txt
+  expect_exit 0 "consistent with the saved head" -- \
+    casebridge --as auditor.shah audit verify --since head.txt --keys keys.txt
+  sed 's/^v1 \([0-9]*\) /v1 1\1 /' head.txt >forged-head.txt
+  expect_exit 1 "does not check" -- \
+    casebridge --as auditor.shah audit verify --since forged-head.txt --keys keys.txt
+  expect_exit 2 "field: sequence" -- casebridge --as auditor.shah audit prove 0 --keys keys.txt
 
   # Output formats.
   out=$(casebridge --as pc.hughes case list -o name) || fail "case list -o name"
