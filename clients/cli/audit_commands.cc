@@ -186,6 +186,7 @@ absl::StatusOr<v1::AuditCheckpoint> ReadCheckpoint(const std::string& path) {
 
 absl::Status CheckSince(Cli& cli, const std::string& since, const std::string& keys_file,
                         int64_t* from, std::string* text);
+absl::Status WriteWholeFile(const std::string& path, absl::string_view text);
 
 void AddVerify(CLI::App& group, Cli& cli) {
   struct Opts {
@@ -273,11 +274,7 @@ void AddCheckpoint(CLI::App& group, Cli& cli) {
         if (!s.ok()) return s;
         std::string text = CheckpointText(cli, response);
         if (!save->empty()) {
-          std::ofstream out(*save, std::ios::trunc);
-          out << ToJson(response);
-          if (!out) {
-            return absl::UnknownError(absl::StrCat("cannot write ", *save));
-          }
+          CB_RETURN_IF_ERROR(WriteWholeFile(*save, ToJson(response)));
           absl::StrAppend(&text, "saved to ", *save, "\n");
         }
         cli.Emit(response, absl::StrCat(response.sequence()), text);
@@ -338,6 +335,15 @@ absl::StatusOr<std::vector<verify::PublicKey>> KeysFor(Cli& cli, const std::stri
   absl::StatusOr<std::vector<verify::PublicKey>> keys = verify::ParsePublicKeys(text);
   if (!keys.ok()) return WithField(UsageError(keys.status().message()), "--keys");
   return keys;
+}
+
+// DATA_LOSS saying whose head (`whose`) does not check against `keys`.
+absl::Status CheckHead(const verify::TreeHead& head, const std::vector<verify::PublicKey>& keys,
+                       absl::string_view whose) {
+  absl::Status signature = verify::VerifyTreeHead(head, keys);
+  if (signature.ok()) return signature;
+  return absl::DataLossError(
+      absl::StrCat(whose, " tree head does not check: ", signature.message()));
 }
 
 std::string HeadText(Cli& cli, const v1::AuditTreeHead& h) {
@@ -401,11 +407,7 @@ void AddHead(CLI::App& group, Cli& cli) {
           return (*c)->audit().GetAuditTreeHead(ctx, v1::GetAuditTreeHeadRequest(), &head);
         });
         if (!s.ok()) return s;
-        absl::Status signature = verify::VerifyTreeHead(FromProto(head), *keys);
-        if (!signature.ok()) {
-          return absl::DataLossError(absl::StrCat("the server's tree head does not check: ",
-                                                  signature.message()));
-        }
+        CB_RETURN_IF_ERROR(CheckHead(FromProto(head), *keys, "the server's"));
         std::string text = absl::StrCat(HeadText(cli, head), "signature checked\n", note);
         if (!o->save.empty()) {
           CB_RETURN_IF_ERROR(WriteWholeFile(o->save, head.encoded() + "\n"));
@@ -445,11 +447,7 @@ void AddProve(CLI::App& group, Cli& cli) {
         });
         if (!s.ok()) return s;
         const verify::TreeHead head = FromProto(proof.tree_head());
-        absl::Status signature = verify::VerifyTreeHead(head, *keys);
-        if (!signature.ok()) {
-          return absl::DataLossError(
-              absl::StrCat("the tree head does not check: ", signature.message()));
-        }
+        CB_RETURN_IF_ERROR(CheckHead(head, *keys, "the proof's"));
         const std::vector<std::string> path(proof.inclusion_proof().begin(),
                                             proof.inclusion_proof().end());
         if (!verify::VerifyInclusion(verify::LeafHash(proof.entry()), o->sequence - 1,
@@ -490,11 +488,7 @@ absl::Status CheckSince(Cli& cli, const std::string& since, const std::string& k
   std::string note;
   absl::StatusOr<std::vector<verify::PublicKey>> keys = KeysFor(cli, keys_file, &note);
   if (!keys.ok()) return keys.status();
-  absl::Status signature = verify::VerifyTreeHead(*old_head, *keys);
-  if (!signature.ok()) {
-    return absl::DataLossError(absl::StrCat("the saved head does not check: ",
-                                            signature.message()));
-  }
+  CB_RETURN_IF_ERROR(CheckHead(*old_head, *keys, "the saved"));
   absl::StatusOr<Client*> c = cli.client();
   if (!c.ok()) return c.status();
   v1::GetAuditConsistencyProofRequest request;
@@ -505,11 +499,7 @@ absl::Status CheckSince(Cli& cli, const std::string& since, const std::string& k
   });
   if (!s.ok()) return s;
   const verify::TreeHead new_head = FromProto(proof.new_head());
-  signature = verify::VerifyTreeHead(new_head, *keys);
-  if (!signature.ok()) {
-    return absl::DataLossError(absl::StrCat("the server's tree head does not check: ",
-                                            signature.message()));
-  }
+  CB_RETURN_IF_ERROR(CheckHead(new_head, *keys, "the server's"));
   const std::vector<std::string> path(proof.proof().begin(), proof.proof().end());
   if (!verify::VerifyConsistency(old_head->tree_size, new_head.tree_size, old_head->root_hash,
                                  new_head.root_hash, path)) {
