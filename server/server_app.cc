@@ -186,6 +186,10 @@ absl::StatusOr<std::unique_ptr<ServerApp>> ServerApp::Start(ServerOptions option
     trust.witnesses.push_back(witness.get());
     app->witnesses_.push_back(std::move(witness));
   }
+  // Every server on the database authenticates events with one key: one
+  // with another would refuse theirs as forged, so it does not start.
+  CB_RETURN_IF_ERROR(storage::CheckAuditEventKey(*app->db_, *app->audit_keys_,
+                                                 absl::Now() + absl::Seconds(30)));
   app->audit_ = std::make_unique<storage::AuditLog>(
       app->db_.get(), trust, o.audit, app->audit_db_.get(), app->sealer_db_.get());
   // A database that does not lead to the newest witnessed head still

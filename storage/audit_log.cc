@@ -527,6 +527,13 @@ void AuditLog::AppendInTransaction(Tx& tx, const AuditEvent& event,
   tx.Exec(kInsertEvents, Params().Text(EventsJson(events, ids, keys)));
 }
 
+void AuditLog::AppendBatchInTransaction(Tx& tx, absl::Span<const AuditEvent* const> events,
+                                        const AuditKeyRing& keys) {
+  if (events.empty()) return;
+  const std::vector<int64_t> ids = NextEventIds(tx, static_cast<int>(events.size()));
+  tx.Exec(kInsertEvents, Params().Text(EventsJson(events, ids, keys)));
+}
+
 absl::Status AuditLog::Acknowledging() const {
   absl::MutexLock lock(&trust_mu_);
   return witness_failure_;
@@ -1015,7 +1022,40 @@ absl::StatusOr<SignedTreeHead> AuditLog::MakeTreeHead(Database& db, absl::Time d
   return head;
 }
 
+namespace {
+
+constexpr Statement kEventKeyCheck = {
+    "cb_audit_event_key_check", "SELECT mac FROM audit_event_key_check"};
+constexpr Statement kSetEventKeyCheck = {
+    "cb_audit_set_event_key_check",
+    "INSERT INTO audit_event_key_check (mac) VALUES ($1) ON CONFLICT DO NOTHING"};
+constexpr absl::string_view kEventKeyCheckText = "casebridge audit event key check v1";
+
+}  // namespace
+
+absl::Status CheckAuditEventKey(Database& db, const AuditKeyRing& keys, absl::Time deadline) {
+  return db.Transact(deadline, [&](Tx& tx) -> absl::Status {
+    pqxx::result r = tx.Exec(kEventKeyCheck);
+    if (r.empty()) {
+      tx.Exec(kSetEventKeyCheck, Params().Bytes(keys.EventMac(kEventKeyCheckText)));
+      return absl::OkStatus();
+    }
+    if (!keys.CheckEventMac(kEventKeyCheckText, BytesFromField(r[0]["mac"]))) {
+      return absl::FailedPreconditionError(
+          "this server's audit event key (--audit_key_dir) is not the one the log's events "
+          "are authenticated with: it would refuse every other server's events as forged. "
+          "Give it a copy of the key directory the other servers use");
+    }
+    return absl::OkStatus();
+  });
+}
+
 absl::Status AuditLog::CheckAgainstWitnesses(absl::Time deadline) {
+  if (absl::Status key = CheckAuditEventKey(*db_, *trust_.keys, deadline); !key.ok()) {
+    absl::MutexLock lock(&trust_mu_);
+    sealing_refused_ = key;
+    return key;
+  }
   // A database from before the tree: its sealed events become the tree's
   // first leaves (in their sealed order), under the sealing lock.
   CB_RETURN_IF_ERROR(BuildTreeOverOlderSeals(*db_, deadline));

@@ -80,6 +80,12 @@ std::string ChainHash(absl::string_view previous_chain_hash, int64_t sequence,
 std::string SealMacInput(int64_t sequence, int64_t event_id,
                          absl::string_view content_hash);
 
+// FAILED_PRECONDITION when the log's events are authenticated with another
+// event key than `keys`' (a server given the wrong key directory would
+// refuse every other server's events as forged); records this key's check
+// value when the log has none yet.
+absl::Status CheckAuditEventKey(Database& db, const AuditKeyRing& keys, absl::Time deadline);
+
 // The PostgreSQL advisory lock held (in the sealing transaction) by whoever
 // is sealing: one sealer at a time across every server on the database.
 inline constexpr int64_t kAuditSealerLockKey = 0x4361736553656c;  // "CaseSel"
@@ -189,6 +195,9 @@ class AuditLog {
   // Throws like any statement (the caller's Database::Transact maps it).
   static void AppendInTransaction(Tx& tx, const AuditEvent& event,
                                   const AuditKeyRing& keys);
+  // Many events at once, in order (the benchmark seeder's bulk path).
+  static void AppendBatchInTransaction(Tx& tx, absl::Span<const AuditEvent* const> events,
+                                       const AuditKeyRing& keys);
   void AppendInTransaction(Tx& tx, const AuditEvent& event) const {
     AppendInTransaction(tx, event, *trust_.keys);
   }

@@ -758,6 +758,10 @@ TEST_F(DatabaseTest, SwappedKeysAreRefusedAndEveryEventNamed) {
     log.Stop();
   }
   audit.ReplaceKeys();
+  EXPECT_EQ(storage::CheckAuditEventKey(*db, audit.keys(), absl::Now() + absl::Seconds(5))
+                .code(),
+            absl::StatusCode::kFailedPrecondition)
+      << "a server with other keys does not start";
   storage::AuditLog swapped(db.get(), audit.trust());
   absl::Status started = swapped.Start();
   EXPECT_EQ(started.code(), absl::StatusCode::kFailedPrecondition) << started;
