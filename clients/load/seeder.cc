@@ -6,7 +6,12 @@
 #include <memory>
 #include <vector>
 
+#include <openssl/evp.h>
+#include <openssl/md5.h>
+
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "domain/status_macros.h"
 #include "nlohmann/json.hpp"
@@ -222,47 +227,6 @@ constexpr Statement kSeedCounters = {
     "ON CONFLICT (agency_id, year) DO UPDATE SET last_number = "
     "greatest(case_reference_counters.last_number, excluded.last_number)"};
 
-// $1..$2 event numbers, $3 user ids, $4 usernames, $5 their agencies, $6 a
-// role each, $7 seeded cases, $8 owning force, $9 total events (for times).
-// The events are appended as the server appends them (event and pending row
-// in one statement), so the sealer chains them like any other.
-constexpr Statement kSeedAudit = {
-    "cb_bench_audit",
-    "WITH ins AS ("
-    " INSERT INTO audit_events (event_time, user_id, username, agency_id,"
-    "  roles, peer, method, resources, case_id, case_reference,"
-    "  case_owner_agency_id, outcome, message, request_id, changed_fields,"
-    "  old_etag, new_etag, content_disclosed, credential)"
-    " SELECT now() - ($9::bigint - i) * interval '20 milliseconds',"
-    "  ($3::uuid[])[a.u], ($4::text[])[a.u], ($5::uuid[])[a.u],"
-    "  ARRAY[($6::smallint[])[a.u]],"
-    "  'ipv4:127.0.0.1:' || (40000 + i % 20000),"
-    "  '/casebridge.v1.CaseService/' || m.method,"
-    "  CASE WHEN m.write THEN ARRAY['cases/' || k.cid, 'cases/' || k.cid"
-    "   || '/incidents/' || md5('cb-bench-audit-' || i)::uuid]"
-    "   ELSE ARRAY['cases/' || k.cid] END,"
-    "  k.cid, k.ref, $8::uuid,"
-    "  CASE WHEN i % 97 = 0 THEN 'NOT_FOUND' ELSE 'OK' END,"
-    "  CASE WHEN i % 97 = 0 THEN 'cases/' || k.cid || ' not found' ELSE '' END,"
-    "  CASE WHEN m.write THEN 'req-' || i ELSE '' END,"
-    "  CASE WHEN m.write THEN ARRAY['incident'] ELSE '{}'::text[] END,"
-    "  '', CASE WHEN m.write THEN '1' ELSE '' END,"
-    "  NOT m.write AND i % 97 <> 0,"
-    // Every event naming a user names a credential (a seeded one).
-    "  'users/' || ($3::uuid[])[a.u] || '/tokens/seeded'"
-    " FROM generate_series($1::bigint, $2::bigint) AS i,"
-    "  LATERAL (SELECT 1 + (i % array_length($3::uuid[], 1))::int AS u,"
-    "   1 + (i * 7919) % greatest($7::bigint, 1) AS cn) a,"
-    "  LATERAL (SELECT md5('cb-bench-case-' || a.cn)::uuid AS cid,"
-    "   'SP-' || (2016 + a.cn % 9) || '-' || lpad(a.cn::text, 7, '0') AS ref) k,"
-    "  LATERAL (SELECT (ARRAY['GetCase','GetCase','ListIncidents','GetCase',"
-    "   'GetCaseTimeline','GetCase','AddIncident','GetCase','UpdateCase',"
-    "   'ListCases'])[1 + (i % 10)::int] AS method,"
-    "   i % 10 IN (6, 8) AS write) m"
-    " ORDER BY i"
-    " RETURNING id) "
-    "INSERT INTO audit_pending (event_id) SELECT id FROM ins"};
-
 constexpr Statement kSampleOwned = {
     "cb_bench_sample_owned",
     "SELECT id::text FROM cases WHERE owning_agency_id = $1 "
@@ -343,7 +307,66 @@ absl::Status SeedCases(storage::Database& db, const SeedOptions& o,
   return absl::OkStatus();
 }
 
+// md5(text)::uuid, as PostgreSQL prints it: how the seeded cases are named.
+std::string Md5Uuid(const std::string& text) {
+  unsigned char digest[MD5_DIGEST_LENGTH];
+  EVP_Digest(text.data(), text.size(), digest, nullptr, EVP_md5(), nullptr);
+  const std::string hex =
+      absl::BytesToHexString(absl::string_view(reinterpret_cast<char*>(digest), 16));
+  return absl::StrCat(hex.substr(0, 8), "-", hex.substr(8, 4), "-", hex.substr(12, 4), "-",
+                      hex.substr(16, 4), "-", hex.substr(20));
+}
+
+// Event `i` of `total`: the mix casebridge-load's workloads make (reads of
+// the seeded cases, some writes, a NOT_FOUND in 97), by the demo users, 20
+// ms apart, ending now.
+storage::AuditEvent SeededEvent(int64_t i, int64_t total, absl::Time now, int64_t cases,
+                                const std::vector<std::string>& ids,
+                                const std::vector<std::string>& names,
+                                const std::vector<std::string>& agencies,
+                                const std::vector<int>& roles, const std::string& owner) {
+  static constexpr const char* kMethods[] = {"GetCase", "GetCase", "ListIncidents",
+                                             "GetCase", "GetCaseTimeline", "GetCase",
+                                             "AddIncident", "GetCase", "UpdateCase",
+                                             "ListCases"};
+  const size_t u = static_cast<size_t>(i % static_cast<int64_t>(ids.size()));
+  const int64_t cn = 1 + (i * 7919) % std::max<int64_t>(cases, 1);
+  const std::string cid = Md5Uuid(absl::StrCat("cb-bench-case-", cn));
+  const bool write = i % 10 == 6 || i % 10 == 8;
+  const bool missing = i % 97 == 0;
+  storage::AuditEvent e;
+  e.time = absl::FromUnixMicros(absl::ToUnixMicros(now - (total - i) * absl::Milliseconds(20)));
+  e.user_id = ids[u];
+  e.username = names[u];
+  e.agency_id = agencies[u];
+  e.roles = {roles[u]};
+  e.peer = absl::StrCat("ipv4:127.0.0.1:", 40000 + i % 20000);
+  e.method = absl::StrCat("/casebridge.v1.CaseService/", kMethods[i % 10]);
+  e.resources = {absl::StrCat("cases/", cid)};
+  if (write) {
+    e.resources.push_back(absl::StrCat("cases/", cid, "/incidents/",
+                                       Md5Uuid(absl::StrCat("cb-bench-audit-", i))));
+  }
+  e.case_id = cid;
+  e.case_reference = absl::StrCat("SP-", 2016 + cn % 9, "-", absl::StrFormat("%07d", cn));
+  e.case_owner_agency_id = owner;
+  e.outcome = missing ? "NOT_FOUND" : "OK";
+  if (missing) e.message = absl::StrCat("cases/", cid, " not found");
+  if (write) {
+    e.request_id = absl::StrCat("req-", i);
+    e.changed_fields = {"incident"};
+    e.new_etag = "1";
+  }
+  e.content_disclosed = !write && !missing;
+  e.credential = absl::StrCat("users/", ids[u], "/tokens/seeded");
+  return e;
+}
+
+// Appended as the server appends them (ids from the sequence, MACs with the
+// serving server's event key, a pending row each), so the sealer chains
+// them like any other.
 absl::Status SeedAudit(storage::Database& db, const SeedOptions& o,
+                       const storage::AuditKeyRing& keys,
                        const std::map<std::string, std::string>& agency,
                        const std::map<std::string, DemoUser>& users,
                        int64_t cases) {
@@ -362,21 +385,21 @@ absl::Status SeedAudit(storage::Database& db, const SeedOptions& o,
     roles.push_back(u.role);
   }
   const absl::Time started = absl::Now();
-  const int64_t chunk = std::max<int64_t>(o.chunk * 5, 10000);
+  const int64_t chunk = 10000;
   for (int64_t lo = have + 1; lo <= o.audit_events; lo += chunk) {
     const int64_t hi = std::min(o.audit_events, lo + chunk - 1);
+    std::vector<storage::AuditEvent> events;
+    events.reserve(hi - lo + 1);
+    for (int64_t i = lo; i <= hi; ++i) {
+      events.push_back(SeededEvent(i, o.audit_events, started, cases, ids, names, agencies,
+                                   roles, agency.at("SP")));
+    }
+    std::vector<const storage::AuditEvent*> pointers;
+    pointers.reserve(events.size());
+    for (const storage::AuditEvent& e : events) pointers.push_back(&e);
     CB_RETURN_IF_ERROR(db.Transact(Deadline(), [&](Tx& tx) {
       tx.Exec(kAsyncCommit);
-      tx.Exec(kSeedAudit, Params()
-                              .Int(lo)
-                              .Int(hi)
-                              .TextArray(ids)
-                              .TextArray(names)
-                              .TextArray(agencies)
-                              .IntArray(roles)
-                              .Int(cases)
-                              .Text(agency.at("SP"))
-                              .Int(o.audit_events));
+      storage::AuditLog::AppendBatchInTransaction(tx, pointers, keys);
       tx.Exec(kSetState, Params().Text("audit_events").Int(hi));
       return absl::OkStatus();
     }));
@@ -495,7 +518,7 @@ absl::Status Seed(const SeedOptions& o) {
   CB_RETURN_IF_ERROR(SeedCases(*db, o, agency, users.at("pc.hughes").id));
   CB_ASSIGN_OR_RETURN(int64_t cases, State(*db, "cases"));
   if (o.audit_events > 0) {
-    CB_RETURN_IF_ERROR(SeedAudit(*db, o, agency, users, cases));
+    CB_RETURN_IF_ERROR(SeedAudit(*db, o, audit_keys, agency, users, cases));
   }
   const absl::Time vacuum = absl::Now();
   CB_RETURN_IF_ERROR(VacuumAnalyze(o.database));

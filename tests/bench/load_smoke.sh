@@ -58,4 +58,12 @@ for workload in read mixed; do
   ((BASH_REMATCH[1] > 0)) || fail "$workload: no call succeeded: $last"
   [[ $last =~ \"p99_ms\":[0-9.e+-]+ ]] || fail "$workload: no p99"
 done
-echo "load smoke test: 2 passed, 0 failed"
+# The seeded audit events are authenticated with the server's event key:
+# sealed like the server's own, none refused as forged.
+"$LOAD" seal --database="$DB" --audit_key_dir="$WORK/data/audit-keys" >"$WORK/seal.log" 2>&1 ||
+  { cat "$WORK/seal.log" >&2; fail "seal failed"; }
+rejected=$(psql -X -At "$DB" -c "SELECT count(*) FROM audit_rejected") || fail "psql failed"
+[[ $rejected == 0 ]] || fail "the sealer refused $rejected seeded audit events"
+sealed=$(psql -X -At "$DB" -c "SELECT count(*) FROM audit_seals") || fail "psql failed"
+((sealed >= 500)) || fail "only $sealed audit events sealed"
+echo "load smoke test: 3 passed, 0 failed"
