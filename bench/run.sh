@@ -291,6 +291,7 @@ start_server() {
   # The load generator plays a few users at up to 32 calls each, far past a
   # person's fair share (bench/fairness.sh measures that): lift it.
   "$SERVER" --database="$DB" --listen="$TARGET" --enable_echo \
+    --audit_key_dir="$WORK/audit-keys" --audit_witness_dir="$WORK/audit-witness" \
     --max_calls_per_user=64 --max_calls_per_agency=128 >>"$WORK/server.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 100); do
@@ -385,7 +386,7 @@ seed() {
   log "seeding $1 cases"
   local t0=$SECONDS
   "$LOAD" seed --database="$DB" --cases="$1" --audit_events="${2:-0}" \
-    --tokens_out="$WORK/tokens.json" --targets_out="$WORK/targets.json" \
+    --audit_key_dir="$WORK/audit-keys" --tokens_out="$WORK/tokens.json" --targets_out="$WORK/targets.json" \
     >>"$WORK/seed.log" 2>&1 || die "seeding failed: $(tail -5 "$WORK/seed.log")"
   SEEDED=$1
   SEED_TIME=$((SECONDS - t0))
@@ -436,7 +437,7 @@ seed "$CASES_LARGE" "$AUDIT_EVENTS"
 SEED_LARGE_S=$SEED_TIME
 log "sealing the audit log"
 t0=$SECONDS
-"$LOAD" seal --database="$DB" >>"$WORK/seal.log" 2>&1 || die "seal failed: $(tail -5 "$WORK/seal.log")"
+"$LOAD" seal --database="$DB" --audit_key_dir="$WORK/audit-keys" >>"$WORK/seal.log" 2>&1 || die "seal failed: $(tail -5 "$WORK/seal.log")"
 SEAL_S=$((SECONDS - t0))
 SEAL_RATE=$(grep -o '[0-9]* events chained in [0-9.]* s' "$WORK/seal.log" | tail -1 |
   awk '{ if ($5 > 0) printf "%.0f", $1 / $5; else print 0 }')
