@@ -242,9 +242,6 @@ std::vector<int64_t> NextEventIds(Tx& tx, int n) {
   return ids;
 }
 
-std::string ContentHash(const StoredAuditEvent& stored) {
-  return Sha256(CanonicalAuditContent(stored.id, stored.event));
-}
 
 }  // namespace
 
@@ -1184,6 +1181,60 @@ absl::StatusOr<std::pair<std::string, StoredAuditEvent>> AuditLog::EntryAt(
       Database::Mode::kReadOnly);
 }
 
+namespace {
+
+// One sealed event's derived values, for the verification walk.
+struct DerivedRow {
+  StoredAuditEvent stored;  // Empty when the event was deleted.
+  std::string content_hash;
+  std::string leaf_hash;
+  bool mac_ok = false;
+  bool has_seal_mac = false;
+  bool seal_mac_ok = false;
+};
+
+// kChainChunk rows' derived values, the hashing spread over the cores (a
+// row's hashes depend on that row alone).
+std::vector<DerivedRow> DeriveRows(const pqxx::result& rows, const AuditKeyRing& keys) {
+  std::vector<DerivedRow> out(rows.size());
+  auto derive = [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) {
+      const pqxx::row row = rows[static_cast<int>(i)];
+      if (!row[4].as<bool>()) continue;  // The event is gone: the walk says so.
+      DerivedRow& d = out[i];
+      d.stored = ReadStoredEvent(row, 5);
+      const std::string canonical = CanonicalAuditContent(d.stored.id, d.stored.event);
+      d.content_hash = Sha256(canonical);
+      d.leaf_hash = domain::MerkleLeafHash(canonical);
+      d.mac_ok = !d.stored.mac.empty() && keys.CheckEventMac(canonical, d.stored.mac);
+      d.has_seal_mac = !row["seal_mac"].is_null();
+      if (d.has_seal_mac) {
+        d.seal_mac_ok = keys.CheckEventMac(
+            SealMacInput(row["seq"].as<int64_t>(), row["event_id"].as<int64_t>(),
+                         BytesFromField(row["content_hash"])),
+            BytesFromField(row["seal_mac"]));
+      }
+    }
+  };
+  const size_t threads = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 4);
+  if (threads == 1 || out.size() < 256) {
+    derive(0, out.size());
+    return out;
+  }
+  std::vector<std::thread> workers;
+  const size_t per = (out.size() + threads - 1) / threads;
+  for (size_t t = 1; t < threads; ++t) {
+    const size_t begin = std::min(out.size(), t * per);
+    const size_t end = std::min(out.size(), begin + per);
+    workers.emplace_back(derive, begin, end);
+  }
+  derive(0, std::min(out.size(), per));
+  for (std::thread& w : workers) w.join();
+  return out;
+}
+
+}  // namespace
+
 absl::StatusOr<AuditVerification> AuditLog::Verify(
     int64_t from_sequence, int64_t to_sequence,
     const AuditCheckpointValue* checkpoint, absl::Time deadline) {
@@ -1341,7 +1392,12 @@ absl::StatusOr<AuditVerification> AuditLog::Verify(
       for (const pqxx::row& row : rows) {
         stored_content[BytesFromField(row[2])] = row[0].as<int64_t>();
       }
-      for (const pqxx::row& row : rows) {
+      // What each row's checks need, hashed in parallel (the walk below is
+      // sequential: each step follows from the one before).
+      const std::vector<DerivedRow> derived = DeriveRows(rows, keys);
+      for (int row_index = 0; row_index < static_cast<int>(rows.size()); ++row_index) {
+        const pqxx::row row = rows[row_index];
+        const DerivedRow& d = derived[row_index];
         int64_t seq = row[0].as<int64_t>();
         int64_t event_id = row[1].as<int64_t>();
         std::string content_hash = BytesFromField(row[2]);
@@ -1358,8 +1414,8 @@ absl::StatusOr<AuditVerification> AuditLog::Verify(
                             " has been deleted"));
           return absl::OkStatus();
         }
-        StoredAuditEvent stored = ReadStoredEvent(row, 5);
-        std::string actual = ContentHash(stored);
+        const StoredAuditEvent& stored = d.stored;
+        const std::string& actual = d.content_hash;
         if (actual != content_hash) {
           auto other = stored_content.find(actual);
           if (other != stored_content.end() && other->second != seq) {
@@ -1380,10 +1436,7 @@ absl::StatusOr<AuditVerification> AuditLog::Verify(
         }
         // What only a server could have made: the event's MAC, and its
         // seal's, binding it to its place.
-        const std::string canonical = CanonicalAuditContent(stored.id, stored.event);
-        const std::string seal_mac =
-            row["seal_mac"].is_null() ? "" : BytesFromField(row["seal_mac"]);
-        if (stored.mac.empty() || seal_mac.empty()) {
+        if (stored.mac.empty() || !d.has_seal_mac) {
           if (seq > unauthenticated_until) {
             fail(AuditProblem::kForged, seq,
                  absl::StrCat("event ", event_id, " at ", seq, " has no ",
@@ -1392,14 +1445,13 @@ absl::StatusOr<AuditVerification> AuditLog::Verify(
                               "credentials"));
             return absl::OkStatus();
           }
-        } else if (!keys.CheckEventMac(canonical, stored.mac)) {
+        } else if (!d.mac_ok) {
           fail(AuditProblem::kAltered, seq,
                absl::StrCat("event ", event_id, " at ", seq,
                             " was altered after it was written: its MAC no longer "
                             "checks (its hashes were recomputed to hide it)"));
           return absl::OkStatus();
-        } else if (!keys.CheckEventMac(SealMacInput(seq, event_id, content_hash),
-                                       seal_mac)) {
+        } else if (!d.seal_mac_ok) {
           fail(AuditProblem::kForged, seq,
                absl::StrCat("the seal at ", seq, " (event ", event_id,
                             ") was not made by a server: events were moved, removed or "
@@ -1407,7 +1459,7 @@ absl::StatusOr<AuditVerification> AuditLog::Verify(
           return absl::OkStatus();
         }
         if (tree.has_value()) {
-          tree->Append(domain::MerkleLeafHash(canonical));
+          tree->Append(d.leaf_hash);
           while (!heads.empty() && heads.front().tree_size == seq) {
             const SignedTreeHead& h = heads.front();
             absl::Status signature = keys.Verify(h);
