@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <openssl/bio.h>
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -502,9 +504,18 @@ std::string KeyIdOf(absl::string_view raw_public_key) {
   return absl::BytesToHexString(Sha256(raw_public_key).substr(0, kKeyIdHexDigits / 2));
 }
 
+namespace {
+
+// Each State's id, so a thread's cached MAC context (EventMac) is never used
+// with another ring's key, even one allocated at the same address.
+std::atomic<uint64_t> next_state_id{1};
+
+}  // namespace
+
 struct AuditKeyRing::State {
   ~State() { OPENSSL_cleanse(mac_key.data(), mac_key.size()); }
 
+  const uint64_t id = next_state_id.fetch_add(1);
   std::string dir;
   // Set once by Load, then only read.
   std::string mac_key;
@@ -679,12 +690,50 @@ absl::Status AuditKeyRing::Verify(const SignedTreeHead& head) const {
   return VerifyWithKey(head, key.get());
 }
 
+namespace {
+
+// A thread's HMAC-SHA256 context, keyed once and re-initialised per MAC:
+// OpenSSL 3's one-shot HMAC() fetches the algorithm and sets the key on
+// every call (1.96 us for a 400-byte event here, against 0.52 us), and
+// sealing and verifying make two MACs an event. Per thread, so nothing is
+// shared; freed when the thread ends.
+struct ThreadMacContext {
+  ~ThreadMacContext() { EVP_MAC_CTX_free(ctx); }
+  uint64_t state_id = 0;
+  EVP_MAC_CTX* ctx = nullptr;
+};
+
+EVP_MAC_CTX* KeyedMacContext(uint64_t state_id, const std::string& key) {
+  static EVP_MAC* const hmac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  thread_local ThreadMacContext cached;
+  if (hmac == nullptr) return nullptr;
+  if (cached.ctx == nullptr) cached.ctx = EVP_MAC_CTX_new(hmac);
+  if (cached.ctx == nullptr) return nullptr;
+  if (cached.state_id != state_id) {
+    char digest[] = "SHA256";
+    const OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+        OSSL_PARAM_construct_end()};
+    if (EVP_MAC_init(cached.ctx, reinterpret_cast<const unsigned char*>(key.data()),
+                     key.size(), params) != 1) {
+      return nullptr;
+    }
+    cached.state_id = state_id;
+  } else if (EVP_MAC_init(cached.ctx, nullptr, 0, nullptr) != 1) {  // Same key again.
+    return nullptr;
+  }
+  return cached.ctx;
+}
+
+}  // namespace
+
 std::string AuditKeyRing::EventMac(absl::string_view canonical_bytes) const {
   unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  if (HMAC(EVP_sha256(), state_->mac_key.data(), static_cast<int>(state_->mac_key.size()),
-           Bytes(canonical_bytes), canonical_bytes.size(), mac, &length) == nullptr ||
-      length != kEventMacBytes) {
+  size_t length = 0;
+  EVP_MAC_CTX* ctx = KeyedMacContext(state_->id, state_->mac_key);
+  if (ctx == nullptr ||
+      EVP_MAC_update(ctx, Bytes(canonical_bytes), canonical_bytes.size()) != 1 ||
+      EVP_MAC_final(ctx, mac, &length, sizeof(mac)) != 1 || length != kEventMacBytes) {
     spdlog::critical("audit keys: HMAC-SHA256 failed: {}", TakeOpenSslErrors());
     std::abort();
   }
