@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <deque>
+#include <limits>
 #include <optional>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "nlohmann/json.hpp"
@@ -97,9 +99,9 @@ constexpr int kEventColumnCount = 22;
 // backlog of 10M events, 4 s a batch and growing; bench/RESULTS.md).
 constexpr Statement kPendingEvents = {
     "cb_audit_pending",
-    "SELECT " CB_AUDIT_EVENT_COLUMNS
+    "SELECT " CB_AUDIT_EVENT_COLUMNS ", p.event_id AS pending_id"
     " FROM (SELECT event_id FROM audit_pending ORDER BY event_id LIMIT $1) p"
-    " JOIN audit_events e ON e.id = p.event_id ORDER BY p.event_id"};
+    " LEFT JOIN audit_events e ON e.id = p.event_id ORDER BY p.event_id"};
 
 constexpr Statement kInsertSeals = {
     "cb_audit_seal", R"sql(
@@ -210,7 +212,10 @@ StoredAuditEvent ReadStoredEvent(const pqxx::row& row, int first) {
   e.username = row[c++].c_str();
   e.agency_id = row[c++].c_str();
   for (const std::string& r : StringsFromJsonArray(row[c++].c_str())) {
-    e.roles.push_back(std::stoi(r));
+    // A role no server writes (NULL, put in by hand) reads as one that no
+    // MAC covers: the event is refused or named, never a crash.
+    int role = 0;
+    e.roles.push_back(absl::SimpleAtoi(r, &role) ? role : std::numeric_limits<int>::min());
   }
   e.peer = row[c++].c_str();
   e.method = row[c++].c_str();
@@ -825,7 +830,7 @@ absl::StatusOr<std::optional<int64_t>> AuditLog::SealBatch(Database& db,
     if (!sealing_refused_.ok()) return sealing_refused_;
   }
   const AuditKeyRing& keys = *trust_.keys;
-  return db.TransactFor<std::optional<int64_t>>(
+  absl::StatusOr<std::optional<int64_t>> sealed = db.TransactFor<std::optional<int64_t>>(
       deadline, [&](Tx& tx) -> absl::StatusOr<std::optional<int64_t>> {
         if (!tx.ExecOne(kTrySealerLock, Params().Int(kAuditSealerLockKey))["locked"]
                  .as<bool>()) {
@@ -860,6 +865,13 @@ absl::StatusOr<std::optional<int64_t>> AuditLog::SealBatch(Database& db,
         std::vector<std::string> rejected_ids, reasons;
         std::vector<domain::MerkleNode> nodes;
         for (const pqxx::row& row : rows) {
+          if (row[0].is_null()) {
+            // A pending row that names no event (put in by hand): dropped
+            // from the queue, on the record, so it cannot stall sealing.
+            rejected_ids.push_back(row["pending_id"].c_str());
+            reasons.push_back("a pending row that names no event");
+            continue;
+          }
           StoredAuditEvent stored = ReadStoredEvent(row, 0);
           const std::string canonical = CanonicalAuditContent(stored.id, stored.event);
           // Only what a server wrote is sealed: a row put in with database
@@ -903,6 +915,13 @@ absl::StatusOr<std::optional<int64_t>> AuditLog::SealBatch(Database& db,
         }
         return std::optional<int64_t>(static_cast<int64_t>(rows.size()));
       });
+  if (!sealed.ok() && sealed.status().code() == absl::StatusCode::kDataLoss) {
+    // Tampering found while sealing: no more sealing on top of it, and
+    // verification says so.
+    absl::MutexLock lock(&trust_mu_);
+    sealing_refused_ = sealed.status();
+  }
+  return sealed;
 }
 
 namespace {
@@ -980,20 +999,49 @@ std::optional<SignedTreeHead> AuditLog::NewestWitnessedHead(std::string* problem
 
 absl::StatusOr<SignedTreeHead> AuditLog::MakeTreeHead(Database& db, absl::Time deadline) {
   const AuditKeyRing& keys = *trust_.keys;
-  CB_ASSIGN_OR_RETURN(
-      SignedTreeHead head,
+  absl::StatusOr<SignedTreeHead> made =
       db.TransactFor<SignedTreeHead>(deadline, [&](Tx& tx) -> absl::StatusOr<SignedTreeHead> {
         int64_t size = 0;
         pqxx::result r = tx.Exec(kHead);
         if (!r.empty()) size = r[0][0].as<int64_t>();
         std::optional<SignedTreeHead> newest = NewestTreeHead(tx);
         if (newest.has_value() && newest->tree_size == size) return *newest;
+        // A head is signed only for a tree that extends every head before
+        // it: the newest witnessed one and the newest stored one must still
+        // be its prefixes (their roots from today's nodes). Else the nodes
+        // or the log under them were rewritten or cut, and signing would
+        // vouch for that.
+        std::string problem;
+        std::optional<SignedTreeHead> witnessed = NewestWitnessedHead(&problem);
+        for (const std::optional<SignedTreeHead>& before : {witnessed, newest}) {
+          if (!before.has_value() || !keys.Verify(*before).ok()) continue;
+          absl::StatusOr<std::string> root_then =
+              before->tree_size <= size ? RootFromStore(tx, before->tree_size)
+                                        : absl::StatusOr<std::string>(absl::NotFoundError(""));
+          if (!root_then.ok() || *root_then != before->root_hash) {
+            return absl::DataLossError(absl::StrCat(
+                "the audit log no longer extends the signed head of ", before->tree_size,
+                " events (", absl::FormatTime(before->time),
+                "): events under it were rewritten, removed or cut off. No head is "
+                "signed and nothing is sealed until it is restored; `casebridge audit "
+                "verify` says what was done"));
+          }
+        }
         CB_ASSIGN_OR_RETURN(std::string root, RootFromStore(tx, size));
         SignedTreeHead signed_head =
             keys.Sign(size, root, absl::FromUnixMicros(absl::ToUnixMicros(absl::Now())));
         InsertTreeHead(tx, signed_head);
         return signed_head;
-      }));
+      });
+  if (!made.ok()) {
+    if (made.status().code() == absl::StatusCode::kDataLoss) {
+      spdlog::critical("audit: {}", made.status().ToString());
+      absl::MutexLock lock(&trust_mu_);
+      sealing_refused_ = made.status();
+    }
+    return made.status();
+  }
+  SignedTreeHead head = *std::move(made);
   // The database first: a head a witness holds is always in the database
   // too (else the next start would find the database behind the witness).
   absl::Status failure;
@@ -1503,6 +1551,21 @@ absl::StatusOr<AuditVerification> AuditLog::Verify(
                       head->sequence + 1, " to ", result.witnessed->tree_size,
                       " were cut off"));
     return result;
+  }
+  if (result.ok) {
+    // A log the sealer refuses to seal into (tampered with) does not verify,
+    // even when what is sealed does: its newer events are nowhere.
+    absl::Status refused;
+    {
+      absl::MutexLock lock(&trust_mu_);
+      refused = sealing_refused_;
+    }
+    if (!refused.ok()) {
+      fail(refused.code() == absl::StatusCode::kDataLoss ? AuditProblem::kHeadMismatch
+                                                          : AuditProblem::kTruncated,
+           0, absl::StrCat("the sealer refuses to seal: ", refused.message()));
+      return result;
+    }
   }
   // A whole-log walk also looks for events slipped in beside the chain.
   if (result.ok && from == 1 && to == head->sequence) {
