@@ -20,6 +20,7 @@
 #include "clients/cli/output.h"
 #include "domain/status_macros.h"
 #include "google/protobuf/util/json_util.h"
+#include "verify/audit_entry.h"
 #include "verify/merkle_proof.h"
 #include "verify/tree_head.h"
 
@@ -456,14 +457,17 @@ void AddProve(CLI::App& group, Cli& cli) {
               "event ", o->sequence, " is NOT proved to be in the signed tree of ",
               head.tree_size, " events: the proof does not check"));
         }
-        const v1::AuditEvent& e = proof.event();
+        // What is shown is read out of the entry the proof covers, never the
+        // fields the server sent beside it.
+        absl::StatusOr<verify::AuditEntry> e = verify::ParseAuditEntry(proof.entry());
+        if (!e.ok()) return absl::DataLossError(e.status().message());
         Details d;
         d.AddAlways("Event", absl::StrCat(proof.sequence()));
-        d.Add("Time", FormatTimestamp(e.time(), cli.tz));
-        d.Add("Who", e.username());
-        d.Add("Method", ShortMethod(e.method()));
-        d.Add("Case", e.case_reference());
-        d.Add("Outcome", e.outcome());
+        d.Add("Time", FormatLocal(absl::FromUnixMicros(e->time_micros), cli.tz));
+        d.Add("Who", e->username);
+        d.Add("Method", ShortMethod(e->method));
+        d.Add("Case", e->case_reference);
+        d.Add("Outcome", e->outcome);
         std::string text = absl::StrCat(
             d.Render(), "proved: in the signed tree of ", head.tree_size, " events (",
             FormatTimestamp(proof.tree_head().time(), cli.tz), ", key ", head.key_id,
