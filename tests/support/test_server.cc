@@ -29,16 +29,12 @@ absl::StatusOr<std::unique_ptr<TestServer>> TestServer::Start(
   // The audit keys and the witness, outside the database: a directory of
   // the test's own (or the one it gives, to restart on the same ones).
   if (options.audit_dir.empty()) {
-    char dir[] = "/tmp/casebridge-audit-XXXXXX";
-    if (mkdtemp(dir) == nullptr) return absl::UnavailableError("mkdtemp failed");
-    s->audit_dir_ = dir;
-    s->owns_audit_dir_ = true;
+    s->own_audit_dir_.emplace("casebridge-audit");
+    s->audit_dir_ = s->own_audit_dir_->path();
   } else {
     s->audit_dir_ = options.audit_dir;
   }
-  so.audit_key_dir = absl::StrCat(s->audit_dir_, "/keys");
-  so.create_audit_keys = true;
-  so.audit_witness_dirs = {absl::StrCat(s->audit_dir_, "/witness")};
+  UseAuditDir(so, s->audit_dir_);
   so.pool_size = options.pool_size;
   so.auth_cache_ttl = options.auth_cache_ttl;
   so.enable_echo = options.enable_echo;
@@ -80,13 +76,7 @@ absl::StatusOr<std::unique_ptr<TestServer>> TestServer::Start(
   return s;
 }
 
-TestServer::~TestServer() {
-  Stop();
-  if (owns_audit_dir_) {
-    std::error_code ignored;
-    std::filesystem::remove_all(audit_dir_, ignored);
-  }
-}
+TestServer::~TestServer() { Stop(); }
 
 void TestServer::Stop() {
   if (app_ != nullptr) app_->Shutdown();
@@ -312,37 +302,22 @@ void UseAuditDir(server::ServerOptions& options, const std::string& dir,
   options.audit_witness_dirs = {absl::StrCat(dir, "/", witness)};
 }
 
-TestAuditTrust::TestAuditTrust() {
-  char dir[] = "/tmp/casebridge-audit-keys-XXXXXX";
-  if (mkdtemp(dir) == nullptr) {
-    ADD_FAILURE() << "mkdtemp failed";
-    return;
-  }
-  dir_ = dir;
-  absl::StatusOr<storage::AuditKeyRing> keys =
-      storage::AuditKeyRing::LoadOrCreate(absl::StrCat(dir_, "/keys"));
-  if (!keys.ok()) {
-    ADD_FAILURE() << keys.status();
-    return;
-  }
-  keys_.emplace(*std::move(keys));
-}
+TestAuditTrust::TestAuditTrust() : dir_("casebridge-audit-keys") { LoadKeys(); }
 
 void TestAuditTrust::ReplaceKeys() {
   std::error_code ignored;
-  std::filesystem::remove_all(absl::StrCat(dir_, "/keys"), ignored);
+  std::filesystem::remove_all(absl::StrCat(dir_.path(), "/keys"), ignored);
+  LoadKeys();
+}
+
+void TestAuditTrust::LoadKeys() {
   absl::StatusOr<storage::AuditKeyRing> keys =
-      storage::AuditKeyRing::LoadOrCreate(absl::StrCat(dir_, "/keys"));
+      storage::AuditKeyRing::LoadOrCreate(absl::StrCat(dir_.path(), "/keys"));
   if (!keys.ok()) {
     ADD_FAILURE() << keys.status();
     return;
   }
   keys_.emplace(*std::move(keys));
-}
-
-TestAuditTrust::~TestAuditTrust() {
-  std::error_code ignored;
-  if (!dir_.empty()) std::filesystem::remove_all(dir_, ignored);
 }
 
 }  // namespace casebridge::test_support

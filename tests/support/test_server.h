@@ -15,6 +15,7 @@
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "server/server_app.h"
+#include "tests/support/temp_dir.h"
 #include "services/clock.h"
 
 namespace casebridge::test_support {
@@ -28,7 +29,7 @@ struct TestServerOptions {
   // Where the audit keys (keys/) and the witness (witness/) live; empty: a
   // new directory of the server's own, removed with it. Given, a restarted
   // server finds the same keys and witnessed heads.
-  std::string audit_dir;
+  std::string audit_dir = {};
   // Cache token lookups; 0 (the default here) looks every call up.
   absl::Duration auth_cache_ttl = absl::ZeroDuration();
   std::string tls_cert_file = {};
@@ -125,7 +126,8 @@ class TestServer {
 
   std::string database_;
   std::string audit_dir_;
-  bool owns_audit_dir_ = false;
+  // The audit directory when the test gave none: removed with the server.
+  std::optional<TempDir> own_audit_dir_;
   std::unique_ptr<services::FakeClock> clock_;
   std::unique_ptr<server::ServerApp> app_;
   std::shared_ptr<grpc::Channel> channel_;
@@ -159,7 +161,6 @@ void UseAuditDir(server::ServerOptions& options, const std::string& dir,
 class TestAuditTrust {
  public:
   TestAuditTrust();
-  ~TestAuditTrust();
   TestAuditTrust(const TestAuditTrust&) = delete;
   TestAuditTrust& operator=(const TestAuditTrust&) = delete;
 
@@ -170,7 +171,9 @@ class TestAuditTrust {
   void ReplaceKeys();
 
  private:
-  std::string dir_;
+  void LoadKeys();
+
+  TempDir dir_;
   std::optional<storage::AuditKeyRing> keys_;
   storage::MemoryWitness witness_;
 };

@@ -28,6 +28,7 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/temp_dir.h"
 #include "storage/crypto.h"
 
 namespace casebridge::storage {
@@ -37,22 +38,10 @@ namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using ::testing::SizeIs;
 
-// A fresh directory (mode 0700, as mkdtemp makes it), removed afterwards.
-class TempDir {
+// A fresh directory, removed afterwards.
+class TempDir : public test_support::TempDir {
  public:
-  TempDir() {
-    std::string pattern = ::testing::TempDir() + "audit_keys_test.XXXXXX";
-    if (mkdtemp(pattern.data()) == nullptr) std::abort();
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
+  TempDir() : test_support::TempDir("audit_keys_test") {}
 };
 
 std::string ReadFile(const std::string& path) {

@@ -33,6 +33,7 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/temp_dir.h"
 #include "storage/crypto.h"
 
 namespace casebridge::storage {
@@ -43,21 +44,10 @@ using ::testing::HasSubstr;
 using ::testing::Optional;
 using ::testing::SizeIs;
 
-class TempDir {
+// A fresh directory, removed afterwards.
+class TempDir : public test_support::TempDir {
  public:
-  TempDir() {
-    std::string pattern = ::testing::TempDir() + "tree_head_witness_test.XXXXXX";
-    if (mkdtemp(pattern.data()) == nullptr) std::abort();
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
+  TempDir() : test_support::TempDir("tree_head_witness_test") {}
 };
 
 std::string ReadFile(const std::string& path) {
