@@ -21,7 +21,7 @@ struct DemoAgency {
   const char* prosecuting_code;  // For police: its CPS area.
 };
 
-// shared/DOMAIN.md "Demo world".
+// The demo world (README "Walkthrough"): one agency of each kind.
 constexpr DemoAgency kDemoAgencies[] = {
     {"CPSWM", "CPS West Midlands", v1::AGENCY_KIND_CPS, nullptr},
     {"SP", "Staffordshire Police", v1::AGENCY_KIND_POLICE, "CPSWM"},

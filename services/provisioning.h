@@ -43,7 +43,7 @@ absl::StatusOr<IssuedToken> BootstrapAdmin(storage::Database& db,
                                            const BootstrapAdminOptions& options,
                                            absl::Time now);
 
-// The agencies of shared/DOMAIN.md's demo world and a user for each role.
+// The agencies of the demo world (README "Walkthrough") and a user for each role.
 // Creates what is missing; with `issue_tokens`, issues a new token for every
 // demo user and returns them.
 absl::StatusOr<std::vector<IssuedToken>> SeedDemoWorld(storage::Database& db,

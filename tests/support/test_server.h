@@ -50,7 +50,7 @@ struct TestServerOptions {
 
 // A whole Casebridge server in the test process, on 127.0.0.1 with a free
 // port, over a fresh migrated database from the PostgresEnvironment, seeded
-// with the demo world of shared/DOMAIN.md plus a second police force:
+// with the demo world (services/provisioning.h) plus a second police force:
 //   pc.hughes (SP officer), sgt.khan (SP supervisor), cps.okafor (CPS West
 //   Midlands prosecutor), council.patel (Stoke-on-Trent City Council),
 //   county.evans (Staffordshire County Council), nhs.morgan (North Staffs
