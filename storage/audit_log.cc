@@ -4,6 +4,7 @@
 #include <deque>
 #include <limits>
 #include <optional>
+#include <thread>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -15,6 +16,7 @@
 #include "domain/status_macros.h"
 #include "spdlog/spdlog.h"
 #include "storage/audit_tree.h"
+#include "storage/binary_result.h"
 #include "storage/crypto.h"
 #include "storage/lock_holder.h"
 
@@ -81,17 +83,15 @@ constexpr Statement kHead = {
     "SELECT seq, chain_hash, cb_micros(seal_time) FROM audit_seals "
     "ORDER BY seq DESC LIMIT 1"};
 
-// The columns every reader of stored events selects, in this order
-// (ReadStoredEvent below).
-#define CB_AUDIT_EVENT_COLUMNS                                              \
-  "e.id, cb_micros(e.event_time), coalesce(e.user_id::text, ''), "          \
-  "e.username, coalesce(e.agency_id::text, ''), array_to_json(e.roles), "   \
-  "e.peer, e.method, array_to_json(e.resources), "                          \
-  "coalesce(e.case_id::text, ''), e.case_reference, "                       \
-  "coalesce(e.case_owner_agency_id::text, ''), e.outcome, e.message, "      \
-  "e.request_id, array_to_json(e.changed_fields), e.old_etag, e.new_etag, " \
-  "e.content_disclosed, e.credential, e.call_count, e.mac"
-constexpr int kEventColumnCount = 22;
+// The columns every reader of stored events selects, read in PostgreSQL's
+// binary format by name (EventColumns and ReadStoredEvent below): the
+// verification walk reads every event, and the text format's parsing
+// (uuids, timestamps, arrays as JSON) was most of its cost.
+#define CB_AUDIT_EVENT_COLUMNS                                                   \
+  "e.id, e.event_time, e.user_id, e.username, e.agency_id, e.roles, e.peer, "    \
+  "e.method, e.resources, e.case_id, e.case_reference, e.case_owner_agency_id, " \
+  "e.outcome, e.message, e.request_id, e.changed_fields, e.old_etag, "           \
+  "e.new_etag, e.content_disclosed, e.credential, e.call_count, e.mac"
 
 // The lowest pending ids first, then their events: joined the other way
 // round, the planner may walk audit_events from id 1 and probe the pending
@@ -115,7 +115,7 @@ DELETE FROM audit_pending WHERE event_id IN (SELECT event_id FROM sealed))sql"};
 constexpr Statement kChainChunk = {
     "cb_audit_chain_chunk",
     "SELECT s.seq, s.event_id, s.content_hash, s.chain_hash, "
-    "e.id IS NOT NULL, " CB_AUDIT_EVENT_COLUMNS ", s.mac AS seal_mac"
+    CB_AUDIT_EVENT_COLUMNS ", s.mac AS seal_mac"
     " FROM audit_seals s LEFT JOIN audit_events e ON e.id = s.event_id "
     "WHERE s.seq >= $1 AND s.seq <= $2 ORDER BY s.seq LIMIT $3"};
 
@@ -201,39 +201,71 @@ std::string EventsJson(absl::Span<const AuditEvent* const> events,
   return rows.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-// Reads the CB_AUDIT_EVENT_COLUMNS starting at column `first`.
-StoredAuditEvent ReadStoredEvent(const pqxx::row& row, int first) {
+// Where CB_AUDIT_EVENT_COLUMNS are in a result, looked up once by name.
+struct EventColumns {
+  explicit EventColumns(const BinaryResult& r)
+      : id(r.Column("id")),
+        event_time(r.Column("event_time")),
+        user_id(r.Column("user_id")),
+        username(r.Column("username")),
+        agency_id(r.Column("agency_id")),
+        roles(r.Column("roles")),
+        peer(r.Column("peer")),
+        method(r.Column("method")),
+        resources(r.Column("resources")),
+        case_id(r.Column("case_id")),
+        case_reference(r.Column("case_reference")),
+        case_owner_agency_id(r.Column("case_owner_agency_id")),
+        outcome(r.Column("outcome")),
+        message(r.Column("message")),
+        request_id(r.Column("request_id")),
+        changed_fields(r.Column("changed_fields")),
+        old_etag(r.Column("old_etag")),
+        new_etag(r.Column("new_etag")),
+        content_disclosed(r.Column("content_disclosed")),
+        credential(r.Column("credential")),
+        call_count(r.Column("call_count")),
+        mac(r.Column("mac")) {}
+  int id, event_time, user_id, username, agency_id, roles, peer, method, resources, case_id,
+      case_reference, case_owner_agency_id, outcome, message, request_id, changed_fields,
+      old_etag, new_etag, content_disclosed, credential, call_count, mac;
+};
+
+// The event of row `row` (whose `id` is not NULL). DATA_LOSS for a row no
+// server could have written (an array of another shape): the caller names
+// the event, as it would one whose MAC does not check.
+absl::StatusOr<StoredAuditEvent> ReadStoredEvent(const BinaryResult& r, int row,
+                                                 const EventColumns& c) {
   StoredAuditEvent out;
   AuditEvent& e = out.event;
-  int c = first;
-  out.id = row[c++].as<int64_t>();
-  e.time = absl::FromUnixMicros(row[c++].as<int64_t>());
-  e.user_id = row[c++].c_str();
-  e.username = row[c++].c_str();
-  e.agency_id = row[c++].c_str();
-  for (const std::string& r : StringsFromJsonArray(row[c++].c_str())) {
+  auto text = [&](int column) { return std::string(r.Bytes(row, column)); };
+  out.id = r.Int64(row, c.id);
+  e.time = r.Time(row, c.event_time);
+  e.user_id = r.Uuid(row, c.user_id);
+  e.username = text(c.username);
+  e.agency_id = r.Uuid(row, c.agency_id);
+  CB_ASSIGN_OR_RETURN(std::vector<std::optional<int>> roles, r.SmallIntArray(row, c.roles));
+  for (const std::optional<int>& role : roles) {
     // A role no server writes (NULL, put in by hand) reads as one that no
     // MAC covers: the event is refused or named, never a crash.
-    int role = 0;
-    e.roles.push_back(absl::SimpleAtoi(r, &role) ? role : std::numeric_limits<int>::min());
+    e.roles.push_back(role.value_or(std::numeric_limits<int>::min()));
   }
-  e.peer = row[c++].c_str();
-  e.method = row[c++].c_str();
-  e.resources = StringsFromJsonArray(row[c++].c_str());
-  e.case_id = row[c++].c_str();
-  e.case_reference = row[c++].c_str();
-  e.case_owner_agency_id = row[c++].c_str();
-  e.outcome = row[c++].c_str();
-  e.message = row[c++].c_str();
-  e.request_id = row[c++].c_str();
-  e.changed_fields = StringsFromJsonArray(row[c++].c_str());
-  e.old_etag = row[c++].c_str();
-  e.new_etag = row[c++].c_str();
-  e.content_disclosed = row[c++].as<bool>();
-  e.credential = row[c++].c_str();
-  e.call_count = row[c++].as<int64_t>();
-  if (!row[c].is_null()) out.mac = BytesFromField(row[c]);
-  ++c;
+  e.peer = text(c.peer);
+  e.method = text(c.method);
+  CB_ASSIGN_OR_RETURN(e.resources, r.TextArray(row, c.resources));
+  e.case_id = r.Uuid(row, c.case_id);
+  e.case_reference = text(c.case_reference);
+  e.case_owner_agency_id = r.Uuid(row, c.case_owner_agency_id);
+  e.outcome = text(c.outcome);
+  e.message = text(c.message);
+  e.request_id = text(c.request_id);
+  CB_ASSIGN_OR_RETURN(e.changed_fields, r.TextArray(row, c.changed_fields));
+  e.old_etag = text(c.old_etag);
+  e.new_etag = text(c.new_etag);
+  e.content_disclosed = r.Bool(row, c.content_disclosed);
+  e.credential = text(c.credential);
+  e.call_count = r.Int64(row, c.call_count);
+  out.mac = text(c.mac);
   return out;
 }
 
@@ -845,8 +877,8 @@ absl::StatusOr<std::optional<int64_t>> AuditLog::SealBatch(Database& db,
           seq = head[0][0].as<int64_t>();
           previous = BytesFromField(head[0][1]);
         }
-        pqxx::result rows =
-            tx.Exec(kPendingEvents, Params().Int(options_.max_seal_batch));
+        const BinaryResult rows =
+            tx.ExecBinary(kPendingEvents, Params().Int(options_.max_seal_batch));
         if (rows.empty()) return std::optional<int64_t>(0);
         // The tree has a leaf for every seal; more leaves than seals means
         // seals were cut off, and sealing on would reuse their numbers.
@@ -864,15 +896,24 @@ absl::StatusOr<std::optional<int64_t>> AuditLog::SealBatch(Database& db,
         std::vector<std::string> seqs, ids, contents, chains, macs;
         std::vector<std::string> rejected_ids, reasons;
         std::vector<domain::MerkleNode> nodes;
-        for (const pqxx::row& row : rows) {
-          if (row[0].is_null()) {
+        const EventColumns columns(rows);
+        const int pending_id = rows.Column("pending_id");
+        for (int row = 0; row < rows.size(); ++row) {
+          if (rows.IsNull(row, columns.id)) {
             // A pending row that names no event (put in by hand): dropped
             // from the queue, on the record, so it cannot stall sealing.
-            rejected_ids.push_back(row["pending_id"].c_str());
+            rejected_ids.push_back(absl::StrCat(rows.Int64(row, pending_id)));
             reasons.push_back("a pending row that names no event");
             continue;
           }
-          StoredAuditEvent stored = ReadStoredEvent(row, 0);
+          absl::StatusOr<StoredAuditEvent> read = ReadStoredEvent(rows, row, columns);
+          if (!read.ok()) {
+            rejected_ids.push_back(absl::StrCat(rows.Int64(row, pending_id)));
+            reasons.push_back(absl::StrCat("it cannot be read as an event a server wrote (",
+                                           read.status().message(), ")"));
+            continue;
+          }
+          const StoredAuditEvent& stored = *read;
           const std::string canonical = CanonicalAuditContent(stored.id, stored.event);
           // Only what a server wrote is sealed: a row put in with database
           // credentials alone (the runtime role's included) has no MAC
@@ -947,18 +988,25 @@ absl::Status BuildTreeOverOlderSeals(Database& db, absl::Time deadline) {
           CB_ASSIGN_OR_RETURN(domain::MerkleFrontier tree, LoadFrontier(tx, leaves));
           std::vector<domain::MerkleNode> nodes;
           int64_t expected = leaves + 1;
-          for (const pqxx::row& row :
-               tx.Exec(kChainChunk, Params().Int(expected).Int(sealed).Int(kChunk))) {
-            const int64_t seq = row["seq"].as<int64_t>();
-            if (seq != expected || !row[4].as<bool>()) {
+          const BinaryResult rows =
+              tx.ExecBinary(kChainChunk, Params().Int(expected).Int(sealed).Int(kChunk));
+          const EventColumns columns(rows);
+          const int seq_column = rows.Column("seq");
+          for (int row = 0; row < rows.size(); ++row) {
+            const int64_t seq = rows.Int64(row, seq_column);
+            absl::StatusOr<StoredAuditEvent> stored =
+                seq != expected || rows.IsNull(row, columns.id)
+                    ? absl::NotFoundError("missing")
+                    : ReadStoredEvent(rows, row, columns);
+            if (!stored.ok()) {
               return absl::DataLossError(absl::StrCat(
                   "the audit event sealed at ", expected,
-                  " is missing, so the log's Merkle tree cannot be built over the "
-                  "older seals; run `casebridge audit verify` to see what was done"));
+                  " is missing or unreadable, so the log's Merkle tree cannot be built "
+                  "over the older seals; run `casebridge audit verify` to see what was "
+                  "done"));
             }
-            StoredAuditEvent stored = ReadStoredEvent(row, 5);
             for (domain::MerkleNode& n : tree.Append(domain::MerkleLeafHash(
-                     CanonicalAuditContent(stored.id, stored.event)))) {
+                     CanonicalAuditContent(stored->id, stored->event)))) {
               nodes.push_back(std::move(n));
             }
             ++expected;
@@ -1212,16 +1260,22 @@ absl::StatusOr<std::pair<std::string, StoredAuditEvent>> AuditLog::EntryAt(
   return db_->TransactFor<Entry>(
       deadline,
       [&](Tx& tx) -> absl::StatusOr<Entry> {
-        pqxx::result rows =
-            tx.Exec(kChainChunk, Params().Int(sequence).Int(sequence).Int(1));
-        if (rows.empty() || rows[0]["seq"].as<int64_t>() != sequence) {
+        const BinaryResult rows =
+            tx.ExecBinary(kChainChunk, Params().Int(sequence).Int(sequence).Int(1));
+        if (rows.empty() || rows.Int64(0, rows.Column("seq")) != sequence) {
           return absl::NotFoundError(absl::StrCat("no audit event is sealed at ", sequence));
         }
-        if (!rows[0][4].as<bool>()) {
+        const EventColumns columns(rows);
+        if (rows.IsNull(0, columns.id)) {
           return absl::DataLossError(absl::StrCat(
               "the audit event sealed at ", sequence, " has been deleted"));
         }
-        StoredAuditEvent stored = ReadStoredEvent(rows[0], 5);
+        absl::StatusOr<StoredAuditEvent> read = ReadStoredEvent(rows, 0, columns);
+        if (!read.ok()) {
+          return absl::DataLossError(absl::StrCat("the audit event sealed at ", sequence,
+                                                  " cannot be read: ", read.status().message()));
+        }
+        StoredAuditEvent stored = *std::move(read);
         stored.sequence = sequence;
         std::string entry = CanonicalAuditContent(stored.id, stored.event);
         return Entry(std::move(entry), std::move(stored));
@@ -1231,62 +1285,162 @@ absl::StatusOr<std::pair<std::string, StoredAuditEvent>> AuditLog::EntryAt(
 
 namespace {
 
-// One sealed event's derived values, for the verification walk.
-struct DerivedRow {
-  StoredAuditEvent stored;  // Empty when the event was deleted.
-  std::string content_hash;
+// One seal, its event and what the walk checks of them, derived off the
+// walk's thread.
+struct SealedRow {
+  int64_t seq = 0;
+  int64_t event_id = 0;
+  std::string content_hash;  // As the seal holds them.
+  std::string chain_hash;
+  bool event_present = false;   // False when the event was deleted.
+  bool event_readable = false;  // False for an event no server could write.
+  std::string read_error;
+  // Derived from the stored event.
+  std::string actual_content_hash;
   std::string leaf_hash;
+  bool has_mac = false;
   bool mac_ok = false;
   bool has_seal_mac = false;
   bool seal_mac_ok = false;
 };
 
-// kChainChunk rows' derived values, the hashing spread over the cores (a
-// row's hashes depend on that row alone).
-std::vector<DerivedRow> DeriveRows(const pqxx::result& rows, const AuditKeyRing& keys) {
-  std::vector<DerivedRow> out(rows.size());
-  auto derive = [&](size_t begin, size_t end) {
-    for (size_t i = begin; i < end; ++i) {
-      const pqxx::row row = rows[static_cast<int>(i)];
-      if (!row[4].as<bool>()) continue;  // The event is gone: the walk says so.
-      DerivedRow& d = out[i];
-      d.stored = ReadStoredEvent(row, 5);
-      const std::string canonical = CanonicalAuditContent(d.stored.id, d.stored.event);
-      d.content_hash = Sha256(canonical);
-      d.leaf_hash = domain::MerkleLeafHash(canonical);
-      d.mac_ok = !d.stored.mac.empty() && keys.CheckEventMac(canonical, d.stored.mac);
-      d.has_seal_mac = !row["seal_mac"].is_null();
-      if (d.has_seal_mac) {
-        d.seal_mac_ok = keys.CheckEventMac(
-            SealMacInput(row["seq"].as<int64_t>(), row["event_id"].as<int64_t>(),
-                         BytesFromField(row["content_hash"])),
-            BytesFromField(row["seal_mac"]));
-      }
-    }
-  };
-  const size_t threads = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 4);
-  if (threads == 1 || out.size() < 256) {
-    derive(0, out.size());
-    return out;
-  }
-  std::vector<std::thread> workers;
-  const size_t per = (out.size() + threads - 1) / threads;
-  for (size_t t = 1; t < threads; ++t) {
-    const size_t begin = std::min(out.size(), t * per);
-    const size_t end = std::min(out.size(), begin + per);
-    workers.emplace_back(derive, begin, end);
-  }
-  derive(0, std::min(out.size(), per));
-  for (std::thread& w : workers) w.join();
-  return out;
+// A chunk of the walk: consecutive seals by sequence number (fewer rows
+// than numbers where seals are missing), and where each content hash is
+// sealed, to tell a swap from an edit.
+struct SealedChunk {
+  std::vector<SealedRow> rows;
+  absl::flat_hash_map<std::string, int64_t> sealed_content;
+};
+
+absl::StatusOr<SealedChunk> ReadSealedChunk(Database& db, const AuditKeyRing& keys,
+                                            int64_t first, int64_t last, absl::Time deadline) {
+  SealedChunk chunk;
+  CB_RETURN_IF_ERROR(db.Transact(
+      deadline,
+      [&](Tx& tx) -> absl::Status {
+        const BinaryResult r = tx.ExecBinary(
+            kChainChunk, Params().Int(first).Int(last).Int(last - first + 1));
+        const EventColumns event(r);
+        const int seq = r.Column("seq"), event_id = r.Column("event_id"),
+                  content_hash = r.Column("content_hash"),
+                  chain_hash = r.Column("chain_hash"), seal_mac = r.Column("seal_mac");
+        chunk.rows.resize(static_cast<size_t>(r.size()));
+        for (int i = 0; i < r.size(); ++i) {
+          SealedRow& row = chunk.rows[static_cast<size_t>(i)];
+          row.seq = r.Int64(i, seq);
+          row.event_id = r.Int64(i, event_id);
+          row.content_hash = std::string(r.Bytes(i, content_hash));
+          row.chain_hash = std::string(r.Bytes(i, chain_hash));
+          chunk.sealed_content[row.content_hash] = row.seq;
+          row.has_seal_mac = !r.IsNull(i, seal_mac);
+          if (row.has_seal_mac) {
+            row.seal_mac_ok = keys.CheckEventMac(
+                SealMacInput(row.seq, row.event_id, row.content_hash), r.Bytes(i, seal_mac));
+          }
+          row.event_present = !r.IsNull(i, event.id);
+          if (!row.event_present) continue;  // The walk names the deletion.
+          absl::StatusOr<StoredAuditEvent> stored = ReadStoredEvent(r, i, event);
+          if (!stored.ok()) {
+            row.read_error = std::string(stored.status().message());
+            continue;
+          }
+          row.event_readable = true;
+          const std::string canonical = CanonicalAuditContent(stored->id, stored->event);
+          row.actual_content_hash = Sha256(canonical);
+          row.leaf_hash = domain::MerkleLeafHash(canonical);
+          row.has_mac = !stored->mac.empty();
+          row.mac_ok = row.has_mac && keys.CheckEventMac(canonical, stored->mac);
+        }
+        return absl::OkStatus();
+      },
+      Database::Mode::kReadOnly));
+  return chunk;
 }
+
+// The seals from `from` to `to` in chunks, in order, read and hashed ahead
+// of the walk by a few threads, each on a connection of its own: the
+// database reads one chunk while another is hashed, and both cores stay
+// busy. At most kAhead chunks wait for the walk.
+class SealedChunkReader {
+ public:
+  static constexpr int64_t kChunkSize = 8192;
+  static constexpr int kReaders = 3;
+  static constexpr int kAhead = 6;
+
+  SealedChunkReader(Database& db, const AuditKeyRing& keys, int64_t from, int64_t to,
+                    absl::Time deadline)
+      : db_(db), keys_(keys), from_(from), to_(to), deadline_(deadline) {
+    const int64_t chunks = to < from ? 0 : (to - from) / kChunkSize + 1;
+    // Readers hold pooled connections: leave the pool some for the calls.
+    const int readers = static_cast<int>(std::min<int64_t>(
+        {chunks, kReaders, std::max(1, db.pool_size() / 2)}));
+    for (int i = 0; i < readers; ++i) threads_.emplace_back([this] { Run(); });
+  }
+
+  ~SealedChunkReader() {
+    {
+      absl::MutexLock lock(&mu_);
+      stopping_ = true;
+    }
+    for (std::thread& t : threads_) t.join();
+  }
+
+  // The next chunk of the walk; nullopt after the last.
+  absl::StatusOr<std::optional<SealedChunk>> Next() {
+    absl::MutexLock lock(&mu_);
+    const int64_t index = next_to_walk_;
+    if (from_ + index * kChunkSize > to_) return std::optional<SealedChunk>();
+    auto ready = [this, index]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      return ready_.contains(index);
+    };
+    mu_.Await(absl::Condition(&ready));
+    auto it = ready_.find(index);
+    absl::StatusOr<SealedChunk> chunk = std::move(it->second);
+    ready_.erase(it);
+    ++next_to_walk_;
+    if (!chunk.ok()) return chunk.status();
+    return std::optional<SealedChunk>(*std::move(chunk));
+  }
+
+ private:
+  void Run() {
+    while (true) {
+      int64_t index;
+      {
+        absl::MutexLock lock(&mu_);
+        auto may_read = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+          return stopping_ || next_to_read_ < next_to_walk_ + kAhead;
+        };
+        mu_.Await(absl::Condition(&may_read));
+        if (stopping_) return;
+        index = next_to_read_++;
+      }
+      const int64_t first = from_ + index * kChunkSize;
+      if (first > to_) return;
+      absl::StatusOr<SealedChunk> chunk = ReadSealedChunk(
+          db_, keys_, first, std::min(to_, first + kChunkSize - 1), deadline_);
+      absl::MutexLock lock(&mu_);
+      ready_.emplace(index, std::move(chunk));
+    }
+  }
+
+  Database& db_;
+  const AuditKeyRing& keys_;
+  const int64_t from_, to_;
+  const absl::Time deadline_;
+  absl::Mutex mu_;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  int64_t next_to_read_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t next_to_walk_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::flat_hash_map<int64_t, absl::StatusOr<SealedChunk>> ready_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::thread> threads_;
+};
 
 }  // namespace
 
 absl::StatusOr<AuditVerification> AuditLog::Verify(
     int64_t from_sequence, int64_t to_sequence,
     const AuditCheckpointValue* checkpoint, absl::Time deadline) {
-  constexpr int kChunk = 20000;
   AuditVerification result;
   absl::StatusOr<AuditCheckpointValue> head = Head(deadline);
   if (!head.ok()) return head.status();
@@ -1424,123 +1578,129 @@ absl::StatusOr<AuditVerification> AuditLog::Verify(
     }
   };
 
+  // explain_break reads the seal after the break, on a connection of its own.
+  auto explain = [&](int64_t seq, int64_t event_id, const std::string& content_hash,
+                     const std::string& chain_hash, bool content_matches) {
+    return db_->Transact(
+        deadline,
+        [&](Tx& tx) {
+          explain_break(tx, seq, event_id, content_hash, chain_hash, content_matches);
+          return absl::OkStatus();
+        },
+        Database::Mode::kReadOnly);
+  };
+
+  // Each step follows from the one before, so the walk itself is sequential;
+  // the reading and hashing it needs run ahead of it (SealedChunkReader).
+  SealedChunkReader chunks(*db_, keys, from, to, deadline);
   int64_t expected = from;
   while (result.ok && expected <= to) {
-    absl::Status s = db_->Transact(deadline, [&](Tx& tx) {
-      pqxx::result rows = tx.Exec(
-          kChainChunk, Params().Int(expected).Int(to).Int(kChunk));
-      if (rows.empty()) {
+    CB_ASSIGN_OR_RETURN(std::optional<SealedChunk> chunk, chunks.Next());
+    if (!chunk.has_value()) break;
+    if (chunk->rows.empty()) {
+      fail(AuditProblem::kRemoved, expected,
+           absl::StrCat("the seals from ", expected, " to ", to, " are missing"));
+      break;
+    }
+    for (SealedRow& row : chunk->rows) {
+      const int64_t seq = row.seq;
+      const int64_t event_id = row.event_id;
+      if (seq != expected) {
         fail(AuditProblem::kRemoved, expected,
-             absl::StrCat("the seals from ", expected, " to ", to,
-                          " are missing"));
-        return absl::OkStatus();
+             absl::StrCat("the event sealed at ", expected,
+                          " is missing from the chain (next is ", seq, ")"));
+        break;
       }
-      // Content hashes stored in this chunk, to tell a swap from an edit.
-      absl::flat_hash_map<std::string, int64_t> stored_content;
-      for (const pqxx::row& row : rows) {
-        stored_content[BytesFromField(row[2])] = row[0].as<int64_t>();
+      if (!row.event_present) {
+        fail(AuditProblem::kRemoved, seq,
+             absl::StrCat("event ", event_id, " sealed at ", seq, " has been deleted"));
+        break;
       }
-      // What each row's checks need, hashed in parallel (the walk below is
-      // sequential: each step follows from the one before).
-      const std::vector<DerivedRow> derived = DeriveRows(rows, keys);
-      for (int row_index = 0; row_index < static_cast<int>(rows.size()); ++row_index) {
-        const pqxx::row row = rows[row_index];
-        const DerivedRow& d = derived[row_index];
-        int64_t seq = row[0].as<int64_t>();
-        int64_t event_id = row[1].as<int64_t>();
-        std::string content_hash = BytesFromField(row[2]);
-        std::string chain_hash = BytesFromField(row[3]);
-        if (seq != expected) {
-          fail(AuditProblem::kRemoved, expected,
-               absl::StrCat("the event sealed at ", expected,
-                            " is missing from the chain (next is ", seq, ")"));
-          return absl::OkStatus();
-        }
-        if (!row[4].as<bool>()) {
-          fail(AuditProblem::kRemoved, seq,
-               absl::StrCat("event ", event_id, " sealed at ", seq,
-                            " has been deleted"));
-          return absl::OkStatus();
-        }
-        const StoredAuditEvent& stored = d.stored;
-        const std::string& actual = d.content_hash;
-        if (actual != content_hash) {
-          auto other = stored_content.find(actual);
-          if (other != stored_content.end() && other->second != seq) {
-            fail(AuditProblem::kReordered, seq,
-                 absl::StrCat("event ", event_id, " at ", seq,
-                              " holds the content sealed at ", other->second));
-          } else {
-            explain_break(tx, seq, event_id, content_hash, chain_hash,
-                          /*content_matches=*/false);
-          }
-          return absl::OkStatus();
-        }
-        std::string recomputed = ChainHash(previous, seq, content_hash);
-        if (recomputed != chain_hash) {
-          explain_break(tx, seq, event_id, content_hash, chain_hash,
-                        /*content_matches=*/true);
-          return absl::OkStatus();
-        }
-        // What only a server could have made: the event's MAC, and its
-        // seal's, binding it to its place.
-        if (stored.mac.empty() || !d.has_seal_mac) {
-          if (seq > unauthenticated_until) {
-            fail(AuditProblem::kForged, seq,
-                 absl::StrCat("event ", event_id, " at ", seq, " has no ",
-                              stored.mac.empty() ? "MAC" : "seal MAC",
-                              ": no server wrote it; it was put in with database "
-                              "credentials"));
-            return absl::OkStatus();
-          }
-        } else if (!d.mac_ok) {
-          fail(AuditProblem::kAltered, seq,
+      if (!row.event_readable) {
+        fail(AuditProblem::kAltered, seq,
+             absl::StrCat("event ", event_id, " at ", seq,
+                          " was altered after it was sealed: it no longer reads as an "
+                          "event a server wrote (", row.read_error, ")"));
+        break;
+      }
+      if (row.actual_content_hash != row.content_hash) {
+        auto other = chunk->sealed_content.find(row.actual_content_hash);
+        if (other != chunk->sealed_content.end() && other->second != seq) {
+          fail(AuditProblem::kReordered, seq,
                absl::StrCat("event ", event_id, " at ", seq,
-                            " was altered after it was written: its MAC no longer "
-                            "checks (its hashes were recomputed to hide it)"));
-          return absl::OkStatus();
-        } else if (!d.seal_mac_ok) {
-          fail(AuditProblem::kForged, seq,
-               absl::StrCat("the seal at ", seq, " (event ", event_id,
-                            ") was not made by a server: events were moved, removed or "
-                            "renumbered"));
-          return absl::OkStatus();
+                            " holds the content sealed at ", other->second));
+        } else {
+          CB_RETURN_IF_ERROR(explain(seq, event_id, row.content_hash, row.chain_hash,
+                                     /*content_matches=*/false));
         }
-        if (tree.has_value()) {
-          tree->Append(d.leaf_hash);
-          while (!heads.empty() && heads.front().tree_size == seq) {
-            const SignedTreeHead& h = heads.front();
-            absl::Status signature = keys.Verify(h);
-            if (!signature.ok() || tree->Root() != h.root_hash) {
-              fail(AuditProblem::kHeadMismatch, last_good_head + 1,
-                   absl::StrCat("the events from ", last_good_head + 1, " to ", seq,
-                                " no longer make the tree of the signed head of ", seq,
-                                " events (", absl::FormatTime(h.time), "): ",
-                                signature.ok() ? "its root differs"
-                                               : std::string(signature.message())));
-              return absl::OkStatus();
-            }
-            last_good_head = seq;
-            result.tree_head = h;
-            heads.pop_front();
-          }
-        }
-        if (checkpoint != nullptr && seq == checkpoint->sequence &&
-            chain_hash != checkpoint->chain_hash) {
-          fail(AuditProblem::kCheckpointMismatch, seq,
-               absl::StrCat("the chain no longer passes through the "
-                            "checkpoint at ", seq, ": history before it was "
-                            "rewritten"));
-          return absl::OkStatus();
-        }
-        before_previous = std::move(previous);
-        previous = std::move(chain_hash);
-        ++result.events_checked;
-        ++expected;
+        break;
       }
-      return absl::OkStatus();
-    });
-    if (!s.ok()) return s;
+      if (ChainHash(previous, seq, row.content_hash) != row.chain_hash) {
+        CB_RETURN_IF_ERROR(explain(seq, event_id, row.content_hash, row.chain_hash,
+                                   /*content_matches=*/true));
+        break;
+      }
+      // What only a server could have made: the event's MAC, and its
+      // seal's, binding it to its place.
+      if (!row.has_mac || !row.has_seal_mac) {
+        if (seq > unauthenticated_until) {
+          fail(AuditProblem::kForged, seq,
+               absl::StrCat("event ", event_id, " at ", seq, " has no ",
+                            !row.has_mac ? "MAC" : "seal MAC",
+                            ": no server wrote it; it was put in with database "
+                            "credentials"));
+          break;
+        }
+      } else if (!row.mac_ok) {
+        fail(AuditProblem::kAltered, seq,
+             absl::StrCat("event ", event_id, " at ", seq,
+                          " was altered after it was written: its MAC no longer "
+                          "checks (its hashes were recomputed to hide it)"));
+        break;
+      } else if (!row.seal_mac_ok) {
+        fail(AuditProblem::kForged, seq,
+             absl::StrCat("the seal at ", seq, " (event ", event_id,
+                          ") was not made by a server: events were moved, removed or "
+                          "renumbered"));
+        break;
+      }
+      if (tree.has_value()) {
+        tree->Append(row.leaf_hash);
+        while (!heads.empty() && heads.front().tree_size == seq) {
+          const SignedTreeHead& h = heads.front();
+          absl::Status signature = keys.Verify(h);
+          if (!signature.ok() || tree->Root() != h.root_hash) {
+            fail(AuditProblem::kHeadMismatch, last_good_head + 1,
+                 absl::StrCat("the events from ", last_good_head + 1, " to ", seq,
+                              " no longer make the tree of the signed head of ", seq,
+                              " events (", absl::FormatTime(h.time), "): ",
+                              signature.ok() ? "its root differs"
+                                             : std::string(signature.message())));
+            break;
+          }
+          last_good_head = seq;
+          result.tree_head = h;
+          heads.pop_front();
+        }
+        if (!result.ok) break;
+      }
+      if (checkpoint != nullptr && seq == checkpoint->sequence &&
+          row.chain_hash != checkpoint->chain_hash) {
+        fail(AuditProblem::kCheckpointMismatch, seq,
+             absl::StrCat("the chain no longer passes through the "
+                          "checkpoint at ", seq, ": history before it was "
+                          "rewritten"));
+        break;
+      }
+      before_previous = std::move(previous);
+      previous = std::move(row.chain_hash);
+      ++result.events_checked;
+      ++expected;
+    }
+  }
+  if (result.ok && expected <= to) {
+    fail(AuditProblem::kRemoved, expected,
+         absl::StrCat("the seals from ", expected, " to ", to, " are missing"));
   }
 
   if (result.ok && truncated && to == head->sequence) {

@@ -12,6 +12,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "libpq-fe.h"
 #include "spdlog/spdlog.h"
 #include "storage/connection_string.h"
 
@@ -166,6 +167,47 @@ pqxx::result Tx::Exec(const Statement& statement, const Params& params) {
   std::vector<const char*> pointers = params.Pointers();
   return work_->exec_prepared(statement.name,
                               pqxx::prepare::make_dynamic_params(pointers));
+}
+
+namespace {
+
+// libpqxx 6 hands out its connection's PGconn only to its large-object
+// class and that class's subclasses; binary results need libpq itself.
+class RawConnection : public pqxx::largeobject {
+ public:
+  static PGconn* Of(const pqxx::dbtransaction& tx) { return raw_connection(tx); }
+};
+
+}  // namespace
+
+BinaryResult Tx::ExecBinary(const Statement& statement, const Params& params) {
+  // Unprepared (libpqxx prepares its statements lazily, on their first
+  // Exec, so the name may not exist yet): bulk reads run few statements,
+  // each over many rows, and planning them each time costs nothing.
+  const auto* transaction = dynamic_cast<const pqxx::dbtransaction*>(work_);
+  if (transaction == nullptr) {
+    throw std::logic_error("Tx::ExecBinary needs a transaction (not kAutocommit)");
+  }
+  PGconn* conn = RawConnection::Of(*transaction);
+  std::vector<const char*> values = params.Pointers();
+  BinaryResult result(PQexecParams(conn, statement.sql, static_cast<int>(values.size()),
+                                   /*paramTypes=*/nullptr, values.data(),
+                                   /*paramLengths=*/nullptr, /*paramFormats=*/nullptr,
+                                   /*resultFormat=*/1));
+  // A failed statement: the same exceptions libpqxx throws for Exec.
+  const PGresult* raw = result.raw();
+  if (raw == nullptr || PQstatus(conn) == CONNECTION_BAD) {
+    throw pqxx::broken_connection(PQerrorMessage(conn));
+  }
+  if (PQresultStatus(raw) != PGRES_TUPLES_OK) {
+    const char* state = PQresultErrorField(raw, PG_DIAG_SQLSTATE);
+    const std::string sqlstate = state == nullptr ? "" : state;
+    const std::string message = PQresultErrorMessage(raw);
+    if (sqlstate == "40001") throw pqxx::serialization_failure(message);
+    if (sqlstate == "40P01") throw pqxx::deadlock_detected(message);
+    throw pqxx::sql_error(message, statement.name, state);
+  }
+  return result;
 }
 
 pqxx::row Tx::ExecOne(const Statement& statement, const Params& params) {

@@ -15,6 +15,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "pqxx/pqxx"
+#include "storage/binary_result.h"
 
 namespace casebridge::storage {
 
@@ -59,6 +60,11 @@ class Tx {
   // Exactly one row, or NOT_FOUND-style handling is the caller's: throws
   // pqxx::unexpected_rows when the count differs.
   pqxx::row ExecOne(const Statement& statement, const Params& params = {});
+  // The statement (unprepared) with its rows in PostgreSQL's binary format
+  // (storage/binary_result.h), for bulk readers. Not in kAutocommit mode.
+  // Errors throw as Exec's do (pqxx::sql_error with the SQLSTATE, or
+  // pqxx::broken_connection), so Database::Transact maps them alike.
+  BinaryResult ExecBinary(const Statement& statement, const Params& params = {});
   pqxx::transaction_base& raw() { return *work_; }
 
  private:
