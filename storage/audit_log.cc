@@ -122,6 +122,13 @@ constexpr Statement kChainChunk = {
 constexpr Statement kChainHashAt = {
     "cb_audit_chain_at", "SELECT chain_hash FROM audit_seals WHERE seq = $1"};
 
+// Where else a content hash is sealed, to tell events that traded places
+// from an edited one (read only when a walk has found a mismatch).
+constexpr Statement kSealOfContent = {
+    "cb_audit_seal_of_content",
+    "SELECT seq FROM audit_seals WHERE content_hash = $1 AND seq <> $2 "
+    "ORDER BY seq LIMIT 1"};
+
 constexpr Statement kSealAt = {
     "cb_audit_seal_at",
     "SELECT content_hash, chain_hash FROM audit_seals WHERE seq = $1"};
@@ -1305,11 +1312,9 @@ struct SealedRow {
 };
 
 // A chunk of the walk: consecutive seals by sequence number (fewer rows
-// than numbers where seals are missing), and where each content hash is
-// sealed, to tell a swap from an edit.
+// than numbers where seals are missing).
 struct SealedChunk {
   std::vector<SealedRow> rows;
-  absl::flat_hash_map<std::string, int64_t> sealed_content;
 };
 
 absl::StatusOr<SealedChunk> ReadSealedChunk(Database& db, const AuditKeyRing& keys,
@@ -1331,7 +1336,6 @@ absl::StatusOr<SealedChunk> ReadSealedChunk(Database& db, const AuditKeyRing& ke
           row.event_id = r.Int64(i, event_id);
           row.content_hash = std::string(r.Bytes(i, content_hash));
           row.chain_hash = std::string(r.Bytes(i, chain_hash));
-          chunk.sealed_content[row.content_hash] = row.seq;
           row.has_seal_mac = !r.IsNull(i, seal_mac);
           if (row.has_seal_mac) {
             row.seal_mac_ok = keys.CheckEventMac(
@@ -1363,14 +1367,18 @@ absl::StatusOr<SealedChunk> ReadSealedChunk(Database& db, const AuditKeyRing& ke
 // busy. At most kAhead chunks wait for the walk.
 class SealedChunkReader {
  public:
-  static constexpr int64_t kChunkSize = 8192;
   static constexpr int kReaders = 3;
   static constexpr int kAhead = 6;
 
   SealedChunkReader(Database& db, const AuditKeyRing& keys, int64_t from, int64_t to,
-                    absl::Time deadline)
-      : db_(db), keys_(keys), from_(from), to_(to), deadline_(deadline) {
-    const int64_t chunks = to < from ? 0 : (to - from) / kChunkSize + 1;
+                    int64_t chunk_size, absl::Time deadline)
+      : db_(db),
+        keys_(keys),
+        from_(from),
+        to_(to),
+        chunk_size_(std::max<int64_t>(1, chunk_size)),
+        deadline_(deadline) {
+    const int64_t chunks = to < from ? 0 : (to - from) / chunk_size_ + 1;
     // Readers hold pooled connections: leave the pool some for the calls.
     const int readers = static_cast<int>(std::min<int64_t>(
         {chunks, kReaders, std::max(1, db.pool_size() / 2)}));
@@ -1389,7 +1397,7 @@ class SealedChunkReader {
   absl::StatusOr<std::optional<SealedChunk>> Next() {
     absl::MutexLock lock(&mu_);
     const int64_t index = next_to_walk_;
-    if (from_ + index * kChunkSize > to_) return std::optional<SealedChunk>();
+    if (from_ + index * chunk_size_ > to_) return std::optional<SealedChunk>();
     auto ready = [this, index]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
       return ready_.contains(index);
     };
@@ -1415,10 +1423,10 @@ class SealedChunkReader {
         if (stopping_) return;
         index = next_to_read_++;
       }
-      const int64_t first = from_ + index * kChunkSize;
+      const int64_t first = from_ + index * chunk_size_;
       if (first > to_) return;
       absl::StatusOr<SealedChunk> chunk = ReadSealedChunk(
-          db_, keys_, first, std::min(to_, first + kChunkSize - 1), deadline_);
+          db_, keys_, first, std::min(to_, first + chunk_size_ - 1), deadline_);
       absl::MutexLock lock(&mu_);
       ready_.emplace(index, std::move(chunk));
     }
@@ -1426,7 +1434,7 @@ class SealedChunkReader {
 
   Database& db_;
   const AuditKeyRing& keys_;
-  const int64_t from_, to_;
+  const int64_t from_, to_, chunk_size_;
   const absl::Time deadline_;
   absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
@@ -1592,7 +1600,7 @@ absl::StatusOr<AuditVerification> AuditLog::Verify(
 
   // Each step follows from the one before, so the walk itself is sequential;
   // the reading and hashing it needs run ahead of it (SealedChunkReader).
-  SealedChunkReader chunks(*db_, keys, from, to, deadline);
+  SealedChunkReader chunks(*db_, keys, from, to, options_.verify_chunk_size, deadline);
   int64_t expected = from;
   while (result.ok && expected <= to) {
     CB_ASSIGN_OR_RETURN(std::optional<SealedChunk> chunk, chunks.Next());
@@ -1624,11 +1632,21 @@ absl::StatusOr<AuditVerification> AuditLog::Verify(
         break;
       }
       if (row.actual_content_hash != row.content_hash) {
-        auto other = chunk->sealed_content.find(row.actual_content_hash);
-        if (other != chunk->sealed_content.end() && other->second != seq) {
+        // Content sealed elsewhere: events traded places; otherwise an edit.
+        std::optional<int64_t> sealed_at;
+        CB_RETURN_IF_ERROR(db_->Transact(
+            deadline,
+            [&](Tx& tx) {
+              pqxx::result r = tx.Exec(
+                  kSealOfContent, Params().Bytes(row.actual_content_hash).Int(seq));
+              if (!r.empty()) sealed_at = r[0]["seq"].as<int64_t>();
+              return absl::OkStatus();
+            },
+            Database::Mode::kReadOnly));
+        if (sealed_at.has_value()) {
           fail(AuditProblem::kReordered, seq,
                absl::StrCat("event ", event_id, " at ", seq,
-                            " holds the content sealed at ", other->second));
+                            " holds the content sealed at ", *sealed_at));
         } else {
           CB_RETURN_IF_ERROR(explain(seq, event_id, row.content_hash, row.chain_hash,
                                      /*content_matches=*/false));

@@ -156,6 +156,10 @@ struct AuditLogOptions {
   absl::Duration sealer_lock_warning_every = absl::Minutes(1);
   // While events arrive, a signed tree head at least this often.
   absl::Duration tree_head_interval = absl::Seconds(1);
+  // Seals per query of the verification walk (each read and hashed ahead of
+  // the walk on a connection of its own). Tests make it small to walk many
+  // chunks.
+  int64_t verify_chunk_size = 8192;
 };
 
 // The one audit path. Writes append their event inside their own

@@ -39,11 +39,16 @@ using ::testing::HasSubstr;
 
 constexpr char kCaseService[] = "/casebridge.v1.CaseService/";
 
-std::unique_ptr<TestServer> StartServer() {
+// `verify_chunk_size`: seals per query of the verification walk. The tamper
+// tests make it small, so that their few events span several chunks read
+// ahead of the walk, and tampering lands on chunk boundaries.
+std::unique_ptr<TestServer> StartServer(
+    int64_t verify_chunk_size = storage::AuditLogOptions().verify_chunk_size) {
   auto started = TestServer::Start(
       {.fake_clock = true,
        .start_time = absl::FromCivil(absl::CivilSecond(2026, 11, 21, 10, 0, 0),
-                                     absl::UTCTimeZone())});
+                                     absl::UTCTimeZone()),
+       .audit_verify_chunk_size = verify_chunk_size});
   EXPECT_TRUE(started.ok()) << started.status();
   return started.ok() ? *std::move(started) : nullptr;
 }
@@ -390,8 +395,11 @@ TEST_F(AuditAtomicityTest, FailedUpdateEventClaimsNoChange) {
 
 class AuditTamperTest : public ::testing::Test {
  protected:
+  // Chunks of the walk: 1-4, 5-8, 9-12, ...
+  static constexpr int64_t kVerifyChunk = 4;
+
   void SetUp() override {
-    server_ = StartServer();
+    server_ = StartServer(kVerifyChunk);
     ASSERT_NE(server_, nullptr);
     audit_ = v1::AuditService::NewStub(server_->channel());
     auto cases = v1::CaseService::NewStub(server_->channel());
@@ -539,6 +547,11 @@ TEST_F(AuditTamperTest, AlteredEventIsNamed) {
       {"event_time", "event_time + interval '1 hour'"},
       {"resources", "'{}'"},
       {"peer", "'ipv4:10.0.0.1:4242'"},
+      // Shapes no server writes: read as such, never flattened into the
+      // value they once held.
+      {"resources", "ARRAY[resources, resources]"},
+      {"roles", "array_fill(roles[1], ARRAY[1], ARRAY[0])"},
+      {"changed_fields", "ARRAY[NULL]::text[]"},
   };
   const std::string id = EventAt(6);
   for (const Edit& e : edits) {
@@ -622,6 +635,38 @@ TEST_F(AuditTamperTest, SwappedEventsAreNamed) {
                    "; UPDATE audit_seals SET event_id = ",
                    b, " WHERE seq = 5"));
   ExpectProblem(Verify(), v1::AUDIT_PROBLEM_REORDERED, 5);
+}
+
+TEST_F(AuditTamperTest, EventsSwappedAcrossChunksAreNamed) {
+  // Seals 4 and 5 are read by different queries, perhaps on different
+  // threads; the walk still tells a swap from an edit.
+  const std::string a = EventAt(4), b = EventAt(5);
+  Tamper(absl::StrCat("UPDATE audit_seals SET event_id = -1 WHERE seq = 4"
+                      "; UPDATE audit_seals SET event_id = ", a, " WHERE seq = 5"
+                      "; UPDATE audit_seals SET event_id = ", b, " WHERE seq = 4"));
+  v1::VerifyAuditLogResponse v = Verify();
+  ExpectProblem(v, v1::AUDIT_PROBLEM_REORDERED, 4);
+  EXPECT_THAT(v.detail(), HasSubstr("holds the content sealed at 5"));
+}
+
+TEST_F(AuditTamperTest, SealsMissingAtAChunksEdgeAreNamed) {
+  // A whole chunk's seals gone (9-12): its query finds nothing.
+  Tamper("DELETE FROM audit_seals WHERE seq BETWEEN 9 AND 12");
+  ExpectProblem(Verify(), v1::AUDIT_PROBLEM_REMOVED, 9);
+  // A walk from 13 needs the seal before it; from 14, the rest verifies.
+  auto verify_from = [&](int64_t from) {
+    v1::VerifyAuditLogRequest part;
+    part.set_from_sequence(from);
+    v1::VerifyAuditLogResponse out;
+    EXPECT_GRPC_OK(
+        audit_->VerifyAuditLog(server_->Context("auditor.shah").get(), part, &out));
+    return out;
+  };
+  v1::VerifyAuditLogResponse from_13 = verify_from(13);
+  ExpectProblem(from_13, v1::AUDIT_PROBLEM_REMOVED, 12);
+  v1::VerifyAuditLogResponse from_14 = verify_from(14);
+  EXPECT_TRUE(from_14.ok()) << from_14.detail();
+  EXPECT_EQ(from_14.events_checked(), from_14.head().sequence() - 13);
 }
 
 TEST_F(AuditTamperTest, SwappedSealsAreNamed) {

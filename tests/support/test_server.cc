@@ -36,6 +36,7 @@ absl::StatusOr<std::unique_ptr<TestServer>> TestServer::Start(
   }
   UseAuditDir(so, s->audit_dir_);
   so.pool_size = options.pool_size;
+  so.audit.verify_chunk_size = options.audit_verify_chunk_size;
   so.auth_cache_ttl = options.auth_cache_ttl;
   so.enable_echo = options.enable_echo;
   so.tls_cert_file = options.tls_cert_file;

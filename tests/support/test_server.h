@@ -46,6 +46,8 @@ struct TestServerOptions {
                                            .max_anonymous_calls = 64};
   // ServerOptions::refusal_summary_window.
   absl::Duration refusal_summary_window = server::ServerOptions().refusal_summary_window;
+  // AuditLogOptions::verify_chunk_size.
+  int64_t audit_verify_chunk_size = storage::AuditLogOptions().verify_chunk_size;
 };
 
 // A whole Casebridge server in the test process, on 127.0.0.1 with a free
