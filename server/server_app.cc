@@ -1,6 +1,7 @@
 #include "server/server_app.h"
 
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
@@ -195,8 +196,9 @@ absl::StatusOr<std::unique_ptr<ServerApp>> ServerApp::Start(ServerOptions option
   // A database that does not lead to the newest witnessed head still
   // serves (every call is still recorded), but nothing is sealed into it:
   // Start() has said so loudly, and verification says why.
-  absl::Status trusted = app->audit_->Start();
-  if (!trusted.ok()) app->audit_refusal_ = trusted;
+  // (Its refusal stays in AuditLog::Sealing(), which the health service
+  // reports.)
+  app->audit_->Start().IgnoreError();
   app->authenticator_ =
       std::make_unique<services::Authenticator>(app->db_.get(), o.auth_cache_ttl,
                                                 // Half the pool: the rest
@@ -268,20 +270,47 @@ absl::StatusOr<std::unique_ptr<ServerApp>> ServerApp::Start(ServerOptions option
 
 ServerApp::~ServerApp() { Shutdown(); }
 
+namespace {
+
+// Why the audit log is not whole, or OK.
+absl::Status AuditHealth(const storage::AuditLog& audit) {
+  absl::Status acknowledging = audit.Acknowledging();
+  if (!acknowledging.ok()) return acknowledging;
+  return audit.Sealing();
+}
+
+}  // namespace
+
 void ServerApp::HealthLoop() {
+  grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
   bool serving = true;
-  while (!stop_health_.WaitForNotificationWithTimeout(options_.health_interval)) {
-    bool reachable = db_->Probe(absl::Seconds(2)).ok();
-    if (reachable != serving) {
-      serving = reachable;
-      server_->GetHealthCheckService()->SetServingStatus(serving);
-      if (serving) {
-        spdlog::info("database reachable again: SERVING");
+  std::optional<absl::Status> audit_was;
+  do {
+    const absl::Status audit = AuditHealth(*audit_);
+    if (!audit_was.has_value() || audit.ok() != audit_was->ok()) {
+      health->SetServingStatus(kAuditHealthService, audit.ok());
+      if (audit.ok()) {
+        if (audit_was.has_value()) spdlog::info("audit log whole again: {} SERVING", kAuditHealthService);
       } else {
-        spdlog::warn("database unreachable: NOT_SERVING");
+        spdlog::error("audit log not whole: {} NOT_SERVING: {}", kAuditHealthService,
+                      std::string(audit.message()));
       }
     }
-  }
+    audit_was = audit;
+    const bool reachable = db_->Probe(absl::Seconds(2)).ok();
+    const bool now_serving = reachable && audit_->Acknowledging().ok();
+    if (now_serving != serving) {
+      serving = now_serving;
+      health->SetServingStatus(serving);
+      if (serving) {
+        spdlog::info("database reachable and calls acknowledged again: SERVING");
+      } else if (!reachable) {
+        spdlog::warn("database unreachable: NOT_SERVING");
+      } else {
+        spdlog::warn("calls are not acknowledged (the audit log's witness): NOT_SERVING");
+      }
+    }
+  } while (!stop_health_.WaitForNotificationWithTimeout(options_.health_interval));
 }
 
 void ServerApp::Wait() { shut_down_.WaitForNotification(); }

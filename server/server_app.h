@@ -76,6 +76,15 @@ struct ServerOptions {
 
 // The whole server, wired: migrations, pool, audit log, services, health,
 // reflection. main() and the integration tests both run it.
+//
+// Health (grpc.health.v1): the server ("") is SERVING while the database is
+// reachable and calls are acknowledged. kAuditHealthService is NOT_SERVING
+// while the audit log is not whole: no witness could record its newest
+// signed head (calls are then refused), or the sealer refuses to seal (the
+// database is behind or inconsistent with the newest witnessed head, or
+// was tampered with). Each change is logged with its reason.
+inline constexpr char kAuditHealthService[] = "casebridge.audit";
+
 class ServerApp {
  public:
   // Clear errors (never a crash or a hang) for an unreachable database,
@@ -115,7 +124,6 @@ class ServerApp {
   std::vector<std::unique_ptr<storage::TreeHeadWitness>> witnesses_;
   // Why the audit log refuses to seal (it does not lead to the newest
   // witnessed head); OK otherwise. Reported by health checks.
-  absl::Status audit_refusal_;
   std::unique_ptr<storage::AuditLog> audit_;
   std::unique_ptr<services::Authenticator> authenticator_;
   std::unique_ptr<services::FairShare> fair_share_;

@@ -580,6 +580,11 @@ absl::Status AuditLog::Acknowledging() const {
   return witness_failure_;
 }
 
+absl::Status AuditLog::Sealing() const {
+  absl::MutexLock lock(&trust_mu_);
+  return sealing_refused_;
+}
+
 namespace {
 
 // An event whose call fails at its deadline before the event is written: a

@@ -210,6 +210,12 @@ class AuditLog {
   // record a signed tree head (a full disk, say): then the server stops
   // acknowledging calls rather than make events no witness holds.
   absl::Status Acknowledging() const;
+  // OK while the sealer may seal. Otherwise why it may not: the database is
+  // behind, or does not lead to, the newest witnessed head, or was tampered
+  // with under the sealer. Calls are still answered and recorded; nothing
+  // more is sealed until someone restores the log (the health service says
+  // so: server/server_app.h).
+  absl::Status Sealing() const;
 
   // Seals what is committed and signs a head for the whole tree (unless the
   // newest stored head already covers it); records it with every witness.

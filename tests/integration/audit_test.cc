@@ -25,6 +25,8 @@
 #include "storage/audit_log.h"
 #include "storage/crypto.h"
 #include "storage/database.h"
+#include "server/server_app.h"
+#include "tests/support/grpc_probes.h"
 #include "tests/support/test_server.h"
 #include "verify/merkle_proof.h"
 #include "verify/tree_head.h"
@@ -750,6 +752,33 @@ TEST_F(AuditTamperTest, CutOffTailIsNamedWithoutACheckpoint) {
   EXPECT_EQ(*server_->Query(absl::StrCat("SELECT count(*) FROM audit_seals WHERE seq >= ",
                                          cut)),
             "0");
+}
+
+// Tampering the sealer meets (seals cut off under its tree) stops sealing;
+// the health service says so under its own name while calls go on being
+// answered and recorded.
+TEST_F(AuditTamperTest, ASealerThatRefusesIsReportedByTheHealthService) {
+  auto audit_health = [&] {
+    return test_support::CheckHealth(server_->channel(), server::kAuditHealthService);
+  };
+  ASSERT_EQ(*audit_health(), test_support::kServing);
+  const int64_t cut = Checkpoint().sequence() - 1;
+  Tamper(absl::StrCat(
+      "DELETE FROM audit_events WHERE id IN (SELECT event_id FROM audit_seals WHERE seq >= ",
+      cut, "); DELETE FROM audit_seals WHERE seq >= ", cut));
+  // A call for the sealer to seal: it finds more leaves than seals.
+  Checkpoint();
+  absl::StatusOr<int> status = audit_health();
+  for (int i = 0; i < 200 && status.ok() && *status == test_support::kServing; ++i) {
+    absl::SleepFor(absl::Milliseconds(50));
+    status = audit_health();
+  }
+  ASSERT_TRUE(status.ok()) << status.status();
+  EXPECT_EQ(*status, test_support::kNotServing);
+  EXPECT_EQ(*test_support::CheckHealth(server_->channel()), test_support::kServing)
+      << "the server still answers";
+  v1::VerifyAuditLogResponse v = Verify();
+  EXPECT_FALSE(v.ok());
 }
 
 // Signed heads and proofs, checked with the client's own verifier.
