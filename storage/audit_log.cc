@@ -135,10 +135,13 @@ constexpr Statement kSealAt = {
 
 // An event in the log that is neither chained nor waiting to be: it was put
 // there behind the server's back.
+// From event $1 on: a walk from a saved head looks among the events made
+// since the first it walks (events are sealed in about the order of their
+// ids), a whole walk among all.
 constexpr Statement kOrphanEvent = {
     "cb_audit_orphan",
     "SELECT e.id FROM audit_events e "
-    "WHERE NOT EXISTS (SELECT 1 FROM audit_seals s WHERE s.event_id = e.id) "
+    "WHERE e.id >= $1 AND NOT EXISTS (SELECT 1 FROM audit_seals s WHERE s.event_id = e.id) "
     "AND NOT EXISTS (SELECT 1 FROM audit_pending p WHERE p.event_id = e.id) "
     "ORDER BY e.id LIMIT 1"};
 
@@ -1606,6 +1609,7 @@ absl::StatusOr<AuditVerification> AuditLog::Verify(
   // Each step follows from the one before, so the walk itself is sequential;
   // the reading and hashing it needs run ahead of it (SealedChunkReader).
   SealedChunkReader chunks(*db_, keys, from, to, options_.verify_chunk_size, deadline);
+  std::optional<int64_t> first_event_walked;
   int64_t expected = from;
   while (result.ok && expected <= to) {
     CB_ASSIGN_OR_RETURN(std::optional<SealedChunk> chunk, chunks.Next());
@@ -1715,6 +1719,7 @@ absl::StatusOr<AuditVerification> AuditLog::Verify(
                           "rewritten"));
         break;
       }
+      if (!first_event_walked.has_value()) first_event_walked = event_id;
       before_previous = std::move(previous);
       previous = std::move(row.chain_hash);
       ++result.events_checked;
@@ -1766,10 +1771,13 @@ absl::StatusOr<AuditVerification> AuditLog::Verify(
     });
     if (!s.ok()) return s;
   }
-  // A whole-log walk also looks for events slipped in beside the chain.
-  if (result.ok && from == 1 && to == head->sequence) {
+  // A walk to the end of the log also looks for events slipped in beside
+  // the chain: all of them for a whole walk, those since the first event it
+  // walked for one from a saved head.
+  if (result.ok && to == head->sequence && first_event_walked.has_value()) {
     absl::Status s = db_->Transact(deadline, [&](Tx& tx) {
-      pqxx::result orphan = tx.Exec(kOrphanEvent);
+      pqxx::result orphan =
+          tx.Exec(kOrphanEvent, Params().Int(from == 1 ? 0 : *first_event_walked));
       if (!orphan.empty()) {
         int64_t id = orphan[0][0].as<int64_t>();
         fail(AuditProblem::kInserted, 0,

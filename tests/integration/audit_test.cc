@@ -611,6 +611,16 @@ TEST_F(AuditTamperTest, EventInsertedBesideTheChainIsNamed) {
   EXPECT_EQ(v1::AuditProblem_Name(v.problem()), "AUDIT_PROBLEM_INSERTED") << v.detail();
   EXPECT_EQ(v.first_bad_sequence(), 0) << "it has no place in the chain";
   EXPECT_THAT(v.detail(), HasSubstr(absl::StrCat("event ", id)));
+  // So does the everyday walk from a saved head (audit verify --since).
+  v1::VerifyAuditLogRequest since;
+  since.set_from_sequence(Checkpoint().sequence() - 2);
+  v1::VerifyAuditLogResponse partial;
+  ASSERT_GRPC_OK(
+      audit_->VerifyAuditLog(server_->Context("auditor.shah").get(), since, &partial));
+  EXPECT_FALSE(partial.ok());
+  EXPECT_EQ(v1::AuditProblem_Name(partial.problem()), "AUDIT_PROBLEM_INSERTED")
+      << partial.detail();
+  EXPECT_THAT(partial.detail(), HasSubstr(absl::StrCat("event ", id)));
 }
 
 TEST_F(AuditTamperTest, EventInsertedIntoTheChainWithValidHashesIsNamed) {
