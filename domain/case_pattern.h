@@ -86,13 +86,13 @@ inline constexpr absl::string_view kRecVictimServicesReferral =
 //        precedes the earliest incident showing it. A threat in the very
 //        first incident is serious, but it is not a change in pattern: a
 //        lone incident cannot escalate; the risk assessment covers it.
-//  - highest_risk_indicator (DOMAIN.md "ex-intimate AND threats AND stalking
-//    for more than two weeks"): relationship EX_INTIMATE, THREATS in any
-//    incident, a course of conduct (one incident is not stalking), and the
-//    first incident more than 14 days before now (now - first > W, so
-//    exactly 14 days is not enough). Measured to now, not to the last
-//    incident: the victim lives with it until it is resolved, and a pause
-//    is not an end.
+//  - highest_risk_indicator (docs/DOMAIN.md "Risk": "ex-intimate AND threats
+//    AND stalking for more than two weeks"): relationship EX_INTIMATE,
+//    THREATS in any incident, a course of conduct (one incident is not
+//    stalking), and the first incident more than 14 days before now
+//    (now - first > W, so exactly 14 days is not enough). Measured to now,
+//    not to the last incident: the victim lives with it until it is
+//    resolved, and a pause is not an end.
 //  - rapid_escalation: escalating and a short history, i.e. the first
 //    incident within (now-28d, now].
 //  - recommendations: see the codes above.

@@ -116,8 +116,8 @@ absl::Status ValidateCaseContent(absl::string_view prefix, const v1::Case& c,
                                c.lawful_basis_notes(), kMaxLongText, false));
   if (c.has_spo_consideration()) {
     const std::string field = FieldPath(prefix, "spo_consideration.reason");
-    // An order not pursued must say why (DOMAIN.md: "not pursued (with
-    // reason)").
+    // An order not pursued must say why (docs/DOMAIN.md "Stalking
+    // Protection Orders": "not pursued (with reason)").
     CB_RETURN_IF_ERROR(CheckText(field, c.spo_consideration().reason(),
                                  kMaxLongText, !c.spo_consideration().considered()));
   }

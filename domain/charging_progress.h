@@ -17,9 +17,9 @@ namespace casebridge::domain {
 // review-by date (and stays due, and becomes overdue, once it passes).
 inline constexpr int kThresholdReviewDueDays = 7;
 
-// Charging progress for a prosecutor (DOMAIN.md "Charging (CPS)"): where the
-// file is, what is outstanding and overdue, what was decided. Pure: the
-// figures are as of `clock` (UK calendar days). `file` must carry
+// Charging progress for a prosecutor (docs/DOMAIN.md "Charging (CPS)"):
+// where the file is, what is outstanding and overdue, what was decided.
+// Pure: the figures are as of `clock` (UK calendar days). `file` must carry
 // its action items.
 //
 //  - outstanding: items OPEN, ACCEPTED or DISPUTED while the file is live

@@ -9,8 +9,8 @@
 
 namespace casebridge::domain {
 
-// The charging file's lifecycle (DOMAIN.md "Charging (CPS)"). One table in
-// charging_state.cc decides every move; the custom methods of
+// The charging file's lifecycle (docs/DOMAIN.md "Charging (CPS)"). One
+// table in charging_state.cc decides every move; the custom methods of
 // ChargingService map to exactly one event each.
 enum class ChargingEvent {
   kRecordAdvice,      // RecordAdvice (CPS)

@@ -17,9 +17,10 @@
 //   - notification due / notified / overdue / lapsed: per obligation, from
 //     its due time (the 3 UK days beginning with the trigger's day; see
 //     NotificationDueTime), its notification and the order's end.
-// And what DOMAIN.md lists as states but which do not change what may
-// happen next is kept as facts beside the status, not as more statuses
-// (each would otherwise duplicate every row of the in-force states):
+// And what docs/DOMAIN.md ("Stalking Protection Orders") lists as states
+// but which do not change what may happen next is kept as facts beside the
+// status, not as more statuses (each would otherwise duplicate every row of
+// the in-force states):
 //   - varied / renewed: the terms versions (TermsVersion.made_by); the
 //     order stays GRANTED or SERVED.
 //   - appealed (upheld, quashed, varied): OrderAppeal records. An appeal

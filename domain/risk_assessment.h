@@ -51,8 +51,8 @@ struct RiskResult {
   std::string reason;
 };
 
-// The level of an assessment (DOMAIN.md "Risk"), always STANDARD, MEDIUM or
-// HIGH:
+// The level of an assessment (docs/DOMAIN.md "Risk"), always STANDARD,
+// MEDIUM or HIGH:
 //  - HIGH when dash_yes_count >= 14, or professional judgement is HIGH, or the
 //    assessor identified escalation;
 //  - MEDIUM when dash_yes_count is 10..13, or professional judgement is

@@ -54,14 +54,14 @@ absl::StatusOr<storage::StoredChargingFile> OpenChargingFile(
         absl::StatusOr<v1::ChargingFile>(absl::Span<const v1::Person> case_suspects)>
         make);
 
-// The breach -> charging referral (DOMAIN.md: a breach opens new criminal
-// proceedings and goes to the CPS). Call it from RecordBreach, in its
-// transaction, with the case scope it authorized (police of the owning
-// force). `referral.source_order` must name an order of the same case
-// (INVALID_ARGUMENT "source_order" otherwise); the suspect number is checked
-// against the case's suspects. Opens the file in SUBMITTED (origin
-// SPO_BREACH, offence SPO_BREACH) and returns it with its name, etag and
-// progress, for Breach.charging_file.
+// The breach -> charging referral (docs/DOMAIN.md "Stalking Protection
+// Orders": a breach opens new criminal proceedings and goes to the CPS).
+// Call it from RecordBreach, in its transaction, with the case scope it
+// authorized (police of the owning force). `referral.source_order` must
+// name an order of the same case (INVALID_ARGUMENT "source_order"
+// otherwise); the suspect number is checked against the case's suspects.
+// Opens the file in SUBMITTED (origin SPO_BREACH, offence SPO_BREACH) and
+// returns it with its name, etag and progress, for Breach.charging_file.
 absl::StatusOr<v1::ChargingFile> OpenSpoBreachReferral(
     CallContext& call, storage::Tx& tx, const CaseScope& scope,
     const domain::SpoBreachReferral& referral);

@@ -500,8 +500,9 @@ TEST_F(CaseServiceTest, VictimServicesOptOutAlsoStopsAnExplicitShareWithThem) {
   EXPECT_GRPC_OK(cases_->GetCase(server_->Context("council.patel").get(), get, &out));
 }
 
-// "An opt-out must stop the share" (DOMAIN.md): while it stands, police
-// cannot share the case with a victim service by hand either.
+// "An opt-out must stop the share" (docs/DOMAIN.md "Safeguarding and
+// sharing"): while it stands, police cannot share the case with a victim
+// service by hand either.
 TEST_F(CaseServiceTest, NoExplicitShareWithAVictimServiceWhileTheVictimOptedOut) {
   v1::Case c = CreateCaseAs(*server_, "pc.hughes");
   ASSERT_GRPC_OK(SetReferral(c.name(), ""));

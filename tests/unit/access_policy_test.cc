@@ -1,7 +1,8 @@
 // The whole access matrix: every role x agency kind x relationship x action.
-// ExpectedView below restates the rules of DESIGN.md "Identity and access"
-// and the issues independently of the table in domain/access_policy.cc, so a
-// change to either that the other does not share fails here.
+// ExpectedView below restates the rules of docs/DESIGN.md "Identity and
+// access" and the issues independently of the table in
+// domain/access_policy.cc, so a change to either that the other does not
+// share fails here.
 #include "domain/access_policy.h"
 
 #include <set>

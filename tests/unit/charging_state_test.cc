@@ -1,8 +1,8 @@
 // The charging state machines, exhaustively: every (state, event) pair under
 // every combination of guard facts, legal and illegal. The expectations below
-// restate DOMAIN.md "Charging (CPS)" and the ChargingService comments event
-// by event, independently of the tables in domain/charging_state.cc, so a
-// change to either that the other does not share fails here.
+// restate docs/DOMAIN.md "Charging (CPS)" and the ChargingService comments
+// event by event, independently of the tables in domain/charging_state.cc,
+// so a change to either that the other does not share fails here.
 #include "domain/charging_state.h"
 
 #include <optional>

@@ -1,5 +1,5 @@
 // The Stalking Protection Order lifecycle. The expected moves are restated
-// below from DOMAIN.md "Stalking Protection Orders", organised by event
+// below from docs/DOMAIN.md "Stalking Protection Orders", organised by event
 // (the table in domain/protection_order_lifecycle.cc is organised by
 // status), and every (status, event, kind) is checked against them: in the
 // table, and by running ApplyOrderEvent on an order really in that status.
@@ -66,7 +66,7 @@ struct Rule {
   bool interim_only = false;
 };
 
-// DOMAIN.md, event by event.
+// docs/DOMAIN.md "Stalking Protection Orders", event by event.
 const std::vector<Rule>& Rules() {
   static const auto* rules = new std::vector<Rule>{
       // Police consider an order, draft it, then apply or decide not to.

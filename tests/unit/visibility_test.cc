@@ -1,6 +1,6 @@
 // The visibility table: complete (every field a response can carry, every
 // text a request can carry, has an entry), consistent, and applied the way
-// docs/DESIGN.md says each agency sees a case.
+// docs/DESIGN.md ("Identity and access") says each agency sees a case.
 #include "domain/visibility.h"
 
 #include <memory>

@@ -489,8 +489,9 @@ absl::Status World::MakeFixture(const FixtureSpec& spec) {
         FromGrpc("SetVictimServicesReferral(OPTED_OUT)",
                  cases_->SetVictimServicesReferral(ContextAs(spec.owner_user).get(),
                                                    opt_out, &opted_out)));
-    // "An opt-out must stop the share" (DOMAIN.md): victim services no
-    // longer see the case, however it came to be shared with them.
+    // "An opt-out must stop the share" (docs/DOMAIN.md "Safeguarding and
+    // sharing"): victim services no longer see the case, however it came to
+    // be shared with them.
     info.shared_with.erase("SVG");
     info.vs_referred = false;
   }
