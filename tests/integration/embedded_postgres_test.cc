@@ -24,6 +24,7 @@
 #include "server/server_app.h"
 #include "services/provisioning.h"
 #include "storage/audit_log.h"
+#include "tests/support/temp_dir.h"
 #include "tests/support/test_server.h"
 #include "tests/support/log_capture.h"
 #include "tests/support/postgres_environment.h"
@@ -484,7 +485,8 @@ TEST_F(EmbeddedPostgresTest, AServerRunsOnItEndToEnd) {
   options.database = pg->ConnectionString();
   options.pool_size = 2;
   options.shutdown_grace = absl::Seconds(1);
-  test_support::UseAuditDir(options, test_support::NewTempDir());
+  test_support::TempDir audit_dir;
+  test_support::UseAuditDir(options, audit_dir.path());
   absl::StatusOr<std::unique_ptr<server::ServerApp>> app =
       server::ServerApp::Start(options);
   ASSERT_TRUE(app.ok()) << app.status();

@@ -17,6 +17,7 @@
 #include "pqxx/pqxx"
 #include "domain/protection_order_lifecycle.h"
 #include "server/server_app.h"
+#include "tests/support/temp_dir.h"
 #include "tests/support/test_server.h"
 #include "tests/support/postgres_environment.h"
 
@@ -179,7 +180,8 @@ TEST(MigrationsTest, ServersStartingTogetherOnAnEmptyDatabaseMigrateOnce) {
 
 TEST(MigrationsTest, TwoServersStartingOnOneEmptyDatabaseBothServe) {
   EmptyDatabase db;
-  const std::string audit_dir = test_support::NewTempDir();
+  const test_support::TempDir audit_dir_holder;
+  const std::string& audit_dir = audit_dir_holder.path();
   absl::Barrier start(2);
   std::vector<absl::StatusOr<std::unique_ptr<server::ServerApp>>> apps(2);
   std::vector<std::thread> threads;

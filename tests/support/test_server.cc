@@ -287,15 +287,6 @@ v1::Case CreateCaseAs(TestServer& server, absl::string_view username,
   return created;
 }
 
-std::string NewTempDir() {
-  char dir[] = "/tmp/casebridge-test-XXXXXX";
-  if (mkdtemp(dir) == nullptr) {
-    ADD_FAILURE() << "mkdtemp failed";
-    return "/tmp";
-  }
-  return dir;
-}
-
 void UseAuditDir(server::ServerOptions& options, const std::string& dir,
                  absl::string_view witness) {
   options.audit_key_dir = absl::StrCat(dir, "/keys");

@@ -150,8 +150,6 @@ v1::Case SampleCase(bool restricted_address = true);
 v1::Case CreateCaseAs(TestServer& server, absl::string_view username,
                       const v1::Case& input = SampleCase());
 
-// A new empty directory under /tmp (left for the OS to clean).
-std::string NewTempDir();
 // Audit keys in <dir>/keys (made on first start) and a witness in
 // <dir>/<witness>: servers sharing one database share the keys (the event
 // key authenticates every server's events) but each has its own witness.
