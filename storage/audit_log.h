@@ -344,9 +344,6 @@ class AuditLog {
   int64_t last_head_size_ ABSL_GUARDED_BY(trust_mu_) = -1;
 };
 
-// Parses a JSON array of strings as array_to_json() prints it.
-std::vector<std::string> StringsFromJsonArray(absl::string_view json);
-
 }  // namespace casebridge::storage
 
 #endif  // CASEBRIDGE_STORAGE_AUDIT_LOG_H_

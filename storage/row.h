@@ -37,6 +37,10 @@ void SetTimestamp(const pqxx::field& micros, Message* message,
   *(message->*mutable_field)() = TimestampFromMicros(micros.as<int64_t>());
 }
 
+// The elements of a JSON array as array_to_json() prints it: strings as
+// they are, anything else (numbers, null, nested arrays) as its JSON text.
+// Not an array: empty.
+std::vector<std::string> StringsFromJsonArray(absl::string_view json);
 // A field selected as array_to_json(int_array)::text.
 std::vector<int> IntsFromJson(const pqxx::field& f);
 // A field selected as array_to_json(text_array)::text.

@@ -6,7 +6,7 @@
 
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
-#include "storage/audit_log.h"
+#include "storage/row.h"
 
 namespace casebridge::storage {
 namespace {

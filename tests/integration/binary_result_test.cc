@@ -16,6 +16,7 @@
 #include "gtest/gtest.h"
 #include "storage/audit_log.h"
 #include "storage/database.h"
+#include "storage/row.h"
 #include "tests/support/postgres_environment.h"
 
 namespace casebridge {
