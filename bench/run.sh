@@ -460,31 +460,43 @@ verify_baselines() {
   done
 }
 
-if [[ $MODE == audit ]]; then
-  seed "$CASES_SMALL" "$AUDIT_EVENTS"
-  SEED_SMALL_S=$SEED_TIME
-  SEED_LARGE_S=$SEED_TIME
-  LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+# Chains the seeded events with the server's own sealer code: SEAL_S, SEAL_RATE.
+seal_log() {
   log "sealing the audit log"
-  t0=$SECONDS
+  local t0=$SECONDS
   "$LOAD" seal --database="$DB" --audit_key_dir="$WORK/audit-keys" >>"$WORK/seal.log" 2>&1 ||
     die "seal failed: $(tail -5 "$WORK/seal.log")"
   SEAL_S=$((SECONDS - t0))
   SEAL_RATE=$(grep -o '[0-9]* events chained in [0-9.]* s' "$WORK/seal.log" | tail -1 |
     awk '{ if ($5 > 0) printf "%.0f", $1 / $5; else print 0 }')
-  psql_ -d casebridge -c "VACUUM (ANALYZE)" -c "CHECKPOINT"
-  start_server
+}
+
+# The last step of every mode: the whole log verified after its baselines,
+# the server stopped, the figures kept (so `--report` can write the table
+# again later) and the table written.
+verify_and_report() {
   verify_baselines
   load "verify" --workload=verify --concurrency=1 --calls=1 --warmup=0s
   stop_server
   AUDIT_TOTAL=$(psql_ -d casebridge -At -c "SELECT count(*) FROM audit_events")
   DB_SIZE=$(psql_ -d casebridge -At -c "SELECT pg_size_pretty(pg_database_size('casebridge'))")
   LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
-  PEAK_C=0 HALF_RATE=0 FDATASYNC_MS=
   declare -p MODE DURATION WARMUP CASES_SMALL CASES_LARGE AUDIT_EVENTS CONCURRENCY \
     PEAK_C HALF_RATE SEED_SMALL_S SEED_LARGE_S SEAL_S SEAL_RATE AUDIT_TOTAL DB_SIZE \
     FDATASYNC_MS LOAD_START LOAD_END REV DIRTY >"$WORK/meta.env"
   write_report
+}
+
+if [[ $MODE == audit ]]; then
+  seed "$CASES_SMALL" "$AUDIT_EVENTS"
+  SEED_SMALL_S=$SEED_TIME
+  SEED_LARGE_S=$SEED_TIME
+  LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+  seal_log
+  psql_ -d casebridge -c "VACUUM (ANALYZE)" -c "CHECKPOINT"
+  start_server
+  PEAK_C=0 HALF_RATE=0 FDATASYNC_MS=
+  verify_and_report
   exit 0
 fi
 
@@ -526,12 +538,7 @@ stop_server
 # --- 3. large database: seal the seeded audit events, then the latencies -
 seed "$CASES_LARGE" "$AUDIT_EVENTS"
 SEED_LARGE_S=$SEED_TIME
-log "sealing the audit log"
-t0=$SECONDS
-"$LOAD" seal --database="$DB" --audit_key_dir="$WORK/audit-keys" >>"$WORK/seal.log" 2>&1 || die "seal failed: $(tail -5 "$WORK/seal.log")"
-SEAL_S=$((SECONDS - t0))
-SEAL_RATE=$(grep -o '[0-9]* events chained in [0-9.]* s' "$WORK/seal.log" | tail -1 |
-  awk '{ if ($5 > 0) printf "%.0f", $1 / $5; else print 0 }')
+seal_log
 # Settle: no checkpoint or autovacuum of the seeding in the measurements.
 psql_ -d casebridge -c "VACUUM (ANALYZE) audit_pending" -c "CHECKPOINT"
 start_server
@@ -541,15 +548,4 @@ load "listcases-partner-large" --workload=listcases-partner --concurrency=1 --ca
 PGB_TX=$LATENCY_CALLS pgb "getcase-sql-large" 1 getcase_sql.sql
 
 # --- 4. the audit chain: verify all of it -------------------------------
-verify_baselines
-load "verify" --workload=verify --concurrency=1 --calls=1 --warmup=0s
-stop_server
-AUDIT_TOTAL=$(psql_ -d casebridge -At -c "SELECT count(*) FROM audit_events")
-DB_SIZE=$(psql_ -d casebridge -At -c "SELECT pg_size_pretty(pg_database_size('casebridge'))")
-LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
-
-# Everything the table needs, so `--report` can write it again later.
-declare -p MODE DURATION WARMUP CASES_SMALL CASES_LARGE AUDIT_EVENTS CONCURRENCY \
-  PEAK_C HALF_RATE SEED_SMALL_S SEED_LARGE_S SEAL_S SEAL_RATE AUDIT_TOTAL DB_SIZE \
-  FDATASYNC_MS LOAD_START LOAD_END REV DIRTY >"$WORK/meta.env"
-write_report
+verify_and_report
