@@ -1403,9 +1403,25 @@ absl::StatusOr<AuditVerification> AuditLog::Verify(
   // Where the chain breaks at `seq` (a seal whose chain hash does not follow,
   // or whose content hash matches no event), the seal after it tells what
   // was done: each kind of tampering leaves its own pattern.
-  auto explain_break = [&](Tx& tx, int64_t seq, int64_t event_id,
-                           const std::string& content_hash,
-                           const std::string& chain_hash, bool content_matches) {
+  // `actual_content_hash` is the hash of the event as it is now; it differs
+  // from the sealed `content_hash` when the event changed, and is then
+  // looked for among the other seals (events that traded places). The
+  // lookups run on a connection of their own, beside the walk's readers.
+  auto explain_break_in = [&](Tx& tx, int64_t seq, int64_t event_id,
+                              const std::string& content_hash,
+                              const std::string& actual_content_hash,
+                              const std::string& chain_hash) {
+    const bool content_matches = actual_content_hash == content_hash;
+    if (!content_matches) {
+      pqxx::result elsewhere =
+          tx.Exec(kSealOfContent, Params().Bytes(actual_content_hash).Int(seq));
+      if (!elsewhere.empty()) {
+        fail(AuditProblem::kReordered, seq,
+             absl::StrCat("event ", event_id, " at ", seq, " holds the content sealed at ",
+                          elsewhere[0]["seq"].as<int64_t>()));
+        return;
+      }
+    }
     std::optional<std::pair<std::string, std::string>> next;  // content, chain
     pqxx::result r = tx.Exec(kSealAt, Params().Int(seq + 1));
     if (!r.empty()) next.emplace(BytesFromField(r[0][0]), BytesFromField(r[0][1]));
@@ -1446,13 +1462,12 @@ absl::StatusOr<AuditVerification> AuditLog::Verify(
     }
   };
 
-  // explain_break reads the seal after the break, on a connection of its own.
-  auto explain = [&](int64_t seq, int64_t event_id, const std::string& content_hash,
-                     const std::string& chain_hash, bool content_matches) {
+  auto explain_break = [&](const SealedRow& row) {
     return db_->Transact(
         deadline,
         [&](Tx& tx) {
-          explain_break(tx, seq, event_id, content_hash, chain_hash, content_matches);
+          explain_break_in(tx, row.seq, row.event_id, row.content_hash,
+                           row.actual_content_hash, row.chain_hash);
           return absl::OkStatus();
         },
         Database::Mode::kReadOnly);
@@ -1492,31 +1507,9 @@ absl::StatusOr<AuditVerification> AuditLog::Verify(
                           "event a server wrote (", row.read_error, ")"));
         break;
       }
-      if (row.actual_content_hash != row.content_hash) {
-        // Content sealed elsewhere: events traded places; otherwise an edit.
-        std::optional<int64_t> sealed_at;
-        CB_RETURN_IF_ERROR(db_->Transact(
-            deadline,
-            [&](Tx& tx) {
-              pqxx::result r = tx.Exec(
-                  kSealOfContent, Params().Bytes(row.actual_content_hash).Int(seq));
-              if (!r.empty()) sealed_at = r[0]["seq"].as<int64_t>();
-              return absl::OkStatus();
-            },
-            Database::Mode::kReadOnly));
-        if (sealed_at.has_value()) {
-          fail(AuditProblem::kReordered, seq,
-               absl::StrCat("event ", event_id, " at ", seq,
-                            " holds the content sealed at ", *sealed_at));
-        } else {
-          CB_RETURN_IF_ERROR(explain(seq, event_id, row.content_hash, row.chain_hash,
-                                     /*content_matches=*/false));
-        }
-        break;
-      }
-      if (ChainHash(previous, seq, row.content_hash) != row.chain_hash) {
-        CB_RETURN_IF_ERROR(explain(seq, event_id, row.content_hash, row.chain_hash,
-                                   /*content_matches=*/true));
+      if (row.actual_content_hash != row.content_hash ||
+          ChainHash(previous, seq, row.content_hash) != row.chain_hash) {
+        CB_RETURN_IF_ERROR(explain_break(row));
         break;
       }
       // What only a server could have made: the event's MAC, and its
