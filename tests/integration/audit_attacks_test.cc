@@ -30,7 +30,7 @@ class AuditAttacksTest : public ::testing::Test {
     test_support::TestServerOptions options;
     options.fake_clock = true;
     options.start_time =
-        absl::FromCivil(absl::CivilSecond(2026, 11, 21, 10, 0, 0), absl::UTCTimeZone());
+        test_support::TestStartTime();
     auto started = TestServer::Start(options);
     ASSERT_TRUE(started.ok()) << started.status();
     server_ = *std::move(started);

@@ -48,8 +48,7 @@ std::unique_ptr<TestServer> StartServer(
     int64_t verify_chunk_size = storage::AuditLogOptions().verify_chunk_size) {
   auto started = TestServer::Start(
       {.fake_clock = true,
-       .start_time = absl::FromCivil(absl::CivilSecond(2026, 11, 21, 10, 0, 0),
-                                     absl::UTCTimeZone()),
+       .start_time = test_support::TestStartTime(),
        .audit_verify_chunk_size = verify_chunk_size});
   EXPECT_TRUE(started.ok()) << started.status();
   return started.ok() ? *std::move(started) : nullptr;

@@ -33,9 +33,7 @@ class CaseServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
     auto started = TestServer::Start({.fake_clock = true,
-                                      .start_time = absl::FromCivil(
-                                          absl::CivilSecond(2026, 11, 21, 10, 0, 0),
-                                          absl::UTCTimeZone())});
+                                      .start_time = test_support::TestStartTime()});
     ASSERT_TRUE(started.ok()) << started.status();
     server_ = *std::move(started);
     cases_ = v1::CaseService::NewStub(server_->channel());

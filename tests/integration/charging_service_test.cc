@@ -36,7 +36,7 @@ using Stub = v1::ChargingService::Stub;
 
 // Saturday 21 November 2026, 10:00 GMT (UK and UTC days agree in winter).
 absl::Time Start() {
-  return absl::FromCivil(absl::CivilSecond(2026, 11, 21, 10, 0, 0), absl::UTCTimeZone());
+  return test_support::TestStartTime();
 }
 
 absl::Time Utc(int y, int m, int d, int hh = 10, int mm = 0) {

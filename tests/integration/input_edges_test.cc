@@ -47,7 +47,7 @@ using test_support::TestServer;
 using ::testing::HasSubstr;
 
 absl::Time Start() {
-  return absl::FromCivil(absl::CivilSecond(2026, 11, 21, 10, 0, 0), absl::UTCTimeZone());
+  return test_support::TestStartTime();
 }
 
 // What a call answered: its status and the field a refusal named.

@@ -39,7 +39,7 @@ constexpr v1::SafeguardingActionStatus kCancelled =
 
 // 10:00 UTC on a Saturday in November (GMT: the UK day is the UTC day).
 absl::Time NovemberMorning() {
-  return absl::FromCivil(absl::CivilSecond(2026, 11, 21, 10, 0, 0), absl::UTCTimeZone());
+  return test_support::TestStartTime();
 }
 
 class SafeguardingServiceTest : public ::testing::Test {

@@ -20,6 +20,12 @@
 
 namespace casebridge::test_support {
 
+// When fake-clock tests start (2026-11-21 10:00 UTC, a Saturday): one fixed
+// time, so dates the tests compute agree across fixtures.
+inline absl::Time TestStartTime() {
+  return absl::FromCivil(absl::CivilSecond(2026, 11, 21, 10, 0, 0), absl::UTCTimeZone());
+}
+
 struct TestServerOptions {
   // Use a FakeClock (starting at `start_time`, default now) the test moves.
   bool fake_clock = false;

@@ -19,7 +19,7 @@ using test_support::TestServer;
 
 // The start of the fake clock (a weekday morning in England).
 absl::Time StartTime() {
-  return absl::FromCivil(absl::CivilSecond(2026, 11, 21, 10, 0, 0), absl::UTCTimeZone());
+  return test_support::TestStartTime();
 }
 
 absl::Status FromGrpc(absl::string_view what, const grpc::Status& s) {
