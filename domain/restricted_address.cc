@@ -364,6 +364,30 @@ int Utf8SequenceLength(int b) {
   return 0;
 }
 
+// Encoded escapes are three units each ("%C3", "=C3"), read by `escape_at`
+// (the byte an escape at a position gives, or -1). `len`, the length the
+// lead escape at `i` announces, when each escape after it gives a UTF-8
+// continuation byte; 0 otherwise.
+template <typename EscapeAt>
+int EscapedSequenceLength(const EscapeAt& escape_at, size_t i, int len) {
+  for (int k = 1; k < len; ++k) {
+    const int t = escape_at(i + 3 * static_cast<size_t>(k));
+    if (t < 0x80 || t > 0xBF) return 0;
+  }
+  return len;
+}
+
+// Appends the `len` bytes the escapes from `i` give, each spanning the
+// original text of its escape.
+template <typename EscapeAt>
+void AppendEscapedBytes(const std::vector<Unit>& in, const EscapeAt& escape_at, size_t i,
+                        int len, std::vector<Unit>* out) {
+  for (int k = 0; k < len; ++k) {
+    const size_t j = i + 3 * static_cast<size_t>(k);
+    out->push_back({static_cast<char32_t>(escape_at(j)), in[j].begin, in[j + 2].end});
+  }
+}
+
 // One round of %XX decoding over bytes. An escape is decoded when it gives
 // ASCII or when it starts a complete UTF-8 sequence of escapes; otherwise
 // ("50%ab", "100%") it stays as written. Returns whether anything changed.
@@ -379,22 +403,13 @@ int Utf8SequenceLength(int b) {
   };
   bool changed = false;
   for (size_t i = 0; i < in.size();) {
-    const int b = escape_at(i);
-    int len = Utf8SequenceLength(b);
-    for (int k = 1; k < len; ++k) {
-      const int t = escape_at(i + 3 * static_cast<size_t>(k));
-      if (t < 0x80 || t > 0xBF) len = 0;
-    }
+    const int len = EscapedSequenceLength(escape_at, i, Utf8SequenceLength(escape_at(i)));
     if (len == 0) {
       out->push_back(in[i]);
       ++i;
       continue;
     }
-    for (int k = 0; k < len; ++k) {
-      const size_t j = i + 3 * static_cast<size_t>(k);
-      out->push_back({static_cast<char32_t>(escape_at(j)), in[j].begin,
-                      in[j + 2].end});
-    }
+    AppendEscapedBytes(in, escape_at, i, len, out);
     i += 3 * static_cast<size_t>(len);
     changed = true;
   }
@@ -440,22 +455,15 @@ int Utf8SequenceLength(int b) {
       continue;
     }
     const int b = escape_at(i);
-    int len = b == ' ' || b == '\t' ? 1 : b >= 0x80 ? Utf8SequenceLength(b) : 0;
-    for (int k = 1; k < len; ++k) {
-      const int t = escape_at(i + 3 * static_cast<size_t>(k));
-      if (t < 0x80 || t > 0xBF) len = 0;
-    }
+    const int len = EscapedSequenceLength(
+        escape_at, i, b == ' ' || b == '\t' ? 1 : b >= 0x80 ? Utf8SequenceLength(b) : 0);
     after = i + 3 * static_cast<size_t>(len);
     if (len == 0 || !(word_byte(after) || escape_at(after) >= 0)) {
       out->push_back(in[i]);
       ++i;
       continue;
     }
-    for (int k = 0; k < len; ++k) {
-      const size_t j = i + 3 * static_cast<size_t>(k);
-      out->push_back({static_cast<char32_t>(escape_at(j)), in[j].begin,
-                      in[j + 2].end});
-    }
+    AppendEscapedBytes(in, escape_at, i, len, out);
     i = after;
     changed = true;
   }
